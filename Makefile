@@ -1,0 +1,42 @@
+# Aegis: `make demo` and `make test` are the two commands a fresh machine needs (README).
+# Each part of the project adds its own test target in mk/<part>.mk (TEST_TARGETS += ...).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+CARGO ?= cargo
+VENV_PY := $(CURDIR)/.venv/bin/python
+export CARGO_TERM_COLOR ?= never
+
+TEST_TARGETS := test-rust
+include $(sort $(wildcard mk/*.mk))
+
+.PHONY: help deps deps-python lint fmt-check clippy test test-rust demo fuzz-smoke
+
+help:
+	@echo "make demo        end-to-end sovereign attestation flow on a software TPM"
+	@echo "make test        every test in every language (installs what it needs)"
+	@echo "make fuzz-smoke  run each fuzz target for 30 s"
+	@echo "make bench       benchmarks (criterion + peer comparison)"
+
+deps:
+	@scripts/deps.sh all
+
+deps-python:
+	@scripts/deps.sh python
+
+fmt-check:
+	$(CARGO) fmt --all -- --check
+
+clippy:
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+lint: fmt-check clippy
+
+test-rust:
+	$(CARGO) test --workspace
+
+test: deps
+	$(MAKE) lint
+	@set -e; for t in $(TEST_TARGETS); do echo "== $$t"; $(MAKE) --no-print-directory $$t; done
+	@echo "make test: all suites passed ($(TEST_TARGETS))"

@@ -1,0 +1,18 @@
+//! Aegis core: build and verify TPM 2.0 evidence, and turn it into verifiable identity.
+//!
+//! Pure logic: no file, clock or network access of its own. Time, nonces, trust anchors and
+//! policies are arguments (ARCHITECTURE.md, Crate roles).
+//!
+//! Start at [`verify::verify_quote`] and [`verify::verify_certify`]; parse evidence with the
+//! types in [`tpm`] and the file forms in [`compat`].
+#![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
+
+pub mod compat;
+pub mod crypto;
+pub mod error;
+pub mod inspect;
+pub mod tpm;
+pub mod verify;
+
+pub use error::{Error, Result};

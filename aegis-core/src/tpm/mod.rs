@@ -1,0 +1,201 @@
+//! TPM 2.0 wire structures, built and strictly parsed (TCG TPM 2.0 Library, Part 2: Structures).
+//!
+//! Parsing keeps the exact bytes received next to the decoded fields, so that signatures and
+//! Names are always computed over what was received (VERIFIER-CHECKS.md item 2).
+
+mod attest;
+mod pcr;
+mod public;
+mod signature;
+pub(crate) mod wire;
+
+pub use attest::{Attest, AttestInfo, CertifyInfo, ClockInfo, QuoteInfo};
+pub use pcr::{PcrBank, PcrSelection, PcrValues, PCR_COUNT};
+pub(crate) use attest::strip_optional_tpm2b as strip_optional_tpm2b_attest;
+pub use public::{
+    EccCurve, EccParms, KeyParms, ObjectAttributes, Public, RsaParms, Scheme, SymDef, Unique,
+};
+pub use signature::Signature;
+
+use crate::error::{Error, Result};
+
+/// TPM_ALG_ID values used by Aegis (TCG Algorithm Registry; Part 2, 6.3).
+pub mod alg {
+    pub const RSA: u16 = 0x0001;
+    pub const SHA1: u16 = 0x0004;
+    pub const HMAC: u16 = 0x0005;
+    pub const AES: u16 = 0x0006;
+    pub const KEYEDHASH: u16 = 0x0008;
+    pub const XOR: u16 = 0x000A;
+    pub const SHA256: u16 = 0x000B;
+    pub const SHA384: u16 = 0x000C;
+    pub const SHA512: u16 = 0x000D;
+    pub const NULL: u16 = 0x0010;
+    pub const RSASSA: u16 = 0x0014;
+    pub const RSAES: u16 = 0x0015;
+    pub const RSAPSS: u16 = 0x0016;
+    pub const OAEP: u16 = 0x0017;
+    pub const ECDSA: u16 = 0x0018;
+    pub const ECDH: u16 = 0x0019;
+    pub const ECDAA: u16 = 0x001A;
+    pub const SM2: u16 = 0x001B;
+    pub const ECSCHNORR: u16 = 0x001C;
+    pub const KDF1_SP800_56A: u16 = 0x0020;
+    pub const KDF1_SP800_108: u16 = 0x0022;
+    pub const ECC: u16 = 0x0023;
+    pub const SYMCIPHER: u16 = 0x0025;
+    pub const CFB: u16 = 0x0043;
+}
+
+/// TPM_GENERATED_VALUE (Part 2, 6.2): the magic that starts every TPMS_ATTEST a TPM makes.
+pub const TPM_GENERATED_VALUE: u32 = 0xff54_4347;
+
+/// TPM_ST values for TPMS_ATTEST.type (Part 2, 6.9).
+pub mod st {
+    pub const ATTEST_NV: u16 = 0x8014;
+    pub const ATTEST_COMMAND_AUDIT: u16 = 0x8015;
+    pub const ATTEST_SESSION_AUDIT: u16 = 0x8016;
+    pub const ATTEST_CERTIFY: u16 = 0x8017;
+    pub const ATTEST_QUOTE: u16 = 0x8018;
+    pub const ATTEST_TIME: u16 = 0x8019;
+    pub const ATTEST_CREATION: u16 = 0x801A;
+    pub const ATTEST_NV_DIGEST: u16 = 0x801C;
+}
+
+/// A hash algorithm a TPM uses for PCR banks, names and signatures (TPMI_ALG_HASH, Part 2, 9.27).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum HashAlg {
+    Sha1,
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl HashAlg {
+    /// All supported hash algorithms, strongest last.
+    pub const ALL: [HashAlg; 4] = [HashAlg::Sha1, HashAlg::Sha256, HashAlg::Sha384, HashAlg::Sha512];
+
+    /// From a TPM_ALG_ID; any other value is `UnknownAlgorithm`.
+    pub fn from_alg_id(id: u16, what: &'static str) -> Result<Self> {
+        match id {
+            alg::SHA1 => Ok(HashAlg::Sha1),
+            alg::SHA256 => Ok(HashAlg::Sha256),
+            alg::SHA384 => Ok(HashAlg::Sha384),
+            alg::SHA512 => Ok(HashAlg::Sha512),
+            _ => Err(Error::UnknownAlgorithm { what, alg: id }),
+        }
+    }
+
+    /// The TPM_ALG_ID.
+    pub fn alg_id(self) -> u16 {
+        match self {
+            HashAlg::Sha1 => alg::SHA1,
+            HashAlg::Sha256 => alg::SHA256,
+            HashAlg::Sha384 => alg::SHA384,
+            HashAlg::Sha512 => alg::SHA512,
+        }
+    }
+
+    /// Digest size in bytes.
+    pub fn digest_size(self) -> usize {
+        match self {
+            HashAlg::Sha1 => 20,
+            HashAlg::Sha256 => 32,
+            HashAlg::Sha384 => 48,
+            HashAlg::Sha512 => 64,
+        }
+    }
+
+    /// The bank name used by tpm2-tools and Aegis's JSON forms ("sha1", "sha256", ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            HashAlg::Sha1 => "sha1",
+            HashAlg::Sha256 => "sha256",
+            HashAlg::Sha384 => "sha384",
+            HashAlg::Sha512 => "sha512",
+        }
+    }
+
+    /// From a bank name ("sha1", "sha256", "sha384", "sha512").
+    pub fn from_name(name: &str) -> Option<Self> {
+        HashAlg::ALL.into_iter().find(|h| h.name() == name)
+    }
+
+    /// Hash `data` in pure Rust (no provider needed: hashing is not a verdict-bearing operation).
+    pub fn digest(self, data: &[u8]) -> Vec<u8> {
+        self.digest_parts(&[data])
+    }
+
+    /// Hash the concatenation of `parts`.
+    pub fn digest_parts(self, parts: &[&[u8]]) -> Vec<u8> {
+        use sha2::Digest;
+        fn run<D: Digest>(parts: &[&[u8]]) -> Vec<u8> {
+            let mut h = D::new();
+            for p in parts {
+                h.update(p);
+            }
+            h.finalize().to_vec()
+        }
+        match self {
+            HashAlg::Sha1 => run::<sha1::Sha1>(parts),
+            HashAlg::Sha256 => run::<sha2::Sha256>(parts),
+            HashAlg::Sha384 => run::<sha2::Sha384>(parts),
+            HashAlg::Sha512 => run::<sha2::Sha512>(parts),
+        }
+    }
+}
+
+/// A TPM Name (Part 1, 16): nameAlg (u16) followed by H_nameAlg(TPMT_PUBLIC as received).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Name(pub(crate) Vec<u8>);
+
+impl Name {
+    /// Wraps Name bytes as found on the wire (TPM2B_NAME contents).
+    pub fn from_bytes(bytes: &[u8]) -> Self {
+        Name(bytes.to_vec())
+    }
+    /// The Name bytes (nameAlg || digest).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+    /// Lower-case hex, as tpm2-tools prints Names.
+    pub fn to_hex(&self) -> String {
+        hex::encode(&self.0)
+    }
+}
+
+impl core::fmt::Debug for Name {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Name({})", self.to_hex())
+    }
+}
+
+/// Maximum TPM2B_DIGEST / TPMU_HA size (Part 2, 10.3.1: sizeof(TPMU_HA) = 64 for SHA-512).
+pub(crate) const MAX_DIGEST: usize = 64;
+/// TPM2B_NAME maximum: alg id + largest digest (Part 2, 10.5.3).
+pub(crate) const MAX_NAME: usize = 2 + MAX_DIGEST;
+/// TPM2B_DATA maximum: sizeof(TPMT_HA) (Part 2, 10.4.3).
+pub(crate) const MAX_DATA: usize = 2 + MAX_DIGEST;
+/// Largest RSA key Aegis reads (4096 bits); TPM2B_PUBLIC_KEY_RSA maximum.
+pub(crate) const MAX_RSA_BYTES: usize = 512;
+/// Largest ECC coordinate Aegis reads (P-521: 66 bytes).
+pub(crate) const MAX_ECC_BYTES: usize = 66;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha1_matches_known_answer() {
+        // FIPS 180-2 Appendix A.1: SHA-1("abc").
+        assert_eq!(
+            hex::encode(HashAlg::Sha1.digest(b"abc")),
+            "a9993e364706816aba3e25717850c26c9cd0d89d"
+        );
+        // Two-block message (A.2).
+        assert_eq!(
+            hex::encode(HashAlg::Sha1.digest(b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
+            "84983e441c3bd26ebaae4aa1f95129e5e54670f1"
+        );
+    }
+}

@@ -1,0 +1,90 @@
+//! TPMT_SIGNATURE (TCG Part 2, 11.3.4) for RSASSA, RSAPSS, ECDSA and NULL.
+
+use super::wire::{Reader, Writer};
+use super::{alg, HashAlg, MAX_ECC_BYTES, MAX_RSA_BYTES};
+use crate::error::{Error, Result};
+
+/// A parsed TPMT_SIGNATURE. `Null` parses (a TPM can emit it) but never verifies (item 5).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Signature {
+    /// TPMS_SIGNATURE_RSASSA (Part 2, 11.3.1): PKCS#1 v1.5.
+    RsaSsa { hash: HashAlg, sig: Vec<u8> },
+    /// TPMS_SIGNATURE_RSAPSS (Part 2, 11.3.1).
+    RsaPss { hash: HashAlg, sig: Vec<u8> },
+    /// TPMS_SIGNATURE_ECDSA (Part 2, 11.3.2): big-endian r and s.
+    Ecdsa { hash: HashAlg, r: Vec<u8>, s: Vec<u8> },
+    /// sigAlg = TPM_ALG_NULL.
+    Null,
+}
+
+impl Signature {
+    /// Parses a TPMT_SIGNATURE that must span `bytes` exactly.
+    pub fn parse(bytes: &[u8]) -> Result<Self> {
+        const WHAT: &str = "TPMT_SIGNATURE";
+        let mut r = Reader::new(bytes, WHAT);
+        let sig_alg = r.u16()?;
+        let sig = match sig_alg {
+            alg::NULL => Signature::Null,
+            alg::RSASSA | alg::RSAPSS => {
+                let hash = HashAlg::from_alg_id(r.u16()?, "TPMT_SIGNATURE.hash")?;
+                let sig = r.tpm2b(MAX_RSA_BYTES)?.to_vec();
+                if sig.is_empty() {
+                    return Err(Error::InvalidValue { what: "empty RSA signature" });
+                }
+                if sig_alg == alg::RSASSA {
+                    Signature::RsaSsa { hash, sig }
+                } else {
+                    Signature::RsaPss { hash, sig }
+                }
+            }
+            alg::ECDSA => {
+                let hash = HashAlg::from_alg_id(r.u16()?, "TPMT_SIGNATURE.hash")?;
+                let r_ = r.tpm2b(MAX_ECC_BYTES)?.to_vec();
+                let s = r.tpm2b(MAX_ECC_BYTES)?.to_vec();
+                Signature::Ecdsa { hash, r: r_, s }
+            }
+            other => return Err(Error::UnknownAlgorithm { what: "TPMT_SIGNATURE.sigAlg", alg: other }),
+        };
+        r.finish()?;
+        Ok(sig)
+    }
+
+    /// The sigAlg TPM_ALG_ID.
+    pub fn alg_id(&self) -> u16 {
+        match self {
+            Signature::RsaSsa { .. } => alg::RSASSA,
+            Signature::RsaPss { .. } => alg::RSAPSS,
+            Signature::Ecdsa { .. } => alg::ECDSA,
+            Signature::Null => alg::NULL,
+        }
+    }
+
+    /// The signature's hash algorithm (None for NULL).
+    pub fn hash(&self) -> Option<HashAlg> {
+        match self {
+            Signature::RsaSsa { hash, .. }
+            | Signature::RsaPss { hash, .. }
+            | Signature::Ecdsa { hash, .. } => Some(*hash),
+            Signature::Null => None,
+        }
+    }
+
+    /// Encodes as a TPM does.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::default();
+        w.u16(self.alg_id());
+        match self {
+            Signature::RsaSsa { hash, sig } | Signature::RsaPss { hash, sig } => {
+                w.u16(hash.alg_id());
+                w.tpm2b(sig);
+            }
+            Signature::Ecdsa { hash, r, s } => {
+                w.u16(hash.alg_id());
+                w.tpm2b(r);
+                w.tpm2b(s);
+            }
+            Signature::Null => {}
+        }
+        w.buf
+    }
+}

@@ -1,0 +1,153 @@
+//! The Attestation Key as a verifier trusts it (VERIFIER-CHECKS.md item 13) and the key
+//! allow-list (items 13 and 15).
+
+use crate::error::{Error, Result};
+use crate::tpm::{EccCurve, KeyParms, Name, ObjectAttributes, Public, Scheme};
+
+/// Public key material in the form the providers take.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum KeyMaterial {
+    Rsa { modulus: Vec<u8>, exponent: u32 },
+    Ecc { curve: EccCurve, x: Vec<u8>, y: Vec<u8> },
+}
+
+/// Key types, sizes and curves a verifier accepts (item 15; also applied to AKs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyPolicy {
+    /// Accepted RSA modulus sizes in bits.
+    pub rsa_bits: Vec<u16>,
+    /// Accepted curves.
+    pub curves: Vec<EccCurve>,
+}
+
+impl Default for KeyPolicy {
+    /// RSA 2048, 3072, 4096 (exponent 65537); NIST P-256, P-384.
+    fn default() -> Self {
+        KeyPolicy { rsa_bits: vec![2048, 3072, 4096], curves: vec![EccCurve::NistP256, EccCurve::NistP384] }
+    }
+}
+
+impl KeyPolicy {
+    pub(crate) fn check(&self, key: &Public) -> Result<()> {
+        match &key.parms {
+            KeyParms::Rsa(p) => {
+                if !self.rsa_bits.contains(&p.key_bits) {
+                    return Err(Error::KeyNotAllowed { what: "RSA key size" });
+                }
+                if p.effective_exponent() != 65537 {
+                    return Err(Error::KeyNotAllowed { what: "RSA exponent other than 65537" });
+                }
+            }
+            KeyParms::Ecc(p) => {
+                if !self.curves.contains(&p.curve) {
+                    return Err(Error::KeyNotAllowed { what: "ECC curve" });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An Attestation Key a verifier may check signatures with.
+///
+/// Built from the AK's TPM public area ([`AttestationKey::from_public`]), which proves it is a
+/// restricted signing key (item 13), or, explicitly and without that proof, from a bare key
+/// ([`AttestationKey::from_bare_key_unchecked`]).
+#[derive(Clone, Debug)]
+pub struct AttestationKey {
+    material: KeyMaterial,
+    scheme: Scheme,
+    public: Option<Public>,
+}
+
+impl AttestationKey {
+    /// Item 13: the AK must be a restricted signing key with fixedTPM, fixedParent and
+    /// sensitiveDataOrigin, a concrete signing scheme, and a size or curve on `policy`.
+    pub fn from_public(public: Public, policy: &KeyPolicy) -> Result<Self> {
+        let a = public.attributes;
+        if !a.has(ObjectAttributes::RESTRICTED) {
+            return Err(Error::AkNotRestricted);
+        }
+        for (bit, attribute) in [
+            (ObjectAttributes::SIGN_ENCRYPT, "sign"),
+            (ObjectAttributes::FIXED_TPM, "fixedTPM"),
+            (ObjectAttributes::FIXED_PARENT, "fixedParent"),
+            (ObjectAttributes::SENSITIVE_DATA_ORIGIN, "sensitiveDataOrigin"),
+        ] {
+            if !a.has(bit) {
+                return Err(Error::KeyAttributeMissing { attribute });
+            }
+        }
+        // Part 2, 12.2.3.5/6: a restricted signing key names its scheme (never NULL).
+        let scheme = public.scheme();
+        if !matches!(scheme, Scheme::RsaSsa(_) | Scheme::RsaPss(_) | Scheme::Ecdsa(_)) {
+            return Err(Error::InvalidValue { what: "restricted signing key without an RSASSA, RSAPSS or ECDSA scheme" });
+        }
+        policy.check(&public)?;
+        Ok(AttestationKey { material: material_of(&public), scheme, public: Some(public) })
+    }
+
+    /// Parses the AK's TPM2B_PUBLIC or TPMT_PUBLIC and applies [`AttestationKey::from_public`].
+    pub fn from_tpm_public_bytes(bytes: &[u8], policy: &KeyPolicy) -> Result<Self> {
+        Self::from_public(Public::parse_any(bytes)?, policy)
+    }
+
+    /// An AK known only as a bare public key (SubjectPublicKeyInfo, DER or PEM) with the scheme
+    /// the caller says it uses (e.g. `Scheme::RsaSsa(HashAlg::Sha256)`).
+    ///
+    /// UNCHECKED: a bare key cannot show that it is restricted, so a quote verified with it
+    /// proves nothing about TPM_GENERATED data unless the caller established that elsewhere
+    /// (VERIFIER-CHECKS.md item 13). Prefer [`AttestationKey::from_public`].
+    pub fn from_bare_key_unchecked(spki: &[u8], scheme: Scheme, policy: &KeyPolicy) -> Result<Self> {
+        let material = crate::compat::spki::parse_public_key(spki)?;
+        match (&material, scheme) {
+            (KeyMaterial::Rsa { modulus, exponent }, Scheme::RsaSsa(_) | Scheme::RsaPss(_)) => {
+                let bits = modulus.len() * 8;
+                if !policy.rsa_bits.iter().any(|b| usize::from(*b) == bits) {
+                    return Err(Error::KeyNotAllowed { what: "RSA key size" });
+                }
+                if *exponent != 65537 {
+                    return Err(Error::KeyNotAllowed { what: "RSA exponent other than 65537" });
+                }
+            }
+            (KeyMaterial::Ecc { curve, .. }, Scheme::Ecdsa(_)) => {
+                if !policy.curves.contains(curve) {
+                    return Err(Error::KeyNotAllowed { what: "ECC curve" });
+                }
+            }
+            _ => return Err(Error::InvalidArgument { what: "scheme does not fit the key type" }),
+        }
+        Ok(AttestationKey { material, scheme, public: None })
+    }
+
+    /// The AK's signing scheme.
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
+    }
+
+    /// The AK's TPM public area, when it was given one.
+    pub fn public(&self) -> Option<&Public> {
+        self.public.as_ref()
+    }
+
+    /// The AK's Name, when it was given its public area.
+    pub fn name(&self) -> Option<Name> {
+        self.public.as_ref().map(Public::name)
+    }
+
+    /// Whether this AK went through the item 13 checks (false for a bare key).
+    pub fn is_checked(&self) -> bool {
+        self.public.is_some()
+    }
+
+    pub(crate) fn material(&self) -> &KeyMaterial {
+        &self.material
+    }
+}
+
+pub(crate) fn material_of(public: &Public) -> KeyMaterial {
+    match &public.parms {
+        KeyParms::Rsa(p) => KeyMaterial::Rsa { modulus: p.modulus.clone(), exponent: p.effective_exponent() },
+        KeyParms::Ecc(p) => KeyMaterial::Ecc { curve: p.curve, x: p.x.clone(), y: p.y.clone() },
+    }
+}

@@ -1,0 +1,342 @@
+//! Quote and certify verification: every check of VERIFIER-CHECKS.md items 1-13 and 15.
+//!
+//! Only the functions here construct [`VerifiedQuote`] and [`VerifiedCertification`].
+//! Checks run in a fixed order, so that evidence breaking one check gets that check's error:
+//! empty nonce, parsing, signature (NULL, scheme, hash allow-list, hash vs scheme, ECDSA range,
+//! the signature itself), magic, type, nonce, signer, clock, then the quote's PCRs or the
+//! certified key.
+
+pub(crate) mod keys;
+mod policy;
+
+pub use keys::{AttestationKey, KeyPolicy};
+pub use policy::{CertifyPolicy, HashAllowList, QuotePolicy, RequiredPcrs};
+
+use subtle::ConstantTimeEq;
+
+use crate::crypto::{CryptoProvider, EccPublicKey, RsaPublicKey};
+use crate::error::{Error, Result};
+use crate::tpm::{
+    st, Attest, AttestInfo, ClockInfo, HashAlg, Name, ObjectAttributes, PcrSelection, PcrValues,
+    Public, Scheme, Signature, TPM_GENERATED_VALUE,
+};
+
+/// A quote whose signature, structure, freshness and PCR digest were all verified.
+#[derive(Clone, Debug)]
+pub struct VerifiedQuote {
+    attest: Attest,
+    selection: PcrSelection,
+    pcrs: PcrValues,
+    hash: HashAlg,
+}
+
+impl VerifiedQuote {
+    /// The signed PCR selection (banks in signed order).
+    pub fn selection(&self) -> &PcrSelection {
+        &self.selection
+    }
+    /// The PCR values, each one covered by the signed selection and the signed digest.
+    pub fn pcrs(&self) -> &PcrValues {
+        &self.pcrs
+    }
+    /// TPMS_CLOCK_INFO as signed.
+    pub fn clock_info(&self) -> ClockInfo {
+        self.attest.clock_info
+    }
+    /// firmwareVersion as signed.
+    pub fn firmware_version(&self) -> u64 {
+        self.attest.firmware_version
+    }
+    /// qualifiedSigner as signed.
+    pub fn qualified_signer(&self) -> &Name {
+        &self.attest.qualified_signer
+    }
+    /// The signature's (and PCR digest's) hash algorithm.
+    pub fn hash(&self) -> HashAlg {
+        self.hash
+    }
+    /// The verified TPMS_ATTEST.
+    pub fn attest(&self) -> &Attest {
+        &self.attest
+    }
+}
+
+/// A TPM2_Certify whose signature, structure, freshness and certified Name were verified, and
+/// whose certified key passed the App Key policy.
+#[derive(Clone, Debug)]
+pub struct VerifiedCertification {
+    attest: Attest,
+    key: Public,
+    name: Name,
+    qualified_name: Name,
+}
+
+impl VerifiedCertification {
+    /// The certified key's public area, exactly as received.
+    pub fn certified_key(&self) -> &Public {
+        &self.key
+    }
+    /// The certified key's Name (equal to certifyInfo.name).
+    pub fn name(&self) -> &Name {
+        &self.name
+    }
+    /// certifyInfo.qualifiedName as signed.
+    pub fn qualified_name(&self) -> &Name {
+        &self.qualified_name
+    }
+    /// TPMS_CLOCK_INFO as signed.
+    pub fn clock_info(&self) -> ClockInfo {
+        self.attest.clock_info
+    }
+    /// The verified TPMS_ATTEST.
+    pub fn attest(&self) -> &Attest {
+        &self.attest
+    }
+}
+
+/// Verifies a TPM2_Quote: `attest` is the TPMS_ATTEST (or TPM2B_ATTEST) exactly as the TPM
+/// returned it, `signature` its TPMT_SIGNATURE, `pcrs` the claimed PCR values, `nonce` the fresh
+/// nonce this verifier issued.
+pub fn verify_quote(
+    provider: &dyn CryptoProvider,
+    ak: &AttestationKey,
+    attest: &[u8],
+    signature: &[u8],
+    pcrs: &PcrValues,
+    nonce: &[u8],
+    policy: &QuotePolicy,
+) -> Result<VerifiedQuote> {
+    let (parsed, hash) = verify_attest(
+        provider,
+        ak,
+        attest,
+        signature,
+        nonce,
+        st::ATTEST_QUOTE,
+        &policy.hashes,
+        policy.expected_signer.as_ref(),
+        policy.previous_clock.as_ref(),
+    )?;
+    let AttestInfo::Quote(info) = &parsed.info else {
+        return Err(Error::WrongAttestationType { expected: st::ATTEST_QUOTE, found: parsed.attest_type });
+    };
+    let selection = &info.pcr_select;
+
+    // Item 11: the signed selection decides which PCRs count.
+    for (bank, index, _) in pcrs.iter() {
+        if !selection.contains(bank, index) {
+            return Err(Error::PcrNotInSelection { bank: bank.alg_id(), index });
+        }
+    }
+    for (bank, index, _) in policy.required_pcrs.iter() {
+        if !selection.contains(bank, index) {
+            return Err(Error::RequiredPcrMissing { bank: bank.alg_id(), index });
+        }
+    }
+
+    // Item 12: recompute pcrDigest in signed bank order, indices ascending.
+    let mut concatenated = Vec::with_capacity(selection.len() * 64);
+    for bank in &selection.banks {
+        for index in bank.indices() {
+            let value = pcrs
+                .get(bank.hash, index)
+                .ok_or(Error::PcrValueMissing { bank: bank.hash.alg_id(), index })?;
+            if value.len() != bank.hash.digest_size() {
+                return Err(Error::PcrValueSize { bank: bank.hash.alg_id(), index, size: value.len() });
+            }
+            concatenated.extend_from_slice(value);
+        }
+    }
+    let digest = hash.digest(&concatenated);
+    if !bool::from(digest.as_slice().ct_eq(info.pcr_digest.as_slice())) {
+        return Err(Error::PcrDigestMismatch);
+    }
+
+    Ok(VerifiedQuote { selection: selection.clone(), attest: parsed, pcrs: pcrs.clone(), hash })
+}
+
+/// Verifies a TPM2_Certify of an App Key by the AK: `app_key` is the certified key's
+/// TPM2B_PUBLIC or TPMT_PUBLIC as received, `attest` and `signature` what TPM2_Certify
+/// returned, `nonce` the qualifying data this verifier required.
+pub fn verify_certify(
+    provider: &dyn CryptoProvider,
+    ak: &AttestationKey,
+    app_key: &[u8],
+    attest: &[u8],
+    signature: &[u8],
+    nonce: &[u8],
+    policy: &CertifyPolicy,
+) -> Result<VerifiedCertification> {
+    let key = Public::parse_any(app_key)?;
+    let (parsed, _) = verify_attest(
+        provider,
+        ak,
+        attest,
+        signature,
+        nonce,
+        st::ATTEST_CERTIFY,
+        &policy.hashes,
+        policy.expected_signer.as_ref(),
+        policy.previous_clock.as_ref(),
+    )?;
+    let AttestInfo::Certify(info) = &parsed.info else {
+        return Err(Error::WrongAttestationType { expected: st::ATTEST_CERTIFY, found: parsed.attest_type });
+    };
+
+    // Item 15: the certified Name is the Name of the key as received.
+    let name = key.name();
+    if !bool::from(name.as_bytes().ct_eq(info.name.as_bytes())) {
+        return Err(Error::NameMismatch);
+    }
+    check_app_key(&key, &policy.app_key)?;
+
+    Ok(VerifiedCertification {
+        name,
+        qualified_name: info.qualified_name.clone(),
+        key,
+        attest: parsed,
+    })
+}
+
+/// Item 15: an App Key is a TPM-bound, TPM-generated signing key that cannot decrypt, with a
+/// size or curve on the allow-list.
+fn check_app_key(key: &Public, policy: &KeyPolicy) -> Result<()> {
+    let attrs = key.attributes;
+    for (bit, attribute) in [
+        (ObjectAttributes::FIXED_TPM, "fixedTPM"),
+        (ObjectAttributes::FIXED_PARENT, "fixedParent"),
+        (ObjectAttributes::SENSITIVE_DATA_ORIGIN, "sensitiveDataOrigin"),
+        (ObjectAttributes::SIGN_ENCRYPT, "sign"),
+    ] {
+        if !attrs.has(bit) {
+            return Err(Error::KeyAttributeMissing { attribute });
+        }
+    }
+    if attrs.has(ObjectAttributes::DECRYPT) {
+        return Err(Error::KeyIsDecrypt);
+    }
+    policy.check(key)
+}
+
+/// Items 2-10, shared by quote and certify. Returns the parsed TPMS_ATTEST and the signature's
+/// hash algorithm.
+#[allow(clippy::too_many_arguments)]
+fn verify_attest(
+    provider: &dyn CryptoProvider,
+    ak: &AttestationKey,
+    attest: &[u8],
+    signature: &[u8],
+    nonce: &[u8],
+    expected_type: u16,
+    hashes: &HashAllowList,
+    expected_signer: Option<&Name>,
+    previous_clock: Option<&ClockInfo>,
+) -> Result<(Attest, HashAlg)> {
+    // Item 8: no nonce, no freshness.
+    if nonce.is_empty() {
+        return Err(Error::EmptyNonce);
+    }
+    // Item 1: strict parsing of everything before any verdict.
+    let attest_bytes = crate::tpm::strip_optional_tpm2b_attest(attest);
+    let parsed = Attest::parse_for_verifier(attest_bytes)?;
+    let sig = Signature::parse(signature)?;
+
+    // Items 2-5: the signature over the bytes received.
+    let hash = check_signature(provider, ak, attest_bytes, &sig, hashes)?;
+
+    // Item 6: only a TPM makes structures that start with the magic (given a restricted AK).
+    if parsed.magic != TPM_GENERATED_VALUE {
+        return Err(Error::BadMagic { found: parsed.magic });
+    }
+    // Item 7.
+    if parsed.attest_type != expected_type {
+        return Err(Error::WrongAttestationType { expected: expected_type, found: parsed.attest_type });
+    }
+    // Item 8: constant-time compare (length is not secret).
+    if !bool::from(parsed.extra_data.as_slice().ct_eq(nonce)) {
+        return Err(Error::NonceMismatch);
+    }
+    // Item 9.
+    if let Some(expected) = expected_signer {
+        if parsed.qualified_signer != *expected {
+            return Err(Error::SignerMismatch);
+        }
+    }
+    // Item 10.
+    if let Some(previous) = previous_clock {
+        policy::check_clock(previous, &parsed.clock_info)?;
+    }
+    Ok((parsed, hash))
+}
+
+/// Items 3-5: signature algorithm and hash against the AK's scheme and the allow-list, then the
+/// signature itself. No "try every padding": the AK's scheme decides.
+fn check_signature(
+    provider: &dyn CryptoProvider,
+    ak: &AttestationKey,
+    signed: &[u8],
+    sig: &Signature,
+    hashes: &HashAllowList,
+) -> Result<HashAlg> {
+    let scheme = ak.scheme();
+    let sig_hash = match sig.hash() {
+        None => return Err(Error::NullSignature),
+        Some(h) => h,
+    };
+    let scheme_matches = matches!(
+        (scheme, sig),
+        (Scheme::RsaSsa(_), Signature::RsaSsa { .. })
+            | (Scheme::RsaPss(_), Signature::RsaPss { .. })
+            | (Scheme::Ecdsa(_), Signature::Ecdsa { .. })
+    );
+    if !scheme_matches {
+        return Err(Error::SignatureSchemeMismatch {
+            key_scheme: scheme.alg_id(),
+            signature_scheme: sig.alg_id(),
+        });
+    }
+    if !hashes.allows(sig_hash) {
+        return Err(Error::HashNotAllowed { hash: sig_hash.alg_id() });
+    }
+    if let Some(key_hash) = scheme.hash() {
+        if key_hash != sig_hash {
+            return Err(Error::HashMismatch { key_hash: key_hash.alg_id(), signature_hash: sig_hash.alg_id() });
+        }
+    }
+    let digest = sig_hash.digest(signed);
+    match (sig, ak.material()) {
+        (Signature::RsaSsa { sig, .. }, keys::KeyMaterial::Rsa { modulus, exponent }) => provider
+            .verify_rsa_pkcs1v15(RsaPublicKey { modulus, exponent: *exponent }, sig_hash, &digest, sig)
+            .map_err(|_| Error::SignatureInvalid),
+        (Signature::RsaPss { sig, .. }, keys::KeyMaterial::Rsa { modulus, exponent }) => provider
+            .verify_rsa_pss(RsaPublicKey { modulus, exponent: *exponent }, sig_hash, &digest, sig)
+            .map_err(|_| Error::SignatureInvalid),
+        (Signature::Ecdsa { r, s, .. }, keys::KeyMaterial::Ecc { curve, x, y }) => {
+            let order = curve.order();
+            let r = scalar_in_range(r, order).ok_or(Error::EcdsaScalarOutOfRange)?;
+            let s = scalar_in_range(s, order).ok_or(Error::EcdsaScalarOutOfRange)?;
+            provider
+                .verify_ecdsa(EccPublicKey { curve: *curve, x, y }, &digest, &r, &s)
+                .map_err(|_| Error::SignatureInvalid)
+        }
+        _ => Err(Error::SignatureSchemeMismatch { key_scheme: scheme.alg_id(), signature_scheme: sig.alg_id() }),
+    }?;
+    Ok(sig_hash)
+}
+
+/// Item 4: 1 <= v < n, returned left-padded to the order's length. Leading zero bytes beyond
+/// that length are tolerated (some encoders emit them); no low-S demand.
+fn scalar_in_range(v: &[u8], order: &[u8]) -> Option<Vec<u8>> {
+    let first_nonzero = v.iter().position(|b| *b != 0)?;
+    let trimmed = v.get(first_nonzero..)?;
+    if trimmed.len() > order.len() {
+        return None;
+    }
+    let mut padded = vec![0u8; order.len() - trimmed.len()];
+    padded.extend_from_slice(trimmed);
+    // Big-endian byte strings of equal length compare like the numbers they encode.
+    (padded.as_slice() < order).then_some(padded)
+}
+
+#[cfg(test)]
+mod tests;
