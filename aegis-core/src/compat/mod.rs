@@ -7,3 +7,17 @@ pub mod pcr_json;
 pub(crate) mod spki;
 
 pub use spki::public_key_to_spki_der;
+
+use crate::error::Result;
+use crate::tpm::PcrValues;
+
+/// Reads PCR values given as a tpm2-tools PCR file or as the JSON form, told apart by content
+/// (JSON starts with `{` after optional white space; a PCR file starts with a little-endian count).
+pub fn read_pcrs(bytes: &[u8]) -> Result<PcrValues> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first == Some(&b'{') {
+        pcr_json::parse(bytes)
+    } else {
+        Ok(pcr_file::parse(bytes)?.values)
+    }
+}
