@@ -2,7 +2,8 @@
 //!
 //! Codes are grouped by range and never reused:
 //! 1000s usage, 2000s parsing, 3000s signature, 4000s attestation structure, 5000s quote/PCRs,
-//! 6000s keys, 7000s EK certificate and credential activation.
+//! 6000s keys, 7000s EK certificate and credential activation, 8000s location evidence,
+//! 9000s TPM backend.
 
 use core::fmt;
 
@@ -99,6 +100,18 @@ pub enum Error {
     EkPublicKeyMismatch,
     /// The activated credential does not match the one the verifier made.
     CredentialMismatch,
+
+    // --- location evidence (8000s): item 16 ---
+    /// The location event log does not replay to the quoted PCR value.
+    LocationLogMismatch,
+    /// The last location event is not bound to the attestation nonce (or the log is empty).
+    LocationNonceMismatch,
+    /// A location event log (file or record) is truncated, corrupted or out of sequence.
+    LocationLogCorrupt { what: &'static str },
+
+    // --- TPM backend (9000s) ---
+    /// A TPM backend operation failed (the TSS or TPM response code is in `detail`).
+    Backend { what: &'static str, detail: String },
 }
 
 /// A `Result` whose error is [`Error`].
@@ -145,6 +158,10 @@ impl Error {
             Error::EkCertificateExpired => 7002,
             Error::EkPublicKeyMismatch => 7003,
             Error::CredentialMismatch => 7004,
+            Error::LocationLogMismatch => 8000,
+            Error::LocationNonceMismatch => 8001,
+            Error::LocationLogCorrupt { .. } => 8002,
+            Error::Backend { .. } => 9000,
         }
     }
 
@@ -188,6 +205,10 @@ impl Error {
             Error::EkCertificateExpired => "EkCertificateExpired",
             Error::EkPublicKeyMismatch => "EkPublicKeyMismatch",
             Error::CredentialMismatch => "CredentialMismatch",
+            Error::LocationLogMismatch => "LocationLogMismatch",
+            Error::LocationNonceMismatch => "LocationNonceMismatch",
+            Error::LocationLogCorrupt { .. } => "LocationLogCorrupt",
+            Error::Backend { .. } => "Backend",
         }
     }
 
@@ -230,6 +251,10 @@ impl Error {
         (7002, "EkCertificateExpired"),
         (7003, "EkPublicKeyMismatch"),
         (7004, "CredentialMismatch"),
+        (8000, "LocationLogMismatch"),
+        (8001, "LocationNonceMismatch"),
+        (8002, "LocationLogCorrupt"),
+        (9000, "Backend"),
     ];
 }
 
@@ -318,6 +343,14 @@ impl fmt::Display for Error {
             Error::CredentialMismatch => {
                 f.write_str("activated credential differs from the one made")
             }
+            Error::LocationLogMismatch => {
+                f.write_str("location event log does not replay to the quoted PCR value")
+            }
+            Error::LocationNonceMismatch => {
+                f.write_str("last location event is not bound to the attestation nonce")
+            }
+            Error::LocationLogCorrupt { what } => write!(f, "location event log corrupt: {what}"),
+            Error::Backend { what, detail } => write!(f, "TPM backend: {what}: {detail}"),
         }
     }
 }
