@@ -306,18 +306,14 @@ fn check_signature(
     let digest = sig_hash.digest(signed);
     match (sig, ak.material()) {
         (Signature::RsaSsa { sig, .. }, keys::KeyMaterial::Rsa { modulus, exponent }) => provider
-            .verify_rsa_pkcs1v15(RsaPublicKey { modulus, exponent: *exponent }, sig_hash, &digest, sig)
-            .map_err(|_| Error::SignatureInvalid),
+            .verify_rsa_pkcs1v15(RsaPublicKey { modulus, exponent: *exponent }, sig_hash, &digest, sig),
         (Signature::RsaPss { sig, .. }, keys::KeyMaterial::Rsa { modulus, exponent }) => provider
-            .verify_rsa_pss(RsaPublicKey { modulus, exponent: *exponent }, sig_hash, &digest, sig)
-            .map_err(|_| Error::SignatureInvalid),
+            .verify_rsa_pss(RsaPublicKey { modulus, exponent: *exponent }, sig_hash, &digest, sig),
         (Signature::Ecdsa { r, s, .. }, keys::KeyMaterial::Ecc { curve, x, y }) => {
             let order = curve.order();
             let r = scalar_in_range(r, order).ok_or(Error::EcdsaScalarOutOfRange)?;
             let s = scalar_in_range(s, order).ok_or(Error::EcdsaScalarOutOfRange)?;
-            provider
-                .verify_ecdsa(EccPublicKey { curve: *curve, x, y }, &digest, &r, &s)
-                .map_err(|_| Error::SignatureInvalid)
+            provider.verify_ecdsa(EccPublicKey { curve: *curve, x, y }, &digest, &r, &s)
         }
         _ => Err(Error::SignatureSchemeMismatch { key_scheme: scheme.alg_id(), signature_scheme: sig.alg_id() }),
     }?;
