@@ -88,6 +88,7 @@ pub fn default_provider() -> &'static dyn CryptoProvider {
 }
 
 /// Every provider compiled in, for tests and benchmarks that compare them.
+#[allow(clippy::vec_init_then_push)] // pushes depend on features
 pub fn all_providers() -> Vec<&'static dyn CryptoProvider> {
     let mut v: Vec<&'static dyn CryptoProvider> = Vec::new();
     #[cfg(feature = "native")]

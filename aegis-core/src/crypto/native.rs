@@ -1,13 +1,18 @@
 //! The native provider: OpenSSL (ARCHITECTURE.md, Crypto).
 
-use openssl::bn::BigNum;
+use openssl::bn::{BigNum, BigNumContext};
+use openssl::derive::Deriver;
 use openssl::ec::{EcGroup, EcKey};
 use openssl::ecdsa::EcdsaSig;
+use openssl::hash::MessageDigest;
+use openssl::md::Md;
 use openssl::nid::Nid;
 use openssl::pkey::{PKey, Public};
-use openssl::rsa::{Padding, Rsa};
 use openssl::pkey_ctx::PkeyCtx;
-use openssl::md::Md;
+use openssl::rsa::{Padding, Rsa};
+use openssl::sign::Signer;
+use openssl::symm::Cipher;
+use zeroize::Zeroizing;
 
 use super::{CryptoProvider, EccPublicKey, EcdhEphemeral, RsaPublicKey};
 use crate::error::{Error, Result};
@@ -26,6 +31,21 @@ fn md(hash: HashAlg) -> &'static openssl::md::MdRef {
     }
 }
 
+fn message_digest(hash: HashAlg) -> MessageDigest {
+    match hash {
+        HashAlg::Sha1 => MessageDigest::sha1(),
+        HashAlg::Sha256 => MessageDigest::sha256(),
+        HashAlg::Sha384 => MessageDigest::sha384(),
+        HashAlg::Sha512 => MessageDigest::sha512(),
+    }
+}
+
+fn fail_size(_: core::num::TryFromIntError) -> Error {
+    Error::CryptoProvider {
+        what: "coordinate size out of range",
+    }
+}
+
 fn nid(curve: EccCurve) -> Nid {
     match curve {
         EccCurve::NistP256 => Nid::X9_62_PRIME256V1,
@@ -35,7 +55,9 @@ fn nid(curve: EccCurve) -> Nid {
 }
 
 pub(crate) fn rsa_key(key: RsaPublicKey<'_>) -> Result<PKey<Public>> {
-    let bad = |_| Error::KeyNotAllowed { what: "RSA public key rejected by OpenSSL" };
+    let bad = |_| Error::KeyNotAllowed {
+        what: "RSA public key rejected by OpenSSL",
+    };
     let n = BigNum::from_slice(key.modulus).map_err(bad)?;
     let e = BigNum::from_u32(key.exponent).map_err(bad)?;
     let rsa = Rsa::from_public_components(n, e).map_err(bad)?;
@@ -43,7 +65,9 @@ pub(crate) fn rsa_key(key: RsaPublicKey<'_>) -> Result<PKey<Public>> {
 }
 
 pub(crate) fn ec_key(key: EccPublicKey<'_>) -> Result<EcKey<Public>> {
-    let bad = |_| Error::KeyNotAllowed { what: "EC public key rejected by OpenSSL (not on the curve?)" };
+    let bad = |_| Error::KeyNotAllowed {
+        what: "EC public key rejected by OpenSSL (not on the curve?)",
+    };
     let group = EcGroup::from_curve_name(nid(key.curve)).map_err(bad)?;
     let x = BigNum::from_slice(key.x).map_err(bad)?;
     let y = BigNum::from_slice(key.y).map_err(bad)?;
@@ -52,14 +76,26 @@ pub(crate) fn ec_key(key: EccPublicKey<'_>) -> Result<EcKey<Public>> {
     Ok(ec)
 }
 
-fn verify_rsa(key: RsaPublicKey<'_>, hash: HashAlg, digest: &[u8], sig: &[u8], pss: bool) -> Result<()> {
+fn verify_rsa(
+    key: RsaPublicKey<'_>,
+    hash: HashAlg,
+    digest: &[u8],
+    sig: &[u8],
+    pss: bool,
+) -> Result<()> {
     let pkey = rsa_key(key)?;
     let check = |salt: Option<openssl::sign::RsaPssSaltlen>| -> bool {
-        let Ok(mut ctx) = PkeyCtx::new(&pkey) else { return false };
+        let Ok(mut ctx) = PkeyCtx::new(&pkey) else {
+            return false;
+        };
         if ctx.verify_init().is_err() || ctx.set_signature_md(md(hash)).is_err() {
             return false;
         }
-        let padding = if pss { Padding::PKCS1_PSS } else { Padding::PKCS1 };
+        let padding = if pss {
+            Padding::PKCS1_PSS
+        } else {
+            Padding::PKCS1
+        };
         if ctx.set_rsa_padding(padding).is_err() {
             return false;
         }
@@ -89,11 +125,23 @@ impl CryptoProvider for OpenSslProvider {
         "openssl"
     }
 
-    fn verify_rsa_pkcs1v15(&self, key: RsaPublicKey<'_>, hash: HashAlg, digest: &[u8], sig: &[u8]) -> Result<()> {
+    fn verify_rsa_pkcs1v15(
+        &self,
+        key: RsaPublicKey<'_>,
+        hash: HashAlg,
+        digest: &[u8],
+        sig: &[u8],
+    ) -> Result<()> {
         verify_rsa(key, hash, digest, sig, false)
     }
 
-    fn verify_rsa_pss(&self, key: RsaPublicKey<'_>, hash: HashAlg, digest: &[u8], sig: &[u8]) -> Result<()> {
+    fn verify_rsa_pss(
+        &self,
+        key: RsaPublicKey<'_>,
+        hash: HashAlg,
+        digest: &[u8],
+        sig: &[u8],
+    ) -> Result<()> {
         verify_rsa(key, hash, digest, sig, true)
     }
 
@@ -111,23 +159,98 @@ impl CryptoProvider for OpenSslProvider {
         }
     }
 
-    fn rsa_oaep_encrypt(&self, _key: RsaPublicKey<'_>, _hash: HashAlg, _label: &[u8], _plaintext: &[u8]) -> Result<Vec<u8>> {
-        Err(Error::CryptoProvider { what: "rsa_oaep_encrypt: pending (credential activation)" })
+    fn rsa_oaep_encrypt(
+        &self,
+        key: RsaPublicKey<'_>,
+        hash: HashAlg,
+        label: &[u8],
+        plaintext: &[u8],
+    ) -> Result<Vec<u8>> {
+        let pkey = rsa_key(key)?;
+        let fail = |_| Error::CryptoProvider {
+            what: "OpenSSL RSA-OAEP encryption failed",
+        };
+        let mut ctx = PkeyCtx::new(&pkey).map_err(fail)?;
+        ctx.encrypt_init().map_err(fail)?;
+        ctx.set_rsa_padding(Padding::PKCS1_OAEP).map_err(fail)?;
+        ctx.set_rsa_oaep_md(md(hash)).map_err(fail)?;
+        ctx.set_rsa_mgf1_md(md(hash)).map_err(fail)?;
+        if !label.is_empty() {
+            ctx.set_rsa_oaep_label(label).map_err(fail)?;
+        }
+        let mut out = Vec::new();
+        ctx.encrypt_to_vec(plaintext, &mut out).map_err(fail)?;
+        Ok(out)
     }
 
-    fn ecdh_ephemeral(&self, _peer: EccPublicKey<'_>) -> Result<EcdhEphemeral> {
-        Err(Error::CryptoProvider { what: "ecdh_ephemeral: pending (credential activation)" })
+    fn ecdh_ephemeral(&self, peer: EccPublicKey<'_>) -> Result<EcdhEphemeral> {
+        let peer_key = PKey::from_ec_key(ec_key(peer)?).map_err(|_| Error::KeyNotAllowed {
+            what: "EC public key rejected by OpenSSL",
+        })?;
+        let fail = |_| Error::CryptoProvider {
+            what: "OpenSSL ECDH failed",
+        };
+        let group = EcGroup::from_curve_name(nid(peer.curve)).map_err(fail)?;
+        let eph = EcKey::generate(&group).map_err(fail)?;
+        let size = peer.curve.coordinate_size();
+        let size_i32 = i32::try_from(size).map_err(fail_size)?;
+        let mut bn_ctx = BigNumContext::new().map_err(fail)?;
+        let mut x = BigNum::new().map_err(fail)?;
+        let mut y = BigNum::new().map_err(fail)?;
+        eph.public_key()
+            .affine_coordinates(&group, &mut x, &mut y, &mut bn_ctx)
+            .map_err(fail)?;
+        let eph = PKey::from_ec_key(eph).map_err(fail)?;
+        let mut deriver = Deriver::new(&eph).map_err(fail)?;
+        deriver.set_peer(&peer_key).map_err(fail)?;
+        let z = Zeroizing::new(deriver.derive_to_vec().map_err(fail)?);
+        // ECDH_compute_key output is the x-coordinate padded to the field size; insist on it.
+        if z.len() != size {
+            return Err(Error::CryptoProvider {
+                what: "OpenSSL ECDH: shared secret has an unexpected size",
+            });
+        }
+        Ok(EcdhEphemeral {
+            ephemeral_x: x.to_vec_padded(size_i32).map_err(fail)?,
+            ephemeral_y: y.to_vec_padded(size_i32).map_err(fail)?,
+            shared_x: z,
+        })
     }
 
-    fn aes_cfb_encrypt(&self, _key: &[u8], _iv: &[u8], _data: &[u8]) -> Result<Vec<u8>> {
-        Err(Error::CryptoProvider { what: "aes_cfb_encrypt: pending (credential activation)" })
+    fn aes_cfb_encrypt(&self, key: &[u8], iv: &[u8], data: &[u8]) -> Result<Vec<u8>> {
+        let cipher = match key.len() {
+            16 => Cipher::aes_128_cfb128(),
+            24 => Cipher::aes_192_cfb128(),
+            32 => Cipher::aes_256_cfb128(),
+            _ => {
+                return Err(Error::InvalidArgument {
+                    what: "AES key must be 16, 24 or 32 bytes",
+                })
+            }
+        };
+        if iv.len() != 16 {
+            return Err(Error::InvalidArgument {
+                what: "AES-CFB IV must be 16 bytes",
+            });
+        }
+        openssl::symm::encrypt(cipher, key, Some(iv), data).map_err(|_| Error::CryptoProvider {
+            what: "OpenSSL AES-CFB encryption failed",
+        })
     }
 
-    fn hmac(&self, _hash: HashAlg, _key: &[u8], _data: &[u8]) -> Result<Vec<u8>> {
-        Err(Error::CryptoProvider { what: "hmac: pending (credential activation)" })
+    fn hmac(&self, hash: HashAlg, key: &[u8], data: &[u8]) -> Result<Vec<u8>> {
+        let fail = |_| Error::CryptoProvider {
+            what: "OpenSSL HMAC failed",
+        };
+        let pkey = PKey::hmac(key).map_err(fail)?;
+        let mut signer = Signer::new(message_digest(hash), &pkey).map_err(fail)?;
+        signer.update(data).map_err(fail)?;
+        signer.sign_to_vec().map_err(fail)
     }
 
     fn random(&self, out: &mut [u8]) -> Result<()> {
-        openssl::rand::rand_bytes(out).map_err(|_| Error::CryptoProvider { what: "OpenSSL RAND_bytes failed" })
+        openssl::rand::rand_bytes(out).map_err(|_| Error::CryptoProvider {
+            what: "OpenSSL RAND_bytes failed",
+        })
     }
 }
