@@ -307,6 +307,18 @@ def _parse_public(r: Reader) -> Public:
     return p
 
 
+# Permanent handles whose Name (and qualified Name) is the 4-byte handle (Part 1, 16)
+RH_OWNER = struct.pack(">I", 0x40000001)
+RH_ENDORSEMENT = struct.pack(">I", 0x4000000B)
+RH_PLATFORM = struct.pack(">I", 0x4000000C)
+
+
+def qualified_name(parent_qn: bytes, name: bytes) -> bytes:
+    """QN(child) = nameAlg || H_nameAlg(QN(parent) || Name(child)) (Part 1, 16.6)."""
+    (alg,) = struct.unpack_from(">H", name, 0)
+    return name[:2] + hashlib.new(HASH_NAMES[alg], parent_qn + name).digest()
+
+
 def parse_tpm2b_public(data: bytes) -> Public:
     r = Reader(data)
     size = r.u16()
