@@ -75,6 +75,31 @@ pub trait CryptoProvider: Send + Sync + core::fmt::Debug {
     fn random(&self, out: &mut [u8]) -> Result<()>;
 }
 
+/// HMAC (RFC 2104) in pure Rust, for KDFa and the pure provider. HMAC accepts keys of any
+/// length, so this cannot fail.
+pub(crate) fn hmac_rust(hash: HashAlg, key: &[u8], data: &[u8]) -> Vec<u8> {
+    fn run<D>(key: &[u8], data: &[u8]) -> Vec<u8>
+    where
+        D: sha2::Digest + hmac::digest::core_api::BlockSizeUser,
+    {
+        use hmac::digest::KeyInit;
+        use hmac::Mac;
+        match <hmac::SimpleHmac<D> as KeyInit>::new_from_slice(key) {
+            Ok(mut mac) => {
+                mac.update(data);
+                mac.finalize().into_bytes().to_vec()
+            }
+            Err(_) => Vec::new(),
+        }
+    }
+    match hash {
+        HashAlg::Sha1 => run::<sha1::Sha1>(key, data),
+        HashAlg::Sha256 => run::<sha2::Sha256>(key, data),
+        HashAlg::Sha384 => run::<sha2::Sha384>(key, data),
+        HashAlg::Sha512 => run::<sha2::Sha512>(key, data),
+    }
+}
+
 /// The default provider: native (OpenSSL) when built, else pure (RustCrypto).
 pub fn default_provider() -> &'static dyn CryptoProvider {
     #[cfg(feature = "native")]
