@@ -452,7 +452,7 @@ impl Public {
     pub fn describe(&self) -> String {
         match &self.parms {
             KeyParms::Rsa(p) => format!("rsa{}", p.key_bits),
-            KeyParms::Ecc(p) => format!("ecc-{}", p.curve.name().to_ascii_lowercase()),
+            KeyParms::Ecc(p) => format!("ecc-{}", p.curve.name().to_ascii_lowercase().replace('-', "")),
         }
     }
 }

@@ -1,0 +1,413 @@
+//! `aegis`: the operator's command. A stable interface for scripts:
+//!
+//! - stdout carries one JSON object, `{"verdict": "valid" | "invalid", ...}` for verifications;
+//! - exit status 0 = valid, 1 = invalid evidence, 2 = bad usage or unreadable input (message on
+//!   stderr).
+//!
+//! It uses aegis-core's public API only, as any other user would.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use aegis_core::compat::{keylime, read_pcrs};
+use aegis_core::crypto::{self, CryptoProvider};
+use aegis_core::inspect::{self, Structure};
+use aegis_core::tpm::{ClockInfo, HashAlg, Name, PcrValues, Scheme};
+use aegis_core::verify::{
+    verify_certify, verify_quote, AttestationKey, CertifyPolicy, HashAllowList, KeyPolicy,
+    QuotePolicy, VerifiedCertification, VerifiedQuote,
+};
+use aegis_core::Error;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde_json::{json, Value};
+
+#[cfg(feature = "tss")]
+mod demo;
+
+#[derive(Parser, Debug)]
+#[command(name = "aegis", version, about = "Verify TPM 2.0 evidence and sovereign attestation", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// TPM2_Quote evidence.
+    Quote {
+        #[command(subcommand)]
+        action: QuoteAction,
+    },
+    /// TPM2_Certify evidence (an App Key certified by the AK).
+    Certify {
+        #[command(subcommand)]
+        action: CertifyAction,
+    },
+    /// Decode a TPM structure, PCR file or Keylime quote to JSON (told apart by content).
+    Inspect {
+        file: PathBuf,
+        /// Decode as this structure instead of guessing: tpms_attest, tpmt_public,
+        /// tpmt_signature, pcrs, keylime_quote.
+        #[arg(long = "as", value_name = "STRUCTURE")]
+        structure: Option<String>,
+    },
+    /// Print the stable error codes and names shared by every binding, as JSON.
+    Codes,
+    /// Run the end-to-end sovereign attestation flow on a TPM (see `make demo`).
+    #[cfg(feature = "tss")]
+    Demo(demo::DemoArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum QuoteAction {
+    /// Verify a quote: signature, structure, nonce, signed PCR selection and digest.
+    Verify(QuoteVerifyArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum CertifyAction {
+    /// Verify a certification of an App Key by the AK.
+    Verify(CertifyVerifyArgs),
+}
+
+#[derive(Args, Debug)]
+struct CommonArgs {
+    /// The AK: TPM2B_PUBLIC or TPMT_PUBLIC (checked: restricted signing key), or a PEM/DER
+    /// public key together with --ak-unchecked-scheme.
+    #[arg(long, value_name = "FILE")]
+    ak: PathBuf,
+    /// The nonce this verifier issued (hex).
+    #[arg(long, value_name = "HEX")]
+    nonce: String,
+    /// Accept SHA-1 signatures (legacy TPMs).
+    #[arg(long)]
+    allow_sha1: bool,
+    /// The AK's expected qualified Name (hex), compared with qualifiedSigner.
+    #[arg(long, value_name = "HEX")]
+    expected_signer: Option<String>,
+    /// Clock info of the last attestation by this AK: CLOCK,RESET_COUNT,RESTART_COUNT.
+    #[arg(long, value_name = "C,R,S")]
+    previous_clock: Option<String>,
+    /// Use a bare public key as the AK with this scheme (rsassa-sha256, rsapss-sha256,
+    /// ecdsa-sha256, ...). UNCHECKED: a bare key cannot show it is a restricted TPM key.
+    #[arg(long, value_name = "SCHEME")]
+    ak_unchecked_scheme: Option<String>,
+    /// Crypto provider.
+    #[arg(long, value_enum, default_value_t = Provider::Native)]
+    provider: Provider,
+}
+
+#[derive(Args, Debug)]
+struct QuoteVerifyArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// TPMS_ATTEST or TPM2B_ATTEST (tpm2_quote -m), or a Keylime quote string.
+    #[arg(long, value_name = "FILE")]
+    quote: PathBuf,
+    /// TPMT_SIGNATURE (tpm2_quote -s); not with a Keylime quote string.
+    #[arg(long, value_name = "FILE")]
+    signature: Option<PathBuf>,
+    /// PCR values: tpm2-tools PCR file (tpm2_quote -o) or JSON {"sha256": {"15": "<hex>"}}.
+    #[arg(long, value_name = "FILE")]
+    pcrs: Option<PathBuf>,
+    /// PCRs the signed selection must cover: 0,1,15 (sha256) or sha1:0,sha256:15.
+    #[arg(long, value_name = "LIST")]
+    require_pcrs: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct CertifyVerifyArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// The certified App Key: TPM2B_PUBLIC or TPMT_PUBLIC as received.
+    #[arg(long, value_name = "FILE")]
+    key: PathBuf,
+    /// TPMS_ATTEST or TPM2B_ATTEST from TPM2_Certify.
+    #[arg(long, value_name = "FILE")]
+    attest: PathBuf,
+    /// TPMT_SIGNATURE from TPM2_Certify.
+    #[arg(long, value_name = "FILE")]
+    signature: PathBuf,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Provider {
+    /// OpenSSL.
+    Native,
+    /// RustCrypto.
+    Pure,
+}
+
+/// Why the command could not judge the evidence (exit status 2).
+#[derive(Debug)]
+struct UsageError(String);
+
+impl From<Error> for UsageError {
+    fn from(e: Error) -> Self {
+        UsageError(e.to_string())
+    }
+}
+
+/// The outcome of a command: a verdict (exit 0 or 1) or a usage error (exit 2).
+enum Outcome {
+    Valid(Value),
+    Invalid(Error),
+    Decoded(Value),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(Outcome::Valid(mut body)) => {
+            body["verdict"] = json!("valid");
+            print_json(&body);
+            ExitCode::SUCCESS
+        }
+        Ok(Outcome::Decoded(body)) => {
+            print_json(&body);
+            ExitCode::SUCCESS
+        }
+        Ok(Outcome::Invalid(e)) => {
+            print_json(&json!({
+                "verdict": "invalid",
+                "error": {"code": e.code(), "name": e.name(), "message": e.to_string()},
+            }));
+            ExitCode::from(1)
+        }
+        Err(UsageError(msg)) => {
+            eprintln!("aegis: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn print_json(v: &Value) {
+    println!("{}", serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string()));
+}
+
+fn run(command: Command) -> Result<Outcome, UsageError> {
+    match command {
+        Command::Quote { action: QuoteAction::Verify(args) } => quote_verify(&args),
+        Command::Certify { action: CertifyAction::Verify(args) } => certify_verify(&args),
+        Command::Inspect { file, structure } => {
+            let structure = match structure {
+                None => None,
+                Some(s) => Some(
+                    Structure::from_name(&s)
+                        .ok_or_else(|| UsageError(format!("unknown structure {s:?}")))?,
+                ),
+            };
+            let bytes = read(&file)?;
+            Ok(match inspect::inspect(&bytes, structure) {
+                Ok(v) => Outcome::Decoded(v),
+                Err(e) => Outcome::Invalid(e),
+            })
+        }
+        Command::Codes => Ok(Outcome::Decoded(Value::Array(
+            Error::TABLE.iter().map(|(code, name)| json!({"code": code, "name": name})).collect(),
+        ))),
+        #[cfg(feature = "tss")]
+        Command::Demo(args) => demo::main(&args).map(Outcome::Decoded).map_err(UsageError),
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, UsageError> {
+    std::fs::read(path).map_err(|e| UsageError(format!("cannot read {}: {e}", path.display())))
+}
+
+fn provider(p: Provider) -> &'static dyn CryptoProvider {
+    match p {
+        Provider::Native => &crypto::native::OpenSslProvider,
+        Provider::Pure => &crypto::pure::RustCryptoProvider,
+    }
+}
+
+fn parse_hex(what: &str, text: &str) -> Result<Vec<u8>, UsageError> {
+    let t = text.trim();
+    hex::decode(t.strip_prefix("0x").unwrap_or(t))
+        .map_err(|_| UsageError(format!("{what} is not hex: {text:?}")))
+}
+
+fn parse_scheme(text: &str) -> Result<Scheme, UsageError> {
+    let bad = || UsageError(format!("unknown scheme {text:?} (e.g. rsassa-sha256, rsapss-sha256, ecdsa-sha384)"));
+    let (alg, hash) = text.split_once('-').ok_or_else(bad)?;
+    let hash = HashAlg::from_name(hash).ok_or_else(bad)?;
+    match alg {
+        "rsassa" => Ok(Scheme::RsaSsa(hash)),
+        "rsapss" => Ok(Scheme::RsaPss(hash)),
+        "ecdsa" => Ok(Scheme::Ecdsa(hash)),
+        _ => Err(bad()),
+    }
+}
+
+fn parse_clock(text: &str) -> Result<ClockInfo, UsageError> {
+    let bad = || UsageError(format!("--previous-clock wants CLOCK,RESET_COUNT,RESTART_COUNT, got {text:?}"));
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    let [clock, reset, restart] = parts.as_slice() else { return Err(bad()) };
+    Ok(ClockInfo {
+        clock: clock.parse().map_err(|_| bad())?,
+        reset_count: reset.parse().map_err(|_| bad())?,
+        restart_count: restart.parse().map_err(|_| bad())?,
+        safe: true,
+    })
+}
+
+/// Parses "0,1,15" (sha256) or "sha1:0,sha256:15".
+fn parse_pcr_list(text: &str) -> Result<Vec<(HashAlg, u8)>, UsageError> {
+    let mut out = Vec::new();
+    let mut bank = HashAlg::Sha256;
+    for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let index = match item.split_once(':') {
+            Some((b, i)) => {
+                bank = HashAlg::from_name(b).ok_or_else(|| UsageError(format!("unknown PCR bank {b:?}")))?;
+                i
+            }
+            None => item,
+        };
+        let index: u8 = index
+            .parse()
+            .ok()
+            .filter(|i| *i < aegis_core::tpm::PCR_COUNT)
+            .ok_or_else(|| UsageError(format!("PCR index must be 0-23, got {index:?}")))?;
+        out.push((bank, index));
+    }
+    Ok(out)
+}
+
+struct Common {
+    ak: Result<AttestationKey, Error>,
+    nonce: Vec<u8>,
+    hashes: HashAllowList,
+    expected_signer: Option<Name>,
+    previous_clock: Option<ClockInfo>,
+    provider: &'static dyn CryptoProvider,
+}
+
+fn common(args: &CommonArgs) -> Result<Common, UsageError> {
+    let ak_bytes = read(&args.ak)?;
+    let looks_bare = ak_bytes.starts_with(b"-----BEGIN") || ak_bytes.first() == Some(&0x30);
+    let ak = match (&args.ak_unchecked_scheme, looks_bare) {
+        (Some(scheme), _) => AttestationKey::from_bare_key_unchecked(&ak_bytes, parse_scheme(scheme)?, &KeyPolicy::default()),
+        (None, true) => {
+            return Err(UsageError(
+                "the AK is a bare public key, which cannot show that it is a restricted TPM key \
+                 (VERIFIER-CHECKS.md item 13): give its TPM2B_PUBLIC, or say \
+                 --ak-unchecked-scheme SCHEME to accept it unchecked"
+                    .into(),
+            ))
+        }
+        (None, false) => AttestationKey::from_tpm_public_bytes(&ak_bytes, &KeyPolicy::default()),
+    };
+    let ak = match ak {
+        Err(Error::InvalidArgument { what }) => return Err(UsageError(what.into())),
+        other => other,
+    };
+    Ok(Common {
+        ak,
+        nonce: parse_hex("--nonce", &args.nonce)?,
+        hashes: if args.allow_sha1 { HashAllowList::with_sha1() } else { HashAllowList::default() },
+        expected_signer: args.expected_signer.as_deref().map(|s| parse_hex("--expected-signer", s)).transpose()?.map(|b| Name::from_bytes(&b)),
+        previous_clock: args.previous_clock.as_deref().map(parse_clock).transpose()?,
+        provider: provider(args.provider),
+    })
+}
+
+fn ak_json(ak: &AttestationKey) -> Value {
+    json!({
+        "checked": ak.is_checked(),
+        "name": ak.name().map(|n| n.to_hex()),
+        "key": ak.public().map(|p| p.describe()),
+    })
+}
+
+fn quote_verify(args: &QuoteVerifyArgs) -> Result<Outcome, UsageError> {
+    let c = common(&args.common)?;
+    let quote_bytes = read(&args.quote)?;
+    let is_keylime = inspect::detect(&quote_bytes) == Some(Structure::KeylimeQuote);
+    let (attest, signature, pcr_bytes) = if is_keylime {
+        if args.signature.is_some() || args.pcrs.is_some() {
+            return Err(UsageError("a Keylime quote string carries its signature and PCRs: drop --signature and --pcrs".into()));
+        }
+        let text = String::from_utf8_lossy(&quote_bytes).into_owned();
+        match keylime::parse(&text) {
+            Ok(q) => (q.attest, q.signature, Some(q.pcr_file)),
+            Err(e) => return Ok(Outcome::Invalid(e)),
+        }
+    } else {
+        let sig = args.signature.as_deref().ok_or_else(|| UsageError("--signature is required (unless --quote is a Keylime quote string)".into()))?;
+        (quote_bytes, read(sig)?, args.pcrs.as_deref().map(read).transpose()?)
+    };
+    let pcrs = match pcr_bytes.as_deref().map(read_pcrs).transpose() {
+        Ok(p) => p.unwrap_or_default(),
+        Err(e) => return Ok(Outcome::Invalid(e)),
+    };
+    let mut policy = QuotePolicy {
+        hashes: c.hashes,
+        expected_signer: c.expected_signer,
+        previous_clock: c.previous_clock,
+        ..Default::default()
+    };
+    if let Some(list) = &args.require_pcrs {
+        for (bank, index) in parse_pcr_list(list)? {
+            policy.required_pcrs.push(bank, index);
+        }
+    }
+    let ak = match c.ak {
+        Ok(ak) => ak,
+        Err(e) => return Ok(Outcome::Invalid(e)),
+    };
+    Ok(match verify_quote(c.provider, &ak, &attest, &signature, &pcrs, &c.nonce, &policy) {
+        Ok(v) => Outcome::Valid(json!({"ak": ak_json(&ak), "quote": verified_quote_json(&v)})),
+        Err(e) => Outcome::Invalid(e),
+    })
+}
+
+fn clock_json(c: ClockInfo) -> Value {
+    json!({"clock": c.clock, "reset_count": c.reset_count, "restart_count": c.restart_count, "safe": c.safe})
+}
+
+fn verified_quote_json(v: &VerifiedQuote) -> Value {
+    json!({
+        "hash": v.hash().name(),
+        "selection": inspect::selection_json(v.selection()),
+        "pcrs": aegis_core::compat::pcr_json::to_json(v.pcrs()),
+        "clock_info": clock_json(v.clock_info()),
+        "firmware_version": format!("{:016x}", v.firmware_version()),
+        "qualified_signer": v.qualified_signer().to_hex(),
+    })
+}
+
+fn verified_certification_json(v: &VerifiedCertification) -> Result<Value, UsageError> {
+    Ok(json!({
+        "certified_name": v.name().to_hex(),
+        "certified_qualified_name": v.qualified_name().to_hex(),
+        "certified_key": inspect::public_json(v.certified_key())?,
+        "clock_info": clock_json(v.clock_info()),
+        "qualified_signer": v.attest().qualified_signer.to_hex(),
+    }))
+}
+
+fn certify_verify(args: &CertifyVerifyArgs) -> Result<Outcome, UsageError> {
+    let c = common(&args.common)?;
+    let key = read(&args.key)?;
+    let attest = read(&args.attest)?;
+    let signature = read(&args.signature)?;
+    let ak = match c.ak {
+        Ok(ak) => ak,
+        Err(e) => return Ok(Outcome::Invalid(e)),
+    };
+    let policy = CertifyPolicy {
+        hashes: c.hashes,
+        expected_signer: c.expected_signer,
+        previous_clock: c.previous_clock,
+        ..Default::default()
+    };
+    Ok(match verify_certify(c.provider, &ak, &key, &attest, &signature, &c.nonce, &policy) {
+        Ok(v) => Outcome::Valid(json!({"ak": ak_json(&ak), "certification": verified_certification_json(&v)?})),
+        Err(e) => Outcome::Invalid(e),
+    })
+}
+
+/// Unused-import guard for builds without `tss` (PcrValues is used by the demo module).
+#[allow(dead_code)]
+type _Pcrs = PcrValues;
