@@ -1,6 +1,11 @@
 //! The `aegis` command as operators' scripts use it: JSON on stdout, exit 0 valid, 1 invalid,
 //! 2 bad usage or unreadable input. Walks testdata/manifest.json through the binary.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -12,17 +17,26 @@ fn testdata() -> PathBuf {
 }
 
 fn aegis(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aegis")).args(args).current_dir(testdata()).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_aegis"))
+        .args(args)
+        .current_dir(testdata())
+        .output()
+        .unwrap()
 }
 
 fn stdout_json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("stdout is not JSON ({e}): {}\nstderr: {}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+        panic!(
+            "stdout is not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
     })
 }
 
 fn vectors() -> Vec<Value> {
-    let m: Value = serde_json::from_slice(&std::fs::read(testdata().join("manifest.json")).unwrap()).unwrap();
+    let m: Value =
+        serde_json::from_slice(&std::fs::read(testdata().join("manifest.json")).unwrap()).unwrap();
     m["vectors"].as_array().unwrap().clone()
 }
 
@@ -33,11 +47,32 @@ fn vector(id: &str) -> Value {
 fn verify_args(v: &Value) -> Vec<String> {
     let s = |k: &str| v[k].as_str().unwrap().to_string();
     let mut a: Vec<String> = match v["kind"].as_str().unwrap() {
-        "quote" => vec!["quote".into(), "verify".into(), "--quote".into(), s("attest"), "--pcrs".into(), s("pcrs")],
-        "certify" => vec!["certify".into(), "verify".into(), "--attest".into(), s("attest"), "--key".into(), s("key")],
+        "quote" => vec![
+            "quote".into(),
+            "verify".into(),
+            "--quote".into(),
+            s("attest"),
+            "--pcrs".into(),
+            s("pcrs"),
+        ],
+        "certify" => vec![
+            "certify".into(),
+            "verify".into(),
+            "--attest".into(),
+            s("attest"),
+            "--key".into(),
+            s("key"),
+        ],
         k => panic!("{k}"),
     };
-    a.extend(["--ak".into(), s("ak"), "--signature".into(), s("signature"), "--nonce".into(), s("nonce")]);
+    a.extend([
+        "--ak".into(),
+        s("ak"),
+        "--signature".into(),
+        s("signature"),
+        "--nonce".into(),
+        s("nonce"),
+    ]);
     let p = &v["policy"];
     if p["allow_sha1"].as_bool() == Some(true) {
         a.push("--allow-sha1".into());
@@ -46,12 +81,20 @@ fn verify_args(v: &Value) -> Vec<String> {
         a.extend(["--expected-signer".into(), signer.into()]);
     }
     if let Some(c) = p.get("previous_clock").filter(|c| c.is_object()) {
-        a.extend(["--previous-clock".into(), format!("{},{},{}", c["clock"], c["reset_count"], c["restart_count"])]);
+        a.extend([
+            "--previous-clock".into(),
+            format!("{},{},{}", c["clock"], c["reset_count"], c["restart_count"]),
+        ]);
     }
     if let Some(banks) = p["require_pcrs"].as_object() {
         let list: Vec<String> = banks
             .iter()
-            .flat_map(|(b, idx)| idx.as_array().unwrap().iter().map(move |i| format!("{b}:{i}")))
+            .flat_map(|(b, idx)| {
+                idx.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(move |i| format!("{b}:{i}"))
+            })
             .collect();
         if !list.is_empty() {
             a.extend(["--require-pcrs".into(), list.join(",")]);
@@ -89,15 +132,29 @@ fn manifest_verdicts_and_exit_codes() {
             let json = stdout_json(&out);
             match v["expect"]["verdict"].as_str().unwrap() {
                 "valid" => {
-                    assert_eq!(out.status.code(), Some(0), "{} [{provider}]: {json}", v["id"]);
+                    assert_eq!(
+                        out.status.code(),
+                        Some(0),
+                        "{} [{provider}]: {json}",
+                        v["id"]
+                    );
                     if kind != "inspect" {
                         assert_eq!(json["verdict"], "valid");
                     }
                 }
                 _ => {
-                    assert_eq!(out.status.code(), Some(1), "{} [{provider}]: {json}", v["id"]);
+                    assert_eq!(
+                        out.status.code(),
+                        Some(1),
+                        "{} [{provider}]: {json}",
+                        v["id"]
+                    );
                     assert_eq!(json["verdict"], "invalid");
-                    assert_eq!(json["error"]["name"], v["expect"]["error"], "{} [{provider}]", v["id"]);
+                    assert_eq!(
+                        json["error"]["name"], v["expect"]["error"],
+                        "{} [{provider}]",
+                        v["id"]
+                    );
                     assert!(json["error"]["code"].as_u64().unwrap() >= 1000);
                 }
             }
@@ -131,7 +188,10 @@ fn valid_certify_reports_the_certified_name() {
     if let Some(name) = v["key_name"].as_str() {
         assert_eq!(json["certification"]["certified_name"], name);
     }
-    assert!(json["certification"]["certified_key"]["public_key_pem"].as_str().unwrap().starts_with("-----BEGIN PUBLIC KEY-----"));
+    assert!(json["certification"]["certified_key"]["public_key_pem"]
+        .as_str()
+        .unwrap()
+        .starts_with("-----BEGIN PUBLIC KEY-----"));
 }
 
 #[test]
@@ -141,18 +201,42 @@ fn keylime_quote_string_is_accepted_as_the_quote_file() {
     let rd = |k: &str| std::fs::read(testdata().join(v[k].as_str().unwrap())).unwrap();
     let b64 = |b: Vec<u8>| {
         // Standard base64 without a dependency: use the CLI's own inspect round trip instead.
-        let mut child = Command::new("base64").arg("-w0").stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).spawn().unwrap();
+        let mut child = Command::new("base64")
+            .arg("-w0")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
         child.stdin.take().unwrap().write_all(&b).unwrap();
         String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
     };
-    let text = format!("r{}:{}:{}", b64(rd("attest")), b64(rd("signature")), b64(rd("pcrs")));
+    let text = format!(
+        "r{}:{}:{}",
+        b64(rd("attest")),
+        b64(rd("signature")),
+        b64(rd("pcrs"))
+    );
     let dir = std::env::temp_dir().join(format!("aegis-cli-keylime-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("quote.txt");
     std::fs::write(&path, text).unwrap();
     let ak = testdata().join(v["ak"].as_str().unwrap());
-    let out = aegis(&["quote", "verify", "--ak", ak.to_str().unwrap(), "--quote", path.to_str().unwrap(), "--nonce", v["nonce"].as_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = aegis(&[
+        "quote",
+        "verify",
+        "--ak",
+        ak.to_str().unwrap(),
+        "--quote",
+        path.to_str().unwrap(),
+        "--nonce",
+        v["nonce"].as_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let inspected = aegis(&["inspect", path.to_str().unwrap()]);
     assert_eq!(stdout_json(&inspected)["structure"], "keylime-quote");
     std::fs::remove_dir_all(dir).ok();
@@ -164,19 +248,70 @@ fn usage_errors_exit_2_with_a_message_on_stderr() {
     let s = |k: &str| v[k].as_str().unwrap().to_string();
     let cases: Vec<Vec<String>> = vec![
         // unreadable input
-        vec!["quote".into(), "verify".into(), "--ak".into(), "no-such-file".into(), "--quote".into(), s("attest"), "--signature".into(), s("signature"), "--nonce".into(), s("nonce")],
+        vec![
+            "quote".into(),
+            "verify".into(),
+            "--ak".into(),
+            "no-such-file".into(),
+            "--quote".into(),
+            s("attest"),
+            "--signature".into(),
+            s("signature"),
+            "--nonce".into(),
+            s("nonce"),
+        ],
         // nonce is not hex
-        vec!["quote".into(), "verify".into(), "--ak".into(), s("ak"), "--quote".into(), s("attest"), "--signature".into(), s("signature"), "--nonce".into(), "xyz".into()],
+        vec![
+            "quote".into(),
+            "verify".into(),
+            "--ak".into(),
+            s("ak"),
+            "--quote".into(),
+            s("attest"),
+            "--signature".into(),
+            s("signature"),
+            "--nonce".into(),
+            "xyz".into(),
+        ],
         // a bare PEM AK without the explicit unchecked path
-        vec!["quote".into(), "verify".into(), "--ak".into(), format!("{}/ak.pem", v["id"].as_str().unwrap()), "--quote".into(), s("attest"), "--signature".into(), s("signature"), "--nonce".into(), s("nonce")],
+        vec![
+            "quote".into(),
+            "verify".into(),
+            "--ak".into(),
+            format!("{}/ak.pem", v["id"].as_str().unwrap()),
+            "--quote".into(),
+            s("attest"),
+            "--signature".into(),
+            s("signature"),
+            "--nonce".into(),
+            s("nonce"),
+        ],
         // PCR index out of range
-        vec!["quote".into(), "verify".into(), "--ak".into(), s("ak"), "--quote".into(), s("attest"), "--signature".into(), s("signature"), "--nonce".into(), s("nonce"), "--require-pcrs".into(), "24".into()],
+        vec![
+            "quote".into(),
+            "verify".into(),
+            "--ak".into(),
+            s("ak"),
+            "--quote".into(),
+            s("attest"),
+            "--signature".into(),
+            s("signature"),
+            "--nonce".into(),
+            s("nonce"),
+            "--require-pcrs".into(),
+            "24".into(),
+        ],
         // unknown subcommand
         vec!["frobnicate".into()],
     ];
     for args in cases {
         let out = aegis(&args.iter().map(String::as_str).collect::<Vec<_>>());
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", String::from_utf8_lossy(&out.stdout));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
         assert!(out.stdout.is_empty(), "{args:?}");
         assert!(!out.stderr.is_empty(), "{args:?}");
     }
@@ -187,7 +322,22 @@ fn bare_pem_ak_verifies_only_when_asked_explicitly() {
     let v = vector("quote-ecc-p256-ecdsa-sha256");
     let s = |k: &str| v[k].as_str().unwrap().to_string();
     let pem = format!("{}/ak.pem", v["id"].as_str().unwrap());
-    let out = aegis(&["quote", "verify", "--ak", &pem, "--ak-unchecked-scheme", "ecdsa-sha256", "--quote", &s("attest"), "--signature", &s("signature"), "--pcrs", &s("pcrs"), "--nonce", &s("nonce")]);
+    let out = aegis(&[
+        "quote",
+        "verify",
+        "--ak",
+        &pem,
+        "--ak-unchecked-scheme",
+        "ecdsa-sha256",
+        "--quote",
+        &s("attest"),
+        "--signature",
+        &s("signature"),
+        "--pcrs",
+        &s("pcrs"),
+        "--nonce",
+        &s("nonce"),
+    ]);
     let json = stdout_json(&out);
     assert_eq!(out.status.code(), Some(0), "{json}");
     assert_eq!(json["ak"]["checked"], false);
@@ -197,5 +347,7 @@ fn bare_pem_ak_verifies_only_when_asked_explicitly() {
 fn codes_lists_the_stable_table() {
     let json = stdout_json(&aegis(&["codes"]));
     let codes = json.as_array().unwrap();
-    assert!(codes.iter().any(|c| c["code"] == 5004 && c["name"] == "PcrDigestMismatch"));
+    assert!(codes
+        .iter()
+        .any(|c| c["code"] == 5004 && c["name"] == "PcrDigestMismatch"));
 }

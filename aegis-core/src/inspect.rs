@@ -57,10 +57,16 @@ pub fn detect(bytes: &[u8]) -> Option<Structure> {
         return Some(Structure::Attest);
     }
     let is_key_type = |t: Option<u16>| matches!(t, Some(alg::RSA) | Some(alg::ECC));
-    if is_key_type(be16(bytes, 0)) || (is_key_type(be16(bytes, 2)) && be16(bytes, 0).map(usize::from) == Some(bytes.len().saturating_sub(2))) {
+    if is_key_type(be16(bytes, 0))
+        || (is_key_type(be16(bytes, 2))
+            && be16(bytes, 0).map(usize::from) == Some(bytes.len().saturating_sub(2)))
+    {
         return Some(Structure::Public);
     }
-    if matches!(be16(bytes, 0), Some(alg::RSASSA | alg::RSAPSS | alg::ECDSA | alg::NULL)) {
+    if matches!(
+        be16(bytes, 0),
+        Some(alg::RSASSA | alg::RSAPSS | alg::ECDSA | alg::NULL)
+    ) {
         return Some(Structure::Signature);
     }
     if bytes.len() >= 136 && (bytes.len() - 136) % 532 == 0 {
@@ -73,7 +79,11 @@ pub fn detect(bytes: &[u8]) -> Option<Structure> {
 pub fn inspect(bytes: &[u8], structure: Option<Structure>) -> Result<Value> {
     let structure = match structure.or_else(|| detect(bytes)) {
         Some(s) => s,
-        None => return Err(Error::InvalidFormat { what: "not a structure Aegis recognises" }),
+        None => {
+            return Err(Error::InvalidFormat {
+                what: "not a structure Aegis recognises",
+            })
+        }
     };
     match structure {
         Structure::Attest => Ok(attest_json(&Attest::parse_any(bytes)?)),
@@ -81,7 +91,9 @@ pub fn inspect(bytes: &[u8], structure: Option<Structure>) -> Result<Value> {
         Structure::Signature => Ok(signature_json(&Signature::parse(bytes)?)),
         Structure::Pcrs => pcrs_json(bytes),
         Structure::KeylimeQuote => {
-            let text = core::str::from_utf8(bytes).map_err(|_| Error::InvalidFormat { what: "Keylime quote is not text" })?;
+            let text = core::str::from_utf8(bytes).map_err(|_| Error::InvalidFormat {
+                what: "Keylime quote is not text",
+            })?;
             let q = keylime::parse(text)?;
             Ok(json!({
                 "structure": "keylime-quote",
@@ -165,15 +177,26 @@ pub fn attest_json(a: &Attest) -> Value {
         "firmware_version": format!("{:016x}", a.firmware_version),
     });
     match &a.info {
-        AttestInfo::Quote(q) => {
-            v["quote"] = json!({"pcr_select": selection_json(&q.pcr_select), "pcr_digest": hex::encode(&q.pcr_digest)});
-        }
-        AttestInfo::Certify(c) => {
-            v["certify"] = json!({"name": c.name.to_hex(), "qualified_name": c.qualified_name.to_hex()});
-        }
+        AttestInfo::Quote(q) => set(
+            &mut v,
+            "quote",
+            json!({"pcr_select": selection_json(&q.pcr_select), "pcr_digest": hex::encode(&q.pcr_digest)}),
+        ),
+        AttestInfo::Certify(c) => set(
+            &mut v,
+            "certify",
+            json!({"name": c.name.to_hex(), "qualified_name": c.qualified_name.to_hex()}),
+        ),
         AttestInfo::Other { .. } => {}
     }
     v
+}
+
+/// Adds a member to a JSON object (no-op on other values).
+fn set(v: &mut Value, key: &str, member: Value) {
+    if let Some(map) = v.as_object_mut() {
+        map.insert(key.to_string(), member);
+    }
 }
 
 fn scheme_json(s: Scheme) -> Value {
@@ -187,7 +210,9 @@ fn scheme_json(s: Scheme) -> Value {
 pub fn public_json(p: &Public) -> Result<Value> {
     let sym = |s: SymDef| match s {
         SymDef::Null => json!("null"),
-        SymDef::Aes { key_bits, mode } => json!({"alg": "aes", "key_bits": key_bits, "mode": alg_name(mode)}),
+        SymDef::Aes { key_bits, mode } => {
+            json!({"alg": "aes", "key_bits": key_bits, "mode": alg_name(mode)})
+        }
     };
     let mut v = json!({
         "structure": "TPMT_PUBLIC",
@@ -200,18 +225,30 @@ pub fn public_json(p: &Public) -> Result<Value> {
     });
     match &p.parms {
         KeyParms::Rsa(r) => {
-            v["type"] = json!("rsa");
-            v["symmetric"] = sym(r.symmetric);
-            v["rsa"] = json!({"key_bits": r.key_bits, "exponent": r.effective_exponent(), "modulus": hex::encode(&r.modulus)});
+            set(&mut v, "type", json!("rsa"));
+            set(&mut v, "symmetric", sym(r.symmetric));
+            set(
+                &mut v,
+                "rsa",
+                json!({"key_bits": r.key_bits, "exponent": r.effective_exponent(), "modulus": hex::encode(&r.modulus)}),
+            );
         }
         KeyParms::Ecc(e) => {
-            v["type"] = json!("ecc");
-            v["symmetric"] = sym(e.symmetric);
-            v["ecc"] = json!({"curve": e.curve.name(), "x": hex::encode(&e.x), "y": hex::encode(&e.y)});
+            set(&mut v, "type", json!("ecc"));
+            set(&mut v, "symmetric", sym(e.symmetric));
+            set(
+                &mut v,
+                "ecc",
+                json!({"curve": e.curve.name(), "x": hex::encode(&e.x), "y": hex::encode(&e.y)}),
+            );
         }
     }
     let der = crate::compat::public_key_to_spki_der(p)?;
-    v["public_key_pem"] = json!(pem_encode("PUBLIC KEY", &der));
+    set(
+        &mut v,
+        "public_key_pem",
+        json!(pem_encode("PUBLIC KEY", &der)),
+    );
     Ok(v)
 }
 
@@ -247,5 +284,7 @@ fn pcrs_json(bytes: &[u8]) -> Result<Value> {
         return Ok(json!({"structure": "pcr-json", "pcrs": pcr_json::to_json(&values)}));
     }
     let f = pcr_file::parse(bytes)?;
-    Ok(json!({"structure": "tpm2-tools-pcr-file", "selection": selection_json(&f.selection), "pcrs": pcr_json::to_json(&f.values)}))
+    Ok(
+        json!({"structure": "tpm2-tools-pcr-file", "selection": selection_json(&f.selection), "pcrs": pcr_json::to_json(&f.values)}),
+    )
 }

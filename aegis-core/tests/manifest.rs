@@ -1,7 +1,12 @@
 //! Walks testdata/manifest.json (vectors made from swtpm by testdata/gen/make_vectors.py) and
 //! checks every quote, certify and inspect vector's verdict and error name through every crypto
 //! provider. The C, Python and Go suites walk the same manifest.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::path::{Path, PathBuf};
 
@@ -28,7 +33,9 @@ fn manifest() -> Vec<Value> {
 }
 
 fn file(v: &Value, key: &str) -> Vec<u8> {
-    let rel = v[key].as_str().unwrap_or_else(|| panic!("{}: no {key}", v["id"]));
+    let rel = v[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("{}: no {key}", v["id"]));
     std::fs::read(testdata().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
@@ -39,13 +46,18 @@ fn policy_parts(v: &Value) -> (HashAllowList, Option<Name>, Option<ClockInfo>) {
     } else {
         HashAllowList::default()
     };
-    let signer = p["expected_signer"].as_str().map(|h| Name::from_bytes(&hex::decode(h).unwrap()));
-    let clock = p.get("previous_clock").filter(|c| c.is_object()).map(|c| ClockInfo {
-        clock: c["clock"].as_u64().unwrap(),
-        reset_count: c["reset_count"].as_u64().unwrap() as u32,
-        restart_count: c["restart_count"].as_u64().unwrap() as u32,
-        safe: c["safe"].as_bool().unwrap_or(true),
-    });
+    let signer = p["expected_signer"]
+        .as_str()
+        .map(|h| Name::from_bytes(&hex::decode(h).unwrap()));
+    let clock = p
+        .get("previous_clock")
+        .filter(|c| c.is_object())
+        .map(|c| ClockInfo {
+            clock: c["clock"].as_u64().unwrap(),
+            reset_count: c["reset_count"].as_u64().unwrap() as u32,
+            restart_count: c["restart_count"].as_u64().unwrap() as u32,
+            safe: c["safe"].as_bool().unwrap_or(true),
+        });
     (hashes, signer, clock)
 }
 
@@ -57,7 +69,12 @@ fn run(provider: &dyn CryptoProvider, v: &Value) -> Result<(), Error> {
     match v["kind"].as_str().unwrap() {
         "quote" => {
             let pcrs = read_pcrs(&file(v, "pcrs"))?;
-            let mut policy = QuotePolicy { hashes, expected_signer, previous_clock, ..Default::default() };
+            let mut policy = QuotePolicy {
+                hashes,
+                expected_signer,
+                previous_clock,
+                ..Default::default()
+            };
             if let Some(banks) = v["policy"]["require_pcrs"].as_object() {
                 for (bank, indices) in banks {
                     let h = HashAlg::from_name(bank).unwrap();
@@ -66,11 +83,34 @@ fn run(provider: &dyn CryptoProvider, v: &Value) -> Result<(), Error> {
                     }
                 }
             }
-            verify_quote(provider, &ak, &file(v, "attest"), &file(v, "signature"), &pcrs, &nonce, &policy).map(|_| ())
+            verify_quote(
+                provider,
+                &ak,
+                &file(v, "attest"),
+                &file(v, "signature"),
+                &pcrs,
+                &nonce,
+                &policy,
+            )
+            .map(|_| ())
         }
         "certify" => {
-            let policy = CertifyPolicy { hashes, expected_signer, previous_clock, ..Default::default() };
-            verify_certify(provider, &ak, &file(v, "key"), &file(v, "attest"), &file(v, "signature"), &nonce, &policy).map(|_| ())
+            let policy = CertifyPolicy {
+                hashes,
+                expected_signer,
+                previous_clock,
+                ..Default::default()
+            };
+            verify_certify(
+                provider,
+                &ak,
+                &file(v, "key"),
+                &file(v, "attest"),
+                &file(v, "signature"),
+                &nonce,
+                &policy,
+            )
+            .map(|_| ())
         }
         other => panic!("not a verification kind: {other}"),
     }
@@ -95,37 +135,81 @@ fn every_vector_gets_its_expected_verdict_from_every_provider() {
         let outcomes: Vec<(String, Option<String>)> = match kind {
             "quote" | "certify" => all_providers()
                 .into_iter()
-                .map(|p| (p.name().to_string(), run(p, v).err().map(|e| e.name().to_string())))
+                .map(|p| {
+                    (
+                        p.name().to_string(),
+                        run(p, v).err().map(|e| e.name().to_string()),
+                    )
+                })
                 .collect(),
             "inspect" => {
                 let s = v["structure"].as_str().and_then(Structure::from_name);
-                vec![("inspect".into(), inspect(&file(v, "file"), s).err().map(|e| e.name().to_string()))]
+                vec![(
+                    "inspect".into(),
+                    inspect(&file(v, "file"), s)
+                        .err()
+                        .map(|e| e.name().to_string()),
+                )]
             }
             _ => continue, // "ek" vectors: tests/ek_certificate.rs
         };
         for (who, got) in outcomes {
             checked += 1;
             if got != want {
-                failures.push(format!("{} [{who}]: expected {want:?}, got {got:?}", v["id"]));
+                failures.push(format!(
+                    "{} [{who}]: expected {want:?}, got {got:?}",
+                    v["id"]
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {checked} checks failed:\n{}", failures.len(), failures.join("\n"));
-    assert!(checked >= 60, "only {checked} checks: is the manifest complete?");
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} checks failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        checked >= 60,
+        "only {checked} checks: is the manifest complete?"
+    );
 }
 
 #[test]
 fn every_verifier_error_in_the_checklist_has_a_real_tpm_vector() {
     let names: Vec<String> = manifest().iter().filter_map(expected).collect();
     for required in [
-        "Truncated", "TrailingBytes", "UnknownAlgorithm", "UnsupportedAttestationType",
-        "NullSignature", "SignatureSchemeMismatch", "HashNotAllowed", "HashMismatch",
-        "EcdsaScalarOutOfRange", "SignatureInvalid", "BadMagic", "WrongAttestationType",
-        "EmptyNonce", "NonceMismatch", "SignerMismatch", "ClockRegression", "PcrNotInSelection",
-        "RequiredPcrMissing", "PcrValueMissing", "PcrValueSize", "PcrDigestMismatch",
-        "AkNotRestricted", "KeyAttributeMissing", "KeyIsDecrypt", "KeyNotAllowed", "NameMismatch",
+        "Truncated",
+        "TrailingBytes",
+        "UnknownAlgorithm",
+        "UnsupportedAttestationType",
+        "NullSignature",
+        "SignatureSchemeMismatch",
+        "HashNotAllowed",
+        "HashMismatch",
+        "EcdsaScalarOutOfRange",
+        "SignatureInvalid",
+        "BadMagic",
+        "WrongAttestationType",
+        "EmptyNonce",
+        "NonceMismatch",
+        "SignerMismatch",
+        "ClockRegression",
+        "PcrNotInSelection",
+        "RequiredPcrMissing",
+        "PcrValueMissing",
+        "PcrValueSize",
+        "PcrDigestMismatch",
+        "AkNotRestricted",
+        "KeyAttributeMissing",
+        "KeyIsDecrypt",
+        "KeyNotAllowed",
+        "NameMismatch",
     ] {
-        assert!(names.iter().any(|n| n == required), "no vector expects {required}");
+        assert!(
+            names.iter().any(|n| n == required),
+            "no vector expects {required}"
+        );
     }
 }
 
@@ -135,12 +219,21 @@ fn every_verifier_error_in_the_checklist_has_a_real_tpm_vector() {
 fn real_structures_round_trip_byte_for_byte() {
     use aegis_core::tpm::{Attest, Public, Signature};
     let mut n = 0;
-    for v in manifest().iter().filter(|v| v["expect"]["verdict"] == "valid") {
+    for v in manifest()
+        .iter()
+        .filter(|v| v["expect"]["verdict"] == "valid")
+    {
         if v.get("ak").is_some_and(Value::is_string) {
             let bytes = file(v, "ak");
             let p = Public::parse_any(&bytes).unwrap();
             assert_eq!(p.to_tpm2b(), bytes, "{}", v["id"]);
-            let rebuilt = Public::build(p.name_alg, p.attributes, p.auth_policy.clone(), p.parms.clone()).unwrap();
+            let rebuilt = Public::build(
+                p.name_alg,
+                p.attributes,
+                p.auth_policy.clone(),
+                p.parms.clone(),
+            )
+            .unwrap();
             assert_eq!(rebuilt.tpmt_bytes(), p.tpmt_bytes(), "{}", v["id"]);
             n += 1;
         }
@@ -152,13 +245,21 @@ fn real_structures_round_trip_byte_for_byte() {
         }
         if v.get("signature").is_some_and(Value::is_string) {
             let bytes = file(v, "signature");
-            assert_eq!(Signature::parse(&bytes).unwrap().encode(), bytes, "{}", v["id"]);
+            assert_eq!(
+                Signature::parse(&bytes).unwrap().encode(),
+                bytes,
+                "{}",
+                v["id"]
+            );
             n += 1;
         }
         if v["pcrs"].as_str().is_some_and(|p| p.ends_with(".bin")) {
             let bytes = file(v, "pcrs");
             let values = read_pcrs(&bytes).unwrap();
-            assert_eq!(read_pcrs(&aegis_core::compat::pcr_file::encode(&values).unwrap()).unwrap(), values);
+            assert_eq!(
+                read_pcrs(&aegis_core::compat::pcr_file::encode(&values).unwrap()).unwrap(),
+                values
+            );
             n += 1;
         }
     }

@@ -15,7 +15,9 @@ pub struct KeylimeQuote {
 
 /// Splits and decodes a Keylime quote string.
 pub fn parse(text: &str) -> Result<KeylimeQuote> {
-    let body = text.trim().strip_prefix('r').ok_or(Error::InvalidFormat { what: "Keylime quote must start with 'r'" })?;
+    let body = text.trim().strip_prefix('r').ok_or(Error::InvalidFormat {
+        what: "Keylime quote must start with 'r'",
+    })?;
     let mut parts = body.split(':');
     let mut next = |what| -> Result<Vec<u8>> {
         let part = parts.next().ok_or(Error::InvalidFormat { what })?;
@@ -27,13 +29,24 @@ pub fn parse(text: &str) -> Result<KeylimeQuote> {
     let signature = next("Keylime quote: TPMT_SIGNATURE part")?;
     let pcr_file = next("Keylime quote: PCR part")?;
     if parts.next().is_some() {
-        return Err(Error::InvalidFormat { what: "Keylime quote has more than three parts" });
+        return Err(Error::InvalidFormat {
+            what: "Keylime quote has more than three parts",
+        });
     }
-    Ok(KeylimeQuote { attest, signature, pcr_file })
+    Ok(KeylimeQuote {
+        attest,
+        signature,
+        pcr_file,
+    })
 }
 
 /// Builds a Keylime quote string.
 pub fn encode(q: &KeylimeQuote) -> String {
     let e = base64::engine::general_purpose::STANDARD;
-    format!("r{}:{}:{}", e.encode(&q.attest), e.encode(&q.signature), e.encode(&q.pcr_file))
+    format!(
+        "r{}:{}:{}",
+        e.encode(&q.attest),
+        e.encode(&q.signature),
+        e.encode(&q.pcr_file)
+    )
 }

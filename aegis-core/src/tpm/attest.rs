@@ -40,7 +40,9 @@ pub enum AttestInfo {
     Certify(CertifyInfo),
     /// Another attestation type; only produced by the verifier's internal parse, so that a
     /// signed structure of another type is reported as `WrongAttestationType`.
-    Other { tag: u16 },
+    Other {
+        tag: u16,
+    },
 }
 
 /// TPMS_ATTEST (Part 2, 10.12.12), with the exact bytes it was parsed from.
@@ -86,19 +88,29 @@ impl Attest {
         let safe = match r.u8()? {
             0 => false,
             1 => true,
-            _ => return Err(Error::InvalidValue { what: "TPMS_CLOCK_INFO.safe is not YES or NO" }),
+            _ => {
+                return Err(Error::InvalidValue {
+                    what: "TPMS_CLOCK_INFO.safe is not YES or NO",
+                })
+            }
         };
         let firmware_version = r.u64()?;
         let info = match attest_type {
             st::ATTEST_QUOTE => {
                 let pcr_select = PcrSelection::read(&mut r)?;
                 let pcr_digest = r.tpm2b(MAX_DIGEST)?.to_vec();
-                AttestInfo::Quote(QuoteInfo { pcr_select, pcr_digest })
+                AttestInfo::Quote(QuoteInfo {
+                    pcr_select,
+                    pcr_digest,
+                })
             }
             st::ATTEST_CERTIFY => {
                 let name = Name(r.tpm2b(MAX_NAME)?.to_vec());
                 let qualified_name = Name(r.tpm2b(MAX_NAME)?.to_vec());
-                AttestInfo::Certify(CertifyInfo { name, qualified_name })
+                AttestInfo::Certify(CertifyInfo {
+                    name,
+                    qualified_name,
+                })
             }
             tag => {
                 let rest = r.rest();
@@ -113,7 +125,12 @@ impl Attest {
             attest_type,
             qualified_signer,
             extra_data,
-            clock_info: ClockInfo { clock, reset_count, restart_count, safe },
+            clock_info: ClockInfo {
+                clock,
+                reset_count,
+                restart_count,
+                safe,
+            },
             firmware_version,
             info,
         })
@@ -175,7 +192,9 @@ impl Attest {
                 w.tpm2b(c.qualified_name.as_bytes());
             }
             AttestInfo::Other { .. } => {
-                return Err(Error::InvalidArgument { what: "only QUOTE and CERTIFY can be encoded" })
+                return Err(Error::InvalidArgument {
+                    what: "only QUOTE and CERTIFY can be encoded",
+                })
             }
         }
         Ok(w.buf)

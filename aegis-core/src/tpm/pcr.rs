@@ -47,16 +47,24 @@ impl PcrSelection {
         let mut out = PcrSelection::default();
         for (hash, indices) in banks {
             if out.banks.iter().any(|b| b.hash == *hash) {
-                return Err(Error::InvalidArgument { what: "bank listed twice in a PCR selection" });
+                return Err(Error::InvalidArgument {
+                    what: "bank listed twice in a PCR selection",
+                });
             }
             let mut mask = 0u32;
             for &i in *indices {
                 if i >= PCR_COUNT {
-                    return Err(Error::InvalidArgument { what: "PCR index must be below 24" });
+                    return Err(Error::InvalidArgument {
+                        what: "PCR index must be below 24",
+                    });
                 }
                 mask |= 1u32 << i;
             }
-            out.banks.push(PcrBank { hash: *hash, mask, sizeof_select: 3 });
+            out.banks.push(PcrBank {
+                hash: *hash,
+                mask,
+                sizeof_select: 3,
+            });
         }
         Ok(out)
     }
@@ -64,7 +72,11 @@ impl PcrSelection {
     pub(crate) fn read(r: &mut Reader<'_>) -> Result<Self> {
         let count = r.u32()? as usize;
         if count > MAX_BANKS {
-            return Err(Error::CountOutOfRange { what: "TPML_PCR_SELECTION.count", count, max: MAX_BANKS });
+            return Err(Error::CountOutOfRange {
+                what: "TPML_PCR_SELECTION.count",
+                count,
+                max: MAX_BANKS,
+            });
         }
         let mut banks: Vec<PcrBank> = Vec::with_capacity(count);
         for _ in 0..count {
@@ -82,12 +94,20 @@ impl PcrSelection {
                 mask |= u32::from(*b) << (8 * byte_index);
             }
             if mask >> PCR_COUNT != 0 {
-                return Err(Error::InvalidValue { what: "PCR selected beyond PCR 23" });
+                return Err(Error::InvalidValue {
+                    what: "PCR selected beyond PCR 23",
+                });
             }
             if banks.iter().any(|b| b.hash == hash) {
-                return Err(Error::InvalidValue { what: "bank listed twice in TPML_PCR_SELECTION" });
+                return Err(Error::InvalidValue {
+                    what: "bank listed twice in TPML_PCR_SELECTION",
+                });
             }
-            banks.push(PcrBank { hash, mask, sizeof_select });
+            banks.push(PcrBank {
+                hash,
+                mask,
+                sizeof_select,
+            });
         }
         Ok(PcrSelection { banks })
     }
@@ -130,7 +150,10 @@ impl PcrSelection {
 
     /// Number of selected PCRs over all banks.
     pub fn len(&self) -> usize {
-        self.banks.iter().map(|b| b.mask.count_ones() as usize).sum()
+        self.banks
+            .iter()
+            .map(|b| b.mask.count_ones() as usize)
+            .sum()
     }
 
     /// Whether nothing is selected.
@@ -150,18 +173,25 @@ impl PcrValues {
     /// Adds one value; a second value for the same PCR is an error.
     pub fn insert(&mut self, hash: HashAlg, index: u8, value: Vec<u8>) -> Result<()> {
         if index >= PCR_COUNT {
-            return Err(Error::InvalidValue { what: "PCR index must be below 24" });
+            return Err(Error::InvalidValue {
+                what: "PCR index must be below 24",
+            });
         }
         let bank = self.banks.entry(hash).or_default();
         if bank.insert(index, value).is_some() {
-            return Err(Error::InvalidValue { what: "PCR value supplied twice" });
+            return Err(Error::InvalidValue {
+                what: "PCR value supplied twice",
+            });
         }
         Ok(())
     }
 
     /// The value of PCR `index` in bank `hash`.
     pub fn get(&self, hash: HashAlg, index: u8) -> Option<&[u8]> {
-        self.banks.get(&hash).and_then(|b| b.get(&index)).map(Vec::as_slice)
+        self.banks
+            .get(&hash)
+            .and_then(|b| b.get(&index))
+            .map(Vec::as_slice)
     }
 
     /// Every (bank, index, value), banks and indices ascending.

@@ -35,17 +35,27 @@ impl ObjectAttributes {
             (ObjectAttributes::FIXED_TPM, "fixedtpm"),
             (ObjectAttributes::ST_CLEAR, "stclear"),
             (ObjectAttributes::FIXED_PARENT, "fixedparent"),
-            (ObjectAttributes::SENSITIVE_DATA_ORIGIN, "sensitivedataorigin"),
+            (
+                ObjectAttributes::SENSITIVE_DATA_ORIGIN,
+                "sensitivedataorigin",
+            ),
             (ObjectAttributes::USER_WITH_AUTH, "userwithauth"),
             (ObjectAttributes::ADMIN_WITH_POLICY, "adminwithpolicy"),
             (ObjectAttributes::NO_DA, "noda"),
-            (ObjectAttributes::ENCRYPTED_DUPLICATION, "encryptedduplication"),
+            (
+                ObjectAttributes::ENCRYPTED_DUPLICATION,
+                "encryptedduplication",
+            ),
             (ObjectAttributes::RESTRICTED, "restricted"),
             (ObjectAttributes::DECRYPT, "decrypt"),
             (ObjectAttributes::SIGN_ENCRYPT, "sign"),
             (ObjectAttributes::X509_SIGN, "x509sign"),
         ];
-        NAMES.iter().filter(|(bit, _)| self.has(*bit)).map(|(_, n)| *n).collect()
+        NAMES
+            .iter()
+            .filter(|(bit, _)| self.has(*bit))
+            .map(|(_, n)| *n)
+            .collect()
     }
 }
 
@@ -54,7 +64,10 @@ impl ObjectAttributes {
 pub enum SymDef {
     Null,
     /// AES with key bits and mode (only CFB is valid for storage keys).
-    Aes { key_bits: u16, mode: u16 },
+    Aes {
+        key_bits: u16,
+        mode: u16,
+    },
 }
 
 /// A key's scheme: TPMT_RSA_SCHEME (Part 2, 11.2.4.2) or TPMT_ECC_SCHEME (11.2.5.6).
@@ -105,7 +118,11 @@ impl Scheme {
     }
 
     fn parse(r: &mut Reader<'_>, rsa: bool) -> Result<Self> {
-        let what = if rsa { "TPMT_RSA_SCHEME" } else { "TPMT_ECC_SCHEME" };
+        let what = if rsa {
+            "TPMT_RSA_SCHEME"
+        } else {
+            "TPMT_ECC_SCHEME"
+        };
         let id = r.u16()?;
         let scheme = match (rsa, id) {
             (_, alg::NULL) => Scheme::Null,
@@ -117,9 +134,10 @@ impl Scheme {
             (false, alg::ECDH) => Scheme::Ecdh(HashAlg::from_alg_id(r.u16()?, what)?),
             (false, alg::ECSCHNORR) => Scheme::EcSchnorr(HashAlg::from_alg_id(r.u16()?, what)?),
             (false, alg::SM2) => Scheme::Sm2(HashAlg::from_alg_id(r.u16()?, what)?),
-            (false, alg::ECDAA) => {
-                Scheme::Ecdaa { hash: HashAlg::from_alg_id(r.u16()?, what)?, count: r.u16()? }
-            }
+            (false, alg::ECDAA) => Scheme::Ecdaa {
+                hash: HashAlg::from_alg_id(r.u16()?, what)?,
+                count: r.u16()?,
+            },
             (_, other) => return Err(Error::UnknownAlgorithm { what, alg: other }),
         };
         Ok(scheme)
@@ -151,7 +169,10 @@ impl EccCurve {
             0x0003 => Ok(EccCurve::NistP256),
             0x0004 => Ok(EccCurve::NistP384),
             0x0005 => Ok(EccCurve::NistP521),
-            _ => Err(Error::UnknownAlgorithm { what: "TPMI_ECC_CURVE", alg: id }),
+            _ => Err(Error::UnknownAlgorithm {
+                what: "TPMI_ECC_CURVE",
+                alg: id,
+            }),
         }
     }
     /// The TPM_ECC_CURVE value.
@@ -252,8 +273,15 @@ pub enum KeyParms {
 /// The public key material of a TPMT_PUBLIC (TPMU_PUBLIC_ID), borrowed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unique<'a> {
-    Rsa { modulus: &'a [u8], exponent: u32 },
-    Ecc { curve: EccCurve, x: &'a [u8], y: &'a [u8] },
+    Rsa {
+        modulus: &'a [u8],
+        exponent: u32,
+    },
+    Ecc {
+        curve: EccCurve,
+        x: &'a [u8],
+        y: &'a [u8],
+    },
 }
 
 /// TPMT_PUBLIC (Part 2, 12.2.4) of an RSA or ECC key, with the exact bytes it was parsed from.
@@ -276,7 +304,13 @@ impl Public {
         auth_policy: Vec<u8>,
         parms: KeyParms,
     ) -> Result<Self> {
-        let mut p = Public { raw: Vec::new(), name_alg, attributes, auth_policy, parms };
+        let mut p = Public {
+            raw: Vec::new(),
+            name_alg,
+            attributes,
+            auth_policy,
+            parms,
+        };
         let raw = p.encode();
         // Parse back: what Aegis builds must satisfy what Aegis accepts.
         let checked = Public::parse_tpmt(&raw)?;
@@ -299,7 +333,9 @@ impl Public {
         let inner = outer.tpm2b(usize::from(u16::MAX))?;
         outer.finish()?;
         if inner.is_empty() {
-            return Err(Error::InvalidValue { what: "TPM2B_PUBLIC is empty" });
+            return Err(Error::InvalidValue {
+                what: "TPM2B_PUBLIC is empty",
+            });
         }
         Self::parse_tpmt(inner)
     }
@@ -322,12 +358,17 @@ impl Public {
         let start_len = r.remaining();
         let ty = r.u16()?;
         if ty != alg::RSA && ty != alg::ECC {
-            return Err(Error::UnknownAlgorithm { what: "TPMT_PUBLIC.type (RSA or ECC)", alg: ty });
+            return Err(Error::UnknownAlgorithm {
+                what: "TPMT_PUBLIC.type (RSA or ECC)",
+                alg: ty,
+            });
         }
         let name_alg = HashAlg::from_alg_id(r.u16()?, "TPMT_PUBLIC.nameAlg")?;
         let attributes = ObjectAttributes(r.u32()?);
         if attributes.0 & ObjectAttributes::RESERVED != 0 {
-            return Err(Error::InvalidValue { what: "TPMA_OBJECT reserved bits set" });
+            return Err(Error::InvalidValue {
+                what: "TPMA_OBJECT reserved bits set",
+            });
         }
         let auth_policy = r.tpm2b(MAX_DIGEST)?.to_vec();
         let symmetric = read_sym_def(r)?;
@@ -335,14 +376,24 @@ impl Public {
             let scheme = Scheme::parse(r, true)?;
             let key_bits = r.u16()?;
             if !matches!(key_bits, 1024 | 2048 | 3072 | 4096) {
-                return Err(Error::InvalidValue { what: "TPMS_RSA_PARMS.keyBits" });
+                return Err(Error::InvalidValue {
+                    what: "TPMS_RSA_PARMS.keyBits",
+                });
             }
             let exponent = r.u32()?;
             let modulus = r.tpm2b(MAX_RSA_BYTES)?.to_vec();
             if modulus.len() != usize::from(key_bits / 8) {
-                return Err(Error::InvalidValue { what: "RSA modulus length differs from keyBits" });
+                return Err(Error::InvalidValue {
+                    what: "RSA modulus length differs from keyBits",
+                });
             }
-            KeyParms::Rsa(RsaParms { symmetric, scheme, key_bits, exponent, modulus })
+            KeyParms::Rsa(RsaParms {
+                symmetric,
+                scheme,
+                key_bits,
+                exponent,
+                modulus,
+            })
         } else {
             let scheme = Scheme::parse(r, false)?;
             let curve = EccCurve::from_id(r.u16()?)?;
@@ -353,20 +404,43 @@ impl Public {
                     Some((kdf_alg, HashAlg::from_alg_id(r.u16()?, "TPMT_KDF_SCHEME")?))
                 }
                 other => {
-                    return Err(Error::UnknownAlgorithm { what: "TPMT_KDF_SCHEME", alg: other })
+                    return Err(Error::UnknownAlgorithm {
+                        what: "TPMT_KDF_SCHEME",
+                        alg: other,
+                    })
                 }
             };
             let x = r.tpm2b(MAX_ECC_BYTES)?.to_vec();
             let y = r.tpm2b(MAX_ECC_BYTES)?.to_vec();
             let n = curve.coordinate_size();
             if x.len() != n || y.len() != n {
-                return Err(Error::InvalidValue { what: "ECC point size differs from the curve's" });
+                return Err(Error::InvalidValue {
+                    what: "ECC point size differs from the curve's",
+                });
             }
-            KeyParms::Ecc(EccParms { symmetric, scheme, curve, kdf, x, y })
+            KeyParms::Ecc(EccParms {
+                symmetric,
+                scheme,
+                curve,
+                kdf,
+                x,
+                y,
+            })
         };
         let used = start_len - r.remaining();
-        let raw = whole.get(..used).ok_or(Error::Truncated { what: "TPMT_PUBLIC" })?.to_vec();
-        Ok(Public { raw, name_alg, attributes, auth_policy, parms })
+        let raw = whole
+            .get(..used)
+            .ok_or(Error::Truncated {
+                what: "TPMT_PUBLIC",
+            })?
+            .to_vec();
+        Ok(Public {
+            raw,
+            name_alg,
+            attributes,
+            auth_policy,
+            parms,
+        })
     }
 
     fn encode(&self) -> Vec<u8> {
@@ -441,10 +515,15 @@ impl Public {
     /// The public key material.
     pub fn unique(&self) -> Unique<'_> {
         match &self.parms {
-            KeyParms::Rsa(p) => {
-                Unique::Rsa { modulus: &p.modulus, exponent: p.effective_exponent() }
-            }
-            KeyParms::Ecc(p) => Unique::Ecc { curve: p.curve, x: &p.x, y: &p.y },
+            KeyParms::Rsa(p) => Unique::Rsa {
+                modulus: &p.modulus,
+                exponent: p.effective_exponent(),
+            },
+            KeyParms::Ecc(p) => Unique::Ecc {
+                curve: p.curve,
+                x: &p.x,
+                y: &p.y,
+            },
         }
     }
 
@@ -452,7 +531,10 @@ impl Public {
     pub fn describe(&self) -> String {
         match &self.parms {
             KeyParms::Rsa(p) => format!("rsa{}", p.key_bits),
-            KeyParms::Ecc(p) => format!("ecc-{}", p.curve.name().to_ascii_lowercase().replace('-', "")),
+            KeyParms::Ecc(p) => format!(
+                "ecc-{}",
+                p.curve.name().to_ascii_lowercase().replace('-', "")
+            ),
         }
     }
 }
@@ -463,14 +545,22 @@ fn read_sym_def(r: &mut Reader<'_>) -> Result<SymDef> {
         alg::AES => {
             let key_bits = r.u16()?;
             if !matches!(key_bits, 128 | 192 | 256) {
-                return Err(Error::InvalidValue { what: "TPMT_SYM_DEF_OBJECT.keyBits" });
+                return Err(Error::InvalidValue {
+                    what: "TPMT_SYM_DEF_OBJECT.keyBits",
+                });
             }
             let mode = r.u16()?;
             if mode != alg::CFB {
-                return Err(Error::UnknownAlgorithm { what: "TPMT_SYM_DEF_OBJECT.mode", alg: mode });
+                return Err(Error::UnknownAlgorithm {
+                    what: "TPMT_SYM_DEF_OBJECT.mode",
+                    alg: mode,
+                });
             }
             Ok(SymDef::Aes { key_bits, mode })
         }
-        other => Err(Error::UnknownAlgorithm { what: "TPMT_SYM_DEF_OBJECT", alg: other }),
+        other => Err(Error::UnknownAlgorithm {
+            what: "TPMT_SYM_DEF_OBJECT",
+            alg: other,
+        }),
     }
 }

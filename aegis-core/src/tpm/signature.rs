@@ -12,7 +12,11 @@ pub enum Signature {
     /// TPMS_SIGNATURE_RSAPSS (Part 2, 11.3.1).
     RsaPss { hash: HashAlg, sig: Vec<u8> },
     /// TPMS_SIGNATURE_ECDSA (Part 2, 11.3.2): big-endian r and s.
-    Ecdsa { hash: HashAlg, r: Vec<u8>, s: Vec<u8> },
+    Ecdsa {
+        hash: HashAlg,
+        r: Vec<u8>,
+        s: Vec<u8>,
+    },
     /// sigAlg = TPM_ALG_NULL.
     Null,
 }
@@ -29,7 +33,9 @@ impl Signature {
                 let hash = HashAlg::from_alg_id(r.u16()?, "TPMT_SIGNATURE.hash")?;
                 let sig = r.tpm2b(MAX_RSA_BYTES)?.to_vec();
                 if sig.is_empty() {
-                    return Err(Error::InvalidValue { what: "empty RSA signature" });
+                    return Err(Error::InvalidValue {
+                        what: "empty RSA signature",
+                    });
                 }
                 if sig_alg == alg::RSASSA {
                     Signature::RsaSsa { hash, sig }
@@ -43,7 +49,12 @@ impl Signature {
                 let s = r.tpm2b(MAX_ECC_BYTES)?.to_vec();
                 Signature::Ecdsa { hash, r: r_, s }
             }
-            other => return Err(Error::UnknownAlgorithm { what: "TPMT_SIGNATURE.sigAlg", alg: other }),
+            other => {
+                return Err(Error::UnknownAlgorithm {
+                    what: "TPMT_SIGNATURE.sigAlg",
+                    alg: other,
+                })
+            }
         };
         r.finish()?;
         Ok(sig)

@@ -54,7 +54,11 @@ impl<'a> Reader<'a> {
     pub(crate) fn tpm2b(&mut self, max: usize) -> Result<&'a [u8]> {
         let size = usize::from(self.u16()?);
         if size > max {
-            return Err(Error::SizeOutOfRange { what: self.what, size, max });
+            return Err(Error::SizeOutOfRange {
+                what: self.what,
+                size,
+                max,
+            });
         }
         self.take(size)
     }
@@ -72,7 +76,10 @@ impl<'a> Reader<'a> {
         if self.buf.is_empty() {
             Ok(())
         } else {
-            Err(Error::TrailingBytes { what: self.what, extra: self.buf.len() })
+            Err(Error::TrailingBytes {
+                what: self.what,
+                extra: self.buf.len(),
+            })
         }
     }
 }
@@ -100,6 +107,7 @@ impl Writer {
     pub(crate) fn tpm2b(&mut self, v: &[u8]) {
         let len = u16::try_from(v.len()).unwrap_or(u16::MAX);
         self.u16(len);
-        self.buf.extend_from_slice(v.get(..usize::from(len)).unwrap_or(v));
+        self.buf
+            .extend_from_slice(v.get(..usize::from(len)).unwrap_or(v));
     }
 }

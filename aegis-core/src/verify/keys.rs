@@ -7,8 +7,15 @@ use crate::tpm::{EccCurve, KeyParms, Name, ObjectAttributes, Public, Scheme};
 /// Public key material in the form the providers take.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum KeyMaterial {
-    Rsa { modulus: Vec<u8>, exponent: u32 },
-    Ecc { curve: EccCurve, x: Vec<u8>, y: Vec<u8> },
+    Rsa {
+        modulus: Vec<u8>,
+        exponent: u32,
+    },
+    Ecc {
+        curve: EccCurve,
+        x: Vec<u8>,
+        y: Vec<u8>,
+    },
 }
 
 /// Key types, sizes and curves a verifier accepts (item 15; also applied to AKs).
@@ -23,7 +30,10 @@ pub struct KeyPolicy {
 impl Default for KeyPolicy {
     /// RSA 2048, 3072, 4096 (exponent 65537); NIST P-256, P-384.
     fn default() -> Self {
-        KeyPolicy { rsa_bits: vec![2048, 3072, 4096], curves: vec![EccCurve::NistP256, EccCurve::NistP384] }
+        KeyPolicy {
+            rsa_bits: vec![2048, 3072, 4096],
+            curves: vec![EccCurve::NistP256, EccCurve::NistP384],
+        }
     }
 }
 
@@ -32,10 +42,14 @@ impl KeyPolicy {
         match &key.parms {
             KeyParms::Rsa(p) => {
                 if !self.rsa_bits.contains(&p.key_bits) {
-                    return Err(Error::KeyNotAllowed { what: "RSA key size" });
+                    return Err(Error::KeyNotAllowed {
+                        what: "RSA key size",
+                    });
                 }
                 if p.effective_exponent() != 65537 {
-                    return Err(Error::KeyNotAllowed { what: "RSA exponent other than 65537" });
+                    return Err(Error::KeyNotAllowed {
+                        what: "RSA exponent other than 65537",
+                    });
                 }
             }
             KeyParms::Ecc(p) => {
@@ -72,7 +86,10 @@ impl AttestationKey {
             (ObjectAttributes::SIGN_ENCRYPT, "sign"),
             (ObjectAttributes::FIXED_TPM, "fixedTPM"),
             (ObjectAttributes::FIXED_PARENT, "fixedParent"),
-            (ObjectAttributes::SENSITIVE_DATA_ORIGIN, "sensitiveDataOrigin"),
+            (
+                ObjectAttributes::SENSITIVE_DATA_ORIGIN,
+                "sensitiveDataOrigin",
+            ),
         ] {
             if !a.has(bit) {
                 return Err(Error::KeyAttributeMissing { attribute });
@@ -80,11 +97,20 @@ impl AttestationKey {
         }
         // Part 2, 12.2.3.5/6: a restricted signing key names its scheme (never NULL).
         let scheme = public.scheme();
-        if !matches!(scheme, Scheme::RsaSsa(_) | Scheme::RsaPss(_) | Scheme::Ecdsa(_)) {
-            return Err(Error::InvalidValue { what: "restricted signing key without an RSASSA, RSAPSS or ECDSA scheme" });
+        if !matches!(
+            scheme,
+            Scheme::RsaSsa(_) | Scheme::RsaPss(_) | Scheme::Ecdsa(_)
+        ) {
+            return Err(Error::InvalidValue {
+                what: "restricted signing key without an RSASSA, RSAPSS or ECDSA scheme",
+            });
         }
         policy.check(&public)?;
-        Ok(AttestationKey { material: material_of(&public), scheme, public: Some(public) })
+        Ok(AttestationKey {
+            material: material_of(&public),
+            scheme,
+            public: Some(public),
+        })
     }
 
     /// Parses the AK's TPM2B_PUBLIC or TPMT_PUBLIC and applies [`AttestationKey::from_public`].
@@ -98,16 +124,24 @@ impl AttestationKey {
     /// UNCHECKED: a bare key cannot show that it is restricted, so a quote verified with it
     /// proves nothing about TPM_GENERATED data unless the caller established that elsewhere
     /// (VERIFIER-CHECKS.md item 13). Prefer [`AttestationKey::from_public`].
-    pub fn from_bare_key_unchecked(spki: &[u8], scheme: Scheme, policy: &KeyPolicy) -> Result<Self> {
+    pub fn from_bare_key_unchecked(
+        spki: &[u8],
+        scheme: Scheme,
+        policy: &KeyPolicy,
+    ) -> Result<Self> {
         let material = crate::compat::spki::parse_public_key(spki)?;
         match (&material, scheme) {
             (KeyMaterial::Rsa { modulus, exponent }, Scheme::RsaSsa(_) | Scheme::RsaPss(_)) => {
                 let bits = modulus.len() * 8;
                 if !policy.rsa_bits.iter().any(|b| usize::from(*b) == bits) {
-                    return Err(Error::KeyNotAllowed { what: "RSA key size" });
+                    return Err(Error::KeyNotAllowed {
+                        what: "RSA key size",
+                    });
                 }
                 if *exponent != 65537 {
-                    return Err(Error::KeyNotAllowed { what: "RSA exponent other than 65537" });
+                    return Err(Error::KeyNotAllowed {
+                        what: "RSA exponent other than 65537",
+                    });
                 }
             }
             (KeyMaterial::Ecc { curve, .. }, Scheme::Ecdsa(_)) => {
@@ -115,9 +149,17 @@ impl AttestationKey {
                     return Err(Error::KeyNotAllowed { what: "ECC curve" });
                 }
             }
-            _ => return Err(Error::InvalidArgument { what: "scheme does not fit the key type" }),
+            _ => {
+                return Err(Error::InvalidArgument {
+                    what: "scheme does not fit the key type",
+                })
+            }
         }
-        Ok(AttestationKey { material, scheme, public: None })
+        Ok(AttestationKey {
+            material,
+            scheme,
+            public: None,
+        })
     }
 
     /// The AK's signing scheme.
@@ -147,7 +189,14 @@ impl AttestationKey {
 
 pub(crate) fn material_of(public: &Public) -> KeyMaterial {
     match &public.parms {
-        KeyParms::Rsa(p) => KeyMaterial::Rsa { modulus: p.modulus.clone(), exponent: p.effective_exponent() },
-        KeyParms::Ecc(p) => KeyMaterial::Ecc { curve: p.curve, x: p.x.clone(), y: p.y.clone() },
+        KeyParms::Rsa(p) => KeyMaterial::Rsa {
+            modulus: p.modulus.clone(),
+            exponent: p.effective_exponent(),
+        },
+        KeyParms::Ecc(p) => KeyMaterial::Ecc {
+            curve: p.curve,
+            x: p.x.clone(),
+            y: p.y.clone(),
+        },
     }
 }

@@ -118,19 +118,28 @@ pub fn verify_quote(
         policy.previous_clock.as_ref(),
     )?;
     let AttestInfo::Quote(info) = &parsed.info else {
-        return Err(Error::WrongAttestationType { expected: st::ATTEST_QUOTE, found: parsed.attest_type });
+        return Err(Error::WrongAttestationType {
+            expected: st::ATTEST_QUOTE,
+            found: parsed.attest_type,
+        });
     };
     let selection = &info.pcr_select;
 
     // Item 11: the signed selection decides which PCRs count.
     for (bank, index, _) in pcrs.iter() {
         if !selection.contains(bank, index) {
-            return Err(Error::PcrNotInSelection { bank: bank.alg_id(), index });
+            return Err(Error::PcrNotInSelection {
+                bank: bank.alg_id(),
+                index,
+            });
         }
     }
     for (bank, index, _) in policy.required_pcrs.iter() {
         if !selection.contains(bank, index) {
-            return Err(Error::RequiredPcrMissing { bank: bank.alg_id(), index });
+            return Err(Error::RequiredPcrMissing {
+                bank: bank.alg_id(),
+                index,
+            });
         }
     }
 
@@ -138,11 +147,16 @@ pub fn verify_quote(
     let mut concatenated = Vec::with_capacity(selection.len() * 64);
     for bank in &selection.banks {
         for index in bank.indices() {
-            let value = pcrs
-                .get(bank.hash, index)
-                .ok_or(Error::PcrValueMissing { bank: bank.hash.alg_id(), index })?;
+            let value = pcrs.get(bank.hash, index).ok_or(Error::PcrValueMissing {
+                bank: bank.hash.alg_id(),
+                index,
+            })?;
             if value.len() != bank.hash.digest_size() {
-                return Err(Error::PcrValueSize { bank: bank.hash.alg_id(), index, size: value.len() });
+                return Err(Error::PcrValueSize {
+                    bank: bank.hash.alg_id(),
+                    index,
+                    size: value.len(),
+                });
             }
             concatenated.extend_from_slice(value);
         }
@@ -152,7 +166,12 @@ pub fn verify_quote(
         return Err(Error::PcrDigestMismatch);
     }
 
-    Ok(VerifiedQuote { selection: selection.clone(), attest: parsed, pcrs: pcrs.clone(), hash })
+    Ok(VerifiedQuote {
+        selection: selection.clone(),
+        attest: parsed,
+        pcrs: pcrs.clone(),
+        hash,
+    })
 }
 
 /// Verifies a TPM2_Certify of an App Key by the AK: `app_key` is the certified key's
@@ -180,7 +199,10 @@ pub fn verify_certify(
         policy.previous_clock.as_ref(),
     )?;
     let AttestInfo::Certify(info) = &parsed.info else {
-        return Err(Error::WrongAttestationType { expected: st::ATTEST_CERTIFY, found: parsed.attest_type });
+        return Err(Error::WrongAttestationType {
+            expected: st::ATTEST_CERTIFY,
+            found: parsed.attest_type,
+        });
     };
 
     // Item 15: the certified Name is the Name of the key as received.
@@ -205,7 +227,10 @@ fn check_app_key(key: &Public, policy: &KeyPolicy) -> Result<()> {
     for (bit, attribute) in [
         (ObjectAttributes::FIXED_TPM, "fixedTPM"),
         (ObjectAttributes::FIXED_PARENT, "fixedParent"),
-        (ObjectAttributes::SENSITIVE_DATA_ORIGIN, "sensitiveDataOrigin"),
+        (
+            ObjectAttributes::SENSITIVE_DATA_ORIGIN,
+            "sensitiveDataOrigin",
+        ),
         (ObjectAttributes::SIGN_ENCRYPT, "sign"),
     ] {
         if !attrs.has(bit) {
@@ -246,11 +271,16 @@ fn verify_attest(
 
     // Item 6: only a TPM makes structures that start with the magic (given a restricted AK).
     if parsed.magic != TPM_GENERATED_VALUE {
-        return Err(Error::BadMagic { found: parsed.magic });
+        return Err(Error::BadMagic {
+            found: parsed.magic,
+        });
     }
     // Item 7.
     if parsed.attest_type != expected_type {
-        return Err(Error::WrongAttestationType { expected: expected_type, found: parsed.attest_type });
+        return Err(Error::WrongAttestationType {
+            expected: expected_type,
+            found: parsed.attest_type,
+        });
     }
     // Item 8: constant-time compare (length is not secret).
     if !bool::from(parsed.extra_data.as_slice().ct_eq(nonce)) {
@@ -296,26 +326,59 @@ fn check_signature(
         });
     }
     if !hashes.allows(sig_hash) {
-        return Err(Error::HashNotAllowed { hash: sig_hash.alg_id() });
+        return Err(Error::HashNotAllowed {
+            hash: sig_hash.alg_id(),
+        });
     }
     if let Some(key_hash) = scheme.hash() {
         if key_hash != sig_hash {
-            return Err(Error::HashMismatch { key_hash: key_hash.alg_id(), signature_hash: sig_hash.alg_id() });
+            return Err(Error::HashMismatch {
+                key_hash: key_hash.alg_id(),
+                signature_hash: sig_hash.alg_id(),
+            });
         }
     }
     let digest = sig_hash.digest(signed);
     match (sig, ak.material()) {
         (Signature::RsaSsa { sig, .. }, keys::KeyMaterial::Rsa { modulus, exponent }) => provider
-            .verify_rsa_pkcs1v15(RsaPublicKey { modulus, exponent: *exponent }, sig_hash, &digest, sig),
+            .verify_rsa_pkcs1v15(
+                RsaPublicKey {
+                    modulus,
+                    exponent: *exponent,
+                },
+                sig_hash,
+                &digest,
+                sig,
+            ),
         (Signature::RsaPss { sig, .. }, keys::KeyMaterial::Rsa { modulus, exponent }) => provider
-            .verify_rsa_pss(RsaPublicKey { modulus, exponent: *exponent }, sig_hash, &digest, sig),
+            .verify_rsa_pss(
+                RsaPublicKey {
+                    modulus,
+                    exponent: *exponent,
+                },
+                sig_hash,
+                &digest,
+                sig,
+            ),
         (Signature::Ecdsa { r, s, .. }, keys::KeyMaterial::Ecc { curve, x, y }) => {
             let order = curve.order();
             let r = scalar_in_range(r, order).ok_or(Error::EcdsaScalarOutOfRange)?;
             let s = scalar_in_range(s, order).ok_or(Error::EcdsaScalarOutOfRange)?;
-            provider.verify_ecdsa(EccPublicKey { curve: *curve, x, y }, &digest, &r, &s)
+            provider.verify_ecdsa(
+                EccPublicKey {
+                    curve: *curve,
+                    x,
+                    y,
+                },
+                &digest,
+                &r,
+                &s,
+            )
         }
-        _ => Err(Error::SignatureSchemeMismatch { key_scheme: scheme.alg_id(), signature_scheme: sig.alg_id() }),
+        _ => Err(Error::SignatureSchemeMismatch {
+            key_scheme: scheme.alg_id(),
+            signature_scheme: sig.alg_id(),
+        }),
     }?;
     Ok(sig_hash)
 }

@@ -21,7 +21,12 @@ impl HashAllowList {
     }
     /// The default list plus SHA-1 (legacy TPMs; opt-in only).
     pub fn with_sha1() -> Self {
-        HashAllowList(vec![HashAlg::Sha1, HashAlg::Sha256, HashAlg::Sha384, HashAlg::Sha512])
+        HashAllowList(vec![
+            HashAlg::Sha1,
+            HashAlg::Sha256,
+            HashAlg::Sha384,
+            HashAlg::Sha512,
+        ])
     }
     /// Whether `h` is allowed.
     pub fn allows(&self, h: HashAlg) -> bool {

@@ -13,9 +13,7 @@ use openssl::sign::Signer;
 
 use super::*;
 use crate::crypto::all_providers;
-use crate::tpm::{
-    alg, CertifyInfo, EccCurve, EccParms, KeyParms, QuoteInfo, RsaParms, SymDef,
-};
+use crate::tpm::{alg, CertifyInfo, EccCurve, EccParms, KeyParms, QuoteInfo, RsaParms, SymDef};
 
 const NONCE: &[u8] = b"fresh-nonce-0123";
 const BASE_ATTRS: u32 = ObjectAttributes::FIXED_TPM
@@ -38,7 +36,9 @@ struct Signer_ {
 fn ec_public(key: &EcKey<Private>, curve: EccCurve, attrs: u32, scheme: Scheme) -> Public {
     let mut ctx = openssl::bn::BigNumContext::new().unwrap();
     let (mut x, mut y) = (BigNum::new().unwrap(), BigNum::new().unwrap());
-    key.public_key().affine_coordinates(key.group(), &mut x, &mut y, &mut ctx).unwrap();
+    key.public_key()
+        .affine_coordinates(key.group(), &mut x, &mut y, &mut ctx)
+        .unwrap();
     let n = curve.coordinate_size() as i32;
     Public::build(
         HashAlg::Sha256,
@@ -64,7 +64,10 @@ fn ec_signer(curve: EccCurve, attrs: u32, scheme: Scheme) -> Signer_ {
     };
     let key = EcKey::generate(&EcGroup::from_curve_name(nid).unwrap()).unwrap();
     let public = ec_public(&key, curve, attrs, scheme);
-    Signer_ { key: Key::Ec(key, curve), public }
+    Signer_ {
+        key: Key::Ec(key, curve),
+        public,
+    }
 }
 
 fn rsa_signer(bits: u32, attrs: u32, scheme: Scheme) -> Signer_ {
@@ -82,7 +85,10 @@ fn rsa_signer(bits: u32, attrs: u32, scheme: Scheme) -> Signer_ {
         }),
     )
     .unwrap();
-    Signer_ { key: Key::Rsa(key), public }
+    Signer_ {
+        key: Key::Rsa(key),
+        public,
+    }
 }
 
 fn md(h: HashAlg) -> MessageDigest {
@@ -117,7 +123,8 @@ impl Signer_ {
                 let pss = matches!(self.public.scheme(), Scheme::RsaPss(_));
                 if pss {
                     s.set_rsa_padding(Padding::PKCS1_PSS).unwrap();
-                    s.set_rsa_pss_saltlen(openssl::sign::RsaPssSaltlen::DIGEST_LENGTH).unwrap();
+                    s.set_rsa_pss_saltlen(openssl::sign::RsaPssSaltlen::DIGEST_LENGTH)
+                        .unwrap();
                 }
                 s.update(data).unwrap();
                 let sig = s.sign_to_vec().unwrap();
@@ -131,12 +138,18 @@ impl Signer_ {
     }
 
     fn sign(&self, data: &[u8]) -> Vec<u8> {
-        self.sign_with(data, self.public.scheme().hash().unwrap()).encode()
+        self.sign_with(data, self.public.scheme().hash().unwrap())
+            .encode()
     }
 }
 
 fn clock() -> ClockInfo {
-    ClockInfo { clock: 1_000_000, reset_count: 3, restart_count: 1, safe: true }
+    ClockInfo {
+        clock: 1_000_000,
+        reset_count: 3,
+        restart_count: 1,
+        safe: true,
+    }
 }
 
 fn sample_pcrs() -> PcrValues {
@@ -156,7 +169,10 @@ fn quote_attest(signer: &Name, nonce: &[u8], pcrs: &PcrValues, hash: HashAlg) ->
         nonce.to_vec(),
         clock(),
         0x2019_1023_0016_3636,
-        AttestInfo::Quote(QuoteInfo { pcr_select: selection, pcr_digest: hash.digest(&concat) }),
+        AttestInfo::Quote(QuoteInfo {
+            pcr_select: selection,
+            pcr_digest: hash.digest(&concat),
+        }),
     )
     .unwrap()
 }
@@ -165,15 +181,26 @@ fn quote_attest(signer: &Name, nonce: &[u8], pcrs: &PcrValues, hash: HashAlg) ->
 fn valid_quote() -> (Signer_, Vec<u8>, Vec<u8>, PcrValues) {
     let s = ec_signer(EccCurve::NistP256, AK_ATTRS, Scheme::Ecdsa(HashAlg::Sha256));
     let pcrs = sample_pcrs();
-    let attest = quote_attest(&s.public.name(), NONCE, &pcrs, HashAlg::Sha256).as_bytes().to_vec();
+    let attest = quote_attest(&s.public.name(), NONCE, &pcrs, HashAlg::Sha256)
+        .as_bytes()
+        .to_vec();
     let sig = s.sign(&attest);
     (s, attest, sig, pcrs)
 }
 
-fn quote_err(ak: &AttestationKey, attest: &[u8], sig: &[u8], pcrs: &PcrValues, nonce: &[u8], policy: &QuotePolicy) -> Error {
-    let mut verdicts = all_providers()
-        .into_iter()
-        .map(|p| verify_quote(p, ak, attest, sig, pcrs, nonce, policy).map(|_| ()).unwrap_err());
+fn quote_err(
+    ak: &AttestationKey,
+    attest: &[u8],
+    sig: &[u8],
+    pcrs: &PcrValues,
+    nonce: &[u8],
+    policy: &QuotePolicy,
+) -> Error {
+    let mut verdicts = all_providers().into_iter().map(|p| {
+        verify_quote(p, ak, attest, sig, pcrs, nonce, policy)
+            .map(|_| ())
+            .unwrap_err()
+    });
     let first = verdicts.next().unwrap();
     for other in verdicts {
         assert_eq!(first, other, "providers disagree");
@@ -192,7 +219,9 @@ fn valid_quotes_verify_with_every_provider_and_scheme() {
     for s in &signers {
         let hash = s.public.scheme().hash().unwrap();
         let pcrs = sample_pcrs();
-        let attest = quote_attest(&s.public.name(), NONCE, &pcrs, hash).as_bytes().to_vec();
+        let attest = quote_attest(&s.public.name(), NONCE, &pcrs, hash)
+            .as_bytes()
+            .to_vec();
         let sig = s.sign(&attest);
         let mut policy = QuotePolicy::default();
         policy.required_pcrs.push(HashAlg::Sha256, 15);
@@ -219,8 +248,21 @@ fn item1_trailing_and_truncated_attest() {
     let (s, mut attest, sig, pcrs) = valid_quote();
     let short = attest[..attest.len() - 1].to_vec();
     attest.push(0);
-    let e = quote_err(&s.ak(), &attest, &sig, &pcrs, NONCE, &QuotePolicy::default());
-    assert_eq!(e, Error::TrailingBytes { what: "TPMS_ATTEST", extra: 1 });
+    let e = quote_err(
+        &s.ak(),
+        &attest,
+        &sig,
+        &pcrs,
+        NONCE,
+        &QuotePolicy::default(),
+    );
+    assert_eq!(
+        e,
+        Error::TrailingBytes {
+            what: "TPMS_ATTEST",
+            extra: 1
+        }
+    );
     let e = quote_err(&s.ak(), &short, &sig, &pcrs, NONCE, &QuotePolicy::default());
     assert_eq!(e.name(), "Truncated");
 }
@@ -229,7 +271,14 @@ fn item1_trailing_and_truncated_attest() {
 fn item1_trailing_signature_bytes() {
     let (s, attest, mut sig, pcrs) = valid_quote();
     sig.push(0);
-    let e = quote_err(&s.ak(), &attest, &sig, &pcrs, NONCE, &QuotePolicy::default());
+    let e = quote_err(
+        &s.ak(),
+        &attest,
+        &sig,
+        &pcrs,
+        NONCE,
+        &QuotePolicy::default(),
+    );
     assert_eq!(e.name(), "TrailingBytes");
 }
 
@@ -239,14 +288,30 @@ fn item2_tpm2b_attest_is_verified_over_the_inner_bytes() {
     let mut tpm2b = (attest.len() as u16).to_be_bytes().to_vec();
     tpm2b.extend_from_slice(&attest);
     for p in all_providers() {
-        verify_quote(p, &s.ak(), &tpm2b, &sig, &pcrs, NONCE, &QuotePolicy::default()).unwrap();
+        verify_quote(
+            p,
+            &s.ak(),
+            &tpm2b,
+            &sig,
+            &pcrs,
+            NONCE,
+            &QuotePolicy::default(),
+        )
+        .unwrap();
     }
 }
 
 #[test]
 fn item5_null_signature() {
     let (s, attest, _, pcrs) = valid_quote();
-    let e = quote_err(&s.ak(), &attest, &Signature::Null.encode(), &pcrs, NONCE, &QuotePolicy::default());
+    let e = quote_err(
+        &s.ak(),
+        &attest,
+        &Signature::Null.encode(),
+        &pcrs,
+        NONCE,
+        &QuotePolicy::default(),
+    );
     assert_eq!(e, Error::NullSignature);
 }
 
@@ -254,39 +319,106 @@ fn item5_null_signature() {
 fn item3_signature_scheme_must_match_the_ak() {
     let (s, attest, _, pcrs) = valid_quote();
     let rsa = rsa_signer(2048, AK_ATTRS, Scheme::RsaSsa(HashAlg::Sha256));
-    let e = quote_err(&s.ak(), &attest, &rsa.sign(&attest), &pcrs, NONCE, &QuotePolicy::default());
+    let e = quote_err(
+        &s.ak(),
+        &attest,
+        &rsa.sign(&attest),
+        &pcrs,
+        NONCE,
+        &QuotePolicy::default(),
+    );
     assert_eq!(e.name(), "SignatureSchemeMismatch");
     // RSASSA signature, RSAPSS AK: no "try every padding".
     let pss = rsa_signer(2048, AK_ATTRS, Scheme::RsaPss(HashAlg::Sha256));
-    let ssa = Signer_ { key: match &pss.key { Key::Rsa(k) => Key::Rsa(k.clone()), Key::Ec(..) => unreachable!() }, public: rsa.public.clone() };
+    let ssa = Signer_ {
+        key: match &pss.key {
+            Key::Rsa(k) => Key::Rsa(k.clone()),
+            Key::Ec(..) => unreachable!(),
+        },
+        public: rsa.public.clone(),
+    };
     let sig = ssa.sign_with(&attest, HashAlg::Sha256).encode();
-    let e = quote_err(&pss.ak(), &attest, &sig, &pcrs, NONCE, &QuotePolicy::default());
-    assert_eq!(e, Error::SignatureSchemeMismatch { key_scheme: alg::RSAPSS, signature_scheme: alg::RSASSA });
+    let e = quote_err(
+        &pss.ak(),
+        &attest,
+        &sig,
+        &pcrs,
+        NONCE,
+        &QuotePolicy::default(),
+    );
+    assert_eq!(
+        e,
+        Error::SignatureSchemeMismatch {
+            key_scheme: alg::RSAPSS,
+            signature_scheme: alg::RSASSA
+        }
+    );
 }
 
 #[test]
 fn item4_sha1_needs_opt_in_and_hash_must_match_the_scheme() {
     let (s, attest, _, pcrs) = valid_quote();
     let sha1 = s.sign_with(&attest, HashAlg::Sha1).encode();
-    let e = quote_err(&s.ak(), &attest, &sha1, &pcrs, NONCE, &QuotePolicy::default());
+    let e = quote_err(
+        &s.ak(),
+        &attest,
+        &sha1,
+        &pcrs,
+        NONCE,
+        &QuotePolicy::default(),
+    );
     assert_eq!(e, Error::HashNotAllowed { hash: alg::SHA1 });
-    let policy = QuotePolicy { hashes: HashAllowList::with_sha1(), ..Default::default() };
+    let policy = QuotePolicy {
+        hashes: HashAllowList::with_sha1(),
+        ..Default::default()
+    };
     let e = quote_err(&s.ak(), &attest, &sha1, &pcrs, NONCE, &policy);
-    assert_eq!(e, Error::HashMismatch { key_hash: alg::SHA256, signature_hash: alg::SHA1 });
+    assert_eq!(
+        e,
+        Error::HashMismatch {
+            key_hash: alg::SHA256,
+            signature_hash: alg::SHA1
+        }
+    );
     let sha384 = s.sign_with(&attest, HashAlg::Sha384).encode();
-    let e = quote_err(&s.ak(), &attest, &sha384, &pcrs, NONCE, &QuotePolicy::default());
-    assert_eq!(e, Error::HashMismatch { key_hash: alg::SHA256, signature_hash: alg::SHA384 });
+    let e = quote_err(
+        &s.ak(),
+        &attest,
+        &sha384,
+        &pcrs,
+        NONCE,
+        &QuotePolicy::default(),
+    );
+    assert_eq!(
+        e,
+        Error::HashMismatch {
+            key_hash: alg::SHA256,
+            signature_hash: alg::SHA384
+        }
+    );
 }
 
 #[test]
 fn item4_sha1_quote_verifies_when_opted_in() {
     let s = ec_signer(EccCurve::NistP256, AK_ATTRS, Scheme::Ecdsa(HashAlg::Sha1));
     let pcrs = sample_pcrs();
-    let attest = quote_attest(&s.public.name(), NONCE, &pcrs, HashAlg::Sha1).as_bytes().to_vec();
+    let attest = quote_attest(&s.public.name(), NONCE, &pcrs, HashAlg::Sha1)
+        .as_bytes()
+        .to_vec();
     let sig = s.sign(&attest);
-    let e = quote_err(&s.ak(), &attest, &sig, &pcrs, NONCE, &QuotePolicy::default());
+    let e = quote_err(
+        &s.ak(),
+        &attest,
+        &sig,
+        &pcrs,
+        NONCE,
+        &QuotePolicy::default(),
+    );
     assert_eq!(e, Error::HashNotAllowed { hash: alg::SHA1 });
-    let policy = QuotePolicy { hashes: HashAllowList::with_sha1(), ..Default::default() };
+    let policy = QuotePolicy {
+        hashes: HashAllowList::with_sha1(),
+        ..Default::default()
+    };
     for p in all_providers() {
         verify_quote(p, &s.ak(), &attest, &sig, &pcrs, NONCE, &policy).unwrap();
     }
@@ -295,11 +427,25 @@ fn item4_sha1_quote_verifies_when_opted_in() {
 #[test]
 fn item4_ecdsa_scalars_must_be_in_range() {
     let (s, attest, sig, pcrs) = valid_quote();
-    let Signature::Ecdsa { hash, r, s: s_ } = Signature::parse(&sig).unwrap() else { unreachable!() };
+    let Signature::Ecdsa { hash, r, s: s_ } = Signature::parse(&sig).unwrap() else {
+        unreachable!()
+    };
     let order = EccCurve::NistP256.order().to_vec();
-    for (r2, s2) in [(order.clone(), s_.clone()), (vec![0u8; 32], s_.clone()), (r.clone(), order.clone()), (r.clone(), vec![])] {
+    for (r2, s2) in [
+        (order.clone(), s_.clone()),
+        (vec![0u8; 32], s_.clone()),
+        (r.clone(), order.clone()),
+        (r.clone(), vec![]),
+    ] {
         let forged = Signature::Ecdsa { hash, r: r2, s: s2 }.encode();
-        let e = quote_err(&s.ak(), &attest, &forged, &pcrs, NONCE, &QuotePolicy::default());
+        let e = quote_err(
+            &s.ak(),
+            &attest,
+            &forged,
+            &pcrs,
+            NONCE,
+            &QuotePolicy::default(),
+        );
         assert_eq!(e, Error::EcdsaScalarOutOfRange);
     }
 }
@@ -308,13 +454,30 @@ fn item4_ecdsa_scalars_must_be_in_range() {
 fn item4_ecdsa_high_s_is_accepted() {
     // No low-S demand: (r, n - s) is as valid as (r, s).
     let (s, attest, sig, pcrs) = valid_quote();
-    let Signature::Ecdsa { hash, r, s: s_ } = Signature::parse(&sig).unwrap() else { unreachable!() };
+    let Signature::Ecdsa { hash, r, s: s_ } = Signature::parse(&sig).unwrap() else {
+        unreachable!()
+    };
     let n = BigNum::from_slice(EccCurve::NistP256.order()).unwrap();
     let mut high = BigNum::new().unwrap();
-    high.checked_sub(&n, &BigNum::from_slice(&s_).unwrap()).unwrap();
-    let flipped = Signature::Ecdsa { hash, r, s: high.to_vec_padded(32).unwrap() }.encode();
+    high.checked_sub(&n, &BigNum::from_slice(&s_).unwrap())
+        .unwrap();
+    let flipped = Signature::Ecdsa {
+        hash,
+        r,
+        s: high.to_vec_padded(32).unwrap(),
+    }
+    .encode();
     for p in all_providers() {
-        verify_quote(p, &s.ak(), &attest, &flipped, &pcrs, NONCE, &QuotePolicy::default()).unwrap();
+        verify_quote(
+            p,
+            &s.ak(),
+            &attest,
+            &flipped,
+            &pcrs,
+            NONCE,
+            &QuotePolicy::default(),
+        )
+        .unwrap();
     }
 }
 
@@ -323,7 +486,14 @@ fn item2_any_changed_byte_breaks_the_signature() {
     let (s, mut attest, sig, pcrs) = valid_quote();
     let last = attest.len() - 1; // inside pcrDigest: still parses
     attest[last] ^= 1;
-    let e = quote_err(&s.ak(), &attest, &sig, &pcrs, NONCE, &QuotePolicy::default());
+    let e = quote_err(
+        &s.ak(),
+        &attest,
+        &sig,
+        &pcrs,
+        NONCE,
+        &QuotePolicy::default(),
+    );
     assert_eq!(e, Error::SignatureInvalid);
 }
 
@@ -333,7 +503,14 @@ fn item6_magic_must_be_tpm_generated() {
     let mut forged = attest.clone();
     forged[3] ^= 0xff;
     let sig = s.sign(&forged);
-    let e = quote_err(&s.ak(), &forged, &sig, &pcrs, NONCE, &QuotePolicy::default());
+    let e = quote_err(
+        &s.ak(),
+        &forged,
+        &sig,
+        &pcrs,
+        NONCE,
+        &QuotePolicy::default(),
+    );
     assert_eq!(e, Error::BadMagic { found: 0xff5443b8 });
 }
 
@@ -344,7 +521,10 @@ fn certify_attest(s: &Signer_, key: &Public, nonce: &[u8]) -> (Vec<u8>, Vec<u8>)
         nonce.to_vec(),
         clock(),
         7,
-        AttestInfo::Certify(CertifyInfo { name: key.name(), qualified_name: key.name() }),
+        AttestInfo::Certify(CertifyInfo {
+            name: key.name(),
+            qualified_name: key.name(),
+        }),
     )
     .unwrap()
     .as_bytes()
@@ -358,11 +538,39 @@ fn item7_a_certify_is_not_a_quote_and_a_quote_is_not_a_certify() {
     let (s, quote, quote_sig, pcrs) = valid_quote();
     let app = ec_signer(EccCurve::NistP256, BASE_ATTRS, Scheme::Null);
     let (cert, cert_sig) = certify_attest(&s, &app.public, NONCE);
-    let e = quote_err(&s.ak(), &cert, &cert_sig, &pcrs, NONCE, &QuotePolicy::default());
-    assert_eq!(e, Error::WrongAttestationType { expected: st::ATTEST_QUOTE, found: st::ATTEST_CERTIFY });
+    let e = quote_err(
+        &s.ak(),
+        &cert,
+        &cert_sig,
+        &pcrs,
+        NONCE,
+        &QuotePolicy::default(),
+    );
+    assert_eq!(
+        e,
+        Error::WrongAttestationType {
+            expected: st::ATTEST_QUOTE,
+            found: st::ATTEST_CERTIFY
+        }
+    );
     for p in all_providers() {
-        let e = verify_certify(p, &s.ak(), app.public.tpmt_bytes(), &quote, &quote_sig, NONCE, &CertifyPolicy::default()).unwrap_err();
-        assert_eq!(e, Error::WrongAttestationType { expected: st::ATTEST_CERTIFY, found: st::ATTEST_QUOTE });
+        let e = verify_certify(
+            p,
+            &s.ak(),
+            app.public.tpmt_bytes(),
+            &quote,
+            &quote_sig,
+            NONCE,
+            &CertifyPolicy::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e,
+            Error::WrongAttestationType {
+                expected: st::ATTEST_CERTIFY,
+                found: st::ATTEST_QUOTE
+            }
+        );
     }
 }
 
@@ -373,16 +581,41 @@ fn item7_other_attestation_types_are_refused() {
     time[4..6].copy_from_slice(&st::ATTEST_TIME.to_be_bytes());
     let sig = s.sign(&time);
     let e = quote_err(&s.ak(), &time, &sig, &pcrs, NONCE, &QuotePolicy::default());
-    assert_eq!(e, Error::WrongAttestationType { expected: st::ATTEST_QUOTE, found: st::ATTEST_TIME });
-    assert_eq!(Attest::parse(&time).unwrap_err(), Error::UnsupportedAttestationType { tag: st::ATTEST_TIME });
+    assert_eq!(
+        e,
+        Error::WrongAttestationType {
+            expected: st::ATTEST_QUOTE,
+            found: st::ATTEST_TIME
+        }
+    );
+    assert_eq!(
+        Attest::parse(&time).unwrap_err(),
+        Error::UnsupportedAttestationType {
+            tag: st::ATTEST_TIME
+        }
+    );
 }
 
 #[test]
 fn item8_nonce_must_match() {
     let (s, attest, sig, pcrs) = valid_quote();
-    let e = quote_err(&s.ak(), &attest, &sig, &pcrs, b"fresh-nonce-0124", &QuotePolicy::default());
+    let e = quote_err(
+        &s.ak(),
+        &attest,
+        &sig,
+        &pcrs,
+        b"fresh-nonce-0124",
+        &QuotePolicy::default(),
+    );
     assert_eq!(e, Error::NonceMismatch);
-    let e = quote_err(&s.ak(), &attest, &sig, &pcrs, b"fresh-nonce-012", &QuotePolicy::default());
+    let e = quote_err(
+        &s.ak(),
+        &attest,
+        &sig,
+        &pcrs,
+        b"fresh-nonce-012",
+        &QuotePolicy::default(),
+    );
     assert_eq!(e, Error::NonceMismatch);
 }
 
@@ -390,7 +623,10 @@ fn item8_nonce_must_match() {
 fn item9_signer_must_be_the_expected_ak() {
     let (s, attest, sig, pcrs) = valid_quote();
     let other = ec_signer(EccCurve::NistP256, AK_ATTRS, Scheme::Ecdsa(HashAlg::Sha256));
-    let policy = QuotePolicy { expected_signer: Some(other.public.name()), ..Default::default() };
+    let policy = QuotePolicy {
+        expected_signer: Some(other.public.name()),
+        ..Default::default()
+    };
     let e = quote_err(&s.ak(), &attest, &sig, &pcrs, NONCE, &policy);
     assert_eq!(e, Error::SignerMismatch);
 }
@@ -398,12 +634,24 @@ fn item9_signer_must_be_the_expected_ak() {
 #[test]
 fn item10_clock_must_not_go_backwards() {
     let (s, attest, sig, pcrs) = valid_quote();
-    let later = ClockInfo { clock: 2_000_000, ..clock() };
-    let policy = QuotePolicy { previous_clock: Some(later), ..Default::default() };
+    let later = ClockInfo {
+        clock: 2_000_000,
+        ..clock()
+    };
+    let policy = QuotePolicy {
+        previous_clock: Some(later),
+        ..Default::default()
+    };
     let e = quote_err(&s.ak(), &attest, &sig, &pcrs, NONCE, &policy);
     assert_eq!(e, Error::ClockRegression);
-    let earlier = ClockInfo { clock: 10, ..clock() };
-    let policy = QuotePolicy { previous_clock: Some(earlier), ..Default::default() };
+    let earlier = ClockInfo {
+        clock: 10,
+        ..clock()
+    };
+    let policy = QuotePolicy {
+        previous_clock: Some(earlier),
+        ..Default::default()
+    };
     for p in all_providers() {
         verify_quote(p, &s.ak(), &attest, &sig, &pcrs, NONCE, &policy).unwrap();
     }
@@ -411,13 +659,30 @@ fn item10_clock_must_not_go_backwards() {
 
 #[test]
 fn item10_clock_policy_cases() {
-    let c = |clock, reset_count, restart_count| ClockInfo { clock, reset_count, restart_count, safe: true };
+    let c = |clock, reset_count, restart_count| ClockInfo {
+        clock,
+        reset_count,
+        restart_count,
+        safe: true,
+    };
     use policy::check_clock;
     assert!(check_clock(&c(10, 3, 1), &c(20, 3, 1)).is_ok());
-    assert!(check_clock(&c(10, 3, 1), &c(10, 3, 1)).is_ok(), "same attestation time is not a regression");
-    assert_eq!(check_clock(&c(20, 3, 1), &c(10, 3, 1)), Err(Error::ClockRegression));
-    assert_eq!(check_clock(&c(10, 3, 2), &c(20, 3, 1)), Err(Error::ClockRegression));
-    assert_eq!(check_clock(&c(10, 4, 0), &c(20, 3, 0)), Err(Error::ClockRegression));
+    assert!(
+        check_clock(&c(10, 3, 1), &c(10, 3, 1)).is_ok(),
+        "same attestation time is not a regression"
+    );
+    assert_eq!(
+        check_clock(&c(20, 3, 1), &c(10, 3, 1)),
+        Err(Error::ClockRegression)
+    );
+    assert_eq!(
+        check_clock(&c(10, 3, 2), &c(20, 3, 1)),
+        Err(Error::ClockRegression)
+    );
+    assert_eq!(
+        check_clock(&c(10, 4, 0), &c(20, 3, 0)),
+        Err(Error::ClockRegression)
+    );
     // A reset brings restartCount back to 0 and Clock may be behind (unorderly shutdown).
     assert!(check_clock(&c(50, 3, 7), &c(40, 4, 0)).is_ok());
     // A new restart may come with a lower clock only across a restart? No: within a reset,
@@ -433,12 +698,38 @@ fn item10_clock_policy_cases() {
 fn item11_supplied_pcr_outside_the_signed_selection() {
     let (s, attest, sig, mut pcrs) = valid_quote();
     pcrs.insert(HashAlg::Sha256, 16, vec![0; 32]).unwrap();
-    let e = quote_err(&s.ak(), &attest, &sig, &pcrs, NONCE, &QuotePolicy::default());
-    assert_eq!(e, Error::PcrNotInSelection { bank: alg::SHA256, index: 16 });
+    let e = quote_err(
+        &s.ak(),
+        &attest,
+        &sig,
+        &pcrs,
+        NONCE,
+        &QuotePolicy::default(),
+    );
+    assert_eq!(
+        e,
+        Error::PcrNotInSelection {
+            bank: alg::SHA256,
+            index: 16
+        }
+    );
     let (s, attest, sig, mut pcrs) = valid_quote();
     pcrs.insert(HashAlg::Sha1, 15, vec![0; 20]).unwrap();
-    let e = quote_err(&s.ak(), &attest, &sig, &pcrs, NONCE, &QuotePolicy::default());
-    assert_eq!(e, Error::PcrNotInSelection { bank: alg::SHA1, index: 15 });
+    let e = quote_err(
+        &s.ak(),
+        &attest,
+        &sig,
+        &pcrs,
+        NONCE,
+        &QuotePolicy::default(),
+    );
+    assert_eq!(
+        e,
+        Error::PcrNotInSelection {
+            bank: alg::SHA1,
+            index: 15
+        }
+    );
 }
 
 #[test]
@@ -447,7 +738,13 @@ fn item11_required_pcr_missing_from_the_signed_selection() {
     let mut policy = QuotePolicy::default();
     policy.required_pcrs.push(HashAlg::Sha256, 7);
     let e = quote_err(&s.ak(), &attest, &sig, &pcrs, NONCE, &policy);
-    assert_eq!(e, Error::RequiredPcrMissing { bank: alg::SHA256, index: 7 });
+    assert_eq!(
+        e,
+        Error::RequiredPcrMissing {
+            bank: alg::SHA256,
+            index: 7
+        }
+    );
 }
 
 #[test]
@@ -457,14 +754,51 @@ fn item12_every_signed_pcr_needs_a_value_of_the_bank_size() {
     for (h, i, v) in pcrs.iter().filter(|(_, i, _)| *i != 1) {
         missing.insert(h, i, v.to_vec()).unwrap();
     }
-    let e = quote_err(&s.ak(), &attest, &sig, &missing, NONCE, &QuotePolicy::default());
-    assert_eq!(e, Error::PcrValueMissing { bank: alg::SHA256, index: 1 });
+    let e = quote_err(
+        &s.ak(),
+        &attest,
+        &sig,
+        &missing,
+        NONCE,
+        &QuotePolicy::default(),
+    );
+    assert_eq!(
+        e,
+        Error::PcrValueMissing {
+            bank: alg::SHA256,
+            index: 1
+        }
+    );
     let mut short = PcrValues::default();
     for (h, i, v) in pcrs.iter() {
-        short.insert(h, i, if i == 15 { v[..20].to_vec() } else { v.to_vec() }).unwrap();
+        short
+            .insert(
+                h,
+                i,
+                if i == 15 {
+                    v[..20].to_vec()
+                } else {
+                    v.to_vec()
+                },
+            )
+            .unwrap();
     }
-    let e = quote_err(&s.ak(), &attest, &sig, &short, NONCE, &QuotePolicy::default());
-    assert_eq!(e, Error::PcrValueSize { bank: alg::SHA256, index: 15, size: 20 });
+    let e = quote_err(
+        &s.ak(),
+        &attest,
+        &sig,
+        &short,
+        NONCE,
+        &QuotePolicy::default(),
+    );
+    assert_eq!(
+        e,
+        Error::PcrValueSize {
+            bank: alg::SHA256,
+            index: 15,
+            size: 20
+        }
+    );
 }
 
 #[test]
@@ -472,34 +806,69 @@ fn item12_tampered_pcr_value() {
     let (s, attest, sig, pcrs) = valid_quote();
     let mut tampered = PcrValues::default();
     for (h, i, v) in pcrs.iter() {
-        tampered.insert(h, i, if i == 15 { vec![0x34; 32] } else { v.to_vec() }).unwrap();
+        tampered
+            .insert(h, i, if i == 15 { vec![0x34; 32] } else { v.to_vec() })
+            .unwrap();
     }
-    let e = quote_err(&s.ak(), &attest, &sig, &tampered, NONCE, &QuotePolicy::default());
+    let e = quote_err(
+        &s.ak(),
+        &attest,
+        &sig,
+        &tampered,
+        NONCE,
+        &QuotePolicy::default(),
+    );
     assert_eq!(e, Error::PcrDigestMismatch);
 }
 
 #[test]
 fn item13_ak_must_be_restricted_and_bound() {
-    let unrestricted = ec_signer(EccCurve::NistP256, BASE_ATTRS, Scheme::Ecdsa(HashAlg::Sha256));
-    let e = AttestationKey::from_public(unrestricted.public.clone(), &KeyPolicy::default()).unwrap_err();
+    let unrestricted = ec_signer(
+        EccCurve::NistP256,
+        BASE_ATTRS,
+        Scheme::Ecdsa(HashAlg::Sha256),
+    );
+    let e = AttestationKey::from_public(unrestricted.public.clone(), &KeyPolicy::default())
+        .unwrap_err();
     assert_eq!(e, Error::AkNotRestricted);
     for (bit, attribute) in [
         (ObjectAttributes::FIXED_TPM, "fixedTPM"),
         (ObjectAttributes::FIXED_PARENT, "fixedParent"),
-        (ObjectAttributes::SENSITIVE_DATA_ORIGIN, "sensitiveDataOrigin"),
+        (
+            ObjectAttributes::SENSITIVE_DATA_ORIGIN,
+            "sensitiveDataOrigin",
+        ),
         (ObjectAttributes::SIGN_ENCRYPT, "sign"),
     ] {
-        let attrs = if bit == ObjectAttributes::SIGN_ENCRYPT { (AK_ATTRS & !bit) | ObjectAttributes::DECRYPT } else { AK_ATTRS & !bit };
-        let s = ec_signer(EccCurve::NistP256, attrs, if bit == ObjectAttributes::SIGN_ENCRYPT { Scheme::Null } else { Scheme::Ecdsa(HashAlg::Sha256) });
+        let attrs = if bit == ObjectAttributes::SIGN_ENCRYPT {
+            (AK_ATTRS & !bit) | ObjectAttributes::DECRYPT
+        } else {
+            AK_ATTRS & !bit
+        };
+        let s = ec_signer(
+            EccCurve::NistP256,
+            attrs,
+            if bit == ObjectAttributes::SIGN_ENCRYPT {
+                Scheme::Null
+            } else {
+                Scheme::Ecdsa(HashAlg::Sha256)
+            },
+        );
         let e = AttestationKey::from_public(s.public.clone(), &KeyPolicy::default()).unwrap_err();
         assert_eq!(e, Error::KeyAttributeMissing { attribute }, "{attribute}");
     }
     let null_scheme = ec_signer(EccCurve::NistP256, AK_ATTRS, Scheme::Null);
-    let e = AttestationKey::from_public(null_scheme.public.clone(), &KeyPolicy::default()).unwrap_err();
+    let e =
+        AttestationKey::from_public(null_scheme.public.clone(), &KeyPolicy::default()).unwrap_err();
     assert_eq!(e.name(), "InvalidValue");
     let small = rsa_signer(1024, AK_ATTRS, Scheme::RsaSsa(HashAlg::Sha256));
     let e = AttestationKey::from_public(small.public.clone(), &KeyPolicy::default()).unwrap_err();
-    assert_eq!(e, Error::KeyNotAllowed { what: "RSA key size" });
+    assert_eq!(
+        e,
+        Error::KeyNotAllowed {
+            what: "RSA key size"
+        }
+    );
 }
 
 #[test]
@@ -508,24 +877,46 @@ fn item13_bare_key_path_is_explicit_and_verifies() {
     let der = crate::compat::public_key_to_spki_der(&s.public).unwrap();
     let pem = crate::inspect::pem_encode("PUBLIC KEY", &der);
     for input in [der.as_slice(), pem.as_bytes()] {
-        let ak = AttestationKey::from_bare_key_unchecked(input, Scheme::Ecdsa(HashAlg::Sha256), &KeyPolicy::default()).unwrap();
+        let ak = AttestationKey::from_bare_key_unchecked(
+            input,
+            Scheme::Ecdsa(HashAlg::Sha256),
+            &KeyPolicy::default(),
+        )
+        .unwrap();
         assert!(!ak.is_checked());
         for p in all_providers() {
             verify_quote(p, &ak, &attest, &sig, &pcrs, NONCE, &QuotePolicy::default()).unwrap();
         }
     }
-    let e = AttestationKey::from_bare_key_unchecked(&der, Scheme::RsaSsa(HashAlg::Sha256), &KeyPolicy::default()).unwrap_err();
+    let e = AttestationKey::from_bare_key_unchecked(
+        &der,
+        Scheme::RsaSsa(HashAlg::Sha256),
+        &KeyPolicy::default(),
+    )
+    .unwrap_err();
     assert_eq!(e.name(), "InvalidArgument");
 }
 
 fn certify_ok(s: &Signer_, app: &Public) -> Result<VerifiedCertification> {
     let (attest, sig) = certify_attest(s, app, NONCE);
-    let mut verdicts = all_providers()
-        .into_iter()
-        .map(|p| verify_certify(p, &s.ak(), &app.to_tpm2b(), &attest, &sig, NONCE, &CertifyPolicy::default()));
+    let mut verdicts = all_providers().into_iter().map(|p| {
+        verify_certify(
+            p,
+            &s.ak(),
+            &app.to_tpm2b(),
+            &attest,
+            &sig,
+            NONCE,
+            &CertifyPolicy::default(),
+        )
+    });
     let first = verdicts.next().unwrap();
     for other in verdicts {
-        assert_eq!(first.as_ref().err(), other.as_ref().err(), "providers disagree");
+        assert_eq!(
+            first.as_ref().err(),
+            other.as_ref().err(),
+            "providers disagree"
+        );
     }
     first
 }
@@ -535,7 +926,12 @@ fn item15_valid_certifications() {
     let ak = rsa_signer(2048, AK_ATTRS, Scheme::RsaSsa(HashAlg::Sha256));
     for app in [
         ec_signer(EccCurve::NistP256, BASE_ATTRS, Scheme::Null).public,
-        ec_signer(EccCurve::NistP384, BASE_ATTRS, Scheme::Ecdsa(HashAlg::Sha384)).public,
+        ec_signer(
+            EccCurve::NistP384,
+            BASE_ATTRS,
+            Scheme::Ecdsa(HashAlg::Sha384),
+        )
+        .public,
         rsa_signer(2048, BASE_ATTRS, Scheme::Null).public,
     ] {
         let v = certify_ok(&ak, &app).unwrap();
@@ -551,7 +947,16 @@ fn item15_certified_name_must_be_the_key_received() {
     let other = ec_signer(EccCurve::NistP256, BASE_ATTRS, Scheme::Null).public;
     let (attest, sig) = certify_attest(&ak, &app, NONCE);
     for p in all_providers() {
-        let e = verify_certify(p, &ak.ak(), other.tpmt_bytes(), &attest, &sig, NONCE, &CertifyPolicy::default()).unwrap_err();
+        let e = verify_certify(
+            p,
+            &ak.ak(),
+            other.tpmt_bytes(),
+            &attest,
+            &sig,
+            NONCE,
+            &CertifyPolicy::default(),
+        )
+        .unwrap_err();
         assert_eq!(e, Error::NameMismatch);
     }
 }
@@ -562,18 +967,37 @@ fn item15_app_key_attributes_and_allow_list() {
     for (bit, attribute) in [
         (ObjectAttributes::FIXED_TPM, "fixedTPM"),
         (ObjectAttributes::FIXED_PARENT, "fixedParent"),
-        (ObjectAttributes::SENSITIVE_DATA_ORIGIN, "sensitiveDataOrigin"),
+        (
+            ObjectAttributes::SENSITIVE_DATA_ORIGIN,
+            "sensitiveDataOrigin",
+        ),
         (ObjectAttributes::SIGN_ENCRYPT, "sign"),
     ] {
         let app = ec_signer(EccCurve::NistP256, BASE_ATTRS & !bit, Scheme::Null).public;
-        assert_eq!(certify_ok(&ak, &app).unwrap_err(), Error::KeyAttributeMissing { attribute });
+        assert_eq!(
+            certify_ok(&ak, &app).unwrap_err(),
+            Error::KeyAttributeMissing { attribute }
+        );
     }
-    let decrypt = ec_signer(EccCurve::NistP256, BASE_ATTRS | ObjectAttributes::DECRYPT, Scheme::Null).public;
+    let decrypt = ec_signer(
+        EccCurve::NistP256,
+        BASE_ATTRS | ObjectAttributes::DECRYPT,
+        Scheme::Null,
+    )
+    .public;
     assert_eq!(certify_ok(&ak, &decrypt).unwrap_err(), Error::KeyIsDecrypt);
     let p521 = ec_signer(EccCurve::NistP521, BASE_ATTRS, Scheme::Null).public;
-    assert_eq!(certify_ok(&ak, &p521).unwrap_err(), Error::KeyNotAllowed { what: "ECC curve" });
+    assert_eq!(
+        certify_ok(&ak, &p521).unwrap_err(),
+        Error::KeyNotAllowed { what: "ECC curve" }
+    );
     let rsa1024 = rsa_signer(1024, BASE_ATTRS, Scheme::Null).public;
-    assert_eq!(certify_ok(&ak, &rsa1024).unwrap_err(), Error::KeyNotAllowed { what: "RSA key size" });
+    assert_eq!(
+        certify_ok(&ak, &rsa1024).unwrap_err(),
+        Error::KeyNotAllowed {
+            what: "RSA key size"
+        }
+    );
 }
 
 #[test]
@@ -588,6 +1012,9 @@ fn scalar_range_edges() {
     assert!(scalar_in_range(&below, n).is_some());
     let mut padded = vec![0u8];
     padded.extend_from_slice(&below);
-    assert!(scalar_in_range(&padded, n).is_some(), "a leading zero byte is tolerated");
+    assert!(
+        scalar_in_range(&padded, n).is_some(),
+        "a leading zero byte is tolerated"
+    );
     assert!(scalar_in_range(&[1; 33], n).is_none());
 }
