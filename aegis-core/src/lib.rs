@@ -8,9 +8,11 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
 
+pub mod backend;
 pub mod compat;
 pub mod crypto;
 pub mod error;
+pub mod geo;
 pub mod inspect;
 pub mod tpm;
 pub mod verify;

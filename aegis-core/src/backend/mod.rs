@@ -1,0 +1,303 @@
+//! The TPM backend: the one trait through which the agent side reaches a TPM
+//! (ARCHITECTURE.md, Crate roles). Verification never needs it.
+//!
+//! Every operation returns TPM wire structures exactly as the TPM produced them (TPMT_PUBLIC,
+//! TPMS_ATTEST, TPMT_SIGNATURE), so that what the agent sends is what aegis-core's verifiers
+//! check, byte for byte.
+//!
+//! Implementations:
+//! - [`software::SoftwareTpm`] (feature `native`): real wire formats, keys in process memory.
+//!   INSECURE: proves nothing about hardware; its EK has no manufacturer chain.
+//! - `tss::TssBackend` (feature `tss`): tss-esapi over a TCTI (swtpm, /dev/tpmrm0, tabrmd).
+//!
+//! Keys are handed back as [`TpmKey`] values (public area + the backend's wrapped private blob,
+//! or a persistent handle); each operation loads what it needs and flushes every transient
+//! handle before it returns, so a TPM without a resource manager never runs out of slots.
+
+use core::fmt;
+
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::tpm::{HashAlg, PcrSelection, PcrValues, Public, Scheme, TPM_GENERATED_VALUE};
+
+#[cfg(feature = "native")]
+pub mod software;
+#[cfg(feature = "tss")]
+pub mod tss;
+
+/// NV indices of EK certificates (TCG EK Credential Profile for TPM Family 2.0, Level 0,
+/// Version 2.5, 2.2.1.4 low range and 2.2.1.5 high range).
+pub mod nv {
+    /// RSA 2048 EK certificate (low range).
+    pub const RSA_2048_EK_CERTIFICATE: u32 = 0x01c0_0002;
+    /// ECC NIST P-256 EK certificate (low range).
+    pub const ECC_P256_EK_CERTIFICATE: u32 = 0x01c0_000a;
+    /// ECC NIST P-384 EK certificate (high range).
+    pub const ECC_P384_EK_CERTIFICATE: u32 = 0x01c0_0016;
+}
+
+/// Which Endorsement Key (EK Credential Profile templates L-1, L-2 and H-3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EkKind {
+    /// RSA 2048, template L-1 (policy A, SHA-256 name).
+    Rsa2048,
+    /// ECC NIST P-256, template L-2.
+    EccP256,
+    /// ECC NIST P-384, template H-3 (policy B, SHA-384 name).
+    EccP384,
+}
+
+impl EkKind {
+    /// The NV index that holds this EK's certificate.
+    pub fn certificate_nv_index(self) -> u32 {
+        match self {
+            EkKind::Rsa2048 => nv::RSA_2048_EK_CERTIFICATE,
+            EkKind::EccP256 => nv::ECC_P256_EK_CERTIFICATE,
+            EkKind::EccP384 => nv::ECC_P384_EK_CERTIFICATE,
+        }
+    }
+}
+
+/// An EK as read from the TPM: its public area and, if provisioned, the NV certificate bytes.
+#[derive(Clone, Debug)]
+pub struct EkInfo {
+    pub kind: EkKind,
+    /// The EK's TPMT_PUBLIC as the TPM returned it.
+    pub public: Public,
+    /// The raw contents of the certificate NV index (DER, possibly zero-padded by the
+    /// manufacturer), or `None` if the index is not defined.
+    pub certificate: Option<Vec<u8>>,
+}
+
+/// Key types the backend creates (AK and App Key).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyAlg {
+    Rsa2048,
+    EccP256,
+    EccP384,
+}
+
+/// What AK to create: a restricted signing key with fixedTPM, fixedParent, sensitiveDataOrigin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AkSpec {
+    pub alg: KeyAlg,
+    /// The AK's fixed scheme: `RsaSsa`, `RsaPss` (RSA) or `Ecdsa` (ECC), with its hash.
+    pub scheme: Scheme,
+    /// Make it persistent at this handle (0x81000000..=0x81ffffff) as well.
+    pub persist_at: Option<u32>,
+}
+
+impl Default for AkSpec {
+    /// ECC P-256 with ECDSA-SHA256, transient.
+    fn default() -> Self {
+        AkSpec { alg: KeyAlg::EccP256, scheme: Scheme::Ecdsa(HashAlg::Sha256), persist_at: None }
+    }
+}
+
+impl AkSpec {
+    /// RSA 2048 with RSASSA-SHA256 (Keylime's default AK), transient.
+    pub fn rsa() -> Self {
+        AkSpec { alg: KeyAlg::Rsa2048, scheme: Scheme::RsaSsa(HashAlg::Sha256), persist_at: None }
+    }
+
+    pub(crate) fn check(&self) -> Result<()> {
+        let ok = matches!(
+            (self.alg, self.scheme),
+            (KeyAlg::Rsa2048, Scheme::RsaSsa(_) | Scheme::RsaPss(_))
+                | (KeyAlg::EccP256 | KeyAlg::EccP384, Scheme::Ecdsa(_))
+        );
+        if !ok {
+            return Err(Error::InvalidArgument { what: "AK scheme does not fit the key type" });
+        }
+        check_persistent(self.persist_at)
+    }
+}
+
+/// What App Key to create: an unrestricted signing key (not decrypt) with fixedTPM,
+/// fixedParent, sensitiveDataOrigin and scheme NULL, so one key signs ECDSA (ECC) or RSASSA and
+/// RSA-PSS (RSA) as each use requires (JWTs, TLS CertificateVerify).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AppKeySpec {
+    pub alg: KeyAlg,
+    /// Make it persistent at this handle (0x81000000..=0x81ffffff) as well.
+    pub persist_at: Option<u32>,
+}
+
+impl Default for AppKeySpec {
+    /// ECC P-256, transient.
+    fn default() -> Self {
+        AppKeySpec { alg: KeyAlg::EccP256, persist_at: None }
+    }
+}
+
+pub(crate) fn check_persistent(handle: Option<u32>) -> Result<()> {
+    match handle {
+        Some(h) if !(0x8100_0000..=0x81ff_ffff).contains(&h) => {
+            Err(Error::InvalidArgument { what: "persistent handle outside 0x81000000..0x81ffffff" })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Where a key's private part lives.
+#[derive(Clone, PartialEq, Eq)]
+pub enum KeyLocation {
+    /// A private blob only the backend (and TPM) that made it can load: for the tss backend a
+    /// marshalled TPM2B_PRIVATE wrapped by the storage key, for the software backend an opaque
+    /// reference into its memory.
+    Blob(Vec<u8>),
+    /// A persistent handle (0x81xxxxxx).
+    Persistent(u32),
+}
+
+impl fmt::Debug for KeyLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyLocation::Blob(b) => write!(f, "Blob(<{} bytes redacted>)", b.len()),
+            KeyLocation::Persistent(h) => write!(f, "Persistent(0x{h:08x})"),
+        }
+    }
+}
+
+/// A key in the TPM: its public area exactly as the TPM returned it and where the private part
+/// lives. Store both to use the key again later (possibly in another process).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TpmKey {
+    public: Public,
+    location: KeyLocation,
+}
+
+impl TpmKey {
+    /// A key from a stored public area and location.
+    pub fn new(public: Public, location: KeyLocation) -> Self {
+        TpmKey { public, location }
+    }
+    /// The TPMT_PUBLIC (use `public().to_tpm2b()` for TPM2B_PUBLIC).
+    pub fn public(&self) -> &Public {
+        &self.public
+    }
+    /// Where the private part lives.
+    pub fn location(&self) -> &KeyLocation {
+        &self.location
+    }
+}
+
+/// A TPMS_ATTEST and its TPMT_SIGNATURE, exactly as the TPM returned them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttestEvidence {
+    pub attest: Vec<u8>,
+    pub signature: Vec<u8>,
+}
+
+/// A quote and the PCR values it covers (read right after the quote).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QuoteEvidence {
+    pub attest: Vec<u8>,
+    pub signature: Vec<u8>,
+    pub pcrs: PcrValues,
+}
+
+/// What a backend is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BackendInfo {
+    /// "tss", "software", ...
+    pub name: &'static str,
+    /// False for backends whose keys are not protected by a TPM (the software backend).
+    pub hardware_protected: bool,
+}
+
+/// Everything the agent side asks of a TPM.
+///
+/// Errors are [`Error`]: argument problems as `InvalidArgument`, TSS/TPM failures as
+/// `Backend { what, detail }` with the response code in `detail`.
+pub trait TpmBackend {
+    /// Which backend this is and whether its keys are hardware-protected.
+    fn info(&self) -> BackendInfo;
+
+    /// Reads (creating as a transient primary, then flushing) the EK of `kind` and its
+    /// certificate from the TCG NV index.
+    fn read_ek(&mut self, kind: EkKind) -> Result<EkInfo>;
+
+    /// Creates an AK (restricted signing key) under the storage root key.
+    fn create_ak(&mut self, spec: &AkSpec) -> Result<TpmKey>;
+
+    /// Creates an App Key (unrestricted signing key, fixedTPM, fixedParent,
+    /// sensitiveDataOrigin) under the storage root key.
+    fn create_app_key(&mut self, spec: &AppKeySpec) -> Result<TpmKey>;
+
+    /// Loads a key persisted at `handle` (reads its public area).
+    fn load_persistent(&mut self, handle: u32) -> Result<TpmKey>;
+
+    /// Removes the persistent key at `handle`.
+    fn evict_persistent(&mut self, handle: u32) -> Result<()>;
+
+    /// TPM2_ActivateCredential with `ak` as the activated object and the EK of `ek` as the
+    /// decryption key: returns the credential the verifier sealed with MakeCredential.
+    /// `credential_blob` is the TPM2B_ID_OBJECT, `encrypted_secret` the TPM2B_ENCRYPTED_SECRET
+    /// (each with or without its u16 size prefix).
+    fn activate_credential(
+        &mut self,
+        ak: &TpmKey,
+        ek: EkKind,
+        credential_blob: &[u8],
+        encrypted_secret: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>>;
+
+    /// TPM2_Certify of `key` by `ak` over `qualifying_data` (the verifier's nonce).
+    fn certify(&mut self, key: &TpmKey, ak: &TpmKey, qualifying_data: &[u8]) -> Result<AttestEvidence>;
+
+    /// TPM2_Quote of `selection` by `ak` with `nonce` as qualifying data, and the PCR values.
+    fn quote(&mut self, ak: &TpmKey, selection: &PcrSelection, nonce: &[u8]) -> Result<QuoteEvidence>;
+
+    /// TPM2_PCR_Read of `selection` (as many calls as the TPM needs).
+    fn pcr_read(&mut self, selection: &PcrSelection) -> Result<PcrValues>;
+
+    /// TPM2_PCR_Extend of PCR `index` with one digest per listed bank.
+    fn pcr_extend(&mut self, index: u8, digests: &[(HashAlg, Vec<u8>)]) -> Result<()>;
+
+    /// TPM2_Sign of `digest` with an unrestricted key (the App Key) under `scheme`
+    /// (`Ecdsa`, `RsaSsa` or `RsaPss`, whose hash must match the digest's length).
+    /// Returns the TPMT_SIGNATURE.
+    fn sign_digest(&mut self, key: &TpmKey, digest: &[u8], scheme: Scheme) -> Result<Vec<u8>>;
+
+    /// Signs `data` with a restricted key (the AK) in its own scheme: TPM2_Hash in the owner
+    /// hierarchy gives a ticket proving the data does not start with TPM_GENERATED_VALUE, then
+    /// TPM2_Sign uses it. Data that starts with the magic is refused. Returns the TPMT_SIGNATURE.
+    fn sign_restricted(&mut self, key: &TpmKey, data: &[u8]) -> Result<Vec<u8>>;
+}
+
+/// Refuses data a restricted key must never sign (TCG Part 3, 15.4 TPM2_Hash: no ticket for
+/// data that starts with TPM_GENERATED_VALUE), so no one can forge a TPMS_ATTEST with an AK.
+pub fn check_not_tpm_generated(data: &[u8]) -> Result<()> {
+    if data.len() >= 4 && data.get(..4) == Some(&TPM_GENERATED_VALUE.to_be_bytes()[..]) {
+        return Err(Error::InvalidValue { what: "data starts with TPM_GENERATED_VALUE: a restricted key must not sign it" });
+    }
+    Ok(())
+}
+
+/// The scheme to sign with: the given one, checked to fit the key and the digest length.
+pub(crate) fn check_sign_scheme(public: &Public, digest: &[u8], scheme: Scheme) -> Result<HashAlg> {
+    use crate::tpm::KeyParms;
+    let hash = match (&public.parms, scheme) {
+        (KeyParms::Rsa(_), Scheme::RsaSsa(h) | Scheme::RsaPss(h)) => h,
+        (KeyParms::Ecc(_), Scheme::Ecdsa(h)) => h,
+        _ => return Err(Error::InvalidArgument { what: "signing scheme does not fit the key type" }),
+    };
+    if digest.len() != hash.digest_size() {
+        return Err(Error::InvalidArgument { what: "digest length differs from the scheme's hash" });
+    }
+    let key_scheme = public.scheme();
+    if key_scheme != Scheme::Null && key_scheme != scheme {
+        return Err(Error::InvalidArgument { what: "key has a fixed scheme other than the one asked for" });
+    }
+    Ok(hash)
+}
+
+/// Strips an optional u16 size prefix from a TPM2B.
+pub(crate) fn strip_tpm2b(bytes: &[u8]) -> &[u8] {
+    match bytes {
+        [hi, lo, rest @ ..] if usize::from(u16::from_be_bytes([*hi, *lo])) == rest.len() => rest,
+        _ => bytes,
+    }
+}

@@ -1,0 +1,268 @@
+//! RFC 8785 JSON Canonicalization Scheme (JCS) over `serde_json::Value`.
+//!
+//! - Object members sorted by the UTF-16 code units of their names (RFC 8785, 3.2.3).
+//! - Strings escaped as ECMAScript `JSON.stringify` does (3.2.2.2): `\"`, `\\`, `\b`, `\f`,
+//!   `\n`, `\r`, `\t`, other controls as `\u00xx` (lower-case hex), everything else literal.
+//! - Numbers as ECMAScript `Number.prototype.toString` of the IEEE-754 double (3.2.2.3):
+//!   shortest round-trip digits, exponent form below 1e-6 and from 1e21; integers beyond
+//!   2^53 are refused (they are not exactly representable).
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+
+/// Largest nesting depth accepted (bounded work on input).
+const MAX_DEPTH: usize = 32;
+/// 2^53: integers beyond this are not exact as IEEE-754 doubles (I-JSON, RFC 7493 2.2).
+const MAX_SAFE_INTEGER: u64 = 1 << 53;
+
+/// The canonical (RFC 8785) serialization of `value`.
+pub fn canonicalize(value: &Value) -> Result<String> {
+    let mut out = String::new();
+    write_value(value, &mut out, 0)?;
+    Ok(out)
+}
+
+/// Serializes `value` with serde, then canonicalizes it.
+pub fn to_canonical_string<T: serde::Serialize>(value: &T) -> Result<String> {
+    let v = serde_json::to_value(value).map_err(|_| Error::InvalidFormat {
+        what: "value cannot be serialized as JSON",
+    })?;
+    canonicalize(&v)
+}
+
+fn write_value(value: &Value, out: &mut String, depth: usize) -> Result<()> {
+    if depth > MAX_DEPTH {
+        return Err(Error::CountOutOfRange {
+            what: "JSON nesting depth",
+            count: depth,
+            max: MAX_DEPTH,
+        });
+    }
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => write_number(n, out)?,
+        Value::String(s) => write_string(s, out),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_value(item, out, depth + 1)?;
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            let mut members: Vec<(&String, &Value)> = map.iter().collect();
+            members.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+            out.push('{');
+            for (i, (k, v)) in members.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_string(k, out);
+                out.push(':');
+                write_value(v, out, depth + 1)?;
+            }
+            out.push('}');
+        }
+    }
+    Ok(())
+}
+
+fn write_number(n: &serde_json::Number, out: &mut String) -> Result<()> {
+    let unsafe_int = Error::InvalidValue {
+        what: "JSON integer beyond 2^53 cannot be canonicalized",
+    };
+    let x = if let Some(u) = n.as_u64() {
+        if u > MAX_SAFE_INTEGER {
+            return Err(unsafe_int);
+        }
+        u as f64
+    } else if let Some(i) = n.as_i64() {
+        if i.unsigned_abs() > MAX_SAFE_INTEGER {
+            return Err(unsafe_int);
+        }
+        i as f64
+    } else {
+        n.as_f64().ok_or(Error::InvalidValue {
+            what: "JSON number is not a double",
+        })?
+    };
+    out.push_str(&format_es_number(x)?);
+    Ok(())
+}
+
+/// ECMAScript Number::toString(x) for a finite double (ECMA-262, 6.1.6.1.20).
+pub fn format_es_number(x: f64) -> Result<String> {
+    if !x.is_finite() {
+        return Err(Error::InvalidValue {
+            what: "NaN and infinities have no JSON form",
+        });
+    }
+    if x == 0.0 {
+        return Ok("0".to_owned());
+    }
+    if x < 0.0 {
+        return Ok(format!("-{}", format_es_number(-x)?));
+    }
+    // Rust's `{:e}` prints the shortest digit count k that round-trips. ECMAScript wants, among
+    // the k-digit decimals that round-trip, the closest to x (ties to even): that is x rounded
+    // exactly to k significant digits, which Rust's precision formatting computes.
+    let shortest = format!("{x:e}");
+    let k_shortest = shortest
+        .split('e')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .count();
+    let sci = format!("{:.*e}", k_shortest.saturating_sub(1), x);
+    let (mantissa, exp) = sci.split_once('e').ok_or(Error::InvalidValue {
+        what: "number formatting",
+    })?;
+    let exp: i32 = exp.parse().map_err(|_| Error::InvalidValue {
+        what: "number formatting",
+    })?;
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let k = digits.len() as i32;
+    let n = exp + 1;
+    let s = if k <= n && n <= 21 {
+        let mut s = digits;
+        s.extend(std::iter::repeat('0').take((n - k) as usize));
+        s
+    } else if 0 < n && n <= 21 {
+        let (int, frac) = digits.split_at(n as usize);
+        format!("{int}.{frac}")
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", "0".repeat((-n) as usize))
+    } else {
+        let (first, rest) = digits.split_at(1);
+        let e = n - 1;
+        let sign = if e < 0 { '-' } else { '+' };
+        if rest.is_empty() {
+            format!("{first}e{sign}{}", e.unsigned_abs())
+        } else {
+            format!("{first}.{rest}e{sign}{}", e.unsigned_abs())
+        }
+    };
+    Ok(s)
+}
+
+fn write_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_follow_ecmascript() {
+        // RFC 8785 Appendix B (IEEE-754 bit patterns -> expected JCS text).
+        let cases: &[(u64, &str)] = &[
+            (0x0000000000000000, "0"),
+            (0x8000000000000000, "0"),
+            (0x0000000000000001, "5e-324"),
+            (0x8000000000000001, "-5e-324"),
+            (0x7fefffffffffffff, "1.7976931348623157e+308"),
+            (0xffefffffffffffff, "-1.7976931348623157e+308"),
+            (0x4340000000000000, "9007199254740992"),
+            (0xc340000000000000, "-9007199254740992"),
+            (0x4430000000000000, "295147905179352830000"),
+            (0x44b52d02c7e14af5, "9.999999999999997e+22"),
+            (0x44b52d02c7e14af6, "1e+23"),
+            (0x44b52d02c7e14af7, "1.0000000000000001e+23"),
+            (0x444b1ae4d6e2ef4e, "999999999999999700000"),
+            (0x444b1ae4d6e2ef4f, "999999999999999900000"),
+            (0x444b1ae4d6e2ef50, "1e+21"),
+            (0x3eb0c6f7a0b5ed8c, "9.999999999999997e-7"),
+            (0x3eb0c6f7a0b5ed8d, "0.000001"),
+            (0x41b3de4355555553, "333333333.3333332"),
+            (0x41b3de4355555554, "333333333.33333325"),
+            (0x41b3de4355555555, "333333333.3333333"),
+            (0x41b3de4355555556, "333333333.3333334"),
+            (0x41b3de4355555557, "333333333.33333343"),
+            (0xbecbf647612f3696, "-0.0000033333333333333333"),
+            (0x43143ff3c1cb0959, "1424953923781206.2"),
+        ];
+        for (bits, want) in cases {
+            assert_eq!(
+                format_es_number(f64::from_bits(*bits)).unwrap(),
+                *want,
+                "{bits:016x}"
+            );
+        }
+        assert!(format_es_number(f64::NAN).is_err());
+        assert!(format_es_number(f64::INFINITY).is_err());
+    }
+
+    #[test]
+    fn numbers_round_trip() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..20_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let x = f64::from_bits(state);
+            if !x.is_finite() {
+                continue;
+            }
+            let s = format_es_number(x).unwrap();
+            assert_eq!(
+                s.parse::<f64>().unwrap(),
+                if x == 0.0 { 0.0 } else { x },
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn rfc8785_sorting_and_strings() {
+        // RFC 8785, 3.2.3 (sorting example) and 3.2.4 (structure).
+        let v: Value = serde_json::from_str(
+            r#"{"\u20ac":"Euro Sign","\r":"Carriage Return","\ufb33":"Hebrew Letter Dalet With Dagesh","1":"One","\ud83d\ude00":"Emoji: Grinning Face","\u0080":"Control","\u00f6":"Latin Small Letter O With Diaeresis"}"#,
+        )
+        .unwrap();
+        let c = canonicalize(&v).unwrap();
+        let order = [
+            "\\r",
+            "1",
+            "\u{80}",
+            "\u{f6}",
+            "\u{20ac}",
+            "\u{1f600}",
+            "\u{fb33}",
+        ];
+        let mut last = 0;
+        for k in order {
+            let pos = c.find(&format!("\"{k}\":")).unwrap();
+            assert!(pos >= last, "{k} out of order in {c}");
+            last = pos;
+        }
+        let v: Value = serde_json::from_str(
+            r#"{"numbers":[333333333.33333329,1E30,4.50,2e-3,0.000000000000000000000000001],"string":"\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/","literals":[null,true,false]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            canonicalize(&v).unwrap(),
+            r#"{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\u000f\nA'B\"\\\\\"/"}"#
+        );
+    }
+}

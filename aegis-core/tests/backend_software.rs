@@ -1,0 +1,251 @@
+//! The software backend: what it makes, aegis-core verifies; what it must refuse, it refuses.
+#![cfg(feature = "native")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use aegis_core::backend::software::SoftwareTpm;
+use aegis_core::backend::{AkSpec, AppKeySpec, EkKind, KeyAlg, KeyLocation, TpmBackend};
+use aegis_core::crypto::default_provider;
+use aegis_core::tpm::{HashAlg, PcrSelection, Scheme, Signature, TPM_GENERATED_VALUE};
+use aegis_core::verify::{
+    verify_certify, verify_quote, AttestationKey, CertifyPolicy, KeyPolicy, QuotePolicy,
+};
+use aegis_core::Error;
+
+fn verify_both(tpm: &mut SoftwareTpm, ak_spec: AkSpec, app: AppKeySpec) {
+    let ak = tpm.create_ak(&ak_spec).unwrap();
+    let app_key = tpm.create_app_key(&app).unwrap();
+    let vak = AttestationKey::from_public(ak.public().clone(), &KeyPolicy::default()).unwrap();
+    let p = default_provider();
+
+    let c = tpm.certify(&app_key, &ak, b"certify-nonce").unwrap();
+    let policy = CertifyPolicy {
+        expected_signer: None,
+        ..Default::default()
+    };
+    let vc = verify_certify(
+        p,
+        &vak,
+        &app_key.public().to_tpm2b(),
+        &c.attest,
+        &c.signature,
+        b"certify-nonce",
+        &policy,
+    )
+    .unwrap();
+    assert_eq!(vc.name(), &app_key.public().name());
+
+    tpm.pcr_extend(15, &[(HashAlg::Sha256, vec![7; 32])])
+        .unwrap();
+    let sel =
+        PcrSelection::new(&[(HashAlg::Sha256, &[0, 15, 23]), (HashAlg::Sha1, &[15])]).unwrap();
+    let q = tpm.quote(&ak, &sel, b"quote-nonce").unwrap();
+    let mut qp = QuotePolicy::default();
+    qp.require_all_of(&q.pcrs);
+    let vq = verify_quote(
+        p,
+        &vak,
+        &q.attest,
+        &q.signature,
+        &q.pcrs,
+        b"quote-nonce",
+        &qp,
+    )
+    .unwrap();
+    assert_ne!(vq.pcrs().get(HashAlg::Sha256, 15).unwrap(), &[0u8; 32][..]);
+    assert_eq!(vq.pcrs().get(HashAlg::Sha1, 15).unwrap(), &[0u8; 20][..]);
+}
+
+#[test]
+fn certify_and_quote_verify_for_each_key_type() {
+    let mut tpm = SoftwareTpm::new_insecure().unwrap();
+    assert!(!tpm.info().hardware_protected);
+    verify_both(&mut tpm, AkSpec::default(), AppKeySpec::default());
+    verify_both(
+        &mut tpm,
+        AkSpec::rsa(),
+        AppKeySpec {
+            alg: KeyAlg::Rsa2048,
+            persist_at: None,
+        },
+    );
+    let pss = AkSpec {
+        alg: KeyAlg::Rsa2048,
+        scheme: Scheme::RsaPss(HashAlg::Sha256),
+        persist_at: None,
+    };
+    verify_both(
+        &mut tpm,
+        pss,
+        AppKeySpec {
+            alg: KeyAlg::EccP384,
+            persist_at: None,
+        },
+    );
+}
+
+#[test]
+fn app_key_signs_every_scheme() {
+    let mut tpm = SoftwareTpm::new_insecure().unwrap();
+    let ecc = tpm.create_app_key(&AppKeySpec::default()).unwrap();
+    let digest = HashAlg::Sha256.digest(b"jwt signing input");
+    let sig = Signature::parse(
+        &tpm.sign_digest(&ecc, &digest, Scheme::Ecdsa(HashAlg::Sha256))
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(matches!(sig, Signature::Ecdsa { ref r, ref s, .. } if r.len() == 32 && s.len() == 32));
+    let rsa = tpm
+        .create_app_key(&AppKeySpec {
+            alg: KeyAlg::Rsa2048,
+            persist_at: None,
+        })
+        .unwrap();
+    for scheme in [
+        Scheme::RsaSsa(HashAlg::Sha256),
+        Scheme::RsaPss(HashAlg::Sha256),
+    ] {
+        let sig = Signature::parse(&tpm.sign_digest(&rsa, &digest, scheme).unwrap()).unwrap();
+        assert_eq!(sig.alg_id(), scheme.alg_id());
+    }
+    // Wrong digest length, wrong scheme for the key type.
+    assert!(tpm
+        .sign_digest(&ecc, &digest[..20], Scheme::Ecdsa(HashAlg::Sha256))
+        .is_err());
+    assert!(tpm
+        .sign_digest(&ecc, &digest, Scheme::RsaSsa(HashAlg::Sha256))
+        .is_err());
+}
+
+#[test]
+fn restricted_key_refuses_tpm_generated_data() {
+    let mut tpm = SoftwareTpm::new_insecure().unwrap();
+    let ak = tpm.create_ak(&AkSpec::default()).unwrap();
+    assert!(tpm.sign_restricted(&ak, b"ordinary data").is_ok());
+    let mut forged = TPM_GENERATED_VALUE.to_be_bytes().to_vec();
+    forged.extend_from_slice(&[0x80, 0x18, 0, 0]);
+    assert!(matches!(
+        tpm.sign_restricted(&ak, &forged),
+        Err(Error::InvalidValue { .. })
+    ));
+    // And the AK cannot be used to sign an arbitrary digest.
+    assert!(tpm
+        .sign_digest(&ak, &[0; 32], Scheme::Ecdsa(HashAlg::Sha256))
+        .is_err());
+}
+
+#[test]
+fn credential_activation_round_trip_and_wrong_key() {
+    let mut tpm = SoftwareTpm::new_insecure().unwrap();
+    let ek = tpm.read_ek(EkKind::Rsa2048).unwrap();
+    assert!(ek.certificate.is_some());
+    let ak = tpm.create_ak(&AkSpec::default()).unwrap();
+    let other = tpm.create_ak(&AkSpec::default()).unwrap();
+    let (blob, secret) =
+        software_make_credential(&ek.public, &ak.public().name(), b"the credential");
+    assert_eq!(
+        &tpm.activate_credential(&ak, EkKind::Rsa2048, &blob, &secret)
+            .unwrap()[..],
+        b"the credential"
+    );
+    assert!(matches!(
+        tpm.activate_credential(&other, EkKind::Rsa2048, &blob, &secret),
+        Err(Error::Backend { .. })
+    ));
+}
+
+#[test]
+fn persistent_keys_load_and_evict() {
+    let mut tpm = SoftwareTpm::new_insecure().unwrap();
+    let ak = tpm
+        .create_ak(&AkSpec {
+            persist_at: Some(0x8101_0001),
+            ..AkSpec::default()
+        })
+        .unwrap();
+    assert_eq!(ak.location(), &KeyLocation::Persistent(0x8101_0001));
+    let again = tpm.load_persistent(0x8101_0001).unwrap();
+    assert_eq!(again.public(), ak.public());
+    assert!(tpm.sign_restricted(&again, b"x").is_ok());
+    assert!(tpm
+        .create_ak(&AkSpec {
+            persist_at: Some(0x8101_0001),
+            ..AkSpec::default()
+        })
+        .is_err());
+    tpm.evict_persistent(0x8101_0001).unwrap();
+    assert!(tpm.load_persistent(0x8101_0001).is_err());
+    assert!(tpm
+        .create_ak(&AkSpec {
+            persist_at: Some(0x0100_0000),
+            ..AkSpec::default()
+        })
+        .is_err());
+}
+
+/// Until aegis_core::tpm::credential lands: TPM2_MakeCredential for an RSA EK, written out
+/// here from TCG Part 1, 24 with OpenSSL, only to exercise the software TPM's activation.
+fn software_make_credential(
+    ek: &aegis_core::tpm::Public,
+    name: &aegis_core::tpm::Name,
+    cred: &[u8],
+) -> (Vec<u8>, Vec<u8>) {
+    use openssl::bn::BigNum;
+    use openssl::pkey::PKey;
+    use openssl::rsa::{Padding, Rsa};
+    let aegis_core::tpm::Unique::Rsa { modulus, .. } = ek.unique() else {
+        panic!()
+    };
+    let rsa = Rsa::from_public_components(
+        BigNum::from_slice(modulus).unwrap(),
+        BigNum::from_u32(65537).unwrap(),
+    )
+    .unwrap();
+    let pkey = PKey::from_rsa(rsa).unwrap();
+    let mut seed = [0u8; 32];
+    openssl::rand::rand_bytes(&mut seed).unwrap();
+    let mut ctx = openssl::pkey_ctx::PkeyCtx::new(&pkey).unwrap();
+    ctx.encrypt_init().unwrap();
+    ctx.set_rsa_padding(Padding::PKCS1_OAEP).unwrap();
+    ctx.set_rsa_oaep_md(openssl::md::Md::sha256()).unwrap();
+    ctx.set_rsa_mgf1_md(openssl::md::Md::sha256()).unwrap();
+    ctx.set_rsa_oaep_label(b"IDENTITY\0").unwrap();
+    let mut secret = Vec::new();
+    ctx.encrypt_to_vec(&seed, &mut secret).unwrap();
+    let kdfa = |label: &[u8], ctx_u: &[u8], bits: u32| -> Vec<u8> {
+        let key = PKey::hmac(&seed).unwrap();
+        let mut s =
+            openssl::sign::Signer::new(openssl::hash::MessageDigest::sha256(), &key).unwrap();
+        s.update(&1u32.to_be_bytes()).unwrap();
+        s.update(label).unwrap();
+        s.update(&[0]).unwrap();
+        s.update(ctx_u).unwrap();
+        s.update(&bits.to_be_bytes()).unwrap();
+        let mut out = s.sign_to_vec().unwrap();
+        out.truncate(bits as usize / 8);
+        out
+    };
+    let sym = kdfa(b"STORAGE", name.as_bytes(), 128);
+    let mut plain = (cred.len() as u16).to_be_bytes().to_vec();
+    plain.extend_from_slice(cred);
+    let enc = openssl::symm::encrypt(
+        openssl::symm::Cipher::aes_128_cfb128(),
+        &sym,
+        Some(&[0; 16]),
+        &plain,
+    )
+    .unwrap();
+    let hkey = PKey::hmac(&kdfa(b"INTEGRITY", &[], 256)).unwrap();
+    let mut h = openssl::sign::Signer::new(openssl::hash::MessageDigest::sha256(), &hkey).unwrap();
+    h.update(&enc).unwrap();
+    h.update(name.as_bytes()).unwrap();
+    let mac = h.sign_to_vec().unwrap();
+    let mut blob = (mac.len() as u16).to_be_bytes().to_vec();
+    blob.extend_from_slice(&mac);
+    blob.extend_from_slice(&enc);
+    (blob, secret)
+}

@@ -1,0 +1,285 @@
+//! Location evidence: the PCR recipe, the append-only log file, and the verifier's replay
+//! (VERIFIER-CHECKS.md item 16), on the software backend.
+#![cfg(feature = "native")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use aegis_core::backend::software::SoftwareTpm;
+use aegis_core::backend::{AkSpec, TpmBackend};
+use aegis_core::crypto::default_provider;
+use aegis_core::geo::{self, LocationEvent, LocationLogFile, LocationRecord, SensorType};
+use aegis_core::tpm::HashAlg;
+use aegis_core::verify::{verify_quote, AttestationKey, KeyPolicy, QuotePolicy, VerifiedQuote};
+use aegis_core::Error;
+
+struct TempDir(PathBuf);
+impl TempDir {
+    fn new(tag: &str) -> Self {
+        let mut b = [0u8; 8];
+        default_provider().random(&mut b).unwrap();
+        let p = std::env::temp_dir().join(format!("aegis-{tag}-{}", hex::encode(b)));
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+}
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn reading(lat: f64) -> LocationEvent {
+    LocationEvent {
+        latitude: lat,
+        ..LocationEvent::sample()
+    }
+}
+
+#[test]
+fn recipe_is_hash_of_jcs_then_nonce() {
+    let e = LocationEvent::sample();
+    let c = e.canonical_json().unwrap();
+    assert_eq!(
+        c,
+        r#"{"accuracy_m":25,"altitude_m":375,"latitude":46.2044,"longitude":6.1432,"quality":"sample-not-a-measurement","sensor_id":"aegis-fixed-sample","sensor_type":"static","time":1767225600}"#
+    );
+    let r = LocationRecord::new(e, b"nonce").unwrap();
+    let mut bytes = c.into_bytes();
+    bytes.extend_from_slice(b"nonce");
+    assert_eq!(r.digest(HashAlg::Sha256), HashAlg::Sha256.digest(&bytes));
+}
+
+#[test]
+fn events_are_validated() {
+    assert!(reading(91.0).canonical_json().is_err());
+    assert!(LocationEvent {
+        longitude: f64::NAN,
+        ..LocationEvent::sample()
+    }
+    .canonical_json()
+    .is_err());
+    assert!(LocationEvent {
+        imei: Some("1".into()),
+        ..LocationEvent::sample()
+    }
+    .canonical_json()
+    .is_err());
+    let mobile = LocationEvent {
+        sensor_type: SensorType::Mobile,
+        imei: Some("490154203237518".into()),
+        ..LocationEvent::sample()
+    };
+    assert!(mobile
+        .canonical_json()
+        .unwrap()
+        .contains(r#""imei":"490154203237518""#));
+    assert_eq!(
+        LocationRecord::new(LocationEvent::sample(), b"").unwrap_err(),
+        Error::EmptyNonce
+    );
+    // A non-canonical event (extra whitespace) is refused on the verifier side.
+    let c = LocationEvent::sample()
+        .canonical_json()
+        .unwrap()
+        .replace(',', ", ");
+    assert!(matches!(
+        LocationRecord::from_parts(&c, b"n"),
+        Err(Error::LocationLogCorrupt { .. })
+    ));
+}
+
+#[test]
+fn log_file_survives_restart_and_refuses_damage() {
+    let dir = TempDir::new("geolog");
+    let path = dir.0.join("location.log");
+    {
+        let mut log = LocationLogFile::open(&path).unwrap();
+        assert!(log.records().is_empty());
+        log.append(&LocationRecord::new(reading(1.0), b"n1").unwrap())
+            .unwrap();
+        log.append(&LocationRecord::new(reading(2.0), b"n2").unwrap())
+            .unwrap();
+    }
+    // Restart: the records are back and appending continues the sequence.
+    let mut log = LocationLogFile::open(&path).unwrap();
+    assert_eq!(log.records().len(), 2);
+    assert_eq!(log.records()[1].event().latitude, 2.0);
+    log.append(&LocationRecord::new(reading(3.0), b"n3").unwrap())
+        .unwrap();
+    drop(log);
+    let good = std::fs::read(&path).unwrap();
+    assert_eq!(geo::parse_log(&good).unwrap().len(), 3);
+
+    let reopen_err = |bytes: &[u8]| {
+        std::fs::write(&path, bytes).unwrap();
+        LocationLogFile::open(&path).unwrap_err()
+    };
+    // Truncated mid-line.
+    assert!(matches!(
+        reopen_err(&good[..good.len() - 5]),
+        Error::LocationLogCorrupt { .. }
+    ));
+    // A middle line removed: the chain and sequence break.
+    let lines: Vec<&[u8]> = good.split_inclusive(|b| *b == b'\n').collect();
+    let without_middle = [lines[0], lines[2]].concat();
+    assert!(matches!(
+        reopen_err(&without_middle),
+        Error::LocationLogCorrupt { .. }
+    ));
+    // One byte of an event changed (latitude 2 -> 7): the digest check fails.
+    let mut flipped = good.clone();
+    let pos = lines[0].len()
+        + String::from_utf8_lossy(lines[1])
+            .find("\"latitude\":2")
+            .unwrap()
+        + 11;
+    flipped[pos] = b'7';
+    assert!(matches!(
+        reopen_err(&flipped),
+        Error::LocationLogCorrupt { .. }
+    ));
+    // Garbage appended.
+    let mut junk = good.clone();
+    junk.extend_from_slice(b"{not json}\n");
+    assert!(matches!(
+        reopen_err(&junk),
+        Error::LocationLogCorrupt { .. }
+    ));
+    // The intact log still opens (nothing was repaired behind our back).
+    std::fs::write(&path, &good).unwrap();
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    f.flush().unwrap();
+    assert_eq!(LocationLogFile::open(&path).unwrap().records().len(), 3);
+}
+
+struct Agent {
+    tpm: SoftwareTpm,
+    ak: aegis_core::backend::TpmKey,
+    _dir: TempDir,
+    log: LocationLogFile,
+}
+
+fn agent() -> Agent {
+    let mut tpm = SoftwareTpm::new_insecure().unwrap();
+    let ak = tpm.create_ak(&AkSpec::default()).unwrap();
+    let dir = TempDir::new("geoagent");
+    let log = LocationLogFile::open(&dir.0.join("loc.log")).unwrap();
+    Agent {
+        tpm,
+        ak,
+        _dir: dir,
+        log,
+    }
+}
+
+fn quote(a: &mut Agent, nonce: &[u8]) -> VerifiedQuote {
+    let sel = geo::location_selection(15, HashAlg::Sha256).unwrap();
+    let q = a.tpm.quote(&a.ak, &sel, nonce).unwrap();
+    let ak = AttestationKey::from_public(a.ak.public().clone(), &KeyPolicy::default()).unwrap();
+    let mut policy = QuotePolicy::default();
+    policy.required_pcrs.push(HashAlg::Sha256, 15);
+    verify_quote(
+        default_provider(),
+        &ak,
+        &q.attest,
+        &q.signature,
+        &q.pcrs,
+        nonce,
+        &policy,
+    )
+    .unwrap()
+}
+
+#[test]
+fn replay_matches_quoted_pcr_and_binds_the_nonce() {
+    let mut a = agent();
+    geo::record_location(
+        &mut a.tpm,
+        &mut a.log,
+        15,
+        HashAlg::Sha256,
+        reading(10.0),
+        b"old-nonce",
+    )
+    .unwrap();
+    geo::record_location(
+        &mut a.tpm,
+        &mut a.log,
+        15,
+        HashAlg::Sha256,
+        reading(11.0),
+        b"fresh-nonce",
+    )
+    .unwrap();
+    let vq = quote(&mut a, b"fresh-nonce");
+    let records = a.log.records().to_vec();
+    let v = geo::verify_location_log(&records, &vq, 15, HashAlg::Sha256, b"fresh-nonce").unwrap();
+    assert_eq!(v.current().latitude, 11.0);
+    assert_eq!(v.records().len(), 2);
+
+    // Item 16 negatives, each with its own error.
+    assert_eq!(
+        geo::verify_location_log(&records[..1], &vq, 15, HashAlg::Sha256, b"fresh-nonce")
+            .unwrap_err(),
+        Error::LocationLogMismatch
+    );
+    let forged = vec![
+        records[0].clone(),
+        LocationRecord::new(reading(12.0), b"fresh-nonce").unwrap(),
+    ];
+    assert_eq!(
+        geo::verify_location_log(&forged, &vq, 15, HashAlg::Sha256, b"fresh-nonce").unwrap_err(),
+        Error::LocationLogMismatch
+    );
+    assert_eq!(
+        geo::verify_location_log(&records, &vq, 15, HashAlg::Sha256, b"other-nonce").unwrap_err(),
+        Error::LocationNonceMismatch
+    );
+    assert_eq!(
+        geo::verify_location_log(&records, &vq, 16, HashAlg::Sha256, b"fresh-nonce").unwrap_err(),
+        Error::RequiredPcrMissing {
+            bank: HashAlg::Sha256.alg_id(),
+            index: 16
+        }
+    );
+    // The log file's bytes parse to the same records the verifier replays.
+    let from_file = geo::parse_log(&std::fs::read(a.log.path()).unwrap()).unwrap();
+    assert_eq!(from_file, records);
+}
+
+#[test]
+fn stale_last_event_is_refused_even_when_replay_matches() {
+    let mut a = agent();
+    geo::record_location(
+        &mut a.tpm,
+        &mut a.log,
+        15,
+        HashAlg::Sha256,
+        reading(10.0),
+        b"yesterday",
+    )
+    .unwrap();
+    let vq = quote(&mut a, b"today");
+    let records = a.log.records().to_vec();
+    assert_eq!(
+        geo::verify_location_log(&records, &vq, 15, HashAlg::Sha256, b"today").unwrap_err(),
+        Error::LocationNonceMismatch
+    );
+    // An empty log cannot be bound to any nonce.
+    let mut b = agent();
+    let vq = quote(&mut b, b"today");
+    assert_eq!(
+        geo::verify_location_log(&[], &vq, 15, HashAlg::Sha256, b"today").unwrap_err(),
+        Error::LocationNonceMismatch
+    );
+}
