@@ -265,3 +265,27 @@ fn real_structures_round_trip_byte_for_byte() {
     }
     assert!(n > 40, "only {n} structures round-tripped");
 }
+
+/// Item 9 "or its Name": the AK's qualified Name follows from its Name and the EK's
+/// (AK created under the RSA EK, a primary key of the endorsement hierarchy).
+#[test]
+fn expected_signer_can_be_computed_from_the_ak_and_ek_names() {
+    let ek = manifest()
+        .into_iter()
+        .find(|v| v["id"] == "ek/rsa2048")
+        .unwrap();
+    let ek_name = Name::from_bytes(&hex::decode(ek["ek_name"].as_str().unwrap()).unwrap());
+    let ek_qualified = ek_name
+        .qualified_under(&Name::of_handle(0x4000_000B))
+        .unwrap();
+    let v = manifest()
+        .into_iter()
+        .find(|v| v["id"] == "quote-rsa2048-rsassa-sha256")
+        .unwrap();
+    let ak_name = Name::from_bytes(&hex::decode(v["ak_name"].as_str().unwrap()).unwrap());
+    let ak_qualified = ak_name.qualified_under(&ek_qualified).unwrap();
+    assert_eq!(
+        ak_qualified.to_hex(),
+        v["ak_qualified_name"].as_str().unwrap()
+    );
+}

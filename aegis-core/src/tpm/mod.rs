@@ -9,9 +9,9 @@ mod public;
 mod signature;
 pub(crate) mod wire;
 
+pub(crate) use attest::strip_optional_tpm2b as strip_optional_tpm2b_attest;
 pub use attest::{Attest, AttestInfo, CertifyInfo, ClockInfo, QuoteInfo};
 pub use pcr::{PcrBank, PcrSelection, PcrValues, PCR_COUNT};
-pub(crate) use attest::strip_optional_tpm2b as strip_optional_tpm2b_attest;
 pub use public::{
     EccCurve, EccParms, KeyParms, ObjectAttributes, Public, RsaParms, Scheme, SymDef, Unique,
 };
@@ -73,7 +73,12 @@ pub enum HashAlg {
 
 impl HashAlg {
     /// All supported hash algorithms, strongest last.
-    pub const ALL: [HashAlg; 4] = [HashAlg::Sha1, HashAlg::Sha256, HashAlg::Sha384, HashAlg::Sha512];
+    pub const ALL: [HashAlg; 4] = [
+        HashAlg::Sha1,
+        HashAlg::Sha256,
+        HashAlg::Sha384,
+        HashAlg::Sha512,
+    ];
 
     /// From a TPM_ALG_ID; any other value is `UnknownAlgorithm`.
     pub fn from_alg_id(id: u16, what: &'static str) -> Result<Self> {
@@ -158,6 +163,32 @@ impl Name {
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
     }
+    /// The Name of a hierarchy or other permanent handle: the handle itself (Part 1, 16).
+    /// E.g. `Name::of_handle(0x4000_000B)` for the endorsement hierarchy.
+    pub fn of_handle(handle: u32) -> Self {
+        Name(handle.to_be_bytes().to_vec())
+    }
+
+    /// The qualified Name of a child with Name `self` under a parent whose qualified Name is
+    /// `parent_qualified` (Part 1, 16.6): nameAlg || H_nameAlg(parent QN || Name). What a TPM
+    /// puts in TPMS_ATTEST.qualifiedSigner, so a verifier that knows the AK's Name and its
+    /// parent (e.g. the EK under the endorsement hierarchy) can compute the expected signer.
+    pub fn qualified_under(&self, parent_qualified: &Name) -> Result<Name> {
+        let alg = self.0.get(..2).ok_or(Error::InvalidValue {
+            what: "Name shorter than its algorithm",
+        })?;
+        let hash = HashAlg::from_alg_id(
+            u16::from_be_bytes([
+                alg.first().copied().unwrap_or(0),
+                alg.get(1).copied().unwrap_or(0),
+            ]),
+            "Name algorithm",
+        )?;
+        let mut q = alg.to_vec();
+        q.extend_from_slice(&hash.digest_parts(&[&parent_qualified.0, &self.0]));
+        Ok(Name(q))
+    }
+
     /// Lower-case hex, as tpm2-tools prints Names.
     pub fn to_hex(&self) -> String {
         hex::encode(&self.0)
@@ -194,7 +225,9 @@ mod tests {
         );
         // Two-block message (A.2).
         assert_eq!(
-            hex::encode(HashAlg::Sha1.digest(b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
+            hex::encode(
+                HashAlg::Sha1.digest(b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+            ),
             "84983e441c3bd26ebaae4aa1f95129e5e54670f1"
         );
     }
