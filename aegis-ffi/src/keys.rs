@@ -1,0 +1,145 @@
+//! `aegis_ak`: the Attestation Key a verifier checks signatures with.
+
+use aegis_core::tpm::{alg, HashAlg, Scheme};
+use aegis_core::verify::{AttestationKey, KeyPolicy};
+use aegis_core::Error;
+
+use crate::boundary::{self, ErrOut};
+use crate::error::aegis_error;
+use crate::status::aegis_status;
+
+/// An Attestation Key. Made by `aegis_ak_from_tpm_public` or `aegis_ak_from_bare_key_unchecked`,
+/// owned by the caller, freed with `aegis_ak_free`. Immutable: may be shared between threads.
+#[derive(Debug)]
+pub struct aegis_ak {
+    pub(crate) inner: AttestationKey,
+    name: Option<Vec<u8>>,
+}
+
+/// Loads an AK from its TPM public area, TPM2B_PUBLIC or TPMT_PUBLIC (`buf`, `len`), and checks
+/// it is a restricted signing key with fixedTPM, fixedParent and sensitiveDataOrigin, a concrete
+/// scheme, and a size or curve on the default key policy (RSA 2048/3072/4096 with exponent
+/// 65537, P-256, P-384): VERIFIER-CHECKS.md item 13.
+///
+/// On success `*out` receives a new `aegis_ak` the caller frees with `aegis_ak_free`. On failure
+/// (e.g. `AEGIS_AK_NOT_RESTRICTED`) nothing is written to `*out`, and `*err_out` receives an
+/// `aegis_error` when `err_out` is not NULL. `buf` is only read during the call.
+///
+/// # Safety
+/// `buf` is valid for reading `len` bytes (or NULL with `len` 0); `out` is valid for writing one
+/// pointer; `err_out` is NULL or valid for writing one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_ak_from_tpm_public(
+    buf: *const u8,
+    len: usize,
+    out: *mut *mut aegis_ak,
+    err_out: *mut *mut aegis_error,
+) -> aegis_status {
+    // SAFETY: the caller upholds this function's contract for err_out.
+    let err_out = unsafe { ErrOut::new(err_out) };
+    boundary::guard(err_out, || {
+        // SAFETY: the caller upholds this function's contract for out.
+        let out = unsafe { boundary::out(out, "out") }?;
+        // SAFETY: the caller upholds this function's contract for (buf, len).
+        let bytes = unsafe { boundary::bytes(buf, len, "buf") }?;
+        let inner = AttestationKey::from_tpm_public_bytes(bytes, &KeyPolicy::default())?;
+        let name = inner.name().map(|n| n.as_bytes().to_vec());
+        out.write_box(aegis_ak { inner, name });
+        Ok(())
+    })
+}
+
+/// Loads an AK known only as a bare public key: SubjectPublicKeyInfo in DER or PEM (`key`,
+/// `len`), with the signing scheme the caller says it uses: `scheme_alg` TPM_ALG_RSASSA (0x0014),
+/// TPM_ALG_RSAPSS (0x0016) or TPM_ALG_ECDSA (0x0018), and `hash_alg` TPM_ALG_SHA1 (0x0004),
+/// SHA256 (0x000B), SHA384 (0x000C) or SHA512 (0x000D). The key size or curve must be on the
+/// default key policy.
+///
+/// UNCHECKED: a bare key cannot show that it is restricted, so a quote verified with it proves
+/// nothing about TPM-generated data unless the caller established that elsewhere
+/// (VERIFIER-CHECKS.md item 13). Prefer `aegis_ak_from_tpm_public`. Such an AK has no Name.
+///
+/// On success `*out` receives a new `aegis_ak` the caller frees with `aegis_ak_free`; on failure
+/// nothing is written to `*out`. `key` is only read during the call.
+///
+/// # Safety
+/// `key` is valid for reading `len` bytes (or NULL with `len` 0); `out` is valid for writing one
+/// pointer; `err_out` is NULL or valid for writing one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_ak_from_bare_key_unchecked(
+    key: *const u8,
+    len: usize,
+    scheme_alg: u16,
+    hash_alg: u16,
+    out: *mut *mut aegis_ak,
+    err_out: *mut *mut aegis_error,
+) -> aegis_status {
+    // SAFETY: the caller upholds this function's contract for err_out.
+    let err_out = unsafe { ErrOut::new(err_out) };
+    boundary::guard(err_out, || {
+        // SAFETY: the caller upholds this function's contract for out.
+        let out = unsafe { boundary::out(out, "out") }?;
+        // SAFETY: the caller upholds this function's contract for (key, len).
+        let bytes = unsafe { boundary::bytes(key, len, "key") }?;
+        let hash = HashAlg::from_alg_id(hash_alg, "hash_alg")?;
+        let scheme = match scheme_alg {
+            alg::RSASSA => Scheme::RsaSsa(hash),
+            alg::RSAPSS => Scheme::RsaPss(hash),
+            alg::ECDSA => Scheme::Ecdsa(hash),
+            other => {
+                return Err(Error::UnknownAlgorithm {
+                    what: "scheme_alg",
+                    alg: other,
+                }
+                .into())
+            }
+        };
+        let inner = AttestationKey::from_bare_key_unchecked(bytes, scheme, &KeyPolicy::default())?;
+        out.write_box(aegis_ak { inner, name: None });
+        Ok(())
+    })
+}
+
+/// The AK's Name (nameAlg || H(TPMT_PUBLIC)), e.g. to set as a policy's expected signer.
+///
+/// On success `*ptr` and `*len` receive a view borrowed from `ak`, valid until
+/// `aegis_ak_free(ak)`; never free it. Returns `AEGIS_INVALID_ARGUMENT` for an AK loaded from a
+/// bare key (it has no Name) and `AEGIS_NULL_POINTER` when a pointer is NULL; outputs are
+/// written only on success.
+///
+/// # Safety
+/// `ak` is NULL or a live `aegis_ak`; `ptr` and `len` are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_ak_name(
+    ak: *const aegis_ak,
+    ptr: *mut *const u8,
+    len: *mut usize,
+) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for ak.
+        let ak = unsafe { boundary::borrow(ak, "ak") }?;
+        // SAFETY: the caller upholds this function's contract for ptr.
+        let ptr = unsafe { boundary::out(ptr, "ptr") }?;
+        // SAFETY: the caller upholds this function's contract for len.
+        let len = unsafe { boundary::out(len, "len") }?;
+        let name = ak.name.as_deref().ok_or(Error::InvalidArgument {
+            what: "a bare-key AK has no Name",
+        })?;
+        ptr.write(name.as_ptr());
+        len.write(name.len());
+        Ok(())
+    })
+}
+
+/// Frees an AK. NULL does nothing.
+///
+/// # Safety
+/// `ak` is NULL or an `aegis_ak` from this library, not freed before; it (and every view
+/// borrowed from it) is not used after.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_ak_free(ak: *mut aegis_ak) {
+    boundary::guard_value((), || {
+        // SAFETY: the caller upholds this function's contract for ak.
+        unsafe { boundary::free(ak) }
+    })
+}

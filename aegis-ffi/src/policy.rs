@@ -1,0 +1,260 @@
+//! `aegis_quote_policy` and `aegis_certify_policy`: what the caller requires beyond the evidence.
+
+use aegis_core::tpm::{ClockInfo, HashAlg, Name, PCR_COUNT};
+use aegis_core::verify::{CertifyPolicy, HashAllowList, QuotePolicy};
+use aegis_core::Error;
+
+use crate::boundary::{self, ErrOut, FfiResult};
+use crate::error::aegis_error;
+use crate::status::aegis_status;
+
+/// What a quote verification requires: signature hash allow-list (default SHA-256, SHA-384,
+/// SHA-512), required PCRs (default none), expected signer (default none), previous clock
+/// (default none). Made by `aegis_quote_policy_new`, owned by the caller, freed with
+/// `aegis_quote_policy_free`. Not thread-safe while being changed; may be shared once set.
+#[derive(Debug, Default)]
+pub struct aegis_quote_policy {
+    pub(crate) inner: QuotePolicy,
+}
+
+/// What a certify verification requires: signature hash allow-list (default SHA-256, SHA-384,
+/// SHA-512), expected signer and previous clock (default none), App Key policy (default: RSA
+/// 2048/3072/4096, P-256, P-384). Made by `aegis_certify_policy_new`, owned by the caller, freed
+/// with `aegis_certify_policy_free`. Not thread-safe while being changed; may be shared once set.
+#[derive(Debug, Default)]
+pub struct aegis_certify_policy {
+    pub(crate) inner: CertifyPolicy,
+}
+
+fn hashes(allow_sha1: bool) -> HashAllowList {
+    if allow_sha1 {
+        HashAllowList::with_sha1()
+    } else {
+        HashAllowList::default()
+    }
+}
+
+/// An expected signer from `(name, len)`; `len` 0 means none.
+///
+/// # Safety
+/// `name` is valid for reading `len` bytes (or NULL with `len` 0).
+unsafe fn signer(name: *const u8, len: usize) -> FfiResult<Option<Name>> {
+    // SAFETY: this function's contract for (name, len).
+    let bytes = unsafe { boundary::bytes(name, len, "name") }?;
+    Ok((!bytes.is_empty()).then(|| Name::from_bytes(bytes)))
+}
+
+fn clock(clock: u64, reset_count: u32, restart_count: u32, safe: bool) -> ClockInfo {
+    ClockInfo {
+        clock,
+        reset_count,
+        restart_count,
+        safe,
+    }
+}
+
+/// Makes a quote policy with the defaults. On success `*out` receives a new policy the caller
+/// frees with `aegis_quote_policy_free`; `AEGIS_NULL_POINTER` when `out` is NULL.
+///
+/// # Safety
+/// `out` is NULL or valid for writing one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_quote_policy_new(out: *mut *mut aegis_quote_policy) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for out.
+        unsafe { boundary::out(out, "out") }?.write_box(aegis_quote_policy::default());
+        Ok(())
+    })
+}
+
+/// Frees a quote policy. NULL does nothing.
+///
+/// # Safety
+/// `policy` is NULL or a policy from this library, not freed before; it is not used after.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_quote_policy_free(policy: *mut aegis_quote_policy) {
+    boundary::guard_value((), || {
+        // SAFETY: the caller upholds this function's contract for policy.
+        unsafe { boundary::free(policy) }
+    })
+}
+
+/// Requires PCR `index` (0-23) of bank `bank_alg` (TPM_ALG_SHA1 0x0004, SHA256 0x000B, SHA384
+/// 0x000C, SHA512 0x000D) to be in the quote's signed selection (VERIFIER-CHECKS.md item 11).
+/// `AEGIS_UNKNOWN_ALGORITHM` for another bank, `AEGIS_INVALID_ARGUMENT` for an index above 23.
+///
+/// # Safety
+/// `policy` is NULL or a live policy not used elsewhere during the call; `err_out` is NULL or
+/// valid for writing one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_quote_policy_require_pcr(
+    policy: *mut aegis_quote_policy,
+    bank_alg: u16,
+    index: u8,
+    err_out: *mut *mut aegis_error,
+) -> aegis_status {
+    // SAFETY: the caller upholds this function's contract for err_out.
+    let err_out = unsafe { ErrOut::new(err_out) };
+    boundary::guard(err_out, || {
+        // SAFETY: the caller upholds this function's contract for policy.
+        let policy = unsafe { boundary::borrow_mut(policy, "policy") }?;
+        let bank = HashAlg::from_alg_id(bank_alg, "bank_alg")?;
+        if index >= PCR_COUNT {
+            return Err(Error::InvalidArgument {
+                what: "PCR index must be below 24",
+            }
+            .into());
+        }
+        policy.inner.required_pcrs.push(bank, index);
+        Ok(())
+    })
+}
+
+/// Accepts SHA-1 signatures (legacy TPMs) when `allow` is true; back to the default allow-list
+/// (SHA-256, SHA-384, SHA-512) when false.
+///
+/// # Safety
+/// `policy` is NULL or a live policy not used elsewhere during the call.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_quote_policy_allow_sha1(
+    policy: *mut aegis_quote_policy,
+    allow: bool,
+) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for policy.
+        unsafe { boundary::borrow_mut(policy, "policy") }?
+            .inner
+            .hashes = hashes(allow);
+        Ok(())
+    })
+}
+
+/// Requires qualifiedSigner to equal `name` (an AK Name or qualified Name, as from
+/// `aegis_ak_name`; VERIFIER-CHECKS.md item 9). `len` 0 removes the requirement. The bytes are
+/// copied.
+///
+/// # Safety
+/// `policy` is NULL or a live policy not used elsewhere during the call; `name` is valid for
+/// reading `len` bytes (or NULL with `len` 0).
+#[no_mangle]
+pub unsafe extern "C" fn aegis_quote_policy_set_expected_signer(
+    policy: *mut aegis_quote_policy,
+    name: *const u8,
+    len: usize,
+) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for policy.
+        let policy = unsafe { boundary::borrow_mut(policy, "policy") }?;
+        // SAFETY: the caller upholds this function's contract for (name, len).
+        policy.inner.expected_signer = unsafe { signer(name, len) }?;
+        Ok(())
+    })
+}
+
+/// Sets the clock info of the last attestation verified from the same AK: the quote's clock
+/// must not have gone backwards from it (VERIFIER-CHECKS.md item 10).
+///
+/// # Safety
+/// `policy` is NULL or a live policy not used elsewhere during the call.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_quote_policy_set_previous_clock(
+    policy: *mut aegis_quote_policy,
+    clock_ms: u64,
+    reset_count: u32,
+    restart_count: u32,
+    safe: bool,
+) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for policy.
+        let policy = unsafe { boundary::borrow_mut(policy, "policy") }?;
+        policy.inner.previous_clock = Some(clock(clock_ms, reset_count, restart_count, safe));
+        Ok(())
+    })
+}
+
+/// Makes a certify policy with the defaults. On success `*out` receives a new policy the caller
+/// frees with `aegis_certify_policy_free`; `AEGIS_NULL_POINTER` when `out` is NULL.
+///
+/// # Safety
+/// `out` is NULL or valid for writing one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_certify_policy_new(
+    out: *mut *mut aegis_certify_policy,
+) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for out.
+        unsafe { boundary::out(out, "out") }?.write_box(aegis_certify_policy::default());
+        Ok(())
+    })
+}
+
+/// Frees a certify policy. NULL does nothing.
+///
+/// # Safety
+/// `policy` is NULL or a policy from this library, not freed before; it is not used after.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_certify_policy_free(policy: *mut aegis_certify_policy) {
+    boundary::guard_value((), || {
+        // SAFETY: the caller upholds this function's contract for policy.
+        unsafe { boundary::free(policy) }
+    })
+}
+
+/// Accepts SHA-1 signatures when `allow` is true; back to the default allow-list when false.
+///
+/// # Safety
+/// `policy` is NULL or a live policy not used elsewhere during the call.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_certify_policy_allow_sha1(
+    policy: *mut aegis_certify_policy,
+    allow: bool,
+) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for policy.
+        unsafe { boundary::borrow_mut(policy, "policy") }?
+            .inner
+            .hashes = hashes(allow);
+        Ok(())
+    })
+}
+
+/// Requires qualifiedSigner to equal `name`; `len` 0 removes the requirement. The bytes are
+/// copied.
+///
+/// # Safety
+/// `policy` is NULL or a live policy not used elsewhere during the call; `name` is valid for
+/// reading `len` bytes (or NULL with `len` 0).
+#[no_mangle]
+pub unsafe extern "C" fn aegis_certify_policy_set_expected_signer(
+    policy: *mut aegis_certify_policy,
+    name: *const u8,
+    len: usize,
+) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for policy.
+        let policy = unsafe { boundary::borrow_mut(policy, "policy") }?;
+        // SAFETY: the caller upholds this function's contract for (name, len).
+        policy.inner.expected_signer = unsafe { signer(name, len) }?;
+        Ok(())
+    })
+}
+
+/// Sets the clock info of the last attestation verified from the same AK (item 10).
+///
+/// # Safety
+/// `policy` is NULL or a live policy not used elsewhere during the call.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_certify_policy_set_previous_clock(
+    policy: *mut aegis_certify_policy,
+    clock_ms: u64,
+    reset_count: u32,
+    restart_count: u32,
+    safe: bool,
+) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for policy.
+        let policy = unsafe { boundary::borrow_mut(policy, "policy") }?;
+        policy.inner.previous_clock = Some(clock(clock_ms, reset_count, restart_count, safe));
+        Ok(())
+    })
+}

@@ -1,0 +1,364 @@
+//! Quote and certify verification, and the verified results.
+
+use aegis_core::crypto::default_provider;
+use aegis_core::verify::{
+    verify_certify, verify_quote, CertifyPolicy, QuotePolicy, VerifiedCertification, VerifiedQuote,
+};
+use aegis_core::Error;
+
+use crate::boundary::{self, ErrOut};
+use crate::error::aegis_error;
+use crate::keys::aegis_ak;
+use crate::pcrs::aegis_pcrs;
+use crate::policy::{aegis_certify_policy, aegis_quote_policy};
+use crate::status::aegis_status;
+
+/// A quote whose signature, structure, freshness and PCR digest were all verified. Made only by
+/// `aegis_quote_verify`, owned by the caller, freed with `aegis_verified_quote_free`.
+/// Immutable: may be shared between threads.
+#[derive(Debug)]
+pub struct aegis_verified_quote {
+    inner: VerifiedQuote,
+}
+
+/// A TPM2_Certify whose signature, structure, freshness and certified Name were verified, and
+/// whose certified key passed the App Key policy. Made only by `aegis_certify_verify`, owned by
+/// the caller, freed with `aegis_verified_certification_free`. Immutable: may be shared between
+/// threads.
+#[derive(Debug)]
+pub struct aegis_verified_certification {
+    inner: VerifiedCertification,
+    public_tpm2b: Vec<u8>,
+}
+
+/// Verifies a TPM2_Quote (VERIFIER-CHECKS.md items 1-12) with the default crypto provider.
+///
+/// - `ak`: the AK that signed (from `aegis_ak_from_tpm_public`);
+/// - `attest`: the TPMS_ATTEST (or TPM2B_ATTEST) exactly as the TPM returned it;
+/// - `sig`: its TPMT_SIGNATURE;
+/// - `pcrs`: the claimed PCR values (from `aegis_pcrs_parse`);
+/// - `nonce`: the fresh nonce this verifier issued (empty is refused: `AEGIS_EMPTY_NONCE`);
+/// - `policy`: NULL for the default policy (no required PCRs, no expected signer, no previous
+///   clock, SHA-256/384/512).
+///
+/// On success `*out` receives a new `aegis_verified_quote` the caller frees with
+/// `aegis_verified_quote_free`. On failure the status names the check that failed (e.g.
+/// `AEGIS_PCR_DIGEST_MISMATCH`), nothing is written to `*out`, and `*err_out` receives an
+/// `aegis_error` when `err_out` is not NULL. Inputs are only read during the call.
+///
+/// # Safety
+/// `ak` and `pcrs` are NULL or live objects from this library; `policy` is NULL or a live policy
+/// not changed during the call; each `(ptr, len)` pair is valid for reading `len` bytes (or NULL
+/// with `len` 0); `out` is valid for writing one pointer; `err_out` is NULL or valid for writing
+/// one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_quote_verify(
+    ak: *const aegis_ak,
+    attest: *const u8,
+    attest_len: usize,
+    sig: *const u8,
+    sig_len: usize,
+    pcrs: *const aegis_pcrs,
+    nonce: *const u8,
+    nonce_len: usize,
+    policy: *const aegis_quote_policy,
+    out: *mut *mut aegis_verified_quote,
+    err_out: *mut *mut aegis_error,
+) -> aegis_status {
+    // SAFETY: the caller upholds this function's contract for err_out.
+    let err_out = unsafe { ErrOut::new(err_out) };
+    boundary::guard(err_out, || {
+        // SAFETY: the caller upholds this function's contract for out.
+        let out = unsafe { boundary::out(out, "out") }?;
+        // SAFETY: the caller upholds this function's contract for ak.
+        let ak = unsafe { boundary::borrow(ak, "ak") }?;
+        // SAFETY: the caller upholds this function's contract for pcrs.
+        let pcrs = unsafe { boundary::borrow(pcrs, "pcrs") }?;
+        // SAFETY: the caller upholds this function's contract for (attest, attest_len).
+        let attest = unsafe { boundary::bytes(attest, attest_len, "attest") }?;
+        // SAFETY: the caller upholds this function's contract for (sig, sig_len).
+        let sig = unsafe { boundary::bytes(sig, sig_len, "sig") }?;
+        // SAFETY: the caller upholds this function's contract for (nonce, nonce_len).
+        let nonce = unsafe { boundary::bytes(nonce, nonce_len, "nonce") }?;
+        let default_policy;
+        // SAFETY: the caller upholds this function's contract for policy (NULL allowed).
+        let policy = match unsafe { policy.as_ref() } {
+            Some(p) => &p.inner,
+            None => {
+                default_policy = QuotePolicy::default();
+                &default_policy
+            }
+        };
+        let inner = verify_quote(
+            default_provider(),
+            &ak.inner,
+            attest,
+            sig,
+            &pcrs.inner,
+            nonce,
+            policy,
+        )?;
+        out.write_box(aegis_verified_quote { inner });
+        Ok(())
+    })
+}
+
+/// The number of verified PCR values (every PCR of the signed selection); 0 when `vq` is NULL.
+///
+/// # Safety
+/// `vq` is NULL or a live `aegis_verified_quote`.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_quote_pcr_count(vq: *const aegis_verified_quote) -> usize {
+    boundary::guard_value(0, || {
+        // SAFETY: the caller upholds this function's contract for vq.
+        unsafe { boundary::borrow(vq, "vq") }.map_or(0, |vq| vq.inner.pcrs().len())
+    })
+}
+
+/// The verified PCR number `i` (0 <= i < `aegis_verified_quote_pcr_count`), ordered by bank
+/// (SHA-1, SHA-256, SHA-384, SHA-512) then index: its bank's TPM_ALG_ID, its index, and its
+/// value as a view borrowed from `vq`, valid until `aegis_verified_quote_free(vq)` (never free
+/// it). `AEGIS_INVALID_ARGUMENT` when `i` is out of range, `AEGIS_NULL_POINTER` when a pointer
+/// is NULL; outputs are written only on success.
+///
+/// # Safety
+/// `vq` is NULL or a live `aegis_verified_quote`; the out-pointers are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_quote_pcr_at(
+    vq: *const aegis_verified_quote,
+    i: usize,
+    bank_alg: *mut u16,
+    index: *mut u8,
+    value: *mut *const u8,
+    value_len: *mut usize,
+) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for vq.
+        let vq = unsafe { boundary::borrow(vq, "vq") }?;
+        // SAFETY: the caller upholds this function's contract for bank_alg.
+        let bank_alg = unsafe { boundary::out(bank_alg, "bank_alg") }?;
+        // SAFETY: the caller upholds this function's contract for index.
+        let index = unsafe { boundary::out(index, "index") }?;
+        // SAFETY: the caller upholds this function's contract for value.
+        let value = unsafe { boundary::out(value, "value") }?;
+        // SAFETY: the caller upholds this function's contract for value_len.
+        let value_len = unsafe { boundary::out(value_len, "value_len") }?;
+        let (bank, pcr, bytes) = vq
+            .inner
+            .pcrs()
+            .iter()
+            .nth(i)
+            .ok_or(Error::InvalidArgument {
+                what: "PCR position out of range",
+            })?;
+        bank_alg.write(bank.alg_id());
+        index.write(pcr);
+        value.write(bytes.as_ptr());
+        value_len.write(bytes.len());
+        Ok(())
+    })
+}
+
+/// TPMS_CLOCK_INFO as signed: clock (ms), resetCount, restartCount, safe. Keep it to pass as
+/// the previous clock of the next verification from the same AK. Outputs are written only on
+/// success (`AEGIS_NULL_POINTER` when a pointer is NULL).
+///
+/// # Safety
+/// `vq` is NULL or a live `aegis_verified_quote`; the out-pointers are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_quote_clock(
+    vq: *const aegis_verified_quote,
+    clock_ms: *mut u64,
+    reset_count: *mut u32,
+    restart_count: *mut u32,
+    safe: *mut bool,
+) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for vq.
+        let vq = unsafe { boundary::borrow(vq, "vq") }?;
+        // SAFETY: the caller upholds this function's contract for clock_ms.
+        let clock_ms = unsafe { boundary::out(clock_ms, "clock_ms") }?;
+        // SAFETY: the caller upholds this function's contract for reset_count.
+        let reset_count = unsafe { boundary::out(reset_count, "reset_count") }?;
+        // SAFETY: the caller upholds this function's contract for restart_count.
+        let restart_count = unsafe { boundary::out(restart_count, "restart_count") }?;
+        // SAFETY: the caller upholds this function's contract for safe.
+        let safe = unsafe { boundary::out(safe, "safe") }?;
+        let c = vq.inner.clock_info();
+        clock_ms.write(c.clock);
+        reset_count.write(c.reset_count);
+        restart_count.write(c.restart_count);
+        safe.write(c.safe);
+        Ok(())
+    })
+}
+
+/// firmwareVersion as signed, into `*version` (written only on success).
+///
+/// # Safety
+/// `vq` is NULL or a live `aegis_verified_quote`; `version` is NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_quote_firmware_version(
+    vq: *const aegis_verified_quote,
+    version: *mut u64,
+) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for vq.
+        let vq = unsafe { boundary::borrow(vq, "vq") }?;
+        // SAFETY: the caller upholds this function's contract for version.
+        unsafe { boundary::out(version, "version") }?.write(vq.inner.firmware_version());
+        Ok(())
+    })
+}
+
+/// Frees a verified quote. NULL does nothing.
+///
+/// # Safety
+/// `vq` is NULL or an `aegis_verified_quote` from this library, not freed before; it (and every
+/// view borrowed from it) is not used after.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_quote_free(vq: *mut aegis_verified_quote) {
+    boundary::guard_value((), || {
+        // SAFETY: the caller upholds this function's contract for vq.
+        unsafe { boundary::free(vq) }
+    })
+}
+
+/// Verifies a TPM2_Certify of an App Key by the AK (VERIFIER-CHECKS.md items 1-10 and 15) with
+/// the default crypto provider.
+///
+/// - `ak`: the certifying AK; `app_key`: the App Key's TPM2B_PUBLIC or TPMT_PUBLIC as received;
+/// - `attest`, `sig`: what TPM2_Certify returned (TPMS_ATTEST or TPM2B_ATTEST, TPMT_SIGNATURE);
+/// - `nonce`: the qualifying data this verifier required (empty is refused);
+/// - `policy`: NULL for the default policy.
+///
+/// On success `*out` receives a new `aegis_verified_certification` the caller frees with
+/// `aegis_verified_certification_free`; on failure nothing is written to `*out`, and `*err_out`
+/// receives an `aegis_error` when `err_out` is not NULL. Inputs are only read during the call.
+///
+/// # Safety
+/// `ak` is NULL or a live `aegis_ak`; `policy` is NULL or a live policy not changed during the
+/// call; each `(ptr, len)` pair is valid for reading `len` bytes (or NULL with `len` 0); `out` is
+/// valid for writing one pointer; `err_out` is NULL or valid for writing one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_certify_verify(
+    ak: *const aegis_ak,
+    app_key: *const u8,
+    app_key_len: usize,
+    attest: *const u8,
+    attest_len: usize,
+    sig: *const u8,
+    sig_len: usize,
+    nonce: *const u8,
+    nonce_len: usize,
+    policy: *const aegis_certify_policy,
+    out: *mut *mut aegis_verified_certification,
+    err_out: *mut *mut aegis_error,
+) -> aegis_status {
+    // SAFETY: the caller upholds this function's contract for err_out.
+    let err_out = unsafe { ErrOut::new(err_out) };
+    boundary::guard(err_out, || {
+        // SAFETY: the caller upholds this function's contract for out.
+        let out = unsafe { boundary::out(out, "out") }?;
+        // SAFETY: the caller upholds this function's contract for ak.
+        let ak = unsafe { boundary::borrow(ak, "ak") }?;
+        // SAFETY: the caller upholds this function's contract for (app_key, app_key_len).
+        let app_key = unsafe { boundary::bytes(app_key, app_key_len, "app_key") }?;
+        // SAFETY: the caller upholds this function's contract for (attest, attest_len).
+        let attest = unsafe { boundary::bytes(attest, attest_len, "attest") }?;
+        // SAFETY: the caller upholds this function's contract for (sig, sig_len).
+        let sig = unsafe { boundary::bytes(sig, sig_len, "sig") }?;
+        // SAFETY: the caller upholds this function's contract for (nonce, nonce_len).
+        let nonce = unsafe { boundary::bytes(nonce, nonce_len, "nonce") }?;
+        let default_policy;
+        // SAFETY: the caller upholds this function's contract for policy (NULL allowed).
+        let policy = match unsafe { policy.as_ref() } {
+            Some(p) => &p.inner,
+            None => {
+                default_policy = CertifyPolicy::default();
+                &default_policy
+            }
+        };
+        let inner = verify_certify(
+            default_provider(),
+            &ak.inner,
+            app_key,
+            attest,
+            sig,
+            nonce,
+            policy,
+        )?;
+        let public_tpm2b = inner.certified_key().to_tpm2b();
+        out.write_box(aegis_verified_certification {
+            inner,
+            public_tpm2b,
+        });
+        Ok(())
+    })
+}
+
+/// The certified key's Name (equal to the signed certifyInfo.name), as a view borrowed from
+/// `vc`, valid until `aegis_verified_certification_free(vc)` (never free it). Outputs are written
+/// only on success (`AEGIS_NULL_POINTER` when a pointer is NULL).
+///
+/// # Safety
+/// `vc` is NULL or a live `aegis_verified_certification`; `ptr` and `len` are NULL or valid for
+/// writing.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_certification_name(
+    vc: *const aegis_verified_certification,
+    ptr: *mut *const u8,
+    len: *mut usize,
+) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for vc.
+        let vc = unsafe { boundary::borrow(vc, "vc") }?;
+        // SAFETY: the caller upholds this function's contract for ptr.
+        let ptr = unsafe { boundary::out(ptr, "ptr") }?;
+        // SAFETY: the caller upholds this function's contract for len.
+        let len = unsafe { boundary::out(len, "len") }?;
+        let name = vc.inner.name().as_bytes();
+        ptr.write(name.as_ptr());
+        len.write(name.len());
+        Ok(())
+    })
+}
+
+/// The certified key's public area as TPM2B_PUBLIC bytes (u16 size || TPMT_PUBLIC exactly as
+/// received), as a view borrowed from `vc`, valid until `aegis_verified_certification_free(vc)`
+/// (never free it). Outputs are written only on success.
+///
+/// # Safety
+/// `vc` is NULL or a live `aegis_verified_certification`; `ptr` and `len` are NULL or valid for
+/// writing.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_certification_public(
+    vc: *const aegis_verified_certification,
+    ptr: *mut *const u8,
+    len: *mut usize,
+) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for vc.
+        let vc = unsafe { boundary::borrow(vc, "vc") }?;
+        // SAFETY: the caller upholds this function's contract for ptr.
+        let ptr = unsafe { boundary::out(ptr, "ptr") }?;
+        // SAFETY: the caller upholds this function's contract for len.
+        let len = unsafe { boundary::out(len, "len") }?;
+        ptr.write(vc.public_tpm2b.as_ptr());
+        len.write(vc.public_tpm2b.len());
+        Ok(())
+    })
+}
+
+/// Frees a verified certification. NULL does nothing.
+///
+/// # Safety
+/// `vc` is NULL or an `aegis_verified_certification` from this library, not freed before; it
+/// (and every view borrowed from it) is not used after.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_certification_free(vc: *mut aegis_verified_certification) {
+    boundary::guard_value((), || {
+        // SAFETY: the caller upholds this function's contract for vc.
+        unsafe { boundary::free(vc) }
+    })
+}
