@@ -107,9 +107,17 @@ fn verify_rsa(
         ctx.verify(digest, sig).unwrap_or(false)
     };
     let ok = if pss {
-        // Salt = digest length, or the maximum salt (both occur in real TPMs).
+        // Salt = digest length, or the maximum salt (both occur in real TPMs), each checked
+        // exactly: on verification OpenSSL treats MAXIMUM_LENGTH like AUTO (any salt), so the
+        // maximum is computed here (RFC 8017, 9.1.1: emLen = ceil((modBits - 1) / 8), and the
+        // largest salt is emLen - hLen - 2), the same verdicts as the pure provider.
+        let em_len = pkey.bits().saturating_sub(1).div_ceil(8);
+        let h_len = u32::try_from(hash.digest_size()).unwrap_or(u32::MAX);
+        let max_salt = em_len.saturating_sub(h_len.saturating_add(2));
         check(Some(openssl::sign::RsaPssSaltlen::DIGEST_LENGTH))
-            || check(Some(openssl::sign::RsaPssSaltlen::MAXIMUM_LENGTH))
+            || (max_salt > 0
+                && i32::try_from(max_salt)
+                    .is_ok_and(|m| check(Some(openssl::sign::RsaPssSaltlen::custom(m)))))
     } else {
         check(None)
     };
