@@ -1,0 +1,159 @@
+package aegis_test
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+
+	aegis "github.com/aegis-attest/aegis/bindings/go"
+)
+
+func TestVersion(t *testing.T) {
+	if v := aegis.Version(); v == "" || v == "unknown" {
+		t.Fatalf("version %q", v)
+	}
+}
+
+func TestErrorIs(t *testing.T) {
+	_, err := aegis.LoadAttestationKey([]byte{0x00})
+	if err == nil {
+		t.Fatal("one byte loaded as an AK")
+	}
+	var ae *aegis.Error
+	if !errors.As(err, &ae) {
+		t.Fatalf("%T is not *aegis.Error", err)
+	}
+	if !errors.Is(err, aegis.ErrorByCode(ae.Code())) {
+		t.Fatalf("errors.Is(%v, sentinel %d) is false", err, ae.Code())
+	}
+	if errors.Is(err, aegis.ErrPcrDigestMismatch) {
+		t.Fatal("a parse error matched ErrPcrDigestMismatch")
+	}
+	wrapped := fmt.Errorf("loading: %w", err)
+	if !errors.Is(wrapped, aegis.ErrorByCode(ae.Code())) {
+		t.Fatal("errors.Is fails through wrapping")
+	}
+	if !strings.Contains(err.Error(), ae.Name()) {
+		t.Fatalf("message %q lacks the name %s", err.Error(), ae.Name())
+	}
+}
+
+// TestSentinelTable pins the Go sentinels to the linked library: a code has a sentinel exactly
+// when aegis_status_str knows it.
+func TestSentinelTable(t *testing.T) {
+	unknown := aegis.StatusMessage(1)
+	known := 0
+	for code := uint32(1); code < 10000; code++ {
+		cKnows := aegis.StatusMessage(code) != unknown
+		s := aegis.ErrorByCode(code)
+		if cKnows != (s != nil) {
+			t.Errorf("code %d: C knows it %v, Go sentinel %v", code, cKnows, s)
+		}
+		if s != nil {
+			known++
+			if s.Code() != code || s.Name() == "" {
+				t.Errorf("sentinel %d: %v", code, s)
+			}
+		}
+	}
+	if known < 40 {
+		t.Fatalf("only %d codes", known)
+	}
+}
+
+func TestNilAndClosedHandles(t *testing.T) {
+	var ak *aegis.AttestationKey
+	ak.Close() // nil-safe
+	if ak.Name() != nil {
+		t.Fatal("nil key has a Name")
+	}
+	_, err := aegis.VerifyQuote(nil, []byte{1}, []byte{1}, nil, []byte{1}, nil)
+	if !errors.Is(err, aegis.ErrNullPointer) {
+		t.Fatalf("nil AK: %v", err)
+	}
+	p := aegis.NewQuotePolicy()
+	p.Close()
+	p.Close() // idempotent
+	if err := p.RequirePCR(aegis.SHA256, 15); !errors.Is(err, aegis.ErrNullPointer) {
+		t.Fatalf("closed policy: %v", err)
+	}
+	c := aegis.NewCertifyPolicy()
+	c.Close()
+	c.Close()
+}
+
+func TestEmptyInputs(t *testing.T) {
+	if _, err := aegis.LoadAttestationKey(nil); err == nil {
+		t.Fatal("empty AK loaded")
+	}
+	if _, err := aegis.ParsePCRs(nil); err == nil {
+		t.Fatal("empty PCRs parsed")
+	}
+}
+
+// TestConcurrentVerify shares one AK and one policy between goroutines and leaves handles to
+// the finalizers, under whatever GOGC the run uses (CI runs GOGC=1 GODEBUG=cgocheck=1).
+func TestConcurrentVerify(t *testing.T) {
+	m := loadManifest(t)
+	var v *vector
+	for i := range m.Vectors {
+		if m.Vectors[i].Kind == "quote" && m.Vectors[i].Expect.Verdict == "valid" && m.Vectors[i].ID == "quote-rsa2048-rsassa-sha256" {
+			v = &m.Vectors[i]
+		}
+	}
+	if v == nil {
+		t.Skip("no quote-rsa2048-rsassa-sha256 vector")
+	}
+	ak, err := aegis.LoadAttestationKey(readVectorFile(t, v.AK))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ak.Close()
+	policy := quotePolicy(t, v.Policy)
+	defer policy.Close()
+	attest, sig, pcrFile := readVectorFile(t, v.Attest), readVectorFile(t, v.Signature), readVectorFile(t, v.PCRs)
+	nonce := mustHex(t, v.Nonce)
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 8; i++ {
+				pcrs, err := aegis.ParsePCRs(pcrFile) // never closed: the finalizer frees it
+				if err != nil {
+					errs <- err
+					return
+				}
+				vq, err := aegis.VerifyQuote(ak, attest, sig, pcrs, nonce, policy)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if _, ok := vq.PCR(aegis.SHA256, 15); !ok {
+					errs <- errors.New("no sha256:15")
+					return
+				}
+				bad := append([]byte(nil), nonce...)
+				bad[0] ^= 1
+				if _, err := aegis.VerifyQuote(ak, attest, sig, pcrs, bad, policy); !errors.Is(err, aegis.ErrNonceMismatch) {
+					errs <- fmt.Errorf("flipped nonce: %v", err)
+					return
+				}
+				runtime.GC()
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if got := hex.EncodeToString(ak.Name()); v.AKName != "" && got != v.AKName {
+		t.Errorf("AK Name %s", got)
+	}
+}

@@ -1,0 +1,3 @@
+module github.com/aegis-attest/aegis/bindings/go
+
+go 1.22

@@ -1,0 +1,69 @@
+package nodeattestor
+
+// The wire format between the agent side and this plugin. Both messages are JSON; []byte fields
+// are standard base64 (encoding/json's encoding), nonces are lower-case hex as in the
+// AegisSovereignAI SovereignAttestation (docs FORMATS.md).
+//
+// 1. agent -> server, AttestRequest.payload: Hello
+//	{"version": 1, "ak_public": "<b64 TPM2B_PUBLIC of the AK, as tpm2_createak -u writes it>"}
+// 2. server -> agent, AttestResponse.challenge: 32 fresh random bytes (the nonce)
+// 3. agent -> server, AttestRequest.challenge_response: Bundle (a SovereignAttestation)
+//	{
+//	  "version": 1,
+//	  "app_key_public": "<PEM SPKI of the App Key>",            (informational, see below)
+//	  "app_key_tpm_public": "<b64 TPM2B_PUBLIC of the App Key>",
+//	  "app_key_certificate": {                                  (TPM2_Certify of the App Key by the AK)
+//	    "certify_data": "<b64 TPMS_ATTEST>", "signature": "<b64 TPMT_SIGNATURE>",
+//	    "challenge_nonce": "<hex nonce>"},
+//	  "quote": {                                                (TPM2_Quote by the AK)
+//	    "attest": "<b64 TPMS_ATTEST, tpm2_quote -m>", "signature": "<b64 TPMT_SIGNATURE, -s>",
+//	    "pcrs": "<b64 tpm2-tools PCR file (-o) or PCR JSON>"},
+//	  "challenge_nonce": "<hex nonce>",
+//	  "keylime_agent_uuid": "...", "workload_code_hash": "..."  (informational)
+//	}
+//
+// The qualifying data of BOTH the certify and the quote is the challenge nonce itself, so one
+// challenge proves the freshness of both and that the App Key and the PCRs come from the TPM
+// holding the AK. The PoC's other certify recipe (SHA-256(SHA-256(PEM) || hex nonce)) is not
+// accepted: the PEM is not bound to the TPM public area by anything the plugin can check.
+// app_key_public, keylime_agent_uuid and workload_code_hash are carried for consumers of the
+// PoC format but never trusted: no selector is derived from them.
+
+// HelloVersion and BundleVersion are the only versions this plugin reads.
+const (
+	HelloVersion  = 1
+	BundleVersion = 1
+)
+
+// Hello is the agent's first message (AttestRequest.payload): the AK it will attest with.
+type Hello struct {
+	Version  int    `json:"version"`
+	AKPublic []byte `json:"ak_public"`
+}
+
+// AppKeyCertificate is the App Key certificate of the SovereignAttestation: a TPM2_Certify of
+// the App Key by the AK, with qualifying data = the challenge nonce.
+type AppKeyCertificate struct {
+	CertifyData    []byte `json:"certify_data"`
+	Signature      []byte `json:"signature"`
+	ChallengeNonce string `json:"challenge_nonce"`
+}
+
+// Quote is a TPM2_Quote by the AK over the PCRs, with qualifying data = the challenge nonce.
+type Quote struct {
+	Attest    []byte `json:"attest"`
+	Signature []byte `json:"signature"`
+	PCRs      []byte `json:"pcrs"`
+}
+
+// Bundle is the agent's answer to the challenge (AttestRequest.challenge_response).
+type Bundle struct {
+	Version           int               `json:"version"`
+	AppKeyPublic      string            `json:"app_key_public,omitempty"`
+	AppKeyTPMPublic   []byte            `json:"app_key_tpm_public"`
+	AppKeyCertificate AppKeyCertificate `json:"app_key_certificate"`
+	Quote             Quote             `json:"quote"`
+	ChallengeNonce    string            `json:"challenge_nonce"`
+	KeylimeAgentUUID  string            `json:"keylime_agent_uuid,omitempty"`
+	WorkloadCodeHash  string            `json:"workload_code_hash,omitempty"`
+}

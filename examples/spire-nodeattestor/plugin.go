@@ -1,0 +1,290 @@
+// Package nodeattestor is an example SPIRE server NodeAttestor plugin ("aegis") built on the Aegis
+// Go binding: the agent proves, over one server nonce, that its App Key sits in the same TPM as
+// its AK (TPM2_Certify) and what the PCRs hold (TPM2_Quote). See bundle.go for the messages and
+// README.md for the configuration.
+//
+// What it does NOT check: that the AK belongs to a TPM you trust. A production attestor also
+// binds the AK to an EK (credential activation + EK certificate chain, VERIFIER-CHECKS.md item
+// 14), which the C ABI does not export yet; until then use allowed_ak_names, or register entries
+// only for AK Names you enrolled.
+package nodeattestor
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	aegis "github.com/aegis-attest/aegis/bindings/go"
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/hcl"
+	"github.com/spiffe/go-spiffe/v2/spiffeid"
+	"github.com/spiffe/spire-plugin-sdk/pluginsdk"
+	nodeattestorv1 "github.com/spiffe/spire-plugin-sdk/proto/spire/plugin/server/nodeattestor/v1"
+	configv1 "github.com/spiffe/spire-plugin-sdk/proto/spire/service/common/config/v1"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// PluginName is the name the plugin is configured under; SPIRE prefixes every selector value
+// with it ("aegis:ak_name:<hex>").
+const PluginName = "aegis"
+
+// NonceSize is the size of the challenge nonce (fits TPM2B_DATA's 64-byte qualifying data).
+const NonceSize = 32
+
+// maxMessage caps what the plugin parses from the agent (a bundle is a few kilobytes).
+const maxMessage = 64 << 10
+
+// Config is the plugin_data of the NodeAttestor "aegis" block (HCL).
+type Config struct {
+	// PCRs the quote must cover ("sha256:15"); each becomes a selector pcr:<bank>:<index>:<hex>.
+	PCRs []string `hcl:"pcrs"`
+	// AllowedAKNames, when not empty, is the list of AK Names (hex) allowed to attest.
+	AllowedAKNames []string `hcl:"allowed_ak_names"`
+	// AllowSHA1 accepts SHA-1 quotes and certifications (old TPMs). Off by default.
+	AllowSHA1 bool `hcl:"allow_sha1"`
+}
+
+type pcrRef struct {
+	bank  aegis.HashAlg
+	index uint8
+}
+
+type config struct {
+	trustDomain spiffeid.TrustDomain
+	pcrs        []pcrRef
+	allowed     map[string]bool
+	allowSHA1   bool
+}
+
+// Plugin is the server NodeAttestor.
+type Plugin struct {
+	nodeattestorv1.UnimplementedNodeAttestorServer
+	configv1.UnimplementedConfigServer
+
+	mu     sync.RWMutex
+	config *config
+	logger hclog.Logger
+
+	// nonce makes the challenge; crypto/rand unless a test fixes it.
+	nonce func() ([]byte, error)
+}
+
+var _ pluginsdk.NeedsLogger = (*Plugin)(nil)
+
+// New returns an unconfigured plugin.
+func New() *Plugin {
+	return &Plugin{logger: hclog.NewNullLogger(), nonce: randomNonce}
+}
+
+func randomNonce() ([]byte, error) {
+	n := make([]byte, NonceSize)
+	if _, err := rand.Read(n); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// SetLogger is called by the plugin framework.
+func (p *Plugin) SetLogger(logger hclog.Logger) { p.logger = logger }
+
+// Configure parses and validates the HCL configuration and replaces the current one.
+func (p *Plugin) Configure(_ context.Context, req *configv1.ConfigureRequest) (*configv1.ConfigureResponse, error) {
+	var hc Config
+	if err := hcl.Decode(&hc, req.HclConfiguration); err != nil {
+		return nil, status.Errorf(codes.InvalidArgument, "unable to decode configuration: %v", err)
+	}
+	if req.CoreConfiguration == nil {
+		return nil, status.Error(codes.InvalidArgument, "core configuration is missing")
+	}
+	td, err := spiffeid.TrustDomainFromString(req.CoreConfiguration.TrustDomain)
+	if err != nil {
+		return nil, status.Errorf(codes.InvalidArgument, "trust domain: %v", err)
+	}
+	c := &config{trustDomain: td, allowSHA1: hc.AllowSHA1, allowed: map[string]bool{}}
+	for _, s := range hc.PCRs {
+		ref, err := parsePCRRef(s)
+		if err != nil {
+			return nil, status.Errorf(codes.InvalidArgument, "pcrs: %v", err)
+		}
+		c.pcrs = append(c.pcrs, ref)
+	}
+	for _, n := range hc.AllowedAKNames {
+		b, err := hex.DecodeString(n)
+		if err != nil || len(b) < 3 {
+			return nil, status.Errorf(codes.InvalidArgument, "allowed_ak_names: %q is not a hex TPM Name", n)
+		}
+		c.allowed[hex.EncodeToString(b)] = true
+	}
+	p.mu.Lock()
+	p.config = c
+	p.mu.Unlock()
+	return &configv1.ConfigureResponse{}, nil
+}
+
+func parsePCRRef(s string) (pcrRef, error) {
+	bank, idx, ok := strings.Cut(s, ":")
+	h, known := aegis.ParseHashAlg(bank)
+	i, err := strconv.ParseUint(idx, 10, 8)
+	if !ok || !known || err != nil || i > 23 {
+		return pcrRef{}, fmt.Errorf("%q is not <sha1|sha256|sha384|sha512>:<0-23>", s)
+	}
+	return pcrRef{bank: h, index: uint8(i)}, nil
+}
+
+func (p *Plugin) getConfig() (*config, error) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.config == nil {
+		return nil, status.Error(codes.FailedPrecondition, "not configured")
+	}
+	return p.config, nil
+}
+
+// Attest runs the challenge/response: Hello (the AK), nonce, Bundle; then verifies the App Key
+// certification and the quote against the nonce and returns the agent ID and selectors.
+func (p *Plugin) Attest(stream nodeattestorv1.NodeAttestor_AttestServer) error {
+	cfg, err := p.getConfig()
+	if err != nil {
+		return err
+	}
+
+	req, err := stream.Recv()
+	if err != nil {
+		return err
+	}
+	payload := req.GetPayload()
+	if len(payload) == 0 || len(payload) > maxMessage {
+		return status.Error(codes.InvalidArgument, "missing or oversized attestation payload")
+	}
+	var hello Hello
+	if err := json.Unmarshal(payload, &hello); err != nil || hello.Version != HelloVersion {
+		return status.Errorf(codes.InvalidArgument, "payload is not an aegis hello (version %d)", HelloVersion)
+	}
+	ak, err := aegis.LoadAttestationKey(hello.AKPublic)
+	if err != nil {
+		return refused("AK", err)
+	}
+	defer ak.Close()
+	akName := ak.Name()
+	akHex := hex.EncodeToString(akName)
+	if len(cfg.allowed) > 0 && !cfg.allowed[akHex] {
+		return status.Errorf(codes.PermissionDenied, "AK %s is not in allowed_ak_names", akHex)
+	}
+
+	nonce, err := p.nonce()
+	if err != nil {
+		return status.Errorf(codes.Internal, "making a nonce: %v", err)
+	}
+	if err := stream.Send(&nodeattestorv1.AttestResponse{
+		Response: &nodeattestorv1.AttestResponse_Challenge{Challenge: nonce},
+	}); err != nil {
+		return err
+	}
+
+	req, err = stream.Recv()
+	if err != nil {
+		return err
+	}
+	answer := req.GetChallengeResponse()
+	if len(answer) == 0 || len(answer) > maxMessage {
+		return status.Error(codes.InvalidArgument, "missing or oversized challenge response")
+	}
+	var b Bundle
+	if err := json.Unmarshal(answer, &b); err != nil || b.Version != BundleVersion {
+		return status.Errorf(codes.InvalidArgument, "challenge response is not an aegis bundle (version %d)", BundleVersion)
+	}
+	for what, h := range map[string]string{"challenge_nonce": b.ChallengeNonce, "app_key_certificate.challenge_nonce": b.AppKeyCertificate.ChallengeNonce} {
+		got, err := hex.DecodeString(h)
+		if err != nil || subtle.ConstantTimeCompare(got, nonce) != 1 {
+			return status.Errorf(codes.PermissionDenied, "%s is not the challenge", what)
+		}
+	}
+
+	selectors, err := verify(cfg, ak, akName, &b, nonce)
+	if err != nil {
+		return err
+	}
+	id, err := spiffeid.FromSegments(cfg.trustDomain, "spire", "agent", PluginName, akHex)
+	if err != nil {
+		return status.Errorf(codes.Internal, "agent ID: %v", err)
+	}
+	p.logger.Info("attested", "agent_id", id.String(), "ak_name", akHex)
+	return stream.Send(&nodeattestorv1.AttestResponse{
+		Response: &nodeattestorv1.AttestResponse_AgentAttributes{AgentAttributes: &nodeattestorv1.AgentAttributes{
+			SpiffeId:       id.String(),
+			SelectorValues: selectors,
+			CanReattest:    true,
+		}},
+	})
+}
+
+// verify checks the App Key certification and the quote, both by ak over nonce, and returns the
+// selector values (without the "aegis:" type prefix SPIRE adds).
+func verify(cfg *config, ak *aegis.AttestationKey, akName []byte, b *Bundle, nonce []byte) ([]string, error) {
+	cp := aegis.NewCertifyPolicy()
+	defer cp.Close()
+	if err := cp.SetExpectedSigner(akName); err != nil {
+		return nil, status.Errorf(codes.Internal, "certify policy: %v", err)
+	}
+	if err := cp.AllowSHA1(cfg.allowSHA1); err != nil {
+		return nil, status.Errorf(codes.Internal, "certify policy: %v", err)
+	}
+	vc, err := aegis.VerifyCertification(ak, b.AppKeyTPMPublic, b.AppKeyCertificate.CertifyData,
+		b.AppKeyCertificate.Signature, nonce, cp)
+	if err != nil {
+		return nil, refused("App Key certification", err)
+	}
+
+	qp := aegis.NewQuotePolicy()
+	defer qp.Close()
+	if err := qp.SetExpectedSigner(akName); err != nil {
+		return nil, status.Errorf(codes.Internal, "quote policy: %v", err)
+	}
+	if err := qp.AllowSHA1(cfg.allowSHA1); err != nil {
+		return nil, status.Errorf(codes.Internal, "quote policy: %v", err)
+	}
+	for _, r := range cfg.pcrs {
+		if err := qp.RequirePCR(r.bank, r.index); err != nil {
+			return nil, status.Errorf(codes.Internal, "quote policy: %v", err)
+		}
+	}
+	pcrs, err := aegis.ParsePCRs(b.Quote.PCRs)
+	if err != nil {
+		return nil, refused("quote PCR values", err)
+	}
+	defer pcrs.Close()
+	vq, err := aegis.VerifyQuote(ak, b.Quote.Attest, b.Quote.Signature, pcrs, nonce, qp)
+	if err != nil {
+		return nil, refused("quote", err)
+	}
+
+	selectors := []string{
+		"ak_name:" + hex.EncodeToString(akName),
+		"app_key_name:" + hex.EncodeToString(vc.Name()),
+	}
+	for _, r := range cfg.pcrs {
+		v, ok := vq.PCR(r.bank, r.index)
+		if !ok { // RequirePCR makes this unreachable; never emit a selector for an unsigned PCR
+			return nil, status.Errorf(codes.Internal, "verified quote lacks %s:%d", r.bank, r.index)
+		}
+		selectors = append(selectors, fmt.Sprintf("pcr:%s:%d:%s", r.bank, r.index, hex.EncodeToString(v)))
+	}
+	return selectors, nil
+}
+
+// refused maps an Aegis verification error to PermissionDenied, keeping its stable name.
+func refused(what string, err error) error {
+	var ae *aegis.Error
+	if errors.As(err, &ae) {
+		return status.Errorf(codes.PermissionDenied, "%s refused: %s (%d): %s", what, ae.Name(), ae.Code(), ae.Message())
+	}
+	return status.Errorf(codes.PermissionDenied, "%s refused: %v", what, err)
+}
