@@ -1,0 +1,56 @@
+# Fuzzing and benchmarks (issue 2). Not in TEST_TARGETS: .ci/run calls `make fuzz-smoke` itself.
+#
+#   make fuzz-smoke            every fuzz target for FUZZ_SECONDS (30) seconds, seeded from testdata/
+#   make fuzz-run T=spki       one target, until stopped (or FUZZ_SECONDS=N)
+#   make bench                 criterion benches + the cross-peer comparison (benches/compare_peers.py)
+
+CARGO_FUZZ_VERSION := 0.13.2
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS := tpm_public tpms_attest tpmt_signature tpml_pcr_selection pcr_file pcr_json \
+                keylime_quote spki verify_quote
+# cargo-fuzz needs -Z flags: the nightly toolchain when rustup has one, else the stable compiler
+# with RUSTC_BOOTSTRAP=1.
+FUZZ_NIGHTLY := $(shell rustup run nightly rustc --version >/dev/null 2>&1 && echo yes)
+FUZZ_CARGO := $(if $(FUZZ_NIGHTLY),cargo +nightly,RUSTC_BOOTSTRAP=1 $(CARGO)) fuzz
+FUZZ_PY := $(shell command -v python3 || echo $(VENV_PY))
+FUZZ_LOGS := $(CURDIR)/target/fuzz-logs
+
+.PHONY: fuzz-tools fuzz-seeds fuzz-build fuzz-smoke fuzz-run bench bench-criterion bench-peers
+
+fuzz-tools:
+	@if [ "$$($(CARGO) fuzz --version 2>/dev/null)" != "cargo-fuzz $(CARGO_FUZZ_VERSION)" ]; then \
+	  echo "== installing cargo-fuzz $(CARGO_FUZZ_VERSION)"; \
+	  $(CARGO) install cargo-fuzz --version $(CARGO_FUZZ_VERSION) --locked; \
+	fi
+
+# Seeds come from testdata/ at run time; fuzz/corpus/ is gitignored.
+fuzz-seeds:
+	@$(FUZZ_PY) fuzz/seed_corpus.py testdata fuzz/corpus
+
+fuzz-build: fuzz-tools
+	cd fuzz && $(FUZZ_CARGO) build
+
+fuzz-smoke: fuzz-build fuzz-seeds
+	@mkdir -p $(FUZZ_LOGS); set -e; failed=""; \
+	for t in $(FUZZ_TARGETS); do \
+	  echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; \
+	  if (cd fuzz && $(FUZZ_CARGO) run $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) \
+	        -timeout=10 -rss_limit_mb=2048 -print_final_stats=1) > $(FUZZ_LOGS)/$$t.log 2>&1; then \
+	    grep -E "^(Done|stat::number_of_executed_units|stat::peak_rss_mb)" $(FUZZ_LOGS)/$$t.log | tr '\n' ' '; echo; \
+	  else \
+	    tail -n 60 $(FUZZ_LOGS)/$$t.log; failed="$$failed $$t"; \
+	  fi; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz-smoke: FAILED:$$failed (inputs in fuzz/artifacts/)"; exit 1; fi; \
+	echo "fuzz-smoke: $(words $(FUZZ_TARGETS)) targets ran $(FUZZ_SECONDS) s each without a crash"
+
+fuzz-run: fuzz-build fuzz-seeds
+	cd fuzz && $(FUZZ_CARGO) run $(T) corpus/$(T) -- $(if $(filter-out 30,$(FUZZ_SECONDS)),-max_total_time=$(FUZZ_SECONDS))
+
+bench: bench-criterion bench-peers
+
+bench-criterion:
+	$(CARGO) bench -p aegis-core --bench verify
+
+bench-peers: deps-python
+	$(VENV_PY) benches/compare_peers.py
