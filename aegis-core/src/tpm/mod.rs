@@ -4,6 +4,7 @@
 //! Names are always computed over what was received (VERIFIER-CHECKS.md item 2).
 
 mod attest;
+pub mod credential;
 mod pcr;
 mod public;
 mod signature;
