@@ -1,0 +1,404 @@
+//! The tss backend against a manufactured swtpm (TESTING.md): EK certificate, credential
+//! activation, certify and quote verified by aegis-core, restricted-key signing, persistence,
+//! and a 10,000-operation run that must not leak a single object slot.
+//!
+//! Each test starts its own swtpm with scripts/swtpm.sh in an absolute temp dir and stops it in
+//! a Drop guard. Without swtpm the tests skip loudly, unless AEGIS_REQUIRE_TPM=1.
+#![cfg(feature = "tss")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use aegis_core::backend::tss::TssBackend;
+use aegis_core::backend::{AkSpec, AppKeySpec, EkKind, KeyAlg, KeyLocation, TpmBackend};
+use aegis_core::crypto::default_provider;
+use aegis_core::tpm::{HashAlg, KeyParms, PcrSelection, Scheme, Signature, TPM_GENERATED_VALUE};
+use aegis_core::verify::{
+    verify_certify, verify_quote, AttestationKey, CertifyPolicy, KeyPolicy, QuotePolicy,
+};
+use aegis_core::Error;
+
+/// A running swtpm, stopped (and its directory removed) on drop.
+struct Swtpm {
+    dir: PathBuf,
+    tcti: String,
+}
+
+fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/swtpm.sh")
+}
+
+impl Swtpm {
+    /// Starts a swtpm, or returns None (after a loud message) when swtpm is not installed and
+    /// AEGIS_REQUIRE_TPM is not 1.
+    fn start(tag: &str) -> Option<Swtpm> {
+        let have = Command::new("sh")
+            .arg("-c")
+            .arg("command -v swtpm && command -v swtpm_setup")
+            .output();
+        if !have.map(|o| o.status.success()).unwrap_or(false) {
+            if std::env::var("AEGIS_REQUIRE_TPM").as_deref() == Ok("1") {
+                panic!("swtpm is required (AEGIS_REQUIRE_TPM=1) but not installed: scripts/deps.sh tpm");
+            }
+            eprintln!(
+                "\n*** SKIPPING {tag}: swtpm not installed (scripts/deps.sh tpm installs it) ***\n"
+            );
+            return None;
+        }
+        let mut rnd = [0u8; 6];
+        default_provider().random(&mut rnd).unwrap();
+        let dir = std::env::temp_dir().join(format!("aegis-swtpm-{tag}-{}", hex::encode(rnd)));
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = Command::new("bash")
+            .arg(script())
+            .arg("start")
+            .arg(&dir)
+            .output()
+            .unwrap();
+        let mut guard = Swtpm {
+            dir: dir.clone(),
+            tcti: String::new(),
+        };
+        assert!(
+            out.status.success(),
+            "swtpm.sh start failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        guard.tcti = std::fs::read_to_string(dir.join("tcti"))
+            .unwrap()
+            .trim()
+            .to_owned();
+        Some(guard)
+    }
+
+    fn backend(&self) -> TssBackend {
+        TssBackend::open(&self.tcti).unwrap()
+    }
+
+    fn ca_file(&self, name: &str) -> Vec<u8> {
+        std::fs::read(self.dir.join("ca").join(name)).unwrap()
+    }
+}
+
+impl Drop for Swtpm {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg(script())
+            .arg("stop")
+            .arg(&self.dir)
+            .status();
+        if !self.tcti.is_empty() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+fn ak_of(key: &aegis_core::backend::TpmKey) -> AttestationKey {
+    AttestationKey::from_public(key.public().clone(), &KeyPolicy::default()).unwrap()
+}
+
+#[test]
+fn certify_and_quote_made_by_the_tpm_verify() {
+    let Some(tpm) = Swtpm::start("certify-quote") else {
+        return;
+    };
+    let mut b = tpm.backend();
+    for (ak_spec, app_spec) in [
+        (AkSpec::default(), AppKeySpec::default()),
+        (
+            AkSpec::rsa(),
+            AppKeySpec {
+                alg: KeyAlg::Rsa2048,
+                persist_at: None,
+            },
+        ),
+        (
+            AkSpec {
+                alg: KeyAlg::Rsa2048,
+                scheme: Scheme::RsaPss(HashAlg::Sha256),
+                persist_at: None,
+            },
+            AppKeySpec {
+                alg: KeyAlg::EccP384,
+                persist_at: None,
+            },
+        ),
+    ] {
+        let ak = b.create_ak(&ak_spec).unwrap();
+        let app = b.create_app_key(&app_spec).unwrap();
+        let vak = ak_of(&ak);
+        let c = b.certify(&app, &ak, b"fresh certify nonce").unwrap();
+        let vc = verify_certify(
+            default_provider(),
+            &vak,
+            &app.public().to_tpm2b(),
+            &c.attest,
+            &c.signature,
+            b"fresh certify nonce",
+            &CertifyPolicy::default(),
+        )
+        .unwrap();
+        assert_eq!(vc.name(), &app.public().name());
+        // Wrong nonce: the verifier refuses.
+        assert_eq!(
+            verify_certify(
+                default_provider(),
+                &vak,
+                &app.public().to_tpm2b(),
+                &c.attest,
+                &c.signature,
+                b"other",
+                &CertifyPolicy::default()
+            )
+            .unwrap_err(),
+            Error::NonceMismatch
+        );
+
+        b.pcr_extend(15, &[(HashAlg::Sha256, HashAlg::Sha256.digest(b"event"))])
+            .unwrap();
+        let sel = PcrSelection::new(&[
+            (HashAlg::Sha256, &[0, 1, 2, 3, 4, 5, 6, 7, 8, 15, 16, 23]),
+            (HashAlg::Sha1, &[15]),
+        ])
+        .unwrap();
+        let q = b.quote(&ak, &sel, b"fresh quote nonce").unwrap();
+        assert_eq!(q.pcrs.len(), 13);
+        let mut policy = QuotePolicy::default();
+        policy.require_all_of(&q.pcrs);
+        let vq = verify_quote(
+            default_provider(),
+            &vak,
+            &q.attest,
+            &q.signature,
+            &q.pcrs,
+            b"fresh quote nonce",
+            &policy,
+        )
+        .unwrap();
+        assert_ne!(vq.pcrs().get(HashAlg::Sha256, 15).unwrap(), &[0u8; 32][..]);
+    }
+    assert_eq!(
+        b.transient_object_count().unwrap(),
+        1,
+        "only the SRK stays loaded"
+    );
+}
+
+#[test]
+fn ek_certificates_are_read_and_match_the_ek() {
+    let Some(tpm) = Swtpm::start("ek") else {
+        return;
+    };
+    let mut b = tpm.backend();
+    let root =
+        openssl::x509::X509::from_pem(&tpm.ca_file("swtpm-localca-rootca-cert.pem")).unwrap();
+    let issuer = openssl::x509::X509::from_pem(&tpm.ca_file("issuercert.pem")).unwrap();
+    for kind in [EkKind::Rsa2048, EkKind::EccP384] {
+        let ek = b.read_ek(kind).unwrap();
+        let raw = ek
+            .certificate
+            .clone()
+            .expect("swtpm_setup provisions EK certificates");
+        let cert = openssl::x509::X509::from_der(&ek_cert_der(&raw)).unwrap();
+        // Chain: EK certificate <- issuer <- root.
+        assert!(cert.verify(&issuer.public_key().unwrap()).unwrap());
+        assert!(issuer.verify(&root.public_key().unwrap()).unwrap());
+        // The certified key is the EK the TPM derives from its template.
+        let key = cert.public_key().unwrap();
+        match &ek.public.parms {
+            KeyParms::Rsa(p) => assert_eq!(key.rsa().unwrap().n().to_vec(), p.modulus),
+            KeyParms::Ecc(p) => {
+                let ec = key.ec_key().unwrap();
+                let mut ctx = openssl::bn::BigNumContext::new().unwrap();
+                let mut x = openssl::bn::BigNum::new().unwrap();
+                let mut y = openssl::bn::BigNum::new().unwrap();
+                ec.public_key()
+                    .affine_coordinates(ec.group(), &mut x, &mut y, &mut ctx)
+                    .unwrap();
+                assert_eq!(x.to_vec_padded(48).unwrap(), p.x);
+                assert_eq!(y.to_vec_padded(48).unwrap(), p.y);
+            }
+        }
+    }
+    // No P-256 certificate is provisioned: None, not an error.
+    assert!(b.read_ek(EkKind::EccP256).unwrap().certificate.is_none());
+    assert_eq!(b.transient_object_count().unwrap(), 1);
+}
+
+/// The DER certificate at the start of an NV index's contents (NV areas may be padded).
+fn ek_cert_der(raw: &[u8]) -> Vec<u8> {
+    assert_eq!(raw[0], 0x30);
+    let len = match raw[1] {
+        n if n < 0x80 => usize::from(n) + 2,
+        0x81 => usize::from(raw[2]) + 3,
+        0x82 => usize::from(u16::from_be_bytes([raw[2], raw[3]])) + 4,
+        _ => panic!("certificate too long"),
+    };
+    raw[..len].to_vec()
+}
+
+#[test]
+fn restricted_key_signing_refuses_tpm_generated_data() {
+    let Some(tpm) = Swtpm::start("restricted") else {
+        return;
+    };
+    let mut b = tpm.backend();
+    let ak = b.create_ak(&AkSpec::default()).unwrap();
+    let sig = Signature::parse(&b.sign_restricted(&ak, b"an ordinary challenge").unwrap()).unwrap();
+    assert!(matches!(
+        sig,
+        Signature::Ecdsa {
+            hash: HashAlg::Sha256,
+            ..
+        }
+    ));
+    let mut forged = TPM_GENERATED_VALUE.to_be_bytes().to_vec();
+    forged.extend_from_slice(&[0x80, 0x18, 0x00, 0x22]);
+    // The backend refuses before asking the TPM ...
+    assert!(matches!(
+        b.sign_restricted(&ak, &forged),
+        Err(Error::InvalidValue { .. })
+    ));
+    // ... and the TPM itself refuses too (TPM2_Hash gives no ticket, TPM2_Sign fails).
+    let err = b.sign_restricted_unchecked(&ak, &forged).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Backend {
+                what: "TPM2_Sign",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    // The AK cannot sign an arbitrary digest.
+    assert!(b
+        .sign_digest(&ak, &[0; 32], Scheme::Ecdsa(HashAlg::Sha256))
+        .is_err());
+    assert_eq!(b.transient_object_count().unwrap(), 1);
+}
+
+#[test]
+fn app_key_signs_digests_and_persists() {
+    let Some(tpm) = Swtpm::start("appkey") else {
+        return;
+    };
+    let mut b = tpm.backend();
+    let digest = HashAlg::Sha256.digest(b"header.payload");
+    let ecc = b
+        .create_app_key(&AppKeySpec {
+            alg: KeyAlg::EccP256,
+            persist_at: Some(0x8101_0010),
+        })
+        .unwrap();
+    assert_eq!(ecc.location(), &KeyLocation::Persistent(0x8101_0010));
+    let sig = Signature::parse(
+        &b.sign_digest(&ecc, &digest, Scheme::Ecdsa(HashAlg::Sha256))
+            .unwrap(),
+    )
+    .unwrap();
+    let Signature::Ecdsa { r, s, .. } = sig else {
+        panic!()
+    };
+    // Check the ECDSA signature with OpenSSL against the App Key's public point.
+    let KeyParms::Ecc(p) = &ecc.public().parms else {
+        panic!()
+    };
+    let group = openssl::ec::EcGroup::from_curve_name(openssl::nid::Nid::X9_62_PRIME256V1).unwrap();
+    let point = openssl::ec::EcKey::from_public_key_affine_coordinates(
+        &group,
+        &openssl::bn::BigNum::from_slice(&p.x).unwrap(),
+        &openssl::bn::BigNum::from_slice(&p.y).unwrap(),
+    )
+    .unwrap();
+    let esig = openssl::ecdsa::EcdsaSig::from_private_components(
+        openssl::bn::BigNum::from_slice(&r).unwrap(),
+        openssl::bn::BigNum::from_slice(&s).unwrap(),
+    )
+    .unwrap();
+    assert!(esig.verify(&digest, &point).unwrap());
+    // Reload from the persistent handle in a new context.
+    drop(b);
+    let mut b = tpm.backend();
+    let again = b.load_persistent(0x8101_0010).unwrap();
+    assert_eq!(again.public(), ecc.public());
+    b.sign_digest(&again, &digest, Scheme::Ecdsa(HashAlg::Sha256))
+        .unwrap();
+    b.evict_persistent(0x8101_0010).unwrap();
+    assert!(b.load_persistent(0x8101_0010).is_err());
+
+    let rsa = b
+        .create_app_key(&AppKeySpec {
+            alg: KeyAlg::Rsa2048,
+            persist_at: None,
+        })
+        .unwrap();
+    for scheme in [
+        Scheme::RsaSsa(HashAlg::Sha256),
+        Scheme::RsaPss(HashAlg::Sha256),
+    ] {
+        let sig = Signature::parse(&b.sign_digest(&rsa, &digest, scheme).unwrap()).unwrap();
+        assert_eq!(sig.alg_id(), scheme.alg_id());
+    }
+    assert_eq!(b.transient_object_count().unwrap(), 1);
+}
+
+#[test]
+fn ten_thousand_operations_leak_no_object_slot() {
+    let Some(tpm) = Swtpm::start("leak") else {
+        return;
+    };
+    let mut b = tpm.backend();
+    let ak = b.create_ak(&AkSpec::default()).unwrap();
+    let app = b.create_app_key(&AppKeySpec::default()).unwrap();
+    let base = b.transient_object_count().unwrap();
+    assert_eq!(base, 1);
+    let sel = PcrSelection::new(&[(HashAlg::Sha256, &[15])]).unwrap();
+    let digest = HashAlg::Sha256.digest(b"x");
+    let n: usize = std::env::var("AEGIS_LEAK_OPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let mut failures = 0;
+    for i in 0..n {
+        let r = match i % 8 {
+            0 => b.certify(&app, &ak, b"n").map(|_| ()),
+            1 => b.quote(&ak, &sel, b"n").map(|_| ()),
+            2 => b.pcr_extend(16, &[(HashAlg::Sha256, digest.clone())]),
+            3 => b.sign_restricted(&ak, b"data").map(|_| ()),
+            4 => b.pcr_read(&sel).map(|_| ()),
+            // Failing operations must release their handles too.
+            5 => {
+                failures += 1;
+                assert!(b
+                    .sign_digest(&app, &digest[..20], Scheme::Ecdsa(HashAlg::Sha256))
+                    .is_err());
+                assert!(
+                    b.certify(&ak, &app, b"n").is_err(),
+                    "an App Key cannot certify"
+                );
+                Ok(())
+            }
+            _ => b
+                .sign_digest(&app, &digest, Scheme::Ecdsa(HashAlg::Sha256))
+                .map(|_| ()),
+        };
+        r.unwrap_or_else(|e| panic!("operation {i} failed: {e}"));
+        if i % 1000 == 999 {
+            assert_eq!(
+                b.transient_object_count().unwrap(),
+                base,
+                "slot leaked by operation {i}"
+            );
+        }
+    }
+    assert!(failures > 0);
+    assert_eq!(b.transient_object_count().unwrap(), base);
+    eprintln!("{n} operations, transient objects before and after: {base}");
+}
