@@ -1,0 +1,241 @@
+/*
+ * test_abi.c: the C ABI contract (STYLE.md, "C ABI") checked from C: NULL handling, outputs
+ * written only on success, optional err_out, NULL-safe frees, borrowed views, static strings,
+ * the bare-key path, and the panic boundary (aegis_testing_panic, cargo feature "testing").
+ *
+ * Usage: test_abi [testdata-dir]   (default: testdata). Exit status 1 on any failure.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aegis.h"
+#include "util.h"
+
+static int failures = 0;
+
+#define CHECK(cond)                                                          \
+    do {                                                                     \
+        if (!(cond)) {                                                       \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+            failures++;                                                      \
+        }                                                                    \
+    } while (0)
+
+/* A vector every test below uses: a genuine RSASSA-SHA256 quote over sha256:0,1,15. */
+#define VEC "quote-rsa2048-rsassa-sha256/"
+#define VEC_NONCE "d60bcb7bc544c09ec3735e1c6d0ee0f81f1e9a2f149cea128286194f0bc2a117"
+
+static void test_static_strings(void) {
+    CHECK(strlen(aegis_version()) > 0);
+    CHECK(strcmp(aegis_status_str(AEGIS_OK), "success") == 0);
+    CHECK(strcmp(aegis_status_str(AEGIS_PCR_DIGEST_MISMATCH), "PCR values do not hash to the signed pcrDigest") == 0);
+    CHECK(strcmp(aegis_status_str(AEGIS_NULL_POINTER), "unknown status code") != 0);
+    CHECK(strcmp(aegis_status_str(12345), "unknown status code") == 0);
+    CHECK(AEGIS_PCR_DIGEST_MISMATCH == 5004 && AEGIS_NULL_POINTER == 1003 && AEGIS_PANIC == 1004 &&
+          AEGIS_INVALID_UTF8 == 1005);
+}
+
+static void test_null_handling(void) {
+    aegis_ak *sentinel = (aegis_ak *)&failures; /* any non-NULL value: must stay untouched */
+    aegis_ak *ak = sentinel;
+    aegis_error *err = NULL;
+    uint8_t byte = 0;
+
+    /* NULL data with a length: AEGIS_NULL_POINTER, an error object, no output. */
+    CHECK(aegis_ak_from_tpm_public(NULL, 10, &ak, &err) == AEGIS_NULL_POINTER);
+    CHECK(ak == sentinel);
+    CHECK(err != NULL);
+    CHECK(aegis_error_code(err) == AEGIS_NULL_POINTER);
+    CHECK(strcmp(aegis_error_name(err), "NullPointer") == 0);
+    CHECK(strlen(aegis_error_message(err)) > 0);
+    aegis_error_free(err);
+    err = NULL;
+
+    /* NULL with length 0 is an empty input (a parse error), and err_out may be NULL. */
+    CHECK(aegis_ak_from_tpm_public(NULL, 0, &ak, NULL) == AEGIS_TRUNCATED);
+    CHECK(ak == sentinel);
+    /* NULL out-parameter. */
+    CHECK(aegis_ak_from_tpm_public(&byte, 1, NULL, &err) == AEGIS_NULL_POINTER);
+    aegis_error_free(err);
+    err = NULL;
+    CHECK(aegis_pcrs_parse(&byte, 1, NULL, NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_quote_policy_new(NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_certify_policy_new(NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_quote_policy_allow_sha1(NULL, true) == AEGIS_NULL_POINTER);
+    CHECK(aegis_quote_policy_require_pcr(NULL, 0x000B, 0, NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_certify_policy_set_previous_clock(NULL, 1, 2, 3, true) == AEGIS_NULL_POINTER);
+    CHECK(aegis_quote_verify(NULL, NULL, 0, NULL, 0, NULL, NULL, 0, NULL, NULL, NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_certify_verify(NULL, NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, NULL, NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_verified_quote_pcr_count(NULL) == 0);
+    CHECK(aegis_verified_quote_firmware_version(NULL, NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_ak_name(NULL, NULL, NULL) == AEGIS_NULL_POINTER);
+
+    /* Accessors of a NULL error. */
+    CHECK(aegis_error_code(NULL) == AEGIS_NULL_POINTER);
+    CHECK(strcmp(aegis_error_name(NULL), "") == 0);
+    CHECK(strcmp(aegis_error_message(NULL), "") == 0);
+
+    /* Every free accepts NULL. */
+    aegis_error_free(NULL);
+    aegis_ak_free(NULL);
+    aegis_pcrs_free(NULL);
+    aegis_quote_policy_free(NULL);
+    aegis_certify_policy_free(NULL);
+    aegis_verified_quote_free(NULL);
+    aegis_verified_certification_free(NULL);
+}
+
+static void test_policy_arguments(void) {
+    aegis_quote_policy *p = NULL;
+    aegis_error *err = NULL;
+    uint8_t name[2] = {0, 11};
+    CHECK(aegis_quote_policy_new(&p) == AEGIS_OK && p != NULL);
+    CHECK(aegis_quote_policy_require_pcr(p, 0x000B, 23, &err) == AEGIS_OK && err == NULL);
+    CHECK(aegis_quote_policy_require_pcr(p, 0x000B, 24, &err) == AEGIS_INVALID_ARGUMENT);
+    CHECK(strcmp(aegis_error_name(err), "InvalidArgument") == 0);
+    aegis_error_free(err);
+    err = NULL;
+    CHECK(aegis_quote_policy_require_pcr(p, 0x0099, 0, &err) == AEGIS_UNKNOWN_ALGORITHM);
+    CHECK(strcmp(aegis_error_name(err), "UnknownAlgorithm") == 0);
+    aegis_error_free(err);
+    CHECK(aegis_quote_policy_set_expected_signer(p, name, sizeof name) == AEGIS_OK);
+    CHECK(aegis_quote_policy_set_expected_signer(p, NULL, 0) == AEGIS_OK);
+    CHECK(aegis_quote_policy_set_expected_signer(p, NULL, 2) == AEGIS_NULL_POINTER);
+    CHECK(aegis_quote_policy_set_previous_clock(p, 1000, 1, 0, true) == AEGIS_OK);
+    aegis_quote_policy_free(p);
+}
+
+typedef struct {
+    uint8_t *ak, *pem, *attest, *sig, *pcrs, *nonce;
+    size_t ak_len, pem_len, attest_len, sig_len, pcrs_len, nonce_len;
+} vector;
+
+static int load_vector(const char *dir, vector *v) {
+    memset(v, 0, sizeof *v);
+    return read_file(dir, VEC "ak.pub", &v->ak, &v->ak_len) && read_file(dir, VEC "ak.pem", &v->pem, &v->pem_len) &&
+           read_file(dir, VEC "quote.attest", &v->attest, &v->attest_len) &&
+           read_file(dir, VEC "quote.sig", &v->sig, &v->sig_len) &&
+           read_file(dir, VEC "pcrs.bin", &v->pcrs, &v->pcrs_len) && hex_decode(VEC_NONCE, &v->nonce, &v->nonce_len);
+}
+
+static void free_vector(vector *v) {
+    free(v->ak); free(v->pem); free(v->attest); free(v->sig); free(v->pcrs); free(v->nonce);
+}
+
+static void test_verify_paths(const char *dir) {
+    vector v;
+    aegis_ak *ak = NULL, *bare = NULL;
+    aegis_pcrs *pcrs = NULL;
+    aegis_verified_quote *vq = NULL;
+    aegis_verified_quote *vq_sentinel = (aegis_verified_quote *)&failures;
+    aegis_verified_quote *vq2 = vq_sentinel;
+    aegis_error *err = NULL;
+    const uint8_t *name = NULL;
+    size_t name_len = 0;
+
+    if (!load_vector(dir, &v)) {
+        fprintf(stderr, "cannot read the vector %s in %s\n", VEC, dir);
+        failures++;
+        free_vector(&v);
+        return;
+    }
+    CHECK(aegis_ak_from_tpm_public(v.ak, v.ak_len, &ak, &err) == AEGIS_OK && err == NULL);
+    CHECK(aegis_ak_name(ak, &name, &name_len) == AEGIS_OK && name_len == 34 && name[0] == 0 && name[1] == 0x0B);
+    CHECK(aegis_pcrs_parse(v.pcrs, v.pcrs_len, &pcrs, NULL) == AEGIS_OK);
+
+    /* NULL policy = default policy. */
+    CHECK(aegis_quote_verify(ak, v.attest, v.attest_len, v.sig, v.sig_len, pcrs, v.nonce, v.nonce_len, NULL, &vq,
+                             &err) == AEGIS_OK);
+    if (vq) {
+        uint16_t alg = 0xFFFF;
+        uint8_t index = 0xFF;
+        const uint8_t *value = NULL;
+        size_t value_len = 0;
+        size_t n = aegis_verified_quote_pcr_count(vq);
+        CHECK(n == 3);
+        CHECK(aegis_verified_quote_pcr_at(vq, 2, &alg, &index, &value, &value_len) == AEGIS_OK);
+        CHECK(alg == 0x000B && index == 15 && value_len == 32 && value != NULL);
+        /* Out of range: a status, outputs untouched. */
+        alg = 0xFFFF;
+        CHECK(aegis_verified_quote_pcr_at(vq, n, &alg, &index, &value, &value_len) == AEGIS_INVALID_ARGUMENT);
+        CHECK(alg == 0xFFFF);
+        CHECK(aegis_verified_quote_pcr_at(vq, 0, NULL, &index, &value, &value_len) == AEGIS_NULL_POINTER);
+    }
+
+    /* A failure leaves *out untouched: a wrong nonce (a byte flipped). */
+    v.nonce[0] ^= 1;
+    CHECK(aegis_quote_verify(ak, v.attest, v.attest_len, v.sig, v.sig_len, pcrs, v.nonce, v.nonce_len, NULL, &vq2,
+                             &err) == AEGIS_NONCE_MISMATCH);
+    CHECK(vq2 == vq_sentinel);
+    CHECK(err != NULL && aegis_error_code(err) == AEGIS_NONCE_MISMATCH);
+    CHECK(err != NULL && strcmp(aegis_error_name(err), "NonceMismatch") == 0);
+    aegis_error_free(err);
+    err = NULL;
+    v.nonce[0] ^= 1;
+    /* An empty nonce is refused (NULL with length 0 is allowed as a pair). */
+    CHECK(aegis_quote_verify(ak, v.attest, v.attest_len, v.sig, v.sig_len, pcrs, NULL, 0, NULL, &vq2, NULL) ==
+          AEGIS_EMPTY_NONCE);
+    CHECK(vq2 == vq_sentinel);
+
+    /* The explicit bare-key path (PEM SubjectPublicKeyInfo + the scheme the caller states). */
+    CHECK(aegis_ak_from_bare_key_unchecked(v.pem, v.pem_len, 0x0014, 0x000B, &bare, &err) == AEGIS_OK);
+    if (bare) {
+        aegis_verified_quote *vq3 = NULL;
+        CHECK(aegis_ak_name(bare, &name, &name_len) == AEGIS_INVALID_ARGUMENT);
+        CHECK(aegis_quote_verify(bare, v.attest, v.attest_len, v.sig, v.sig_len, pcrs, v.nonce, v.nonce_len, NULL,
+                                 &vq3, NULL) == AEGIS_OK);
+        aegis_verified_quote_free(vq3);
+        /* The wrong scheme for this AK is refused, never "try every padding". */
+        aegis_ak_free(bare);
+        bare = NULL;
+        CHECK(aegis_ak_from_bare_key_unchecked(v.pem, v.pem_len, 0x0016, 0x000B, &bare, NULL) == AEGIS_OK);
+        CHECK(aegis_quote_verify(bare, v.attest, v.attest_len, v.sig, v.sig_len, pcrs, v.nonce, v.nonce_len, NULL,
+                                 &vq2, NULL) == AEGIS_SIGNATURE_SCHEME_MISMATCH);
+        CHECK(vq2 == vq_sentinel);
+    }
+    {
+        aegis_ak *other = NULL;
+        /* An unknown scheme, and a scheme that does not fit the key type (ECDSA for RSA). */
+        CHECK(aegis_ak_from_bare_key_unchecked(v.pem, v.pem_len, 0x0099, 0x000B, &other, NULL) ==
+              AEGIS_UNKNOWN_ALGORITHM);
+        CHECK(aegis_ak_from_bare_key_unchecked(v.pem, v.pem_len, 0x0018, 0x000B, &other, NULL) ==
+              AEGIS_INVALID_ARGUMENT);
+        CHECK(other == NULL);
+    }
+
+    aegis_ak_free(bare);
+    aegis_verified_quote_free(vq);
+    aegis_pcrs_free(pcrs);
+    aegis_ak_free(ak);
+    free_vector(&v);
+}
+
+static void test_panic_boundary(void) {
+#if defined(AEGIS_TESTING)
+    aegis_error *err = NULL;
+    fprintf(stderr, "test_abi: two deliberate panics follow (aegis_testing_panic)\n");
+    CHECK(aegis_testing_panic(&err) == AEGIS_PANIC);
+    CHECK(err != NULL && aegis_error_code(err) == AEGIS_PANIC);
+    CHECK(err != NULL && strcmp(aegis_error_name(err), "Panic") == 0);
+    CHECK(err != NULL && strstr(aegis_error_message(err), "deliberate panic") != NULL);
+    aegis_error_free(err);
+    CHECK(aegis_testing_panic(NULL) == AEGIS_PANIC);
+    /* The library still works after a caught panic. */
+    CHECK(strcmp(aegis_status_str(AEGIS_PANIC), "unknown status code") != 0);
+#else
+    fprintf(stderr, "test_abi: built without AEGIS_TESTING: panic boundary not tested\n");
+    failures++;
+#endif
+}
+
+int main(int argc, char **argv) {
+    const char *dir = argc > 1 ? argv[1] : "testdata";
+    test_static_strings();
+    test_null_handling();
+    test_policy_arguments();
+    test_verify_paths(dir);
+    test_panic_boundary();
+    printf("test_abi: %s (%d failed check%s)\n", failures ? "FAILED" : "ok", failures, failures == 1 ? "" : "s");
+    return failures ? 1 : 0;
+}
