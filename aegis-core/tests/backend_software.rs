@@ -145,8 +145,14 @@ fn credential_activation_round_trip_and_wrong_key() {
     assert!(ek.certificate.is_some());
     let ak = tpm.create_ak(&AkSpec::default()).unwrap();
     let other = tpm.create_ak(&AkSpec::default()).unwrap();
-    let (blob, secret) =
-        software_make_credential(&ek.public, &ak.public().name(), b"the credential");
+    let made = aegis_core::tpm::credential::make_credential(
+        default_provider(),
+        &ek.public,
+        &ak.public().name(),
+        b"the credential",
+    )
+    .unwrap();
+    let (blob, secret) = (made.credential_blob, made.encrypted_secret);
     assert_eq!(
         &tpm.activate_credential(&ak, EkKind::Rsa2048, &blob, &secret)
             .unwrap()[..],
@@ -185,67 +191,4 @@ fn persistent_keys_load_and_evict() {
             ..AkSpec::default()
         })
         .is_err());
-}
-
-/// Until aegis_core::tpm::credential lands: TPM2_MakeCredential for an RSA EK, written out
-/// here from TCG Part 1, 24 with OpenSSL, only to exercise the software TPM's activation.
-fn software_make_credential(
-    ek: &aegis_core::tpm::Public,
-    name: &aegis_core::tpm::Name,
-    cred: &[u8],
-) -> (Vec<u8>, Vec<u8>) {
-    use openssl::bn::BigNum;
-    use openssl::pkey::PKey;
-    use openssl::rsa::{Padding, Rsa};
-    let aegis_core::tpm::Unique::Rsa { modulus, .. } = ek.unique() else {
-        panic!()
-    };
-    let rsa = Rsa::from_public_components(
-        BigNum::from_slice(modulus).unwrap(),
-        BigNum::from_u32(65537).unwrap(),
-    )
-    .unwrap();
-    let pkey = PKey::from_rsa(rsa).unwrap();
-    let mut seed = [0u8; 32];
-    openssl::rand::rand_bytes(&mut seed).unwrap();
-    let mut ctx = openssl::pkey_ctx::PkeyCtx::new(&pkey).unwrap();
-    ctx.encrypt_init().unwrap();
-    ctx.set_rsa_padding(Padding::PKCS1_OAEP).unwrap();
-    ctx.set_rsa_oaep_md(openssl::md::Md::sha256()).unwrap();
-    ctx.set_rsa_mgf1_md(openssl::md::Md::sha256()).unwrap();
-    ctx.set_rsa_oaep_label(b"IDENTITY\0").unwrap();
-    let mut secret = Vec::new();
-    ctx.encrypt_to_vec(&seed, &mut secret).unwrap();
-    let kdfa = |label: &[u8], ctx_u: &[u8], bits: u32| -> Vec<u8> {
-        let key = PKey::hmac(&seed).unwrap();
-        let mut s =
-            openssl::sign::Signer::new(openssl::hash::MessageDigest::sha256(), &key).unwrap();
-        s.update(&1u32.to_be_bytes()).unwrap();
-        s.update(label).unwrap();
-        s.update(&[0]).unwrap();
-        s.update(ctx_u).unwrap();
-        s.update(&bits.to_be_bytes()).unwrap();
-        let mut out = s.sign_to_vec().unwrap();
-        out.truncate(bits as usize / 8);
-        out
-    };
-    let sym = kdfa(b"STORAGE", name.as_bytes(), 128);
-    let mut plain = (cred.len() as u16).to_be_bytes().to_vec();
-    plain.extend_from_slice(cred);
-    let enc = openssl::symm::encrypt(
-        openssl::symm::Cipher::aes_128_cfb128(),
-        &sym,
-        Some(&[0; 16]),
-        &plain,
-    )
-    .unwrap();
-    let hkey = PKey::hmac(&kdfa(b"INTEGRITY", &[], 256)).unwrap();
-    let mut h = openssl::sign::Signer::new(openssl::hash::MessageDigest::sha256(), &hkey).unwrap();
-    h.update(&enc).unwrap();
-    h.update(name.as_bytes()).unwrap();
-    let mac = h.sign_to_vec().unwrap();
-    let mut blob = (mac.len() as u16).to_be_bytes().to_vec();
-    blob.extend_from_slice(&mac);
-    blob.extend_from_slice(&enc);
-    (blob, secret)
 }

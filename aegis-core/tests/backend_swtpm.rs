@@ -402,3 +402,41 @@ fn ten_thousand_operations_leak_no_object_slot() {
     assert_eq!(b.transient_object_count().unwrap(), base);
     eprintln!("{n} operations, transient objects before and after: {base}");
 }
+
+#[test]
+fn credential_activation_round_trip() {
+    use aegis_core::tpm::credential::{check_activated, make_credential};
+    let Some(tpm) = Swtpm::start("activate") else {
+        return;
+    };
+    let mut b = tpm.backend();
+    for (kind, ak_spec) in [
+        (EkKind::Rsa2048, AkSpec::default()),
+        (EkKind::EccP384, AkSpec::rsa()),
+    ] {
+        let ek = b.read_ek(kind).unwrap();
+        let ak = b.create_ak(&ak_spec).unwrap();
+        let secret = b"a fresh 32-byte activation secret";
+        let made = make_credential(
+            default_provider(),
+            &ek.public,
+            &ak.public().name(),
+            &secret[..32],
+        )
+        .unwrap();
+        let got = b
+            .activate_credential(&ak, kind, &made.credential_blob, &made.encrypted_secret)
+            .unwrap();
+        check_activated(&secret[..32], &got).unwrap();
+        // Made for another AK's Name: the TPM refuses (integrity check).
+        let other = b.create_ak(&AkSpec::default()).unwrap();
+        assert!(matches!(
+            b.activate_credential(&other, kind, &made.credential_blob, &made.encrypted_secret),
+            Err(Error::Backend {
+                what: "TPM2_ActivateCredential",
+                ..
+            })
+        ));
+    }
+    assert_eq!(b.transient_object_count().unwrap(), 1);
+}
