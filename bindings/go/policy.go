@@ -68,8 +68,10 @@ func (q *QuotePolicy) AllowSHA1(allow bool) error {
 	return check(status, nil)
 }
 
-// SetExpectedSigner requires qualifiedSigner to equal name (an AK Name, see
-// AttestationKey.Name); an empty name removes the requirement.
+// SetExpectedSigner requires qualifiedSigner to equal name, byte for byte; an empty name removes
+// the requirement. qualifiedSigner is the AK's QUALIFIED Name (TCG Part 1, 16.4:
+// nameAlg || H(QN(parent) || Name)), which equals AttestationKey.Name only for a key whose
+// parent is a hierarchy; for an AK under the EK it depends on the EK's Name.
 func (q *QuotePolicy) SetExpectedSigner(name []byte) error {
 	buf, n := cbytes(name)
 	status := C.aegis_quote_policy_set_expected_signer(q.ptr(), buf, n)
@@ -128,8 +130,8 @@ func (c *CertifyPolicy) AllowSHA1(allow bool) error {
 	return check(status, nil)
 }
 
-// SetExpectedSigner requires qualifiedSigner to equal name (an AK Name, see
-// AttestationKey.Name); an empty name removes the requirement.
+// SetExpectedSigner requires qualifiedSigner to equal name (the AK's qualified Name, see
+// QuotePolicy.SetExpectedSigner); an empty name removes the requirement.
 func (c *CertifyPolicy) SetExpectedSigner(name []byte) error {
 	buf, n := cbytes(name)
 	status := C.aegis_certify_policy_set_expected_signer(c.ptr(), buf, n)

@@ -228,12 +228,13 @@ func (p *Plugin) Attest(stream nodeattestorv1.NodeAttestor_AttestServer) error {
 
 // verify checks the App Key certification and the quote, both by ak over nonce, and returns the
 // selector values (without the "aegis:" type prefix SPIRE adds).
+//
+// Both signatures are verified with the AK's own key, so both come from the AK. The policies do
+// not pin qualifiedSigner: it is the AK's qualified Name, which depends on the EK it was made
+// under, and the hello does not carry (or prove) that EK.
 func verify(cfg *config, ak *aegis.AttestationKey, akName []byte, b *Bundle, nonce []byte) ([]string, error) {
 	cp := aegis.NewCertifyPolicy()
 	defer cp.Close()
-	if err := cp.SetExpectedSigner(akName); err != nil {
-		return nil, status.Errorf(codes.Internal, "certify policy: %v", err)
-	}
 	if err := cp.AllowSHA1(cfg.allowSHA1); err != nil {
 		return nil, status.Errorf(codes.Internal, "certify policy: %v", err)
 	}
@@ -245,9 +246,6 @@ func verify(cfg *config, ak *aegis.AttestationKey, akName []byte, b *Bundle, non
 
 	qp := aegis.NewQuotePolicy()
 	defer qp.Close()
-	if err := qp.SetExpectedSigner(akName); err != nil {
-		return nil, status.Errorf(codes.Internal, "quote policy: %v", err)
-	}
 	if err := qp.AllowSHA1(cfg.allowSHA1); err != nil {
 		return nil, status.Errorf(codes.Internal, "quote policy: %v", err)
 	}
