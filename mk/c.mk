@@ -4,7 +4,7 @@
 
 # Pinned cbindgen: `make cbindgen` installs exactly this version when another (or none) is found.
 CBINDGEN_VERSION := 0.29.4
-CBINDGEN ?= cbindgen
+CBINDGEN ?= $(or $(shell command -v cbindgen 2>/dev/null),$(or $(CARGO_HOME),$(HOME)/.cargo)/bin/cbindgen)
 
 C_OUT := target/c
 C_LIBDIR := $(C_OUT)/lib
@@ -20,7 +20,16 @@ C_EXAMPLE_VECTOR := quote-rsa2048-rsassa-sha256
 
 TEST_TARGETS += test-c
 
-.PHONY: cbindgen header header-check ffi-lib test-c
+.PHONY: cbindgen c-tools header header-check ffi-lib test-c
+
+# gcc, g++ and valgrind from the distribution when missing (Debian/Ubuntu, as root or via sudo).
+c-tools:
+	@missing=""; for t in gcc g++ valgrind; do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "c-tools: installing$$missing"; \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq $$missing; \
+	fi
 
 cbindgen:
 	@found="$$($(CBINDGEN) --version 2>/dev/null || true)"; \
@@ -55,7 +64,7 @@ ffi-lib:
 	@mkdir -p $(C_LIBDIR)
 	cp target/debug/libaegis.a target/debug/libaegis.so $(C_LIBDIR)/
 
-test-c: header-check ffi-lib
+test-c: c-tools header-check ffi-lib
 	tests/c/check_exports.sh $(C_LIBDIR)/libaegis.so $(C_LIBDIR)/libaegis.a
 	@echo "== C tests under AddressSanitizer + UBSan (static link)"
 	gcc $(C_STD) $(C_SAN) -DAEGIS_TESTING tests/c/test_abi.c $(C_TEST_SRCS) $(C_LIBDIR)/libaegis.a $(C_SYSLIBS) -o $(C_OUT)/test_abi_asan
