@@ -157,3 +157,87 @@ func TestConcurrentVerify(t *testing.T) {
 		t.Errorf("AK Name %s", got)
 	}
 }
+
+func findVector(t *testing.T, id string) vector {
+	t.Helper()
+	for _, v := range loadManifest(t).Vectors {
+		if v.ID == id {
+			return v
+		}
+	}
+	t.Skipf("no vector %s in the manifest", id)
+	return vector{}
+}
+
+// A closed policy is an error, never silently the default policy (which NULL means in C).
+func TestClosedPolicyIsNotDefault(t *testing.T) {
+	v := findVector(t, "quote-rsa2048-rsassa-sha256")
+	ak, err := aegis.LoadAttestationKey(readVectorFile(t, v.AK))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ak.Close()
+	pcrs, err := aegis.ParsePCRs(readVectorFile(t, v.PCRs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pcrs.Close()
+	attest, sig, nonce := readVectorFile(t, v.Attest), readVectorFile(t, v.Signature), mustHex(t, v.Nonce)
+	if _, err := aegis.VerifyQuote(ak, attest, sig, pcrs, nonce, nil); err != nil {
+		t.Fatalf("nil policy (the default): %v", err)
+	}
+	p := aegis.NewQuotePolicy()
+	p.Close()
+	if _, err := aegis.VerifyQuote(ak, attest, sig, pcrs, nonce, p); !errors.Is(err, aegis.ErrNullPointer) {
+		t.Fatalf("closed policy: %v", err)
+	}
+	pcrs.Close()
+	if _, err := aegis.VerifyQuote(ak, attest, sig, pcrs, nonce, nil); !errors.Is(err, aegis.ErrNullPointer) {
+		t.Fatalf("closed PCR values: %v", err)
+	}
+}
+
+// The bare-key path verifies signatures but has no Name, and it cannot see that a key is not
+// restricted: the manifest's forged quote by an unrestricted key passes its signature check.
+func TestBareKeyUnchecked(t *testing.T) {
+	v := findVector(t, "quote-rsa2048-rsassa-sha256")
+	pem := readVectorFile(t, strings.TrimSuffix(v.AK, ".pub")+".pem")
+	ak, err := aegis.LoadBareKeyUnchecked(pem, aegis.RSASSA, aegis.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ak.Close()
+	if ak.Name() != nil {
+		t.Fatal("a bare key has a Name")
+	}
+	pcrs, err := aegis.ParsePCRs(readVectorFile(t, v.PCRs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pcrs.Close()
+	vq, err := aegis.VerifyQuote(ak, readVectorFile(t, v.Attest), readVectorFile(t, v.Signature), pcrs, mustHex(t, v.Nonce), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vq.Clock().Clock == 0 || len(vq.PCRs()) == 0 {
+		t.Fatalf("verified quote: clock %+v, %d PCRs", vq.Clock(), len(vq.PCRs()))
+	}
+	if _, err := aegis.LoadBareKeyUnchecked(pem, aegis.SigScheme(0x0099), aegis.SHA256); !errors.Is(err, aegis.ErrUnknownAlgorithm) {
+		t.Fatalf("unknown scheme: %v", err)
+	}
+
+	f := findVector(t, "attack-ak-not-restricted")
+	forger, err := aegis.LoadBareKeyUnchecked(readVectorFile(t, strings.TrimSuffix(f.AK, ".pub")+".pem"), aegis.RSASSA, aegis.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer forger.Close()
+	fp, err := aegis.ParsePCRs(readVectorFile(t, f.PCRs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fp.Close()
+	if _, err := aegis.VerifyQuote(forger, readVectorFile(t, f.Attest), readVectorFile(t, f.Signature), fp, mustHex(t, f.Nonce), nil); err != nil {
+		t.Fatalf("the forged quote should verify with an unchecked bare key (that is the point of the name): %v", err)
+	}
+}

@@ -16,7 +16,10 @@
 //	if errors.Is(err, aegis.ErrPcrDigestMismatch) { ... }
 //
 // Handles (AttestationKey, PCRValues, QuotePolicy, CertifyPolicy) own C memory: Close them
-// (idempotent); a finalizer frees a forgotten one as a backstop only. Verified results are
+// (idempotent); a finalizer frees a forgotten one as a backstop only. Keys, PCR values and
+// policies that are no longer being set may be shared between goroutines; Close must not race
+// with a call that uses the same handle. A nil or closed handle makes calls fail with
+// ErrNullPointer (a closed policy is never taken for the default policy). Verified results are
 // plain Go values. Every error is an *Error with the stable Code and Name shared with the C,
 // Python and Rust APIs; compare with errors.Is against the Err* sentinels.
 package aegis
