@@ -1,0 +1,630 @@
+//! `aegis demo` / `make demo`: the whole sovereign attestation flow through aegis-core's public
+//! API, on a TPM (tss backend, any TCTI) or on the INSECURE software backend.
+//!
+//! Agent side and verifier side run in one process, but talk only through the bytes each side
+//! would send the other: the verifier never looks at the agent's keys or state.
+//!
+//! 1. Enrolment: read the EK and its certificate (NV index), check the certificate against the
+//!    manufacturer CA files given; create an AK; the verifier runs MakeCredential to the EK for
+//!    the AK's Name, the TPM runs ActivateCredential, the verifier compares (AK bound to EK).
+//! 2. App Key: created in the TPM, certified by the AK over a fresh verifier nonce, verified.
+//! 3. Location: a reading (a JSON file, or the fixed sample reading, labelled as such) is bound
+//!    to a fresh attestation nonce, appended to the append-only event log, extended into PCR 15.
+//! 4. Quote of PCR 15 with that nonce, verified; the event log is replayed to the quoted value.
+//! 5. The App Key signs a proof (as a DPoR/DPoG JWT would be signed); the signature is verified.
+//!
+//! The report says what was proved and what was not.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use aegis_core::backend::software::SoftwareTpm;
+use aegis_core::backend::tss::TssBackend;
+use aegis_core::backend::{AkSpec, AppKeySpec, EkKind, KeyAlg, TpmBackend, TpmKey};
+use aegis_core::crypto::{default_provider, CryptoProvider, EccPublicKey, RsaPublicKey};
+use aegis_core::geo::{self, LocationEvent, LocationLogFile};
+use aegis_core::tpm::credential::{check_activated, make_credential};
+use aegis_core::tpm::{HashAlg, KeyParms, Scheme, Signature};
+use aegis_core::verify::{
+    verify_certify, verify_quote, AttestationKey, CertifyPolicy, KeyPolicy, QuotePolicy,
+};
+use clap::{Args, ValueEnum};
+use serde_json::{json, Value};
+
+/// Command-line arguments of `aegis demo`.
+#[derive(Args, Debug, Clone)]
+pub struct DemoArgs {
+    /// TCTI of the TPM: swtpm:host=127.0.0.1,port=P, device:/dev/tpmrm0, tabrmd.
+    #[arg(
+        long,
+        value_name = "TCTI",
+        conflicts_with = "software",
+        required_unless_present = "software"
+    )]
+    pub tcti: Option<String>,
+    /// Use the INSECURE in-memory software TPM (no hardware; its EK has no manufacturer chain).
+    #[arg(long)]
+    pub software: bool,
+    /// A manufacturer CA certificate (PEM or DER) for the EK certificate check; repeat for the
+    /// root and each intermediate. For `scripts/swtpm.sh`: DIR/ca/swtpm-localca-rootca-cert.pem
+    /// and DIR/ca/issuercert.pem.
+    #[arg(long = "ek-ca", value_name = "FILE")]
+    pub ek_ca: Vec<PathBuf>,
+    /// The location reading: a JSON file holding one location event (FORMATS.md). Default: a
+    /// fixed sample reading, labelled as such.
+    #[arg(long, value_name = "FILE")]
+    pub location: Option<PathBuf>,
+    /// The append-only location event log. Default: a new file in the temp directory.
+    #[arg(long, value_name = "FILE")]
+    pub event_log: Option<PathBuf>,
+    /// The PCR the location evidence is extended into.
+    #[arg(long, default_value_t = geo::DEFAULT_LOCATION_PCR)]
+    pub pcr: u8,
+    /// App Key type.
+    #[arg(long, value_enum, default_value_t = KeyChoice::EccP256)]
+    pub app_key: KeyChoice,
+    /// AK type (ECDSA-SHA256 for ECC, RSASSA-SHA256 for RSA).
+    #[arg(long, value_enum, default_value_t = KeyChoice::EccP256)]
+    pub ak: KeyChoice,
+}
+
+/// A key type choice on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum KeyChoice {
+    EccP256,
+    Rsa2048,
+}
+
+/// Which TPM the demo uses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BackendChoice {
+    /// A TPM through tss-esapi at this TCTI.
+    Tcti(String),
+    /// The INSECURE software backend.
+    SoftwareInsecure,
+}
+
+/// Where the location reading comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LocationSource {
+    /// The fixed sample reading ([`LocationEvent::sample`]), labelled as a sample.
+    Sample,
+    /// A JSON file holding one location event.
+    File(PathBuf),
+}
+
+/// Everything [`run`] needs.
+#[derive(Clone, Debug)]
+pub struct DemoOptions {
+    pub backend: BackendChoice,
+    /// Manufacturer CA certificates (PEM or DER) for the EK certificate check.
+    pub ek_ca: Vec<PathBuf>,
+    pub location: LocationSource,
+    /// The event log file; `None`: a new file in the temp directory.
+    pub event_log: Option<PathBuf>,
+    pub pcr: u8,
+    pub ek: EkKind,
+    pub ak: AkSpec,
+    pub app_key: AppKeySpec,
+}
+
+impl DemoOptions {
+    /// The options `aegis demo` arguments describe.
+    pub fn from_args(a: &DemoArgs) -> Self {
+        let backend = match (&a.tcti, a.software) {
+            (Some(t), _) => BackendChoice::Tcti(t.clone()),
+            (None, _) => BackendChoice::SoftwareInsecure,
+        };
+        let ak = match a.ak {
+            KeyChoice::EccP256 => AkSpec::default(),
+            KeyChoice::Rsa2048 => AkSpec::rsa(),
+        };
+        let app_alg = match a.app_key {
+            KeyChoice::EccP256 => KeyAlg::EccP256,
+            KeyChoice::Rsa2048 => KeyAlg::Rsa2048,
+        };
+        DemoOptions {
+            backend,
+            ek_ca: a.ek_ca.clone(),
+            location: a
+                .location
+                .clone()
+                .map_or(LocationSource::Sample, LocationSource::File),
+            event_log: a.event_log.clone(),
+            pcr: a.pcr,
+            ek: EkKind::Rsa2048,
+            ak,
+            app_key: AppKeySpec {
+                alg: app_alg,
+                persist_at: None,
+            },
+        }
+    }
+}
+
+/// One step of the flow and its outcome.
+#[derive(Clone, Debug)]
+pub struct Step {
+    pub name: &'static str,
+    /// Whether the step's check passed.
+    pub ok: bool,
+    pub detail: String,
+    pub elapsed: Duration,
+}
+
+/// What the demo did, proved and did not prove.
+#[derive(Clone, Debug)]
+pub struct DemoReport {
+    pub backend: String,
+    pub hardware_protected: bool,
+    pub steps: Vec<Step>,
+    pub proved: Vec<String>,
+    pub not_proved: Vec<String>,
+    /// Attestation latency: certify + location extend + quote + all verification.
+    pub attestation_latency: Duration,
+    pub total: Duration,
+    pub event_log: PathBuf,
+}
+
+impl DemoReport {
+    /// Whether every check passed (on a hardware TPM with a trusted EK certificate).
+    pub fn all_ok(&self) -> bool {
+        self.steps.iter().all(|s| s.ok)
+    }
+
+    /// The report as JSON (what `aegis demo` prints on stdout).
+    pub fn to_json(&self) -> Value {
+        json!({
+            "backend": self.backend,
+            "hardware_protected": self.hardware_protected,
+            "all_checks_passed": self.all_ok(),
+            "steps": self.steps.iter().map(|s| json!({
+                "step": s.name, "ok": s.ok, "detail": s.detail, "ms": ms(s.elapsed),
+            })).collect::<Vec<_>>(),
+            "proved": self.proved,
+            "not_proved": self.not_proved,
+            "attestation_latency_ms": ms(self.attestation_latency),
+            "total_ms": ms(self.total),
+            "event_log": self.event_log.display().to_string(),
+        })
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1e5).round() / 100.0
+}
+
+impl fmt::Display for DemoReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "Aegis demo on {}{}",
+            self.backend,
+            if self.hardware_protected {
+                ""
+            } else {
+                " -- INSECURE, nothing is hardware-protected"
+            }
+        )?;
+        for s in &self.steps {
+            writeln!(
+                f,
+                "  [{}] {:<28} {:>9.2} ms  {}",
+                if s.ok { " ok " } else { "FAIL" },
+                s.name,
+                ms(s.elapsed),
+                s.detail
+            )?;
+        }
+        writeln!(f, "Proved:")?;
+        for p in &self.proved {
+            writeln!(f, "  + {p}")?;
+        }
+        writeln!(f, "Not proved:")?;
+        for p in &self.not_proved {
+            writeln!(f, "  - {p}")?;
+        }
+        writeln!(
+            f,
+            "Attestation latency (certify, extend, quote, verify): {:.2} ms; whole demo {:.2} ms",
+            ms(self.attestation_latency),
+            ms(self.total)
+        )?;
+        write!(f, "Event log: {}", self.event_log.display())
+    }
+}
+
+/// Why the demo could not run to the end (a failed check is a step, not an error).
+#[derive(Debug)]
+pub enum DemoError {
+    /// aegis-core refused an operation (backend failure, bad argument).
+    Core {
+        step: &'static str,
+        error: aegis_core::Error,
+    },
+    /// A file could not be read.
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+}
+
+impl fmt::Display for DemoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DemoError::Core { step, error } => write!(
+                f,
+                "demo step {step:?} failed: {error} (code {})",
+                error.code()
+            ),
+            DemoError::Io { path, error } => write!(f, "cannot read {}: {error}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for DemoError {}
+
+fn at(step: &'static str) -> impl Fn(aegis_core::Error) -> DemoError {
+    move |error| DemoError::Core { step, error }
+}
+
+fn read(path: &PathBuf) -> Result<Vec<u8>, DemoError> {
+    std::fs::read(path).map_err(|error| DemoError::Io {
+        path: path.clone(),
+        error,
+    })
+}
+
+fn fresh_nonce(p: &dyn CryptoProvider) -> Result<Vec<u8>, DemoError> {
+    let mut n = vec![0u8; 32];
+    p.random(&mut n).map_err(at("nonce"))?;
+    Ok(n)
+}
+
+struct Recorder {
+    steps: Vec<Step>,
+    last: Instant,
+}
+
+impl Recorder {
+    fn record(&mut self, name: &'static str, ok: bool, detail: impl Into<String>) {
+        let now = Instant::now();
+        self.steps.push(Step {
+            name,
+            ok,
+            detail: detail.into(),
+            elapsed: now - self.last,
+        });
+        self.last = now;
+    }
+    fn restart(&mut self) {
+        self.last = Instant::now();
+    }
+}
+
+/// Runs the demo. See the module documentation.
+pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
+    let start = Instant::now();
+    let mut backend: Box<dyn TpmBackend> = match &opts.backend {
+        BackendChoice::Tcti(t) => Box::new(TssBackend::open(t).map_err(at("open TPM"))?),
+        BackendChoice::SoftwareInsecure => {
+            Box::new(SoftwareTpm::new_insecure().map_err(at("open software TPM"))?)
+        }
+    };
+    let info = backend.info();
+    let p = default_provider();
+    let mut rec = Recorder {
+        steps: Vec::new(),
+        last: start,
+    };
+    let mut proved = Vec::new();
+    let mut not_proved = Vec::new();
+    rec.record("open backend", true, info.name);
+
+    // 1. Enrolment: EK, EK certificate, AK, credential activation.
+    let ek = backend.read_ek(opts.ek).map_err(at("read EK"))?;
+    rec.record(
+        "read EK",
+        true,
+        format!("{:?} EK, Name {}", ek.kind, ek.public.name().to_hex()),
+    );
+    let ek_ok = match check_ek_certificate(p, ek.certificate.as_deref(), &ek.public, &opts.ek_ca)? {
+        Ok(detail) => {
+            rec.record("EK certificate", true, detail);
+            proved.push("the EK certificate chains to the given manufacturer CA and certifies this TPM's EK".to_owned());
+            true
+        }
+        Err(detail) => {
+            rec.record("EK certificate", false, detail);
+            not_proved.push(
+                "that the EK belongs to a genuine TPM (EK certificate not trusted)".to_owned(),
+            );
+            false
+        }
+    };
+
+    let ak = backend.create_ak(&opts.ak).map_err(at("create AK"))?;
+    let vak = AttestationKey::from_public(ak.public().clone(), &KeyPolicy::default())
+        .map_err(at("check AK"))?;
+    rec.record(
+        "create AK",
+        true,
+        format!(
+            "{}, restricted signing key, Name {}",
+            ak.public().describe(),
+            ak.public().name().to_hex()
+        ),
+    );
+
+    let secret = fresh_nonce(p)?;
+    let made = make_credential(p, &ek.public, &ak.public().name(), &secret)
+        .map_err(at("MakeCredential"))?;
+    let activated = backend
+        .activate_credential(&ak, opts.ek, &made.credential_blob, &made.encrypted_secret)
+        .map_err(at("ActivateCredential"))?;
+    let bound = check_activated(&secret, &activated).is_ok();
+    rec.record(
+        "credential activation",
+        bound,
+        if bound {
+            "the TPM holding the EK recovered the secret for this AK's Name"
+        } else {
+            "activated credential differs"
+        },
+    );
+    if bound {
+        proved.push("the AK is a restricted signing key resident in the same TPM as the EK (credential activation)".to_owned());
+    }
+
+    // 2. App Key, certified over a fresh verifier nonce.
+    let app = backend
+        .create_app_key(&opts.app_key)
+        .map_err(at("create App Key"))?;
+    rec.record(
+        "create App Key",
+        true,
+        format!(
+            "{}, fixedTPM, fixedParent, sensitiveDataOrigin",
+            app.public().describe()
+        ),
+    );
+    rec.restart();
+    let attest_start = Instant::now();
+    let certify_nonce = fresh_nonce(p)?;
+    let c = backend
+        .certify(&app, &ak, &certify_nonce)
+        .map_err(at("certify"))?;
+    let vc = verify_certify(
+        p,
+        &vak,
+        &app.public().to_tpm2b(),
+        &c.attest,
+        &c.signature,
+        &certify_nonce,
+        &CertifyPolicy::default(),
+    );
+    match &vc {
+        Ok(v) => {
+            rec.record(
+                "certify App Key",
+                true,
+                format!("verified; certified Name {}", v.name().to_hex()),
+            );
+            proved.push("the App Key was created in the AK's TPM and cannot leave it (TPM2_Certify over a fresh nonce)".to_owned());
+        }
+        Err(e) => rec.record("certify App Key", false, format!("refused: {e}")),
+    }
+
+    // 3. Location reading -> event log -> PCR.
+    let (event, sample) = match &opts.location {
+        LocationSource::Sample => (LocationEvent::sample(), true),
+        LocationSource::File(path) => {
+            let bytes = read(path)?;
+            let e: LocationEvent = serde_json::from_slice(&bytes).map_err(|_| DemoError::Core {
+                step: "read location",
+                error: aegis_core::Error::InvalidFormat {
+                    what: "location event JSON",
+                },
+            })?;
+            (e, false)
+        }
+    };
+    let log_path = match &opts.event_log {
+        Some(path) => path.clone(),
+        None => {
+            let n = hex::encode(fresh_nonce(p)?.get(..6).unwrap_or_default());
+            std::env::temp_dir().join(format!("aegis-demo-location-{n}.log"))
+        }
+    };
+    let mut log = LocationLogFile::open(&log_path).map_err(at("open event log"))?;
+    let nonce = fresh_nonce(p)?;
+    let record = geo::record_location(
+        backend.as_mut(),
+        &mut log,
+        opts.pcr,
+        HashAlg::Sha256,
+        event,
+        &nonce,
+    )
+    .map_err(at("record location"))?;
+    rec.record(
+        "location -> PCR",
+        true,
+        format!(
+            "{} reading ({}, {}) +/- {} m{}; extended into PCR {} (sha256)",
+            serde_json::to_value(record.event().sensor_type)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            record.event().latitude,
+            record.event().longitude,
+            record.event().accuracy_m,
+            if sample {
+                " [FIXED SAMPLE READING, not a measurement]"
+            } else {
+                ""
+            },
+            opts.pcr
+        ),
+    );
+
+    // 4. Quote with the same nonce; verify; replay the log.
+    let sel = geo::location_selection(opts.pcr, HashAlg::Sha256).map_err(at("PCR selection"))?;
+    let q = backend.quote(&ak, &sel, &nonce).map_err(at("quote"))?;
+    let mut qp = QuotePolicy::default();
+    qp.required_pcrs.push(HashAlg::Sha256, opts.pcr);
+    let records = geo::parse_log(&read(&log_path)?).map_err(at("read event log"))?;
+    match verify_quote(p, &vak, &q.attest, &q.signature, &q.pcrs, &nonce, &qp) {
+        Ok(vq) => {
+            rec.record(
+                "quote",
+                true,
+                format!(
+                    "verified; PCR {} = {}",
+                    opts.pcr,
+                    hex::encode(vq.pcrs().get(HashAlg::Sha256, opts.pcr).unwrap_or_default())
+                ),
+            );
+            match geo::verify_location_log(&records, &vq, opts.pcr, HashAlg::Sha256, &nonce) {
+                Ok(v) => {
+                    rec.record(
+                        "location log replay",
+                        true,
+                        format!(
+                            "{} event(s) replay to the quoted PCR; the last is bound to this nonce",
+                            v.records().len()
+                        ),
+                    );
+                    proved.push(format!("PCR {} holds exactly the logged location events, the last one recorded for this attestation's nonce", opts.pcr));
+                }
+                Err(e) => rec.record("location log replay", false, format!("refused: {e}")),
+            }
+        }
+        Err(e) => rec.record("quote", false, format!("refused: {e}")),
+    }
+    let attestation_latency = attest_start.elapsed();
+
+    // 5. The App Key signs a proof (what a DPoR/DPoG JWT signature is).
+    let signing_input = format!("aegis-demo-proof.{}", hex::encode(&nonce));
+    let scheme = match app.public().parms {
+        KeyParms::Ecc(_) => Scheme::Ecdsa(HashAlg::Sha256),
+        KeyParms::Rsa(_) => Scheme::RsaSsa(HashAlg::Sha256),
+    };
+    let digest = HashAlg::Sha256.digest(signing_input.as_bytes());
+    let sig = backend
+        .sign_digest(&app, &digest, scheme)
+        .map_err(at("sign with App Key"))?;
+    let sig_ok = verify_app_signature(p, &app, &digest, &sig);
+    rec.record(
+        "App Key signature",
+        sig_ok,
+        if sig_ok {
+            "a proof signed inside the TPM verifies with the certified App Key"
+        } else {
+            "signature does not verify"
+        },
+    );
+    if sig_ok {
+        proved.push(
+            "possession of the certified App Key (a signature made inside the TPM)".to_owned(),
+        );
+    }
+
+    if sample {
+        not_proved.push(
+            "where the host is: the reading is the FIXED SAMPLE, not a measurement".to_owned(),
+        );
+    } else {
+        not_proved.push("that the location reading is true: the sensor itself is not attested, only recorded and bound to the TPM".to_owned());
+    }
+    not_proved.push(
+        "the platform's boot state: no reference values for PCRs 0-7 were appraised".to_owned(),
+    );
+    not_proved.push("the geofence / jurisdiction verdict, the EAR, the DPoG token and the SVID extension (later steps)".to_owned());
+    if !info.hardware_protected {
+        not_proved.push("anything about hardware: the software backend keeps every key in process memory (INSECURE)".to_owned());
+    }
+    if !ek_ok && info.hardware_protected {
+        not_proved.push(
+            "that the AK and App Key live in a genuine TPM (the EK is unverified)".to_owned(),
+        );
+    }
+
+    Ok(DemoReport {
+        backend: info.name.to_owned(),
+        hardware_protected: info.hardware_protected,
+        steps: rec.steps,
+        proved,
+        not_proved,
+        attestation_latency,
+        total: start.elapsed(),
+        event_log: log_path,
+    })
+}
+
+fn verify_app_signature(p: &dyn CryptoProvider, app: &TpmKey, digest: &[u8], sig: &[u8]) -> bool {
+    let Ok(sig) = Signature::parse(sig) else {
+        return false;
+    };
+    match (&app.public().parms, &sig) {
+        (KeyParms::Ecc(k), Signature::Ecdsa { r, s, .. }) => p
+            .verify_ecdsa(
+                EccPublicKey {
+                    curve: k.curve,
+                    x: &k.x,
+                    y: &k.y,
+                },
+                digest,
+                r,
+                s,
+            )
+            .is_ok(),
+        (KeyParms::Rsa(k), Signature::RsaSsa { hash, sig }) => p
+            .verify_rsa_pkcs1v15(
+                RsaPublicKey {
+                    modulus: &k.modulus,
+                    exponent: k.effective_exponent(),
+                },
+                *hash,
+                digest,
+                sig,
+            )
+            .is_ok(),
+        _ => false,
+    }
+}
+
+/// The EK certificate check. `Ok(detail)` when trusted, `Err(detail)` when not (a refused check,
+/// not a failed demo).
+fn check_ek_certificate(
+    _p: &dyn CryptoProvider,
+    certificate: Option<&[u8]>,
+    _ek: &aegis_core::tpm::Public,
+    ca_files: &[PathBuf],
+) -> Result<Result<String, String>, DemoError> {
+    let Some(_raw) = certificate else {
+        return Ok(Err("no EK certificate in the TPM's NV index".to_owned()));
+    };
+    if ca_files.is_empty() {
+        return Ok(Err(
+            "not checked: no manufacturer CA given (--ek-ca)".to_owned()
+        ));
+    }
+    let _now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    Ok(Err(
+        "not checked: aegis_core::ek is not available yet".to_owned()
+    ))
+}
+
+/// `aegis demo`: runs the demo, prints the readable summary on stderr and returns the JSON
+/// report (stdout). Failed checks are in the report; an error means the flow could not finish.
+pub fn main(args: &DemoArgs) -> Result<Value, String> {
+    let opts = DemoOptions::from_args(args);
+    let report = run(&opts).map_err(|e| e.to_string())?;
+    eprintln!("{report}");
+    Ok(report.to_json())
+}

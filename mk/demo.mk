@@ -1,0 +1,36 @@
+# make demo: the end-to-end sovereign attestation flow on a freshly manufactured swtpm
+# (EK/AK enrolment with credential activation and EK certificate check, App Key certification,
+# location evidence in PCR 15, quote, verification of everything, summary).
+# make test-backend: the tss backend's swtpm suite (needs --features tss).
+
+TEST_TARGETS += test-backend
+
+.PHONY: demo demo-software test-backend bench-backend
+
+demo:
+	@scripts/deps.sh tpm
+	@scripts/deps.sh native
+	@set -euo pipefail; \
+	dir=$$(mktemp -d "$${TMPDIR:-/tmp}/aegis-demo.XXXXXX"); \
+	trap 'scripts/swtpm.sh stop "$$dir" >/dev/null 2>&1 || true; rm -rf "$$dir"' EXIT; \
+	scripts/swtpm.sh start "$$dir" >/dev/null; \
+	echo "swtpm running: $$(cat "$$dir/tcti") (state in $$dir)"; \
+	$(CARGO) run -q -p aegis-cli --features tss -- demo --tcti "$$(cat "$$dir/tcti")" \
+	  --ek-ca "$$dir/ca/swtpm-localca-rootca-cert.pem" --ek-ca "$$dir/ca/issuercert.pem" \
+	  --event-log "$$dir/location-events.log" $(DEMO_ARGS)
+
+# The same flow without a TPM, on the INSECURE software backend (its EK is refused).
+demo-software:
+	@scripts/deps.sh native
+	$(CARGO) run -q -p aegis-cli --features tss -- demo --software $(DEMO_ARGS)
+
+test-backend:
+	@scripts/deps.sh tpm
+	@scripts/deps.sh native
+	$(CARGO) test -p aegis-core --features tss --test backend_swtpm --test backend_software --test geo_log
+
+# Per-operation latency on swtpm (criterion; not a timed test).
+bench-backend:
+	@scripts/deps.sh tpm
+	@scripts/deps.sh native
+	$(CARGO) bench -p aegis-core --features tss --bench backend_swtpm
