@@ -11,6 +11,7 @@
 pub mod backend;
 pub mod compat;
 pub mod crypto;
+pub mod ek;
 pub mod error;
 pub mod geo;
 pub mod inspect;
