@@ -23,6 +23,7 @@ use aegis_core::backend::software::SoftwareTpm;
 use aegis_core::backend::tss::TssBackend;
 use aegis_core::backend::{AkSpec, AppKeySpec, EkKind, KeyAlg, TpmBackend, TpmKey};
 use aegis_core::crypto::{default_provider, CryptoProvider, EccPublicKey, RsaPublicKey};
+use aegis_core::ek::{trim_nv_certificate, verify_ek_certificate, EkTrustStore};
 use aegis_core::geo::{self, LocationEvent, LocationLogFile};
 use aegis_core::tpm::credential::{check_activated, make_credential};
 use aegis_core::tpm::{HashAlg, KeyParms, Scheme, Signature};
@@ -46,11 +47,14 @@ pub struct DemoArgs {
     /// Use the INSECURE in-memory software TPM (no hardware; its EK has no manufacturer chain).
     #[arg(long)]
     pub software: bool,
-    /// A manufacturer CA certificate (PEM or DER) for the EK certificate check; repeat for the
-    /// root and each intermediate. For `scripts/swtpm.sh`: DIR/ca/swtpm-localca-rootca-cert.pem
-    /// and DIR/ca/issuercert.pem.
-    #[arg(long = "ek-ca", value_name = "FILE")]
-    pub ek_ca: Vec<PathBuf>,
+    /// A manufacturer root CA certificate (PEM or DER) for the EK certificate check; repeatable.
+    /// For `scripts/swtpm.sh`: DIR/ca/swtpm-localca-rootca-cert.pem.
+    #[arg(long = "ek-root", value_name = "FILE")]
+    pub ek_roots: Vec<PathBuf>,
+    /// An intermediate CA certificate (PEM or DER) of the EK chain; repeatable.
+    /// For `scripts/swtpm.sh`: DIR/ca/issuercert.pem.
+    #[arg(long = "ek-intermediate", value_name = "FILE")]
+    pub ek_intermediates: Vec<PathBuf>,
     /// The location reading: a JSON file holding one location event (FORMATS.md). Default: a
     /// fixed sample reading, labelled as such.
     #[arg(long, value_name = "FILE")]
@@ -98,8 +102,10 @@ pub enum LocationSource {
 #[derive(Clone, Debug)]
 pub struct DemoOptions {
     pub backend: BackendChoice,
-    /// Manufacturer CA certificates (PEM or DER) for the EK certificate check.
-    pub ek_ca: Vec<PathBuf>,
+    /// Manufacturer root CA certificates (PEM or DER) for the EK certificate check.
+    pub ek_roots: Vec<PathBuf>,
+    /// Intermediate CA certificates (PEM or DER) of the EK chain.
+    pub ek_intermediates: Vec<PathBuf>,
     pub location: LocationSource,
     /// The event log file; `None`: a new file in the temp directory.
     pub event_log: Option<PathBuf>,
@@ -126,7 +132,8 @@ impl DemoOptions {
         };
         DemoOptions {
             backend,
-            ek_ca: a.ek_ca.clone(),
+            ek_roots: a.ek_roots.clone(),
+            ek_intermediates: a.ek_intermediates.clone(),
             location: a
                 .location
                 .clone()
@@ -329,7 +336,7 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
         true,
         format!("{:?} EK, Name {}", ek.kind, ek.public.name().to_hex()),
     );
-    let ek_ok = match check_ek_certificate(p, ek.certificate.as_deref(), &ek.public, &opts.ek_ca)? {
+    let ek_ok = match check_ek_certificate(p, ek.certificate.as_deref(), &ek.public, opts)? {
         Ok(detail) => {
             rec.record("EK certificate", true, detail);
             proved.push("the EK certificate chains to the given manufacturer CA and certifies this TPM's EK".to_owned());
@@ -551,6 +558,11 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
         );
     }
 
+    if !info.hardware_protected {
+        for p in &mut proved {
+            *p = format!("[software backend, INSECURE: only as far as this process goes] {p}");
+        }
+    }
     Ok(DemoReport {
         backend: info.name.to_owned(),
         hardware_protected: info.hardware_protected,
@@ -598,26 +610,55 @@ fn verify_app_signature(p: &dyn CryptoProvider, app: &TpmKey, digest: &[u8], sig
 /// The EK certificate check. `Ok(detail)` when trusted, `Err(detail)` when not (a refused check,
 /// not a failed demo).
 fn check_ek_certificate(
-    _p: &dyn CryptoProvider,
+    p: &dyn CryptoProvider,
     certificate: Option<&[u8]>,
-    _ek: &aegis_core::tpm::Public,
-    ca_files: &[PathBuf],
+    ek: &aegis_core::tpm::Public,
+    opts: &DemoOptions,
 ) -> Result<Result<String, String>, DemoError> {
-    let Some(_raw) = certificate else {
+    let Some(raw) = certificate else {
         return Ok(Err("no EK certificate in the TPM's NV index".to_owned()));
     };
-    if ca_files.is_empty() {
+    if opts.ek_roots.is_empty() {
         return Ok(Err(
-            "not checked: no manufacturer CA given (--ek-ca)".to_owned()
+            "not checked: no manufacturer root CA given (--ek-root)".to_owned(),
         ));
     }
-    let _now = SystemTime::now()
+    let mut store = EkTrustStore::new();
+    let add = |bytes: &[u8], store: &mut EkTrustStore, root: bool| {
+        let pem = bytes.starts_with(b"-----BEGIN");
+        match (root, pem) {
+            (true, true) => store.add_root_pem(bytes),
+            (true, false) => store.add_root_der(bytes),
+            (false, true) => store.add_intermediate_pem(bytes),
+            (false, false) => store.add_intermediate_der(bytes),
+        }
+        .map_err(at("load EK CA certificate"))
+    };
+    for path in &opts.ek_roots {
+        add(&read(path)?, &mut store, true)?;
+    }
+    for path in &opts.ek_intermediates {
+        add(&read(path)?, &mut store, false)?;
+    }
+    let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    Ok(Err(
-        "not checked: aegis_core::ek is not available yet".to_owned()
-    ))
+    Ok(
+        match verify_ek_certificate(p, trim_nv_certificate(raw), ek, &store, now) {
+            Ok(v) => Ok(format!(
+                "trusted: {} issued by {} (chain of {}), TPM manufacturer {}",
+                v.subject(),
+                v.issuer(),
+                v.chain_len(),
+                v.tpm_identity()
+                    .manufacturer
+                    .as_deref()
+                    .unwrap_or("unknown")
+            )),
+            Err(e) => Err(format!("refused: {e} (code {})", e.code())),
+        },
+    )
 }
 
 /// `aegis demo`: runs the demo, prints the readable summary on stderr and returns the JSON

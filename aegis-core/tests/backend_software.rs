@@ -192,3 +192,30 @@ fn persistent_keys_load_and_evict() {
         })
         .is_err());
 }
+
+#[test]
+fn software_ek_has_no_manufacturer_chain_and_is_refused() {
+    use aegis_core::ek::{verify_ek_certificate, EkTrustStore};
+    let mut tpm = SoftwareTpm::new_insecure().unwrap();
+    let ek = tpm.read_ek(EkKind::Rsa2048).unwrap();
+    let cert = ek.certificate.unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let err = verify_ek_certificate(
+        default_provider(),
+        &cert,
+        &ek.public,
+        &EkTrustStore::new(),
+        now,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::EkCertificateUntrusted | Error::EkCertificateInvalid { .. }
+        ),
+        "{err:?}"
+    );
+}

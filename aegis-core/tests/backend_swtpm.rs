@@ -191,56 +191,69 @@ fn certify_and_quote_made_by_the_tpm_verify() {
 }
 
 #[test]
-fn ek_certificates_are_read_and_match_the_ek() {
+fn ek_certificates_are_read_and_validated_by_aegis_core() {
+    use aegis_core::ek::{trim_nv_certificate, verify_ek_certificate, EkTrustStore};
     let Some(tpm) = Swtpm::start("ek") else {
         return;
     };
     let mut b = tpm.backend();
-    let root =
-        openssl::x509::X509::from_pem(&tpm.ca_file("swtpm-localca-rootca-cert.pem")).unwrap();
-    let issuer = openssl::x509::X509::from_pem(&tpm.ca_file("issuercert.pem")).unwrap();
+    let mut store = EkTrustStore::new();
+    store
+        .add_root_pem(&tpm.ca_file("swtpm-localca-rootca-cert.pem"))
+        .unwrap();
+    store
+        .add_intermediate_pem(&tpm.ca_file("issuercert.pem"))
+        .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     for kind in [EkKind::Rsa2048, EkKind::EccP384] {
         let ek = b.read_ek(kind).unwrap();
         let raw = ek
             .certificate
             .clone()
             .expect("swtpm_setup provisions EK certificates");
-        let cert = openssl::x509::X509::from_der(&ek_cert_der(&raw)).unwrap();
-        // Chain: EK certificate <- issuer <- root.
-        assert!(cert.verify(&issuer.public_key().unwrap()).unwrap());
-        assert!(issuer.verify(&root.public_key().unwrap()).unwrap());
-        // The certified key is the EK the TPM derives from its template.
-        let key = cert.public_key().unwrap();
-        match &ek.public.parms {
-            KeyParms::Rsa(p) => assert_eq!(key.rsa().unwrap().n().to_vec(), p.modulus),
-            KeyParms::Ecc(p) => {
-                let ec = key.ec_key().unwrap();
-                let mut ctx = openssl::bn::BigNumContext::new().unwrap();
-                let mut x = openssl::bn::BigNum::new().unwrap();
-                let mut y = openssl::bn::BigNum::new().unwrap();
-                ec.public_key()
-                    .affine_coordinates(ec.group(), &mut x, &mut y, &mut ctx)
-                    .unwrap();
-                assert_eq!(x.to_vec_padded(48).unwrap(), p.x);
-                assert_eq!(y.to_vec_padded(48).unwrap(), p.y);
-            }
-        }
+        let v = verify_ek_certificate(
+            default_provider(),
+            trim_nv_certificate(&raw),
+            &ek.public,
+            &store,
+            now,
+        )
+        .unwrap_or_else(|e| panic!("{kind:?} EK certificate refused: {e}"));
+        assert_eq!(v.public(), &ek.public);
+        // Another TPM's EK is not what this certificate certifies.
+        let other = if kind == EkKind::Rsa2048 {
+            EkKind::EccP384
+        } else {
+            EkKind::Rsa2048
+        };
+        let other_ek = b.read_ek(other).unwrap();
+        assert!(verify_ek_certificate(
+            default_provider(),
+            trim_nv_certificate(&raw),
+            &other_ek.public,
+            &store,
+            now
+        )
+        .is_err());
+        // Without the manufacturer root: untrusted.
+        assert_eq!(
+            verify_ek_certificate(
+                default_provider(),
+                trim_nv_certificate(&raw),
+                &ek.public,
+                &EkTrustStore::new(),
+                now
+            )
+            .unwrap_err(),
+            Error::EkCertificateUntrusted
+        );
     }
     // No P-256 certificate is provisioned: None, not an error.
     assert!(b.read_ek(EkKind::EccP256).unwrap().certificate.is_none());
     assert_eq!(b.transient_object_count().unwrap(), 1);
-}
-
-/// The DER certificate at the start of an NV index's contents (NV areas may be padded).
-fn ek_cert_der(raw: &[u8]) -> Vec<u8> {
-    assert_eq!(raw[0], 0x30);
-    let len = match raw[1] {
-        n if n < 0x80 => usize::from(n) + 2,
-        0x81 => usize::from(raw[2]) + 3,
-        0x82 => usize::from(u16::from_be_bytes([raw[2], raw[3]])) + 4,
-        _ => panic!("certificate too long"),
-    };
-    raw[..len].to_vec()
 }
 
 #[test]
