@@ -17,7 +17,7 @@ use std::process::{Command, Output};
 
 use aegis_core::crypto::all_providers;
 use aegis_core::tpm::credential::{check_activated, make_credential, MadeCredential};
-use aegis_core::tpm::{Name, Public};
+use aegis_core::tpm::{KeyParms, Name, ObjectAttributes, Public};
 use aegis_core::Error;
 
 fn repo_root() -> PathBuf {
@@ -62,7 +62,7 @@ fn tools_present(test: &str) -> bool {
         !require_tpm(),
         "AEGIS_REQUIRE_TPM=1 but {missing:?} not found (install swtpm swtpm-tools tpm2-tools)"
     );
-    eprintln!("\n!!!!!!!! SKIPPED {test}: {missing:?} not found (install swtpm swtpm-tools tpm2-tools) !!!!!!!!\n");
+    loud_skip(&format!("\n!!!!!!!! SKIPPED {test}: {missing:?} not found (install swtpm swtpm-tools tpm2-tools) !!!!!!!!\n"));
     false
 }
 
@@ -137,18 +137,26 @@ impl Swtpm {
         out
     }
 
-    /// Creates the EK (tpm2_createek -G `alg`) and an AK under it; returns (EK public, AK Name).
-    fn ek_and_ak(&self, alg: &str) -> (Public, Name) {
-        let (ak_alg, ak_scheme) = if alg == "rsa" {
-            ("rsa", "rsassa")
+    /// Creates the EK (`tpm2_createek -G rsa|ecc`, the low-range templates L-1 and L-2) or
+    /// reads the persistent one swtpm_setup made (a handle such as 0x81010016, the high-range
+    /// ECC P-384 template), and an AK under it.
+    fn ek_and_ak(&self, ek: &str) -> TestEk {
+        let handle = if ek.starts_with("0x") {
+            self.run(&["tpm2_readpublic", "-c", ek, "-o", "ek.pub"]);
+            ek.to_string()
         } else {
-            ("ecc", "ecdsa")
+            self.run(&["tpm2_createek", "-G", ek, "-u", "ek.pub", "-c", "ek.ctx"]);
+            "ek.ctx".to_string()
         };
-        self.run(&["tpm2_createek", "-G", alg, "-u", "ek.pub", "-c", "ek.ctx"]);
+        let public = Public::parse_tpm2b(&std::fs::read(self.path("ek.pub")).unwrap()).unwrap();
+        let (ak_alg, ak_scheme) = match public.parms {
+            KeyParms::Rsa(_) => ("rsa", "rsassa"),
+            KeyParms::Ecc(_) => ("ecc", "ecdsa"),
+        };
         self.run(&[
             "tpm2_createak",
             "-C",
-            "ek.ctx",
+            &handle,
             "-c",
             "ak.ctx",
             "-G",
@@ -165,42 +173,53 @@ impl Swtpm {
             "ak.priv",
         ]);
         self.run(&["tpm2_flushcontext", "-t"]);
-        let ek = Public::parse_tpm2b(&std::fs::read(self.path("ek.pub")).unwrap()).unwrap();
         let ak = Public::parse_tpm2b(&std::fs::read(self.path("ak.pub")).unwrap()).unwrap();
         let name_file = std::fs::read(self.path("ak.name")).unwrap();
         // The verifier computes the AK Name from the AK public area; tpm2-tools agrees.
         assert_eq!(ak.name().as_bytes(), &name_file[..]);
-        (ek, ak.name())
+        // Low-range EKs need PolicySecret(endorsement); high-range ones set userWithAuth.
+        let policy = !public.attributes.has(ObjectAttributes::USER_WITH_AUTH);
+        TestEk {
+            handle,
+            policy,
+            public,
+            ak_name: ak.name(),
+        }
     }
 
     /// TPM2_ActivateCredential on a tpm2-tools credential file, with the EK's policy
-    /// (PolicySecret with the endorsement hierarchy). Returns the recovered credential, or None
-    /// if the TPM refused. Every session and transient object is flushed.
-    fn activate(&self, file_bytes: &[u8]) -> Option<Vec<u8>> {
+    /// (PolicySecret with the endorsement hierarchy) or its empty user auth. Returns the
+    /// recovered credential, or None if the TPM refused. Every session and transient object is
+    /// flushed.
+    fn activate(&self, ek: &TestEk, file_bytes: &[u8]) -> Option<Vec<u8>> {
         std::fs::write(self.path("cred.in"), file_bytes).unwrap();
         let _ = std::fs::remove_file(self.path("cred.out"));
-        self.run(&[
-            "tpm2_startauthsession",
-            "--policy-session",
-            "-S",
-            "session.ctx",
-        ]);
-        self.run(&["tpm2_policysecret", "-S", "session.ctx", "-c", "e"]);
-        let out = self.try_run(&[
+        let mut args = vec![
             "tpm2_activatecredential",
             "-c",
             "ak.ctx",
             "-C",
-            "ek.ctx",
+            &ek.handle,
             "-i",
             "cred.in",
             "-o",
             "cred.out",
-            "-P",
-            "session:session.ctx",
-        ]);
+        ];
+        if ek.policy {
+            self.run(&[
+                "tpm2_startauthsession",
+                "--policy-session",
+                "-S",
+                "session.ctx",
+            ]);
+            self.run(&["tpm2_policysecret", "-S", "session.ctx", "-c", "e"]);
+            args.extend(["-P", "session:session.ctx"]);
+        }
+        let out = self.try_run(&args);
         // The session may already be gone after a successful activation; ignore that error.
-        let _ = self.try_run(&["tpm2_flushcontext", "session.ctx"]);
+        if ek.policy {
+            let _ = self.try_run(&["tpm2_flushcontext", "session.ctx"]);
+        }
         self.run(&["tpm2_flushcontext", "-t"]);
         self.run(&["tpm2_flushcontext", "-s"]);
         if out.status.success() {
@@ -209,6 +228,16 @@ impl Swtpm {
             None
         }
     }
+}
+
+/// An EK in the TPM and the AK made under it.
+struct TestEk {
+    /// "ek.ctx" (transient, from tpm2_createek) or a persistent handle.
+    handle: String,
+    /// Whether the EK needs the PolicySecret(endorsement) session.
+    policy: bool,
+    public: Public,
+    ak_name: Name,
 }
 
 impl Drop for Swtpm {
@@ -242,7 +271,7 @@ fn keylime_makecredential(tpm: &Swtpm, secret: &[u8]) -> Option<Vec<u8>> {
             "AEGIS_REQUIRE_TPM=1 but {} cannot import keylime (scripts/deps.sh python)",
             python.display()
         );
-        eprintln!("\n!!!!!!!! SKIPPED keylime peer: {} cannot import keylime (run scripts/deps.sh python) !!!!!!!!\n", python.display());
+        loud_skip(&format!("\n!!!!!!!! SKIPPED keylime peer: {} cannot import keylime (run scripts/deps.sh python) !!!!!!!!\n", python.display()));
         return None;
     }
     let script = "import sys\n\
@@ -281,7 +310,8 @@ fn activation_round_trip(alg: &str) {
         return;
     }
     let tpm = Swtpm::start(alg);
-    let (ek, ak_name) = tpm.ek_and_ak(alg);
+    let test_ek = tpm.ek_and_ak(alg);
+    let (ek, ak_name) = (test_ek.public.clone(), test_ek.ak_name.clone());
     let digest_size = ek.name_alg.digest_size();
 
     for provider in all_providers() {
@@ -296,7 +326,7 @@ fn activation_round_trip(alg: &str) {
                 Ok(&made)
             );
             let activated = tpm
-                .activate(&file)
+                .activate(&test_ek, &file)
                 .unwrap_or_else(|| panic!("{who}: TPM refused Aegis's {alg} credential"));
             assert_eq!(check_activated(&secret, &activated), Ok(()), "{who} {alg}");
             assert_eq!(
@@ -329,7 +359,7 @@ fn activation_round_trip(alg: &str) {
         ];
         for (i, t) in tampered.iter().enumerate() {
             assert_eq!(
-                tpm.activate(&t.to_tpm2_tools_file()),
+                tpm.activate(&test_ek, &t.to_tpm2_tools_file()),
                 None,
                 "{who} {alg}: tampered blob {i} activated"
             );
@@ -339,7 +369,7 @@ fn activation_round_trip(alg: &str) {
         let other =
             make_credential(provider, &ek, &Name::from_bytes(&other_name), &secret).unwrap();
         assert_eq!(
-            tpm.activate(&other.to_tpm2_tools_file()),
+            tpm.activate(&test_ek, &other.to_tpm2_tools_file()),
             None,
             "{who} {alg}: credential for another Name activated"
         );
@@ -375,7 +405,7 @@ fn activation_round_trip(alg: &str) {
         let parsed = MadeCredential::from_tpm2_tools_file(&file).unwrap();
         assert_eq!(parsed.to_tpm2_tools_file(), file);
         let activated = tpm
-            .activate(&file)
+            .activate(&test_ek, &file)
             .expect("TPM refused keylime's credential");
         assert_eq!(
             check_activated(&secret, &activated),
@@ -393,4 +423,19 @@ fn rsa_ek_activation() {
 #[test]
 fn ecc_ek_activation() {
     activation_round_trip("ecc");
+}
+
+/// The ECC NIST P-384 EK that swtpm_setup persists at 0x81010016 (TCG EK Credential Profile
+/// high-range template H-3: nameAlg SHA-384, AES-256-CFB): KDFs with SHA-384, 48-byte
+/// credentials.
+#[test]
+fn ecc_p384_high_range_ek_activation() {
+    activation_round_trip("0x81010016");
+}
+
+/// Prints a skip notice straight to the process's stderr: libtest captures `eprintln!` of
+/// passing tests, and a skip must be seen.
+fn loud_skip(msg: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{msg}");
 }
