@@ -453,3 +453,68 @@ fn credential_activation_round_trip() {
     }
     assert_eq!(b.transient_object_count().unwrap(), 1);
 }
+
+#[test]
+fn location_evidence_in_pcr15_survives_an_agent_restart() {
+    use aegis_core::geo::{self, LocationEvent, LocationLogFile};
+    let Some(tpm) = Swtpm::start("geo") else {
+        return;
+    };
+    let log_path = tpm.dir.join("location.log");
+    let ak = {
+        let mut b = tpm.backend();
+        let ak = b.create_ak(&AkSpec::default()).unwrap();
+        let mut log = LocationLogFile::open(&log_path).unwrap();
+        for (i, nonce) in [b"first", b"secnd"].iter().enumerate() {
+            let e = LocationEvent {
+                latitude: 40.0 + i as f64,
+                ..LocationEvent::sample()
+            };
+            geo::record_location(&mut b, &mut log, 15, HashAlg::Sha256, e, &nonce[..]).unwrap();
+        }
+        ak
+    };
+    // The agent restarts: new TPM context, log reopened from its file.
+    let mut b = tpm.backend();
+    let mut log = LocationLogFile::open(&log_path).unwrap();
+    assert_eq!(log.records().len(), 2);
+    geo::record_location(
+        &mut b,
+        &mut log,
+        15,
+        HashAlg::Sha256,
+        LocationEvent::sample(),
+        b"attestation nonce",
+    )
+    .unwrap();
+    let sel = geo::location_selection(15, HashAlg::Sha256).unwrap();
+    let q = b.quote(&ak, &sel, b"attestation nonce").unwrap();
+    let mut policy = QuotePolicy::default();
+    policy.required_pcrs.push(HashAlg::Sha256, 15);
+    let vq = verify_quote(
+        default_provider(),
+        &ak_of(&ak),
+        &q.attest,
+        &q.signature,
+        &q.pcrs,
+        b"attestation nonce",
+        &policy,
+    )
+    .unwrap();
+    let records = geo::parse_log(&std::fs::read(&log_path).unwrap()).unwrap();
+    let v =
+        geo::verify_location_log(&records, &vq, 15, HashAlg::Sha256, b"attestation nonce").unwrap();
+    assert_eq!(v.records().len(), 3);
+    assert_eq!(v.current(), &LocationEvent::sample());
+    assert_eq!(
+        geo::verify_location_log(
+            &records[..2],
+            &vq,
+            15,
+            HashAlg::Sha256,
+            b"attestation nonce"
+        )
+        .unwrap_err(),
+        Error::LocationLogMismatch
+    );
+}

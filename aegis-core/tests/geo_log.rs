@@ -283,3 +283,48 @@ fn stale_last_event_is_refused_even_when_replay_matches() {
         Error::LocationNonceMismatch
     );
 }
+
+#[test]
+fn agent_refuses_to_extend_when_the_log_no_longer_describes_the_pcr() {
+    let mut a = agent();
+    geo::record_location(
+        &mut a.tpm,
+        &mut a.log,
+        15,
+        HashAlg::Sha256,
+        reading(10.0),
+        b"n1",
+    )
+    .unwrap();
+    // Someone else extends PCR 15: the log can no longer replay to it.
+    a.tpm
+        .pcr_extend(15, &[(HashAlg::Sha256, vec![1; 32])])
+        .unwrap();
+    assert_eq!(
+        geo::record_location(
+            &mut a.tpm,
+            &mut a.log,
+            15,
+            HashAlg::Sha256,
+            reading(11.0),
+            b"n2"
+        )
+        .unwrap_err(),
+        Error::LocationLogMismatch
+    );
+    assert_eq!(a.log.records().len(), 1, "nothing appended");
+    // A log kept across a TPM reset (fresh software TPM, PCR at zero) is refused the same way.
+    let mut fresh = SoftwareTpm::new_insecure().unwrap();
+    assert_eq!(
+        geo::record_location(
+            &mut fresh,
+            &mut a.log,
+            15,
+            HashAlg::Sha256,
+            reading(11.0),
+            b"n2"
+        )
+        .unwrap_err(),
+        Error::LocationLogMismatch
+    );
+}

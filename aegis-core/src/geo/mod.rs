@@ -311,8 +311,11 @@ pub fn verify_location_log(
 /// Agent side: binds `event` to `nonce`, appends it to `log` (durably, before the PCR changes),
 /// then extends its digest into PCR `pcr` of `bank` through `backend`.
 ///
-/// The log is written first: a failure between the two steps leaves a log entry the PCR lacks,
-/// which the verifier reports as `LocationLogMismatch` rather than an unexplained PCR value.
+/// Before anything changes, the log must replay to the PCR's current value, else
+/// `LocationLogMismatch` (the TPM was reset since the log began, or something else extended the
+/// PCR: start a new log after a reset). The log is written first: a failure between the two
+/// steps leaves a log entry the PCR lacks, which the verifier reports as `LocationLogMismatch`
+/// rather than an unexplained PCR value.
 pub fn record_location(
     backend: &mut dyn TpmBackend,
     log: &mut LocationLogFile,
@@ -322,6 +325,17 @@ pub fn record_location(
     nonce: &[u8],
 ) -> Result<LocationRecord> {
     let record = LocationRecord::new(event, nonce)?;
+    // The log must describe the PCR as it is now: after a TPM reset (PCR back to zero) or an
+    // extend by someone else, appending would only produce a log no verifier can replay.
+    let selection = location_selection(pcr, bank)?;
+    let current = backend.pcr_read(&selection)?;
+    let now = current.get(bank, pcr).ok_or(Error::Backend {
+        what: "PCR read",
+        detail: "the TPM did not return the location PCR".to_owned(),
+    })?;
+    if !bool::from(replay(log.records(), bank)?.as_slice().ct_eq(now)) {
+        return Err(Error::LocationLogMismatch);
+    }
     log.append(&record)?;
     backend.pcr_extend(pcr, &[(bank, record.digest(bank))])?;
     Ok(record)
