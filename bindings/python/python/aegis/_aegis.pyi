@@ -1,0 +1,167 @@
+"""Type stubs of the native module aegis._aegis (checked against it by mypy's stubtest)."""
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import final
+
+from typing_extensions import Self, disjoint_base
+
+__all__ = [
+    "ERROR_CODES",
+    "AegisError",
+    "AttestationError",
+    "AttestationKey",
+    "BackendError",
+    "ClockInfo",
+    "EkError",
+    "KeyPolicyError",
+    "LocationError",
+    "ParseError",
+    "PcrError",
+    "SignatureError",
+    "UsageError",
+    "VerifiedCertification",
+    "VerifiedQuote",
+    "parse_pcrs",
+    "verify_certify",
+    "verify_quote",
+    "__version__",
+]
+
+__version__: str
+
+ERROR_CODES: dict[str, int]
+"""Every error name -> its stable code (aegis_core::Error::TABLE)."""
+
+@disjoint_base
+class AegisError(Exception):
+    """Base class of every error Aegis raises; `code` is the stable C status."""
+
+    def __new__(cls, message: str, code: int, name: str) -> Self: ...
+    @property
+    def code(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+
+class UsageError(AegisError):
+    """1000s: an unusable argument, or a crypto library failure."""
+
+class ParseError(AegisError):
+    """2000s: a structure or file that does not parse strictly."""
+
+class SignatureError(AegisError):
+    """3000s: the signature, its scheme or its hash."""
+
+class AttestationError(AegisError):
+    """4000s: magic, type, nonce, signer, clock."""
+
+class PcrError(AegisError):
+    """5000s: the quote's PCR selection and digest."""
+
+class KeyPolicyError(AegisError):
+    """6000s: key attributes and the key allow-list."""
+
+class EkError(AegisError):
+    """7000s: EK certificate and credential activation."""
+
+class LocationError(AegisError):
+    """8000s: location evidence."""
+
+class BackendError(AegisError):
+    """9000s: a TPM backend operation."""
+
+@final
+class AttestationKey:
+    """An Attestation Key to verify quotes and certifications with."""
+
+    @staticmethod
+    def from_tpm_public(data: bytes) -> AttestationKey: ...
+    @staticmethod
+    def from_bare_key_unchecked(spki: bytes, scheme: str = "rsassa", hash: str = "sha256") -> AttestationKey: ...
+    @property
+    def name(self) -> bytes | None: ...
+    @property
+    def is_checked(self) -> bool: ...
+    @property
+    def scheme(self) -> str: ...
+    @property
+    def hash(self) -> str | None: ...
+
+@final
+class ClockInfo:
+    """TPMS_CLOCK_INFO as signed."""
+
+    def __new__(cls, clock: int, reset_count: int, restart_count: int, safe: bool) -> Self: ...
+    @property
+    def clock(self) -> int: ...
+    @property
+    def reset_count(self) -> int: ...
+    @property
+    def restart_count(self) -> int: ...
+    @property
+    def safe(self) -> bool: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class VerifiedQuote:
+    """A quote whose signature, structure, freshness and PCR digest were verified."""
+
+    @property
+    def pcrs(self) -> dict[str, dict[int, bytes]]: ...
+    @property
+    def selection(self) -> dict[str, list[int]]: ...
+    @property
+    def clock(self) -> ClockInfo: ...
+    @property
+    def firmware_version(self) -> int: ...
+    @property
+    def hash(self) -> str: ...
+    @property
+    def qualified_signer(self) -> bytes: ...
+
+@final
+class VerifiedCertification:
+    """A TPM2_Certify whose signature, structure, freshness and certified Name were verified."""
+
+    @property
+    def name(self) -> bytes: ...
+    @property
+    def qualified_name(self) -> bytes: ...
+    @property
+    def public(self) -> bytes: ...
+    def spki(self) -> bytes: ...
+    @property
+    def clock(self) -> ClockInfo: ...
+    @property
+    def firmware_version(self) -> int: ...
+    @property
+    def qualified_signer(self) -> bytes: ...
+
+def parse_pcrs(data: bytes) -> dict[str, dict[int, bytes]]: ...
+def verify_quote(
+    ak: AttestationKey,
+    attest: bytes,
+    signature: bytes,
+    pcrs: bytes | Mapping[str, Mapping[int, bytes]],
+    nonce: bytes,
+    *,
+    require_pcrs: Mapping[str, Iterable[int]] | None = None,
+    allow_sha1: bool = False,
+    hashes: Sequence[str] | None = None,
+    expected_signer: bytes | None = None,
+    previous_clock: ClockInfo | None = None,
+) -> VerifiedQuote: ...
+def verify_certify(
+    ak: AttestationKey,
+    app_key: bytes,
+    attest: bytes,
+    signature: bytes,
+    nonce: bytes,
+    *,
+    allow_sha1: bool = False,
+    hashes: Sequence[str] | None = None,
+    expected_signer: bytes | None = None,
+    previous_clock: ClockInfo | None = None,
+) -> VerifiedCertification: ...

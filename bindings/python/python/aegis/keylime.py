@@ -1,0 +1,180 @@
+"""Drop-ins for Keylime's quote check, `keylime.tpm.tpm_util.checkquote`.
+
+`checkquote` has keylime's exact signature and return value ({PCR index: hex value} of the bank
+of the quote's hash algorithm) and raises where keylime raises: a `ValueError` for a refused
+quote and cryptography's `InvalidSignature` for a bad signature, both also `AegisError`s with the
+code and name of the failed check (the grouped Aegis exception is the `__cause__`).
+
+Where it is stricter than keylime's own checkquote:
+  - the SIGNED PCR selection decides: a pcrblob whose selection differs from the one in the
+    quote (extra PCRs or banks, or missing ones) is refused. keylime recomputes the digest from
+    the pcrblob's own selection and accepts such a blob when the digest happens to match, which
+    lets an agent report PCR 16's value as PCR 15 (the tpm2-tools CVE-2024-29039 pattern);
+  - every structure is parsed strictly (sizes, trailing bytes, magic, attestation type);
+  - the quote must be signed with `exp_hash_alg` (keylime checks the same; SHA-1 is taken
+    only when `exp_hash_alg` is "sha1", an explicit choice of the caller).
+
+THE AK CHECK KEYLIME CANNOT MAKE: keylime hands checkquote the AK as a bare PEM public key. A bare
+key cannot show that the AK is a *restricted* signing key, and only a restricted key guarantees
+that a structure starting with TPM_GENERATED_VALUE came from the TPM (a non-restricted key can
+sign a forged TPMS_ATTEST: VERIFIER-CHECKS.md item 13). `checkquote` therefore verifies with
+`AttestationKey.from_bare_key_unchecked` and proves nothing about the AK. Use `checkquote_tpm2b`,
+which takes the AK's TPM2B_PUBLIC as Keylime's registrar stores it (`aik_tpm`) and refuses an AK
+that is not restricted, fixedTPM, fixedParent and sensitiveDataOrigin.
+
+To use it inside Keylime, replace the function keylime's verifier calls:
+
+    import keylime.tpm.tpm_util
+    import aegis.keylime
+    keylime.tpm.tpm_util.checkquote = aegis.keylime.checkquote
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Callable, TypeVar, Union
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+from aegis._aegis import ERROR_CODES, AegisError, AttestationKey, VerifiedQuote, verify_quote
+
+__all__ = ["CheckquoteError", "CheckquoteSignatureError", "checkquote", "checkquote_tpm2b"]
+
+_T = TypeVar("_T")
+
+
+class CheckquoteError(AegisError, ValueError):
+    """A quote refused by `checkquote`: a `ValueError` as keylime raises, and an `AegisError`
+    with the code and name of the failed check."""
+
+
+class CheckquoteSignatureError(CheckquoteError, InvalidSignature):
+    """The quote's signature does not verify: also cryptography's `InvalidSignature`, which is
+    what keylime's checkquote raises for it."""
+
+
+def _keylime_error(e: AegisError) -> CheckquoteError:
+    cls = CheckquoteSignatureError if e.name == "SignatureInvalid" else CheckquoteError
+    return cls(e.message, e.code, e.name)
+
+
+def _refuse(name: str, message: str) -> CheckquoteError:
+    return CheckquoteError(message, ERROR_CODES[name], name)
+
+
+def _guard(call: Callable[[], _T]) -> _T:
+    """Runs `call`, turning an AegisError into the keylime-compatible exception."""
+    try:
+        return call()
+    except CheckquoteError:
+        raise
+    except AegisError as e:
+        raise _keylime_error(e) from e
+
+
+def _nonces(nonce: Union[str, bytes]) -> list[bytes]:
+    """The extraData values keylime's checkquote accepts for `nonce`, in its order: the raw
+    nonce (pull mode), then for a str its base64 decoding (push mode)."""
+    if isinstance(nonce, bytes):
+        return [nonce]
+    candidates = [nonce.encode("utf-8")]
+    try:
+        decoded = base64.b64decode(nonce)
+    except (binascii.Error, ValueError):
+        return candidates
+    if decoded and decoded not in candidates:
+        candidates.append(decoded)
+    return candidates
+
+
+def _verify(
+    ak: AttestationKey,
+    nonce: Union[str, bytes],
+    sigblob: bytes,
+    quoteblob: bytes,
+    pcrblob: bytes,
+    exp_hash_alg: str,
+) -> dict[int, str]:
+    quote: VerifiedQuote | None = None
+    candidates = _nonces(nonce)
+    for i, candidate in enumerate(candidates):
+        try:
+            quote = verify_quote(
+                ak,
+                quoteblob,
+                sigblob,
+                pcrblob,
+                candidate,
+                hashes=[exp_hash_alg],
+                allow_sha1=exp_hash_alg == "sha1",
+            )
+            break
+        except AegisError as e:
+            # Another accepted reading of the nonce may still match; any other failure is final.
+            if e.name != "NonceMismatch" or i == len(candidates) - 1:
+                raise _keylime_error(e) from e
+    if quote is None:  # only when there was no candidate at all (an empty nonce)
+        raise _refuse("EmptyNonce", "empty nonce refused: freshness cannot be proven")
+    bank = quote.pcrs.get(exp_hash_alg)
+    if bank is None:
+        raise _refuse("RequiredPcrMissing", f"the signed PCR selection has no {exp_hash_alg} bank")
+    return {index: value.hex() for index, value in bank.items()}
+
+
+def checkquote(
+    aikblob: bytes, nonce: str, sigblob: bytes, quoteblob: bytes, pcrblob: bytes, exp_hash_alg: str
+) -> dict[int, str]:
+    """keylime.tpm.tpm_util.checkquote, verified by Aegis.
+
+    aikblob: the AK as a PEM public key (RSA: RSASSA quotes, EC: ECDSA quotes, as keylime);
+    nonce: the nonce, compared raw and then base64-decoded (keylime's pull and push modes);
+    sigblob: TPMT_SIGNATURE; quoteblob: TPMS_ATTEST; pcrblob: the tpm2-tools PCR file;
+    exp_hash_alg: the hash the quote must use ("sha256", ...).
+
+    Returns {PCR index: hex value} of the `exp_hash_alg` bank. WARNING: the AK is a bare key, so
+    this cannot check that it is a restricted key (see the module docstring): prefer
+    `checkquote_tpm2b`.
+    """
+    try:
+        pubkey = load_pem_public_key(aikblob)
+    except ValueError as e:
+        raise _refuse("InvalidFormat", f"aikblob is not a PEM public key: {e}") from e
+    if isinstance(pubkey, RSAPublicKey):
+        scheme = "rsassa"
+    elif isinstance(pubkey, EllipticCurvePublicKey):
+        scheme = "ecdsa"
+    else:
+        raise _refuse("KeyNotAllowed", f"unsupported AK key type {type(pubkey).__name__}")
+    ak = _guard(lambda: AttestationKey.from_bare_key_unchecked(aikblob, scheme, exp_hash_alg))
+    return _verify(ak, nonce, sigblob, quoteblob, pcrblob, exp_hash_alg)
+
+
+def checkquote_tpm2b(
+    ak_tpm2b_public: Union[str, bytes],
+    nonce: str,
+    sigblob: bytes,
+    quoteblob: bytes,
+    pcrblob: bytes,
+    exp_hash_alg: str,
+) -> dict[int, str]:
+    """`checkquote` with the AK given as its TPM2B_PUBLIC, so the AK itself is checked too.
+
+    ak_tpm2b_public: the AK's TPM2B_PUBLIC as Keylime's registrar stores and returns it
+    (`aik_tpm`: a base64 str), or the raw TPM2B_PUBLIC bytes. The AK must be a restricted
+    signing key with fixedTPM, fixedParent and sensitiveDataOrigin; its own scheme (RSASSA,
+    RSA-PSS or ECDSA) decides how the signature is checked. Other arguments and the return value
+    are those of `checkquote`.
+    """
+    if isinstance(ak_tpm2b_public, str):
+        try:
+            public = base64.b64decode(ak_tpm2b_public, validate=True)
+        except (binascii.Error, ValueError) as e:
+            raise _refuse("InvalidFormat", f"aik_tpm is not base64: {e}") from e
+    else:
+        public = ak_tpm2b_public
+    ak = _guard(lambda: AttestationKey.from_tpm_public(public))
+    return _verify(ak, nonce, sigblob, quoteblob, pcrblob, exp_hash_alg)

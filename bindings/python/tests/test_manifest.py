@@ -1,0 +1,118 @@
+"""Every quote and certify vector of testdata/manifest.json through the Python API: the verdict,
+and for an invalid vector the exception's `.name`, `.code` and group class."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import aegis
+from conftest import load_manifest, read, vectors
+
+QUOTE_AND_CERTIFY = vectors("quote", "certify")
+PCR_FILES = [v for v in vectors("inspect") if v.get("structure") == "pcrs"]
+
+# The group each code range maps to (errors.rs `group_of`).
+GROUPS: dict[int, type[aegis.AegisError]] = {
+    1: aegis.UsageError,
+    2: aegis.ParseError,
+    3: aegis.SignatureError,
+    4: aegis.AttestationError,
+    5: aegis.PcrError,
+    6: aegis.KeyPolicyError,
+    7: aegis.EkError,
+    8: aegis.LocationError,
+    9: aegis.BackendError,
+}
+
+
+def test_manifest_is_walked() -> None:
+    manifest = load_manifest()
+    kinds = {v["kind"] for v in manifest["vectors"]}
+    assert {"quote", "certify"} <= kinds
+    assert len(QUOTE_AND_CERTIFY) >= 40
+    assert any(v["expect"]["verdict"] == "valid" for v in QUOTE_AND_CERTIFY)
+    assert any(v["expect"]["verdict"] == "invalid" for v in QUOTE_AND_CERTIFY)
+
+
+def policy_kwargs(v: dict[str, Any]) -> dict[str, Any]:
+    policy = v.get("policy", {})
+    kwargs: dict[str, Any] = {"allow_sha1": bool(policy.get("allow_sha1", False))}
+    if policy.get("expected_signer"):
+        kwargs["expected_signer"] = bytes.fromhex(policy["expected_signer"])
+    if policy.get("previous_clock"):
+        kwargs["previous_clock"] = aegis.ClockInfo(**policy["previous_clock"])
+    return kwargs
+
+
+def run_vector(v: dict[str, Any]) -> aegis.VerifiedQuote | aegis.VerifiedCertification:
+    ak = aegis.AttestationKey.from_tpm_public(read(v["ak"]))
+    assert ak.is_checked
+    if v.get("ak_name"):
+        assert ak.name == bytes.fromhex(v["ak_name"])
+    kwargs = policy_kwargs(v)
+    nonce = bytes.fromhex(v["nonce"])
+    if v["kind"] == "quote":
+        require = v.get("policy", {}).get("require_pcrs") or None
+        return aegis.verify_quote(
+            ak, read(v["attest"]), read(v["signature"]), read(v["pcrs"]), nonce, require_pcrs=require, **kwargs
+        )
+    return aegis.verify_certify(ak, read(v["key"]), read(v["attest"]), read(v["signature"]), nonce, **kwargs)
+
+
+@pytest.mark.parametrize("vector", QUOTE_AND_CERTIFY, ids=[v["id"] for v in QUOTE_AND_CERTIFY])
+def test_vector(vector: dict[str, Any]) -> None:
+    expect = vector["expect"]
+    if expect["verdict"] == "valid":
+        result = run_vector(vector)
+        if isinstance(result, aegis.VerifiedQuote):
+            required = vector.get("policy", {}).get("require_pcrs", {})
+            for bank, indices in required.items():
+                assert set(indices) <= set(result.selection[bank])
+                assert set(indices) <= set(result.pcrs[bank])
+            assert result.pcrs == aegis.parse_pcrs(read(vector["pcrs"]))
+        else:
+            assert result.name == bytes.fromhex(vector["key_name"])
+            assert result.public == read(vector["key"])
+        if vector.get("ak_qualified_name"):
+            assert result.qualified_signer == bytes.fromhex(vector["ak_qualified_name"])
+        return
+    with pytest.raises(aegis.AegisError) as raised:
+        run_vector(vector)
+    err = raised.value
+    assert err.name == expect["error"], f"{err!r}"
+    assert err.code == aegis.ERROR_CODES[expect["error"]]
+    assert isinstance(err, GROUPS[err.code // 1000])
+    if "code" in expect:
+        assert err.code == expect["code"]
+
+
+@pytest.mark.parametrize("vector", PCR_FILES, ids=[v["id"] for v in PCR_FILES])
+def test_pcr_file_vector(vector: dict[str, Any]) -> None:
+    data = read(vector["file"])
+    if vector["expect"]["verdict"] == "valid":
+        banks = aegis.parse_pcrs(data)
+        assert banks and all(banks.values())
+        return
+    with pytest.raises(aegis.ParseError) as raised:
+        aegis.parse_pcrs(data)
+    assert raised.value.name == vector["expect"]["error"]
+
+
+def test_clock_info_round_trips_into_policy() -> None:
+    """The clock of one verified quote is the `previous_clock` of the next (item 10)."""
+    v = next(v for v in QUOTE_AND_CERTIFY if v["id"] == "quote-clock-monotonic")
+    quote = run_vector(v)
+    assert isinstance(quote, aegis.VerifiedQuote)
+    later = aegis.ClockInfo(quote.clock.clock + 1, quote.clock.reset_count, quote.clock.restart_count, True)
+    with pytest.raises(aegis.AttestationError) as raised:
+        aegis.verify_quote(
+            aegis.AttestationKey.from_tpm_public(read(v["ak"])),
+            read(v["attest"]),
+            read(v["signature"]),
+            read(v["pcrs"]),
+            bytes.fromhex(v["nonce"]),
+            previous_clock=later,
+        )
+    assert raised.value.name == "ClockRegression"
