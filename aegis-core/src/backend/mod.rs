@@ -91,24 +91,35 @@ pub struct AkSpec {
 impl Default for AkSpec {
     /// ECC P-256 with ECDSA-SHA256, transient.
     fn default() -> Self {
-        AkSpec { alg: KeyAlg::EccP256, scheme: Scheme::Ecdsa(HashAlg::Sha256), persist_at: None }
+        AkSpec {
+            alg: KeyAlg::EccP256,
+            scheme: Scheme::Ecdsa(HashAlg::Sha256),
+            persist_at: None,
+        }
     }
 }
 
 impl AkSpec {
     /// RSA 2048 with RSASSA-SHA256 (Keylime's default AK), transient.
     pub fn rsa() -> Self {
-        AkSpec { alg: KeyAlg::Rsa2048, scheme: Scheme::RsaSsa(HashAlg::Sha256), persist_at: None }
+        AkSpec {
+            alg: KeyAlg::Rsa2048,
+            scheme: Scheme::RsaSsa(HashAlg::Sha256),
+            persist_at: None,
+        }
     }
 
-    pub(crate) fn check(&self) -> Result<()> {
+    /// Whether the scheme fits the key type and the persistent handle is in the owner range.
+    pub fn check(&self) -> Result<()> {
         let ok = matches!(
             (self.alg, self.scheme),
             (KeyAlg::Rsa2048, Scheme::RsaSsa(_) | Scheme::RsaPss(_))
                 | (KeyAlg::EccP256 | KeyAlg::EccP384, Scheme::Ecdsa(_))
         );
         if !ok {
-            return Err(Error::InvalidArgument { what: "AK scheme does not fit the key type" });
+            return Err(Error::InvalidArgument {
+                what: "AK scheme does not fit the key type",
+            });
         }
         check_persistent(self.persist_at)
     }
@@ -127,15 +138,19 @@ pub struct AppKeySpec {
 impl Default for AppKeySpec {
     /// ECC P-256, transient.
     fn default() -> Self {
-        AppKeySpec { alg: KeyAlg::EccP256, persist_at: None }
+        AppKeySpec {
+            alg: KeyAlg::EccP256,
+            persist_at: None,
+        }
     }
 }
 
-pub(crate) fn check_persistent(handle: Option<u32>) -> Result<()> {
+/// A persistent handle must lie in the owner range 0x81000000..=0x81ffffff (Part 2, 7.5).
+pub fn check_persistent(handle: Option<u32>) -> Result<()> {
     match handle {
-        Some(h) if !(0x8100_0000..=0x81ff_ffff).contains(&h) => {
-            Err(Error::InvalidArgument { what: "persistent handle outside 0x81000000..0x81ffffff" })
-        }
+        Some(h) if !(0x8100_0000..=0x81ff_ffff).contains(&h) => Err(Error::InvalidArgument {
+            what: "persistent handle outside 0x81000000..0x81ffffff",
+        }),
         _ => Ok(()),
     }
 }
@@ -245,10 +260,20 @@ pub trait TpmBackend {
     ) -> Result<Zeroizing<Vec<u8>>>;
 
     /// TPM2_Certify of `key` by `ak` over `qualifying_data` (the verifier's nonce).
-    fn certify(&mut self, key: &TpmKey, ak: &TpmKey, qualifying_data: &[u8]) -> Result<AttestEvidence>;
+    fn certify(
+        &mut self,
+        key: &TpmKey,
+        ak: &TpmKey,
+        qualifying_data: &[u8],
+    ) -> Result<AttestEvidence>;
 
     /// TPM2_Quote of `selection` by `ak` with `nonce` as qualifying data, and the PCR values.
-    fn quote(&mut self, ak: &TpmKey, selection: &PcrSelection, nonce: &[u8]) -> Result<QuoteEvidence>;
+    fn quote(
+        &mut self,
+        ak: &TpmKey,
+        selection: &PcrSelection,
+        nonce: &[u8],
+    ) -> Result<QuoteEvidence>;
 
     /// TPM2_PCR_Read of `selection` (as many calls as the TPM needs).
     fn pcr_read(&mut self, selection: &PcrSelection) -> Result<PcrValues>;
@@ -271,31 +296,42 @@ pub trait TpmBackend {
 /// data that starts with TPM_GENERATED_VALUE), so no one can forge a TPMS_ATTEST with an AK.
 pub fn check_not_tpm_generated(data: &[u8]) -> Result<()> {
     if data.len() >= 4 && data.get(..4) == Some(&TPM_GENERATED_VALUE.to_be_bytes()[..]) {
-        return Err(Error::InvalidValue { what: "data starts with TPM_GENERATED_VALUE: a restricted key must not sign it" });
+        return Err(Error::InvalidValue {
+            what: "data starts with TPM_GENERATED_VALUE: a restricted key must not sign it",
+        });
     }
     Ok(())
 }
 
-/// The scheme to sign with: the given one, checked to fit the key and the digest length.
-pub(crate) fn check_sign_scheme(public: &Public, digest: &[u8], scheme: Scheme) -> Result<HashAlg> {
+/// Checks that `scheme` fits the key (type and any fixed scheme) and the digest length, and
+/// returns its hash. For backend implementations.
+pub fn check_sign_scheme(public: &Public, digest: &[u8], scheme: Scheme) -> Result<HashAlg> {
     use crate::tpm::KeyParms;
     let hash = match (&public.parms, scheme) {
         (KeyParms::Rsa(_), Scheme::RsaSsa(h) | Scheme::RsaPss(h)) => h,
         (KeyParms::Ecc(_), Scheme::Ecdsa(h)) => h,
-        _ => return Err(Error::InvalidArgument { what: "signing scheme does not fit the key type" }),
+        _ => {
+            return Err(Error::InvalidArgument {
+                what: "signing scheme does not fit the key type",
+            })
+        }
     };
     if digest.len() != hash.digest_size() {
-        return Err(Error::InvalidArgument { what: "digest length differs from the scheme's hash" });
+        return Err(Error::InvalidArgument {
+            what: "digest length differs from the scheme's hash",
+        });
     }
     let key_scheme = public.scheme();
     if key_scheme != Scheme::Null && key_scheme != scheme {
-        return Err(Error::InvalidArgument { what: "key has a fixed scheme other than the one asked for" });
+        return Err(Error::InvalidArgument {
+            what: "key has a fixed scheme other than the one asked for",
+        });
     }
     Ok(hash)
 }
 
-/// Strips an optional u16 size prefix from a TPM2B.
-pub(crate) fn strip_tpm2b(bytes: &[u8]) -> &[u8] {
+/// Strips an optional u16 size prefix from a TPM2B. For backend implementations.
+pub fn strip_tpm2b(bytes: &[u8]) -> &[u8] {
     match bytes {
         [hi, lo, rest @ ..] if usize::from(u16::from_be_bytes([*hi, *lo])) == rest.len() => rest,
         _ => bytes,
