@@ -250,9 +250,15 @@ fn ecdsa_accepts_valid_and_rejects_flipped_bits() {
             EccCurve::NistP256,
             vec![HashAlg::Sha256, HashAlg::Sha384, HashAlg::Sha1],
         ),
+        // SHA-1 on P-384: a digest shorter than half the field (the pure provider pads it).
         (
             EccCurve::NistP384,
-            vec![HashAlg::Sha384, HashAlg::Sha256, HashAlg::Sha512],
+            vec![
+                HashAlg::Sha384,
+                HashAlg::Sha256,
+                HashAlg::Sha512,
+                HashAlg::Sha1,
+            ],
         ),
     ] {
         let k = EcFixture::new(curve);
