@@ -1,5 +1,6 @@
 # Python binding (bindings/python): build the wheel `aegis` with maturin, install it into .venv,
-# check the committed stubs against the native module (mypy stubtest), type-check the package,
+# check the committed stubs against the installed package (mypy stubtest: aegis, aegis._aegis,
+# aegis.keylime), type-check the sources and tests (mypy --strict),
 # and run pytest with warnings as errors over testdata/manifest.json and keylime's own tests.
 TEST_TARGETS += test-python
 
@@ -7,6 +8,7 @@ PY_DIR := bindings/python
 PY_WHEELS := $(CURDIR)/$(PY_DIR)/target/wheels
 # release: the tests run the wheel as shipped (vendored OpenSSL, LTO).
 PY_PROFILE ?= release
+PY_MYPY := MYPY_CACHE_DIR=$(CURDIR)/$(PY_DIR)/target/mypy-cache $(VENV_PY) -m
 
 .PHONY: test-python python-wheel
 
@@ -20,6 +22,6 @@ test-python: python-wheel
 	@# The wheel must not need a system OpenSSL: no libssl/libcrypto among its dependencies.
 	@so=$$($(VENV_PY) -c 'import aegis._aegis as m; print(m.__file__)'); \
 	  if ldd "$$so" | grep -E 'lib(ssl|crypto)\.so'; then echo "test-python: $$so links a system OpenSSL" >&2; exit 1; fi
-	cd $(CURDIR) && $(VENV_PY) -m mypy.stubtest aegis._aegis
-	$(VENV_PY) -m mypy --strict --config-file $(PY_DIR)/pyproject.toml $(PY_DIR)/python/aegis $(PY_DIR)/tests
+	$(PY_MYPY) mypy.stubtest aegis
+	$(PY_MYPY) mypy --strict --config-file $(PY_DIR)/pyproject.toml $(PY_DIR)/python/aegis $(PY_DIR)/tests
 	$(VENV_PY) -m pytest -W error -q -p no:cacheprovider $(PY_DIR)/tests
