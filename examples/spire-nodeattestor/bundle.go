@@ -1,5 +1,11 @@
 package nodeattestor
 
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+)
+
 // The wire format between the agent side and this plugin. Both messages are JSON; []byte fields
 // are standard base64 (encoding/json's encoding), nonces are lower-case hex as in the
 // AegisSovereignAI SovereignAttestation (docs FORMATS.md).
@@ -12,8 +18,9 @@ package nodeattestor
 //	  "version": 1,
 //	  "app_key_public": "<PEM SPKI of the App Key>",            (informational, see below)
 //	  "app_key_tpm_public": "<b64 TPM2B_PUBLIC of the App Key>",
-//	  "app_key_certificate": {                                  (TPM2_Certify of the App Key by the AK)
-//	    "certify_data": "<b64 TPMS_ATTEST>", "signature": "<b64 TPMT_SIGNATURE>",
+//	  "app_key_certificate": {                                  (TPM2_Certify of the App Key by the AK;
+//	    "certify_data": "<b64 TPMS_ATTEST>",                     also read as a string: the base64 of
+//	    "signature": "<b64 TPMT_SIGNATURE>",                     this object, as the PoC sends it)
 //	    "challenge_nonce": "<hex nonce>"},
 //	  "quote": {                                                (TPM2_Quote by the AK)
 //	    "attest": "<b64 TPMS_ATTEST, tpm2_quote -m>", "signature": "<b64 TPMT_SIGNATURE, -s>",
@@ -47,6 +54,21 @@ type AppKeyCertificate struct {
 	CertifyData    []byte `json:"certify_data"`
 	Signature      []byte `json:"signature"`
 	ChallengeNonce string `json:"challenge_nonce"`
+}
+
+// UnmarshalJSON reads the object form, or the AegisSovereignAI PoC form in which
+// app_key_certificate is a string: the base64 of that same JSON object (docs FORMATS.md).
+func (c *AppKeyCertificate) UnmarshalJSON(data []byte) error {
+	type object AppKeyCertificate // without this method
+	var s string
+	if err := json.Unmarshal(data, &s); err == nil {
+		raw, err := base64.StdEncoding.DecodeString(s)
+		if err != nil {
+			return fmt.Errorf("app_key_certificate: %w", err)
+		}
+		data = raw
+	}
+	return json.Unmarshal(data, (*object)(c))
 }
 
 // Quote is a TPM2_Quote by the AK over the PCRs, with qualifying data = the challenge nonce.

@@ -3,6 +3,7 @@ package nodeattestor
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"os"
@@ -139,6 +140,21 @@ func TestAttestSovereignBundle(t *testing.T) {
 		"pcr:sha256:15:" + f.expect.PCRs["sha256"]["15"],
 	}, attrs.SelectorValues)
 	require.True(t, attrs.CanReattest)
+}
+
+// The PoC sends app_key_certificate as a string (base64 of the JSON object); both forms work.
+func TestAttestCertificateAsBase64String(t *testing.T) {
+	f := loadFixture(t)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(f.bundleJSON(t, nil), &m))
+	inner, err := json.Marshal(m["app_key_certificate"])
+	require.NoError(t, err)
+	m["app_key_certificate"] = base64.StdEncoding.EncodeToString(inner)
+	answer, err := json.Marshal(m)
+	require.NoError(t, err)
+	attrs, err := attest(t, fixedNonce(f), testConfig, f.hello, func([]byte) []byte { return answer })
+	require.NoError(t, err)
+	require.Contains(t, attrs.SelectorValues, "app_key_name:"+f.expect.AppKeyName)
 }
 
 func TestAttestAllowedAKNames(t *testing.T) {
