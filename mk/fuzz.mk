@@ -14,6 +14,7 @@ FUZZ_NIGHTLY := $(shell rustup run nightly rustc --version >/dev/null 2>&1 && ec
 FUZZ_CARGO := $(if $(FUZZ_NIGHTLY),cargo +nightly,RUSTC_BOOTSTRAP=1 $(CARGO)) fuzz
 FUZZ_PY := $(shell command -v python3 || echo $(VENV_PY))
 FUZZ_LOGS := $(CURDIR)/target/fuzz-logs
+FUZZ_BIN := $(CURDIR)/fuzz/target/$(shell rustc -vV | sed -n 's/^host: //p')/release
 
 .PHONY: fuzz-tools fuzz-seeds fuzz-build fuzz-smoke fuzz-run bench bench-criterion bench-peers
 
@@ -30,13 +31,14 @@ fuzz-seeds:
 fuzz-build: fuzz-tools
 	cd fuzz && $(FUZZ_CARGO) build
 
+# The binaries are run directly (not `cargo fuzz run`), so nothing is rebuilt between targets.
 fuzz-smoke: fuzz-build fuzz-seeds
 	@mkdir -p $(FUZZ_LOGS); set -e; failed=""; \
 	for t in $(FUZZ_TARGETS); do \
-	  echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; \
-	  if (cd fuzz && $(FUZZ_CARGO) run $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) \
-	        -timeout=10 -rss_limit_mb=2048 -print_final_stats=1) > $(FUZZ_LOGS)/$$t.log 2>&1; then \
-	    grep -E "^(Done|stat::number_of_executed_units|stat::peak_rss_mb)" $(FUZZ_LOGS)/$$t.log | tr '\n' ' '; echo; \
+	  echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; mkdir -p fuzz/artifacts/$$t; \
+	  if (cd fuzz && $(FUZZ_BIN)/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	        -print_final_stats=1 -artifact_prefix=artifacts/$$t/ corpus/$$t) > $(FUZZ_LOGS)/$$t.log 2>&1; then \
+	    grep -E "^(Done|stat::number_of_executed_units|stat::peak_rss_mb)" $(FUZZ_LOGS)/$$t.log | tr -s ' \n' ' '; echo; \
 	  else \
 	    tail -n 60 $(FUZZ_LOGS)/$$t.log; failed="$$failed $$t"; \
 	  fi; \
