@@ -6,8 +6,6 @@
 
 mod errors;
 
-use std::collections::BTreeMap;
-
 use aegis_core::compat;
 use aegis_core::crypto::default_provider;
 use aegis_core::tpm::{self, HashAlg, Name, PcrValues, Scheme};
@@ -433,20 +431,11 @@ fn verify_quote(
         ..QuotePolicy::default()
     };
     if let Some(required) = require_pcrs {
-        let mut wanted: BTreeMap<HashAlg, Vec<u8>> = BTreeMap::new();
         for item in required.items()?.iter() {
             let (bank, indices): (String, Bound<'_, PyAny>) = item.extract()?;
             let hash = hash_from_name(py, &bank)?;
             for index in indices.try_iter()? {
-                wanted
-                    .entry(hash)
-                    .or_default()
-                    .push(pcr_index(py, &index?)?);
-            }
-        }
-        for (hash, indices) in wanted {
-            for index in indices {
-                policy.required_pcrs.push(hash, index);
+                policy.required_pcrs.push(hash, pcr_index(py, &index?)?);
             }
         }
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import pickle
 import threading
 from typing import Any
 
@@ -62,6 +63,8 @@ def test_exceptions_construct_and_print() -> None:
     assert repr(e).startswith("SignatureError(")
     with pytest.raises(aegis.AegisError):
         raise e
+    again = pickle.loads(pickle.dumps(e))
+    assert type(again) is aegis.SignatureError and (again.code, again.name) == (3005, "SignatureInvalid")
 
 
 def test_clock_info_value_semantics() -> None:

@@ -99,26 +99,34 @@ def _verify(
     pcrblob: bytes,
     exp_hash_alg: str,
 ) -> dict[int, str]:
+    def attempt(candidate: bytes) -> VerifiedQuote:
+        return verify_quote(
+            ak,
+            quoteblob,
+            sigblob,
+            pcrblob,
+            candidate,
+            hashes=[exp_hash_alg],
+            allow_sha1=exp_hash_alg == "sha1",
+        )
+
+    *first, last = _nonces(nonce)
     quote: VerifiedQuote | None = None
-    candidates = _nonces(nonce)
-    for i, candidate in enumerate(candidates):
+    for candidate in first:
         try:
-            quote = verify_quote(
-                ak,
-                quoteblob,
-                sigblob,
-                pcrblob,
-                candidate,
-                hashes=[exp_hash_alg],
-                allow_sha1=exp_hash_alg == "sha1",
-            )
+            quote = attempt(candidate)
             break
         except AegisError as e:
-            # Another accepted reading of the nonce may still match; any other failure is final.
-            if e.name != "NonceMismatch" or i == len(candidates) - 1:
+            # The next accepted reading of the nonce may still match; any other failure is final.
+            if e.name != "NonceMismatch":
                 raise _keylime_error(e) from e
-    if quote is None:  # only when there was no candidate at all (an empty nonce)
-        raise _refuse("EmptyNonce", "empty nonce refused: freshness cannot be proven")
+    if quote is None:
+        quote = _guard(lambda: attempt(last))
+    return _pcr_bank(quote, exp_hash_alg)
+
+
+def _pcr_bank(quote: VerifiedQuote, exp_hash_alg: str) -> dict[int, str]:
+    """keylime's return value: {index: hex value} of the bank of the quote's hash algorithm."""
     bank = quote.pcrs.get(exp_hash_alg)
     if bank is None:
         raise _refuse("RequiredPcrMissing", f"the signed PCR selection has no {exp_hash_alg} bank")
