@@ -1,6 +1,7 @@
 package aegis
 
-// The only cgo preamble of the package: every other file reaches C through this one.
+// The package's only #cgo directives (compile and link flags). The other files' preambles just
+// #include "aegis.h", as wasmtime-go does.
 //
 // The Rust staticlib is linked statically from the workspace's target directory, relative to this
 // file, so `go build` needs no installed library and no environment variables; build it first
@@ -15,10 +16,7 @@ package aegis
 */
 import "C"
 
-import (
-	"runtime"
-	"unsafe"
-)
+import "unsafe"
 
 // cbytes returns a C view of b for the duration of one C call: NULL for an empty slice (the C ABI
 // accepts NULL when the length is 0). b holds no Go pointers, so passing it is allowed by the cgo
@@ -59,9 +57,7 @@ func check(status C.aegis_status, cerr *C.aegis_error) error {
 
 // statusMessage is aegis_status_str: the static message of a code.
 func statusMessage(code uint32) string {
-	s := C.GoString(C.aegis_status_str(C.aegis_status(code)))
-	runtime.KeepAlive(code)
-	return s
+	return C.GoString(C.aegis_status_str(C.aegis_status(code)))
 }
 
 // Version is the version of the linked Aegis library.
