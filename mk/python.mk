@@ -6,7 +6,9 @@ TEST_TARGETS += test-python
 
 PY_DIR := bindings/python
 PY_WHEELS := $(CURDIR)/$(PY_DIR)/target/wheels
-# release: the tests run the wheel as shipped (vendored OpenSSL, LTO).
+# release: the tests run the wheel as shipped (vendored OpenSSL, LTO). Not --locked: aegis-core's
+# dependencies change in the root workspace, and cargo adds them to bindings/python/Cargo.lock
+# without moving the versions already pinned there.
 PY_PROFILE ?= release
 PY_MYPY := MYPY_CACHE_DIR=$(CURDIR)/$(PY_DIR)/target/mypy-cache $(VENV_PY) -m
 
@@ -14,7 +16,7 @@ PY_MYPY := MYPY_CACHE_DIR=$(CURDIR)/$(PY_DIR)/target/mypy-cache $(VENV_PY) -m
 
 python-wheel: deps-python
 	rm -rf $(PY_WHEELS)
-	cd $(PY_DIR) && VIRTUAL_ENV=$(CURDIR)/.venv $(VENV_PY) -m maturin build --locked \
+	cd $(PY_DIR) && VIRTUAL_ENV=$(CURDIR)/.venv $(VENV_PY) -m maturin build \
 	  --profile $(PY_PROFILE) --interpreter $(VENV_PY) --out $(PY_WHEELS)
 	$(VENV_PY) -m pip install -q --no-deps --force-reinstall $(PY_WHEELS)/aegis-*.whl
 
