@@ -25,4 +25,6 @@ test-go: go-staticlib
 	  (cd $$m && $(GO) vet ./...); \
 	  (cd $$m && $(GO) test -count=1 ./...); \
 	  (cd $$m && GOGC=1 GODEBUG=cgocheck=1 $(GO) test -count=1 ./...); \
-	done
+	done; \
+	echo "== go: bindings/go: test -race (handles, finalizers, shared keys and policies)"; \
+	(cd bindings/go && $(GO) test -race -count=1 ./...)
