@@ -8,9 +8,12 @@
 //! - `aegis/<provider>+ak`: the same plus parsing and checking the AK's TPM2B_PUBLIC per call;
 //! - `bare/...`: only hashing the TPMS_ATTEST and verifying its signature, key and signature
 //!   already in the library's own form: OpenSSL through EVP and through its low-level ECDSA
-//!   call, and RustCrypto.
+//!   call, and RustCrypto;
+//! - `diag/...`: for profiling: Aegis with a provider whose checks always pass (Aegis's own
+//!   cost), and the per-call key construction the native provider does.
 //!
-//! Output: one JSON object per line: {"vector", "candidate", "median_ns", "samples", "iters"}.
+//! Output: one JSON object per line: first {"openssl": version}, then per candidate
+//! {"vector", "candidate", "median_ns", "samples", "iters"}.
 //!
 //! Usage: bench_quote [--testdata DIR] [--samples N] [--sample-ms MS] VECTOR_ID...
 #![allow(
@@ -25,7 +28,10 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use aegis_core::compat::read_pcrs;
-use aegis_core::crypto::all_providers;
+use aegis_core::crypto::{
+    all_providers, CryptoProvider, EccPublicKey, EcdhEphemeral, RsaPublicKey,
+};
+use aegis_core::error::{Error, Result};
 use aegis_core::tpm::{EccCurve, HashAlg, Public, Signature, Unique};
 use aegis_core::verify::{verify_quote, AttestationKey, HashAllowList, KeyPolicy, QuotePolicy};
 use serde_json::Value;
@@ -244,8 +250,71 @@ fn bare_jobs<'a>(v: &'a Vector) -> Vec<(String, Job<'a>)> {
     jobs
 }
 
+/// A provider whose signature checks always pass: timing `verify_quote` with it gives what
+/// Aegis itself costs (parsing, hashing, policy, PCR digest) without the crypto library.
+#[derive(Debug)]
+struct NoCrypto;
+
+impl CryptoProvider for NoCrypto {
+    fn name(&self) -> &'static str {
+        "no-crypto"
+    }
+    fn verify_rsa_pkcs1v15(
+        &self,
+        _: RsaPublicKey<'_>,
+        _: HashAlg,
+        _: &[u8],
+        _: &[u8],
+    ) -> Result<()> {
+        Ok(())
+    }
+    fn verify_rsa_pss(&self, _: RsaPublicKey<'_>, _: HashAlg, _: &[u8], _: &[u8]) -> Result<()> {
+        Ok(())
+    }
+    fn verify_ecdsa(&self, _: EccPublicKey<'_>, _: &[u8], _: &[u8], _: &[u8]) -> Result<()> {
+        Ok(())
+    }
+    fn rsa_oaep_encrypt(
+        &self,
+        _: RsaPublicKey<'_>,
+        _: HashAlg,
+        _: &[u8],
+        _: &[u8],
+    ) -> Result<Vec<u8>> {
+        Err(Error::CryptoProvider { what: "bench stub" })
+    }
+    fn ecdh_ephemeral(&self, _: EccPublicKey<'_>) -> Result<EcdhEphemeral> {
+        Err(Error::CryptoProvider { what: "bench stub" })
+    }
+    fn aes_cfb_encrypt(&self, _: &[u8], _: &[u8], _: &[u8]) -> Result<Vec<u8>> {
+        Err(Error::CryptoProvider { what: "bench stub" })
+    }
+    fn hmac(&self, _: HashAlg, _: &[u8], _: &[u8]) -> Result<Vec<u8>> {
+        Err(Error::CryptoProvider { what: "bench stub" })
+    }
+    fn random(&self, _: &mut [u8]) -> Result<()> {
+        Err(Error::CryptoProvider { what: "bench stub" })
+    }
+}
+
 fn aegis_jobs<'a>(v: &'a Vector) -> Vec<(String, Job<'a>)> {
     let mut jobs: Vec<(String, Job<'a>)> = Vec::new();
+    jobs.push((
+        "diag/aegis-without-crypto".into(),
+        Box::new(move || {
+            let pcrs = read_pcrs(&v.pcrs).unwrap();
+            let q = verify_quote(
+                &NoCrypto,
+                &v.ak,
+                &v.attest,
+                &v.signature,
+                &pcrs,
+                &v.nonce,
+                &v.policy,
+            );
+            black_box(q.unwrap());
+        }),
+    ));
     for provider in all_providers() {
         jobs.push((
             format!("aegis/{}", provider.name()),
@@ -311,6 +380,10 @@ fn main() {
         .iter()
         .map(|id| load(&testdata, &manifest, id))
         .collect();
+    println!(
+        "{}",
+        serde_json::json!({ "openssl": openssl::version::version() })
+    );
     for v in &vectors {
         let mut jobs = aegis_jobs(v);
         jobs.extend(bare_jobs(v));
