@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use aegis_core::compat::{keylime, read_pcrs};
 use aegis_core::crypto::{self, CryptoProvider};
 use aegis_core::inspect::{self, Structure};
-use aegis_core::tpm::{ClockInfo, HashAlg, Name, PcrValues, Scheme};
+use aegis_core::tpm::{ClockInfo, HashAlg, Name, Scheme};
 use aegis_core::verify::{
     verify_certify, verify_quote, AttestationKey, CertifyPolicy, HashAllowList, KeyPolicy,
     QuotePolicy, VerifiedCertification, VerifiedQuote,
@@ -159,7 +159,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli.command) {
         Ok(Outcome::Valid(mut body)) => {
-            body["verdict"] = json!("valid");
+            if let Some(map) = body.as_object_mut() {
+                map.insert("verdict".into(), json!("valid"));
+            }
             print_json(&body);
             ExitCode::SUCCESS
         }
@@ -182,13 +184,20 @@ fn main() -> ExitCode {
 }
 
 fn print_json(v: &Value) {
-    println!("{}", serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string()));
+    println!(
+        "{}",
+        serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())
+    );
 }
 
 fn run(command: Command) -> Result<Outcome, UsageError> {
     match command {
-        Command::Quote { action: QuoteAction::Verify(args) } => quote_verify(&args),
-        Command::Certify { action: CertifyAction::Verify(args) } => certify_verify(&args),
+        Command::Quote {
+            action: QuoteAction::Verify(args),
+        } => quote_verify(&args),
+        Command::Certify {
+            action: CertifyAction::Verify(args),
+        } => certify_verify(&args),
         Command::Inspect { file, structure } => {
             let structure = match structure {
                 None => None,
@@ -204,7 +213,10 @@ fn run(command: Command) -> Result<Outcome, UsageError> {
             })
         }
         Command::Codes => Ok(Outcome::Decoded(Value::Array(
-            Error::TABLE.iter().map(|(code, name)| json!({"code": code, "name": name})).collect(),
+            Error::TABLE
+                .iter()
+                .map(|(code, name)| json!({"code": code, "name": name}))
+                .collect(),
         ))),
         #[cfg(feature = "tss")]
         Command::Demo(args) => demo::main(&args).map(Outcome::Decoded).map_err(UsageError),
@@ -229,7 +241,11 @@ fn parse_hex(what: &str, text: &str) -> Result<Vec<u8>, UsageError> {
 }
 
 fn parse_scheme(text: &str) -> Result<Scheme, UsageError> {
-    let bad = || UsageError(format!("unknown scheme {text:?} (e.g. rsassa-sha256, rsapss-sha256, ecdsa-sha384)"));
+    let bad = || {
+        UsageError(format!(
+            "unknown scheme {text:?} (e.g. rsassa-sha256, rsapss-sha256, ecdsa-sha384)"
+        ))
+    };
     let (alg, hash) = text.split_once('-').ok_or_else(bad)?;
     let hash = HashAlg::from_name(hash).ok_or_else(bad)?;
     match alg {
@@ -241,9 +257,15 @@ fn parse_scheme(text: &str) -> Result<Scheme, UsageError> {
 }
 
 fn parse_clock(text: &str) -> Result<ClockInfo, UsageError> {
-    let bad = || UsageError(format!("--previous-clock wants CLOCK,RESET_COUNT,RESTART_COUNT, got {text:?}"));
+    let bad = || {
+        UsageError(format!(
+            "--previous-clock wants CLOCK,RESET_COUNT,RESTART_COUNT, got {text:?}"
+        ))
+    };
     let parts: Vec<&str> = text.split(',').map(str::trim).collect();
-    let [clock, reset, restart] = parts.as_slice() else { return Err(bad()) };
+    let [clock, reset, restart] = parts.as_slice() else {
+        return Err(bad());
+    };
     Ok(ClockInfo {
         clock: clock.parse().map_err(|_| bad())?,
         reset_count: reset.parse().map_err(|_| bad())?,
@@ -259,7 +281,8 @@ fn parse_pcr_list(text: &str) -> Result<Vec<(HashAlg, u8)>, UsageError> {
     for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         let index = match item.split_once(':') {
             Some((b, i)) => {
-                bank = HashAlg::from_name(b).ok_or_else(|| UsageError(format!("unknown PCR bank {b:?}")))?;
+                bank = HashAlg::from_name(b)
+                    .ok_or_else(|| UsageError(format!("unknown PCR bank {b:?}")))?;
                 i
             }
             None => item,
@@ -287,7 +310,11 @@ fn common(args: &CommonArgs) -> Result<Common, UsageError> {
     let ak_bytes = read(&args.ak)?;
     let looks_bare = ak_bytes.starts_with(b"-----BEGIN") || ak_bytes.first() == Some(&0x30);
     let ak = match (&args.ak_unchecked_scheme, looks_bare) {
-        (Some(scheme), _) => AttestationKey::from_bare_key_unchecked(&ak_bytes, parse_scheme(scheme)?, &KeyPolicy::default()),
+        (Some(scheme), _) => AttestationKey::from_bare_key_unchecked(
+            &ak_bytes,
+            parse_scheme(scheme)?,
+            &KeyPolicy::default(),
+        ),
         (None, true) => {
             return Err(UsageError(
                 "the AK is a bare public key, which cannot show that it is a restricted TPM key \
@@ -305,9 +332,22 @@ fn common(args: &CommonArgs) -> Result<Common, UsageError> {
     Ok(Common {
         ak,
         nonce: parse_hex("--nonce", &args.nonce)?,
-        hashes: if args.allow_sha1 { HashAllowList::with_sha1() } else { HashAllowList::default() },
-        expected_signer: args.expected_signer.as_deref().map(|s| parse_hex("--expected-signer", s)).transpose()?.map(|b| Name::from_bytes(&b)),
-        previous_clock: args.previous_clock.as_deref().map(parse_clock).transpose()?,
+        hashes: if args.allow_sha1 {
+            HashAllowList::with_sha1()
+        } else {
+            HashAllowList::default()
+        },
+        expected_signer: args
+            .expected_signer
+            .as_deref()
+            .map(|s| parse_hex("--expected-signer", s))
+            .transpose()?
+            .map(|b| Name::from_bytes(&b)),
+        previous_clock: args
+            .previous_clock
+            .as_deref()
+            .map(parse_clock)
+            .transpose()?,
         provider: provider(args.provider),
     })
 }
@@ -334,8 +374,14 @@ fn quote_verify(args: &QuoteVerifyArgs) -> Result<Outcome, UsageError> {
             Err(e) => return Ok(Outcome::Invalid(e)),
         }
     } else {
-        let sig = args.signature.as_deref().ok_or_else(|| UsageError("--signature is required (unless --quote is a Keylime quote string)".into()))?;
-        (quote_bytes, read(sig)?, args.pcrs.as_deref().map(read).transpose()?)
+        let sig = args.signature.as_deref().ok_or_else(|| {
+            UsageError("--signature is required (unless --quote is a Keylime quote string)".into())
+        })?;
+        (
+            quote_bytes,
+            read(sig)?,
+            args.pcrs.as_deref().map(read).transpose()?,
+        )
     };
     let pcrs = match pcr_bytes.as_deref().map(read_pcrs).transpose() {
         Ok(p) => p.unwrap_or_default(),
@@ -356,10 +402,14 @@ fn quote_verify(args: &QuoteVerifyArgs) -> Result<Outcome, UsageError> {
         Ok(ak) => ak,
         Err(e) => return Ok(Outcome::Invalid(e)),
     };
-    Ok(match verify_quote(c.provider, &ak, &attest, &signature, &pcrs, &c.nonce, &policy) {
-        Ok(v) => Outcome::Valid(json!({"ak": ak_json(&ak), "quote": verified_quote_json(&v)})),
-        Err(e) => Outcome::Invalid(e),
-    })
+    Ok(
+        match verify_quote(
+            c.provider, &ak, &attest, &signature, &pcrs, &c.nonce, &policy,
+        ) {
+            Ok(v) => Outcome::Valid(json!({"ak": ak_json(&ak), "quote": verified_quote_json(&v)})),
+            Err(e) => Outcome::Invalid(e),
+        },
+    )
 }
 
 fn clock_json(c: ClockInfo) -> Value {
@@ -402,12 +452,14 @@ fn certify_verify(args: &CertifyVerifyArgs) -> Result<Outcome, UsageError> {
         previous_clock: c.previous_clock,
         ..Default::default()
     };
-    Ok(match verify_certify(c.provider, &ak, &key, &attest, &signature, &c.nonce, &policy) {
-        Ok(v) => Outcome::Valid(json!({"ak": ak_json(&ak), "certification": verified_certification_json(&v)?})),
-        Err(e) => Outcome::Invalid(e),
-    })
+    Ok(
+        match verify_certify(
+            c.provider, &ak, &key, &attest, &signature, &c.nonce, &policy,
+        ) {
+            Ok(v) => Outcome::Valid(
+                json!({"ak": ak_json(&ak), "certification": verified_certification_json(&v)?}),
+            ),
+            Err(e) => Outcome::Invalid(e),
+        },
+    )
 }
-
-/// Unused-import guard for builds without `tss` (PcrValues is used by the demo module).
-#[allow(dead_code)]
-type _Pcrs = PcrValues;

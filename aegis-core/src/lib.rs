@@ -6,7 +6,15 @@
 //! Start at [`verify::verify_quote`] and [`verify::verify_certify`]; parse evidence with the
 //! types in [`tpm`] and the file forms in [`compat`].
 #![forbid(unsafe_code)]
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic))]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
 
 pub mod backend;
 pub mod compat;

@@ -49,18 +49,36 @@ pub trait CryptoProvider: Send + Sync + core::fmt::Debug {
     fn name(&self) -> &'static str;
 
     /// RSASSA-PKCS1-v1_5 over `digest` (computed with `hash`).
-    fn verify_rsa_pkcs1v15(&self, key: RsaPublicKey<'_>, hash: HashAlg, digest: &[u8], sig: &[u8]) -> Result<()>;
+    fn verify_rsa_pkcs1v15(
+        &self,
+        key: RsaPublicKey<'_>,
+        hash: HashAlg,
+        digest: &[u8],
+        sig: &[u8],
+    ) -> Result<()>;
 
     /// RSASSA-PSS with MGF1(`hash`); accepts salt length = digest length and the maximum salt
     /// length (both occur in real TPMs; VERIFIER-CHECKS.md item 4).
-    fn verify_rsa_pss(&self, key: RsaPublicKey<'_>, hash: HashAlg, digest: &[u8], sig: &[u8]) -> Result<()>;
+    fn verify_rsa_pss(
+        &self,
+        key: RsaPublicKey<'_>,
+        hash: HashAlg,
+        digest: &[u8],
+        sig: &[u8],
+    ) -> Result<()>;
 
     /// ECDSA over `digest`, with r and s big-endian (the caller has checked 1 <= r, s < n).
     fn verify_ecdsa(&self, key: EccPublicKey<'_>, digest: &[u8], r: &[u8], s: &[u8]) -> Result<()>;
 
     /// RSAES-OAEP encryption with `hash` for OAEP and MGF1 and the given label
     /// (TPM2_MakeCredential for RSA EKs uses label "IDENTITY\0").
-    fn rsa_oaep_encrypt(&self, key: RsaPublicKey<'_>, hash: HashAlg, label: &[u8], plaintext: &[u8]) -> Result<Vec<u8>>;
+    fn rsa_oaep_encrypt(
+        &self,
+        key: RsaPublicKey<'_>,
+        hash: HashAlg,
+        label: &[u8],
+        plaintext: &[u8],
+    ) -> Result<Vec<u8>>;
 
     /// Generates an ephemeral key on `peer.curve` and returns it with the ECDH shared x-coordinate.
     fn ecdh_ephemeral(&self, peer: EccPublicKey<'_>) -> Result<EcdhEphemeral>;
