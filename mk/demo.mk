@@ -14,10 +14,12 @@ demo:
 	dir=$$(mktemp -d "$${TMPDIR:-/tmp}/aegis-demo.XXXXXX"); \
 	trap 'scripts/swtpm.sh stop "$$dir" >/dev/null 2>&1 || true; rm -rf "$$dir"' EXIT; \
 	scripts/swtpm.sh start "$$dir" >/dev/null; \
-	echo "swtpm running: $$(cat "$$dir/tcti") (state in $$dir)"; \
+	echo "swtpm running: $$(cat "$$dir/tcti") (state in $$dir, removed afterwards)"; \
+	mkdir -p target/demo; rm -f target/demo/location-events.log; \
 	$(CARGO) run -q -p aegis-cli --features tss -- demo --tcti "$$(cat "$$dir/tcti")" \
 	  --ek-root "$$dir/ca/swtpm-localca-rootca-cert.pem" --ek-intermediate "$$dir/ca/issuercert.pem" \
-	  --event-log "$$dir/location-events.log" $(DEMO_ARGS)
+	  --event-log target/demo/location-events.log $(DEMO_ARGS) > target/demo/report.json; \
+	echo "JSON report: target/demo/report.json"
 
 # The same flow without a TPM, on the INSECURE software backend (its EK is refused).
 demo-software:
