@@ -33,12 +33,37 @@
 typedef struct aegis_ak aegis_ak;
 
 /**
+ * An owned byte string made by a function (e.g. `aegis_name_qualified_under`). Owned by the
+ * caller, freed with `aegis_bytes_free`; read with `aegis_bytes_ptr` and `aegis_bytes_len`.
+ * Immutable: may be shared between threads.
+ */
+typedef struct aegis_bytes aegis_bytes;
+
+/**
  * What a certify verification requires: signature hash allow-list (default SHA-256, SHA-384,
  * SHA-512), expected signer and previous clock (default none), App Key policy (default: RSA
  * 2048/3072/4096, P-256, P-384). Made by `aegis_certify_policy_new`, owned by the caller, freed
  * with `aegis_certify_policy_free`. Not thread-safe while being changed; may be shared once set.
  */
 typedef struct aegis_certify_policy aegis_certify_policy;
+
+/**
+ * The output of TPM2_MakeCredential computed by the verifier: what it sends to the attester,
+ * who recovers the secret with TPM2_ActivateCredential. Made by `aegis_credential_make` or
+ * `aegis_credential_parse`, owned by the caller, freed with `aegis_credential_free`. Holds no
+ * secret (the seed is gone; the credential is encrypted). Immutable: may be shared between
+ * threads.
+ */
+typedef struct aegis_credential aegis_credential;
+
+/**
+ * The manufacturer CA certificates trusted for EK certificates: roots (trust anchors) and
+ * intermediates (used to build paths, trusted only through a root). Made empty by
+ * `aegis_ek_trust_store_new`, filled with `aegis_ek_trust_store_add_root` and
+ * `aegis_ek_trust_store_add_intermediate`, owned by the caller, freed with
+ * `aegis_ek_trust_store_free`. Not thread-safe while being filled; may be shared once filled.
+ */
+typedef struct aegis_ek_trust_store aegis_ek_trust_store;
 
 /**
  * The detail of a failed call: its code, its name (the `aegis_core::Error` variant, e.g.
@@ -64,12 +89,26 @@ typedef struct aegis_pcrs aegis_pcrs;
 typedef struct aegis_quote_policy aegis_quote_policy;
 
 /**
+ * An owned, NUL-terminated UTF-8 text made by a function (e.g. `aegis_inspect`'s JSON). Owned
+ * by the caller, freed with `aegis_string_free`; read with `aegis_string_ptr` and
+ * `aegis_string_len`. Immutable: may be shared between threads.
+ */
+typedef struct aegis_string aegis_string;
+
+/**
  * A TPM2_Certify whose signature, structure, freshness and certified Name were verified, and
  * whose certified key passed the App Key policy. Made only by `aegis_certify_verify`, owned by
  * the caller, freed with `aegis_verified_certification_free`. Immutable: may be shared between
  * threads.
  */
 typedef struct aegis_verified_certification aegis_verified_certification;
+
+/**
+ * An EK certificate that chains to the caller's store, is valid at the caller's time and
+ * certifies the EK public area given. Made only by `aegis_ek_verify`, owned by the caller, freed
+ * with `aegis_verified_ek_free`. Immutable: may be shared between threads.
+ */
+typedef struct aegis_verified_ek aegis_verified_ek;
 
 /**
  * A quote whose signature, structure, freshness and PCR digest were all verified. Made only by
@@ -340,6 +379,310 @@ aegis_status aegis_testing_panic(aegis_error **err_out);
 #endif
 
 /**
+ * The bytes of `b`, borrowed from it: valid until `aegis_bytes_free(b)`, never freed by the
+ * caller. NULL when `b` is NULL (and possibly for an empty value: check `aegis_bytes_len`).
+ *
+ * # Safety
+ * `b` is NULL or a live `aegis_bytes`.
+ */
+const uint8_t *aegis_bytes_ptr(const aegis_bytes *b);
+
+/**
+ * The number of bytes of `b`; 0 when `b` is NULL.
+ *
+ * # Safety
+ * `b` is NULL or a live `aegis_bytes`.
+ */
+size_t aegis_bytes_len(const aegis_bytes *b);
+
+/**
+ * Frees bytes made by this library. NULL does nothing.
+ *
+ * # Safety
+ * `b` is NULL or an `aegis_bytes` from this library, not freed before; it (and every view
+ * borrowed from it) is not used after.
+ */
+void aegis_bytes_free(aegis_bytes *b);
+
+/**
+ * The text of `s` as a NUL-terminated string borrowed from it: valid until
+ * `aegis_string_free(s)`, never freed by the caller. "" when `s` is NULL.
+ *
+ * # Safety
+ * `s` is NULL or a live `aegis_string`.
+ */
+const char *aegis_string_ptr(const aegis_string *s);
+
+/**
+ * The length of the text of `s` in bytes, without the terminating NUL; 0 when `s` is NULL.
+ *
+ * # Safety
+ * `s` is NULL or a live `aegis_string`.
+ */
+size_t aegis_string_len(const aegis_string *s);
+
+/**
+ * Frees a string made by this library. NULL does nothing.
+ *
+ * # Safety
+ * `s` is NULL or an `aegis_string` from this library, not freed before; it (and every view
+ * borrowed from it) is not used after.
+ */
+void aegis_string_free(aegis_string *s);
+
+/**
+ * Makes an empty EK trust store. On success `*out` receives a new store the caller frees with
+ * `aegis_ek_trust_store_free`; `AEGIS_NULL_POINTER` when `out` is NULL.
+ *
+ * # Safety
+ * `out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_ek_trust_store_new(aegis_ek_trust_store **out);
+
+/**
+ * Adds trust anchors (manufacturer root CA certificates) to `store`: one DER certificate, or
+ * every `CERTIFICATE` block of a PEM text, told apart by content. Each must be a CA certificate
+ * (`AEGIS_EK_CERTIFICATE_INVALID` otherwise); on failure the store is unchanged. `cert` is only
+ * read during the call.
+ *
+ * # Safety
+ * `store` is NULL or a live store not used elsewhere during the call; `cert` is valid for
+ * reading `len` bytes (or NULL with `len` 0); `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_ek_trust_store_add_root(aegis_ek_trust_store *store,
+                                           const uint8_t *cert,
+                                           size_t len,
+                                           aegis_error **err_out);
+
+/**
+ * Adds intermediate CA certificates to `store` (DER or PEM, as `aegis_ek_trust_store_add_root`):
+ * used to build paths to a root, never trusted on their own. On failure the store is unchanged.
+ *
+ * # Safety
+ * As for `aegis_ek_trust_store_add_root`.
+ */
+aegis_status aegis_ek_trust_store_add_intermediate(aegis_ek_trust_store *store,
+                                                   const uint8_t *cert,
+                                                   size_t len,
+                                                   aegis_error **err_out);
+
+/**
+ * Frees an EK trust store. NULL does nothing.
+ *
+ * # Safety
+ * `store` is NULL or a store from this library, not freed before; it is not used after.
+ */
+void aegis_ek_trust_store_free(aegis_ek_trust_store *store);
+
+/**
+ * Verifies an EK certificate (VERIFIER-CHECKS.md item 14) with the default crypto provider.
+ *
+ * - `store`: the manufacturer CAs trusted;
+ * - `cert`: the EK certificate, DER; bytes after the certificate's outer SEQUENCE (the padding of
+ *   an NV index, TCG EK Credential Profile 2.2.1.5) are ignored;
+ * - `ek_public`: the EK public area, TPM2B_PUBLIC or TPMT_PUBLIC, as read from the TPM;
+ * - `now_unix`: the time to check validity at, in seconds since the Unix epoch (Aegis reads no
+ *   clock).
+ *
+ * Errors: `AEGIS_EK_CERTIFICATE_INVALID` (malformed, unknown critical extension, a CA
+ * certificate), `AEGIS_EK_CERTIFICATE_EXPIRED` (it or a CA of the only paths is outside its
+ * validity period), `AEGIS_EK_PUBLIC_KEY_MISMATCH` (the certificate's key is not `ek_public`'s),
+ * `AEGIS_EK_CERTIFICATE_UNTRUSTED` (no path to a root of `store`).
+ *
+ * On success `*out` receives a new `aegis_verified_ek` the caller frees with
+ * `aegis_verified_ek_free`; on failure nothing is written to `*out`, and `*err_out` receives an
+ * `aegis_error` when `err_out` is not NULL. Inputs are only read during the call.
+ *
+ * # Safety
+ * `store` is NULL or a live store not changed during the call; each `(ptr, len)` pair is valid
+ * for reading `len` bytes (or NULL with `len` 0); `out` is valid for writing one pointer;
+ * `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_ek_verify(const aegis_ek_trust_store *store,
+                             const uint8_t *cert,
+                             size_t cert_len,
+                             const uint8_t *ek_public,
+                             size_t ek_public_len,
+                             uint64_t now_unix,
+                             aegis_verified_ek **out,
+                             aegis_error **err_out);
+
+/**
+ * The verified EK's Name (nameAlg || H(TPMT_PUBLIC)), as a view borrowed from `vek`, valid until
+ * `aegis_verified_ek_free(vek)` (never free it). Outputs are written only on success
+ * (`AEGIS_NULL_POINTER` when a pointer is NULL).
+ *
+ * # Safety
+ * `vek` is NULL or a live `aegis_verified_ek`; `ptr` and `len` are NULL or valid for writing.
+ */
+aegis_status aegis_verified_ek_name(const aegis_verified_ek *vek, const uint8_t **ptr, size_t *len);
+
+/**
+ * The verified EK's public area as TPM2B_PUBLIC bytes (e.g. for `aegis_credential_make`), as a
+ * view borrowed from `vek`, valid until `aegis_verified_ek_free(vek)` (never free it). Outputs
+ * are written only on success.
+ *
+ * # Safety
+ * `vek` is NULL or a live `aegis_verified_ek`; `ptr` and `len` are NULL or valid for writing.
+ */
+aegis_status aegis_verified_ek_public(const aegis_verified_ek *vek,
+                                      const uint8_t **ptr,
+                                      size_t *len);
+
+/**
+ * The EK certificate's subject (RFC 4514 text; often "" for EK certificates), as a
+ * NUL-terminated string borrowed from `vek`: valid until `aegis_verified_ek_free(vek)`. ""
+ * when `vek` is NULL.
+ *
+ * # Safety
+ * `vek` is NULL or a live `aegis_verified_ek`.
+ */
+const char *aegis_verified_ek_subject(const aegis_verified_ek *vek);
+
+/**
+ * The EK certificate's issuer (RFC 4514 text), as a NUL-terminated string borrowed from `vek`:
+ * valid until `aegis_verified_ek_free(vek)`. "" when `vek` is NULL.
+ *
+ * # Safety
+ * `vek` is NULL or a live `aegis_verified_ek`.
+ */
+const char *aegis_verified_ek_issuer(const aegis_verified_ek *vek);
+
+/**
+ * Frees a verified EK. NULL does nothing.
+ *
+ * # Safety
+ * `vek` is NULL or an `aegis_verified_ek` from this library, not freed before; it (and every
+ * view borrowed from it) is not used after.
+ */
+void aegis_verified_ek_free(aegis_verified_ek *vek);
+
+/**
+ * TPM2_MakeCredential in software (TCG Part 3, 12.6; Part 1, 24), with the default crypto
+ * provider: protects `secret` to the EK `ek_public` (TPM2B_PUBLIC or TPMT_PUBLIC; take it from a
+ * verified EK) for the object named `ak_name` (the AK's Name, e.g. from `aegis_ak_name`), so
+ * that only the TPM holding that EK and a loaded object with that Name can recover it with
+ * TPM2_ActivateCredential. RSA EKs share the seed by RSA-OAEP, ECC EKs by one-pass ECDH.
+ *
+ * `secret` must be fresh and random, 1 to digest-size(EK nameAlg) bytes (32 for the usual
+ * SHA-256 EKs); keep it to compare with `aegis_credential_check`. Errors:
+ * `AEGIS_INVALID_ARGUMENT` (secret size, malformed AK Name), `AEGIS_KEY_NOT_ALLOWED` (the EK is
+ * not a restricted AES-CFB decryption key), parse errors of `ek_public`.
+ *
+ * On success `*out` receives a new `aegis_credential` the caller frees with
+ * `aegis_credential_free`; on failure nothing is written to `*out`. Inputs are only read during
+ * the call.
+ *
+ * # Safety
+ * Each `(ptr, len)` pair is valid for reading `len` bytes (or NULL with `len` 0); `out` is valid
+ * for writing one pointer; `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_credential_make(const uint8_t *ek_public,
+                                   size_t ek_public_len,
+                                   const uint8_t *ak_name,
+                                   size_t ak_name_len,
+                                   const uint8_t *secret,
+                                   size_t secret_len,
+                                   aegis_credential **out,
+                                   aegis_error **err_out);
+
+/**
+ * Reads a credential in the file form `tpm2_makecredential -o` writes and
+ * `tpm2_activatecredential -i` reads (magic 0xBADCC0DE, version 1, TPM2B_ID_OBJECT,
+ * TPM2B_ENCRYPTED_SECRET). On success `*out` receives a new `aegis_credential` the caller frees
+ * with `aegis_credential_free`; `AEGIS_INVALID_FORMAT`, `AEGIS_TRUNCATED`, ... otherwise.
+ *
+ * # Safety
+ * `buf` is valid for reading `len` bytes (or NULL with `len` 0); `out` is valid for writing one
+ * pointer; `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_credential_parse(const uint8_t *buf,
+                                    size_t len,
+                                    aegis_credential **out,
+                                    aegis_error **err_out);
+
+/**
+ * The credential blob, TPM2B_ID_OBJECT (size-prefixed), as a view borrowed from `cred`, valid
+ * until `aegis_credential_free(cred)` (never free it). Outputs are written only on success.
+ *
+ * # Safety
+ * `cred` is NULL or a live `aegis_credential`; `ptr` and `len` are NULL or valid for writing.
+ */
+aegis_status aegis_credential_blob(const aegis_credential *cred, const uint8_t **ptr, size_t *len);
+
+/**
+ * The encrypted seed, TPM2B_ENCRYPTED_SECRET (size-prefixed), as a view borrowed from `cred`,
+ * valid until `aegis_credential_free(cred)` (never free it). Outputs are written only on success.
+ *
+ * # Safety
+ * `cred` is NULL or a live `aegis_credential`; `ptr` and `len` are NULL or valid for writing.
+ */
+aegis_status aegis_credential_encrypted_secret(const aegis_credential *cred,
+                                               const uint8_t **ptr,
+                                               size_t *len);
+
+/**
+ * The credential in the tpm2-tools file form (see `aegis_credential_parse`), ready for
+ * `tpm2_activatecredential -i`, as a view borrowed from `cred`, valid until
+ * `aegis_credential_free(cred)` (never free it). Outputs are written only on success.
+ *
+ * # Safety
+ * `cred` is NULL or a live `aegis_credential`; `ptr` and `len` are NULL or valid for writing.
+ */
+aegis_status aegis_credential_tpm2_tools_file(const aegis_credential *cred,
+                                              const uint8_t **ptr,
+                                              size_t *len);
+
+/**
+ * Frees a credential. NULL does nothing.
+ *
+ * # Safety
+ * `cred` is NULL or an `aegis_credential` from this library, not freed before; it (and every
+ * view borrowed from it) is not used after.
+ */
+void aegis_credential_free(aegis_credential *cred);
+
+/**
+ * Compares, in constant time, the secret the attester recovered with TPM2_ActivateCredential
+ * (`activated`) with the one the verifier passed to `aegis_credential_make` (`expected`):
+ * `AEGIS_OK` when equal, `AEGIS_CREDENTIAL_MISMATCH` on any difference,
+ * `AEGIS_INVALID_ARGUMENT` when `expected` is empty.
+ *
+ * # Safety
+ * Each `(ptr, len)` pair is valid for reading `len` bytes (or NULL with `len` 0); `err_out` is
+ * NULL or valid for writing one pointer.
+ */
+aegis_status aegis_credential_check(const uint8_t *expected,
+                                    size_t expected_len,
+                                    const uint8_t *activated,
+                                    size_t activated_len,
+                                    aegis_error **err_out);
+
+/**
+ * The qualified Name of an object with Name `name` under a parent whose qualified Name is
+ * `parent_qualified` (TCG Part 1, 16.6): nameAlg || H_nameAlg(parent QN || Name). This is what a
+ * TPM signs as TPMS_ATTEST.qualifiedSigner. For a hierarchy, the qualified Name is its handle
+ * (4 bytes, big-endian: 0x4000000B for the endorsement hierarchy), so for an AK made under an
+ * EK that is a primary key of the endorsement hierarchy:
+ * QN(EK) = qualified_under(Name(EK), 40 00 00 0B), QN(AK) = qualified_under(Name(AK), QN(EK)),
+ * the expected signer to set on a quote or certify policy.
+ *
+ * On success `*out` receives a new `aegis_bytes` the caller frees with `aegis_bytes_free`;
+ * `AEGIS_INVALID_VALUE` or `AEGIS_UNKNOWN_ALGORITHM` when `name` does not start with a known
+ * nameAlg. Inputs are only read during the call.
+ *
+ * # Safety
+ * Each `(ptr, len)` pair is valid for reading `len` bytes (or NULL with `len` 0); `out` is valid
+ * for writing one pointer; `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_name_qualified_under(const uint8_t *name,
+                                        size_t name_len,
+                                        const uint8_t *parent_qualified,
+                                        size_t parent_qualified_len,
+                                        aegis_bytes **out,
+                                        aegis_error **err_out);
+
+/**
  * The status code of `err` (the same value the failing function returned);
  * `AEGIS_NULL_POINTER` when `err` is NULL.
  *
@@ -373,6 +716,30 @@ const char *aegis_error_message(const aegis_error *err);
  * `err` is NULL or an `aegis_error` from this library, not freed before; it is not used after.
  */
 void aegis_error_free(aegis_error *err);
+
+/**
+ * Decodes `buf` (`len` bytes) into JSON, as `aegis inspect` does: TPMS_ATTEST / TPM2B_ATTEST,
+ * TPMT_PUBLIC / TPM2B_PUBLIC (with its Name and SPKI PEM), TPMT_SIGNATURE, a tpm2-tools PCR file
+ * or PCR JSON, or a Keylime quote string. `structure` names the structure ("tpms_attest",
+ * "tpm2b_attest", "attest", "tpmt_public", "tpm2b_public", "public", "tpmt_signature",
+ * "signature", "pcrs", "pcr_file", "pcr_json", "keylime_quote", "keylime"), or is NULL to tell it
+ * apart by content. Decoding is not verification: a decoded quote is not a verified one.
+ *
+ * On success `*out` receives a new `aegis_string` holding the JSON text, which the caller frees
+ * with `aegis_string_free`. On failure (e.g. `AEGIS_TRUNCATED`; `AEGIS_INVALID_ARGUMENT` for an
+ * unknown structure name, `AEGIS_INVALID_UTF8` when it is not UTF-8, `AEGIS_INVALID_FORMAT` when
+ * detection finds nothing) nothing is written to `*out`. Inputs are only read during the call.
+ *
+ * # Safety
+ * `buf` is valid for reading `len` bytes (or NULL with `len` 0); `structure` is NULL or a
+ * NUL-terminated string; `out` is valid for writing one pointer; `err_out` is NULL or valid for
+ * writing one pointer.
+ */
+aegis_status aegis_inspect(const uint8_t *buf,
+                           size_t len,
+                           const char *structure,
+                           aegis_string **out,
+                           aegis_error **err_out);
 
 /**
  * Loads an AK from its TPM public area, TPM2B_PUBLIC or TPMT_PUBLIC (`buf`, `len`), and checks

@@ -7,7 +7,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr::NonNull;
 
 use crate::error::aegis_error;
-use crate::status::{aegis_status, AEGIS_NULL_POINTER, AEGIS_OK, AEGIS_PANIC};
+use crate::status::{aegis_status, AEGIS_INVALID_UTF8, AEGIS_NULL_POINTER, AEGIS_OK, AEGIS_PANIC};
 
 /// Why an FFI call failed: a core error, or one of the FFI-only conditions.
 #[derive(Debug)]
@@ -18,6 +18,8 @@ pub(crate) enum Failure {
     NullPointer(&'static str),
     /// A panic was caught at the boundary; carries its message.
     Panic(String),
+    /// A text argument is not valid UTF-8; names the parameter.
+    InvalidUtf8(&'static str),
 }
 
 impl From<aegis_core::Error> for Failure {
@@ -32,6 +34,7 @@ impl Failure {
             Failure::Core(e) => e.code(),
             Failure::NullPointer(_) => AEGIS_NULL_POINTER,
             Failure::Panic(_) => AEGIS_PANIC,
+            Failure::InvalidUtf8(_) => AEGIS_INVALID_UTF8,
         }
     }
 
@@ -40,6 +43,7 @@ impl Failure {
             Failure::Core(e) => e.name(),
             Failure::NullPointer(_) => "NullPointer",
             Failure::Panic(_) => "Panic",
+            Failure::InvalidUtf8(_) => "InvalidUtf8",
         }
     }
 
@@ -50,6 +54,7 @@ impl Failure {
             Failure::Panic(msg) => {
                 format!("internal error (panic caught at the C boundary): {msg}")
             }
+            Failure::InvalidUtf8(what) => format!("not valid UTF-8: {what}"),
         }
     }
 }

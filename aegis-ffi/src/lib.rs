@@ -10,8 +10,8 @@
 //! - every body runs inside [`boundary::guard`] (catch_unwind): a panic becomes `AEGIS_PANIC`;
 //! - every pointer is checked for NULL; a `(ptr, len)` pair accepts NULL when len is 0;
 //! - every `_free` accepts NULL; each function says who frees what and how long a borrowed view
-//!   lives. Objects are immutable once built, except policies (not thread-safe while being set);
-//!   an immutable object may be shared between threads.
+//!   lives. Objects are immutable once built, except policies and EK trust stores (not
+//!   thread-safe while being set); an immutable object may be shared between threads.
 //!
 //! This is the only crate of the workspace with `unsafe`: raw-pointer access is confined to the
 //! helpers in [`boundary`], each use with a SAFETY comment.
@@ -21,14 +21,20 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 mod boundary;
+mod buffers;
+mod ek;
 mod error;
+mod inspect;
 mod keys;
 mod pcrs;
 mod policy;
 mod status;
 mod verify;
 
+pub use buffers::*;
+pub use ek::*;
 pub use error::*;
+pub use inspect::*;
 pub use keys::*;
 pub use pcrs::*;
 pub use policy::*;
