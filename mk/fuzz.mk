@@ -10,11 +10,11 @@ FUZZ_TARGETS := tpm_public tpms_attest tpmt_signature tpml_pcr_selection pcr_fil
                 keylime_quote spki verify_quote
 # cargo-fuzz needs -Z flags: the nightly toolchain when rustup has one, else the stable compiler
 # with RUSTC_BOOTSTRAP=1.
-FUZZ_NIGHTLY := $(shell rustup run nightly rustc --version >/dev/null 2>&1 && echo yes)
-FUZZ_CARGO := $(if $(FUZZ_NIGHTLY),cargo +nightly,RUSTC_BOOTSTRAP=1 $(CARGO)) fuzz
-FUZZ_PY := $(shell command -v python3 || echo $(VENV_PY))
+FUZZ_NIGHTLY = $(shell rustup run nightly rustc --version >/dev/null 2>&1 && echo yes)
+FUZZ_CARGO = $(if $(FUZZ_NIGHTLY),cargo +nightly,RUSTC_BOOTSTRAP=1 $(CARGO)) fuzz
+FUZZ_PY = $(shell command -v python3 || echo $(VENV_PY))
 FUZZ_LOGS := $(CURDIR)/target/fuzz-logs
-FUZZ_BIN := $(CURDIR)/fuzz/target/$(shell rustc -vV | sed -n 's/^host: //p')/release
+FUZZ_BIN = $(CURDIR)/fuzz/target/$(shell rustc -vV | sed -n 's/^host: //p')/release
 
 .PHONY: fuzz-tools fuzz-seeds fuzz-build fuzz-smoke fuzz-run bench bench-criterion bench-peers
 
