@@ -11,7 +11,15 @@ import (
 // AegisSovereignAI SovereignAttestation (docs FORMATS.md).
 //
 // 1. agent -> server, AttestRequest.payload: Hello
-//	{"version": 1, "ak_public": "<b64 TPM2B_PUBLIC of the AK, as tpm2_createak -u writes it>"}
+//	{"version": 1, "ak_public": "<b64 TPM2B_PUBLIC of the AK, as tpm2_createak -u writes it>",
+//	 "ek_public": "<b64 TPM2B_PUBLIC of the AK's parent EK, tpm2_readpublic -o>",    (EK enrolment)
+//	 "ek_certificate": "<b64 DER EK certificate, e.g. tpm2_nvread 0x01c00002>"}     (EK enrolment)
+// 1a. with EK enrolment (plugin configured with ek_ca_roots) only:
+//	server -> agent, AttestResponse.challenge: a credential for the AK made to the EK, in the
+//	  file form `tpm2_activatecredential -i` reads (magic 0xBADCC0DE, version 1, TPM2B_ID_OBJECT,
+//	  TPM2B_ENCRYPTED_SECRET);
+//	agent -> server, AttestRequest.challenge_response: the secret TPM2_ActivateCredential
+//	  recovered (raw bytes, `tpm2_activatecredential -o`).
 // 2. server -> agent, AttestResponse.challenge: 32 fresh random bytes (the nonce)
 // 3. agent -> server, AttestRequest.challenge_response: Bundle (a SovereignAttestation)
 //	{
@@ -42,10 +50,13 @@ const (
 	BundleVersion = 1
 )
 
-// Hello is the agent's first message (AttestRequest.payload): the AK it will attest with.
+// Hello is the agent's first message (AttestRequest.payload): the AK it will attest with and,
+// for EK enrolment, the EK the AK was made under (its public area and certificate).
 type Hello struct {
-	Version  int    `json:"version"`
-	AKPublic []byte `json:"ak_public"`
+	Version       int    `json:"version"`
+	AKPublic      []byte `json:"ak_public"`
+	EKPublic      []byte `json:"ek_public,omitempty"`
+	EKCertificate []byte `json:"ek_certificate,omitempty"`
 }
 
 // AppKeyCertificate is the App Key certificate of the SovereignAttestation: a TPM2_Certify of

@@ -3,10 +3,13 @@
 // its AK (TPM2_Certify) and what the PCRs hold (TPM2_Quote). See bundle.go for the messages and
 // README.md for the configuration.
 //
-// What it does NOT check: that the AK belongs to a TPM you trust. A production attestor also
-// binds the AK to an EK (credential activation + EK certificate chain, VERIFIER-CHECKS.md item
-// 14), which the C ABI does not export yet; until then use allowed_ak_names, or register entries
-// only for AK Names you enrolled.
+// With ek_ca_roots configured, the plugin also binds the AK to an EK (VERIFIER-CHECKS.md item
+// 14): the EK certificate must chain to a configured manufacturer CA and certify the EK public
+// area the agent sends; a credential made to that EK for the AK's Name must be activated
+// (TPM2_ActivateCredential) by the agent; and the certify and the quote must carry the
+// qualifiedSigner of that AK under that EK under the endorsement hierarchy. Without ek_ca_roots
+// it trusts any genuine restricted AK (and logs so): then use allowed_ak_names, or register
+// entries only for AK Names you enrolled.
 package nodeattestor
 
 import (
@@ -17,9 +20,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	aegis "github.com/aegis-attest/aegis/bindings/go"
 	"github.com/hashicorp/go-hclog"
@@ -39,6 +44,10 @@ const PluginName = "aegis"
 // NonceSize is the size of the challenge nonce (fits TPM2B_DATA's 64-byte qualifying data).
 const NonceSize = 32
 
+// CredentialSecretSize is the size of the random secret protected by the credential challenge (at
+// most the digest size of the EK's nameAlg: 32 for SHA-256 EKs).
+const CredentialSecretSize = 32
+
 // maxMessage caps what the plugin parses from the agent (a bundle is a few kilobytes).
 const maxMessage = 64 << 10
 
@@ -50,6 +59,11 @@ type Config struct {
 	AllowedAKNames []string `hcl:"allowed_ak_names"`
 	// AllowSHA1 accepts SHA-1 quotes and certifications (old TPMs). Off by default.
 	AllowSHA1 bool `hcl:"allow_sha1"`
+	// EKCARoots are PEM files of the TPM manufacturer root CAs trusted for EK certificates. When
+	// set, every agent must bind its AK to an EK certified by one of them (EK enrolment).
+	EKCARoots []string `hcl:"ek_ca_roots"`
+	// EKCAIntermediates are PEM files of intermediate CAs used to build EK certificate paths.
+	EKCAIntermediates []string `hcl:"ek_ca_intermediates"`
 }
 
 type pcrRef struct {
@@ -62,6 +76,9 @@ type config struct {
 	pcrs        []pcrRef
 	allowed     map[string]bool
 	allowSHA1   bool
+	// ekStore is nil when no ek_ca_roots are configured (no EK enrolment). Immutable once
+	// configured, shared by concurrent Attest calls; a replaced store is left to its finalizer.
+	ekStore *aegis.EKTrustStore
 }
 
 // Plugin is the server NodeAttestor.
@@ -75,13 +92,15 @@ type Plugin struct {
 
 	// nonce makes the challenge; crypto/rand unless a test fixes it.
 	nonce func() ([]byte, error)
+	// now is the time EK certificates are checked at.
+	now func() time.Time
 }
 
 var _ pluginsdk.NeedsLogger = (*Plugin)(nil)
 
 // New returns an unconfigured plugin.
 func New() *Plugin {
-	return &Plugin{logger: hclog.NewNullLogger(), nonce: randomNonce}
+	return &Plugin{logger: hclog.NewNullLogger(), nonce: randomNonce, now: time.Now}
 }
 
 func randomNonce() ([]byte, error) {
@@ -123,10 +142,43 @@ func (p *Plugin) Configure(_ context.Context, req *configv1.ConfigureRequest) (*
 		}
 		c.allowed[hex.EncodeToString(b)] = true
 	}
+	if len(hc.EKCARoots) == 0 && len(hc.EKCAIntermediates) > 0 {
+		return nil, status.Error(codes.InvalidArgument, "ek_ca_intermediates without ek_ca_roots")
+	}
+	if len(hc.EKCARoots) > 0 {
+		store, err := loadEKStore(hc.EKCARoots, hc.EKCAIntermediates)
+		if err != nil {
+			return nil, status.Errorf(codes.InvalidArgument, "%v", err)
+		}
+		c.ekStore = store
+	} else {
+		p.logger.Warn("no ek_ca_roots: AKs are not bound to an EK, any genuine restricted AK can attest")
+	}
 	p.mu.Lock()
 	p.config = c
 	p.mu.Unlock()
 	return &configv1.ConfigureResponse{}, nil
+}
+
+func loadEKStore(roots, intermediates []string) (*aegis.EKTrustStore, error) {
+	store := aegis.NewEKTrustStore()
+	for _, list := range []struct {
+		key   string
+		paths []string
+		add   func([]byte) error
+	}{{"ek_ca_roots", roots, store.AddRoot}, {"ek_ca_intermediates", intermediates, store.AddIntermediate}} {
+		for _, path := range list.paths {
+			pem, err := os.ReadFile(path)
+			if err == nil {
+				err = list.add(pem)
+			}
+			if err != nil {
+				store.Close()
+				return nil, fmt.Errorf("%s: %s: %v", list.key, path, err)
+			}
+		}
+	}
+	return store, nil
 }
 
 func parsePCRRef(s string) (pcrRef, error) {
@@ -148,8 +200,11 @@ func (p *Plugin) getConfig() (*config, error) {
 	return p.config, nil
 }
 
-// Attest runs the challenge/response: Hello (the AK), nonce, Bundle; then verifies the App Key
-// certification and the quote against the nonce and returns the agent ID and selectors.
+// Attest runs the challenge/response: Hello (the AK, and the EK when EK enrolment is configured);
+// with EK enrolment, the credential challenge and the activated secret; then the nonce and the
+// Bundle. It verifies the App Key certification and the quote against the nonce (and, with EK
+// enrolment, against the AK's qualified Name under the EK) and returns the agent ID and
+// selectors.
 func (p *Plugin) Attest(stream nodeattestorv1.NodeAttestor_AttestServer) error {
 	cfg, err := p.getConfig()
 	if err != nil {
@@ -177,6 +232,15 @@ func (p *Plugin) Attest(stream nodeattestorv1.NodeAttestor_AttestServer) error {
 	akHex := hex.EncodeToString(akName)
 	if len(cfg.allowed) > 0 && !cfg.allowed[akHex] {
 		return status.Errorf(codes.PermissionDenied, "AK %s is not in allowed_ak_names", akHex)
+	}
+
+	var expectedSigner, ekName []byte
+	if cfg.ekStore != nil {
+		if expectedSigner, ekName, err = p.enrol(stream, cfg, &hello, akName); err != nil {
+			return err
+		}
+	} else {
+		p.logger.Warn("AK is not bound to an EK (no ek_ca_roots configured)", "ak_name", akHex)
 	}
 
 	nonce, err := p.nonce()
@@ -208,9 +272,12 @@ func (p *Plugin) Attest(stream nodeattestorv1.NodeAttestor_AttestServer) error {
 		}
 	}
 
-	selectors, err := verify(cfg, ak, akName, &b, nonce)
+	selectors, err := verify(cfg, ak, akName, &b, nonce, expectedSigner)
 	if err != nil {
 		return err
+	}
+	if ekName != nil {
+		selectors = append(selectors, "ek_name:"+hex.EncodeToString(ekName))
 	}
 	id, err := spiffeid.FromSegments(cfg.trustDomain, "spire", "agent", PluginName, akHex)
 	if err != nil {
@@ -226,16 +293,76 @@ func (p *Plugin) Attest(stream nodeattestorv1.NodeAttestor_AttestServer) error {
 	})
 }
 
+// enrol binds the AK to the EK of the hello (VERIFIER-CHECKS.md item 14):
+//  1. the EK certificate chains to a configured manufacturer CA, is valid now, and certifies the
+//     EK public area of the hello;
+//  2. challenge: MakeCredential(EK, Name(AK), fresh random secret), in the tpm2-tools file form
+//     (`tpm2_activatecredential -i`); the agent answers with the secret TPM2_ActivateCredential
+//     recovered, which only the TPM holding that EK, with an object of that Name loaded, can do;
+//  3. the expected qualifiedSigner: QN(AK) = H(QN(EK) || Name(AK)), QN(EK) = H(0x4000000B ||
+//     Name(EK)). Activation alone does not prove that the AK was made under this EK (any loaded
+//     object with that Name will do); the pinned qualifiedSigner of the signed certify and quote
+//     does.
+//
+// It returns the expected qualifiedSigner and the EK Name.
+func (p *Plugin) enrol(stream nodeattestorv1.NodeAttestor_AttestServer, cfg *config, hello *Hello, akName []byte) ([]byte, []byte, error) {
+	if len(hello.EKPublic) == 0 || len(hello.EKCertificate) == 0 {
+		return nil, nil, status.Error(codes.InvalidArgument, "EK enrolment is configured: the hello must carry ek_public and ek_certificate")
+	}
+	vek, err := aegis.VerifyEKCertificate(cfg.ekStore, hello.EKCertificate, hello.EKPublic, p.now())
+	if err != nil {
+		return nil, nil, refused("EK certificate", err)
+	}
+	secret := make([]byte, CredentialSecretSize)
+	if _, err := rand.Read(secret); err != nil {
+		return nil, nil, status.Errorf(codes.Internal, "making a credential secret: %v", err)
+	}
+	cred, err := aegis.MakeCredential(vek.Public(), akName, secret)
+	if err != nil {
+		return nil, nil, refused("EK for credential activation", err)
+	}
+	if err := stream.Send(&nodeattestorv1.AttestResponse{
+		Response: &nodeattestorv1.AttestResponse_Challenge{Challenge: cred.TPM2ToolsFile()},
+	}); err != nil {
+		return nil, nil, err
+	}
+	req, err := stream.Recv()
+	if err != nil {
+		return nil, nil, err
+	}
+	activated := req.GetChallengeResponse()
+	if len(activated) == 0 || len(activated) > 64 {
+		return nil, nil, status.Error(codes.InvalidArgument, "missing or oversized activated credential")
+	}
+	if err := aegis.CheckActivated(secret, activated); err != nil {
+		return nil, nil, refused("credential activation", err)
+	}
+	qek, err := vek.QualifiedName()
+	if err != nil {
+		return nil, nil, status.Errorf(codes.Internal, "EK qualified Name: %v", err)
+	}
+	signer, err := aegis.QualifiedName(akName, qek)
+	if err != nil {
+		return nil, nil, status.Errorf(codes.Internal, "AK qualified Name: %v", err)
+	}
+	p.logger.Info("AK bound to EK", "ak_name", hex.EncodeToString(akName), "ek_name", hex.EncodeToString(vek.Name()),
+		"ek_issuer", vek.Issuer())
+	return signer, vek.Name(), nil
+}
+
 // verify checks the App Key certification and the quote, both by ak over nonce, and returns the
 // selector values (without the "aegis:" type prefix SPIRE adds).
 //
-// Both signatures are verified with the AK's own key, so both come from the AK. The policies do
-// not pin qualifiedSigner: it is the AK's qualified Name, which depends on the EK it was made
-// under, and the hello does not carry (or prove) that EK.
-func verify(cfg *config, ak *aegis.AttestationKey, akName []byte, b *Bundle, nonce []byte) ([]string, error) {
+// Both signatures are verified with the AK's own key, so both come from the AK. With EK
+// enrolment, expectedSigner (the AK's qualified Name under the enrolled EK) is pinned on both;
+// without it qualifiedSigner is not pinned (nil), as the hello proves no EK.
+func verify(cfg *config, ak *aegis.AttestationKey, akName []byte, b *Bundle, nonce, expectedSigner []byte) ([]string, error) {
 	cp := aegis.NewCertifyPolicy()
 	defer cp.Close()
 	if err := cp.AllowSHA1(cfg.allowSHA1); err != nil {
+		return nil, status.Errorf(codes.Internal, "certify policy: %v", err)
+	}
+	if err := cp.SetExpectedSigner(expectedSigner); err != nil {
 		return nil, status.Errorf(codes.Internal, "certify policy: %v", err)
 	}
 	vc, err := aegis.VerifyCertification(ak, b.AppKeyTPMPublic, b.AppKeyCertificate.CertifyData,
@@ -247,6 +374,9 @@ func verify(cfg *config, ak *aegis.AttestationKey, akName []byte, b *Bundle, non
 	qp := aegis.NewQuotePolicy()
 	defer qp.Close()
 	if err := qp.AllowSHA1(cfg.allowSHA1); err != nil {
+		return nil, status.Errorf(codes.Internal, "quote policy: %v", err)
+	}
+	if err := qp.SetExpectedSigner(expectedSigner); err != nil {
 		return nil, status.Errorf(codes.Internal, "quote policy: %v", err)
 	}
 	for _, r := range cfg.pcrs {

@@ -13,11 +13,17 @@ exactly that, the way an agent would:
   4. tpm2-pytss: an App Key (ECC P-256, fixedTPM|fixedParent|sensitiveDataOrigin|sign) under an
      SRK, TPM2_Certify of it by the AK with qualifying data = the nonce (tpm2-tools 5.4's
      tpm2_certify cannot pass qualifying data);
-  5. tpm2_quote of sha256:0,1,15 by the AK with -q nonce.
+  5. tpm2_quote of sha256:0,1,15 by the AK with -q nonce;
+  6. for EK enrolment: the RSA EK (0x81010001, the AK's parent) and the ECC P-384 EK (0x81010016)
+     public areas and certificates (NV 0x01c00002, 0x01c00016), the local CA's root and
+     intermediate (DIR/ca/), and the TPM state itself (state/tpm2-00.permall), so that the test
+     can restart this same TPM and run TPM2_ActivateCredential on the credential the plugin makes
+     at test time (the secret is fresh and random per run; nothing about activation is recorded).
 
 Output: bundle.json (the agent's answer, in the plugin's Bundle format, see ../bundle.go),
 hello.json (the agent's first payload), nonce.hex (the fixed challenge the test injects) and
-expect.json (the AK Name, App Key Name and PCR values the test expects in the selectors).
+expect.json (the AK Name, App Key Name and PCR values the test expects in the selectors),
+ek/ (rsa.pub, rsa.der, ecc.pub, ecc.der, root.pem, intermediate.pem) and tpm-state/tpm2-00.permall.
 Nothing is edited by hand; keys, signatures and clock values change per run, the nonce does not.
 """
 
@@ -37,6 +43,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 EK_RSA = 0x81010001
+EK_ECC = 0x81010016
+EK_CERT_NV = {"rsa": 0x01C00002, "ecc": 0x01C00016}
 AK_HANDLE = 0x81010020
 SRK = 0x81000002
 NONCE = hashlib.sha256(b"aegis-spire-nodeattestor-example-nonce").digest()
@@ -112,9 +120,29 @@ def main() -> int:
         assert len(raw) == 96, len(raw)
         pcrs = {i: raw[k * 32 : (k + 1) * 32].hex() for k, i in enumerate((0, 1, 15))}
         q_attest, q_sig, q_pcrs = ((tmp / f).read_bytes() for f in ("q.attest", "q.sig", "q.pcrs"))
+
+        ek = {}
+        for kind, handle in (("rsa", EK_RSA), ("ecc", EK_ECC)):
+            tools("tpm2_readpublic", "-c", hex(handle), "-o", tmp / f"ek-{kind}.pub")
+            tools("tpm2_nvread", hex(EK_CERT_NV[kind]), "-C", "o", "-o", tmp / f"ek-{kind}.nv")
+            raw = (tmp / f"ek-{kind}.nv").read_bytes()
+            assert raw[0] == 0x30 and raw[1] == 0x82, "EK certificate is not a long-form DER SEQUENCE"
+            ek[f"{kind}.der"] = raw[: 4 + struct.unpack(">H", raw[2:4])[0]]
+            ek[f"{kind}.pub"] = (tmp / f"ek-{kind}.pub").read_bytes()
+        ek["root.pem"] = (tpmdir / "ca" / "swtpm-localca-rootca-cert.pem").read_bytes()
+        ek["intermediate.pem"] = (tpmdir / "ca" / "issuercert.pem").read_bytes()
     finally:
         subprocess.run(swtpm + ["stop", str(tpmdir)], check=False)
+    try:
+        # After the stop: swtpm has written its permanent state (persistent EKs and AK included).
+        state = (tpmdir / "state" / "tpm2-00.permall").read_bytes()
+    finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    (HERE / "ek").mkdir(exist_ok=True)
+    for name, data in ek.items():
+        (HERE / "ek" / name).write_bytes(data)
+    (HERE / "tpm-state").mkdir(exist_ok=True)
+    (HERE / "tpm-state" / "tpm2-00.permall").write_bytes(state)
 
     bundle = {
         "version": 1,
@@ -140,8 +168,10 @@ def main() -> int:
     (HERE / "expect.json").write_text(json.dumps({
         "ak_name": name_of(ak_pub).hex(), "app_key_name": name_of(app_pub).hex(),
         "pcrs": {"sha256": {str(i): v for i, v in pcrs.items()}},
+        "ek_name": name_of(ek["rsa.pub"]).hex(), "ek_ecc_name": name_of(ek["ecc.pub"]).hex(),
+        "ek_handle": EK_RSA, "ek_ecc_handle": EK_ECC, "ak_handle": AK_HANDLE,
     }, indent=2) + "\n")
-    print(f"gen_bundle: wrote {HERE}/bundle.json, hello.json, nonce.hex, expect.json", file=sys.stderr)
+    print(f"gen_bundle: wrote {HERE}/bundle.json, hello.json, nonce.hex, expect.json, ek/, tpm-state/", file=sys.stderr)
     return 0
 
 
