@@ -14,11 +14,10 @@ C_SYSLIBS := -lssl -lcrypto -lpthread -ldl -lm -lrt -lutil
 C_STD := -std=c99 -Wall -Wextra -Wpedantic -Werror -g -Iinclude -Itests/c
 C_SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 C_TEST_SRCS := tests/c/json.c tests/c/util.c
-# Suppressions: one upstream leak (openssl-sys RSA-OAEP label under OpenSSL 3), see tests/c/lsan.supp.
+# No suppressions: every leak is a failure.
 VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
-	--show-leak-kinds=definite,indirect --suppressions=tests/c/valgrind.supp
-# fast_unwind_on_malloc=0: Rust frames have no frame pointers; the suppression needs the full stack.
-C_LSAN := LSAN_OPTIONS=suppressions=$(CURDIR)/tests/c/lsan.supp:print_suppressions=0:fast_unwind_on_malloc=0
+	--show-leak-kinds=definite,indirect
+C_LSAN := LSAN_OPTIONS=fast_unwind_on_malloc=0
 C_EXAMPLE_VECTOR := quote-rsa2048-rsassa-sha256
 
 TEST_TARGETS += test-c

@@ -25,9 +25,17 @@ pub enum Error {
     /// Bytes remain after a complete structure.
     TrailingBytes { what: &'static str, extra: usize },
     /// A size field exceeds the spec's maximum or the structure's natural size.
-    SizeOutOfRange { what: &'static str, size: usize, max: usize },
+    SizeOutOfRange {
+        what: &'static str,
+        size: usize,
+        max: usize,
+    },
     /// A count field exceeds its limit.
-    CountOutOfRange { what: &'static str, count: usize, max: usize },
+    CountOutOfRange {
+        what: &'static str,
+        count: usize,
+        max: usize,
+    },
     /// An algorithm identifier that is unknown or not allowed in this position.
     UnknownAlgorithm { what: &'static str, alg: u16 },
     /// A TPMS_ATTEST of a type Aegis does not verify (not QUOTE, not CERTIFY).
@@ -41,7 +49,10 @@ pub enum Error {
     /// TPMT_SIGNATURE with sigAlg TPM_ALG_NULL.
     NullSignature,
     /// The signature algorithm does not match the key type or the key's own scheme.
-    SignatureSchemeMismatch { key_scheme: u16, signature_scheme: u16 },
+    SignatureSchemeMismatch {
+        key_scheme: u16,
+        signature_scheme: u16,
+    },
     /// The hash algorithm is not on the caller's allow-list.
     HashNotAllowed { hash: u16 },
     /// The signature's hash algorithm differs from the key's scheme hash.

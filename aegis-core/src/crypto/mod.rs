@@ -39,6 +39,59 @@ pub struct EcdhEphemeral {
     pub shared_x: zeroize::Zeroizing<Vec<u8>>,
 }
 
+/// A public key as the verify entry point takes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PublicKeyRef<'a> {
+    Rsa(RsaPublicKey<'a>),
+    Ecc(EccPublicKey<'a>),
+}
+
+/// A signature as the verify entry point takes it (ECDSA r and s already range-checked).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignatureRef<'a> {
+    RsaPkcs1v15(&'a [u8]),
+    RsaPss(&'a [u8]),
+    Ecdsa { r: &'a [u8], s: &'a [u8] },
+}
+
+/// A per-key slot where a provider keeps its parsed form of a public key between calls.
+///
+/// An AK verifies many quotes, and turning key bytes into a library key (and checking the point
+/// is on the curve) costs more than the verification itself, so [`crate::verify::AttestationKey`]
+/// owns one of these. It holds whatever the first provider that used it put there; another
+/// provider finds a type it does not know and prepares the key afresh on each call.
+#[derive(Default)]
+pub struct KeyCache(std::sync::OnceLock<Box<dyn core::any::Any + Send + Sync>>);
+
+impl KeyCache {
+    /// The value `prepare` made on first use, or `None` when the slot holds another type.
+    pub fn get_or_init<T: core::any::Any + Send + Sync>(
+        &self,
+        prepare: impl FnOnce() -> T,
+    ) -> Option<&T> {
+        self.0
+            .get_or_init(|| Box::new(prepare()))
+            .downcast_ref::<T>()
+    }
+}
+
+impl Clone for KeyCache {
+    /// A fresh, empty slot: the cached form is cheap to rebuild and never shared.
+    fn clone(&self) -> Self {
+        KeyCache::default()
+    }
+}
+
+impl core::fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "KeyCache(prepared)"
+        } else {
+            "KeyCache(empty)"
+        })
+    }
+}
+
 /// The operations Aegis needs from a crypto library.
 ///
 /// Every verify function takes the already computed digest of the signed bytes, returns `Ok(())`
@@ -91,6 +144,73 @@ pub trait CryptoProvider: Send + Sync + core::fmt::Debug {
 
     /// Fills `out` from a cryptographically secure random source.
     fn random(&self, out: &mut [u8]) -> Result<()>;
+
+    /// Verifies `sig` over `digest` with `key`, where `cache` belongs to `key` and may keep the
+    /// provider's parsed form of it between calls. The default ignores the cache.
+    fn verify_cached(
+        &self,
+        key: PublicKeyRef<'_>,
+        cache: &KeyCache,
+        hash: HashAlg,
+        digest: &[u8],
+        sig: SignatureRef<'_>,
+    ) -> Result<()> {
+        let _ = cache;
+        match (key, sig) {
+            (PublicKeyRef::Rsa(k), SignatureRef::RsaPkcs1v15(s)) => {
+                self.verify_rsa_pkcs1v15(k, hash, digest, s)
+            }
+            (PublicKeyRef::Rsa(k), SignatureRef::RsaPss(s)) => {
+                self.verify_rsa_pss(k, hash, digest, s)
+            }
+            (PublicKeyRef::Ecc(k), SignatureRef::Ecdsa { r, s }) => {
+                self.verify_ecdsa(k, digest, r, s)
+            }
+            _ => Err(crate::Error::SignatureInvalid),
+        }
+    }
+}
+
+/// EME-OAEP encoding (RFC 8017, 7.1.1 step 2) with MGF1 over `hash`, for a modulus of `k` bytes.
+pub(crate) fn oaep_encode(
+    hash: HashAlg,
+    k: usize,
+    label: &[u8],
+    message: &[u8],
+    seed: &[u8],
+) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+    let h_len = hash.digest_size();
+    if seed.len() != h_len || k < 2 * h_len + 2 || message.len() > k - 2 * h_len - 2 {
+        return Err(crate::Error::InvalidArgument {
+            what: "RSA-OAEP message too long for the key",
+        });
+    }
+    let mut db = zeroize::Zeroizing::new(hash.digest(label));
+    db.resize(k - h_len - 1 - message.len() - 1, 0);
+    db.push(0x01);
+    db.extend_from_slice(message);
+    let mgf1 = |seed: &[u8], len: usize| -> Vec<u8> {
+        let mut out = Vec::with_capacity(len + h_len);
+        let mut counter = 0u32;
+        while out.len() < len {
+            out.extend_from_slice(&hash.digest_parts(&[seed, &counter.to_be_bytes()]));
+            counter = counter.wrapping_add(1);
+        }
+        out.truncate(len);
+        out
+    };
+    for (d, m) in db.iter_mut().zip(mgf1(seed, k - h_len - 1)) {
+        *d ^= m;
+    }
+    let mut masked_seed = zeroize::Zeroizing::new(seed.to_vec());
+    for (s, m) in masked_seed.iter_mut().zip(mgf1(&db, h_len)) {
+        *s ^= m;
+    }
+    let mut em = zeroize::Zeroizing::new(Vec::with_capacity(k));
+    em.push(0x00);
+    em.extend_from_slice(&masked_seed);
+    em.extend_from_slice(&db);
+    Ok(em)
 }
 
 /// HMAC (RFC 2104) in pure Rust, for KDFa and the pure provider. HMAC accepts keys of any

@@ -2,7 +2,7 @@
 
 use openssl::bn::{BigNum, BigNumContext};
 use openssl::derive::Deriver;
-use openssl::ec::{EcGroup, EcKey};
+use openssl::ec::{EcGroup, EcKey, EcPoint};
 use openssl::ecdsa::EcdsaSig;
 use openssl::hash::MessageDigest;
 use openssl::md::Md;
@@ -12,9 +12,12 @@ use openssl::pkey_ctx::PkeyCtx;
 use openssl::rsa::{Padding, Rsa};
 use openssl::sign::Signer;
 use openssl::symm::Cipher;
+use std::sync::OnceLock;
 use zeroize::Zeroizing;
 
-use super::{CryptoProvider, EccPublicKey, EcdhEphemeral, RsaPublicKey};
+use super::{
+    CryptoProvider, EccPublicKey, EcdhEphemeral, KeyCache, PublicKeyRef, RsaPublicKey, SignatureRef,
+};
 use crate::error::{Error, Result};
 use crate::tpm::{EccCurve, HashAlg};
 
@@ -64,28 +67,87 @@ pub(crate) fn rsa_key(key: RsaPublicKey<'_>) -> Result<PKey<Public>> {
     PKey::from_rsa(rsa).map_err(bad)
 }
 
+/// The curve's group, built once per process (a constant, not per-key state).
+fn group(curve: EccCurve) -> Result<&'static EcGroup> {
+    static GROUPS: [OnceLock<Option<EcGroup>>; 3] =
+        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    let slot = match curve {
+        EccCurve::NistP256 => &GROUPS[0],
+        EccCurve::NistP384 => &GROUPS[1],
+        EccCurve::NistP521 => &GROUPS[2],
+    };
+    slot.get_or_init(|| EcGroup::from_curve_name(nid(curve)).ok())
+        .as_ref()
+        .ok_or(Error::KeyNotAllowed {
+            what: "curve unavailable in OpenSSL",
+        })
+}
+
+/// An EC public key from its affine coordinates. `EcPoint::from_bytes` refuses a point that is
+/// not on the curve (SEC 1, 2.3.4); the NIST prime curves have cofactor 1, so that point is in
+/// the group and no further key check is needed.
 pub(crate) fn ec_key(key: EccPublicKey<'_>) -> Result<EcKey<Public>> {
     let bad = |_| Error::KeyNotAllowed {
         what: "EC public key rejected by OpenSSL (not on the curve?)",
     };
-    let group = EcGroup::from_curve_name(nid(key.curve)).map_err(bad)?;
-    let x = BigNum::from_slice(key.x).map_err(bad)?;
-    let y = BigNum::from_slice(key.y).map_err(bad)?;
-    let ec = EcKey::from_public_key_affine_coordinates(&group, &x, &y).map_err(bad)?;
-    ec.check_key().map_err(bad)?;
-    Ok(ec)
+    let group = group(key.curve)?;
+    let mut sec1 = Vec::with_capacity(1 + key.x.len() + key.y.len());
+    sec1.push(0x04);
+    sec1.extend_from_slice(key.x);
+    sec1.extend_from_slice(key.y);
+    let mut ctx = BigNumContext::new().map_err(bad)?;
+    let point = EcPoint::from_bytes(group, &sec1, &mut ctx).map_err(bad)?;
+    EcKey::from_public_key(group, &point).map_err(bad)
+}
+
+/// A public key parsed by OpenSSL, kept in a [`KeyCache`] between verifications.
+enum NativeKey {
+    Rsa(PKey<Public>),
+    Ec(EcKey<Public>),
+}
+
+impl NativeKey {
+    fn new(key: PublicKeyRef<'_>) -> Result<Self> {
+        match key {
+            PublicKeyRef::Rsa(k) => rsa_key(k).map(NativeKey::Rsa),
+            PublicKeyRef::Ecc(k) => ec_key(k).map(NativeKey::Ec),
+        }
+    }
+
+    fn verify(&self, hash: HashAlg, digest: &[u8], sig: SignatureRef<'_>) -> Result<()> {
+        match (self, sig) {
+            (NativeKey::Rsa(k), SignatureRef::RsaPkcs1v15(s)) => {
+                verify_rsa(k, hash, digest, s, false)
+            }
+            (NativeKey::Rsa(k), SignatureRef::RsaPss(s)) => verify_rsa(k, hash, digest, s, true),
+            (NativeKey::Ec(k), SignatureRef::Ecdsa { r, s }) => verify_ecdsa(k, digest, r, s),
+            _ => Err(Error::SignatureInvalid),
+        }
+    }
+}
+
+fn verify_ecdsa(ec: &EcKey<Public>, digest: &[u8], r: &[u8], s: &[u8]) -> Result<()> {
+    let bad = |_| Error::SignatureInvalid;
+    let sig = EcdsaSig::from_private_components(
+        BigNum::from_slice(r).map_err(bad)?,
+        BigNum::from_slice(s).map_err(bad)?,
+    )
+    .map_err(bad)?;
+    match sig.verify(digest, ec) {
+        Ok(true) => Ok(()),
+        _ => Err(Error::SignatureInvalid),
+    }
 }
 
 fn verify_rsa(
-    key: RsaPublicKey<'_>,
+    pkey: &PKey<Public>,
     hash: HashAlg,
     digest: &[u8],
     sig: &[u8],
     pss: bool,
 ) -> Result<()> {
-    let pkey = rsa_key(key)?;
     let check = |salt: Option<openssl::sign::RsaPssSaltlen>| -> bool {
-        let Ok(mut ctx) = PkeyCtx::new(&pkey) else {
+        let Ok(mut ctx) = PkeyCtx::new(pkey) else {
             return false;
         };
         if ctx.verify_init().is_err() || ctx.set_signature_md(md(hash)).is_err() {
@@ -140,7 +202,7 @@ impl CryptoProvider for OpenSslProvider {
         digest: &[u8],
         sig: &[u8],
     ) -> Result<()> {
-        verify_rsa(key, hash, digest, sig, false)
+        verify_rsa(&rsa_key(key)?, hash, digest, sig, false)
     }
 
     fn verify_rsa_pss(
@@ -150,23 +212,32 @@ impl CryptoProvider for OpenSslProvider {
         digest: &[u8],
         sig: &[u8],
     ) -> Result<()> {
-        verify_rsa(key, hash, digest, sig, true)
+        verify_rsa(&rsa_key(key)?, hash, digest, sig, true)
     }
 
     fn verify_ecdsa(&self, key: EccPublicKey<'_>, digest: &[u8], r: &[u8], s: &[u8]) -> Result<()> {
-        let ec = ec_key(key)?;
-        let bad = |_| Error::SignatureInvalid;
-        let sig = EcdsaSig::from_private_components(
-            BigNum::from_slice(r).map_err(bad)?,
-            BigNum::from_slice(s).map_err(bad)?,
-        )
-        .map_err(bad)?;
-        match sig.verify(digest, &ec) {
-            Ok(true) => Ok(()),
-            _ => Err(Error::SignatureInvalid),
+        verify_ecdsa(&ec_key(key)?, digest, r, s)
+    }
+
+    fn verify_cached(
+        &self,
+        key: PublicKeyRef<'_>,
+        cache: &KeyCache,
+        hash: HashAlg,
+        digest: &[u8],
+        sig: SignatureRef<'_>,
+    ) -> Result<()> {
+        match cache.get_or_init(|| NativeKey::new(key)) {
+            Some(Ok(prepared)) => prepared.verify(hash, digest, sig),
+            Some(Err(e)) => Err(e.clone()),
+            // The cache belongs to another provider: prepare for this call only.
+            None => NativeKey::new(key)?.verify(hash, digest, sig),
         }
     }
 
+    /// EME-OAEP encoding (RFC 8017, 7.1.1) in Rust, then the raw RSA public operation in
+    /// OpenSSL. OpenSSL's own OAEP label path leaks the label under OpenSSL 3 through
+    /// openssl-sys (EVP_PKEY_CTX_set0_rsa_oaep_label maps to a ctrl that copies, never frees).
     fn rsa_oaep_encrypt(
         &self,
         key: RsaPublicKey<'_>,
@@ -174,20 +245,27 @@ impl CryptoProvider for OpenSslProvider {
         label: &[u8],
         plaintext: &[u8],
     ) -> Result<Vec<u8>> {
-        let pkey = rsa_key(key)?;
         let fail = |_| Error::CryptoProvider {
-            what: "OpenSSL RSA-OAEP encryption failed",
+            what: "OpenSSL RSA public operation failed",
         };
-        let mut ctx = PkeyCtx::new(&pkey).map_err(fail)?;
-        ctx.encrypt_init().map_err(fail)?;
-        ctx.set_rsa_padding(Padding::PKCS1_OAEP).map_err(fail)?;
-        ctx.set_rsa_oaep_md(md(hash)).map_err(fail)?;
-        ctx.set_rsa_mgf1_md(md(hash)).map_err(fail)?;
-        if !label.is_empty() {
-            ctx.set_rsa_oaep_label(label).map_err(fail)?;
-        }
-        let mut out = Vec::new();
-        ctx.encrypt_to_vec(plaintext, &mut out).map_err(fail)?;
+        let n = BigNum::from_slice(key.modulus).map_err(|_| Error::KeyNotAllowed {
+            what: "RSA public key rejected by OpenSSL",
+        })?;
+        let k = usize::try_from(n.num_bytes()).map_err(|_| Error::KeyNotAllowed {
+            what: "RSA modulus size",
+        })?;
+        let mut seed = Zeroizing::new(vec![0u8; hash.digest_size()]);
+        self.random(&mut seed)?;
+        let em = super::oaep_encode(hash, k, label, plaintext, &seed)?;
+        let rsa = Rsa::from_public_components(n, BigNum::from_u32(key.exponent).map_err(fail)?)
+            .map_err(|_| Error::KeyNotAllowed {
+                what: "RSA public key rejected by OpenSSL",
+            })?;
+        let mut out = vec![0u8; k];
+        let written = rsa
+            .public_encrypt(&em, &mut out, Padding::NONE)
+            .map_err(fail)?;
+        out.truncate(written);
         Ok(out)
     }
 

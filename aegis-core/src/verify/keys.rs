@@ -1,6 +1,7 @@
 //! The Attestation Key as a verifier trusts it (VERIFIER-CHECKS.md item 13) and the key
 //! allow-list (items 13 and 15).
 
+use crate::crypto::KeyCache;
 use crate::error::{Error, Result};
 use crate::tpm::{EccCurve, KeyParms, Name, ObjectAttributes, Public, Scheme};
 
@@ -70,6 +71,8 @@ impl KeyPolicy {
 #[derive(Clone, Debug)]
 pub struct AttestationKey {
     material: KeyMaterial,
+    /// The crypto provider's parsed form of `material`, made on first use.
+    cache: KeyCache,
     scheme: Scheme,
     public: Option<Public>,
 }
@@ -108,6 +111,7 @@ impl AttestationKey {
         policy.check(&public)?;
         Ok(AttestationKey {
             material: material_of(&public),
+            cache: KeyCache::default(),
             scheme,
             public: Some(public),
         })
@@ -157,6 +161,7 @@ impl AttestationKey {
         }
         Ok(AttestationKey {
             material,
+            cache: KeyCache::default(),
             scheme,
             public: None,
         })
@@ -184,6 +189,10 @@ impl AttestationKey {
 
     pub(crate) fn material(&self) -> &KeyMaterial {
         &self.material
+    }
+
+    pub(crate) fn key_cache(&self) -> &KeyCache {
+        &self.cache
     }
 }
 

@@ -14,7 +14,7 @@ pub use policy::{CertifyPolicy, HashAllowList, QuotePolicy, RequiredPcrs};
 
 use subtle::ConstantTimeEq;
 
-use crate::crypto::{CryptoProvider, EccPublicKey, RsaPublicKey};
+use crate::crypto::{CryptoProvider, EccPublicKey, PublicKeyRef, RsaPublicKey, SignatureRef};
 use crate::error::{Error, Result};
 use crate::tpm::{
     st, Attest, AttestInfo, ClockInfo, HashAlg, Name, ObjectAttributes, PcrSelection, PcrValues,
@@ -339,47 +339,40 @@ fn check_signature(
         }
     }
     let digest = sig_hash.digest(signed);
-    match (sig, ak.material()) {
-        (Signature::RsaSsa { sig, .. }, keys::KeyMaterial::Rsa { modulus, exponent }) => provider
-            .verify_rsa_pkcs1v15(
-                RsaPublicKey {
-                    modulus,
-                    exponent: *exponent,
-                },
-                sig_hash,
-                &digest,
-                sig,
-            ),
-        (Signature::RsaPss { sig, .. }, keys::KeyMaterial::Rsa { modulus, exponent }) => provider
-            .verify_rsa_pss(
-                RsaPublicKey {
-                    modulus,
-                    exponent: *exponent,
-                },
-                sig_hash,
-                &digest,
-                sig,
-            ),
-        (Signature::Ecdsa { r, s, .. }, keys::KeyMaterial::Ecc { curve, x, y }) => {
-            let order = curve.order();
-            let r = scalar_in_range(r, order).ok_or(Error::EcdsaScalarOutOfRange)?;
-            let s = scalar_in_range(s, order).ok_or(Error::EcdsaScalarOutOfRange)?;
-            provider.verify_ecdsa(
-                EccPublicKey {
-                    curve: *curve,
-                    x,
-                    y,
-                },
-                &digest,
-                &r,
-                &s,
-            )
-        }
-        _ => Err(Error::SignatureSchemeMismatch {
-            key_scheme: scheme.alg_id(),
-            signature_scheme: sig.alg_id(),
+    let key = match ak.material() {
+        keys::KeyMaterial::Rsa { modulus, exponent } => PublicKeyRef::Rsa(RsaPublicKey {
+            modulus,
+            exponent: *exponent,
         }),
-    }?;
+        keys::KeyMaterial::Ecc { curve, x, y } => PublicKeyRef::Ecc(EccPublicKey {
+            curve: *curve,
+            x,
+            y,
+        }),
+    };
+    let (r, s);
+    let signature = match (sig, key) {
+        (Signature::RsaSsa { sig, .. }, PublicKeyRef::Rsa(_)) => SignatureRef::RsaPkcs1v15(sig),
+        (Signature::RsaPss { sig, .. }, PublicKeyRef::Rsa(_)) => SignatureRef::RsaPss(sig),
+        (
+            Signature::Ecdsa {
+                r: r_raw, s: s_raw, ..
+            },
+            PublicKeyRef::Ecc(k),
+        ) => {
+            let order = k.curve.order();
+            r = scalar_in_range(r_raw, order).ok_or(Error::EcdsaScalarOutOfRange)?;
+            s = scalar_in_range(s_raw, order).ok_or(Error::EcdsaScalarOutOfRange)?;
+            SignatureRef::Ecdsa { r: &r, s: &s }
+        }
+        _ => {
+            return Err(Error::SignatureSchemeMismatch {
+                key_scheme: scheme.alg_id(),
+                signature_scheme: sig.alg_id(),
+            })
+        }
+    };
+    provider.verify_cached(key, ak.key_cache(), sig_hash, &digest, signature)?;
     Ok(sig_hash)
 }
 

@@ -1018,3 +1018,41 @@ fn scalar_range_edges() {
     );
     assert!(scalar_in_range(&[1; 33], n).is_none());
 }
+
+#[test]
+fn ak_point_off_the_curve_is_refused_by_every_provider() {
+    let (s, attest, sig, pcrs) = valid_quote();
+    let KeyParms::Ecc(mut parms) = s.public.parms.clone() else {
+        unreachable!()
+    };
+    parms.y[31] ^= 1;
+    let off_curve = Public::build(
+        HashAlg::Sha256,
+        ObjectAttributes(AK_ATTRS),
+        vec![],
+        KeyParms::Ecc(parms),
+    )
+    .unwrap();
+    let ak = AttestationKey::from_public(off_curve, &KeyPolicy::default()).unwrap();
+    for p in all_providers() {
+        let e =
+            verify_quote(p, &ak, &attest, &sig, &pcrs, NONCE, &QuotePolicy::default()).unwrap_err();
+        assert_eq!(e.name(), "KeyNotAllowed", "{}", p.name());
+        // The cached refusal is the same on the next call.
+        let again =
+            verify_quote(p, &ak, &attest, &sig, &pcrs, NONCE, &QuotePolicy::default()).unwrap_err();
+        assert_eq!(again, e);
+    }
+}
+
+#[test]
+fn one_ak_serves_both_providers_in_turn() {
+    // The key cache belongs to whichever provider used the AK first; the other still verifies.
+    let (s, attest, sig, pcrs) = valid_quote();
+    let ak = s.ak();
+    for _ in 0..2 {
+        for p in all_providers() {
+            verify_quote(p, &ak, &attest, &sig, &pcrs, NONCE, &QuotePolicy::default()).unwrap();
+        }
+    }
+}
