@@ -11,8 +11,6 @@
     clippy::panic
 )]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use aegis_core::backend::tss::TssBackend;
@@ -25,47 +23,15 @@ use aegis_core::verify::{
 };
 use criterion::{criterion_group, criterion_main, Criterion};
 
-struct Swtpm(PathBuf);
-
-impl Drop for Swtpm {
-    fn drop(&mut self) {
-        let _ = Command::new("bash")
-            .arg(script())
-            .arg("stop")
-            .arg(&self.0)
-            .status();
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/swtpm.sh")
-}
+#[path = "../tests/support/swtpm.rs"]
+mod swtpm;
+use swtpm::Swtpm;
 
 fn backend(c: &mut Criterion) {
-    let mut rnd = [0u8; 6];
-    default_provider().random(&mut rnd).unwrap();
-    let dir = std::env::temp_dir().join(format!("aegis-swtpm-bench-{}", hex::encode(rnd)));
-    std::fs::create_dir_all(&dir).unwrap();
-    let out = Command::new("bash")
-        .arg(script())
-        .arg("start")
-        .arg(&dir)
-        .output()
-        .unwrap();
-    let tpm = Swtpm(dir.clone());
-    if !out.status.success() {
-        eprintln!(
-            "*** SKIPPING backend_swtpm bench: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+    let Some(tpm) = Swtpm::start_or_skip("bench") else {
         return;
-    }
-    let tcti = std::fs::read_to_string(dir.join("tcti"))
-        .unwrap()
-        .trim()
-        .to_owned();
-    let mut b = TssBackend::open(&tcti).unwrap();
+    };
+    let mut b = TssBackend::open(&tpm.tcti).unwrap();
     let ak = b.create_ak(&AkSpec::default()).unwrap();
     let app = b.create_app_key(&AppKeySpec::default()).unwrap();
     let vak = AttestationKey::from_public(ak.public().clone(), &KeyPolicy::default()).unwrap();
@@ -103,7 +69,7 @@ fn backend(c: &mut Criterion) {
         })
     });
 
-    let log_path = dir.join("bench-location.log");
+    let log_path = tpm.path("bench-location.log");
     let mut log = LocationLogFile::open(&log_path).unwrap();
     let mut counter = 0u64;
     g.bench_function(

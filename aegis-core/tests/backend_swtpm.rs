@@ -12,9 +12,6 @@
     clippy::panic
 )]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use aegis_core::backend::tss::TssBackend;
 use aegis_core::backend::{AkSpec, AppKeySpec, EkKind, KeyAlg, KeyLocation, TpmBackend};
 use aegis_core::crypto::default_provider;
@@ -24,59 +21,11 @@ use aegis_core::verify::{
 };
 use aegis_core::Error;
 
-/// A running swtpm, stopped (and its directory removed) on drop.
-struct Swtpm {
-    dir: PathBuf,
-    tcti: String,
-}
-
-fn script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/swtpm.sh")
-}
+#[path = "support/swtpm.rs"]
+mod swtpm;
+use swtpm::Swtpm;
 
 impl Swtpm {
-    /// Starts a swtpm, or returns None (after a loud message) when swtpm is not installed and
-    /// AEGIS_REQUIRE_TPM is not 1.
-    fn start(tag: &str) -> Option<Swtpm> {
-        let have = Command::new("sh")
-            .arg("-c")
-            .arg("command -v swtpm && command -v swtpm_setup")
-            .output();
-        if !have.map(|o| o.status.success()).unwrap_or(false) {
-            if std::env::var("AEGIS_REQUIRE_TPM").as_deref() == Ok("1") {
-                panic!("swtpm is required (AEGIS_REQUIRE_TPM=1) but not installed: scripts/deps.sh tpm");
-            }
-            eprintln!(
-                "\n*** SKIPPING {tag}: swtpm not installed (scripts/deps.sh tpm installs it) ***\n"
-            );
-            return None;
-        }
-        let mut rnd = [0u8; 6];
-        default_provider().random(&mut rnd).unwrap();
-        let dir = std::env::temp_dir().join(format!("aegis-swtpm-{tag}-{}", hex::encode(rnd)));
-        std::fs::create_dir_all(&dir).unwrap();
-        let out = Command::new("bash")
-            .arg(script())
-            .arg("start")
-            .arg(&dir)
-            .output()
-            .unwrap();
-        let mut guard = Swtpm {
-            dir: dir.clone(),
-            tcti: String::new(),
-        };
-        assert!(
-            out.status.success(),
-            "swtpm.sh start failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        guard.tcti = std::fs::read_to_string(dir.join("tcti"))
-            .unwrap()
-            .trim()
-            .to_owned();
-        Some(guard)
-    }
-
     fn backend(&self) -> TssBackend {
         TssBackend::open(&self.tcti).unwrap()
     }
@@ -86,26 +35,13 @@ impl Swtpm {
     }
 }
 
-impl Drop for Swtpm {
-    fn drop(&mut self) {
-        let _ = Command::new("bash")
-            .arg(script())
-            .arg("stop")
-            .arg(&self.dir)
-            .status();
-        if !self.tcti.is_empty() {
-            let _ = std::fs::remove_dir_all(&self.dir);
-        }
-    }
-}
-
 fn ak_of(key: &aegis_core::backend::TpmKey) -> AttestationKey {
     AttestationKey::from_public(key.public().clone(), &KeyPolicy::default()).unwrap()
 }
 
 #[test]
 fn certify_and_quote_made_by_the_tpm_verify() {
-    let Some(tpm) = Swtpm::start("certify-quote") else {
+    let Some(tpm) = Swtpm::start_or_skip("certify-quote") else {
         return;
     };
     let mut b = tpm.backend();
@@ -193,7 +129,7 @@ fn certify_and_quote_made_by_the_tpm_verify() {
 #[test]
 fn ek_certificates_are_read_and_validated_by_aegis_core() {
     use aegis_core::ek::{trim_nv_certificate, verify_ek_certificate, EkTrustStore};
-    let Some(tpm) = Swtpm::start("ek") else {
+    let Some(tpm) = Swtpm::start_or_skip("ek") else {
         return;
     };
     let mut b = tpm.backend();
@@ -258,7 +194,7 @@ fn ek_certificates_are_read_and_validated_by_aegis_core() {
 
 #[test]
 fn restricted_key_signing_refuses_tpm_generated_data() {
-    let Some(tpm) = Swtpm::start("restricted") else {
+    let Some(tpm) = Swtpm::start_or_skip("restricted") else {
         return;
     };
     let mut b = tpm.backend();
@@ -299,7 +235,7 @@ fn restricted_key_signing_refuses_tpm_generated_data() {
 
 #[test]
 fn app_key_signs_digests_and_persists() {
-    let Some(tpm) = Swtpm::start("appkey") else {
+    let Some(tpm) = Swtpm::start_or_skip("appkey") else {
         return;
     };
     let mut b = tpm.backend();
@@ -364,7 +300,7 @@ fn app_key_signs_digests_and_persists() {
 
 #[test]
 fn ten_thousand_operations_leak_no_object_slot() {
-    let Some(tpm) = Swtpm::start("leak") else {
+    let Some(tpm) = Swtpm::start_or_skip("leak") else {
         return;
     };
     let mut b = tpm.backend();
@@ -419,7 +355,7 @@ fn ten_thousand_operations_leak_no_object_slot() {
 #[test]
 fn credential_activation_round_trip() {
     use aegis_core::tpm::credential::{check_activated, make_credential};
-    let Some(tpm) = Swtpm::start("activate") else {
+    let Some(tpm) = Swtpm::start_or_skip("activate") else {
         return;
     };
     let mut b = tpm.backend();
@@ -457,7 +393,7 @@ fn credential_activation_round_trip() {
 #[test]
 fn location_evidence_in_pcr15_survives_an_agent_restart() {
     use aegis_core::geo::{self, LocationEvent, LocationLogFile};
-    let Some(tpm) = Swtpm::start("geo") else {
+    let Some(tpm) = Swtpm::start_or_skip("geo") else {
         return;
     };
     let log_path = tpm.dir.join("location.log");

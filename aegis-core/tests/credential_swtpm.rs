@@ -12,7 +12,6 @@
     clippy::panic
 )]
 
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use aegis_core::crypto::all_providers;
@@ -20,101 +19,25 @@ use aegis_core::tpm::credential::{check_activated, make_credential, MadeCredenti
 use aegis_core::tpm::{KeyParms, Name, ObjectAttributes, Public};
 use aegis_core::Error;
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+#[path = "support/swtpm.rs"]
+mod swtpm;
+use swtpm::{loud_skip, repo_root, require_tpm, tools_or_skip, Swtpm, SWTPM_TOOLS};
 
-fn require_tpm() -> bool {
-    std::env::var("AEGIS_REQUIRE_TPM").is_ok_and(|v| v == "1")
-}
+/// tpm2-tools used to make EKs and AKs and to activate credentials.
+const TPM2_TOOLS: &[&str] = &[
+    "tpm2_createek",
+    "tpm2_createak",
+    "tpm2_activatecredential",
+    "tpm2_startauthsession",
+    "tpm2_policysecret",
+    "tpm2_flushcontext",
+];
 
-fn have(tool: &str) -> bool {
-    Command::new("sh")
-        .arg("-c")
-        .arg(format!("command -v {tool}"))
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-/// Whether the tools are present; if not, skips loudly or (AEGIS_REQUIRE_TPM=1) fails.
 fn tools_present(test: &str) -> bool {
-    let missing: Vec<&str> = [
-        "swtpm",
-        "swtpm_setup",
-        "swtpm_localca",
-        "tpm2_createek",
-        "tpm2_createak",
-        "tpm2_activatecredential",
-        "tpm2_startauthsession",
-        "tpm2_policysecret",
-        "tpm2_flushcontext",
-    ]
-    .into_iter()
-    .filter(|t| !have(t))
-    .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    assert!(
-        !require_tpm(),
-        "AEGIS_REQUIRE_TPM=1 but {missing:?} not found (install swtpm swtpm-tools tpm2-tools)"
-    );
-    loud_skip(&format!("\n!!!!!!!! SKIPPED {test}: {missing:?} not found (install swtpm swtpm-tools tpm2-tools) !!!!!!!!\n"));
-    false
-}
-
-/// A running swtpm in its own directory, stopped (by its pid file) and removed on drop.
-struct Swtpm {
-    dir: PathBuf,
-    tcti: String,
+    tools_or_skip(test, &[SWTPM_TOOLS, TPM2_TOOLS].concat())
 }
 
 impl Swtpm {
-    fn start(tag: &str) -> Swtpm {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let dir =
-            std::env::temp_dir().join(format!("aegis-cred-{tag}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let out = Command::new(repo_root().join("scripts/swtpm.sh"))
-            .arg("start")
-            .arg(&dir)
-            .output()
-            .unwrap();
-        // Construct the guard first, so a failed start is still cleaned up.
-        let mut tpm = Swtpm {
-            dir,
-            tcti: String::new(),
-        };
-        assert!(
-            out.status.success(),
-            "swtpm.sh start failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        tpm.tcti = String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .last()
-            .unwrap()
-            .trim()
-            .to_string();
-        assert!(
-            tpm.tcti.starts_with("swtpm:"),
-            "unexpected TCTI {:?}",
-            tpm.tcti
-        );
-        tpm
-    }
-
-    fn path(&self, file: &str) -> PathBuf {
-        self.dir.join(file)
-    }
-
     /// Runs a tpm2-tools command against this TPM in its directory.
     fn try_run(&self, args: &[&str]) -> Output {
         let (tool, rest) = args.split_first().unwrap();
@@ -240,16 +163,6 @@ struct TestEk {
     ak_name: Name,
 }
 
-impl Drop for Swtpm {
-    fn drop(&mut self) {
-        let _ = Command::new(repo_root().join("scripts/swtpm.sh"))
-            .arg("stop")
-            .arg(&self.dir)
-            .output();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
 fn fresh_secret(len: usize) -> Vec<u8> {
     let mut s = vec![0u8; len];
     aegis_core::crypto::default_provider()
@@ -271,7 +184,10 @@ fn keylime_makecredential(tpm: &Swtpm, secret: &[u8]) -> Option<Vec<u8>> {
             "AEGIS_REQUIRE_TPM=1 but {} cannot import keylime (scripts/deps.sh python)",
             python.display()
         );
-        loud_skip(&format!("\n!!!!!!!! SKIPPED keylime peer: {} cannot import keylime (run scripts/deps.sh python) !!!!!!!!\n", python.display()));
+        loud_skip(&format!(
+            "keylime peer: {} cannot import keylime (run scripts/deps.sh python)",
+            python.display()
+        ));
         return None;
     }
     let script = "import sys\n\
@@ -431,11 +347,4 @@ fn ecc_ek_activation() {
 #[test]
 fn ecc_p384_high_range_ek_activation() {
     activation_round_trip("0x81010016");
-}
-
-/// Prints a skip notice straight to the process's stderr: libtest captures `eprintln!` of
-/// passing tests, and a skip must be seen.
-fn loud_skip(msg: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "{msg}");
 }
