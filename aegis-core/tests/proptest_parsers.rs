@@ -156,17 +156,17 @@ const PARSERS: [Parser; 8] = [
 ///   field); measured worst case 1.96 (an RSA-4096 TPMT_PUBLIC, see
 ///   `crafted_worst_cases_stay_within_bounds`). C covers the fixed-size parts (the capacity
 ///   reserved for up to 16 selection entries, bank tables).
-/// - PCR JSON: K = 128. `pcr_json::parse` builds a `serde_json::Value` tree before it looks at
-///   the banks: every `{"":0}` costs a BTreeMap leaf node (~630 bytes) for 7 input bytes.
-///   Measured worst cases: 126 per byte (nested one-entry objects, depth capped at 128 by
-///   serde_json), 103 per byte for an unbounded array of one-entry objects.
+/// - PCR JSON: K = 2. `pcr_json::parse` deserializes straight into capped, typed maps (at most
+///   4 banks of 24 entries; any other shape is refused at its first token), so no input shape
+///   makes it allocate a tree. C covers the largest accepted document's fixed cost (96 entries:
+///   key and value strings, map growth; measured 17 KiB for 4 full banks of empty values).
 const BOUNDS: [(Parser, usize, usize); 8] = [
     (Parser::Public, 2, 1024),
     (Parser::Attest, 2, 1024),
     (Parser::Signature, 2, 1024),
     (Parser::PcrSelection, 2, 1024),
     (Parser::PcrFile, 2, 4096),
-    (Parser::PcrJson, 128, 4096),
+    (Parser::PcrJson, 2, 24576),
     (Parser::Keylime, 2, 1024),
     (Parser::Spki, 2, 4096),
 ];
