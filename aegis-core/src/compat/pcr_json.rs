@@ -80,6 +80,19 @@ pub fn parse(text: &[u8]) -> Result<PcrValues> {
     Ok(out)
 }
 
+/// The JSON form of `values` (indices as decimal strings, values lower-case hex).
+pub fn to_json(values: &PcrValues) -> Value {
+    let mut banks = Map::new();
+    for (hash, bank) in &values.banks {
+        let entries: Map<String, Value> = bank
+            .iter()
+            .map(|(i, v)| (i.to_string(), Value::String(hex::encode(v))))
+            .collect();
+        banks.insert(hash.name().to_string(), Value::Object(entries));
+    }
+    Value::Object(banks)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,17 +123,4 @@ mod tests {
         let ok = format!(r#"{{"sha256": {{"15": "{v}", "0": "0x{v}"}}}}"#);
         assert_eq!(parse(ok.as_bytes()).unwrap().len(), 2);
     }
-}
-
-/// The JSON form of `values` (indices as decimal strings, values lower-case hex).
-pub fn to_json(values: &PcrValues) -> Value {
-    let mut banks = Map::new();
-    for (hash, bank) in &values.banks {
-        let entries: Map<String, Value> = bank
-            .iter()
-            .map(|(i, v)| (i.to_string(), Value::String(hex::encode(v))))
-            .collect();
-        banks.insert(hash.name().to_string(), Value::Object(entries));
-    }
-    Value::Object(banks)
 }
