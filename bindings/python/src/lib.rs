@@ -4,10 +4,12 @@
 //! (errors.rs). The typed surface is python/aegis/_aegis.pyi, checked by mypy's stubtest.
 #![deny(unsafe_code)]
 
+mod ek;
 mod errors;
 
 use aegis_core::compat;
 use aegis_core::crypto::default_provider;
+use aegis_core::inspect::{inspect as inspect_structure, Structure};
 use aegis_core::tpm::{self, HashAlg, Name, PcrValues, Scheme};
 use aegis_core::verify::{self, CertifyPolicy, HashAllowList, KeyPolicy, QuotePolicy};
 use pyo3::prelude::*;
@@ -502,6 +504,26 @@ fn verify_certify(
     Ok(VerifiedCertification { inner: verified })
 }
 
+/// Decodes a TPM structure into JSON-shaped data, as `aegis inspect` does (decoding only, never a
+/// verdict). `structure` names it ("tpms_attest", "tpm2b_public", "tpmt_signature", "pcrs",
+/// "keylime_quote", ...); without it the structure is told apart by content.
+#[pyfunction]
+#[pyo3(signature = (data, structure = None))]
+fn inspect<'py>(
+    py: Python<'py>,
+    data: &[u8],
+    structure: Option<&str>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let structure = structure
+        .map(|name| {
+            Structure::from_name(name).ok_or_else(|| invalid_argument(py, "unknown structure name"))
+        })
+        .transpose()?;
+    let json = inspect_structure(data, structure).py_err(py)?.to_string();
+    let decoded = py.import("json")?.call_method1("loads", (json,))?;
+    Ok(decoded.downcast_into::<PyDict>()?)
+}
+
 /// The native module `aegis._aegis` (import it through `aegis`).
 #[pymodule]
 fn _aegis(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -514,5 +536,7 @@ fn _aegis(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse_pcrs, m)?)?;
     m.add_function(wrap_pyfunction!(verify_quote, m)?)?;
     m.add_function(wrap_pyfunction!(verify_certify, m)?)?;
+    m.add_function(wrap_pyfunction!(inspect, m)?)?;
+    ek::register(m)?;
     Ok(())
 }

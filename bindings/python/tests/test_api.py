@@ -194,3 +194,21 @@ def test_concurrent_verification_from_threads() -> None:
         spinner.join()
     assert results == ["sha256"] * 64
     assert ticks > 0
+
+
+def test_inspect_structure_names() -> None:
+    """`inspect` takes a structure name or tells the structure apart by content; an unknown name
+    is a usage error, a failed parse the parse error of its code."""
+    v = next(v for v in vectors("inspect") if v["id"] == "inspect-quote-attest")
+    data = read(v["file"])
+    named = aegis.inspect(data, "tpms_attest")
+    assert aegis.inspect(data) == named
+    assert named["structure"] and named["magic_is_tpm_generated"] is True
+    with pytest.raises(aegis.UsageError) as raised:
+        aegis.inspect(data, "no_such_structure")
+    assert raised.value.name == "InvalidArgument"
+    with pytest.raises(aegis.ParseError) as parse:
+        aegis.inspect(data, "tpmt_signature")
+    assert parse.value.code // 1000 == 2
+    with pytest.raises(aegis.ParseError):
+        aegis.inspect(b"\x00")

@@ -1,5 +1,6 @@
-"""Every quote and certify vector of testdata/manifest.json through the Python API: the verdict,
-and for an invalid vector the exception's `.name`, `.code` and group class."""
+"""Every vector of testdata/manifest.json through the Python API (quote, certify, inspect, ek; an
+unknown kind fails): the verdict, and for an invalid vector the exception's `.name`, `.code` and
+group class."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import pytest
 import aegis
 from conftest import load_manifest, read, vectors
 
+KINDS = ("quote", "certify", "inspect", "ek")
+ALL = load_manifest()["vectors"]
 QUOTE_AND_CERTIFY = vectors("quote", "certify")
 PCR_FILES = [v for v in vectors("inspect") if v.get("structure") == "pcrs"]
 
@@ -30,7 +33,7 @@ GROUPS: dict[int, type[aegis.AegisError]] = {
 def test_manifest_is_walked() -> None:
     manifest = load_manifest()
     kinds = {v["kind"] for v in manifest["vectors"]}
-    assert {"quote", "certify"} <= kinds
+    assert kinds == set(KINDS), f"kinds this suite does not walk: {kinds - set(KINDS)}"
     assert len(QUOTE_AND_CERTIFY) >= 40
     assert any(v["expect"]["verdict"] == "valid" for v in QUOTE_AND_CERTIFY)
     assert any(v["expect"]["verdict"] == "invalid" for v in QUOTE_AND_CERTIFY)
@@ -61,31 +64,84 @@ def run_vector(v: dict[str, Any]) -> aegis.VerifiedQuote | aegis.VerifiedCertifi
     return aegis.verify_certify(ak, read(v["key"]), read(v["attest"]), read(v["signature"]), nonce, **kwargs)
 
 
-@pytest.mark.parametrize("vector", QUOTE_AND_CERTIFY, ids=[v["id"] for v in QUOTE_AND_CERTIFY])
-def test_vector(vector: dict[str, Any]) -> None:
+def expect_error(vector: dict[str, Any], err: aegis.AegisError) -> None:
     expect = vector["expect"]
-    if expect["verdict"] == "valid":
-        result = run_vector(vector)
-        if isinstance(result, aegis.VerifiedQuote):
-            required = vector.get("policy", {}).get("require_pcrs", {})
-            for bank, indices in required.items():
-                assert set(indices) <= set(result.selection[bank])
-                assert set(indices) <= set(result.pcrs[bank])
-            assert result.pcrs == aegis.parse_pcrs(read(vector["pcrs"]))
-        else:
-            assert result.name == bytes.fromhex(vector["key_name"])
-            assert result.public == read(vector["key"])
-        if vector.get("ak_qualified_name"):
-            assert result.qualified_signer == bytes.fromhex(vector["ak_qualified_name"])
-        return
-    with pytest.raises(aegis.AegisError) as raised:
-        run_vector(vector)
-    err = raised.value
     assert err.name == expect["error"], f"{err!r}"
     assert err.code == aegis.ERROR_CODES[expect["error"]]
     assert isinstance(err, GROUPS[err.code // 1000])
     if "code" in expect:
         assert err.code == expect["code"]
+
+
+def check_quote_or_certify(vector: dict[str, Any]) -> None:
+    result = run_vector(vector)
+    if isinstance(result, aegis.VerifiedQuote):
+        required = vector.get("policy", {}).get("require_pcrs", {})
+        for bank, indices in required.items():
+            assert set(indices) <= set(result.selection[bank])
+            assert set(indices) <= set(result.pcrs[bank])
+        assert result.pcrs == aegis.parse_pcrs(read(vector["pcrs"]))
+    else:
+        assert result.name == bytes.fromhex(vector["key_name"])
+        assert result.public == read(vector["key"])
+    if vector.get("ak_qualified_name"):
+        assert result.qualified_signer == bytes.fromhex(vector["ak_qualified_name"])
+
+
+def ek_store(vector: dict[str, Any], *, intermediates: bool = True) -> aegis.EkTrustStore:
+    store = aegis.EkTrustStore()
+    for root in vector["ca_roots"]:
+        store.add_root(read(root))
+    if intermediates:
+        for intermediate in vector.get("ca_intermediates", []):
+            store.add_intermediate(read(intermediate))
+    return store
+
+
+def verify_ek(vector: dict[str, Any]) -> aegis.VerifiedEk:
+    return aegis.verify_ek_certificate(
+        ek_store(vector), read(vector["ek_cert"]), read(vector["ek_pub"]), vector["verify_time"]
+    )
+
+
+def check_ek(vector: dict[str, Any], verified: aegis.VerifiedEk) -> None:
+    if vector.get("ek_name"):
+        assert verified.name == bytes.fromhex(vector["ek_name"])
+    assert verified.public == read(vector["ek_pub"])
+    assert verified.issuer
+    assert verified.serial and int(verified.serial, 16) >= 0
+    endorsement = aegis.name_of_handle(aegis.ENDORSEMENT_HIERARCHY)
+    assert verified.qualified_name == aegis.qualified_name(verified.name, endorsement)
+
+
+@pytest.mark.parametrize("vector", ALL, ids=[v["id"] for v in ALL])
+def test_vector(vector: dict[str, Any]) -> None:
+    kind = vector["kind"]
+    valid = vector["expect"]["verdict"] == "valid"
+    assert valid or vector["expect"]["verdict"] == "invalid", vector["expect"]
+    if kind in ("quote", "certify"):
+        if valid:
+            check_quote_or_certify(vector)
+            return
+        with pytest.raises(aegis.AegisError) as raised:
+            run_vector(vector)
+    elif kind == "inspect":
+        data = read(vector["file"])
+        if valid:
+            decoded = aegis.inspect(data, vector.get("structure"))
+            assert isinstance(decoded, dict) and decoded
+            return
+        with pytest.raises(aegis.AegisError) as raised:
+            aegis.inspect(data, vector.get("structure"))
+    elif kind == "ek":
+        if valid:
+            check_ek(vector, verify_ek(vector))
+            return
+        with pytest.raises(aegis.AegisError) as raised:
+            verify_ek(vector)
+    else:
+        pytest.fail(f"{vector['id']}: unknown vector kind {kind!r}: teach tests/test_manifest.py to walk it")
+    expect_error(vector, raised.value)
 
 
 @pytest.mark.parametrize("vector", PCR_FILES, ids=[v["id"] for v in PCR_FILES])

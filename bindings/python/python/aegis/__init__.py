@@ -5,12 +5,17 @@
                                require_pcrs={"sha256": [0, 1, 15]})
     quote.pcrs["sha256"][15]
 
+EK enrolment (item 14): `verify_ek_certificate` checks an EK certificate against an
+`EkTrustStore` of manufacturer CAs; `make_credential` protects a secret to the EK for an AK Name,
+and `check_activated` compares what the TPM recovered. `inspect` decodes a structure to a dict.
+
 Every failure raises an `AegisError` subclass whose `.code` is the stable status shared with
 the C, Go and Rust APIs and whose `.name` names the failed check. Verification releases the GIL.
 `aegis.keylime` holds a drop-in for Keylime's `tpm_util.checkquote`.
 """
 
 from aegis._aegis import (
+    ENDORSEMENT_HIERARCHY,
     ERROR_CODES,
     AegisError,
     AttestationError,
@@ -18,21 +23,31 @@ from aegis._aegis import (
     BackendError,
     ClockInfo,
     EkError,
+    EkTrustStore,
     KeyPolicyError,
     LocationError,
+    MadeCredential,
     ParseError,
     PcrError,
     SignatureError,
     UsageError,
     VerifiedCertification,
+    VerifiedEk,
     VerifiedQuote,
     __version__,
+    check_activated,
+    inspect,
+    make_credential,
+    name_of_handle,
     parse_pcrs,
+    qualified_name,
     verify_certify,
+    verify_ek_certificate,
     verify_quote,
 )
 
 __all__ = [
+    "ENDORSEMENT_HIERARCHY",
     "ERROR_CODES",
     "AegisError",
     "AttestationError",
@@ -40,16 +55,25 @@ __all__ = [
     "BackendError",
     "ClockInfo",
     "EkError",
+    "EkTrustStore",
     "KeyPolicyError",
     "LocationError",
+    "MadeCredential",
     "ParseError",
     "PcrError",
     "SignatureError",
     "UsageError",
     "VerifiedCertification",
+    "VerifiedEk",
     "VerifiedQuote",
     "__version__",
+    "check_activated",
+    "inspect",
+    "make_credential",
+    "name_of_handle",
     "parse_pcrs",
+    "qualified_name",
     "verify_certify",
+    "verify_ek_certificate",
     "verify_quote",
 ]

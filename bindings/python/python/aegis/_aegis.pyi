@@ -1,11 +1,12 @@
 """Type stubs of the native module aegis._aegis (checked against it by mypy's stubtest)."""
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import final
+from typing import Any, final
 
 from typing_extensions import Self, disjoint_base
 
 __all__ = [
+    "ENDORSEMENT_HIERARCHY",
     "ERROR_CODES",
     "AegisError",
     "AttestationError",
@@ -13,16 +14,25 @@ __all__ = [
     "BackendError",
     "ClockInfo",
     "EkError",
+    "EkTrustStore",
     "KeyPolicyError",
     "LocationError",
+    "MadeCredential",
     "ParseError",
     "PcrError",
     "SignatureError",
     "UsageError",
     "VerifiedCertification",
+    "VerifiedEk",
     "VerifiedQuote",
+    "check_activated",
+    "inspect",
+    "make_credential",
+    "name_of_handle",
     "parse_pcrs",
+    "qualified_name",
     "verify_certify",
+    "verify_ek_certificate",
     "verify_quote",
     "__version__",
 ]
@@ -31,6 +41,9 @@ __version__: str
 
 ERROR_CODES: dict[str, int]
 """Every error name -> its stable code (aegis_core::Error::TABLE)."""
+
+ENDORSEMENT_HIERARCHY: int
+"""TPM_RH_ENDORSEMENT (0x4000000B): its Name and qualified Name are the handle itself."""
 
 @disjoint_base
 class AegisError(Exception):
@@ -165,3 +178,54 @@ def verify_certify(
     expected_signer: bytes | None = None,
     previous_clock: ClockInfo | None = None,
 ) -> VerifiedCertification: ...
+
+def inspect(data: bytes, structure: str | None = None) -> dict[str, Any]: ...
+
+@final
+class EkTrustStore:
+    """Manufacturer CA certificates trusted for EK certificates (roots and intermediates)."""
+
+    def __new__(cls) -> Self: ...
+    def add_root(self, data: bytes) -> None: ...
+    def add_intermediate(self, data: bytes) -> None: ...
+    @property
+    def root_count(self) -> int: ...
+    @property
+    def intermediate_count(self) -> int: ...
+
+@final
+class VerifiedEk:
+    """An EK certificate verified against a store, at a time, for an EK public area."""
+
+    @property
+    def name(self) -> bytes: ...
+    @property
+    def qualified_name(self) -> bytes: ...
+    @property
+    def public(self) -> bytes: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def issuer(self) -> str: ...
+    @property
+    def serial(self) -> str: ...
+    @property
+    def chain_len(self) -> int: ...
+
+@final
+class MadeCredential:
+    """The output of TPM2_MakeCredential."""
+
+    @staticmethod
+    def from_tpm2_tools_file(data: bytes) -> MadeCredential: ...
+    @property
+    def credential_blob(self) -> bytes: ...
+    @property
+    def encrypted_secret(self) -> bytes: ...
+    def to_tpm2_tools_file(self) -> bytes: ...
+
+def verify_ek_certificate(store: EkTrustStore, cert: bytes, ek_public: bytes, now: int) -> VerifiedEk: ...
+def make_credential(ek_public: bytes, ak_name: bytes, secret: bytes) -> MadeCredential: ...
+def check_activated(expected: bytes, activated: bytes) -> None: ...
+def qualified_name(name: bytes, parent_qualified: bytes) -> bytes: ...
+def name_of_handle(handle: int) -> bytes: ...
