@@ -1,0 +1,301 @@
+//! The Rust side of benches/bindings_overhead.py (a benchmark, not a test): `verify_quote` in
+//! the steady state of a verifier, to compare with the same call made from Python and Go.
+//!
+//! Timing (default): for each quote vector of testdata/manifest.json named on the command line,
+//! with the candidates interleaved sample by sample:
+//!
+//! - `rust/steady`: `verify_quote` only; the AK loaded once, the policy (the vector's manifest
+//!   policy) built once, the PCR values parsed once;
+//! - `rust/parse-per-call`: the same plus `read_pcrs` on the PCR file and building the policy per
+//!   call: the work the Python binding's `verify_quote(ak, attest, sig, pcr_bytes, nonce,
+//!   require_pcrs=...)` does per call in Rust, to attribute Python's overhead.
+//!
+//! Output: one JSON object per line: first {"openssl": version}, then per candidate
+//! {"vector", "candidate", "median_ns", "samples", "iters"}.
+//!
+//! Memory (`--memory`): `--calls` calls (default 1,000,000) on the first vector named, every
+//! `--error-every`-th one (default 10) with PCR sha256:15 tampered (must fail with
+//! PcrDigestMismatch), the PCR file parsed and the policy built per call so that every call
+//! allocates and frees. RSS (VmRSS of /proc/self/status) is read after `--warmup` calls (default 50,000:
+//! the allocator keeps the pages it has freed, so growth is measured from a warm state, not from
+//! zero) and at the end. Output: one JSON object
+//! {"language": "rust", "calls", "errors", "rss_warm_kib", "rss_end_kib"}.
+//!
+//! Usage: bench_verify_loop [--testdata DIR] [--samples N] [--sample-ms MS] VECTOR_ID...
+//!        bench_verify_loop --memory [--calls N] [--warmup N] [--error-every K] VECTOR_ID
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use aegis_core::compat::read_pcrs;
+use aegis_core::crypto::default_provider;
+use aegis_core::tpm::{HashAlg, Name, PcrValues};
+use aegis_core::verify::{verify_quote, AttestationKey, HashAllowList, KeyPolicy, QuotePolicy};
+use serde_json::Value;
+
+type Job<'a> = Box<dyn FnMut() + 'a>;
+
+struct Vector {
+    id: String,
+    manifest_policy: Value,
+    ak: AttestationKey,
+    attest: Vec<u8>,
+    signature: Vec<u8>,
+    pcr_file: Vec<u8>,
+    pcrs: PcrValues,
+    nonce: Vec<u8>,
+    policy: QuotePolicy,
+}
+
+/// The vector's manifest policy (require_pcrs, allow_sha1, expected_signer), as every binding
+/// builds it.
+fn build_policy(p: &Value) -> QuotePolicy {
+    let mut policy = QuotePolicy::default();
+    if p["allow_sha1"] == true {
+        policy.hashes = HashAllowList::with_sha1();
+    }
+    if let Some(banks) = p["require_pcrs"].as_object() {
+        for (bank, indices) in banks {
+            let hash = match bank.as_str() {
+                "sha1" => HashAlg::Sha1,
+                "sha256" => HashAlg::Sha256,
+                "sha384" => HashAlg::Sha384,
+                "sha512" => HashAlg::Sha512,
+                other => panic!("bank {other}"),
+            };
+            for i in indices.as_array().unwrap() {
+                policy
+                    .required_pcrs
+                    .push(hash, u8::try_from(i.as_u64().unwrap()).unwrap());
+            }
+        }
+    }
+    if let Some(s) = p["expected_signer"].as_str() {
+        policy.expected_signer = Some(Name::from_bytes(&hex::decode(s).unwrap()));
+    }
+    policy
+}
+
+fn load(testdata: &Path, manifest: &Value, id: &str) -> Vector {
+    let v = manifest["vectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == id)
+        .unwrap_or_else(|| panic!("no vector {id} in testdata/manifest.json"));
+    assert_eq!(v["kind"], "quote", "{id} is not a quote");
+    let read = |k: &str| std::fs::read(testdata.join(v[k].as_str().unwrap())).unwrap();
+    let ak = AttestationKey::from_tpm_public_bytes(&read("ak"), &KeyPolicy::default()).unwrap();
+    let pcr_file = read("pcrs");
+    let pcrs = read_pcrs(&pcr_file).unwrap();
+    let vector = Vector {
+        id: id.to_string(),
+        manifest_policy: v["policy"].clone(),
+        ak,
+        attest: read("attest"),
+        signature: read("signature"),
+        pcr_file,
+        pcrs,
+        nonce: hex::decode(v["nonce"].as_str().unwrap()).unwrap(),
+        policy: build_policy(&v["policy"]),
+    };
+    // Must pass before it is timed.
+    verify_quote(
+        default_provider(),
+        &vector.ak,
+        &vector.attest,
+        &vector.signature,
+        &vector.pcrs,
+        &vector.nonce,
+        &vector.policy,
+    )
+    .unwrap();
+    vector
+}
+
+fn jobs<'a>(v: &'a Vector) -> Vec<(String, Job<'a>)> {
+    let provider = default_provider();
+    vec![
+        (
+            "rust/steady".into(),
+            Box::new(move || {
+                let q = verify_quote(
+                    provider,
+                    &v.ak,
+                    &v.attest,
+                    &v.signature,
+                    &v.pcrs,
+                    &v.nonce,
+                    &v.policy,
+                );
+                black_box(q.unwrap());
+            }),
+        ),
+        (
+            "rust/parse-per-call".into(),
+            Box::new(move || {
+                let pcrs = read_pcrs(black_box(&v.pcr_file)).unwrap();
+                let policy = build_policy(&v.manifest_policy);
+                let q = verify_quote(
+                    provider,
+                    &v.ak,
+                    &v.attest,
+                    &v.signature,
+                    &pcrs,
+                    &v.nonce,
+                    &policy,
+                );
+                black_box(q.unwrap());
+            }),
+        ),
+    ]
+}
+
+/// VmRSS of /proc/self/status (kB), which is statm's resident pages in kB.
+fn rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+fn memory(v: &Vector, calls: u64, warmup: u64, error_every: u64) {
+    let mut tampered = PcrValues::default();
+    for (h, i, val) in v.pcrs.iter() {
+        let mut val = val.to_vec();
+        if h == HashAlg::Sha256 && i == 15 {
+            val[0] ^= 1;
+        }
+        tampered.insert(h, i, val).unwrap();
+    }
+    let provider = default_provider();
+    let (mut errors, mut rss_warm) = (0u64, 0u64);
+    for n in 0..calls {
+        if n == warmup {
+            rss_warm = rss_kib();
+        }
+        let policy = build_policy(&v.manifest_policy);
+        let result = if error_every > 0 && n % error_every == 0 {
+            verify_quote(
+                provider,
+                &v.ak,
+                &v.attest,
+                &v.signature,
+                &tampered,
+                &v.nonce,
+                &policy,
+            )
+        } else {
+            let pcrs = read_pcrs(&v.pcr_file).unwrap();
+            verify_quote(
+                provider,
+                &v.ak,
+                &v.attest,
+                &v.signature,
+                &pcrs,
+                &v.nonce,
+                &policy,
+            )
+        };
+        match result {
+            Ok(q) => {
+                black_box(q);
+            }
+            Err(e) => {
+                assert_eq!(e.name(), "PcrDigestMismatch", "{e}");
+                errors += 1;
+            }
+        }
+    }
+    println!(
+        "{}",
+        serde_json::json!({
+            "language": "rust", "vector": v.id, "calls": calls, "errors": errors,
+            "warmup": warmup, "rss_warm_kib": rss_warm, "rss_end_kib": rss_kib(),
+        })
+    );
+}
+
+fn main() {
+    let mut testdata = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata"));
+    let (mut samples, mut sample_ms) = (15usize, 40u64);
+    let (mut mem, mut calls, mut warmup, mut error_every) = (false, 1_000_000u64, 50_000u64, 10u64);
+    let mut ids = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--testdata" => testdata = PathBuf::from(args.next().unwrap()),
+            "--samples" => samples = args.next().unwrap().parse().unwrap(),
+            "--sample-ms" => sample_ms = args.next().unwrap().parse().unwrap(),
+            "--memory" => mem = true,
+            "--calls" => calls = args.next().unwrap().parse().unwrap(),
+            "--warmup" => warmup = args.next().unwrap().parse().unwrap(),
+            "--error-every" => error_every = args.next().unwrap().parse().unwrap(),
+            _ => ids.push(a),
+        }
+    }
+    if ids.is_empty() {
+        ids = vec![
+            "quote-ecc-p256-ecdsa-sha256".into(),
+            "quote-rsa2048-rsassa-sha256".into(),
+        ];
+    }
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(testdata.join("manifest.json")).unwrap()).unwrap();
+    let vectors: Vec<Vector> = ids
+        .iter()
+        .map(|id| load(&testdata, &manifest, id))
+        .collect();
+    if mem {
+        memory(&vectors[0], calls, warmup.min(calls), error_every);
+        return;
+    }
+    println!(
+        "{}",
+        serde_json::json!({ "openssl": openssl::version::version() })
+    );
+    for v in &vectors {
+        let mut jobs = jobs(v);
+        let target = Duration::from_millis(sample_ms);
+        let mut iters: Vec<u64> = Vec::new();
+        for (_, job) in jobs.iter_mut() {
+            for _ in 0..10 {
+                job(); // warm-up
+            }
+            let start = Instant::now();
+            let mut n = 0u64;
+            while start.elapsed() < target / 4 {
+                job();
+                n += 1;
+            }
+            iters.push((n * 4).max(1));
+        }
+        let mut times: Vec<Vec<f64>> = vec![Vec::new(); jobs.len()];
+        for _ in 0..samples {
+            for (j, (_, job)) in jobs.iter_mut().enumerate() {
+                let start = Instant::now();
+                for _ in 0..iters[j] {
+                    job();
+                }
+                times[j].push(start.elapsed().as_nanos() as f64 / iters[j] as f64);
+            }
+        }
+        for (j, (name, _)) in jobs.iter().enumerate() {
+            let t = &mut times[j];
+            t.sort_by(f64::total_cmp);
+            println!(
+                "{}",
+                serde_json::json!({
+                    "vector": v.id, "candidate": name, "median_ns": t[t.len() / 2].round(),
+                    "samples": samples, "iters": iters[j],
+                })
+            );
+        }
+    }
+}

@@ -1,0 +1,246 @@
+package aegis_test
+
+// The Go side of benches/bindings_overhead.py (make bench-bindings): VerifyQuote in a verifier's
+// steady state (AK loaded once, policy built once, PCR values parsed once), and one million
+// calls without memory growth (AEGIS_MEMORY_TEST=1). Benchmarks, not timed tests.
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"testing"
+
+	aegis "github.com/aegis-attest/aegis/bindings/go"
+)
+
+type benchQuote struct {
+	ak      *aegis.AttestationKey
+	attest  []byte
+	sig     []byte
+	pcrFile []byte
+	pcrs    *aegis.PCRValues
+	forged  *aegis.PCRValues // sha256:15 changed: PcrDigestMismatch
+	nonce   []byte
+	policy  *aegis.QuotePolicy
+}
+
+func (q *benchQuote) Close() {
+	q.ak.Close()
+	q.pcrs.Close()
+	q.forged.Close()
+	q.policy.Close()
+}
+
+var benchBanks = map[string]aegis.HashAlg{"sha1": aegis.SHA1, "sha256": aegis.SHA256, "sha384": aegis.SHA384, "sha512": aegis.SHA512}
+
+func loadBenchQuote(tb testing.TB, id string) *benchQuote {
+	tb.Helper()
+	raw, err := os.ReadFile(filepath.Join(testdataDir, "manifest.json"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var m manifest
+	if err := json.Unmarshal(raw, &m); err != nil {
+		tb.Fatal(err)
+	}
+	var v *vector
+	for i := range m.Vectors {
+		if m.Vectors[i].ID == id {
+			v = &m.Vectors[i]
+		}
+	}
+	if v == nil || v.Kind != "quote" {
+		tb.Fatalf("no quote vector %s in the manifest", id)
+	}
+	read := func(p string) []byte {
+		b, err := os.ReadFile(filepath.Join(testdataDir, p))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return b
+	}
+	q := &benchQuote{attest: read(v.Attest), sig: read(v.Signature), pcrFile: read(v.PCRs), policy: aegis.NewQuotePolicy()}
+	if q.nonce, err = hex.DecodeString(v.Nonce); err != nil {
+		tb.Fatal(err)
+	}
+	if q.ak, err = aegis.LoadAttestationKey(read(v.AK)); err != nil {
+		tb.Fatal(err)
+	}
+	if q.pcrs, err = aegis.ParsePCRs(q.pcrFile); err != nil {
+		tb.Fatal(err)
+	}
+	if p := v.Policy; p != nil {
+		for bank, indices := range p.RequirePCRs {
+			for _, i := range indices {
+				if err := q.policy.RequirePCR(benchBanks[bank], i); err != nil {
+					tb.Fatal(err)
+				}
+			}
+		}
+		if err := q.policy.AllowSHA1(p.AllowSHA1); err != nil {
+			tb.Fatal(err)
+		}
+		if p.ExpectedSigner != "" {
+			name, err := hex.DecodeString(p.ExpectedSigner)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			if err := q.policy.SetExpectedSigner(name); err != nil {
+				tb.Fatal(err)
+			}
+		}
+	}
+	vq, err := aegis.VerifyQuote(q.ak, q.attest, q.sig, q.pcrs, q.nonce, q.policy)
+	if err != nil {
+		tb.Fatalf("%s does not verify: %v", id, err)
+	}
+	q.forged, err = aegis.ParsePCRs(forgedJSON(vq))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := aegis.VerifyQuote(q.ak, q.attest, q.sig, q.forged, q.nonce, q.policy); !errors.Is(err, aegis.ErrPcrDigestMismatch) {
+		tb.Fatalf("forged PCRs: %v, want PcrDigestMismatch", err)
+	}
+	return q
+}
+
+// forgedJSON is the verified PCR values as PCR JSON with sha256:15 changed.
+func forgedJSON(vq *aegis.VerifiedQuote) []byte {
+	names := map[aegis.HashAlg]string{aegis.SHA1: "sha1", aegis.SHA256: "sha256", aegis.SHA384: "sha384", aegis.SHA512: "sha512"}
+	banks := map[string]map[string]string{}
+	for _, p := range vq.PCRs() {
+		if p.Bank == aegis.SHA256 && p.Index == 15 {
+			p.Value[0] ^= 1
+		}
+		n := names[p.Bank]
+		if banks[n] == nil {
+			banks[n] = map[string]string{}
+		}
+		banks[n][strconv.Itoa(int(p.Index))] = hex.EncodeToString(p.Value)
+	}
+	out, err := json.Marshal(banks)
+	if err != nil {
+		panic(err)
+	}
+	return out
+}
+
+var benchVectors = []string{"quote-ecc-p256-ecdsa-sha256", "quote-rsa2048-rsassa-sha256"}
+
+// BenchmarkVerifyQuote: the steady state of a verifier, per vector
+// (go test -run '^$' -bench BenchmarkVerifyQuote).
+func BenchmarkVerifyQuote(b *testing.B) {
+	for _, id := range benchVectors {
+		b.Run(id, func(b *testing.B) {
+			q := loadBenchQuote(b, id)
+			defer q.Close()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := aegis.VerifyQuote(q.ak, q.attest, q.sig, q.pcrs, q.nonce, q.policy); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func rssKiB(t *testing.T) uint64 {
+	t.Helper()
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kib, err := strconv.ParseUint(f[1], 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return kib
+		}
+	}
+	t.Fatal("no VmRSS in /proc/self/status")
+	return 0
+}
+
+func envInt(name string, def int) int {
+	if s := os.Getenv(name); s != "" {
+		if n, err := strconv.Atoi(s); err == nil {
+			return n
+		}
+	}
+	return def
+}
+
+// TestMemoryMillionCalls (AEGIS_MEMORY_TEST=1; AEGIS_MEMORY_CALLS, default 1,000,000): every
+// 10th call with forged PCR values (the error path, an *aegis.Error each time), the PCR values
+// parsed and Closed per call on the success path, so that C handles are made and freed on every
+// call. After a warm-up of 50,000 calls (the Go heap and the C allocator keep what they have
+// freed: growth is measured from a warm state, not from zero) the Go heap in use (MemStats
+// HeapAlloc after a GC) and the RSS (after debug.FreeOSMemory) must grow by less than 1 MiB.
+func TestMemoryMillionCalls(t *testing.T) {
+	if os.Getenv("AEGIS_MEMORY_TEST") != "1" {
+		t.Skip("AEGIS_MEMORY_TEST=1 runs one million verifications (make bench-bindings)")
+	}
+	id := os.Getenv("AEGIS_MEMORY_VECTOR")
+	if id == "" {
+		id = "quote-rsa2048-rsassa-sha256"
+	}
+	calls := envInt("AEGIS_MEMORY_CALLS", 1_000_000)
+	warmup := min(envInt("AEGIS_MEMORY_WARMUP", 50_000), calls)
+	const limitKiB = 1024
+	q := loadBenchQuote(t, id)
+	defer q.Close()
+	sample := func() (heap, rss uint64) {
+		runtime.GC()
+		debug.FreeOSMemory()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc / 1024, rssKiB(t)
+	}
+	var heapWarm, rssWarm uint64
+	errs := 0
+	for n := 0; n < calls; n++ {
+		if n == warmup {
+			heapWarm, rssWarm = sample()
+		}
+		if n%10 == 0 {
+			_, err := aegis.VerifyQuote(q.ak, q.attest, q.sig, q.forged, q.nonce, q.policy)
+			if !errors.Is(err, aegis.ErrPcrDigestMismatch) {
+				t.Fatalf("call %d: %v, want PcrDigestMismatch", n, err)
+			}
+			errs++
+			continue
+		}
+		pcrs, err := aegis.ParsePCRs(q.pcrFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vq, err := aegis.VerifyQuote(q.ak, q.attest, q.sig, pcrs, q.nonce, q.policy)
+		pcrs.Close()
+		if err != nil {
+			t.Fatalf("call %d: %v", n, err)
+		}
+		if len(vq.PCRs()) == 0 {
+			t.Fatal("no PCRs")
+		}
+	}
+	heapEnd, rssEnd := sample()
+	out, _ := json.Marshal(map[string]any{
+		"language": "go", "vector": id, "calls": calls, "errors": errs, "warmup": warmup,
+		"heap_warm_kib": heapWarm, "heap_end_kib": heapEnd, "rss_warm_kib": rssWarm, "rss_end_kib": rssEnd,
+	})
+	fmt.Printf("AEGIS_MEMORY %s\n", out)
+	if int64(heapEnd)-int64(heapWarm) >= limitKiB || int64(rssEnd)-int64(rssWarm) >= limitKiB {
+		t.Fatalf("memory grew over %d calls: heap %d -> %d KiB, RSS %d -> %d KiB (limit < %d KiB)",
+			calls-warmup, heapWarm, heapEnd, rssWarm, rssEnd, limitKiB)
+	}
+}
