@@ -863,3 +863,39 @@ fn loud_skip(msg: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "{msg}");
 }
+
+/// `add_root` / `add_intermediate` take DER or PEM by content (white space before PEM is fine)
+/// and add all of a PEM input or nothing.
+#[test]
+fn store_takes_der_or_pem_by_content_all_or_nothing() {
+    for v in ek_vectors() {
+        let mut s = EkTrustStore::new();
+        for r in &v.roots {
+            let mut padded = b" \n\t".to_vec();
+            padded.extend_from_slice(r);
+            s.add_root(&padded).unwrap();
+        }
+        for i in &v.intermediates {
+            let der = openssl::x509::X509::from_pem(i).unwrap().to_der().unwrap();
+            s.add_intermediate(&der).unwrap();
+        }
+        each_provider(|p| {
+            verify_ek_certificate(p, &v.cert, &v.public, &s, v.time).unwrap();
+        });
+        let (roots, intermediates) = (s.root_count(), s.intermediate_count());
+        let mut mixed = v.intermediates[0].clone();
+        mixed.extend_from_slice(b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+        assert_eq!(
+            s.add_intermediate(&mixed).unwrap_err().name(),
+            "EkCertificateInvalid"
+        );
+        assert_eq!(
+            s.add_root(b"\x30\x03\x02\x01\x00").unwrap_err().name(),
+            "EkCertificateInvalid"
+        );
+        assert_eq!(
+            (s.root_count(), s.intermediate_count()),
+            (roots, intermediates)
+        );
+    }
+}

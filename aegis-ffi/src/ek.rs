@@ -55,17 +55,6 @@ impl aegis_credential {
     }
 }
 
-/// Whether `bytes` is PEM text (after leading whitespace, "-----BEGIN").
-fn is_pem(bytes: &[u8]) -> bool {
-    let start = bytes
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(bytes.len());
-    bytes
-        .get(start..)
-        .is_some_and(|s| s.starts_with(b"-----BEGIN"))
-}
-
 fn c_text(s: &str) -> CString {
     CString::new(s.replace('\0', " ")).unwrap_or_default()
 }
@@ -118,15 +107,12 @@ unsafe fn add(
         let store = unsafe { boundary::borrow_mut(store, "store") }?;
         // SAFETY: the caller upholds this function's contract for (cert, len).
         let bytes = unsafe { boundary::bytes(cert, len, "cert") }?;
-        // Add to a copy so that a PEM input with a bad certificate adds none of its certificates.
-        let mut next = store.inner.clone();
-        match (root, is_pem(bytes)) {
-            (true, true) => next.add_root_pem(bytes)?,
-            (true, false) => next.add_root_der(bytes)?,
-            (false, true) => next.add_intermediate_pem(bytes)?,
-            (false, false) => next.add_intermediate_der(bytes)?,
+        // All or nothing: a PEM input with a bad certificate adds none of its certificates.
+        if root {
+            store.inner.add_root(bytes)?;
+        } else {
+            store.inner.add_intermediate(bytes)?;
         }
-        store.inner = next;
         Ok(())
     })
 }

@@ -282,6 +282,35 @@ impl EkTrustStore {
         Ok(())
     }
 
+    /// Adds trust anchors given as one DER certificate or as PEM with one or more `CERTIFICATE`
+    /// blocks, told apart by content (PEM starts with `-----BEGIN` after optional white space).
+    /// All or nothing: on error the store is unchanged.
+    pub fn add_root(&mut self, der_or_pem: &[u8]) -> Result<()> {
+        self.add_any(der_or_pem, true)
+    }
+
+    /// Adds intermediates as [`EkTrustStore::add_root`] adds roots (DER or PEM, all or nothing).
+    pub fn add_intermediate(&mut self, der_or_pem: &[u8]) -> Result<()> {
+        self.add_any(der_or_pem, false)
+    }
+
+    fn add_any(&mut self, input: &[u8], root: bool) -> Result<()> {
+        let start = input
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(input.len());
+        let trimmed = input.get(start..).unwrap_or_default();
+        let mut next = self.clone();
+        match (root, trimmed.starts_with(b"-----BEGIN")) {
+            (true, true) => next.add_root_pem(trimmed)?,
+            (true, false) => next.add_root_der(input)?,
+            (false, true) => next.add_intermediate_pem(trimmed)?,
+            (false, false) => next.add_intermediate_der(input)?,
+        }
+        *self = next;
+        Ok(())
+    }
+
     /// Number of roots.
     pub fn root_count(&self) -> usize {
         self.roots.len()

@@ -20,17 +20,6 @@ use crate::errors::IntoPyResult;
 /// Name (TCG Part 1, 16), the parent of the EK's qualified Name.
 pub const ENDORSEMENT_HIERARCHY: u32 = 0x4000_000B;
 
-/// Whether `bytes` is PEM (after leading whitespace, `-----BEGIN`), else DER (as the C ABI).
-fn is_pem(bytes: &[u8]) -> bool {
-    let start = bytes
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(bytes.len());
-    bytes
-        .get(start..)
-        .is_some_and(|s| s.starts_with(b"-----BEGIN"))
-}
-
 /// The manufacturer CA certificates trusted for EK certificates: roots (trust anchors) and
 /// intermediates (used to build paths, trusted only through a root).
 ///
@@ -50,11 +39,10 @@ impl EkTrustStore {
     fn add(&self, py: Python<'_>, data: &[u8], root: bool) -> PyResult<()> {
         let mut current = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         let mut next = CoreStore::clone(&current);
-        match (root, is_pem(data)) {
-            (true, true) => next.add_root_pem(data),
-            (true, false) => next.add_root_der(data),
-            (false, true) => next.add_intermediate_pem(data),
-            (false, false) => next.add_intermediate_der(data),
+        if root {
+            next.add_root(data)
+        } else {
+            next.add_intermediate(data)
         }
         .py_err(py)?;
         *current = Arc::new(next);
