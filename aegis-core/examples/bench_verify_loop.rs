@@ -32,7 +32,6 @@
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use aegis_core::compat::read_pcrs;
 use aegis_core::crypto::default_provider;
@@ -40,7 +39,9 @@ use aegis_core::tpm::{HashAlg, Name, PcrValues};
 use aegis_core::verify::{verify_quote, AttestationKey, HashAllowList, KeyPolicy, QuotePolicy};
 use serde_json::Value;
 
-type Job<'a> = Box<dyn FnMut() + 'a>;
+#[path = "support/interleaved.rs"]
+mod interleaved;
+use interleaved::Job;
 
 struct Vector {
     id: String,
@@ -262,40 +263,6 @@ fn main() {
     );
     for v in &vectors {
         let mut jobs = jobs(v);
-        let target = Duration::from_millis(sample_ms);
-        let mut iters: Vec<u64> = Vec::new();
-        for (_, job) in jobs.iter_mut() {
-            for _ in 0..10 {
-                job(); // warm-up
-            }
-            let start = Instant::now();
-            let mut n = 0u64;
-            while start.elapsed() < target / 4 {
-                job();
-                n += 1;
-            }
-            iters.push((n * 4).max(1));
-        }
-        let mut times: Vec<Vec<f64>> = vec![Vec::new(); jobs.len()];
-        for _ in 0..samples {
-            for (j, (_, job)) in jobs.iter_mut().enumerate() {
-                let start = Instant::now();
-                for _ in 0..iters[j] {
-                    job();
-                }
-                times[j].push(start.elapsed().as_nanos() as f64 / iters[j] as f64);
-            }
-        }
-        for (j, (name, _)) in jobs.iter().enumerate() {
-            let t = &mut times[j];
-            t.sort_by(f64::total_cmp);
-            println!(
-                "{}",
-                serde_json::json!({
-                    "vector": v.id, "candidate": name, "median_ns": t[t.len() / 2].round(),
-                    "samples": samples, "iters": iters[j],
-                })
-            );
-        }
+        interleaved::run_and_print(&v.id, &mut jobs, sample_ms, samples);
     }
 }
