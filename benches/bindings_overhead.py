@@ -6,9 +6,9 @@ the targets of issue 4 (item 4) and exits 0 either way (--strict: exit 1 on a MI
 
 Overhead. For each quote vector (ECDSA P-256 and RSA-2048 RSASSA by default), in the steady state
 of a verifier (AK loaded once, the vector's manifest policy built once, PCR values parsed once),
-it alternates ROUNDS times between
-  - aegis-core/examples/bench_verify_loop built against the system OpenSSL (what the Go binding's
-    libaegis.a links): rust/steady, rust/parse-per-call;
+four sample servers are started and calibrated to ~SAMPLE_MS per sample:
+  - aegis-core/examples/bench_verify_loop --serve built against the system OpenSSL (what the Go
+    binding's libaegis.a links): rust/steady, rust/parse-per-call;
   - the same example built against the wheel's vendored OpenSSL (the static OpenSSL that
     maturin built for bindings/python; found under bindings/python/target, or
     AEGIS_BENCH_OPENSSL_DIR): Python is compared with this one, so that the difference is the
@@ -17,8 +17,13 @@ it alternates ROUNDS times between
     nonce, require_pcrs=..., expected_signer=...): the binding parses the PCR file and builds
     the policy per call (its API has no parsed-PCR or policy object);
     python/pcr-dict  the same with the PCRs as the dict aegis.parse_pcrs returned, made once;
-  - the Go test binary: BenchmarkVerifyQuote (bindings/go/overhead_bench_test.go), ns/op;
-and reports the median of the per-round medians.
+  - the Go test binary's TestBenchServe (bindings/go/overhead_bench_test.go): go/VerifyQuote.
+Then SAMPLES times, every candidate gives one sample, in a shuffled order where the candidates
+compared are sampled back to back (Go with rust[system], Python with rust[vendored]): samples
+alternate every few tens of milliseconds, so that the machine's slow swings (on this shared VM
++-20% over seconds) hit them alike. A difference is the median over the rounds of the per-round
+difference (paired; the verdict), with its interquartile range; the difference of the 10th
+percentiles is printed beside it (noise only adds time).
 
 Targets: Python - Rust <= 5 us (the faster of the two Python forms vs rust/steady with the same
 OpenSSL), Go - Rust <= 3 us (vs rust/steady with the system OpenSSL).
@@ -32,7 +37,7 @@ even one smallest allocation per call (16 bytes + malloc's header) over the 950,
 calls is ~30 MiB, while page-granular noise of the allocators is a few pages. Each language runs
 in its own process (Python: this script with --memory-child).
 
-Usage: .venv/bin/python benches/bindings_overhead.py [--rounds N] [--no-build] [--no-memory]
+Usage: .venv/bin/python benches/bindings_overhead.py [--samples N] [--sample-ms MS] [--no-build] [--no-memory]
        [--memory-calls N] [--strict] [--json FILE] [VECTOR_ID...]
 """
 from __future__ import annotations
@@ -43,10 +48,11 @@ import glob
 import hashlib
 import json
 import os
-import re
+import random
 import statistics
 import subprocess
 import sys
+import timeit
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,10 +66,6 @@ LEAK_LIMIT_KIB = 1024
 RUST_SYS = ROOT / "target" / "release" / "examples" / "bench_verify_loop"  # the workspace build, system OpenSSL
 RUST_VEND = OUT / "vendored" / "release" / "examples" / "bench_verify_loop"
 GO_TEST = OUT / "aegis-go.test"
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from compare_peers import median_ns  # noqa: E402  (same sampling as the peer comparison)
-
 
 def manifest_vectors() -> dict:
     return {v["id"]: v for v in json.loads((TESTDATA / "manifest.json").read_text())["vectors"]}
@@ -173,28 +175,73 @@ def build(with_vendored: Path | None) -> None:
                    env={**os.environ, "CGO_CFLAGS": f"-g -O2 -DAEGIS_STATICLIB_SHA256={digest}"})
 
 
-def run_rust(exe: Path, ids: list, samples: int, sample_ms: int) -> tuple[str, list]:
-    out = subprocess.run([str(exe), "--testdata", str(TESTDATA), "--samples", str(samples), "--sample-ms",
-                          str(sample_ms), *ids], check=True, capture_output=True, text=True).stdout
-    rows = [json.loads(line) for line in out.splitlines() if line.strip()]
-    return rows[0]["openssl"], rows[1:]
+class Server:
+    """A sample server process (support/interleaved.rs `serve`, Go's TestBenchServe): it prints
+    {"ready": [job names], ...} once calibrated, then {"ns": ...} for each job name written to it."""
+
+    def __init__(self, argv: list, **kw) -> None:
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, **kw)
+        self.ready = self._reply("ready")
+        self.jobs = self.ready["ready"]
+
+    def _reply(self, key: str) -> dict:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            if line.startswith("{"):
+                msg = json.loads(line)
+                if key in msg:
+                    return msg
+                raise SystemExit(f"{self.proc.args[0]}: {msg}")
+        raise SystemExit(f"{self.proc.args[0]} exited ({self.proc.wait()}) before sending {key!r}")
+
+    def sample(self, job: str) -> float:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(job + "\n")
+        self.proc.stdin.flush()
+        return float(self._reply("ns")["ns"])
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        if self.proc.wait(timeout=60) != 0:
+            raise SystemExit(f"{self.proc.args[0]} failed ({self.proc.returncode})")
 
 
-GO_LINE = re.compile(r"^BenchmarkVerifyQuote/(\S+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op")
+class LocalJobs:
+    """The Python candidates, served from this process like the others (timeit)."""
+
+    def __init__(self, jobs: dict, sample_ms: int) -> None:
+        self.timers, self.number = {}, {}
+        for name, fn in jobs.items():
+            timer = timeit.Timer(fn)
+            for _ in range(10):
+                fn()  # warm-up
+            number, elapsed = 1, 0.0
+            while elapsed < sample_ms / 4000:
+                number *= 2
+                elapsed = timer.timeit(number)
+            self.timers[name], self.number[name] = timer, max(1, int(number * sample_ms / 1000 / max(elapsed, 1e-9)))
+        self.jobs = list(jobs)
+
+    def sample(self, job: str) -> float:
+        return self.timers[job].timeit(self.number[job]) / self.number[job] * 1e9
+
+    def close(self) -> None:
+        pass
 
 
-def run_go(ids: list, samples: int, sample_ms: int) -> dict:
-    out = subprocess.run([str(GO_TEST), "-test.run", "^$", "-test.bench", "BenchmarkVerifyQuote",
-                          "-test.benchtime", f"{sample_ms}ms", "-test.count", str(samples)],
-                         cwd=ROOT / "bindings" / "go", check=True, capture_output=True, text=True).stdout
-    per: dict = {}
-    for line in out.splitlines():
-        m = GO_LINE.match(line)
-        if m and m.group(1) in ids:
-            per.setdefault(m.group(1), []).append(float(m.group(2)))
-    if set(per) != set(ids):
-        raise SystemExit(f"go benchmark output lacks {set(ids) - set(per)}:\n{out}")
-    return {vid: statistics.median(v) for vid, v in per.items()}
+def paired(a: list, b: list) -> tuple[float, float, float]:
+    """Median and quartiles (us) of a[i] - b[i] over the sample rounds."""
+    d = sorted((x - y) / 1000 for x, y in zip(a, b))
+    q = statistics.quantiles(d, n=4) if len(d) > 1 else [d[0]] * 3
+    return statistics.median(d), q[0], q[2]
+
+
+def floor_diff(a: list, b: list) -> float:
+    """Difference (us) of the 10th percentiles: the machine's noise only adds time, so the
+    quietest samples are the closest to each candidate's own cost."""
+    p10 = lambda x: statistics.quantiles(x, n=10)[0] if len(x) > 1 else x[0]  # noqa: E731
+    return (p10(a) - p10(b)) / 1000
 
 
 def memory(calls: int, warmup: int) -> list:
@@ -221,8 +268,7 @@ def memory(calls: int, warmup: int) -> list:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("vectors", nargs="*", default=DEFAULT_VECTORS)
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--samples", type=int, default=15)
+    ap.add_argument("--samples", type=int, default=60, help="sample rounds (every candidate once per round)")
     ap.add_argument("--sample-ms", type=int, default=40)
     ap.add_argument("--no-build", action="store_true")
     ap.add_argument("--no-memory", action="store_true")
@@ -243,28 +289,47 @@ def main() -> int:
     by_id = manifest_vectors()
     py = {vid: PyQuote(by_id[vid]).jobs() for vid in args.vectors}
 
-    rounds: dict = {}  # (vector, candidate) -> [median per round]
-    ssl = {}
-    for _ in range(args.rounds):
-        for tag, exe in (("system", RUST_SYS), ("vendored", RUST_VEND)):
-            if tag == "vendored" and not have_vend:
-                continue
-            ssl[tag], rows = run_rust(exe, args.vectors, args.samples, args.sample_ms)
-            for r in rows:
-                rounds.setdefault((r["vector"], f"{r['candidate']}[{tag}]"), []).append(r["median_ns"])
-        for vid, jobs in py.items():
-            for name, fn in jobs.items():
-                rounds.setdefault((vid, name), []).append(median_ns(fn, args.samples, args.sample_ms / 1000))
-        for vid, ns in run_go(args.vectors, args.samples, args.sample_ms).items():
-            rounds.setdefault((vid, "go/VerifyQuote"), []).append(ns)
+    servers: dict = {}  # tag -> Server or LocalJobs
+    ids = ",".join(args.vectors)
+    for tag, exe in (("system", RUST_SYS), ("vendored", RUST_VEND)):
+        if tag == "vendored" and not have_vend:
+            continue
+        servers[f"rust[{tag}]"] = Server([str(exe), "--serve", "--testdata", str(TESTDATA), "--sample-ms",
+                                          str(args.sample_ms), *args.vectors])
+    servers["go"] = Server([str(GO_TEST), "-test.run", "^TestBenchServe$", "-test.count", "1"],
+                           cwd=ROOT / "bindings" / "go",
+                           env={**os.environ, "AEGIS_BENCH_SERVE": "1", "AEGIS_BENCH_VECTORS": ids,
+                                "AEGIS_BENCH_SAMPLE_MS": str(args.sample_ms)})
+    servers["python"] = LocalJobs({f"{vid} {name}": fn for vid, jobs in py.items() for name, fn in jobs.items()},
+                                  args.sample_ms)
+    # Comparison groups, sampled back to back so that a difference spans ~100 ms, not a round:
+    # Go with the Rust build it links (system OpenSSL), Python with the vendored one.
+    groups: dict = {}
+    for tag, srv in servers.items():
+        for job in srv.jobs:
+            side = "go" if tag in ("go", "rust[system]") else "python"
+            groups.setdefault((job.split(" ", 1)[0], side), []).append((tag, job))
+    samples: dict = {}  # (vector, candidate) -> [ns per round]
+    rng = random.Random(0)
+    order = list(groups.values())
+    for _ in range(args.samples):
+        rng.shuffle(order)
+        for group in order:
+            rng.shuffle(group)
+            for tag, job in group:
+                vid, cand = job.split(" ", 1)
+                name = f"{cand}[{tag.split('[')[1]}" if tag.startswith("rust[") else cand
+                samples.setdefault((vid, name), []).append(servers[tag].sample(job))
+    for srv in servers.values():
+        srv.close()
+    ssl = {tag[5:-1]: srv.ready["openssl"] for tag, srv in servers.items() if tag.startswith("rust[")}
 
-    figures = {k: statistics.median(v) for k, v in rounds.items()}
-    floors = {k: min(v) for k, v in rounds.items()}  # noise only adds time: the quietest round
+    figures = {k: statistics.median(v) for k, v in samples.items()}
     import aegis
 
     py_base = "vendored" if have_vend else "system"
-    print(f"bindings_overhead: {args.rounds} rounds (Rust, Python, Go interleaved) x {args.samples} samples "
-          f"of ~{args.sample_ms} ms; medians of the per-round medians")
+    print(f"bindings_overhead: {args.samples} rounds of one ~{args.sample_ms} ms sample per candidate, Rust, Python "
+          f"and Go alternating in a shuffled order; medians, and medians of the per-round differences [quartiles]")
     print(f"  rust[system]: {ssl.get('system')} (as libaegis.a for Go); rust[vendored]: "
           f"{ssl.get('vendored', 'not built: no vendored OpenSSL under bindings/python/target')} (as the wheel); "
           f"aegis wheel {aegis.__version__}; {subprocess.run(['go', 'version'], capture_output=True, text=True).stdout.strip()}")
@@ -272,32 +337,31 @@ def main() -> int:
     report: dict = {"overhead": {}, "memory": []}
     for vid in args.vectors:
         rows = {c: ns for (v, c), ns in figures.items() if v == vid}
+        runs = {c: ns for (v, c), ns in samples.items() if v == vid}
         print(f"\n{vid}")
         for c, ns in sorted(rows.items(), key=lambda x: x[1]):
             print(f"  {c:34s} {ns / 1000:9.2f} us")
-        py_name, py_ns = min(((c, ns) for c, ns in rows.items() if c.startswith("python/")), key=lambda x: x[1])
-        rust_py = rows[f"rust/steady[{py_base}]"]
-        rust_go = rows["rust/steady[system]"]
-        d_py = (py_ns - rust_py) / 1000
-        d_go = (rows["go/VerifyQuote"] - rust_go) / 1000
+        py_name = min((c for c in rows if c.startswith("python/")), key=lambda c: rows[c])
+        rust_py, rust_go = f"rust/steady[{py_base}]", "rust/steady[system]"
+        d_py, lo_py, hi_py = paired(runs[py_name], runs[rust_py])
+        d_go, lo_go, hi_go = paired(runs["go/VerifyQuote"], runs[rust_go])
         ok_py, ok_go = d_py <= PY_TARGET_US, d_go <= GO_TARGET_US
         missed |= not (ok_py and ok_go)
-        print(f"  Python - Rust = {py_ns / 1000:.2f} ({py_name}) - {rust_py / 1000:.2f} (rust/steady[{py_base}]) = "
-              f"{d_py:+.2f} us (target <= {PY_TARGET_US:g} us): {'PASS' if ok_py else 'MISS'}")
-        print(f"  Go - Rust     = {rows['go/VerifyQuote'] / 1000:.2f} - {rust_go / 1000:.2f} (rust/steady[system]) = "
-              f"{d_go:+.2f} us (target <= {GO_TARGET_US:g} us): {'PASS' if ok_go else 'MISS'}")
-        fl = {c: ns for (v, c), ns in floors.items() if v == vid}
-        fl_py = min(ns for c, ns in fl.items() if c.startswith("python/"))
-        print(f"  quietest rounds (min of per-round medians; the machine's noise only adds): Python - Rust = "
-              f"{(fl_py - fl[f'rust/steady[{py_base}]']) / 1000:+.2f} us, Go - Rust = "
-              f"{(fl['go/VerifyQuote'] - fl['rust/steady[system]']) / 1000:+.2f} us")
-        same = rows.get(f"rust/parse-per-call[{py_base}]")
-        if same is not None:
-            print(f"  of which Python's per-call PCR parse + policy build in Rust: {(same - rust_py) / 1000:+.2f} us; "
-                  f"python/pcr-bytes - rust/parse-per-call[{py_base}] (the crossing itself): "
-                  f"{(rows['python/pcr-bytes'] - same) / 1000:+.2f} us")
+        f_py, f_go = floor_diff(runs[py_name], runs[rust_py]), floor_diff(runs["go/VerifyQuote"], runs[rust_go])
+        print(f"  Python - Rust = {py_name} - {rust_py} = {d_py:+.2f} us [{lo_py:+.2f}, {hi_py:+.2f}] "
+              f"(target <= {PY_TARGET_US:g} us): {'PASS' if ok_py else 'MISS'}; 10th percentiles: {f_py:+.2f} us")
+        print(f"  Go - Rust     = go/VerifyQuote - {rust_go} = {d_go:+.2f} us [{lo_go:+.2f}, {hi_go:+.2f}] "
+              f"(target <= {GO_TARGET_US:g} us): {'PASS' if ok_go else 'MISS'}; 10th percentiles: {f_go:+.2f} us")
+        same = f"rust/parse-per-call[{py_base}]"
+        if same in runs:
+            print(f"  of which Python's per-call PCR parse + policy build in Rust: "
+                  f"{paired(runs[same], runs[rust_py])[0]:+.2f} us; python/pcr-bytes - {same} (the crossing "
+                  f"itself): {paired(runs['python/pcr-bytes'], runs[same])[0]:+.2f} us")
         report["overhead"][vid] = {"median_ns": rows, "python_minus_rust_us": d_py, "go_minus_rust_us": d_go,
-                                   "pass_python": ok_py, "pass_go": ok_go}
+                                   "python_minus_rust_quartiles_us": [lo_py, hi_py],
+                                   "go_minus_rust_quartiles_us": [lo_go, hi_go],
+                                   "python_minus_rust_p10_us": f_py, "go_minus_rust_p10_us": f_go, "pass_python": ok_py,
+                                   "pass_go": ok_go}
 
     if not args.no_memory:
         print(f"\nmemory: {args.memory_calls:,} verify_quote calls per language on {MEMORY_VECTOR}, every 10th with a "

@@ -3,7 +3,7 @@
 #   make bench-bindings     verify_quote in Rust, Python and Go interleaved in one run (medians,
 #                           Python - Rust <= 5 us, Go - Rust <= 3 us), then one million calls per
 #                           language without RSS growth (benches/bindings_overhead.py)
-#   BENCH_BINDINGS_ARGS="--rounds 3 --no-memory"   passes options to the script
+#   BENCH_BINDINGS_ARGS="--samples 20 --no-memory"   passes options to the script
 #
 # Go links target/release/libaegis.a (go-staticlib, mk/go.mk). The Python side uses the wheel
 # installed in .venv; it is built (python-wheel, mk/python.mk) only when `import aegis` fails.

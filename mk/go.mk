@@ -15,7 +15,7 @@ go-staticlib:
 	$(CARGO) build -p aegis-ffi --release
 
 test-go: go-staticlib
-	@command -v $(GO) >/dev/null 2>&1 || { echo "test-go: '$(GO)' not found: install Go 1.22 or newer (Debian: golang-go)"; exit 2; }
+	@command -v $(GO) >/dev/null 2>&1 || { echo "test-go: '$(GO)' not found: install Go 1.23 or newer (Debian: golang-go)"; exit 2; }
 	@set -e; \
 	export CGO_CFLAGS="-g -O2 -DAEGIS_STATICLIB_SHA256=$$(sha256sum $(AEGIS_STATICLIB) | cut -c1-16)"; \
 	for m in $(GO_MODULES); do \

@@ -36,6 +36,7 @@ use aegis_core::verify::{verify_quote, AttestationKey, HashAllowList, KeyPolicy,
 use serde_json::Value;
 
 #[path = "support/interleaved.rs"]
+#[allow(dead_code)] // serve: bench_verify_loop only
 mod interleaved;
 use interleaved::Job;
 

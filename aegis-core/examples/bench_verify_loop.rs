@@ -13,6 +13,11 @@
 //! Output: one JSON object per line: first {"openssl": version}, then per candidate
 //! {"vector", "candidate", "median_ns", "samples", "iters"}.
 //!
+//! Serving (`--serve`): the same candidates, named "VECTOR_ID CANDIDATE", calibrated, then one
+//! sample per stdin line (support/interleaved.rs `serve`; the first line printed is
+//! {"ready": [names], "openssl": version}). benches/bindings_overhead.py drives it so that the
+//! samples of Rust, Python and Go alternate.
+//!
 //! Memory (`--memory`): `--calls` calls (default 1,000,000) on the first vector named, every
 //! `--error-every`-th one (default 10) with PCR sha256:15 tampered (must fail with
 //! PcrDigestMismatch), the PCR file parsed and the policy built per call so that every call
@@ -21,7 +26,7 @@
 //! zero) and at the end. Output: one JSON object
 //! {"language": "rust", "calls", "errors", "rss_warm_kib", "rss_end_kib"}.
 //!
-//! Usage: bench_verify_loop [--testdata DIR] [--samples N] [--sample-ms MS] VECTOR_ID...
+//! Usage: bench_verify_loop [--testdata DIR] [--samples N] [--sample-ms MS] [--serve] VECTOR_ID...
 //!        bench_verify_loop --memory [--calls N] [--warmup N] [--error-every K] VECTOR_ID
 #![allow(
     clippy::unwrap_used,
@@ -226,6 +231,7 @@ fn memory(v: &Vector, calls: u64, warmup: u64, error_every: u64) {
 fn main() {
     let mut testdata = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata"));
     let (mut samples, mut sample_ms) = (15usize, 40u64);
+    let mut serve = false;
     let (mut mem, mut calls, mut warmup, mut error_every) = (false, 1_000_000u64, 50_000u64, 10u64);
     let mut ids = Vec::new();
     let mut args = std::env::args().skip(1);
@@ -234,6 +240,7 @@ fn main() {
             "--testdata" => testdata = PathBuf::from(args.next().unwrap()),
             "--samples" => samples = args.next().unwrap().parse().unwrap(),
             "--sample-ms" => sample_ms = args.next().unwrap().parse().unwrap(),
+            "--serve" => serve = true,
             "--memory" => mem = true,
             "--calls" => calls = args.next().unwrap().parse().unwrap(),
             "--warmup" => warmup = args.next().unwrap().parse().unwrap(),
@@ -257,10 +264,20 @@ fn main() {
         memory(&vectors[0], calls, warmup.min(calls), error_every);
         return;
     }
-    println!(
-        "{}",
-        serde_json::json!({ "openssl": openssl::version::version() })
-    );
+    let openssl = serde_json::json!({ "openssl": openssl::version::version() });
+    if serve {
+        let mut all: Vec<(String, Job<'_>)> = vectors
+            .iter()
+            .flat_map(|v| {
+                jobs(v)
+                    .into_iter()
+                    .map(move |(c, job)| (format!("{} {c}", v.id), job))
+            })
+            .collect();
+        interleaved::serve(&mut all, sample_ms, openssl);
+        return;
+    }
+    println!("{openssl}");
     for v in &vectors {
         let mut jobs = jobs(v);
         interleaved::run_and_print(&v.id, &mut jobs, sample_ms, samples);
