@@ -1,7 +1,8 @@
 package aegis
 
-// The package's only #cgo directives (compile and link flags). The other files' preambles just
-// #include "aegis.h", as wasmtime-go does.
+// The package's only #cgo directives (compile and link flags). The other files' preambles
+// #include "aegis.h", as wasmtime-go does; verify.go's also holds two static C helpers that
+// gather a verified quote's outputs in two cgo calls instead of one per accessor.
 //
 // The Rust staticlib is linked statically from the workspace's target directory, relative to this
 // file, so `go build` needs no installed library and no environment variables; build it first

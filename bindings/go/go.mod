@@ -1,3 +1,3 @@
 module github.com/aegis-attest/aegis/bindings/go
 
-go 1.22
+go 1.23

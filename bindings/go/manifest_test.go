@@ -8,6 +8,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -253,6 +254,33 @@ func runQuote(t *testing.T, v vector) {
 	if pc := v.Policy.PreviousClock; pc != nil && vq.Clock().Clock <= pc.Clock {
 		t.Errorf("clock %d not after previous %d", vq.Clock().Clock, pc.Clock)
 	}
+	// The reported PCRs are exactly the signed ones: supplied again as PCR JSON, they verify.
+	again, err := aegis.ParsePCRs(pcrJSON(vq.PCRs()))
+	if err != nil {
+		t.Fatalf("reported PCRs as JSON: %v", err)
+	}
+	defer again.Close()
+	if _, err := aegis.VerifyQuote(ak, readVectorFile(t, v.Attest), readVectorFile(t, v.Signature), again,
+		mustHex(t, v.Nonce), policy); err != nil {
+		t.Errorf("the reported PCRs do not verify again: %v", err)
+	}
+}
+
+// pcrJSON is PCR values as PCR JSON ({"sha256": {"15": "<hex>"}}).
+func pcrJSON(pcrs []aegis.PCR) []byte {
+	banks := map[string]map[string]string{}
+	for _, p := range pcrs {
+		name := p.Bank.String()
+		if banks[name] == nil {
+			banks[name] = map[string]string{}
+		}
+		banks[name][strconv.Itoa(int(p.Index))] = hex.EncodeToString(p.Value)
+	}
+	out, err := json.Marshal(banks)
+	if err != nil {
+		panic(err)
+	}
+	return out
 }
 
 func runCertify(t *testing.T, v vector) {

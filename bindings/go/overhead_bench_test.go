@@ -1,10 +1,12 @@
 package aegis_test
 
 // The Go side of benches/bindings_overhead.py (make bench-bindings): VerifyQuote in a verifier's
-// steady state (AK loaded once, policy built once, PCR values parsed once), and one million
-// calls without memory growth (AEGIS_MEMORY_TEST=1). Benchmarks, not timed tests.
+// steady state (AK loaded once, policy built once, PCR values parsed once), served one sample per
+// request (AEGIS_BENCH_SERVE=1) so that the script alternates Go, Rust and Python samples, and one
+// million calls without memory growth (AEGIS_MEMORY_TEST=1). Benchmarks, not timed tests.
 
 import (
+	"bufio"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -16,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	aegis "github.com/aegis-attest/aegis/bindings/go"
 )
@@ -113,23 +116,13 @@ func loadBenchQuote(tb testing.TB, id string) *benchQuote {
 
 // forgedJSON is the verified PCR values as PCR JSON with sha256:15 changed.
 func forgedJSON(vq *aegis.VerifiedQuote) []byte {
-	names := map[aegis.HashAlg]string{aegis.SHA1: "sha1", aegis.SHA256: "sha256", aegis.SHA384: "sha384", aegis.SHA512: "sha512"}
-	banks := map[string]map[string]string{}
-	for _, p := range vq.PCRs() {
+	pcrs := vq.PCRs()
+	for _, p := range pcrs {
 		if p.Bank == aegis.SHA256 && p.Index == 15 {
 			p.Value[0] ^= 1
 		}
-		n := names[p.Bank]
-		if banks[n] == nil {
-			banks[n] = map[string]string{}
-		}
-		banks[n][strconv.Itoa(int(p.Index))] = hex.EncodeToString(p.Value)
 	}
-	out, err := json.Marshal(banks)
-	if err != nil {
-		panic(err)
-	}
-	return out
+	return pcrJSON(pcrs)
 }
 
 var benchVectors = []string{"quote-ecc-p256-ecdsa-sha256", "quote-rsa2048-rsassa-sha256"}
@@ -149,6 +142,73 @@ func BenchmarkVerifyQuote(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestBenchServe (AEGIS_BENCH_SERVE=1) is the sample server of support/interleaved.rs in Go:
+// for each vector of AEGIS_BENCH_VECTORS (comma-separated; default benchVectors) the job
+// "VECTOR_ID go/VerifyQuote", calibrated to about AEGIS_BENCH_SAMPLE_MS (default 40) per sample;
+// it prints {"ready": [names]}, then for each stdin line naming a job one sample {"ns": ns per
+// call}; end of input ends.
+func TestBenchServe(t *testing.T) {
+	if os.Getenv("AEGIS_BENCH_SERVE") != "1" {
+		t.Skip("AEGIS_BENCH_SERVE=1 serves benchmark samples (make bench-bindings)")
+	}
+	ids := benchVectors
+	if s := os.Getenv("AEGIS_BENCH_VECTORS"); s != "" {
+		ids = strings.Split(s, ",")
+	}
+	target := time.Duration(envInt("AEGIS_BENCH_SAMPLE_MS", 40)) * time.Millisecond
+	type job struct {
+		run   func()
+		iters int
+	}
+	jobs := map[string]*job{}
+	var names []string
+	for _, id := range ids {
+		q := loadBenchQuote(t, id)
+		defer q.Close()
+		run := func() {
+			if _, err := aegis.VerifyQuote(q.ak, q.attest, q.sig, q.pcrs, q.nonce, q.policy); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := 0; i < 10; i++ {
+			run() // warm-up
+		}
+		n, start := 0, time.Now()
+		for time.Since(start) < target/4 {
+			run()
+			n++
+		}
+		name := id + " go/VerifyQuote"
+		jobs[name] = &job{run: run, iters: max(4*n, 1)}
+		names = append(names, name)
+	}
+	emit := func(v any) {
+		out, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Printf("%s\n", out)
+	}
+	emit(map[string]any{"ready": names})
+	in := bufio.NewScanner(os.Stdin)
+	for in.Scan() {
+		name := strings.TrimSpace(in.Text())
+		j, ok := jobs[name]
+		if !ok {
+			emit(map[string]any{"error": fmt.Sprintf("no job %q", name)})
+			continue
+		}
+		start := time.Now()
+		for i := 0; i < j.iters; i++ {
+			j.run()
+		}
+		emit(map[string]any{"ns": float64(time.Since(start).Nanoseconds()) / float64(j.iters)})
+	}
+	if err := in.Err(); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -1,6 +1,6 @@
 module github.com/aegis-attest/aegis/examples/spire-nodeattestor
 
-go 1.22
+go 1.23
 
 require (
 	github.com/aegis-attest/aegis/bindings/go v0.0.0
