@@ -17,16 +17,27 @@ cmd=$1
 mkdir -p "$2"
 dir=$(cd "$2" && pwd)
 
+# A free port pair (server, control) on loopback. The probes set SO_REUSEADDR as a listening
+# server does, so that ports held only by TIME_WAIT connections (left by earlier tests' clients)
+# count as free.
 free_port() {
   python3 - <<'PY'
 import socket
-for _ in range(100):
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close()
-    t = socket.socket()
+def probe(port):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        t.bind(("127.0.0.1", p + 1)); t.close(); print(p); break
+        s.bind(("127.0.0.1", port))
+        return s.getsockname()[1]
     except OSError:
-        t.close()
+        return None
+    finally:
+        s.close()
+for _ in range(200):
+    p = probe(0)
+    if p and p < 65535 and probe(p + 1):
+        print(p)
+        break
 PY
 }
 

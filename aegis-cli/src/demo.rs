@@ -446,7 +446,7 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
     };
     let mut log = LocationLogFile::open(&log_path).map_err(at("open event log"))?;
     let nonce = fresh_nonce(p)?;
-    let record = geo::record_location(
+    let recorded = geo::record_location(
         backend.as_mut(),
         &mut log,
         opts.pcr,
@@ -455,11 +455,19 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
         &nonce,
     )
     .map_err(at("record location"))?;
+    let record = &recorded.record;
+    let restarted = match &recorded.archived_log {
+        Some(old) => format!(
+            "; the TPM was reset since the log began, so a new log was started (previous one kept at {})",
+            old.display()
+        ),
+        None => String::new(),
+    };
     rec.record(
         "location -> PCR",
         true,
         format!(
-            "{} reading ({}, {}) +/- {} m{}; extended into PCR {} (sha256)",
+            "{} reading ({}, {}) +/- {} m{}; extended into PCR {} (sha256){restarted}",
             serde_json::to_value(record.event().sensor_type)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))

@@ -454,3 +454,72 @@ fn location_evidence_in_pcr15_survives_an_agent_restart() {
         Error::LocationLogMismatch
     );
 }
+
+#[test]
+fn location_log_starts_afresh_after_a_tpm_reset() {
+    use aegis_core::geo::{self, LocationEvent, LocationLogFile};
+    let Some(mut tpm) = Swtpm::start_or_skip("geo-reset") else {
+        return;
+    };
+    let log_path = tpm.dir.join("location.log");
+    {
+        let mut b = tpm.backend();
+        let mut log = LocationLogFile::open(&log_path).unwrap();
+        for nonce in [&b"first"[..], b"second"] {
+            let r = geo::record_location(
+                &mut b,
+                &mut log,
+                15,
+                HashAlg::Sha256,
+                LocationEvent::sample(),
+                nonce,
+            )
+            .unwrap();
+            assert_eq!(r.archived_log, None);
+        }
+    }
+    let old_bytes = std::fs::read(&log_path).unwrap();
+
+    // Reboot: the TPM is reset (PCR 15 back at zero; resetCount is not compared, as it is
+    // obfuscated per key for a key outside the endorsement hierarchy); the agent restarts and
+    // records again.
+    tpm.restart();
+    let mut b = tpm.backend();
+    let ak = b.create_ak(&AkSpec::default()).unwrap();
+    let mut log = LocationLogFile::open(&log_path).unwrap();
+    assert_eq!(log.records().len(), 2);
+    let r = geo::record_location(
+        &mut b,
+        &mut log,
+        15,
+        HashAlg::Sha256,
+        LocationEvent::sample(),
+        b"after reset",
+    )
+    .unwrap();
+    let archive = r.archived_log.expect("a new log after the reset");
+    assert_eq!(std::fs::read(&archive).unwrap(), old_bytes);
+
+    let sel = geo::location_selection(15, HashAlg::Sha256).unwrap();
+    let q = b.quote(&ak, &sel, b"after reset").unwrap();
+    let mut policy = QuotePolicy::default();
+    policy.required_pcrs.push(HashAlg::Sha256, 15);
+    let vq = verify_quote(
+        default_provider(),
+        &ak_of(&ak),
+        &q.attest,
+        &q.signature,
+        &q.pcrs,
+        b"after reset",
+        &policy,
+    )
+    .unwrap();
+    let records = geo::parse_log(&std::fs::read(&log_path).unwrap()).unwrap();
+    assert_eq!(records.len(), 1);
+    geo::verify_location_log(&records, &vq, 15, HashAlg::Sha256, b"after reset").unwrap();
+    let old = geo::parse_log(&old_bytes).unwrap();
+    assert_eq!(
+        geo::verify_location_log(&old, &vq, 15, HashAlg::Sha256, b"after reset").unwrap_err(),
+        Error::LocationLogMismatch
+    );
+}

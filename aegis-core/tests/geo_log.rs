@@ -313,18 +313,78 @@ fn agent_refuses_to_extend_when_the_log_no_longer_describes_the_pcr() {
         Error::LocationLogMismatch
     );
     assert_eq!(a.log.records().len(), 1, "nothing appended");
-    // A log kept across a TPM reset (fresh software TPM, PCR at zero) is refused the same way.
-    let mut fresh = SoftwareTpm::new_insecure().unwrap();
-    assert_eq!(
-        geo::record_location(
-            &mut fresh,
+    let bytes = std::fs::read(a.log.path()).unwrap();
+    assert_eq!(geo::parse_log(&bytes).unwrap().len(), 1, "file untouched");
+}
+
+#[test]
+fn agent_starts_a_new_log_after_a_tpm_reset_and_keeps_the_old_one() {
+    let mut a = agent();
+    for (lat, nonce) in [(10.0, b"n1"), (11.0, b"n2")] {
+        let r = geo::record_location(
+            &mut a.tpm,
             &mut a.log,
             15,
             HashAlg::Sha256,
-            reading(11.0),
-            b"n2"
+            reading(lat),
+            nonce,
         )
-        .unwrap_err(),
+        .unwrap();
+        assert_eq!(r.archived_log, None);
+    }
+    let old_bytes = std::fs::read(a.log.path()).unwrap();
+    // The TPM is reset (a fresh software TPM: PCR 15 back to zero): the log no longer replays to
+    // the PCR, which is at its reset value, so the agent archives it and starts a new one.
+    a.tpm = SoftwareTpm::new_insecure().unwrap();
+    a.ak = a.tpm.create_ak(&AkSpec::default()).unwrap();
+    let r = geo::record_location(
+        &mut a.tpm,
+        &mut a.log,
+        15,
+        HashAlg::Sha256,
+        reading(12.0),
+        b"after-reset",
+    )
+    .unwrap();
+    let archive = r.archived_log.expect("a new log was started");
+    assert_eq!(archive, a.log.path().with_file_name("loc.log.1"));
+    assert_eq!(
+        std::fs::read(&archive).unwrap(),
+        old_bytes,
+        "old log kept as it was"
+    );
+    assert_eq!(a.log.records().len(), 1);
+    // The new log verifies against a quote of the reset TPM; the archived one does not.
+    let vq = quote(&mut a, b"after-reset");
+    let fresh = geo::parse_log(&std::fs::read(a.log.path()).unwrap()).unwrap();
+    assert_eq!(fresh, a.log.records());
+    let v = geo::verify_location_log(&fresh, &vq, 15, HashAlg::Sha256, b"after-reset").unwrap();
+    assert_eq!(v.current().latitude, 12.0);
+    let old = geo::parse_log(&old_bytes).unwrap();
+    assert_eq!(
+        geo::verify_location_log(&old, &vq, 15, HashAlg::Sha256, b"after-reset").unwrap_err(),
         Error::LocationLogMismatch
+    );
+    // Reopened, the new log goes on from where it is; a second reset archives to the next name.
+    let mut reopened = LocationLogFile::open(a.log.path()).unwrap();
+    assert_eq!(reopened.records().len(), 1);
+    let mut fresh_tpm = SoftwareTpm::new_insecure().unwrap();
+    let r = geo::record_location(
+        &mut fresh_tpm,
+        &mut reopened,
+        15,
+        HashAlg::Sha256,
+        reading(13.0),
+        b"second-reset",
+    )
+    .unwrap();
+    assert_eq!(
+        r.archived_log.unwrap(),
+        a.log.path().with_file_name("loc.log.2")
+    );
+    assert_eq!(reopened.records().len(), 1);
+    assert!(
+        !a.log.path().with_file_name("loc.log.new").exists(),
+        "no temporary left"
     );
 }

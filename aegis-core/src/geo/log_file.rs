@@ -51,12 +51,7 @@ impl LocationLogFile {
             .map_err(io("open location log"))?;
         if !existed {
             file.sync_all().map_err(io("sync new location log"))?;
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                // Make the new directory entry durable too (POSIX: fsync the directory).
-                if let Ok(d) = File::open(dir) {
-                    let _ = d.sync_all();
-                }
-            }
+            sync_parent(path);
         }
         let mut bytes = Vec::new();
         file.read_to_end(&mut bytes)
@@ -92,6 +87,43 @@ impl LocationLogFile {
         Ok(())
     }
 
+    /// Starts the log afresh after a TPM reset (FORMATS.md: the log covers the PCR since its
+    /// reset), keeping the old one: the file is hard-linked to the first free `<path>.<n>`
+    /// (n = 1, 2, ...), then an empty file replaces it (written beside it, fsynced, renamed over
+    /// it, directory fsynced). A crash at any point leaves either the old log or the new empty
+    /// one at `path`, the old one always kept. Returns the archive's path.
+    pub fn start_new(&mut self) -> Result<PathBuf> {
+        let io = |what: &'static str| {
+            move |e: std::io::Error| Error::Backend {
+                what,
+                detail: e.to_string(),
+            }
+        };
+        let mut n = 1u32;
+        let archive = loop {
+            let candidate = suffixed(&self.path, &n.to_string());
+            match std::fs::hard_link(&self.path, &candidate) {
+                Ok(()) => break candidate,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100_000 => n += 1,
+                Err(e) => return Err(io("archive location log")(e)),
+            }
+        };
+        let fresh = suffixed(&self.path, "new");
+        File::create(&fresh)
+            .and_then(|f| f.sync_all())
+            .map_err(io("create new location log"))?;
+        std::fs::rename(&fresh, &self.path).map_err(io("replace location log"))?;
+        sync_parent(&self.path);
+        self.file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .open(&self.path)
+            .map_err(io("open new location log"))?;
+        self.records.clear();
+        self.prev = [0; 32];
+        Ok(archive)
+    }
+
     /// Every record in the log, oldest first (what the verifier replays).
     pub fn records(&self) -> &[LocationRecord] {
         &self.records
@@ -100,6 +132,24 @@ impl LocationLogFile {
     /// The path this log was opened with.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+}
+
+/// `path` with `.suffix` appended to its file name.
+fn suffixed(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".");
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Makes a new or replaced directory entry of `path` durable (POSIX: fsync the directory);
+/// best effort, as some filesystems refuse to open a directory for it.
+fn sync_parent(path: &Path) {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Ok(d) = File::open(dir) {
+            let _ = d.sync_all();
+        }
     }
 }
 

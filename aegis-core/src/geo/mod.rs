@@ -13,6 +13,8 @@ mod log_file;
 
 pub use log_file::{parse_log, LocationLogFile};
 
+use std::path::PathBuf;
+
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
@@ -308,14 +310,26 @@ pub fn verify_location_log(
     })
 }
 
+/// What [`record_location`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedLocation {
+    /// The record appended and extended.
+    pub record: LocationRecord,
+    /// Where the previous log was kept when the TPM had been reset since it began (the PCR was
+    /// back at its reset value), so that a new log was started first; `None` otherwise.
+    pub archived_log: Option<PathBuf>,
+}
+
 /// Agent side: binds `event` to `nonce`, appends it to `log` (durably, before the PCR changes),
 /// then extends its digest into PCR `pcr` of `bank` through `backend`.
 ///
-/// Before anything changes, the log must replay to the PCR's current value, else
-/// `LocationLogMismatch` (the TPM was reset since the log began, or something else extended the
-/// PCR: start a new log after a reset). The log is written first: a failure between the two
-/// steps leaves a log entry the PCR lacks, which the verifier reports as `LocationLogMismatch`
-/// rather than an unexplained PCR value.
+/// Before anything changes, the log must replay to the PCR's current value. When it does not
+/// and the PCR is at its reset value (all zeros: the TPM was reset since the log began, e.g. a
+/// reboot), the log is started afresh first, the old one kept ([`LocationLogFile::start_new`];
+/// FORMATS.md: the log covers the PCR since its reset). Any other difference (something else
+/// extended the PCR) is `LocationLogMismatch` and nothing changes. The log is written before
+/// the PCR: a failure between the two steps leaves a log entry the PCR lacks, which the verifier
+/// reports as `LocationLogMismatch` rather than an unexplained PCR value.
 pub fn record_location(
     backend: &mut dyn TpmBackend,
     log: &mut LocationLogFile,
@@ -323,22 +337,30 @@ pub fn record_location(
     bank: HashAlg,
     event: LocationEvent,
     nonce: &[u8],
-) -> Result<LocationRecord> {
+) -> Result<RecordedLocation> {
     let record = LocationRecord::new(event, nonce)?;
-    // The log must describe the PCR as it is now: after a TPM reset (PCR back to zero) or an
-    // extend by someone else, appending would only produce a log no verifier can replay.
     let selection = location_selection(pcr, bank)?;
     let current = backend.pcr_read(&selection)?;
     let now = current.get(bank, pcr).ok_or(Error::Backend {
         what: "PCR read",
         detail: "the TPM did not return the location PCR".to_owned(),
     })?;
+    let mut archived_log = None;
     if !bool::from(replay(log.records(), bank)?.as_slice().ct_eq(now)) {
-        return Err(Error::LocationLogMismatch);
+        // An empty log replays to the reset value, so a PCR there means a reset since the log
+        // began; any other value means someone else extended it.
+        let at_reset_value = bool::from(replay(&[], bank)?.as_slice().ct_eq(now));
+        if !at_reset_value {
+            return Err(Error::LocationLogMismatch);
+        }
+        archived_log = Some(log.start_new()?);
     }
     log.append(&record)?;
     backend.pcr_extend(pcr, &[(bank, record.digest(bank))])?;
-    Ok(record)
+    Ok(RecordedLocation {
+        record,
+        archived_log,
+    })
 }
 
 /// The selection a location quote needs: PCR `pcr` of `bank`.

@@ -101,6 +101,30 @@ impl Swtpm {
         tools_or_skip(tag, SWTPM_TOOLS).then(|| Swtpm::start(tag))
     }
 
+    /// Power-cycles the TPM: stops swtpm and starts it again on the same state (a TPM Reset:
+    /// PCRs back to their reset values, resetCount incremented, persistent objects and NV kept).
+    /// The TCTI changes (a new port).
+    #[allow(dead_code)] // not every test binary restarts
+    pub fn restart(&mut self) {
+        for cmd in ["stop", "start"] {
+            let out = Command::new("bash")
+                .arg(repo_root().join("scripts/swtpm.sh"))
+                .arg(cmd)
+                .arg(&self.dir)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "swtpm.sh {cmd} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        self.tcti = std::fs::read_to_string(self.dir.join("tcti"))
+            .unwrap()
+            .trim()
+            .to_owned();
+    }
+
     /// A file in the swtpm's directory (e.g. "ca/issuercert.pem").
     pub fn path(&self, file: &str) -> PathBuf {
         self.dir.join(file)
