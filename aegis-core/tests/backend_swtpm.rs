@@ -39,6 +39,28 @@ fn ak_of(key: &aegis_core::backend::TpmKey) -> AttestationKey {
     AttestationKey::from_public(key.public().clone(), &KeyPolicy::default()).unwrap()
 }
 
+/// A quote of sha256:15 by `ak` over `nonce`, verified with PCR 15 required.
+fn quote_pcr15(
+    b: &mut TssBackend,
+    ak: &aegis_core::backend::TpmKey,
+    nonce: &[u8],
+) -> aegis_core::verify::VerifiedQuote {
+    let sel = aegis_core::geo::location_selection(15, HashAlg::Sha256).unwrap();
+    let q = b.quote(ak, &sel, nonce).unwrap();
+    let mut policy = QuotePolicy::default();
+    policy.required_pcrs.push(HashAlg::Sha256, 15);
+    verify_quote(
+        default_provider(),
+        &ak_of(ak),
+        &q.attest,
+        &q.signature,
+        &q.pcrs,
+        nonce,
+        &policy,
+    )
+    .unwrap()
+}
+
 #[test]
 fn certify_and_quote_made_by_the_tpm_verify() {
     let Some(tpm) = Swtpm::start_or_skip("certify-quote") else {
@@ -423,20 +445,7 @@ fn location_evidence_in_pcr15_survives_an_agent_restart() {
         b"attestation nonce",
     )
     .unwrap();
-    let sel = geo::location_selection(15, HashAlg::Sha256).unwrap();
-    let q = b.quote(&ak, &sel, b"attestation nonce").unwrap();
-    let mut policy = QuotePolicy::default();
-    policy.required_pcrs.push(HashAlg::Sha256, 15);
-    let vq = verify_quote(
-        default_provider(),
-        &ak_of(&ak),
-        &q.attest,
-        &q.signature,
-        &q.pcrs,
-        b"attestation nonce",
-        &policy,
-    )
-    .unwrap();
+    let vq = quote_pcr15(&mut b, &ak, b"attestation nonce");
     let records = geo::parse_log(&std::fs::read(&log_path).unwrap()).unwrap();
     let v =
         geo::verify_location_log(&records, &vq, 15, HashAlg::Sha256, b"attestation nonce").unwrap();
@@ -500,20 +509,7 @@ fn location_log_starts_afresh_after_a_tpm_reset() {
     let archive = r.archived_log.expect("a new log after the reset");
     assert_eq!(std::fs::read(&archive).unwrap(), old_bytes);
 
-    let sel = geo::location_selection(15, HashAlg::Sha256).unwrap();
-    let q = b.quote(&ak, &sel, b"after reset").unwrap();
-    let mut policy = QuotePolicy::default();
-    policy.required_pcrs.push(HashAlg::Sha256, 15);
-    let vq = verify_quote(
-        default_provider(),
-        &ak_of(&ak),
-        &q.attest,
-        &q.signature,
-        &q.pcrs,
-        b"after reset",
-        &policy,
-    )
-    .unwrap();
+    let vq = quote_pcr15(&mut b, &ak, b"after reset");
     let records = geo::parse_log(&std::fs::read(&log_path).unwrap()).unwrap();
     assert_eq!(records.len(), 1);
     geo::verify_location_log(&records, &vq, 15, HashAlg::Sha256, b"after reset").unwrap();

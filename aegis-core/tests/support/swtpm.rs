@@ -57,6 +57,15 @@ pub struct Swtpm {
     pub tcti: String,
 }
 
+/// Runs `scripts/swtpm.sh CMD DIR`.
+fn swtpm_sh(cmd: &str, dir: &Path) -> std::io::Result<std::process::Output> {
+    Command::new("bash")
+        .arg(repo_root().join("scripts/swtpm.sh"))
+        .arg(cmd)
+        .arg(dir)
+        .output()
+}
+
 impl Swtpm {
     /// Starts a freshly manufactured swtpm; panics when the script fails. Check the tools first
     /// (`tools_or_skip`), or use `start_or_skip`.
@@ -68,31 +77,12 @@ impl Swtpm {
         let dir =
             std::env::temp_dir().join(format!("aegis-swtpm-{tag}-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let out = Command::new("bash")
-            .arg(repo_root().join("scripts/swtpm.sh"))
-            .arg("start")
-            .arg(&dir)
-            .output()
-            .unwrap();
         // The guard exists before any assertion, so a failed start is still cleaned up.
         let mut tpm = Swtpm {
             dir,
             tcti: String::new(),
         };
-        assert!(
-            out.status.success(),
-            "swtpm.sh start failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        tpm.tcti = std::fs::read_to_string(tpm.dir.join("tcti"))
-            .unwrap()
-            .trim()
-            .to_owned();
-        assert!(
-            tpm.tcti.starts_with("swtpm:"),
-            "unexpected TCTI {:?}",
-            tpm.tcti
-        );
+        tpm.script("start");
         tpm
     }
 
@@ -106,23 +96,29 @@ impl Swtpm {
     /// The TCTI changes (a new port).
     #[allow(dead_code)] // not every test binary restarts
     pub fn restart(&mut self) {
-        for cmd in ["stop", "start"] {
-            let out = Command::new("bash")
-                .arg(repo_root().join("scripts/swtpm.sh"))
-                .arg(cmd)
-                .arg(&self.dir)
-                .output()
-                .unwrap();
+        self.script("stop");
+        self.script("start");
+    }
+
+    /// `swtpm.sh CMD` on this TPM's directory, asserting success; after "start", reads the TCTI.
+    fn script(&mut self, cmd: &str) {
+        let out = swtpm_sh(cmd, &self.dir).unwrap();
+        assert!(
+            out.status.success(),
+            "swtpm.sh {cmd} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if cmd == "start" {
+            self.tcti = std::fs::read_to_string(self.dir.join("tcti"))
+                .unwrap()
+                .trim()
+                .to_owned();
             assert!(
-                out.status.success(),
-                "swtpm.sh {cmd} failed: {}",
-                String::from_utf8_lossy(&out.stderr)
+                self.tcti.starts_with("swtpm:"),
+                "unexpected TCTI {:?}",
+                self.tcti
             );
         }
-        self.tcti = std::fs::read_to_string(self.dir.join("tcti"))
-            .unwrap()
-            .trim()
-            .to_owned();
     }
 
     /// A file in the swtpm's directory (e.g. "ca/issuercert.pem").
@@ -133,11 +129,7 @@ impl Swtpm {
 
 impl Drop for Swtpm {
     fn drop(&mut self) {
-        let _ = Command::new("bash")
-            .arg(repo_root().join("scripts/swtpm.sh"))
-            .arg("stop")
-            .arg(&self.dir)
-            .output();
+        let _ = swtpm_sh("stop", &self.dir);
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
