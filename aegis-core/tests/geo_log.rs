@@ -42,6 +42,16 @@ fn reading(lat: f64) -> LocationEvent {
     }
 }
 
+/// `record_location` of a reading at latitude `lat` into PCR 15 (SHA-256).
+fn record(
+    tpm: &mut SoftwareTpm,
+    log: &mut LocationLogFile,
+    lat: f64,
+    nonce: &[u8],
+) -> aegis_core::Result<geo::RecordedLocation> {
+    geo::record_location(tpm, log, 15, HashAlg::Sha256, reading(lat), nonce)
+}
+
 #[test]
 fn recipe_is_hash_of_jcs_then_nonce() {
     let e = LocationEvent::sample();
@@ -203,24 +213,8 @@ fn quote(a: &mut Agent, nonce: &[u8]) -> VerifiedQuote {
 #[test]
 fn replay_matches_quoted_pcr_and_binds_the_nonce() {
     let mut a = agent();
-    geo::record_location(
-        &mut a.tpm,
-        &mut a.log,
-        15,
-        HashAlg::Sha256,
-        reading(10.0),
-        b"old-nonce",
-    )
-    .unwrap();
-    geo::record_location(
-        &mut a.tpm,
-        &mut a.log,
-        15,
-        HashAlg::Sha256,
-        reading(11.0),
-        b"fresh-nonce",
-    )
-    .unwrap();
+    record(&mut a.tpm, &mut a.log, 10.0, b"old-nonce").unwrap();
+    record(&mut a.tpm, &mut a.log, 11.0, b"fresh-nonce").unwrap();
     let vq = quote(&mut a, b"fresh-nonce");
     let records = a.log.records().to_vec();
     let v = geo::verify_location_log(&records, &vq, 15, HashAlg::Sha256, b"fresh-nonce").unwrap();
@@ -260,15 +254,7 @@ fn replay_matches_quoted_pcr_and_binds_the_nonce() {
 #[test]
 fn stale_last_event_is_refused_even_when_replay_matches() {
     let mut a = agent();
-    geo::record_location(
-        &mut a.tpm,
-        &mut a.log,
-        15,
-        HashAlg::Sha256,
-        reading(10.0),
-        b"yesterday",
-    )
-    .unwrap();
+    record(&mut a.tpm, &mut a.log, 10.0, b"yesterday").unwrap();
     let vq = quote(&mut a, b"today");
     let records = a.log.records().to_vec();
     assert_eq!(
@@ -287,29 +273,13 @@ fn stale_last_event_is_refused_even_when_replay_matches() {
 #[test]
 fn agent_refuses_to_extend_when_the_log_no_longer_describes_the_pcr() {
     let mut a = agent();
-    geo::record_location(
-        &mut a.tpm,
-        &mut a.log,
-        15,
-        HashAlg::Sha256,
-        reading(10.0),
-        b"n1",
-    )
-    .unwrap();
+    record(&mut a.tpm, &mut a.log, 10.0, b"n1").unwrap();
     // Someone else extends PCR 15: the log can no longer replay to it.
     a.tpm
         .pcr_extend(15, &[(HashAlg::Sha256, vec![1; 32])])
         .unwrap();
     assert_eq!(
-        geo::record_location(
-            &mut a.tpm,
-            &mut a.log,
-            15,
-            HashAlg::Sha256,
-            reading(11.0),
-            b"n2"
-        )
-        .unwrap_err(),
+        record(&mut a.tpm, &mut a.log, 11.0, b"n2").unwrap_err(),
         Error::LocationLogMismatch
     );
     assert_eq!(a.log.records().len(), 1, "nothing appended");
@@ -321,15 +291,7 @@ fn agent_refuses_to_extend_when_the_log_no_longer_describes_the_pcr() {
 fn agent_starts_a_new_log_after_a_tpm_reset_and_keeps_the_old_one() {
     let mut a = agent();
     for (lat, nonce) in [(10.0, b"n1"), (11.0, b"n2")] {
-        let r = geo::record_location(
-            &mut a.tpm,
-            &mut a.log,
-            15,
-            HashAlg::Sha256,
-            reading(lat),
-            nonce,
-        )
-        .unwrap();
+        let r = record(&mut a.tpm, &mut a.log, lat, nonce).unwrap();
         assert_eq!(r.archived_log, None);
     }
     let old_bytes = std::fs::read(a.log.path()).unwrap();
@@ -337,15 +299,7 @@ fn agent_starts_a_new_log_after_a_tpm_reset_and_keeps_the_old_one() {
     // the PCR, which is at its reset value, so the agent archives it and starts a new one.
     a.tpm = SoftwareTpm::new_insecure().unwrap();
     a.ak = a.tpm.create_ak(&AkSpec::default()).unwrap();
-    let r = geo::record_location(
-        &mut a.tpm,
-        &mut a.log,
-        15,
-        HashAlg::Sha256,
-        reading(12.0),
-        b"after-reset",
-    )
-    .unwrap();
+    let r = record(&mut a.tpm, &mut a.log, 12.0, b"after-reset").unwrap();
     let archive = r.archived_log.expect("a new log was started");
     assert_eq!(archive, a.log.path().with_file_name("loc.log.1"));
     assert_eq!(
@@ -369,15 +323,7 @@ fn agent_starts_a_new_log_after_a_tpm_reset_and_keeps_the_old_one() {
     let mut reopened = LocationLogFile::open(a.log.path()).unwrap();
     assert_eq!(reopened.records().len(), 1);
     let mut fresh_tpm = SoftwareTpm::new_insecure().unwrap();
-    let r = geo::record_location(
-        &mut fresh_tpm,
-        &mut reopened,
-        15,
-        HashAlg::Sha256,
-        reading(13.0),
-        b"second-reset",
-    )
-    .unwrap();
+    let r = record(&mut fresh_tpm, &mut reopened, 13.0, b"second-reset").unwrap();
     assert_eq!(
         r.archived_log.unwrap(),
         a.log.path().with_file_name("loc.log.2")
@@ -386,5 +332,35 @@ fn agent_starts_a_new_log_after_a_tpm_reset_and_keeps_the_old_one() {
     assert!(
         !a.log.path().with_file_name("loc.log.new").exists(),
         "no temporary left"
+    );
+}
+
+#[test]
+fn a_log_that_cannot_be_archived_after_a_reset_changes_nothing() {
+    let mut a = agent();
+    record(&mut a.tpm, &mut a.log, 10.0, b"n1").unwrap();
+    // The file vanishes under the agent (removed by hand): after a reset it cannot be kept, so
+    // nothing is started, appended or extended.
+    std::fs::remove_file(a.log.path()).unwrap();
+    let mut fresh = SoftwareTpm::new_insecure().unwrap();
+    let err = record(&mut fresh, &mut a.log, 11.0, b"n2").unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Backend {
+                what: "archive location log",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(a.log.records().len(), 1);
+    assert!(!a.log.path().exists());
+    let sel = geo::location_selection(15, HashAlg::Sha256).unwrap();
+    let pcr = fresh.pcr_read(&sel).unwrap();
+    assert_eq!(
+        pcr.get(HashAlg::Sha256, 15).unwrap(),
+        &[0u8; 32][..],
+        "PCR untouched"
     );
 }
