@@ -24,7 +24,7 @@
 )]
 
 use std::hint::black_box;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use aegis_core::compat::read_pcrs;
 use aegis_core::crypto::{
@@ -38,6 +38,8 @@ use serde_json::Value;
 #[path = "support/interleaved.rs"]
 #[allow(dead_code)] // serve: bench_verify_loop only
 mod interleaved;
+#[path = "support/vectors.rs"]
+mod vectors;
 use interleaved::Job;
 
 struct Vector {
@@ -52,15 +54,9 @@ struct Vector {
     policy: QuotePolicy,
 }
 
-fn load(testdata: &std::path::Path, manifest: &Value, id: &str) -> Vector {
-    let v = manifest["vectors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["id"] == id)
-        .unwrap_or_else(|| panic!("no vector {id} in testdata/manifest.json"));
-    assert_eq!(v["kind"], "quote", "{id} is not a quote");
-    let read = |k: &str| std::fs::read(testdata.join(v[k].as_str().unwrap())).unwrap();
+fn load(testdata: &Path, manifest: &Value, id: &str) -> Vector {
+    let q = vectors::quote_entry(testdata, manifest, id);
+    let (v, read) = (q.entry, |k: &str| q.read(k));
     let ak_bytes = read("ak");
     let public = Public::parse_any(&ak_bytes).unwrap();
     let ak = AttestationKey::from_public(public.clone(), &KeyPolicy::default()).unwrap();
@@ -78,7 +74,7 @@ fn load(testdata: &std::path::Path, manifest: &Value, id: &str) -> Vector {
         attest: read("attest"),
         signature: read("signature"),
         pcrs,
-        nonce: hex::decode(v["nonce"].as_str().unwrap()).unwrap(),
+        nonce: q.nonce(),
         policy,
     }
 }
@@ -357,7 +353,7 @@ fn aegis_jobs<'a>(v: &'a Vector) -> Vec<(String, Job<'a>)> {
 }
 
 fn main() {
-    let mut testdata = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata"));
+    let mut testdata = vectors::default_testdata();
     let mut samples = 21usize;
     let mut sample_ms = 40u64;
     let mut ids = Vec::new();
@@ -371,13 +367,9 @@ fn main() {
         }
     }
     if ids.is_empty() {
-        ids = vec![
-            "quote-ecc-p256-ecdsa-sha256".into(),
-            "quote-rsa2048-rsassa-sha256".into(),
-        ];
+        ids = vectors::DEFAULT_QUOTE_VECTORS.map(String::from).to_vec();
     }
-    let manifest: Value =
-        serde_json::from_slice(&std::fs::read(testdata.join("manifest.json")).unwrap()).unwrap();
+    let manifest = vectors::manifest(&testdata);
     let vectors: Vec<Vector> = ids
         .iter()
         .map(|id| load(&testdata, &manifest, id))

@@ -46,6 +46,8 @@ use serde_json::Value;
 
 #[path = "support/interleaved.rs"]
 mod interleaved;
+#[path = "support/vectors.rs"]
+mod vectors;
 use interleaved::Job;
 
 struct Vector {
@@ -90,14 +92,8 @@ fn build_policy(p: &Value) -> QuotePolicy {
 }
 
 fn load(testdata: &Path, manifest: &Value, id: &str) -> Vector {
-    let v = manifest["vectors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["id"] == id)
-        .unwrap_or_else(|| panic!("no vector {id} in testdata/manifest.json"));
-    assert_eq!(v["kind"], "quote", "{id} is not a quote");
-    let read = |k: &str| std::fs::read(testdata.join(v[k].as_str().unwrap())).unwrap();
+    let q = vectors::quote_entry(testdata, manifest, id);
+    let (v, read) = (q.entry, |k: &str| q.read(k));
     let ak = AttestationKey::from_tpm_public_bytes(&read("ak"), &KeyPolicy::default()).unwrap();
     let pcr_file = read("pcrs");
     let pcrs = read_pcrs(&pcr_file).unwrap();
@@ -109,7 +105,7 @@ fn load(testdata: &Path, manifest: &Value, id: &str) -> Vector {
         signature: read("signature"),
         pcr_file,
         pcrs,
-        nonce: hex::decode(v["nonce"].as_str().unwrap()).unwrap(),
+        nonce: q.nonce(),
         policy: build_policy(&v["policy"]),
     };
     // Must pass before it is timed.
@@ -229,7 +225,7 @@ fn memory(v: &Vector, calls: u64, warmup: u64, error_every: u64) {
 }
 
 fn main() {
-    let mut testdata = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata"));
+    let mut testdata = vectors::default_testdata();
     let (mut samples, mut sample_ms) = (15usize, 40u64);
     let mut serve = false;
     let (mut mem, mut calls, mut warmup, mut error_every) = (false, 1_000_000u64, 50_000u64, 10u64);
@@ -249,13 +245,9 @@ fn main() {
         }
     }
     if ids.is_empty() {
-        ids = vec![
-            "quote-ecc-p256-ecdsa-sha256".into(),
-            "quote-rsa2048-rsassa-sha256".into(),
-        ];
+        ids = vectors::DEFAULT_QUOTE_VECTORS.map(String::from).to_vec();
     }
-    let manifest: Value =
-        serde_json::from_slice(&std::fs::read(testdata.join("manifest.json")).unwrap()).unwrap();
+    let manifest = vectors::manifest(&testdata);
     let vectors: Vec<Vector> = ids
         .iter()
         .map(|id| load(&testdata, &manifest, id))
