@@ -36,12 +36,6 @@ impl LocationLogFile {
     /// Opens the log at `path`, creating an empty one if it does not exist, and checks every
     /// line already in it (a log survives restarts; a damaged one is an error).
     pub fn open(path: &Path) -> Result<Self> {
-        let io = |what: &'static str| {
-            move |e: std::io::Error| Error::Backend {
-                what,
-                detail: e.to_string(),
-            }
-        };
         let existed = path.exists();
         let mut file = OpenOptions::new()
             .read(true)
@@ -78,10 +72,7 @@ impl LocationLogFile {
         self.file
             .write_all(line.as_bytes())
             .and_then(|()| self.file.sync_data())
-            .map_err(|e| Error::Backend {
-                what: "append to location log",
-                detail: e.to_string(),
-            })?;
+            .map_err(io("append to location log"))?;
         self.prev = sha256(line.as_bytes());
         self.records.push(record.clone());
         Ok(())
@@ -93,12 +84,6 @@ impl LocationLogFile {
     /// it, directory fsynced). A crash at any point leaves either the old log or the new empty
     /// one at `path`, the old one always kept. Returns the archive's path.
     pub fn start_new(&mut self) -> Result<PathBuf> {
-        let io = |what: &'static str| {
-            move |e: std::io::Error| Error::Backend {
-                what,
-                detail: e.to_string(),
-            }
-        };
         let mut n = 1u32;
         let archive = loop {
             let candidate = suffixed(&self.path, &n.to_string());
@@ -132,6 +117,14 @@ impl LocationLogFile {
     /// The path this log was opened with.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+}
+
+/// An I/O failure of `what`, as a backend error (the log file is the agent's storage).
+fn io(what: &'static str) -> impl FnOnce(std::io::Error) -> Error {
+    move |e| Error::Backend {
+        what,
+        detail: e.to_string(),
     }
 }
 
