@@ -52,7 +52,6 @@ import random
 import statistics
 import subprocess
 import sys
-import timeit
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,6 +65,9 @@ LEAK_LIMIT_KIB = 1024
 RUST_SYS = ROOT / "target" / "release" / "examples" / "bench_verify_loop"  # the workspace build, system OpenSSL
 RUST_VEND = OUT / "vendored" / "release" / "examples" / "bench_verify_loop"
 GO_TEST = OUT / "aegis-go.test"
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from compare_peers import calibrate  # noqa: E402  (the same calibration as the peer comparison)
 
 def manifest_vectors() -> dict:
     return {v["id"]: v for v in json.loads((TESTDATA / "manifest.json").read_text())["vectors"]}
@@ -213,14 +215,7 @@ class LocalJobs:
     def __init__(self, jobs: dict, sample_ms: int) -> None:
         self.timers, self.number = {}, {}
         for name, fn in jobs.items():
-            timer = timeit.Timer(fn)
-            for _ in range(10):
-                fn()  # warm-up
-            number, elapsed = 1, 0.0
-            while elapsed < sample_ms / 4000:
-                number *= 2
-                elapsed = timer.timeit(number)
-            self.timers[name], self.number[name] = timer, max(1, int(number * sample_ms / 1000 / max(elapsed, 1e-9)))
+            self.timers[name], self.number[name] = calibrate(fn, sample_ms / 1000)
         self.jobs = list(jobs)
 
     def sample(self, job: str) -> float:

@@ -40,8 +40,8 @@ KEYLIME_TARGET = 1.3  # keylime / Aegis >= this
 AEGIS = "aegis/openssl"  # the default provider (crypto::default_provider)
 
 
-def median_ns(fn, samples: int, sample_s: float) -> float:
-    """Median time per call in ns: `samples` samples of about `sample_s` seconds each."""
+def calibrate(fn, sample_s: float) -> tuple[timeit.Timer, int]:
+    """A timer for `fn` after a warm-up, and the number of calls that take about `sample_s`."""
     timer = timeit.Timer(fn)
     for _ in range(10):
         fn()
@@ -49,7 +49,12 @@ def median_ns(fn, samples: int, sample_s: float) -> float:
     while elapsed < sample_s / 4:
         number *= 2
         elapsed = timer.timeit(number)
-    number = max(1, int(number * sample_s / max(elapsed, 1e-9)))
+    return timer, max(1, int(number * sample_s / max(elapsed, 1e-9)))
+
+
+def median_ns(fn, samples: int, sample_s: float) -> float:
+    """Median time per call in ns: `samples` samples of about `sample_s` seconds each."""
+    timer, number = calibrate(fn, sample_s)
     return statistics.median(t / number * 1e9 for t in timer.repeat(samples, number))
 
 
