@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	aegis "github.com/aegis-attest/aegis/bindings/go"
 )
@@ -239,5 +240,57 @@ func TestBareKeyUnchecked(t *testing.T) {
 	defer fp.Close()
 	if _, err := aegis.VerifyQuote(forger, readVectorFile(t, f.Attest), readVectorFile(t, f.Signature), fp, mustHex(t, f.Nonce), nil); err != nil {
 		t.Fatalf("the forged quote should verify with an unchecked bare key (that is the point of the name): %v", err)
+	}
+}
+
+// Long calls pass through the Go scheduler once per YieldInterval of back-to-back calls
+// (sched.go): each long entry point yields when the interval has passed, whatever its result,
+// and a loop of verifications yields about once per interval, not on every call and not never.
+func TestLongCallsYield(t *testing.T) {
+	count, restore := aegis.CountYields()
+	defer restore()
+	q := loadBenchQuote(t, "quote-rsa2048-rsassa-sha256")
+	defer q.Close()
+	store := aegis.NewEKTrustStore()
+	defer store.Close()
+	calls := []struct {
+		name string
+		call func() error
+	}{
+		{"VerifyQuote", func() error {
+			_, err := aegis.VerifyQuote(q.ak, q.attest, q.sig, q.pcrs, q.nonce, q.policy)
+			return err
+		}},
+		{"VerifyCertification", func() error {
+			_, err := aegis.VerifyCertification(q.ak, nil, q.attest, q.sig, q.nonce, nil)
+			return err
+		}},
+		{"VerifyEKCertificate", func() error {
+			_, err := aegis.VerifyEKCertificate(store, []byte{0x30, 0x00}, nil, time.Now())
+			return err
+		}},
+		{"MakeCredential", func() error {
+			_, err := aegis.MakeCredential(nil, nil, nil)
+			return err
+		}},
+	}
+	for _, c := range calls {
+		time.Sleep(aegis.YieldInterval + time.Millisecond)
+		before := count()
+		err := c.call()
+		if got := count() - before; got != 1 {
+			t.Errorf("%s (error %v) after an idle interval: %d yields, want 1", c.name, err, got)
+		}
+	}
+	before, n, start := count(), 0, time.Now()
+	for time.Since(start) < 20*aegis.YieldInterval {
+		if _, err := aegis.VerifyQuote(q.ak, q.attest, q.sig, q.pcrs, q.nonce, q.policy); err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	elapsed, got := time.Since(start), count()-before
+	if most := int(elapsed/aegis.YieldInterval) + 1; got < 5 || got > most || got >= n {
+		t.Errorf("%d back-to-back verifications in %v: %d yields, want 5..%d", n, elapsed, got, most)
 	}
 }

@@ -148,6 +148,7 @@ func VerifyQuote(ak *AttestationKey, attest, sig []byte, pcrs *PCRValues, nonce 
 	n, nn := cbytes(nonce)
 	var q C.aegis_go_quote
 	status := C.aegis_go_quote_verify(ak.ptr(), a, an, s, sn, pcrs.ptr(), n, nn, policy.ptr(), &q)
+	afterLongCall()
 	runtime.KeepAlive(attest)
 	runtime.KeepAlive(sig)
 	runtime.KeepAlive(nonce)
@@ -205,6 +206,7 @@ func VerifyCertification(ak *AttestationKey, appKey, attest, sig, nonce []byte, 
 	var vc *C.aegis_verified_certification
 	var cerr *C.aegis_error
 	status := C.aegis_certify_verify(ak.ptr(), k, kn, a, an, s, sn, n, nn, policy.ptr(), &vc, &cerr)
+	afterLongCall()
 	runtime.KeepAlive(appKey)
 	runtime.KeepAlive(attest)
 	runtime.KeepAlive(sig)
