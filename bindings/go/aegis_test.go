@@ -294,3 +294,48 @@ func TestLongCallsYield(t *testing.T) {
 		t.Errorf("%d back-to-back verifications in %v: %d yields, want 5..%d", n, elapsed, got, most)
 	}
 }
+
+// A quote whose PCR records do not fit the room inside VerifiedQuote takes a second cgo call
+// (verify.go): with the room cut to nothing, to one byte short and to the exact size, every valid
+// quote of the manifest reports the same PCRs, clock and firmware version as with the full room.
+func TestPCRRecordsBeyondInline(t *testing.T) {
+	for _, v := range loadManifest(t).Vectors {
+		if v.Kind != "quote" || v.Expect.Verdict != "valid" {
+			continue
+		}
+		ak, err := aegis.LoadAttestationKey(readVectorFile(t, v.AK))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pcrs, err := aegis.ParsePCRs(readVectorFile(t, v.PCRs))
+		if err != nil {
+			t.Fatal(err)
+		}
+		policy := quotePolicy(t, v.Policy)
+		verify := func(limit int) *aegis.VerifiedQuote {
+			defer aegis.LimitInlineRecords(limit)()
+			vq, err := aegis.VerifyQuote(ak, readVectorFile(t, v.Attest), readVectorFile(t, v.Signature), pcrs,
+				mustHex(t, v.Nonce), policy)
+			if err != nil {
+				t.Fatalf("%s with %d bytes inline: %v", v.ID, limit, err)
+			}
+			return vq
+		}
+		want := verify(1 << 30)
+		size := 0
+		for _, p := range want.PCRs() {
+			size += 4 + len(p.Value)
+		}
+		for _, limit := range []int{0, size - 1, size} {
+			got := verify(limit)
+			if fmt.Sprint(got.PCRs()) != fmt.Sprint(want.PCRs()) || got.Clock() != want.Clock() ||
+				got.FirmwareVersion() != want.FirmwareVersion() {
+				t.Errorf("%s with %d of %d bytes inline: %v %+v %d, want %v %+v %d", v.ID, limit, size,
+					got.PCRs(), got.Clock(), got.FirmwareVersion(), want.PCRs(), want.Clock(), want.FirmwareVersion())
+			}
+		}
+		ak.Close()
+		pcrs.Close()
+		policy.Close()
+	}
+}

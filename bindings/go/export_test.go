@@ -17,3 +17,10 @@ func CountYields() (count func() int, restore func()) {
 	yield = func() { n.Add(1) }
 	return func() int { return int(n.Load()) }, func() { yield = runtime.Gosched }
 }
+
+// LimitInlineRecords makes VerifyQuote offer C only n bytes for the PCR records (at most
+// inlineRecords), so that larger selections take the second call, until restore is called.
+func LimitInlineRecords(n int) (restore func()) {
+	inlineLimit = min(n, inlineRecords)
+	return func() { inlineLimit = inlineRecords }
+}
