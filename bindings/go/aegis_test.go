@@ -245,7 +245,8 @@ func TestBareKeyUnchecked(t *testing.T) {
 
 // Long calls pass through the Go scheduler once per YieldInterval of back-to-back calls
 // (sched.go): each long entry point yields when the interval has passed, whatever its result,
-// and a loop of verifications yields about once per interval, not on every call and not never.
+// and a loop of verifications yields about once per interval and P, not on every call and not
+// never.
 func TestLongCallsYield(t *testing.T) {
 	count, restore := aegis.CountYields()
 	defer restore()
@@ -290,7 +291,14 @@ func TestLongCallsYield(t *testing.T) {
 		n++
 	}
 	elapsed, got := time.Since(start), count()-before
-	if most := int(elapsed/aegis.YieldInterval) + 1; got < 5 || got > most || got >= n {
+	// At most one yield per interval per P (the goroutine may move between Ps when it yields),
+	// unless the race detector makes sync.Pool forget the last yields.
+	most := (int(elapsed/aegis.YieldInterval) + 1) * runtime.GOMAXPROCS(0)
+	if raceDetector {
+		most = n / 2
+	}
+	t.Logf("%d calls, %d yields, most %d", n, got, most)
+	if got < 5 || got > most || got >= n {
 		t.Errorf("%d back-to-back verifications in %v: %d yields, want 5..%d", n, elapsed, got, most)
 	}
 }
