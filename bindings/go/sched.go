@@ -9,14 +9,15 @@ import (
 // Long C calls and Go's scheduler.
 //
 // A verification is one cgo call of 20-100 us, during which the calling goroutine's P is in a
-// system call. Go's sysmon leaves such a P alone while another P is idle, but once it has seen
-// the same goroutine on a P for 10 ms without a pass through the scheduler (forcePreemptNS in
-// runtime/proc.go), it takes the P back at each of its ticks that finds the goroutine in C, and
-// every such retake resets its tick to 20 us. A goroutine that verifies back to back (a batch, a
-// benchmark) then keeps sysmon and the threads it wakes busy on another core for as long as the
-// loop runs, and on a 2-core VM each P-256 verification took 1-2 us longer (paired against
-// Rust as make bench-bindings does, with and without the yield below, 4 runs). A goroutine that
-// waits for requests between verifications passes through the scheduler anyway.
+// system call. Go's sysmon leaves such a P alone while its run queue is empty and another P is
+// idle (otherwise it hands the P to another thread after 20 us, so that other goroutines run).
+// But once it has seen the same goroutine on a P for 10 ms without a pass through the scheduler
+// (forcePreemptNS in runtime/proc.go), it takes the P back at each of its ticks that finds the
+// goroutine in C, and every such retake resets its tick to 20 us. A goroutine that verifies back
+// to back (a batch, a benchmark) then keeps sysmon and the threads it wakes busy on another core
+// for as long as the loop runs, and on a 2-core VM each P-256 verification took 1-2 us longer
+// (paired against Rust as make bench-bindings does, with and without the yield below, 4 runs).
+// A goroutine that waits for requests between verifications passes through the scheduler anyway.
 //
 // afterLongCall, called after each C call that verifies a signature or does a public-key
 // operation, yields (runtime.Gosched) when yieldInterval has passed since the last yield on the

@@ -204,16 +204,17 @@ func VerifyQuote(ak *AttestationKey, attest, sig []byte, pcrs *PCRValues, nonce 
 	if err := check(status, q.err); err != nil {
 		return nil, err
 	}
-	if q.vq == nil {
-		out.records = out.inline[:int(q.pcr_bytes)]
-	} else {
+	switch {
+	case q.vq != nil:
 		out.records = make([]byte, int(q.pcr_bytes))
 		r, rn := cbytes(out.records)
 		if err := check(C.aegis_go_quote_pcrs(q.vq, q.pcr_count, r, rn), nil); err != nil {
 			return nil, err
 		}
+	case int(q.pcr_bytes) <= inlineLimit:
+		out.records = out.inline[:int(q.pcr_bytes)]
 	}
-	if !pcrRecordsValid(out.records, int(q.pcr_count)) {
+	if out.records == nil || !pcrRecordsValid(out.records, int(q.pcr_count)) {
 		return nil, newError(uint32(C.AEGIS_INVALID_ARGUMENT), "", "PCR records do not match their count and sizes")
 	}
 	out.clock = ClockInfo{Clock: uint64(q.clock_ms), ResetCount: uint32(q.reset_count), RestartCount: uint32(q.restart_count), Safe: bool(q.safe)}
