@@ -28,7 +28,10 @@ rounds; the difference of the 10th percentiles is printed beside it (noise only 
 
 Control: a second server of the rust[system] binary, rust[control], sampled in the Go group.
 rust/steady[control] - rust/steady[system] is the same code in two processes: what it shows
-beyond zero is this machine's process-to-process noise, the resolution of the other figures.
+beyond zero is this machine's process-to-process noise. Layout: rust/steady@stack+N (rust[system]
+only, beside Go) is the same call with the stack N bytes deeper; how far that alone moves the
+figure is how much two binaries (Go's and Rust's, each with its own code and stack layout) can
+differ with no difference in the work done. Neither is a verdict; they are the resolution.
 
 Targets: Python - Rust <= 5 us (the faster of the two Python forms vs rust/steady with the same
 OpenSSL), Go - Rust <= 3 us (vs rust/steady with the system OpenSSL). Verdict: PASS when the
@@ -324,6 +327,8 @@ def main() -> int:
     groups: dict = {}
     for tag, srv in servers.items():
         for job in srv.jobs:
+            if "@stack" in job and tag != "rust[system]":
+                continue  # the layout candidates are sampled once, beside Go
             side = "go" if tag in ("go", "rust[system]", "rust[control]") else "python"
             groups.setdefault((job.split(" ", 1)[0], side), []).append((tag, job))
     samples: dict = {}  # (vector, candidate) -> [ns per round]
@@ -370,13 +375,20 @@ def main() -> int:
         print(f"  Go - Rust     = go/VerifyQuote - {rust_go} = {d_go} (target <= {GO_TARGET_US:g} us): {v_go}; "
               f"10th percentiles: {f_go:+.2f} us")
         print(f"  control       = rust/steady[control] - {rust_go} (one binary, two processes) = {control}")
+        offset = lambda c: c.split("@stack+")[1].split("[")[0]  # noqa: E731
+        stacked = sorted((c for c in runs if "@stack+" in c), key=lambda c: int(offset(c)))
+        layout = {offset(c): Diff(runs[c], runs[rust_go]) for c in stacked}
+        if layout:
+            print(f"  layout        = rust/steady@stack+N - {rust_go} (the same code, the stack N bytes deeper), "
+                  f"N = {', '.join(layout)} B: {', '.join(f'{d.median:+.2f}' for d in layout.values())} us")
         same = f"rust/parse-per-call[{py_base}]"
         if same in runs:
             print(f"  of which Python's per-call PCR parse + policy build in Rust: "
                   f"{Diff(runs[same], runs[rust_py]).median:+.2f} us; python/pcr-bytes - {same} (the crossing "
                   f"itself): {Diff(runs['python/pcr-bytes'], runs[same]).median:+.2f} us")
         report["overhead"][vid] = {"median_ns": rows, "python_minus_rust": d_py.json(), "go_minus_rust": d_go.json(),
-                                   "control": control.json(), "python_minus_rust_p10_us": f_py,
+                                   "control": control.json(),
+                                   "layout": {n: d.json() for n, d in layout.items()}, "python_minus_rust_p10_us": f_py,
                                    "go_minus_rust_p10_us": f_go, "verdict_python": v_py, "verdict_go": v_go}
 
     if not args.no_memory:

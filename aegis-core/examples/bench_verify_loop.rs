@@ -6,7 +6,9 @@
 //!
 //! - `rust/steady`: `verify_quote` only; the AK loaded once, the policy (the vector's manifest
 //!   policy) built once, the PCR values parsed once;
-//! - `rust/parse-per-call`: the same plus `read_pcrs` on the PCR file and building the policy per
+//! - `rust/steady@stack+N` (N = 0, 64, 128, 256): `rust/steady` called with the stack N bytes
+//!   deeper (`at_stack_offset`): the same code at other stack alignments;
+//! - `rust/parse-per-call`: `rust/steady` plus `read_pcrs` on the PCR file and building the policy per
 //!   call: the work the Python binding's `verify_quote(ak, attest, sig, pcr_bytes, nonce,
 //!   require_pcrs=...)` does per call in Rust, to attribute Python's overhead.
 //!
@@ -122,24 +124,40 @@ fn load(testdata: &Path, manifest: &Value, id: &str) -> Vector {
     vector
 }
 
+type AtStackOffset = fn(&mut dyn FnMut());
+
+/// Runs `f` with the stack N bytes deeper than a direct call: the same code at another stack
+/// alignment. How much that alone moves a timing is the resolution of comparing two binaries
+/// (Mytkowicz et al., "Producing wrong data without doing anything obviously wrong!", 2009).
+#[inline(never)]
+fn at_stack_offset<const N: usize>(f: &mut dyn FnMut()) {
+    let pad = [0u8; N];
+    black_box(&pad);
+    f();
+}
+
 fn jobs<'a>(v: &'a Vector) -> Vec<(String, Job<'a>)> {
     let provider = default_provider();
-    vec![
-        (
-            "rust/steady".into(),
-            Box::new(move || {
-                let q = verify_quote(
-                    provider,
-                    &v.ak,
-                    &v.attest,
-                    &v.signature,
-                    &v.pcrs,
-                    &v.nonce,
-                    &v.policy,
-                );
-                black_box(q.unwrap());
-            }),
-        ),
+    let steady = move || {
+        let q = verify_quote(
+            provider,
+            &v.ak,
+            &v.attest,
+            &v.signature,
+            &v.pcrs,
+            &v.nonce,
+            &v.policy,
+        );
+        black_box(q.unwrap());
+    };
+    let layouts: [(usize, AtStackOffset); 4] = [
+        (0, at_stack_offset::<0>),
+        (64, at_stack_offset::<64>),
+        (128, at_stack_offset::<128>),
+        (256, at_stack_offset::<256>),
+    ];
+    let mut jobs: Vec<(String, Job<'a>)> = vec![
+        ("rust/steady".into(), Box::new(steady)),
         (
             "rust/parse-per-call".into(),
             Box::new(move || {
@@ -157,7 +175,15 @@ fn jobs<'a>(v: &'a Vector) -> Vec<(String, Job<'a>)> {
                 black_box(q.unwrap());
             }),
         ),
-    ]
+    ];
+    for (offset, run) in layouts {
+        let mut call = steady;
+        jobs.push((
+            format!("rust/steady@stack+{offset}"),
+            Box::new(move || run(&mut call)),
+        ));
+    }
+    jobs
 }
 
 /// VmRSS of /proc/self/status (kB), which is statm's resident pages in kB.
