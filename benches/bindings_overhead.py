@@ -7,9 +7,10 @@ PASS).
 
 Overhead. For each quote vector (ECDSA P-256 and RSA-2048 RSASSA by default), in the steady state
 of a verifier (AK loaded once, the vector's manifest policy built once, PCR values parsed once),
-four sample servers are started and calibrated to ~SAMPLE_MS per sample:
+five sample servers are started and calibrated to ~SAMPLE_MS per sample:
   - aegis-core/examples/bench_verify_loop --serve built against the system OpenSSL (what the Go
-    binding's libaegis.a links): rust/steady, rust/parse-per-call;
+    binding's libaegis.a links): rust/steady, rust/parse-per-call, rust/steady@stack+N; and a
+    second process of it, rust[control] (see Control below);
   - the same example built against the wheel's vendored OpenSSL (the static OpenSSL that
     maturin built for bindings/python; found under bindings/python/target, or
     AEGIS_BENCH_OPENSSL_DIR): Python is compared with this one, so that the difference is the

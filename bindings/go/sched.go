@@ -25,7 +25,7 @@ import (
 // interval per busy P, and about 40 ns (a clock read, a sync.Pool get and put) per call
 // otherwise. The interval is long because each yield wakes a thread on another core (wakep):
 // with 2 ms, the other core of a verification loop was 3.5% busy, with 5 ms 1.1%, without yields
-// 6.2% (perf stat task-clock).
+// 6.2% (perf stat task-clock of a one-second VerifyQuote loop, P-256).
 const yieldInterval = 5 * time.Millisecond
 
 var (
