@@ -18,6 +18,9 @@ pub enum Error {
     InvalidArgument { what: &'static str },
     /// Failure inside a crypto provider that is not a verdict on the evidence.
     CryptoProvider { what: &'static str },
+    /// The operation is not available in this build or provider (e.g. an RSA private-key
+    /// operation in the pure provider, which never uses the rsa crate for them: RUSTSEC-2023-0071).
+    Unsupported { what: &'static str },
 
     // --- parsing (2000s): VERIFIER-CHECKS.md item 1 ---
     /// The input ended before the structure did.
@@ -61,6 +64,9 @@ pub enum Error {
     EcdsaScalarOutOfRange,
     /// The signature does not verify over the bytes received.
     SignatureInvalid,
+    /// Item 1: an RSA signature that is not exactly the modulus length, or an ECDSA r or s longer
+    /// than the curve's size, refused before any provider sees it.
+    SignatureLength { size: usize, expected: usize },
 
     // --- attestation structure (4000s): items 6 to 10 ---
     /// TPMS_ATTEST.magic is not TPM_GENERATED_VALUE.
@@ -75,6 +81,10 @@ pub enum Error {
     SignerMismatch,
     /// The clock went backwards with respect to the caller's previous observation.
     ClockRegression,
+    /// Item 5: qualifiedSigner is TPM_RH_NULL (0x40000007) or empty.
+    NullSigner,
+    /// Item 10: Clock is lower than a previously seen Clock although safe = YES.
+    ClockSafeRegression,
 
     // --- quote and PCRs (5000s): items 11, 12 ---
     /// A PCR value was supplied for a PCR the signed selection does not cover.
@@ -87,6 +97,8 @@ pub enum Error {
     PcrValueSize { bank: u16, index: u8, size: usize },
     /// The recomputed PCR digest differs from the signed pcrDigest.
     PcrDigestMismatch,
+    /// A PCR bank whose hash is not on the allow-list (SHA-1 banks need the SHA-1 opt-in).
+    PcrBankNotAllowed { bank: u16 },
 
     // --- keys (6000s): items 13, 15 ---
     /// The AK is not a restricted signing key.
@@ -99,6 +111,11 @@ pub enum Error {
     KeyNotAllowed { what: &'static str },
     /// certifyInfo.name differs from the Name of the App Key received.
     NameMismatch,
+    /// Item 13: a key no TPM would create (restricted sign + decrypt, or a symmetric algorithm or
+    /// KDF on a signing key).
+    KeyShapeInvalid { what: &'static str },
+    /// A key's nameAlg is not on the allow-list (SHA-1 needs the SHA-1 opt-in).
+    NameAlgNotAllowed { hash: u16 },
 
     // --- EK certificate and credential activation (7000s): item 14 ---
     /// The EK certificate is malformed or unusable as an EK certificate.
@@ -111,6 +128,8 @@ pub enum Error {
     EkPublicKeyMismatch,
     /// The activated credential does not match the one the verifier made.
     CredentialMismatch,
+    /// The AK that signed the evidence is not the AK bound to the EK by credential activation.
+    AkBindingMismatch,
 
     // --- location evidence (8000s): item 16 ---
     /// The location event log does not replay to the quoted PCR value.
@@ -134,6 +153,7 @@ impl Error {
         match self {
             Error::InvalidArgument { .. } => 1001,
             Error::CryptoProvider { .. } => 1002,
+            Error::Unsupported { .. } => 1003,
             Error::Truncated { .. } => 2000,
             Error::TrailingBytes { .. } => 2001,
             Error::SizeOutOfRange { .. } => 2002,
@@ -148,27 +168,34 @@ impl Error {
             Error::HashMismatch { .. } => 3003,
             Error::EcdsaScalarOutOfRange => 3004,
             Error::SignatureInvalid => 3005,
+            Error::SignatureLength { .. } => 3006,
             Error::BadMagic { .. } => 4000,
             Error::WrongAttestationType { .. } => 4001,
             Error::EmptyNonce => 4002,
             Error::NonceMismatch => 4003,
             Error::SignerMismatch => 4004,
             Error::ClockRegression => 4005,
+            Error::NullSigner => 4006,
+            Error::ClockSafeRegression => 4007,
             Error::PcrNotInSelection { .. } => 5000,
             Error::RequiredPcrMissing { .. } => 5001,
             Error::PcrValueMissing { .. } => 5002,
             Error::PcrValueSize { .. } => 5003,
             Error::PcrDigestMismatch => 5004,
+            Error::PcrBankNotAllowed { .. } => 5005,
             Error::AkNotRestricted => 6000,
             Error::KeyAttributeMissing { .. } => 6001,
             Error::KeyIsDecrypt => 6002,
             Error::KeyNotAllowed { .. } => 6003,
             Error::NameMismatch => 6004,
+            Error::KeyShapeInvalid { .. } => 6005,
+            Error::NameAlgNotAllowed { .. } => 6006,
             Error::EkCertificateInvalid { .. } => 7000,
             Error::EkCertificateUntrusted => 7001,
             Error::EkCertificateExpired => 7002,
             Error::EkPublicKeyMismatch => 7003,
             Error::CredentialMismatch => 7004,
+            Error::AkBindingMismatch => 7005,
             Error::LocationLogMismatch => 8000,
             Error::LocationNonceMismatch => 8001,
             Error::LocationLogCorrupt { .. } => 8002,
@@ -181,6 +208,7 @@ impl Error {
         match self {
             Error::InvalidArgument { .. } => "InvalidArgument",
             Error::CryptoProvider { .. } => "CryptoProvider",
+            Error::Unsupported { .. } => "Unsupported",
             Error::Truncated { .. } => "Truncated",
             Error::TrailingBytes { .. } => "TrailingBytes",
             Error::SizeOutOfRange { .. } => "SizeOutOfRange",
@@ -195,27 +223,34 @@ impl Error {
             Error::HashMismatch { .. } => "HashMismatch",
             Error::EcdsaScalarOutOfRange => "EcdsaScalarOutOfRange",
             Error::SignatureInvalid => "SignatureInvalid",
+            Error::SignatureLength { .. } => "SignatureLength",
             Error::BadMagic { .. } => "BadMagic",
             Error::WrongAttestationType { .. } => "WrongAttestationType",
             Error::EmptyNonce => "EmptyNonce",
             Error::NonceMismatch => "NonceMismatch",
             Error::SignerMismatch => "SignerMismatch",
             Error::ClockRegression => "ClockRegression",
+            Error::NullSigner => "NullSigner",
+            Error::ClockSafeRegression => "ClockSafeRegression",
             Error::PcrNotInSelection { .. } => "PcrNotInSelection",
             Error::RequiredPcrMissing { .. } => "RequiredPcrMissing",
             Error::PcrValueMissing { .. } => "PcrValueMissing",
             Error::PcrValueSize { .. } => "PcrValueSize",
             Error::PcrDigestMismatch => "PcrDigestMismatch",
+            Error::PcrBankNotAllowed { .. } => "PcrBankNotAllowed",
             Error::AkNotRestricted => "AkNotRestricted",
             Error::KeyAttributeMissing { .. } => "KeyAttributeMissing",
             Error::KeyIsDecrypt => "KeyIsDecrypt",
             Error::KeyNotAllowed { .. } => "KeyNotAllowed",
             Error::NameMismatch => "NameMismatch",
+            Error::KeyShapeInvalid { .. } => "KeyShapeInvalid",
+            Error::NameAlgNotAllowed { .. } => "NameAlgNotAllowed",
             Error::EkCertificateInvalid { .. } => "EkCertificateInvalid",
             Error::EkCertificateUntrusted => "EkCertificateUntrusted",
             Error::EkCertificateExpired => "EkCertificateExpired",
             Error::EkPublicKeyMismatch => "EkPublicKeyMismatch",
             Error::CredentialMismatch => "CredentialMismatch",
+            Error::AkBindingMismatch => "AkBindingMismatch",
             Error::LocationLogMismatch => "LocationLogMismatch",
             Error::LocationNonceMismatch => "LocationNonceMismatch",
             Error::LocationLogCorrupt { .. } => "LocationLogCorrupt",
@@ -227,6 +262,7 @@ impl Error {
     pub const TABLE: &'static [(u32, &'static str)] = &[
         (1001, "InvalidArgument"),
         (1002, "CryptoProvider"),
+        (1003, "Unsupported"),
         (2000, "Truncated"),
         (2001, "TrailingBytes"),
         (2002, "SizeOutOfRange"),
@@ -241,27 +277,34 @@ impl Error {
         (3003, "HashMismatch"),
         (3004, "EcdsaScalarOutOfRange"),
         (3005, "SignatureInvalid"),
+        (3006, "SignatureLength"),
         (4000, "BadMagic"),
         (4001, "WrongAttestationType"),
         (4002, "EmptyNonce"),
         (4003, "NonceMismatch"),
         (4004, "SignerMismatch"),
         (4005, "ClockRegression"),
+        (4006, "NullSigner"),
+        (4007, "ClockSafeRegression"),
         (5000, "PcrNotInSelection"),
         (5001, "RequiredPcrMissing"),
         (5002, "PcrValueMissing"),
         (5003, "PcrValueSize"),
         (5004, "PcrDigestMismatch"),
+        (5005, "PcrBankNotAllowed"),
         (6000, "AkNotRestricted"),
         (6001, "KeyAttributeMissing"),
         (6002, "KeyIsDecrypt"),
         (6003, "KeyNotAllowed"),
         (6004, "NameMismatch"),
+        (6005, "KeyShapeInvalid"),
+        (6006, "NameAlgNotAllowed"),
         (7000, "EkCertificateInvalid"),
         (7001, "EkCertificateUntrusted"),
         (7002, "EkCertificateExpired"),
         (7003, "EkPublicKeyMismatch"),
         (7004, "CredentialMismatch"),
+        (7005, "AkBindingMismatch"),
         (8000, "LocationLogMismatch"),
         (8001, "LocationNonceMismatch"),
         (8002, "LocationLogCorrupt"),
@@ -274,6 +317,7 @@ impl fmt::Display for Error {
         match self {
             Error::InvalidArgument { what } => write!(f, "invalid argument: {what}"),
             Error::CryptoProvider { what } => write!(f, "crypto provider failure: {what}"),
+            Error::Unsupported { what } => write!(f, "not supported: {what}"),
             Error::Truncated { what } => write!(f, "{what}: input ends early"),
             Error::TrailingBytes { what, extra } => write!(f, "{what}: {extra} trailing byte(s)"),
             Error::SizeOutOfRange { what, size, max } => {
@@ -304,6 +348,10 @@ impl fmt::Display for Error {
             ),
             Error::EcdsaScalarOutOfRange => f.write_str("ECDSA r or s outside [1, n-1]"),
             Error::SignatureInvalid => f.write_str("signature does not verify"),
+            Error::SignatureLength { size, expected } => write!(
+                f,
+                "signature part of {size} bytes, expected {expected} (RSA: the modulus length; ECDSA: at most the curve size)"
+            ),
             Error::BadMagic { found } => {
                 write!(f, "magic 0x{found:08x} is not TPM_GENERATED_VALUE 0xff544347")
             }
@@ -314,6 +362,12 @@ impl fmt::Display for Error {
             Error::NonceMismatch => f.write_str("extraData does not equal the expected nonce"),
             Error::SignerMismatch => f.write_str("qualifiedSigner is not the expected AK"),
             Error::ClockRegression => f.write_str("TPM clock went backwards"),
+            Error::NullSigner => {
+                f.write_str("qualifiedSigner is TPM_RH_NULL or empty: no key is named as signer")
+            }
+            Error::ClockSafeRegression => {
+                f.write_str("TPM Clock is lower than a Clock seen before although safe = YES")
+            }
             Error::PcrNotInSelection { bank, index } => write!(
                 f,
                 "PCR {index} of bank 0x{bank:04x} was supplied but is not in the signed selection"
@@ -332,6 +386,9 @@ impl fmt::Display for Error {
             Error::PcrDigestMismatch => {
                 f.write_str("PCR values do not hash to the signed pcrDigest")
             }
+            Error::PcrBankNotAllowed { bank } => {
+                write!(f, "PCR bank 0x{bank:04x} is not on the hash allow-list")
+            }
             Error::AkNotRestricted => f.write_str("the AK is not a restricted signing key"),
             Error::KeyAttributeMissing { attribute } => {
                 write!(f, "key lacks the {attribute} attribute")
@@ -340,6 +397,10 @@ impl fmt::Display for Error {
             Error::KeyNotAllowed { what } => write!(f, "key not allowed: {what}"),
             Error::NameMismatch => {
                 f.write_str("certified Name differs from the Name of the key received")
+            }
+            Error::KeyShapeInvalid { what } => write!(f, "no TPM creates such a key: {what}"),
+            Error::NameAlgNotAllowed { hash } => {
+                write!(f, "key nameAlg 0x{hash:04x} is not on the hash allow-list")
             }
             Error::EkCertificateInvalid { what } => write!(f, "EK certificate invalid: {what}"),
             Error::EkCertificateUntrusted => {
@@ -353,6 +414,9 @@ impl fmt::Display for Error {
             }
             Error::CredentialMismatch => {
                 f.write_str("activated credential differs from the one made")
+            }
+            Error::AkBindingMismatch => {
+                f.write_str("the signing AK is not the AK bound to the EK by credential activation")
             }
             Error::LocationLogMismatch => {
                 f.write_str("location event log does not replay to the quoted PCR value")

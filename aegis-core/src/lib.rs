@@ -23,6 +23,8 @@ pub mod ek;
 pub mod error;
 pub mod geo;
 pub mod inspect;
+pub mod keys;
+pub mod time;
 pub mod tpm;
 pub mod verify;
 

@@ -9,6 +9,9 @@
 use crate::error::Result;
 use crate::tpm::{EccCurve, HashAlg};
 
+mod signer;
+pub use signer::{SignatureScheme, SignatureValue, Signer};
+
 #[cfg(feature = "native")]
 pub mod native;
 #[cfg(feature = "pure")]
