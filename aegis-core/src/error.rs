@@ -153,7 +153,7 @@ impl Error {
         match self {
             Error::InvalidArgument { .. } => 1001,
             Error::CryptoProvider { .. } => 1002,
-            Error::Unsupported { .. } => 1003,
+            Error::Unsupported { .. } => 1006,
             Error::Truncated { .. } => 2000,
             Error::TrailingBytes { .. } => 2001,
             Error::SizeOutOfRange { .. } => 2002,
@@ -262,7 +262,7 @@ impl Error {
     pub const TABLE: &'static [(u32, &'static str)] = &[
         (1001, "InvalidArgument"),
         (1002, "CryptoProvider"),
-        (1003, "Unsupported"),
+        (1006, "Unsupported"),
         (2000, "Truncated"),
         (2001, "TrailingBytes"),
         (2002, "SizeOutOfRange"),
