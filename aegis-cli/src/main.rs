@@ -14,7 +14,7 @@ use aegis_core::crypto::{self, CryptoProvider};
 use aegis_core::inspect::{self, Structure};
 use aegis_core::tpm::{ClockInfo, HashAlg, Name, Scheme};
 use aegis_core::verify::{
-    verify_certify, verify_quote, AttestationKey, CertifyPolicy, HashAllowList, KeyPolicy,
+    verify_certify, verify_quote, AttestPolicy, AttestationKey, CertifyPolicy, KeyPolicy,
     QuotePolicy, VerifiedCertification, VerifiedQuote,
 };
 use aegis_core::Error;
@@ -300,9 +300,7 @@ fn parse_pcr_list(text: &str) -> Result<Vec<(HashAlg, u8)>, UsageError> {
 struct Common {
     ak: Result<AttestationKey, Error>,
     nonce: Vec<u8>,
-    hashes: HashAllowList,
-    expected_signer: Option<Name>,
-    previous_clock: Option<ClockInfo>,
+    attest: AttestPolicy,
     provider: &'static dyn CryptoProvider,
 }
 
@@ -329,14 +327,7 @@ fn common(args: &CommonArgs) -> Result<Common, UsageError> {
         Err(Error::InvalidArgument { what }) => return Err(UsageError(what.into())),
         other => other,
     };
-    Ok(Common {
-        ak,
-        nonce: parse_hex("--nonce", &args.nonce)?,
-        hashes: if args.allow_sha1 {
-            HashAllowList::with_sha1()
-        } else {
-            HashAllowList::default()
-        },
+    let mut attest = AttestPolicy {
         expected_signer: args
             .expected_signer
             .as_deref()
@@ -348,6 +339,13 @@ fn common(args: &CommonArgs) -> Result<Common, UsageError> {
             .as_deref()
             .map(parse_clock)
             .transpose()?,
+        ..Default::default()
+    };
+    attest.allow_sha1(args.allow_sha1);
+    Ok(Common {
+        ak,
+        nonce: parse_hex("--nonce", &args.nonce)?,
+        attest,
         provider: provider(args.provider),
     })
 }
@@ -388,9 +386,7 @@ fn quote_verify(args: &QuoteVerifyArgs) -> Result<Outcome, UsageError> {
         Err(e) => return Ok(Outcome::Invalid(e)),
     };
     let mut policy = QuotePolicy {
-        hashes: c.hashes,
-        expected_signer: c.expected_signer,
-        previous_clock: c.previous_clock,
+        attest: c.attest,
         ..Default::default()
     };
     if let Some(list) = &args.require_pcrs {
@@ -447,9 +443,7 @@ fn certify_verify(args: &CertifyVerifyArgs) -> Result<Outcome, UsageError> {
         Err(e) => return Ok(Outcome::Invalid(e)),
     };
     let policy = CertifyPolicy {
-        hashes: c.hashes,
-        expected_signer: c.expected_signer,
-        previous_clock: c.previous_clock,
+        attest: c.attest,
         ..Default::default()
     };
     Ok(

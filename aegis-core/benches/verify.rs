@@ -67,10 +67,8 @@ fn quote_verify(c: &mut Criterion) {
         let ak = AttestationKey::from_tpm_public_bytes(&read("ak"), &KeyPolicy::default()).unwrap();
         let (attest, signature, pcr_bytes) = (read("attest"), read("signature"), read("pcrs"));
         let nonce = hex::decode(v["nonce"].as_str().unwrap()).unwrap();
-        let mut policy = QuotePolicy {
-            expected_signer: expected_signer(&v),
-            ..QuotePolicy::default()
-        };
+        let mut policy = QuotePolicy::default();
+        policy.attest.expected_signer = expected_signer(&v);
         policy.require_all_of(&read_pcrs(&pcr_bytes).unwrap());
         for provider in all_providers() {
             // Must verify before it is timed.
@@ -106,10 +104,8 @@ fn certify_verify(c: &mut Criterion) {
         let ak = AttestationKey::from_tpm_public_bytes(&read("ak"), &KeyPolicy::default()).unwrap();
         let (key, attest, signature) = (read("key"), read("attest"), read("signature"));
         let nonce = hex::decode(v["nonce"].as_str().unwrap()).unwrap();
-        let policy = CertifyPolicy {
-            expected_signer: expected_signer(&v),
-            ..CertifyPolicy::default()
-        };
+        let mut policy = CertifyPolicy::default();
+        policy.attest.expected_signer = expected_signer(&v);
         for provider in all_providers() {
             verify_certify(provider, &ak, &key, &attest, &signature, &nonce, &policy).unwrap();
             group.bench_function(BenchmarkId::new(label, provider.name()), |b| {

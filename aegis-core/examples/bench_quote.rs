@@ -32,7 +32,7 @@ use aegis_core::crypto::{
 };
 use aegis_core::error::{Error, Result};
 use aegis_core::tpm::{EccCurve, HashAlg, Public, Signature, Unique};
-use aegis_core::verify::{verify_quote, AttestationKey, HashAllowList, KeyPolicy, QuotePolicy};
+use aegis_core::verify::{verify_quote, AttestationKey, KeyPolicy, QuotePolicy};
 use serde_json::Value;
 
 #[path = "support/interleaved.rs"]
@@ -63,7 +63,7 @@ fn load(testdata: &Path, manifest: &Value, id: &str) -> Vector {
     let pcrs = read("pcrs");
     let mut policy = QuotePolicy::default();
     if v["policy"]["allow_sha1"] == true {
-        policy.hashes = HashAllowList::with_sha1();
+        policy.attest.allow_sha1(true);
     }
     policy.require_all_of(&read_pcrs(&pcrs).unwrap());
     Vector {

@@ -43,7 +43,7 @@ use std::path::{Path, PathBuf};
 use aegis_core::compat::read_pcrs;
 use aegis_core::crypto::default_provider;
 use aegis_core::tpm::{HashAlg, Name, PcrValues};
-use aegis_core::verify::{verify_quote, AttestationKey, HashAllowList, KeyPolicy, QuotePolicy};
+use aegis_core::verify::{verify_quote, AttestationKey, KeyPolicy, QuotePolicy};
 use serde_json::Value;
 
 #[path = "support/interleaved.rs"]
@@ -69,7 +69,7 @@ struct Vector {
 fn build_policy(p: &Value) -> QuotePolicy {
     let mut policy = QuotePolicy::default();
     if p["allow_sha1"] == true {
-        policy.hashes = HashAllowList::with_sha1();
+        policy.attest.allow_sha1(true);
     }
     if let Some(banks) = p["require_pcrs"].as_object() {
         for (bank, indices) in banks {
@@ -88,7 +88,7 @@ fn build_policy(p: &Value) -> QuotePolicy {
         }
     }
     if let Some(s) = p["expected_signer"].as_str() {
-        policy.expected_signer = Some(Name::from_bytes(&hex::decode(s).unwrap()));
+        policy.attest.expected_signer = Some(Name::from_bytes(&hex::decode(s).unwrap()));
     }
     policy
 }

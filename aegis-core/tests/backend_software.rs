@@ -23,10 +23,7 @@ fn verify_both(tpm: &mut SoftwareTpm, ak_spec: AkSpec, app: AppKeySpec) {
     let p = default_provider();
 
     let c = tpm.certify(&app_key, &ak, b"certify-nonce").unwrap();
-    let policy = CertifyPolicy {
-        expected_signer: None,
-        ..Default::default()
-    };
+    let policy = CertifyPolicy::default();
     let vc = verify_certify(
         p,
         &vak,
@@ -46,6 +43,23 @@ fn verify_both(tpm: &mut SoftwareTpm, ak_spec: AkSpec, app: AppKeySpec) {
     let q = tpm.quote(&ak, &sel, b"quote-nonce").unwrap();
     let mut qp = QuotePolicy::default();
     qp.require_all_of(&q.pcrs);
+    // The SHA-1 bank needs the SHA-1 opt-in (VERIFIER-CHECKS.md item 4).
+    let refused = verify_quote(
+        p,
+        &vak,
+        &q.attest,
+        &q.signature,
+        &q.pcrs,
+        b"quote-nonce",
+        &qp,
+    );
+    assert_eq!(
+        refused.unwrap_err(),
+        aegis_core::Error::PcrBankNotAllowed {
+            bank: HashAlg::Sha1.alg_id()
+        }
+    );
+    qp.attest.allow_sha1(true);
     let vq = verify_quote(
         p,
         &vak,

@@ -15,7 +15,7 @@ use aegis_core::crypto::{all_providers, CryptoProvider};
 use aegis_core::inspect::{inspect, Structure};
 use aegis_core::tpm::{ClockInfo, HashAlg, Name};
 use aegis_core::verify::{
-    verify_certify, verify_quote, AttestationKey, CertifyPolicy, HashAllowList, KeyPolicy,
+    verify_certify, verify_quote, AttestPolicy, AttestationKey, CertifyPolicy, KeyPolicy,
     QuotePolicy,
 };
 use aegis_core::Error;
@@ -39,13 +39,8 @@ fn file(v: &Value, key: &str) -> Vec<u8> {
     std::fs::read(testdata().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
-fn policy_parts(v: &Value) -> (HashAllowList, Option<Name>, Option<ClockInfo>) {
+fn attest_policy(v: &Value) -> AttestPolicy {
     let p = &v["policy"];
-    let hashes = if p["allow_sha1"].as_bool().unwrap_or(false) {
-        HashAllowList::with_sha1()
-    } else {
-        HashAllowList::default()
-    };
     let signer = p["expected_signer"]
         .as_str()
         .map(|h| Name::from_bytes(&hex::decode(h).unwrap()));
@@ -58,21 +53,25 @@ fn policy_parts(v: &Value) -> (HashAllowList, Option<Name>, Option<ClockInfo>) {
             restart_count: c["restart_count"].as_u64().unwrap() as u32,
             safe: c["safe"].as_bool().unwrap_or(true),
         });
-    (hashes, signer, clock)
+    let mut policy = AttestPolicy {
+        expected_signer: signer,
+        previous_clock: clock,
+        ..Default::default()
+    };
+    policy.allow_sha1(p["allow_sha1"].as_bool().unwrap_or(false));
+    policy
 }
 
 /// Runs one quote or certify vector; Ok(()) for a valid verdict.
 fn run(provider: &dyn CryptoProvider, v: &Value) -> Result<(), Error> {
     let ak = AttestationKey::from_tpm_public_bytes(&file(v, "ak"), &KeyPolicy::default())?;
     let nonce = hex::decode(v["nonce"].as_str().unwrap()).unwrap();
-    let (hashes, expected_signer, previous_clock) = policy_parts(v);
+    let attest = attest_policy(v);
     match v["kind"].as_str().unwrap() {
         "quote" => {
             let pcrs = read_pcrs(&file(v, "pcrs"))?;
             let mut policy = QuotePolicy {
-                hashes,
-                expected_signer,
-                previous_clock,
+                attest,
                 ..Default::default()
             };
             if let Some(banks) = v["policy"]["require_pcrs"].as_object() {
@@ -96,9 +95,7 @@ fn run(provider: &dyn CryptoProvider, v: &Value) -> Result<(), Error> {
         }
         "certify" => {
             let policy = CertifyPolicy {
-                hashes,
-                expected_signer,
-                previous_clock,
+                attest,
                 ..Default::default()
             };
             verify_certify(
@@ -195,6 +192,9 @@ fn every_verifier_error_in_the_checklist_has_a_real_tpm_vector() {
         "NonceMismatch",
         "SignerMismatch",
         "ClockRegression",
+        "ClockSafeRegression",
+        "SignatureLength",
+        "PcrBankNotAllowed",
         "PcrNotInSelection",
         "RequiredPcrMissing",
         "PcrValueMissing",

@@ -659,10 +659,8 @@ fn quote_fixtures() -> &'static [QuoteFixture] {
 }
 
 fn policy_for(pcrs: &PcrValues) -> QuotePolicy {
-    let mut p = QuotePolicy {
-        hashes: aegis_core::verify::HashAllowList::with_sha1(),
-        ..QuotePolicy::default()
-    };
+    let mut p = QuotePolicy::default();
+    p.attest.allow_sha1(true);
     p.require_all_of(pcrs);
     p
 }

@@ -1,7 +1,7 @@
 //! `aegis_quote_policy` and `aegis_certify_policy`: what the caller requires beyond the evidence.
 
 use aegis_core::tpm::{ClockInfo, HashAlg, Name, PCR_COUNT};
-use aegis_core::verify::{CertifyPolicy, HashAllowList, QuotePolicy};
+use aegis_core::verify::{CertifyPolicy, QuotePolicy};
 use aegis_core::Error;
 
 use crate::boundary::{self, ErrOut, FfiResult};
@@ -24,14 +24,6 @@ pub struct aegis_quote_policy {
 #[derive(Debug, Default)]
 pub struct aegis_certify_policy {
     pub(crate) inner: CertifyPolicy,
-}
-
-fn hashes(allow_sha1: bool) -> HashAllowList {
-    if allow_sha1 {
-        HashAllowList::with_sha1()
-    } else {
-        HashAllowList::default()
-    }
 }
 
 /// An expected signer from `(name, len)`; `len` 0 means none.
@@ -110,8 +102,9 @@ pub unsafe extern "C" fn aegis_quote_policy_require_pcr(
     })
 }
 
-/// Accepts SHA-1 signatures (legacy TPMs) when `allow` is true; back to the default allow-list
-/// (SHA-256, SHA-384, SHA-512) when false.
+/// Accepts SHA-1 (legacy TPMs) when `allow` is true: SHA-1 signatures, SHA-1 PCR banks and SHA-1
+/// key nameAlgs, one switch for all three; back to the default allow-list (SHA-256, SHA-384,
+/// SHA-512) when false.
 ///
 /// # Safety
 /// `policy` is NULL or a live policy not used elsewhere during the call.
@@ -124,7 +117,8 @@ pub unsafe extern "C" fn aegis_quote_policy_allow_sha1(
         // SAFETY: the caller upholds this function's contract for policy.
         unsafe { boundary::borrow_mut(policy, "policy") }?
             .inner
-            .hashes = hashes(allow);
+            .attest
+            .allow_sha1(allow);
         Ok(())
     })
 }
@@ -146,7 +140,7 @@ pub unsafe extern "C" fn aegis_quote_policy_set_expected_signer(
         // SAFETY: the caller upholds this function's contract for policy.
         let policy = unsafe { boundary::borrow_mut(policy, "policy") }?;
         // SAFETY: the caller upholds this function's contract for (name, len).
-        policy.inner.expected_signer = unsafe { signer(name, len) }?;
+        policy.inner.attest.expected_signer = unsafe { signer(name, len) }?;
         Ok(())
     })
 }
@@ -167,7 +161,8 @@ pub unsafe extern "C" fn aegis_quote_policy_set_previous_clock(
     boundary::guard(ErrOut::none(), || {
         // SAFETY: the caller upholds this function's contract for policy.
         let policy = unsafe { boundary::borrow_mut(policy, "policy") }?;
-        policy.inner.previous_clock = Some(clock(clock_ms, reset_count, restart_count, safe));
+        policy.inner.attest.previous_clock =
+            Some(clock(clock_ms, reset_count, restart_count, safe));
         Ok(())
     })
 }
@@ -200,7 +195,7 @@ pub unsafe extern "C" fn aegis_certify_policy_free(policy: *mut aegis_certify_po
     })
 }
 
-/// Accepts SHA-1 signatures when `allow` is true; back to the default allow-list when false.
+/// Accepts SHA-1 (signatures, key nameAlgs) when `allow` is true; back to the default allow-list when false.
 ///
 /// # Safety
 /// `policy` is NULL or a live policy not used elsewhere during the call.
@@ -213,7 +208,8 @@ pub unsafe extern "C" fn aegis_certify_policy_allow_sha1(
         // SAFETY: the caller upholds this function's contract for policy.
         unsafe { boundary::borrow_mut(policy, "policy") }?
             .inner
-            .hashes = hashes(allow);
+            .attest
+            .allow_sha1(allow);
         Ok(())
     })
 }
@@ -234,7 +230,7 @@ pub unsafe extern "C" fn aegis_certify_policy_set_expected_signer(
         // SAFETY: the caller upholds this function's contract for policy.
         let policy = unsafe { boundary::borrow_mut(policy, "policy") }?;
         // SAFETY: the caller upholds this function's contract for (name, len).
-        policy.inner.expected_signer = unsafe { signer(name, len) }?;
+        policy.inner.attest.expected_signer = unsafe { signer(name, len) }?;
         Ok(())
     })
 }
@@ -254,7 +250,8 @@ pub unsafe extern "C" fn aegis_certify_policy_set_previous_clock(
     boundary::guard(ErrOut::none(), || {
         // SAFETY: the caller upholds this function's contract for policy.
         let policy = unsafe { boundary::borrow_mut(policy, "policy") }?;
-        policy.inner.previous_clock = Some(clock(clock_ms, reset_count, restart_count, safe));
+        policy.inner.attest.previous_clock =
+            Some(clock(clock_ms, reset_count, restart_count, safe));
         Ok(())
     })
 }

@@ -306,11 +306,17 @@ class Gen:
         vid = "quote-multibank-rsassa-sha256"
         n = nonce_for(vid)
         attest, sig, pcrs = self.quote("rsa2048-rsassa-sha256", SEL_MULTI, n)
-        self.add_quote(vid, f"Valid quote over several banks ({SEL_MULTI}), signature hash sha256.", R["pub"],
-                       attest, sig, pcrs, n, self.policy({"sha1": [0], "sha256": [0, 1, 15], "sha384": [15]}),
-                       keylime_valid=False,
-                       keylime_note="keylime's PCR-blob hashing walks only the signature-hash bank (once per "
-                                    "selected bank) and runs out of values: multi-bank quotes are refused")
+        multi_note = ("keylime's PCR-blob hashing walks only the signature-hash bank (once per "
+                      "selected bank) and runs out of values: multi-bank quotes are refused")
+        self.add_quote(vid, f"Valid quote over several banks ({SEL_MULTI}), signature hash sha256; the sha1 "
+                       "bank needs policy.allow_sha1.", R["pub"],
+                       attest, sig, pcrs, n,
+                       self.policy({"sha1": [0], "sha256": [0, 1, 15], "sha384": [15]}, allow_sha1=True),
+                       keylime_valid=False, keylime_note=multi_note)
+        self.add_quote("attack-sha1-bank-not-allowed", "The multi-bank quote (with a sha1 bank) verified without "
+                       "allow_sha1: a SHA-1 PCR bank needs the SHA-1 opt-in like a SHA-1 signature.", R["pub"],
+                       attest, sig, pcrs, n, self.policy({"sha256": [0, 1, 15]}),
+                       error="PcrBankNotAllowed", keylime_valid=False, keylime_note=multi_note)
 
         vid = "quote-ecc-p256-pcrs-json"
         n = nonce_for(vid)
@@ -342,6 +348,15 @@ class Gen:
                        "(policy.previous_clock from the later one, same resetCount/restartCount).",
                        R["pub"], *early, n_early, self.policy(one_bank, previous_clock=c_late),
                        error="ClockRegression", keylime_valid=True,
+                       keylime_note="checkquote keeps no clock state (no previous_clock policy)")
+        # Item 10: safe = YES promises no greater Clock was ever reported, across resets too.
+        seen = dict(c_late, clock=c_late["clock"] + 3_600_000, reset_count=(c_late["reset_count"] - 1) % 2**32,
+                    restart_count=0, safe=True)
+        self.add_quote("attack-clock-safe-regression",
+                       "Genuine quote (safe = YES) presented after an attestation in an EARLIER reset with a "
+                       "greater Clock (policy.previous_clock): a TPM reporting safe = YES cannot have done that.",
+                       R["pub"], *late, n_late, self.policy(one_bank, previous_clock=seen),
+                       error="ClockSafeRegression", keylime_valid=True,
                        keylime_note="checkquote keeps no clock state (no previous_clock policy)")
 
     def make_pcr_attacks(self) -> None:
@@ -455,6 +470,19 @@ class Gen:
         self.add_quote(vid, "Genuine ECDSA P-256 quote whose signature r was replaced by the curve order n.",
                        P256["pub"], ea, T.build_ecdsa_signature(s.hash, n_order, s.s), ep,
                        nonce_for("quote-ecc-p256-ecdsa-sha256"), self.policy(one_bank), error="EcdsaScalarOutOfRange")
+
+        vid = "attack-ecdsa-r-zero-padded"
+        self.add_quote(vid, "Genuine ECDSA P-256 quote whose r carries one extra leading 0x00 (33 bytes): the same "
+                       "number, but longer than the curve's size (item 1).",
+                       P256["pub"], ea, T.build_ecdsa_signature(s.hash, b"\0" + s.r, s.s), ep,
+                       nonce_for("quote-ecc-p256-ecdsa-sha256"), self.policy(one_bank), error="SignatureLength")
+
+        vid = "attack-rsa-signature-zero-padded"
+        rs = T.parse_signature(sig)
+        self.add_quote(vid, "Genuine RSASSA quote whose signature carries one extra leading 0x00 (257 bytes for a "
+                       "2048-bit key): RSA signatures are exactly the modulus length (item 1, RFC 8017 8.2.2).",
+                       R["pub"], attest, struct.pack(">HHH", rs.alg, rs.hash, len(rs.sig) + 1) + b"\0" + rs.sig,
+                       pcrs, n_rsa, self.policy(one_bank), error="SignatureLength")
 
         vid = "attack-null-signature"
         self.add_quote(vid, "Genuine quote with a TPMT_SIGNATURE of sigAlg TPM_ALG_NULL (0x0010).", R["pub"], attest,

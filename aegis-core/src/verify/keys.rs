@@ -108,6 +108,7 @@ impl AttestationKey {
                 what: "restricted signing key without an RSASSA, RSAPSS or ECDSA scheme",
             });
         }
+        super::check_signing_key_shape(&public)?;
         policy.check(&public)?;
         Ok(AttestationKey {
             material: material_of(&public),

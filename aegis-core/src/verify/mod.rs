@@ -10,15 +10,16 @@ pub(crate) mod keys;
 mod policy;
 
 pub use keys::{AttestationKey, KeyPolicy};
-pub use policy::{CertifyPolicy, HashAllowList, QuotePolicy, RequiredPcrs};
+pub use policy::{AttestPolicy, CertifyPolicy, HashAllowList, QuotePolicy, RequiredPcrs};
 
 use subtle::ConstantTimeEq;
 
 use crate::crypto::{CryptoProvider, EccPublicKey, PublicKeyRef, RsaPublicKey, SignatureRef};
 use crate::error::{Error, Result};
+use crate::keys::{check_rsa_signature_size, ecdsa_scalar};
 use crate::tpm::{
-    st, Attest, AttestInfo, ClockInfo, HashAlg, Name, ObjectAttributes, PcrSelection, PcrValues,
-    Public, Scheme, Signature, TPM_GENERATED_VALUE,
+    st, Attest, AttestInfo, ClockInfo, HashAlg, KeyParms, Name, ObjectAttributes, PcrSelection,
+    PcrValues, Public, Scheme, Signature, SymDef, TPM_GENERATED_VALUE,
 };
 
 /// A quote whose signature, structure, freshness and PCR digest were all verified.
@@ -113,9 +114,7 @@ pub fn verify_quote(
         signature,
         nonce,
         st::ATTEST_QUOTE,
-        &policy.hashes,
-        policy.expected_signer.as_ref(),
-        policy.previous_clock.as_ref(),
+        &policy.attest,
     )?;
     let AttestInfo::Quote(info) = &parsed.info else {
         return Err(Error::WrongAttestationType {
@@ -124,6 +123,15 @@ pub fn verify_quote(
         });
     };
     let selection = &info.pcr_select;
+
+    // Items 4 and 13: a bank's hash is on the allow-list like a signature's (SHA-1 is opt-in).
+    for bank in &selection.banks {
+        if !policy.attest.hashes.allows(bank.hash) {
+            return Err(Error::PcrBankNotAllowed {
+                bank: bank.hash.alg_id(),
+            });
+        }
+    }
 
     // Item 11: the signed selection decides which PCRs count.
     for (bank, index, _) in pcrs.iter() {
@@ -194,9 +202,7 @@ pub fn verify_certify(
         signature,
         nonce,
         st::ATTEST_CERTIFY,
-        &policy.hashes,
-        policy.expected_signer.as_ref(),
-        policy.previous_clock.as_ref(),
+        &policy.attest,
     )?;
     let AttestInfo::Certify(info) = &parsed.info else {
         return Err(Error::WrongAttestationType {
@@ -210,7 +216,7 @@ pub fn verify_certify(
     if !bool::from(name.as_bytes().ct_eq(info.name.as_bytes())) {
         return Err(Error::NameMismatch);
     }
-    check_app_key(&key, &policy.app_key)?;
+    check_app_key(&key, &policy.app_key, &policy.attest.hashes)?;
 
     Ok(VerifiedCertification {
         name,
@@ -221,8 +227,9 @@ pub fn verify_certify(
 }
 
 /// Item 15: an App Key is a TPM-bound, TPM-generated signing key that cannot decrypt, with a
-/// size or curve on the allow-list.
-fn check_app_key(key: &Public, policy: &KeyPolicy) -> Result<()> {
+/// size or curve on the allow-list, a shape a TPM would create (item 13) and a nameAlg on the
+/// hash allow-list.
+fn check_app_key(key: &Public, policy: &KeyPolicy, hashes: &HashAllowList) -> Result<()> {
     let attrs = key.attributes;
     for (bit, attribute) in [
         (ObjectAttributes::FIXED_TPM, "fixedTPM"),
@@ -240,12 +247,58 @@ fn check_app_key(key: &Public, policy: &KeyPolicy) -> Result<()> {
     if attrs.has(ObjectAttributes::DECRYPT) {
         return Err(Error::KeyIsDecrypt);
     }
+    check_signing_key_shape(key)?;
+    check_name_alg(key, hashes)?;
     policy.check(key)
 }
 
+/// Item 13: refuses a signing key no TPM would create (TPM 2.0 Part 2, 12.2.3.5 and 12.2.3.6;
+/// Part 1, 27.2 (object attributes)): `restricted` with both `sign` and `decrypt`, a symmetric
+/// algorithm on a signing key (only storage keys have one), or a KDF on an ECC signing key.
+/// Such a public area was made by hand, not by TPM2_Create.
+pub fn check_signing_key_shape(key: &Public) -> Result<()> {
+    let attrs = key.attributes;
+    if attrs.has(ObjectAttributes::RESTRICTED)
+        && attrs.has(ObjectAttributes::SIGN_ENCRYPT)
+        && attrs.has(ObjectAttributes::DECRYPT)
+    {
+        return Err(Error::KeyShapeInvalid {
+            what: "restricted key with both sign and decrypt",
+        });
+    }
+    let (symmetric, kdf) = match &key.parms {
+        KeyParms::Rsa(p) => (p.symmetric, None),
+        KeyParms::Ecc(p) => (p.symmetric, p.kdf),
+    };
+    if symmetric != SymDef::Null {
+        return Err(Error::KeyShapeInvalid {
+            what: "symmetric algorithm on a signing key",
+        });
+    }
+    if kdf.is_some() {
+        return Err(Error::KeyShapeInvalid {
+            what: "KDF on a signing key",
+        });
+    }
+    Ok(())
+}
+
+/// Item 13: a key's nameAlg is on the hash allow-list (SHA-1 only with the opt-in): a Name made
+/// with a weak hash does not bind the key it names.
+fn check_name_alg(key: &Public, hashes: &HashAllowList) -> Result<()> {
+    if !hashes.allows(key.name_alg) {
+        return Err(Error::NameAlgNotAllowed {
+            hash: key.name_alg.alg_id(),
+        });
+    }
+    Ok(())
+}
+
+/// TPM_RH_NULL (Part 2, 7.4): the handle a TPM names as signer when no key signed.
+const TPM_RH_NULL: u32 = 0x4000_0007;
+
 /// Items 2-10, shared by quote and certify. Returns the parsed TPMS_ATTEST and the signature's
 /// hash algorithm.
-#[allow(clippy::too_many_arguments)]
 fn verify_attest(
     provider: &dyn CryptoProvider,
     ak: &AttestationKey,
@@ -253,9 +306,7 @@ fn verify_attest(
     signature: &[u8],
     nonce: &[u8],
     expected_type: u16,
-    hashes: &HashAllowList,
-    expected_signer: Option<&Name>,
-    previous_clock: Option<&ClockInfo>,
+    policy: &AttestPolicy,
 ) -> Result<(Attest, HashAlg)> {
     // Item 8: no nonce, no freshness.
     if nonce.is_empty() {
@@ -265,9 +316,13 @@ fn verify_attest(
     let attest_bytes = crate::tpm::strip_optional_tpm2b_attest(attest);
     let parsed = Attest::parse_for_verifier(attest_bytes)?;
     let sig = Signature::parse(signature)?;
+    // Item 13: the AK's Name binds it only through a hash on the allow-list.
+    if let Some(public) = ak.public() {
+        check_name_alg(public, &policy.hashes)?;
+    }
 
-    // Items 2-5: the signature over the bytes received.
-    let hash = check_signature(provider, ak, attest_bytes, &sig, hashes)?;
+    // Items 1-5: the signature over the bytes received.
+    let hash = check_signature(provider, ak, attest_bytes, &sig, &policy.hashes)?;
 
     // Item 6: only a TPM makes structures that start with the magic (given a restricted AK).
     if parsed.magic != TPM_GENERATED_VALUE {
@@ -286,14 +341,19 @@ fn verify_attest(
     if !bool::from(parsed.extra_data.as_slice().ct_eq(nonce)) {
         return Err(Error::NonceMismatch);
     }
+    // Item 5: a signer is named, whether or not the caller expects one.
+    let signer = parsed.qualified_signer.as_bytes();
+    if signer.is_empty() || signer == TPM_RH_NULL.to_be_bytes() {
+        return Err(Error::NullSigner);
+    }
     // Item 9.
-    if let Some(expected) = expected_signer {
+    if let Some(expected) = &policy.expected_signer {
         if parsed.qualified_signer != *expected {
             return Err(Error::SignerMismatch);
         }
     }
     // Item 10.
-    if let Some(previous) = previous_clock {
+    if let Some(previous) = &policy.previous_clock {
         policy::check_clock(previous, &parsed.clock_info)?;
     }
     Ok((parsed, hash))
@@ -352,17 +412,22 @@ fn check_signature(
     };
     let (r, s);
     let signature = match (sig, key) {
-        (Signature::RsaSsa { sig, .. }, PublicKeyRef::Rsa(_)) => SignatureRef::RsaPkcs1v15(sig),
-        (Signature::RsaPss { sig, .. }, PublicKeyRef::Rsa(_)) => SignatureRef::RsaPss(sig),
+        (Signature::RsaSsa { sig, .. }, PublicKeyRef::Rsa(k)) => {
+            check_rsa_signature_size(k.modulus, sig)?;
+            SignatureRef::RsaPkcs1v15(sig)
+        }
+        (Signature::RsaPss { sig, .. }, PublicKeyRef::Rsa(k)) => {
+            check_rsa_signature_size(k.modulus, sig)?;
+            SignatureRef::RsaPss(sig)
+        }
         (
             Signature::Ecdsa {
                 r: r_raw, s: s_raw, ..
             },
             PublicKeyRef::Ecc(k),
         ) => {
-            let order = k.curve.order();
-            r = scalar_in_range(r_raw, order).ok_or(Error::EcdsaScalarOutOfRange)?;
-            s = scalar_in_range(s_raw, order).ok_or(Error::EcdsaScalarOutOfRange)?;
+            r = ecdsa_scalar(r_raw, k.curve)?;
+            s = ecdsa_scalar(s_raw, k.curve)?;
             SignatureRef::Ecdsa { r: &r, s: &s }
         }
         _ => {
@@ -374,20 +439,6 @@ fn check_signature(
     };
     provider.verify_cached(key, ak.key_cache(), sig_hash, &digest, signature)?;
     Ok(sig_hash)
-}
-
-/// Item 4: 1 <= v < n, returned left-padded to the order's length. Leading zero bytes beyond
-/// that length are tolerated (some encoders emit them); no low-S demand.
-fn scalar_in_range(v: &[u8], order: &[u8]) -> Option<Vec<u8>> {
-    let first_nonzero = v.iter().position(|b| *b != 0)?;
-    let trimmed = v.get(first_nonzero..)?;
-    if trimmed.len() > order.len() {
-        return None;
-    }
-    let mut padded = vec![0u8; order.len() - trimmed.len()];
-    padded.extend_from_slice(trimmed);
-    // Big-endian byte strings of equal length compare like the numbers they encode.
-    (padded.as_slice() < order).then_some(padded)
 }
 
 #[cfg(test)]

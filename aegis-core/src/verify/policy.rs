@@ -1,4 +1,5 @@
 //! What the caller decides: hash allow-list, PCR policy, expected signer, clock policy.
+//! [`AttestPolicy`] holds what quote and certify share; each policy adds its own part.
 
 use super::KeyPolicy;
 use crate::error::{Error, Result};
@@ -21,16 +22,26 @@ impl HashAllowList {
     }
     /// The default list plus SHA-1 (legacy TPMs; opt-in only).
     pub fn with_sha1() -> Self {
-        HashAllowList(vec![
-            HashAlg::Sha1,
-            HashAlg::Sha256,
-            HashAlg::Sha384,
-            HashAlg::Sha512,
-        ])
+        let mut list = HashAllowList::default();
+        list.allow_sha1(true);
+        list
+    }
+    /// The SHA-1 opt-in (items 4 and 13): adds SHA-1 to the list when `allow` is true, removes
+    /// it when false. SHA-1 signatures, SHA-1 PCR banks and SHA-1 key nameAlgs are all accepted
+    /// through this one switch, and every surface (C, Python, Go, CLI) sets it here.
+    pub fn allow_sha1(&mut self, allow: bool) {
+        self.0.retain(|h| *h != HashAlg::Sha1);
+        if allow {
+            self.0.insert(0, HashAlg::Sha1);
+        }
     }
     /// Whether `h` is allowed.
     pub fn allows(&self, h: HashAlg) -> bool {
         self.0.contains(&h)
+    }
+    /// The allowed algorithms, in the order given.
+    pub fn algorithms(&self) -> &[HashAlg] {
+        &self.0
     }
 }
 
@@ -51,17 +62,33 @@ impl RequiredPcrs {
     }
 }
 
-/// What a quote verification requires beyond the evidence.
+/// What every TPMS_ATTEST verification requires beyond the evidence: the part of the policy that
+/// quote and certify verification share (VERIFIER-CHECKS.md items 4, 9, 10 and 13).
 #[derive(Clone, Debug, Default)]
-pub struct QuotePolicy {
-    /// Signature hash allow-list (item 4).
+pub struct AttestPolicy {
+    /// Hash allow-list for signatures, PCR banks and key nameAlgs (items 4 and 13); SHA-1 only
+    /// through [`HashAllowList::allow_sha1`].
     pub hashes: HashAllowList,
-    /// PCRs the signed selection must cover (item 11).
-    pub required_pcrs: RequiredPcrs,
     /// The AK's expected qualified Name, compared with qualifiedSigner (item 9).
     pub expected_signer: Option<Name>,
     /// The clock info of the last verified attestation by the same AK (item 10).
     pub previous_clock: Option<ClockInfo>,
+}
+
+impl AttestPolicy {
+    /// The SHA-1 opt-in ([`HashAllowList::allow_sha1`]).
+    pub fn allow_sha1(&mut self, allow: bool) {
+        self.hashes.allow_sha1(allow);
+    }
+}
+
+/// What a quote verification requires beyond the evidence.
+#[derive(Clone, Debug, Default)]
+pub struct QuotePolicy {
+    /// Hash allow-list, expected signer, previous clock (shared with certify).
+    pub attest: AttestPolicy,
+    /// PCRs the signed selection must cover (item 11).
+    pub required_pcrs: RequiredPcrs,
 }
 
 impl QuotePolicy {
@@ -76,12 +103,8 @@ impl QuotePolicy {
 /// What a certify verification requires beyond the evidence.
 #[derive(Clone, Debug, Default)]
 pub struct CertifyPolicy {
-    /// Signature hash allow-list (item 4).
-    pub hashes: HashAllowList,
-    /// The AK's expected qualified Name (item 9).
-    pub expected_signer: Option<Name>,
-    /// The clock info of the last verified attestation by the same AK (item 10).
-    pub previous_clock: Option<ClockInfo>,
+    /// Hash allow-list, expected signer, previous clock (shared with quote).
+    pub attest: AttestPolicy,
     /// App Key sizes and curves (item 15).
     pub app_key: KeyPolicy,
 }
@@ -99,15 +122,16 @@ pub(crate) fn check_clock(previous: &ClockInfo, current: &ClockInfo) -> Result<(
     if reset < 0 {
         return Err(Error::ClockRegression);
     }
-    if reset > 0 {
-        return Ok(());
+    if reset == 0 {
+        let restart = advanced(previous.restart_count, current.restart_count);
+        if restart < 0 || (restart == 0 && current.clock < previous.clock) {
+            return Err(Error::ClockRegression);
+        }
     }
-    let restart = advanced(previous.restart_count, current.restart_count);
-    if restart < 0 {
-        return Err(Error::ClockRegression);
-    }
-    if restart == 0 && current.clock < previous.clock {
-        return Err(Error::ClockRegression);
+    // Part 2, 10.11.1 (TPMS_CLOCK_INFO.safe): YES means no Clock greater than this one was ever
+    // reported, whatever happened to resetCount in between.
+    if current.safe && current.clock < previous.clock {
+        return Err(Error::ClockSafeRegression);
     }
     Ok(())
 }

@@ -225,7 +225,7 @@ fn valid_quotes_verify_with_every_provider_and_scheme() {
         let sig = s.sign(&attest);
         let mut policy = QuotePolicy::default();
         policy.required_pcrs.push(HashAlg::Sha256, 15);
-        policy.expected_signer = Some(s.public.name());
+        policy.attest.expected_signer = Some(s.public.name());
         for p in all_providers() {
             let v = verify_quote(p, &s.ak(), &attest, &sig, &pcrs, NONCE, &policy)
                 .unwrap_or_else(|e| panic!("{} {}: {e}", p.name(), s.public.describe()));
@@ -369,7 +369,10 @@ fn item4_sha1_needs_opt_in_and_hash_must_match_the_scheme() {
     );
     assert_eq!(e, Error::HashNotAllowed { hash: alg::SHA1 });
     let policy = QuotePolicy {
-        hashes: HashAllowList::with_sha1(),
+        attest: AttestPolicy {
+            hashes: HashAllowList::with_sha1(),
+            ..Default::default()
+        },
         ..Default::default()
     };
     let e = quote_err(&s.ak(), &attest, &sha1, &pcrs, NONCE, &policy);
@@ -416,7 +419,10 @@ fn item4_sha1_quote_verifies_when_opted_in() {
     );
     assert_eq!(e, Error::HashNotAllowed { hash: alg::SHA1 });
     let policy = QuotePolicy {
-        hashes: HashAllowList::with_sha1(),
+        attest: AttestPolicy {
+            hashes: HashAllowList::with_sha1(),
+            ..Default::default()
+        },
         ..Default::default()
     };
     for p in all_providers() {
@@ -624,7 +630,10 @@ fn item9_signer_must_be_the_expected_ak() {
     let (s, attest, sig, pcrs) = valid_quote();
     let other = ec_signer(EccCurve::NistP256, AK_ATTRS, Scheme::Ecdsa(HashAlg::Sha256));
     let policy = QuotePolicy {
-        expected_signer: Some(other.public.name()),
+        attest: AttestPolicy {
+            expected_signer: Some(other.public.name()),
+            ..Default::default()
+        },
         ..Default::default()
     };
     let e = quote_err(&s.ak(), &attest, &sig, &pcrs, NONCE, &policy);
@@ -639,7 +648,10 @@ fn item10_clock_must_not_go_backwards() {
         ..clock()
     };
     let policy = QuotePolicy {
-        previous_clock: Some(later),
+        attest: AttestPolicy {
+            previous_clock: Some(later),
+            ..Default::default()
+        },
         ..Default::default()
     };
     let e = quote_err(&s.ak(), &attest, &sig, &pcrs, NONCE, &policy);
@@ -649,7 +661,10 @@ fn item10_clock_must_not_go_backwards() {
         ..clock()
     };
     let policy = QuotePolicy {
-        previous_clock: Some(earlier),
+        attest: AttestPolicy {
+            previous_clock: Some(earlier),
+            ..Default::default()
+        },
         ..Default::default()
     };
     for p in all_providers() {
@@ -664,6 +679,11 @@ fn item10_clock_policy_cases() {
         reset_count,
         restart_count,
         safe: true,
+    };
+    // What a TPM reports after an unorderly shutdown: Clock may be behind, and safe = NO.
+    let unsafe_ = |clock, reset_count, restart_count| ClockInfo {
+        safe: false,
+        ..c(clock, reset_count, restart_count)
     };
     use policy::check_clock;
     assert!(check_clock(&c(10, 3, 1), &c(20, 3, 1)).is_ok());
@@ -684,14 +704,43 @@ fn item10_clock_policy_cases() {
         Err(Error::ClockRegression)
     );
     // A reset brings restartCount back to 0 and Clock may be behind (unorderly shutdown).
-    assert!(check_clock(&c(50, 3, 7), &c(40, 4, 0)).is_ok());
-    // A new restart may come with a lower clock only across a restart? No: within a reset,
-    // a higher restartCount allows any clock (restart after suspend keeps Clock, but a
-    // non-safe clock may have been reset to its last saved value).
-    assert!(check_clock(&c(50, 3, 1), &c(45, 3, 2)).is_ok());
+    assert!(check_clock(&c(50, 3, 7), &unsafe_(40, 4, 0)).is_ok());
+    // Within a reset, a higher restartCount allows a lower clock that is not safe (a restart
+    // after suspend keeps Clock, but a non-safe clock may be back at its last saved value).
+    assert!(check_clock(&c(50, 3, 1), &unsafe_(45, 3, 2)).is_ok());
     // Obfuscated counters wrap: u32::MAX -> 0 is an advance.
-    assert!(check_clock(&c(10, u32::MAX, 5), &c(5, 0, 0)).is_ok());
-    assert!(check_clock(&c(10, 3, u32::MAX), &c(5, 3, 0)).is_ok());
+    assert!(check_clock(&c(10, u32::MAX, 5), &unsafe_(5, 0, 0)).is_ok());
+    assert!(check_clock(&c(10, 3, u32::MAX), &unsafe_(5, 3, 0)).is_ok());
+    // Item 10: safe = YES promises that no greater Clock was ever reported, across resets too.
+    assert_eq!(
+        check_clock(&c(50, 3, 7), &c(40, 4, 0)),
+        Err(Error::ClockSafeRegression)
+    );
+    assert_eq!(
+        check_clock(&c(50, 3, 1), &c(45, 3, 2)),
+        Err(Error::ClockSafeRegression)
+    );
+}
+
+#[test]
+fn item10_lower_clock_while_safe_is_refused_across_a_reset() {
+    // The quote says resetCount 3, Clock 1,000,000, safe = YES; an earlier attestation in an
+    // earlier reset (resetCount 2) saw a greater Clock: a TPM cannot report that.
+    let (s, attest, sig, pcrs) = valid_quote();
+    let policy = QuotePolicy {
+        attest: AttestPolicy {
+            previous_clock: Some(ClockInfo {
+                clock: 5_000_000,
+                reset_count: 2,
+                restart_count: 9,
+                safe: true,
+            }),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let e = quote_err(&s.ak(), &attest, &sig, &pcrs, NONCE, &policy);
+    assert_eq!(e, Error::ClockSafeRegression);
 }
 
 #[test]
@@ -1001,22 +1050,242 @@ fn item15_app_key_attributes_and_allow_list() {
 }
 
 #[test]
-fn scalar_range_edges() {
-    let n = EccCurve::NistP256.order();
-    assert!(scalar_in_range(&[], n).is_none());
-    assert!(scalar_in_range(&[0, 0], n).is_none());
-    assert_eq!(scalar_in_range(&[1], n).unwrap().len(), 32);
-    assert!(scalar_in_range(n, n).is_none());
-    let mut below = n.to_vec();
-    below[31] -= 1;
-    assert!(scalar_in_range(&below, n).is_some());
-    let mut padded = vec![0u8];
-    padded.extend_from_slice(&below);
-    assert!(
-        scalar_in_range(&padded, n).is_some(),
-        "a leading zero byte is tolerated"
+fn item1_rsa_signature_must_be_exactly_the_modulus_length() {
+    let s = rsa_signer(2048, AK_ATTRS, Scheme::RsaSsa(HashAlg::Sha256));
+    let pcrs = sample_pcrs();
+    let attest = quote_attest(&s.public.name(), NONCE, &pcrs, HashAlg::Sha256)
+        .as_bytes()
+        .to_vec();
+    let Signature::RsaSsa { hash, sig } = s.sign_with(&attest, HashAlg::Sha256) else {
+        unreachable!()
+    };
+    let mut long = vec![0u8];
+    long.extend_from_slice(&sig);
+    let short = sig[1..].to_vec();
+    for (bad, size) in [(long, 257), (short, 255)] {
+        let enc = Signature::RsaSsa { hash, sig: bad }.encode();
+        let e = quote_err(
+            &s.ak(),
+            &attest,
+            &enc,
+            &pcrs,
+            NONCE,
+            &QuotePolicy::default(),
+        );
+        assert_eq!(
+            e,
+            Error::SignatureLength {
+                size,
+                expected: 256
+            }
+        );
+    }
+}
+
+#[test]
+fn item1_ecdsa_r_and_s_no_longer_than_the_curve() {
+    let (s, attest, sig, pcrs) = valid_quote();
+    let Signature::Ecdsa { hash, r, s: s_ } = Signature::parse(&sig).unwrap() else {
+        unreachable!()
+    };
+    // The same numbers with one leading zero byte: valid integers, but not a TPM's encoding.
+    let padded = |v: &[u8]| [&[0u8][..], v].concat();
+    for (r, s_) in [(padded(&r), s_.clone()), (r.clone(), padded(&s_))] {
+        let enc = Signature::Ecdsa { hash, r, s: s_ }.encode();
+        let e = quote_err(
+            &s.ak(),
+            &attest,
+            &enc,
+            &pcrs,
+            NONCE,
+            &QuotePolicy::default(),
+        );
+        assert_eq!(
+            e,
+            Error::SignatureLength {
+                size: 33,
+                expected: 32
+            }
+        );
+    }
+}
+
+#[test]
+fn item5_null_or_empty_signer_is_refused_with_or_without_an_expected_signer() {
+    let s = ec_signer(EccCurve::NistP256, AK_ATTRS, Scheme::Ecdsa(HashAlg::Sha256));
+    let pcrs = sample_pcrs();
+    for signer in [Name::from_bytes(&[]), Name::of_handle(0x4000_0007)] {
+        let attest = quote_attest(&signer, NONCE, &pcrs, HashAlg::Sha256)
+            .as_bytes()
+            .to_vec();
+        let sig = s.sign(&attest);
+        for expected in [None, Some(signer.clone()), Some(s.public.name())] {
+            let policy = QuotePolicy {
+                attest: AttestPolicy {
+                    expected_signer: expected,
+                    ..Default::default()
+                },
+                ..Default::default()
+            };
+            let e = quote_err(&s.ak(), &attest, &sig, &pcrs, NONCE, &policy);
+            assert_eq!(e, Error::NullSigner);
+        }
+    }
+}
+
+fn with_parms(
+    public: &Public,
+    attrs: u32,
+    name_alg: HashAlg,
+    edit: impl Fn(&mut KeyParms),
+) -> Public {
+    let mut parms = public.parms.clone();
+    edit(&mut parms);
+    Public::build(name_alg, ObjectAttributes(attrs), vec![], parms).unwrap()
+}
+
+#[test]
+fn item13_keys_no_tpm_creates_are_refused_as_ak_and_app_key() {
+    let ec = ec_signer(EccCurve::NistP256, AK_ATTRS, Scheme::Ecdsa(HashAlg::Sha256));
+    let rsa = rsa_signer(2048, AK_ATTRS, Scheme::RsaSsa(HashAlg::Sha256));
+    let aes = SymDef::Aes {
+        key_bits: 128,
+        mode: alg::CFB,
+    };
+    let sign_decrypt = with_parms(
+        &ec.public,
+        AK_ATTRS | ObjectAttributes::DECRYPT,
+        HashAlg::Sha256,
+        |_| {},
     );
-    assert!(scalar_in_range(&[1; 33], n).is_none());
+    let ec_sym = with_parms(&ec.public, AK_ATTRS, HashAlg::Sha256, |p| {
+        if let KeyParms::Ecc(e) = p {
+            e.symmetric = aes;
+        }
+    });
+    let rsa_sym = with_parms(&rsa.public, AK_ATTRS, HashAlg::Sha256, |p| {
+        if let KeyParms::Rsa(r) = p {
+            r.symmetric = aes;
+        }
+    });
+    let ec_kdf = with_parms(&ec.public, AK_ATTRS, HashAlg::Sha256, |p| {
+        if let KeyParms::Ecc(e) = p {
+            e.kdf = Some((alg::KDF1_SP800_56A, HashAlg::Sha256));
+        }
+    });
+    let cases = [
+        (sign_decrypt, "restricted key with both sign and decrypt"),
+        (ec_sym, "symmetric algorithm on a signing key"),
+        (rsa_sym, "symmetric algorithm on a signing key"),
+        (ec_kdf.clone(), "KDF on a signing key"),
+    ];
+    for (public, what) in &cases {
+        let e = AttestationKey::from_public(public.clone(), &KeyPolicy::default()).unwrap_err();
+        assert_eq!(e, Error::KeyShapeInvalid { what }, "as AK");
+    }
+    // As App Keys (unrestricted signing keys): a symmetric algorithm or a KDF.
+    let app = ec_signer(EccCurve::NistP256, BASE_ATTRS, Scheme::Null).public;
+    let app_sym = with_parms(&app, BASE_ATTRS, HashAlg::Sha256, |p| {
+        if let KeyParms::Ecc(e) = p {
+            e.symmetric = aes;
+        }
+    });
+    let app_kdf = with_parms(&app, BASE_ATTRS, HashAlg::Sha256, |p| {
+        if let KeyParms::Ecc(e) = p {
+            e.kdf = Some((alg::KDF1_SP800_56A, HashAlg::Sha256));
+        }
+    });
+    let ak = ec_signer(EccCurve::NistP256, AK_ATTRS, Scheme::Ecdsa(HashAlg::Sha256));
+    assert_eq!(
+        certify_ok(&ak, &app_sym).unwrap_err(),
+        Error::KeyShapeInvalid {
+            what: "symmetric algorithm on a signing key"
+        }
+    );
+    assert_eq!(
+        certify_ok(&ak, &app_kdf).unwrap_err(),
+        Error::KeyShapeInvalid {
+            what: "KDF on a signing key"
+        }
+    );
+}
+
+#[test]
+fn item13_sha1_name_alg_needs_the_sha1_opt_in() {
+    // The AK: a SHA-1 nameAlg, signing with SHA-256.
+    let s = ec_signer(EccCurve::NistP256, AK_ATTRS, Scheme::Ecdsa(HashAlg::Sha256));
+    let sha1_named = with_parms(&s.public, AK_ATTRS, HashAlg::Sha1, |_| {});
+    let s = Signer_ {
+        key: s.key,
+        public: sha1_named,
+    };
+    let pcrs = sample_pcrs();
+    let attest = quote_attest(&s.public.name(), NONCE, &pcrs, HashAlg::Sha256)
+        .as_bytes()
+        .to_vec();
+    let sig = s.sign(&attest);
+    let e = quote_err(
+        &s.ak(),
+        &attest,
+        &sig,
+        &pcrs,
+        NONCE,
+        &QuotePolicy::default(),
+    );
+    assert_eq!(e, Error::NameAlgNotAllowed { hash: alg::SHA1 });
+    let mut policy = QuotePolicy::default();
+    policy.attest.allow_sha1(true);
+    for p in all_providers() {
+        verify_quote(p, &s.ak(), &attest, &sig, &pcrs, NONCE, &policy).unwrap();
+    }
+    // The App Key: a SHA-1 nameAlg.
+    let ak = ec_signer(EccCurve::NistP256, AK_ATTRS, Scheme::Ecdsa(HashAlg::Sha256));
+    let app = ec_signer(EccCurve::NistP256, BASE_ATTRS, Scheme::Null).public;
+    let app = with_parms(&app, BASE_ATTRS, HashAlg::Sha1, |_| {});
+    assert_eq!(
+        certify_ok(&ak, &app).unwrap_err(),
+        Error::NameAlgNotAllowed { hash: alg::SHA1 }
+    );
+}
+
+#[test]
+fn item4_sha1_pcr_bank_needs_the_sha1_opt_in() {
+    let s = ec_signer(EccCurve::NistP256, AK_ATTRS, Scheme::Ecdsa(HashAlg::Sha256));
+    let mut pcrs = PcrValues::default();
+    pcrs.insert(HashAlg::Sha1, 0, vec![0x11; 20]).unwrap();
+    pcrs.insert(HashAlg::Sha256, 15, vec![0x33; 32]).unwrap();
+    let selection =
+        PcrSelection::new(&[(HashAlg::Sha1, &[0u8][..]), (HashAlg::Sha256, &[15u8][..])]).unwrap();
+    let concat: Vec<u8> = [vec![0x11; 20], vec![0x33; 32]].concat();
+    let attest = Attest::build(
+        st::ATTEST_QUOTE,
+        s.public.name(),
+        NONCE.to_vec(),
+        clock(),
+        7,
+        AttestInfo::Quote(QuoteInfo {
+            pcr_select: selection,
+            pcr_digest: HashAlg::Sha256.digest(&concat),
+        }),
+    )
+    .unwrap()
+    .as_bytes()
+    .to_vec();
+    let sig = s.sign(&attest);
+    let e = quote_err(
+        &s.ak(),
+        &attest,
+        &sig,
+        &pcrs,
+        NONCE,
+        &QuotePolicy::default(),
+    );
+    assert_eq!(e, Error::PcrBankNotAllowed { bank: alg::SHA1 });
+    let mut policy = QuotePolicy::default();
+    policy.attest.allow_sha1(true);
+    for p in all_providers() {
+        verify_quote(p, &s.ak(), &attest, &sig, &pcrs, NONCE, &policy).unwrap();
+    }
 }
 
 #[test]

@@ -11,7 +11,9 @@ use aegis_core::compat;
 use aegis_core::crypto::default_provider;
 use aegis_core::inspect::{inspect as inspect_structure, Structure};
 use aegis_core::tpm::{self, HashAlg, Name, PcrValues, Scheme};
-use aegis_core::verify::{self, CertifyPolicy, HashAllowList, KeyPolicy, QuotePolicy};
+use aegis_core::verify::{
+    self, AttestPolicy, CertifyPolicy, HashAllowList, KeyPolicy, QuotePolicy,
+};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyMapping};
 
@@ -373,32 +375,37 @@ fn parse_pcrs<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyDict>>
     pcrs_to_dict(py, &values)
 }
 
-/// The signature hash allow-list: `hashes` if given (SHA-1 only with `allow_sha1`), else
-/// SHA-256/384/512, plus SHA-1 when `allow_sha1`.
-fn hash_allow_list(
+/// The part of the policy quote and certify share (`AttestPolicy`): the hash allow-list
+/// (`hashes` if given, else SHA-256/384/512; SHA-1 only through `allow_sha1`, the one switch for
+/// SHA-1 signatures, PCR banks and key nameAlgs), the expected signer and the previous clock.
+fn attest_policy(
     py: Python<'_>,
     hashes: Option<Vec<String>>,
     allow_sha1: bool,
-) -> PyResult<HashAllowList> {
-    let Some(names) = hashes else {
-        return Ok(if allow_sha1 {
-            HashAllowList::with_sha1()
-        } else {
-            HashAllowList::default()
-        });
+    expected_signer: Option<&[u8]>,
+    previous_clock: Option<ClockInfo>,
+) -> PyResult<AttestPolicy> {
+    let mut policy = AttestPolicy {
+        expected_signer: expected_signer.map(Name::from_bytes),
+        previous_clock: previous_clock.map(Into::into),
+        ..AttestPolicy::default()
     };
-    let mut algs = Vec::with_capacity(names.len());
-    for name in &names {
-        let h = hash_from_name(py, name)?;
-        if h == HashAlg::Sha1 && !allow_sha1 {
-            return Err(invalid_argument(
-                py,
-                "\"sha1\" in hashes needs allow_sha1=True",
-            ));
+    if let Some(names) = hashes {
+        let mut algs = Vec::with_capacity(names.len());
+        for name in &names {
+            let h = hash_from_name(py, name)?;
+            if h == HashAlg::Sha1 && !allow_sha1 {
+                return Err(invalid_argument(
+                    py,
+                    "\"sha1\" in hashes needs allow_sha1=True",
+                ));
+            }
+            algs.push(h);
         }
-        algs.push(h);
+        policy.hashes = HashAllowList::new(&algs);
     }
-    Ok(HashAllowList::new(&algs))
+    policy.allow_sha1(allow_sha1);
+    Ok(policy)
 }
 
 /// Verifies a TPM2_Quote (VERIFIER-CHECKS.md items 1-12) and returns what it proves.
@@ -427,9 +434,7 @@ fn verify_quote(
 ) -> PyResult<VerifiedQuote> {
     let values = pcrs_from_py(py, pcrs)?;
     let mut policy = QuotePolicy {
-        hashes: hash_allow_list(py, hashes, allow_sha1)?,
-        expected_signer: expected_signer.map(Name::from_bytes),
-        previous_clock: previous_clock.map(Into::into),
+        attest: attest_policy(py, hashes, allow_sha1, expected_signer, previous_clock)?,
         ..QuotePolicy::default()
     };
     if let Some(required) = require_pcrs {
@@ -482,9 +487,7 @@ fn verify_certify(
     previous_clock: Option<ClockInfo>,
 ) -> PyResult<VerifiedCertification> {
     let policy = CertifyPolicy {
-        hashes: hash_allow_list(py, hashes, allow_sha1)?,
-        expected_signer: expected_signer.map(Name::from_bytes),
-        previous_clock: previous_clock.map(Into::into),
+        attest: attest_policy(py, hashes, allow_sha1, expected_signer, previous_clock)?,
         ..CertifyPolicy::default()
     };
     let key = &ak.get().inner;
