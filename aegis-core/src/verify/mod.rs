@@ -6,9 +6,11 @@
 //! the signature itself), magic, type, nonce, signer, clock, then the quote's PCRs or the
 //! certified key.
 
+mod binding;
 pub(crate) mod keys;
 mod policy;
 
+pub use binding::{ActivationChallenge, AkBinding, EkEndorsement};
 pub use keys::{AttestationKey, KeyPolicy};
 pub use policy::{AttestPolicy, CertifyPolicy, HashAllowList, QuotePolicy, RequiredPcrs};
 

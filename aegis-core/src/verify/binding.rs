@@ -1,0 +1,290 @@
+//! The AK bound to an EK by credential activation (VERIFIER-CHECKS.md item 14; TPM 2.0 Part 1,
+//! 24 "Credential Protection"; Part 3, 12.5 TPM2_ActivateCredential and 12.6
+//! TPM2_MakeCredential).
+//!
+//! The verifier makes a credential for the AK's Name, protected to the EK
+//! ([`ActivationChallenge::new`]); only the TPM that holds the EK and an object of that Name can
+//! recover it. When the attester returns the recovered secret, [`ActivationChallenge::complete`]
+//! gives an [`AkBinding`]: a typed proof that the AK of that Name lives in the TPM of that EK,
+//! which an appraisal later checks against the AK that signed the certify and the quote.
+
+use zeroize::Zeroizing;
+
+use super::AttestationKey;
+use crate::crypto::CryptoProvider;
+use crate::ek::VerifiedEk;
+use crate::error::{Error, Result};
+use crate::tpm::credential::{check_activated, make_credential, MadeCredential};
+use crate::tpm::{Name, Public};
+
+/// Bytes of the secret the verifier protects to the EK (a SHA-256-sized credential: Part 3,
+/// 12.6.1 allows up to the EK nameAlg's digest size).
+const SECRET_LEN: usize = 32;
+
+/// How the EK of a binding is known.
+#[derive(Clone, Debug)]
+pub enum EkEndorsement {
+    /// The EK certificate chained to a manufacturer CA the caller trusts (item 14).
+    Certified(VerifiedEk),
+    /// Only the EK public area: the binding proves one TPM holds both keys, not that the TPM is
+    /// genuine (e.g. a TPM without an EK certificate, or a software TPM).
+    Uncertified(Public),
+}
+
+impl EkEndorsement {
+    /// The EK public area.
+    pub fn public(&self) -> &Public {
+        match self {
+            EkEndorsement::Certified(ek) => ek.public(),
+            EkEndorsement::Uncertified(public) => public,
+        }
+    }
+}
+
+/// What a verifier keeps between sending a credential and receiving the recovered secret: the
+/// secret (zeroized on drop, never printed), the AK's Name it was made for, and the EK.
+pub struct ActivationChallenge {
+    secret: Zeroizing<Vec<u8>>,
+    ak_name: Name,
+    ek: EkEndorsement,
+}
+
+impl core::fmt::Debug for ActivationChallenge {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ActivationChallenge")
+            .field("secret", &"<redacted>")
+            .field("ak_name", &self.ak_name)
+            .field("ek", &self.ek.public().name())
+            .finish()
+    }
+}
+
+impl ActivationChallenge {
+    /// Makes a fresh random secret and the TPM2_MakeCredential output protecting it to `ek` for
+    /// the Name of `ak` (which must have been given its TPM public area: a bare key has no Name).
+    /// Send the [`MadeCredential`] to the attester; keep the challenge.
+    pub fn new(
+        provider: &dyn CryptoProvider,
+        ek: EkEndorsement,
+        ak: &AttestationKey,
+    ) -> Result<(Self, MadeCredential)> {
+        let ak_name = ak.name().ok_or(Error::InvalidArgument {
+            what: "credential activation needs the AK's TPM public area (a bare key has no Name)",
+        })?;
+        let mut secret = Zeroizing::new(vec![0u8; SECRET_LEN]);
+        provider.random(&mut secret)?;
+        let made = make_credential(provider, ek.public(), &ak_name, &secret)?;
+        Ok((
+            ActivationChallenge {
+                secret,
+                ak_name,
+                ek,
+            },
+            made,
+        ))
+    }
+
+    /// Compares what the attester's TPM recovered (constant time) and, when it is the secret,
+    /// returns the binding; `CredentialMismatch` otherwise.
+    pub fn complete(self, activated: &[u8]) -> Result<AkBinding> {
+        check_activated(&self.secret, activated)?;
+        Ok(AkBinding {
+            ak_name: self.ak_name,
+            ek: self.ek,
+        })
+    }
+}
+
+/// Proof that the AK of this Name is resident in the TPM that holds this EK (credential
+/// activation). Only [`ActivationChallenge::complete`] makes one.
+#[derive(Clone, Debug)]
+pub struct AkBinding {
+    ak_name: Name,
+    ek: EkEndorsement,
+}
+
+impl AkBinding {
+    /// The bound AK's Name.
+    pub fn ak_name(&self) -> &Name {
+        &self.ak_name
+    }
+
+    /// The EK and how it is known.
+    pub fn ek(&self) -> &EkEndorsement {
+        &self.ek
+    }
+
+    /// Whether the EK certificate was verified against a manufacturer CA.
+    pub fn ek_certified(&self) -> bool {
+        matches!(self.ek, EkEndorsement::Certified(_))
+    }
+
+    /// `Ok` when `ak` is the bound AK (same Name); `AkBindingMismatch` otherwise, and for a bare
+    /// AK (no Name to compare). Evidence verified with `ak` is then evidence from the EK's TPM.
+    pub fn check_ak(&self, ak: &AttestationKey) -> Result<()> {
+        match ak.name() {
+            Some(name) if name == self.ak_name => Ok(()),
+            _ => Err(Error::AkBindingMismatch),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::all_providers;
+    use crate::tpm::{
+        alg, EccCurve, EccParms, HashAlg, KeyParms, ObjectAttributes, Scheme, SymDef,
+    };
+    use crate::verify::KeyPolicy;
+
+    /// An ECC P-256 EK shaped like the TCG template (restricted decrypt, AES-128-CFB), with a
+    /// real point on the curve.
+    fn ek() -> Public {
+        let key = openssl::ec::EcKey::generate(
+            &openssl::ec::EcGroup::from_curve_name(openssl::nid::Nid::X9_62_PRIME256V1).unwrap(),
+        )
+        .unwrap();
+        let mut ctx = openssl::bn::BigNumContext::new().unwrap();
+        let (mut x, mut y) = (
+            openssl::bn::BigNum::new().unwrap(),
+            openssl::bn::BigNum::new().unwrap(),
+        );
+        key.public_key()
+            .affine_coordinates(key.group(), &mut x, &mut y, &mut ctx)
+            .unwrap();
+        Public::build(
+            HashAlg::Sha256,
+            ObjectAttributes(
+                ObjectAttributes::FIXED_TPM
+                    | ObjectAttributes::FIXED_PARENT
+                    | ObjectAttributes::SENSITIVE_DATA_ORIGIN
+                    | ObjectAttributes::ADMIN_WITH_POLICY
+                    | ObjectAttributes::RESTRICTED
+                    | ObjectAttributes::DECRYPT,
+            ),
+            vec![],
+            KeyParms::Ecc(EccParms {
+                symmetric: SymDef::Aes {
+                    key_bits: 128,
+                    mode: alg::CFB,
+                },
+                scheme: Scheme::Null,
+                curve: EccCurve::NistP256,
+                kdf: None,
+                x: x.to_vec_padded(32).unwrap(),
+                y: y.to_vec_padded(32).unwrap(),
+            }),
+        )
+        .unwrap()
+    }
+
+    fn ak() -> AttestationKey {
+        let key = openssl::ec::EcKey::generate(
+            &openssl::ec::EcGroup::from_curve_name(openssl::nid::Nid::X9_62_PRIME256V1).unwrap(),
+        )
+        .unwrap();
+        let mut ctx = openssl::bn::BigNumContext::new().unwrap();
+        let (mut x, mut y) = (
+            openssl::bn::BigNum::new().unwrap(),
+            openssl::bn::BigNum::new().unwrap(),
+        );
+        key.public_key()
+            .affine_coordinates(key.group(), &mut x, &mut y, &mut ctx)
+            .unwrap();
+        let public = Public::build(
+            HashAlg::Sha256,
+            ObjectAttributes(
+                ObjectAttributes::FIXED_TPM
+                    | ObjectAttributes::FIXED_PARENT
+                    | ObjectAttributes::SENSITIVE_DATA_ORIGIN
+                    | ObjectAttributes::USER_WITH_AUTH
+                    | ObjectAttributes::RESTRICTED
+                    | ObjectAttributes::SIGN_ENCRYPT,
+            ),
+            vec![],
+            KeyParms::Ecc(EccParms {
+                symmetric: SymDef::Null,
+                scheme: Scheme::Ecdsa(HashAlg::Sha256),
+                curve: EccCurve::NistP256,
+                kdf: None,
+                x: x.to_vec_padded(32).unwrap(),
+                y: y.to_vec_padded(32).unwrap(),
+            }),
+        )
+        .unwrap();
+        AttestationKey::from_public(public, &KeyPolicy::default()).unwrap()
+    }
+
+    #[test]
+    fn the_recovered_secret_binds_exactly_that_ak() {
+        for p in all_providers() {
+            let (ak, other) = (ak(), ak());
+            let (challenge, made) =
+                ActivationChallenge::new(p, EkEndorsement::Uncertified(ek()), &ak).unwrap();
+            assert!(!made.credential_blob.is_empty() && !made.encrypted_secret.is_empty());
+            assert!(!format!("{challenge:?}").contains(&hex::encode(&*challenge.secret)));
+            let secret = challenge.secret.to_vec();
+            let binding = challenge.complete(&secret).unwrap();
+            assert_eq!(binding.ak_name(), &ak.name().unwrap());
+            assert!(!binding.ek_certified());
+            assert_eq!(binding.check_ak(&ak), Ok(()));
+            assert_eq!(binding.check_ak(&other), Err(Error::AkBindingMismatch));
+        }
+    }
+
+    #[test]
+    fn a_wrong_secret_is_credential_mismatch() {
+        let p = crate::crypto::default_provider();
+        let (challenge, _) =
+            ActivationChallenge::new(p, EkEndorsement::Uncertified(ek()), &ak()).unwrap();
+        let mut wrong = challenge.secret.to_vec();
+        wrong[0] ^= 1;
+        assert_eq!(
+            challenge.complete(&wrong).unwrap_err(),
+            Error::CredentialMismatch
+        );
+    }
+
+    #[test]
+    fn a_bare_ak_cannot_be_bound_or_checked() {
+        let p = crate::crypto::default_provider();
+        let der = crate::keys::PublicKey::from_tpm_public(ak().public().unwrap());
+        let spki = match der {
+            crate::keys::PublicKey::Ecc { x, y, .. } => {
+                let group =
+                    openssl::ec::EcGroup::from_curve_name(openssl::nid::Nid::X9_62_PRIME256V1)
+                        .unwrap();
+                let mut ctx = openssl::bn::BigNumContext::new().unwrap();
+                let point = openssl::ec::EcPoint::from_bytes(
+                    &group,
+                    &[&[4u8][..], &x, &y].concat(),
+                    &mut ctx,
+                )
+                .unwrap();
+                openssl::ec::EcKey::from_public_key(&group, &point)
+                    .unwrap()
+                    .public_key_to_der()
+                    .unwrap()
+            }
+            _ => unreachable!(),
+        };
+        let bare = AttestationKey::from_bare_key_unchecked(
+            &spki,
+            Scheme::Ecdsa(HashAlg::Sha256),
+            &KeyPolicy::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            ActivationChallenge::new(p, EkEndorsement::Uncertified(ek()), &bare)
+                .unwrap_err()
+                .name(),
+            "InvalidArgument"
+        );
+        let (challenge, _) =
+            ActivationChallenge::new(p, EkEndorsement::Uncertified(ek()), &ak()).unwrap();
+        let secret = challenge.secret.to_vec();
+        let binding = challenge.complete(&secret).unwrap();
+        assert_eq!(binding.check_ak(&bare), Err(Error::AkBindingMismatch));
+    }
+}
