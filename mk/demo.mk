@@ -1,7 +1,7 @@
 # make demo: the end-to-end sovereign attestation flow on a freshly manufactured swtpm
 # (EK/AK enrolment with credential activation and EK certificate check, App Key certification,
 # location evidence in PCR 15, quote, verification of everything, summary).
-# make test-backend: the tss backend's swtpm suite (needs --features tss).
+# make test-backend: aegis-agent's tss backend suite on swtpm (needs --features tss).
 
 TEST_TARGETS += test-backend
 
@@ -29,10 +29,10 @@ demo-software:
 test-backend:
 	@scripts/deps.sh tpm
 	@scripts/deps.sh native
-	$(CARGO) test -p aegis-core --features tss --test backend_swtpm
+	$(CARGO) test -p aegis-agent --features tss --test backend_swtpm
 
 # Per-operation latency on swtpm (criterion; not a timed test).
 bench-backend:
 	@scripts/deps.sh tpm
 	@scripts/deps.sh native
-	$(CARGO) bench -p aegis-core --features tss --bench backend_swtpm
+	$(CARGO) bench -p aegis-agent --features tss --bench backend_swtpm

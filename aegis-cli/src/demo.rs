@@ -1,5 +1,6 @@
-//! `aegis demo` / `make demo`: the whole sovereign attestation flow through aegis-core's public
-//! API, on a TPM (tss backend, any TCTI) or on the INSECURE software backend.
+//! `aegis demo` / `make demo`: the whole sovereign attestation flow through the public APIs of
+//! aegis-agent (host side) and aegis-core (verifier side), on a TPM (tss backend, any TCTI) or
+//! on the INSECURE software backend.
 //!
 //! Agent side and verifier side run in one process, but talk only through the bytes each side
 //! would send the other: the verifier never looks at the agent's keys or state.
@@ -19,12 +20,13 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use aegis_core::backend::software::SoftwareTpm;
-use aegis_core::backend::tss::TssBackend;
-use aegis_core::backend::{AkSpec, AppKeySpec, EkKind, KeyAlg, TpmBackend, TpmKey};
+use aegis_agent::backend::software::SoftwareTpm;
+use aegis_agent::backend::tss::TssBackend;
+use aegis_agent::backend::{AkSpec, AppKeySpec, EkKind, KeyAlg, TpmBackend, TpmKey};
+use aegis_agent::{record_location, LocationLogFile};
 use aegis_core::crypto::{default_provider, CryptoProvider, EccPublicKey, RsaPublicKey};
 use aegis_core::ek::{trim_nv_certificate, verify_ek_certificate, EkTrustStore};
-use aegis_core::geo::{self, LocationEvent, LocationLogFile};
+use aegis_core::geo::{self, LocationEvent};
 use aegis_core::tpm::credential::{check_activated, make_credential};
 use aegis_core::tpm::{HashAlg, KeyParms, Scheme, Signature};
 use aegis_core::verify::{
@@ -446,7 +448,7 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
     };
     let mut log = LocationLogFile::open(&log_path).map_err(at("open event log"))?;
     let nonce = fresh_nonce(p)?;
-    let recorded = geo::record_location(
+    let recorded = record_location(
         backend.as_mut(),
         &mut log,
         opts.pcr,

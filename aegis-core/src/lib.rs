@@ -16,7 +16,6 @@
     )
 )]
 
-pub mod backend;
 pub mod compat;
 pub mod crypto;
 pub mod ek;

@@ -1,24 +1,22 @@
 //! Location evidence bound into a PCR (FORMATS.md, "Location evidence bound into a PCR").
 //!
-//! Agent side: a [`LocationEvent`] (one reading) is bound to the verifier's nonce, appended to
-//! the event log, and extended into a PCR (15 by default, SHA-256 bank):
-//! `digest = H(JCS(event) || nonce)` where JCS is RFC 8785 ([`jcs`]).
+//! Agent side (aegis-agent records it): a [`LocationEvent`] (one reading) is bound to the
+//! verifier's nonce ([`LocationRecord`]), appended to the event log ([`log_format`]), and
+//! extended into a PCR (15 by default, SHA-256 bank): `digest = H(JCS(event) || nonce)` where
+//! JCS is RFC 8785 ([`jcs`]).
 //!
 //! Verifier side ([`verify_location_log`], VERIFIER-CHECKS.md item 16): the log replays from the
 //! PCR's reset value to the value a verified quote covers, and the last event's nonce is the
 //! attestation nonce. Only the replayed events come out ([`VerifiedLocation`]).
 
 pub mod jcs;
-mod log_file;
+pub mod log_format;
 
-pub use log_file::{parse_log, LocationLogFile};
-
-use std::path::PathBuf;
+pub use log_format::{encode_log, parse_log, parse_log_chain, LogChain};
 
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
-use crate::backend::TpmBackend;
 use crate::error::{Error, Result};
 use crate::tpm::{HashAlg, PcrSelection};
 use crate::verify::VerifiedQuote;
@@ -307,59 +305,6 @@ pub fn verify_location_log(
         current: last.event.clone(),
         pcr,
         bank,
-    })
-}
-
-/// What [`record_location`] did.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RecordedLocation {
-    /// The record appended and extended.
-    pub record: LocationRecord,
-    /// Where the previous log was kept when the TPM had been reset since it began (the PCR was
-    /// back at its reset value), so that a new log was started first; `None` otherwise.
-    pub archived_log: Option<PathBuf>,
-}
-
-/// Agent side: binds `event` to `nonce`, appends it to `log` (durably, before the PCR changes),
-/// then extends its digest into PCR `pcr` of `bank` through `backend`.
-///
-/// Before anything changes, the log must replay to the PCR's current value. When it does not
-/// and the PCR is at its reset value (all zeros: the TPM was reset since the log began, e.g. a
-/// reboot), the log is started afresh first, the old one kept ([`LocationLogFile::start_new`];
-/// FORMATS.md: the log covers the PCR since its reset). Any other difference (something else
-/// extended the PCR) is `LocationLogMismatch` and nothing changes. The log is written before
-/// the PCR: a failure between the two steps leaves a log entry the PCR lacks, which the verifier
-/// reports as `LocationLogMismatch` rather than an unexplained PCR value.
-pub fn record_location(
-    backend: &mut dyn TpmBackend,
-    log: &mut LocationLogFile,
-    pcr: u8,
-    bank: HashAlg,
-    event: LocationEvent,
-    nonce: &[u8],
-) -> Result<RecordedLocation> {
-    let record = LocationRecord::new(event, nonce)?;
-    let selection = location_selection(pcr, bank)?;
-    let current = backend.pcr_read(&selection)?;
-    let now = current.get(bank, pcr).ok_or(Error::Backend {
-        what: "PCR read",
-        detail: "the TPM did not return the location PCR".to_owned(),
-    })?;
-    let mut archived_log = None;
-    if !bool::from(replay(log.records(), bank)?.as_slice().ct_eq(now)) {
-        // An empty log replays to the reset value, so a PCR there means a reset since the log
-        // began; any other value means someone else extended it.
-        let at_reset_value = bool::from(replay(&[], bank)?.as_slice().ct_eq(now));
-        if !at_reset_value {
-            return Err(Error::LocationLogMismatch);
-        }
-        archived_log = Some(log.start_new()?);
-    }
-    log.append(&record)?;
-    backend.pcr_extend(pcr, &[(bank, record.digest(bank))])?;
-    Ok(RecordedLocation {
-        record,
-        archived_log,
     })
 }
 

@@ -1,12 +1,12 @@
 //! The TPM backend: the one trait through which the agent side reaches a TPM
-//! (ARCHITECTURE.md, Crate roles). Verification never needs it.
+//! (ARCHITECTURE.md, Crate roles). Verification (aegis-core) never needs it.
 //!
 //! Every operation returns TPM wire structures exactly as the TPM produced them (TPMT_PUBLIC,
 //! TPMS_ATTEST, TPMT_SIGNATURE), so that what the agent sends is what aegis-core's verifiers
 //! check, byte for byte.
 //!
 //! Implementations:
-//! - [`software::SoftwareTpm`] (feature `native`): real wire formats, keys in process memory.
+//! - [`software::SoftwareTpm`]: real wire formats, keys in process memory.
 //!   INSECURE: proves nothing about hardware; its EK has no manufacturer chain.
 //! - `tss::TssBackend` (feature `tss`): tss-esapi over a TCTI (swtpm, /dev/tpmrm0, tabrmd).
 //!
@@ -18,10 +18,11 @@ use core::fmt;
 
 use zeroize::Zeroizing;
 
-use crate::error::{Error, Result};
-use crate::tpm::{HashAlg, PcrSelection, PcrValues, Public, Scheme, TPM_GENERATED_VALUE};
+use aegis_core::error::{Error, Result};
+use aegis_core::tpm::{
+    HashAlg, KeyParms, PcrSelection, PcrValues, Public, Scheme, TPM_GENERATED_VALUE,
+};
 
-#[cfg(feature = "native")]
 pub mod software;
 #[cfg(feature = "tss")]
 pub mod tss;
@@ -62,6 +63,7 @@ impl EkKind {
 /// An EK as read from the TPM: its public area and, if provisioned, the NV certificate bytes.
 #[derive(Clone, Debug)]
 pub struct EkInfo {
+    /// Which EK this is.
     pub kind: EkKind,
     /// The EK's TPMT_PUBLIC as the TPM returned it.
     pub public: Public,
@@ -73,14 +75,18 @@ pub struct EkInfo {
 /// Key types the backend creates (AK and App Key).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyAlg {
+    /// RSA 2048 (TPM_ALG_RSA, keyBits 2048, exponent 65537).
     Rsa2048,
+    /// ECC on NIST P-256 (TPM_ECC_NIST_P256).
     EccP256,
+    /// ECC on NIST P-384 (TPM_ECC_NIST_P384).
     EccP384,
 }
 
 /// What AK to create: a restricted signing key with fixedTPM, fixedParent, sensitiveDataOrigin.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AkSpec {
+    /// The key type.
     pub alg: KeyAlg,
     /// The AK's fixed scheme: `RsaSsa`, `RsaPss` (RSA) or `Ecdsa` (ECC), with its hash.
     pub scheme: Scheme,
@@ -130,6 +136,7 @@ impl AkSpec {
 /// RSA-PSS (RSA) as each use requires (JWTs, TLS CertificateVerify).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AppKeySpec {
+    /// The key type.
     pub alg: KeyAlg,
     /// Make it persistent at this handle (0x81000000..=0x81ffffff) as well.
     pub persist_at: Option<u32>,
@@ -201,15 +208,20 @@ impl TpmKey {
 /// A TPMS_ATTEST and its TPMT_SIGNATURE, exactly as the TPM returned them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AttestEvidence {
+    /// The marshalled TPMS_ATTEST (Part 2, 10.12.12), without a TPM2B size prefix.
     pub attest: Vec<u8>,
+    /// The marshalled TPMT_SIGNATURE (Part 2, 11.3.4) over it.
     pub signature: Vec<u8>,
 }
 
 /// A quote and the PCR values it covers (read right after the quote).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QuoteEvidence {
+    /// The marshalled TPMS_ATTEST of type TPM_ST_ATTEST_QUOTE, without a size prefix.
     pub attest: Vec<u8>,
+    /// The marshalled TPMT_SIGNATURE over it.
     pub signature: Vec<u8>,
+    /// The values of the quoted PCRs, read with TPM2_PCR_Read right after the quote.
     pub pcrs: PcrValues,
 }
 
@@ -231,23 +243,24 @@ pub trait TpmBackend {
     fn info(&self) -> BackendInfo;
 
     /// Reads (creating as a transient primary, then flushing) the EK of `kind` and its
-    /// certificate from the TCG NV index.
+    /// certificate from the TCG NV index (TPM2_CreatePrimary, Part 3, 24.1; TPM2_NV_Read, 31.13).
     fn read_ek(&mut self, kind: EkKind) -> Result<EkInfo>;
 
-    /// Creates an AK (restricted signing key) under the storage root key.
+    /// Creates an AK (restricted signing key) under the storage root key (TPM2_Create, Part 3,
+    /// 12.1; made persistent with TPM2_EvictControl, 28.5, when the spec asks).
     fn create_ak(&mut self, spec: &AkSpec) -> Result<TpmKey>;
 
     /// Creates an App Key (unrestricted signing key, fixedTPM, fixedParent,
-    /// sensitiveDataOrigin) under the storage root key.
+    /// sensitiveDataOrigin) under the storage root key (TPM2_Create, Part 3, 12.1).
     fn create_app_key(&mut self, spec: &AppKeySpec) -> Result<TpmKey>;
 
-    /// Loads a key persisted at `handle` (reads its public area).
+    /// Loads a key persisted at `handle` (reads its public area: TPM2_ReadPublic, Part 3, 12.4).
     fn load_persistent(&mut self, handle: u32) -> Result<TpmKey>;
 
-    /// Removes the persistent key at `handle`.
+    /// Removes the persistent key at `handle` (TPM2_EvictControl, Part 3, 28.5).
     fn evict_persistent(&mut self, handle: u32) -> Result<()>;
 
-    /// TPM2_ActivateCredential with `ak` as the activated object and the EK of `ek` as the
+    /// TPM2_ActivateCredential (Part 3, 12.5) with `ak` as the activated object and the EK of `ek` as the
     /// decryption key: returns the credential the verifier sealed with MakeCredential.
     /// `credential_blob` is the TPM2B_ID_OBJECT, `encrypted_secret` the TPM2B_ENCRYPTED_SECRET
     /// (each with or without its u16 size prefix).
@@ -259,7 +272,7 @@ pub trait TpmBackend {
         encrypted_secret: &[u8],
     ) -> Result<Zeroizing<Vec<u8>>>;
 
-    /// TPM2_Certify of `key` by `ak` over `qualifying_data` (the verifier's nonce).
+    /// TPM2_Certify (Part 3, 18.2) of `key` by `ak` over `qualifying_data` (the verifier's nonce).
     fn certify(
         &mut self,
         key: &TpmKey,
@@ -267,7 +280,7 @@ pub trait TpmBackend {
         qualifying_data: &[u8],
     ) -> Result<AttestEvidence>;
 
-    /// TPM2_Quote of `selection` by `ak` with `nonce` as qualifying data, and the PCR values.
+    /// TPM2_Quote (Part 3, 18.4) of `selection` by `ak` with `nonce` as qualifying data, and the PCR values.
     fn quote(
         &mut self,
         ak: &TpmKey,
@@ -275,20 +288,20 @@ pub trait TpmBackend {
         nonce: &[u8],
     ) -> Result<QuoteEvidence>;
 
-    /// TPM2_PCR_Read of `selection` (as many calls as the TPM needs).
+    /// TPM2_PCR_Read (Part 3, 22.4) of `selection` (as many calls as the TPM needs).
     fn pcr_read(&mut self, selection: &PcrSelection) -> Result<PcrValues>;
 
-    /// TPM2_PCR_Extend of PCR `index` with one digest per listed bank.
+    /// TPM2_PCR_Extend (Part 3, 22.2) of PCR `index` with one digest per listed bank.
     fn pcr_extend(&mut self, index: u8, digests: &[(HashAlg, Vec<u8>)]) -> Result<()>;
 
-    /// TPM2_Sign of `digest` with an unrestricted key (the App Key) under `scheme`
+    /// TPM2_Sign (Part 3, 20.2) of `digest` with an unrestricted key (the App Key) under `scheme`
     /// (`Ecdsa`, `RsaSsa` or `RsaPss`, whose hash must match the digest's length).
     /// Returns the TPMT_SIGNATURE.
     fn sign_digest(&mut self, key: &TpmKey, digest: &[u8], scheme: Scheme) -> Result<Vec<u8>>;
 
     /// Signs `data` with a restricted key (the AK) in its own scheme: TPM2_Hash in the owner
-    /// hierarchy gives a ticket proving the data does not start with TPM_GENERATED_VALUE, then
-    /// TPM2_Sign uses it. Data that starts with the magic is refused. Returns the TPMT_SIGNATURE.
+    /// hierarchy (Part 3, 15.4) gives a ticket proving the data does not start with
+    /// TPM_GENERATED_VALUE, then TPM2_Sign (20.2) uses it. Data that starts with the magic is refused. Returns the TPMT_SIGNATURE.
     fn sign_restricted(&mut self, key: &TpmKey, data: &[u8]) -> Result<Vec<u8>>;
 }
 
@@ -306,7 +319,18 @@ pub fn check_not_tpm_generated(data: &[u8]) -> Result<()> {
 /// Checks that `scheme` fits the key (type and any fixed scheme) and the digest length, and
 /// returns its hash. For backend implementations.
 pub fn check_sign_scheme(public: &Public, digest: &[u8], scheme: Scheme) -> Result<HashAlg> {
-    use crate::tpm::KeyParms;
+    let hash = check_scheme_fits(public, scheme)?;
+    if digest.len() != hash.digest_size() {
+        return Err(Error::InvalidArgument {
+            what: "digest length differs from the scheme's hash",
+        });
+    }
+    Ok(hash)
+}
+
+/// Checks that a signing `scheme` (ECDSA, RSASSA or RSAPSS) fits the key type and the key's own
+/// scheme if it has one (TPM2_Sign, Part 3, 20.2: TPM_RC_SCHEME otherwise), and returns its hash.
+pub fn check_scheme_fits(public: &Public, scheme: Scheme) -> Result<HashAlg> {
     let hash = match (&public.parms, scheme) {
         (KeyParms::Rsa(_), Scheme::RsaSsa(h) | Scheme::RsaPss(h)) => h,
         (KeyParms::Ecc(_), Scheme::Ecdsa(h)) => h,
@@ -316,11 +340,6 @@ pub fn check_sign_scheme(public: &Public, digest: &[u8], scheme: Scheme) -> Resu
             })
         }
     };
-    if digest.len() != hash.digest_size() {
-        return Err(Error::InvalidArgument {
-            what: "digest length differs from the scheme's hash",
-        });
-    }
     let key_scheme = public.scheme();
     if key_scheme != Scheme::Null && key_scheme != scheme {
         return Err(Error::InvalidArgument {

@@ -1,7 +1,7 @@
 //! Per-operation latency of the tss backend on a swtpm (certify, quote, sign, extend,
 //! restricted sign) and end-to-end attestation latency (certify + location extend + quote, and
 //! aegis-core's verification of all of it). A benchmark, not a timed test:
-//! `cargo bench -p aegis-core --features tss --bench backend_swtpm` (or `make bench-backend`).
+//! `cargo bench -p aegis-agent --features tss --bench backend_swtpm` (or `make bench-backend`).
 //!
 //! Starts its own swtpm with scripts/swtpm.sh in a temp dir and stops it at the end.
 #![allow(
@@ -13,10 +13,11 @@
 
 use std::time::Duration;
 
-use aegis_core::backend::tss::TssBackend;
-use aegis_core::backend::{AkSpec, AppKeySpec, TpmBackend};
+use aegis_agent::backend::tss::TssBackend;
+use aegis_agent::backend::{AkSpec, AppKeySpec, TpmBackend};
+use aegis_agent::{record_location, LocationLogFile};
 use aegis_core::crypto::default_provider;
-use aegis_core::geo::{self, LocationEvent, LocationLogFile};
+use aegis_core::geo::{self, LocationEvent};
 use aegis_core::tpm::{HashAlg, Scheme};
 use aegis_core::verify::{
     verify_certify, verify_quote, AttestationKey, CertifyPolicy, KeyPolicy, QuotePolicy,
@@ -89,7 +90,7 @@ fn backend(c: &mut Criterion) {
                     &CertifyPolicy::default(),
                 )
                 .unwrap();
-                geo::record_location(
+                record_location(
                     &mut b,
                     &mut log,
                     15,

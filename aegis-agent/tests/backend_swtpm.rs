@@ -12,8 +12,8 @@
     clippy::panic
 )]
 
-use aegis_core::backend::tss::TssBackend;
-use aegis_core::backend::{AkSpec, AppKeySpec, EkKind, KeyAlg, KeyLocation, TpmBackend};
+use aegis_agent::backend::tss::TssBackend;
+use aegis_agent::backend::{AkSpec, AppKeySpec, EkKind, KeyAlg, KeyLocation, TpmBackend};
 use aegis_core::crypto::default_provider;
 use aegis_core::tpm::{HashAlg, KeyParms, PcrSelection, Scheme, Signature, TPM_GENERATED_VALUE};
 use aegis_core::verify::{
@@ -25,6 +25,9 @@ use aegis_core::Error;
 mod swtpm;
 use swtpm::Swtpm;
 
+#[path = "support/signer.rs"]
+mod signer_support;
+
 impl Swtpm {
     fn backend(&self) -> TssBackend {
         TssBackend::open(&self.tcti).unwrap()
@@ -35,14 +38,14 @@ impl Swtpm {
     }
 }
 
-fn ak_of(key: &aegis_core::backend::TpmKey) -> AttestationKey {
+fn ak_of(key: &aegis_agent::TpmKey) -> AttestationKey {
     AttestationKey::from_public(key.public().clone(), &KeyPolicy::default()).unwrap()
 }
 
 /// A quote of sha256:15 by `ak` over `nonce`, verified with PCR 15 required.
 fn quote_pcr15(
     b: &mut TssBackend,
-    ak: &aegis_core::backend::TpmKey,
+    ak: &aegis_agent::TpmKey,
     nonce: &[u8],
 ) -> aegis_core::verify::VerifiedQuote {
     let sel = aegis_core::geo::location_selection(15, HashAlg::Sha256).unwrap();
@@ -321,6 +324,56 @@ fn app_key_signs_digests_and_persists() {
 }
 
 #[test]
+fn tpm_signer_signs_in_the_tpm_and_aegis_core_verifies() {
+    use aegis_agent::TpmSigner;
+    use aegis_core::crypto::{SignatureScheme, Signer};
+    use aegis_core::keys::PublicKey;
+    let Some(tpm) = Swtpm::start_or_skip("signer") else {
+        return;
+    };
+    let mut b = tpm.backend();
+    for (alg, scheme) in [
+        (KeyAlg::EccP256, SignatureScheme::Ecdsa(HashAlg::Sha256)),
+        (KeyAlg::EccP384, SignatureScheme::Ecdsa(HashAlg::Sha384)),
+        (
+            KeyAlg::Rsa2048,
+            SignatureScheme::RsaPkcs1v15(HashAlg::Sha256),
+        ),
+        (KeyAlg::Rsa2048, SignatureScheme::RsaPss(HashAlg::Sha256)),
+    ] {
+        let key = b
+            .create_app_key(&AppKeySpec {
+                alg,
+                persist_at: None,
+            })
+            .unwrap();
+        let signer = TpmSigner::new(&mut b, key.clone(), scheme).unwrap();
+        assert_eq!(
+            signer.public_key(),
+            &PublicKey::from_tpm_public(key.public())
+        );
+        signer_support::sign_and_verify(&signer, b"header.payload");
+        // A digest of the wrong length never reaches the TPM.
+        assert!(matches!(
+            signer.sign_digest(&[1u8; 20]),
+            Err(Error::InvalidArgument { .. })
+        ));
+        // A scheme that does not fit the key is refused before any signer exists.
+        let wrong = match scheme {
+            SignatureScheme::Ecdsa(h) => SignatureScheme::RsaPss(h),
+            SignatureScheme::RsaPkcs1v15(h) | SignatureScheme::RsaPss(h) => {
+                SignatureScheme::Ecdsa(h)
+            }
+        };
+        assert!(matches!(
+            TpmSigner::new(&mut b, key, wrong),
+            Err(Error::InvalidArgument { .. })
+        ));
+    }
+    assert_eq!(b.transient_object_count().unwrap(), 1);
+}
+
+#[test]
 fn ten_thousand_operations_leak_no_object_slot() {
     let Some(tpm) = Swtpm::start_or_skip("leak") else {
         return;
@@ -414,7 +467,8 @@ fn credential_activation_round_trip() {
 
 #[test]
 fn location_evidence_in_pcr15_survives_an_agent_restart() {
-    use aegis_core::geo::{self, LocationEvent, LocationLogFile};
+    use aegis_agent::{record_location, LocationLogFile};
+    use aegis_core::geo::{self, LocationEvent};
     let Some(tpm) = Swtpm::start_or_skip("geo") else {
         return;
     };
@@ -428,7 +482,7 @@ fn location_evidence_in_pcr15_survives_an_agent_restart() {
                 latitude: 40.0 + i as f64,
                 ..LocationEvent::sample()
             };
-            geo::record_location(&mut b, &mut log, 15, HashAlg::Sha256, e, &nonce[..]).unwrap();
+            record_location(&mut b, &mut log, 15, HashAlg::Sha256, e, &nonce[..]).unwrap();
         }
         ak
     };
@@ -436,7 +490,7 @@ fn location_evidence_in_pcr15_survives_an_agent_restart() {
     let mut b = tpm.backend();
     let mut log = LocationLogFile::open(&log_path).unwrap();
     assert_eq!(log.records().len(), 2);
-    geo::record_location(
+    record_location(
         &mut b,
         &mut log,
         15,
@@ -466,7 +520,8 @@ fn location_evidence_in_pcr15_survives_an_agent_restart() {
 
 #[test]
 fn location_log_starts_afresh_after_a_tpm_reset() {
-    use aegis_core::geo::{self, LocationEvent, LocationLogFile};
+    use aegis_agent::{record_location, LocationLogFile};
+    use aegis_core::geo::{self, LocationEvent};
     let Some(mut tpm) = Swtpm::start_or_skip("geo-reset") else {
         return;
     };
@@ -475,7 +530,7 @@ fn location_log_starts_afresh_after_a_tpm_reset() {
         let mut b = tpm.backend();
         let mut log = LocationLogFile::open(&log_path).unwrap();
         for nonce in [&b"first"[..], b"second"] {
-            let r = geo::record_location(
+            let r = record_location(
                 &mut b,
                 &mut log,
                 15,
@@ -497,7 +552,7 @@ fn location_log_starts_afresh_after_a_tpm_reset() {
     let ak = b.create_ak(&AkSpec::default()).unwrap();
     let mut log = LocationLogFile::open(&log_path).unwrap();
     assert_eq!(log.records().len(), 2);
-    let r = geo::record_location(
+    let r = record_location(
         &mut b,
         &mut log,
         15,

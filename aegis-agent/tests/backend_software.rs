@@ -1,5 +1,4 @@
 //! The software backend: what it makes, aegis-core verifies; what it must refuse, it refuses.
-#![cfg(feature = "native")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -7,8 +6,8 @@
     clippy::panic
 )]
 
-use aegis_core::backend::software::SoftwareTpm;
-use aegis_core::backend::{AkSpec, AppKeySpec, EkKind, KeyAlg, KeyLocation, TpmBackend};
+use aegis_agent::backend::software::SoftwareTpm;
+use aegis_agent::backend::{AkSpec, AppKeySpec, EkKind, KeyAlg, KeyLocation, TpmBackend};
 use aegis_core::crypto::default_provider;
 use aegis_core::tpm::{HashAlg, PcrSelection, Scheme, Signature, TPM_GENERATED_VALUE};
 use aegis_core::verify::{

@@ -1,0 +1,208 @@
+//! The location event log format: a pure encoder and parser, no I/O (the agent's file is in
+//! aegis-agent; a verifier parses the bytes it is handed with [`parse_log`]).
+//!
+//! Format (FORMATS.md, "Location evidence bound into a PCR"): JSON Lines, one RFC 8785
+//! canonical object per line, each ending in `\n`:
+//! `{"digest":hex,"event":{...},"nonce":hex,"prev":hex,"seq":n}` where `seq` counts from 0,
+//! `prev` is SHA-256 of the previous line's bytes (including its `\n`; 32 zero bytes for the
+//! first line) and `digest` is SHA-256(JCS(event) || nonce), the SHA-256 PCR recipe value.
+//! A missing final `\n`, a line that does not parse, a sequence gap, a broken `prev` chain or
+//! a wrong `digest` is `LocationLogCorrupt`: the log is never silently shortened or repaired.
+
+use serde_json::{json, Value};
+
+use super::{jcs, LocationRecord, MAX_EVENTS};
+use crate::error::{Error, Result};
+use crate::tpm::HashAlg;
+
+/// Longest line accepted (an event is far smaller).
+const MAX_LINE: usize = 16 * 1024;
+
+/// Where a log ends: the sequence number and `prev` hash its next line must carry.
+///
+/// [`LogChain::default`] is an empty log. Encoding a line does not advance the chain: the
+/// writer advances it (takes the returned chain) only once the line is stored.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LogChain {
+    seq: u64,
+    prev: [u8; 32],
+}
+
+impl LogChain {
+    /// How many lines the log holds (the next line's `seq`).
+    pub fn len(&self) -> u64 {
+        self.seq
+    }
+
+    /// Whether the log holds no line.
+    pub fn is_empty(&self) -> bool {
+        self.seq == 0
+    }
+
+    /// The line that appends `record` to a log ending here, and the chain after that line.
+    ///
+    /// `CountOutOfRange` once the log holds [`MAX_EVENTS`] records.
+    pub fn encode_next(&self, record: &LocationRecord) -> Result<(Vec<u8>, LogChain)> {
+        let count = usize::try_from(self.seq).unwrap_or(usize::MAX);
+        if count >= MAX_EVENTS {
+            return Err(Error::CountOutOfRange {
+                what: "location events",
+                count: count.saturating_add(1),
+                max: MAX_EVENTS,
+            });
+        }
+        let event: Value =
+            serde_json::from_str(record.canonical_json()).map_err(|_| Error::InvalidFormat {
+                what: "location event JSON",
+            })?;
+        let v = json!({
+            "seq": self.seq,
+            "prev": hex::encode(self.prev),
+            "event": event,
+            "nonce": hex::encode(record.nonce()),
+            "digest": hex::encode(record.digest(HashAlg::Sha256)),
+        });
+        let mut line = jcs::canonicalize(&v)?.into_bytes();
+        line.push(b'\n');
+        let next = LogChain {
+            seq: self.seq + 1,
+            prev: sha256(&line),
+        };
+        Ok((line, next))
+    }
+}
+
+/// The bytes of a whole log holding `records`, oldest first (what an agent's log file holds).
+pub fn encode_log(records: &[LocationRecord]) -> Result<Vec<u8>> {
+    let mut chain = LogChain::default();
+    let mut out = Vec::new();
+    for r in records {
+        let (line, next) = chain.encode_next(r)?;
+        out.extend_from_slice(&line);
+        chain = next;
+    }
+    Ok(out)
+}
+
+/// Parses a whole log (the bytes an agent sends a verifier) into records, checking every line
+/// (see the module documentation).
+pub fn parse_log(bytes: &[u8]) -> Result<Vec<LocationRecord>> {
+    parse_log_chain(bytes).map(|(r, _)| r)
+}
+
+/// [`parse_log`], and where the log ends (for a writer that appends to it).
+pub fn parse_log_chain(bytes: &[u8]) -> Result<(Vec<LocationRecord>, LogChain)> {
+    let corrupt = |what: &'static str| Error::LocationLogCorrupt { what };
+    let mut records = Vec::new();
+    let mut prev = [0u8; 32];
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let end = rest
+            .iter()
+            .position(|b| *b == b'\n')
+            .ok_or(corrupt("last line is truncated (no newline)"))?;
+        let (line_body, tail) = rest.split_at(end);
+        let line_with_nl = rest.get(..=end).ok_or(corrupt("line bounds"))?;
+        rest = tail.get(1..).unwrap_or_default();
+        if line_with_nl.len() > MAX_LINE {
+            return Err(corrupt("line too long"));
+        }
+        if records.len() >= MAX_EVENTS {
+            return Err(Error::CountOutOfRange {
+                what: "location events",
+                count: records.len() + 1,
+                max: MAX_EVENTS,
+            });
+        }
+        let text = std::str::from_utf8(line_body).map_err(|_| corrupt("line is not UTF-8"))?;
+        let v: Value = serde_json::from_str(text).map_err(|_| corrupt("line is not JSON"))?;
+        if jcs::canonicalize(&v).ok().as_deref() != Some(text) {
+            return Err(corrupt("line is not RFC 8785 canonical JSON"));
+        }
+        let obj = v.as_object().ok_or(corrupt("line is not a JSON object"))?;
+        if obj.len() != 5 {
+            return Err(corrupt("line has unexpected members"));
+        }
+        let seq = obj
+            .get("seq")
+            .and_then(Value::as_u64)
+            .ok_or(corrupt("seq missing"))?;
+        if seq != records.len() as u64 {
+            return Err(corrupt("sequence number gap or repeat"));
+        }
+        let hex_field = |name: &str| -> Result<Vec<u8>> {
+            let s = obj
+                .get(name)
+                .and_then(Value::as_str)
+                .ok_or(corrupt("hex field missing"))?;
+            hex::decode(s).map_err(|_| corrupt("hex field is not hex"))
+        };
+        if hex_field("prev")? != prev {
+            return Err(corrupt("previous-line hash chain broken"));
+        }
+        let nonce = hex_field("nonce")?;
+        let digest = hex_field("digest")?;
+        let event = obj.get("event").ok_or(corrupt("event missing"))?;
+        let canonical = jcs::canonicalize(event)?;
+        let record = LocationRecord::from_parts(&canonical, &nonce)?;
+        if record.digest(HashAlg::Sha256) != digest {
+            return Err(corrupt("digest does not match the event and nonce"));
+        }
+        prev = sha256(line_with_nl);
+        records.push(record);
+    }
+    let chain = LogChain {
+        seq: records.len() as u64,
+        prev,
+    };
+    Ok((records, chain))
+}
+
+fn sha256(b: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(&HashAlg::Sha256.digest(b));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geo::LocationEvent;
+
+    fn record(lat: f64, nonce: &[u8]) -> LocationRecord {
+        let e = LocationEvent {
+            latitude: lat,
+            ..LocationEvent::sample()
+        };
+        LocationRecord::new(e, nonce).unwrap()
+    }
+
+    #[test]
+    fn encode_then_parse_round_trips_and_chains() {
+        let records = vec![record(1.0, b"n1"), record(2.0, b"n2")];
+        let bytes = encode_log(&records).unwrap();
+        let (parsed, chain) = parse_log_chain(&bytes).unwrap();
+        assert_eq!(parsed, records);
+        assert_eq!(chain.len(), 2);
+        // Appending through the chain gives the same bytes as encoding the whole log.
+        let (line, after) = chain.encode_next(&record(3.0, b"n3")).unwrap();
+        let mut appended = bytes.clone();
+        appended.extend_from_slice(&line);
+        let all = vec![record(1.0, b"n1"), record(2.0, b"n2"), record(3.0, b"n3")];
+        assert_eq!(appended, encode_log(&all).unwrap());
+        assert_eq!(parse_log_chain(&appended).unwrap().1, after);
+        assert!(LogChain::default().is_empty());
+    }
+
+    #[test]
+    fn a_full_log_takes_no_more() {
+        let full = LogChain {
+            seq: MAX_EVENTS as u64,
+            prev: [0; 32],
+        };
+        assert!(matches!(
+            full.encode_next(&record(1.0, b"n")),
+            Err(Error::CountOutOfRange { .. })
+        ));
+    }
+}
