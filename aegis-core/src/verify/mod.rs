@@ -8,9 +8,11 @@
 
 pub(crate) mod keys;
 mod policy;
+mod signature;
 
 pub use keys::{AttestationKey, KeyPolicy};
 pub use policy::{CertifyPolicy, HashAllowList, QuotePolicy, RequiredPcrs};
+pub use signature::verify_signature;
 
 use subtle::ConstantTimeEq;
 
