@@ -647,6 +647,20 @@ fn key_size_or_curve_off_the_policy_is_key_not_allowed() {
         &only_p256,
         Err(Error::KeyNotAllowed { what: "ECC curve" }),
     );
+    // EC coordinates not of the curve's size (a leading zero byte added to x).
+    let mut wide = p384.public_key().clone();
+    if let PublicKey::Ecc { x, .. } = &mut wide {
+        x.insert(0, 0);
+    }
+    assert_all(
+        &wide,
+        scheme,
+        MSG,
+        &sig,
+        Err(Error::KeyNotAllowed {
+            what: "EC public key coordinates have the wrong size",
+        }),
+    );
     // An exponent other than 65537.
     let mut odd = key(KeySpec::Rsa { bits: 2048 }).public_key().clone();
     if let PublicKey::Rsa { exponent, .. } = &mut odd {
@@ -917,4 +931,56 @@ fn generating_keys_outside_the_supported_set_is_refused() {
             what: "RSA private key size (2048 to 4096 bits)"
         })
     );
+}
+
+#[test]
+fn providers_agree_on_public_points_and_refuse_the_same_scalars() {
+    let _: fn() = || {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<PrivateKey>();
+        send_sync::<SoftwareSigner<'static>>();
+    };
+    for curve in [EccCurve::NistP256, EccCurve::NistP384] {
+        let size = curve.coordinate_size();
+        let mut one = vec![0u8; size];
+        *one.last_mut().unwrap() = 1;
+        let mut n_minus_1 = curve.order().to_vec();
+        *n_minus_1.last_mut().unwrap() -= 1;
+        for scalar in [one, n_minus_1, vec![0x5a; size]] {
+            let points: Vec<_> = providers()
+                .into_iter()
+                .map(|p| p.ecc_public_point(curve, &scalar).unwrap())
+                .collect();
+            assert!(points.windows(2).all(|w| w[0] == w[1]), "{curve:?}");
+        }
+        for (scalar, expected) in [
+            (
+                vec![0u8; size],
+                Error::InvalidValue {
+                    what: "EC private scalar outside [1, n-1]",
+                },
+            ),
+            (
+                curve.order().to_vec(),
+                Error::InvalidValue {
+                    what: "EC private scalar outside [1, n-1]",
+                },
+            ),
+            (
+                vec![1u8; size + 1],
+                Error::InvalidFormat {
+                    what: "EC private key has the wrong length for its curve",
+                },
+            ),
+        ] {
+            for p in providers() {
+                assert_eq!(
+                    p.ecc_public_point(curve, &scalar),
+                    Err(expected.clone()),
+                    "{}",
+                    p.name()
+                );
+            }
+        }
+    }
 }

@@ -188,8 +188,9 @@ pub trait CryptoProvider: Send + Sync + core::fmt::Debug {
         })
     }
 
-    /// The public point Q = d·G (FIPS 186-5, 6.2.1) of the private scalar `scalar` (big-endian,
-    /// exactly the curve's size, 1 <= d < n), as affine x and y of the curve's size each.
+    /// The public point Q = d·G (FIPS 186-5, 6.2.1) of the private scalar `scalar`, as affine x
+    /// and y of the curve's size each. The scalar is big-endian and exactly the curve's size
+    /// (else `InvalidFormat`) with 1 <= d < n (else `InvalidValue`).
     fn ecc_public_point(&self, curve: EccCurve, scalar: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
         let _ = (curve, scalar);
         Err(crate::Error::Unsupported {
@@ -240,6 +241,7 @@ pub(crate) fn check_sign_request(
 }
 
 /// EME-OAEP encoding (RFC 8017, 7.1.1 step 2) with MGF1 over `hash`, for a modulus of `k` bytes.
+#[cfg_attr(not(feature = "native"), allow(dead_code))] // the pure provider encodes with the rsa crate
 pub(crate) fn oaep_encode(
     hash: HashAlg,
     k: usize,

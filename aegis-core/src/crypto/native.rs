@@ -15,7 +15,7 @@ use openssl::symm::Cipher;
 use std::sync::OnceLock;
 use zeroize::Zeroizing;
 
-use super::private_key::{check_curve, check_rsa_bits, Secret};
+use super::private_key::{check_curve, check_ec_scalar, check_rsa_bits, Secret};
 use super::{
     CryptoProvider, EccPublicKey, EcdhEphemeral, KeyCache, KeySpec, PrivateKey, PublicKeyRef,
     RsaPublicKey, SignatureRef, SignatureScheme, SignatureValue,
@@ -555,6 +555,7 @@ impl CryptoProvider for OpenSslProvider {
     }
 
     fn ecc_public_point(&self, curve: EccCurve, scalar: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
+        check_ec_scalar(curve, scalar)?;
         let group = group(curve)?;
         let point = with_scalar(scalar, |d| public_point(group, d))?;
         affine(group, &point, curve.coordinate_size())

@@ -237,17 +237,7 @@ impl PrivateKey {
         scalar: Zeroizing<Vec<u8>>,
     ) -> Result<Self> {
         check_curve(curve)?;
-        if scalar.len() != curve.coordinate_size() {
-            return Err(Error::InvalidFormat {
-                what: "EC private key has the wrong length for its curve",
-            });
-        }
-        // Big-endian byte strings of equal length compare like the numbers they encode.
-        if scalar.iter().all(|b| *b == 0) || scalar.as_slice() >= curve.order() {
-            return Err(Error::InvalidValue {
-                what: "EC private scalar outside [1, n-1]",
-            });
-        }
+        check_ec_scalar(curve, &scalar)?;
         let (x, y) = provider.ecc_public_point(curve, &scalar)?;
         Ok(PrivateKey {
             secret: Secret::Ecc { curve, scalar },
@@ -387,6 +377,23 @@ pub(crate) fn check_curve(curve: EccCurve) -> Result<()> {
     }
 }
 
+/// An EC private scalar d (FIPS 186-5, 6.2.1): exactly the curve's size (`InvalidFormat`) and
+/// 1 <= d < n (`InvalidValue`). Both providers check this before using a scalar.
+pub(crate) fn check_ec_scalar(curve: EccCurve, scalar: &[u8]) -> Result<()> {
+    if scalar.len() != curve.coordinate_size() {
+        return Err(Error::InvalidFormat {
+            what: "EC private key has the wrong length for its curve",
+        });
+    }
+    // Big-endian byte strings of equal length compare like the numbers they encode.
+    if scalar.iter().all(|b| *b == 0) || scalar >= curve.order() {
+        return Err(Error::InvalidValue {
+            what: "EC private scalar outside [1, n-1]",
+        });
+    }
+    Ok(())
+}
+
 /// Only 2048- to 4096-bit RSA keys are generated.
 #[cfg_attr(not(feature = "native"), allow(dead_code))]
 pub(crate) fn check_rsa_bits(bits: u16) -> Result<()> {
@@ -455,5 +462,21 @@ mod tests {
             ));
         }
         assert!(check_curve(EccCurve::NistP521).is_err());
+    }
+
+    #[test]
+    fn ec_scalar_is_the_curve_size_and_in_range() {
+        let c = EccCurve::NistP256;
+        assert_eq!(check_ec_scalar(c, &[1; 32]), Ok(()));
+        let out_of_range = Err(Error::InvalidValue {
+            what: "EC private scalar outside [1, n-1]",
+        });
+        assert_eq!(check_ec_scalar(c, &[0; 32]), out_of_range);
+        assert_eq!(check_ec_scalar(c, c.order()), out_of_range);
+        assert_eq!(check_ec_scalar(c, &[0xff; 32]), out_of_range);
+        assert!(matches!(
+            check_ec_scalar(c, &[1; 31]),
+            Err(Error::InvalidFormat { .. })
+        ));
     }
 }

@@ -18,7 +18,7 @@ use rsa::traits::PublicKeyParts;
 use rsa::{BigUint, Oaep, Pkcs1v15Sign, Pss};
 use zeroize::{Zeroize, Zeroizing};
 
-use super::private_key::{check_curve, Secret};
+use super::private_key::{check_curve, check_ec_scalar, Secret};
 use super::{
     CryptoProvider, EccPublicKey, EcdhEphemeral, KeySpec, PrivateKey, RsaPublicKey,
     SignatureScheme, SignatureValue,
@@ -199,7 +199,7 @@ macro_rules! ecc_sign_ops {
             use $curve::ecdsa::signature::hazmat::PrehashSigner;
             use $curve::ecdsa::{Signature, SigningKey};
             let size = $which.coordinate_size();
-            let sk = SigningKey::from_slice(scalar).map_err(|_| Error::KeyNotAllowed {
+            let sk = SigningKey::from_slice(scalar).map_err(|_| Error::InvalidValue {
                 what: "EC private scalar outside [1, n-1]",
             })?;
             let sig: Signature = sk.sign_prehash(&ecdsa_prehash(digest, size)).map_err(|_| {
@@ -215,11 +215,10 @@ macro_rules! ecc_sign_ops {
         }
 
         fn $point(scalar: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
-            let sk = $curve::ecdsa::SigningKey::from_slice(scalar).map_err(|_| {
-                Error::KeyNotAllowed {
+            let sk =
+                $curve::ecdsa::SigningKey::from_slice(scalar).map_err(|_| Error::InvalidValue {
                     what: "EC private scalar outside [1, n-1]",
-                }
-            })?;
+                })?;
             let point = sk.verifying_key().to_encoded_point(false);
             match (point.x(), point.y()) {
                 (Some(x), Some(y)) => Ok((x.to_vec(), y.to_vec())),
@@ -414,6 +413,7 @@ impl CryptoProvider for RustCryptoProvider {
     }
 
     fn ecc_public_point(&self, curve: EccCurve, scalar: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
+        check_ec_scalar(curve, scalar)?;
         match curve {
             EccCurve::NistP256 => point_p256(scalar),
             EccCurve::NistP384 => point_p384(scalar),
