@@ -5,12 +5,21 @@
 //!
 //! Verification code hashes with [`HashAlg::digest`] and hands the digest to the provider, so
 //! both providers see identical inputs and must reach identical verdicts.
+//!
+//! Signing: [`PrivateKey`] holds a software key in a provider-neutral form,
+//! [`CryptoProvider::sign_digest`] signs with it, and [`SoftwareSigner`] wraps both behind the
+//! [`Signer`] trait. The pure provider makes no RSA private-key operation (RUSTSEC-2023-0071).
 
 use crate::error::Result;
 use crate::tpm::{EccCurve, HashAlg};
 
+mod encoding;
+mod private_key;
 mod signer;
+mod software_signer;
+pub use private_key::{KeySpec, PrivateKey};
 pub use signer::{SignatureScheme, SignatureValue, Signer};
+pub use software_signer::SoftwareSigner;
 
 #[cfg(feature = "native")]
 pub mod native;
@@ -148,6 +157,47 @@ pub trait CryptoProvider: Send + Sync + core::fmt::Debug {
     /// Fills `out` from a cryptographically secure random source.
     fn random(&self, out: &mut [u8]) -> Result<()>;
 
+    /// Signs `digest` (the `scheme.hash()` of the message) with `key`: RSASSA-PKCS1-v1_5 (RFC
+    /// 8017, 8.2.1), RSASSA-PSS (RFC 8017, 8.1.1, EMSA-PSS 9.1.1) with MGF1 over the same hash
+    /// and salt length = digest length, or ECDSA (FIPS 186-5, 6.4.1; a digest longer than the
+    /// curve is truncated to its leftmost bits). RSA signatures are exactly the modulus length;
+    /// ECDSA r and s are left-padded to the curve's size.
+    ///
+    /// SHA-256, SHA-384 and SHA-512 only (SHA-1 is `HashNotAllowed`); a scheme that does not fit
+    /// the key or a digest of the wrong length is `InvalidArgument`. A provider that cannot make
+    /// the signature returns `Unsupported` (the default, and the pure provider for RSA).
+    fn sign_digest(
+        &self,
+        key: &PrivateKey,
+        scheme: SignatureScheme,
+        digest: &[u8],
+    ) -> Result<SignatureValue> {
+        check_sign_request(key, scheme, digest)?;
+        Err(crate::Error::Unsupported {
+            what: "signing with this crypto provider",
+        })
+    }
+
+    /// Generates a fresh private key (FIPS 186-5, A.2 for ECDSA; RFC 8017, 3.2 with e = 65537
+    /// for RSA). `Unsupported` where the provider cannot (the default, and the pure provider
+    /// for RSA).
+    fn generate_private_key(&self, spec: KeySpec) -> Result<PrivateKey> {
+        let _ = spec;
+        Err(crate::Error::Unsupported {
+            what: "key generation with this crypto provider",
+        })
+    }
+
+    /// The public point Q = d·G (FIPS 186-5, 6.2.1) of the private scalar `scalar`, as affine x
+    /// and y of the curve's size each. The scalar is big-endian and exactly the curve's size
+    /// (else `InvalidFormat`) with 1 <= d < n (else `InvalidValue`).
+    fn ecc_public_point(&self, curve: EccCurve, scalar: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
+        let _ = (curve, scalar);
+        Err(crate::Error::Unsupported {
+            what: "EC point multiplication with this crypto provider",
+        })
+    }
+
     /// Verifies `sig` over `digest` with `key`, where `cache` belongs to `key` and may keep the
     /// provider's parsed form of it between calls. The default ignores the cache.
     fn verify_cached(
@@ -174,7 +224,24 @@ pub trait CryptoProvider: Send + Sync + core::fmt::Debug {
     }
 }
 
+/// The checks every provider makes before signing (see [`CryptoProvider::sign_digest`]): a hash
+/// other than SHA-1, a scheme that fits the key, a digest of the hash's length.
+pub(crate) fn check_sign_request(
+    key: &PrivateKey,
+    scheme: SignatureScheme,
+    digest: &[u8],
+) -> Result<()> {
+    software_signer::check_scheme(key, scheme)?;
+    if digest.len() != scheme.hash().digest_size() {
+        return Err(crate::Error::InvalidArgument {
+            what: "digest length differs from the scheme's hash",
+        });
+    }
+    Ok(())
+}
+
 /// EME-OAEP encoding (RFC 8017, 7.1.1 step 2) with MGF1 over `hash`, for a modulus of `k` bytes.
+#[cfg_attr(not(feature = "native"), allow(dead_code))] // the pure provider encodes with the rsa crate
 pub(crate) fn oaep_encode(
     hash: HashAlg,
     k: usize,

@@ -7,7 +7,7 @@ use openssl::ecdsa::EcdsaSig;
 use openssl::hash::MessageDigest;
 use openssl::md::Md;
 use openssl::nid::Nid;
-use openssl::pkey::{PKey, Public};
+use openssl::pkey::{PKey, Private, Public};
 use openssl::pkey_ctx::PkeyCtx;
 use openssl::rsa::{Padding, Rsa};
 use openssl::sign::Signer;
@@ -15,10 +15,13 @@ use openssl::symm::Cipher;
 use std::sync::OnceLock;
 use zeroize::Zeroizing;
 
+use super::private_key::{check_curve, check_ec_scalar, check_rsa_bits, Secret};
 use super::{
-    CryptoProvider, EccPublicKey, EcdhEphemeral, KeyCache, PublicKeyRef, RsaPublicKey, SignatureRef,
+    CryptoProvider, EccPublicKey, EcdhEphemeral, KeyCache, KeySpec, PrivateKey, PublicKeyRef,
+    RsaPublicKey, SignatureRef, SignatureScheme, SignatureValue,
 };
 use crate::error::{Error, Result};
+use crate::keys::PublicKey;
 use crate::tpm::{EccCurve, HashAlg};
 
 /// OpenSSL-backed [`CryptoProvider`].
@@ -190,6 +193,150 @@ fn verify_rsa(
     }
 }
 
+/// A private key parsed by OpenSSL, kept in the [`PrivateKey`]'s [`KeyCache`].
+enum NativePrivate {
+    Rsa(PKey<Private>),
+    Ec(EcKey<Private>),
+}
+
+/// `f(d)` with the scalar as an OpenSSL BigNum, which is cleared afterwards (OpenSSL keeps its
+/// own copies in the key it builds).
+fn with_scalar<T>(scalar: &[u8], f: impl FnOnce(&BigNum) -> Result<T>) -> Result<T> {
+    let mut d = BigNum::from_slice(scalar).map_err(|_| Error::CryptoProvider {
+        what: "OpenSSL BN_bin2bn failed",
+    })?;
+    let out = f(&d);
+    d.clear();
+    out
+}
+
+/// Q = d·G on `group`.
+fn public_point(group: &EcGroup, d: &BigNum) -> Result<EcPoint> {
+    let fail = |_| Error::CryptoProvider {
+        what: "OpenSSL EC point multiplication failed",
+    };
+    let mut ctx = BigNumContext::new().map_err(fail)?;
+    let mut point = EcPoint::new(group).map_err(fail)?;
+    point.mul_generator2(group, d, &mut ctx).map_err(fail)?;
+    Ok(point)
+}
+
+/// The affine coordinates of `point`, each `size` bytes.
+fn affine(
+    group: &EcGroup,
+    point: &openssl::ec::EcPointRef,
+    size: usize,
+) -> Result<(Vec<u8>, Vec<u8>)> {
+    let fail = |_| Error::CryptoProvider {
+        what: "OpenSSL EC point coordinates failed",
+    };
+    let size_i32 = i32::try_from(size).map_err(fail_size)?;
+    let mut ctx = BigNumContext::new().map_err(fail)?;
+    let mut x = BigNum::new().map_err(fail)?;
+    let mut y = BigNum::new().map_err(fail)?;
+    point
+        .affine_coordinates(group, &mut x, &mut y, &mut ctx)
+        .map_err(fail)?;
+    Ok((
+        x.to_vec_padded(size_i32).map_err(fail)?,
+        y.to_vec_padded(size_i32).map_err(fail)?,
+    ))
+}
+
+impl NativePrivate {
+    fn new(key: &PrivateKey) -> Result<Self> {
+        match key.secret() {
+            Secret::Rsa { pkcs1_der } => {
+                let bad = |_| Error::KeyNotAllowed {
+                    what: "RSA private key rejected by OpenSSL",
+                };
+                let rsa = Rsa::private_key_from_der(pkcs1_der).map_err(bad)?;
+                // RSA_check_key: p and q prime, n = p·q, d·e = 1 mod lcm(p-1, q-1), CRT values.
+                if !rsa.check_key().unwrap_or(false) {
+                    return Err(Error::KeyNotAllowed {
+                        what: "RSA private key is inconsistent (RSA_check_key)",
+                    });
+                }
+                PKey::from_rsa(rsa).map(NativePrivate::Rsa).map_err(bad)
+            }
+            Secret::Ecc { curve, scalar } => {
+                let group = group(*curve)?;
+                with_scalar(scalar, |d| {
+                    let point = public_point(group, d)?;
+                    EcKey::from_private_components(group, d, &point)
+                        .map(NativePrivate::Ec)
+                        .map_err(|_| Error::KeyNotAllowed {
+                            what: "EC private key rejected by OpenSSL",
+                        })
+                })
+            }
+        }
+    }
+
+    fn sign(&self, scheme: SignatureScheme, digest: &[u8]) -> Result<SignatureValue> {
+        match (self, scheme) {
+            (NativePrivate::Rsa(k), SignatureScheme::RsaPkcs1v15(h)) => {
+                sign_rsa(k, h, digest, false)
+            }
+            (NativePrivate::Rsa(k), SignatureScheme::RsaPss(h)) => sign_rsa(k, h, digest, true),
+            (NativePrivate::Ec(k), SignatureScheme::Ecdsa(_)) => sign_ecdsa(k, digest),
+            _ => Err(Error::InvalidArgument {
+                what: "signature scheme does not fit the key type",
+            }),
+        }
+    }
+}
+
+/// RSASSA-PKCS1-v1_5 (RFC 8017, 8.2.1) or RSASSA-PSS (8.1.1) with salt length = digest length
+/// and MGF1 over the same hash.
+fn sign_rsa(
+    pkey: &PKey<Private>,
+    hash: HashAlg,
+    digest: &[u8],
+    pss: bool,
+) -> Result<SignatureValue> {
+    let fail = |_| Error::CryptoProvider {
+        what: "OpenSSL RSA signing failed",
+    };
+    let mut ctx = PkeyCtx::new(pkey).map_err(fail)?;
+    ctx.sign_init().map_err(fail)?;
+    ctx.set_rsa_padding(if pss {
+        Padding::PKCS1_PSS
+    } else {
+        Padding::PKCS1
+    })
+    .map_err(fail)?;
+    ctx.set_signature_md(md(hash)).map_err(fail)?;
+    if pss {
+        ctx.set_rsa_pss_saltlen(openssl::sign::RsaPssSaltlen::DIGEST_LENGTH)
+            .map_err(fail)?;
+        ctx.set_rsa_mgf1_md(md(hash)).map_err(fail)?;
+    }
+    let mut sig = Vec::new();
+    ctx.sign_to_vec(digest, &mut sig).map_err(fail)?;
+    let k = pkey.size();
+    if sig.len() != k {
+        return Err(Error::CryptoProvider {
+            what: "OpenSSL RSA signature is not the modulus length",
+        });
+    }
+    Ok(SignatureValue::Rsa(sig))
+}
+
+/// ECDSA (FIPS 186-5, 6.4.1) with OpenSSL's random k; r and s left-padded to the curve's size.
+fn sign_ecdsa(key: &EcKey<Private>, digest: &[u8]) -> Result<SignatureValue> {
+    let fail = |_| Error::CryptoProvider {
+        what: "OpenSSL ECDSA signing failed",
+    };
+    let size = key.group().order_bits().div_ceil(8);
+    let size = i32::try_from(size).map_err(fail_size)?;
+    let sig = EcdsaSig::sign(digest, key).map_err(fail)?;
+    Ok(SignatureValue::Ecdsa {
+        r: sig.r().to_vec_padded(size).map_err(fail)?,
+        s: sig.s().to_vec_padded(size).map_err(fail)?,
+    })
+}
+
 impl CryptoProvider for OpenSslProvider {
     fn name(&self) -> &'static str {
         "openssl"
@@ -338,5 +485,79 @@ impl CryptoProvider for OpenSslProvider {
         openssl::rand::rand_bytes(out).map_err(|_| Error::CryptoProvider {
             what: "OpenSSL RAND_bytes failed",
         })
+    }
+
+    /// OpenSSL: EVP_PKEY_sign over the digest for RSA, ECDSA_do_sign for ECDSA. The parsed key
+    /// is kept in the [`PrivateKey`]'s cache between calls.
+    fn sign_digest(
+        &self,
+        key: &PrivateKey,
+        scheme: SignatureScheme,
+        digest: &[u8],
+    ) -> Result<SignatureValue> {
+        super::check_sign_request(key, scheme, digest)?;
+        match key.cache().get_or_init(|| NativePrivate::new(key)) {
+            Some(Ok(prepared)) => prepared.sign(scheme, digest),
+            Some(Err(e)) => Err(e.clone()),
+            // The cache belongs to another provider: prepare for this call only.
+            None => NativePrivate::new(key)?.sign(scheme, digest),
+        }
+    }
+
+    /// EC_KEY_generate_key for P-256/P-384; RSA_generate_key_ex with e = 65537 for 2048 to
+    /// 4096 bits.
+    fn generate_private_key(&self, spec: KeySpec) -> Result<PrivateKey> {
+        let fail = |_| Error::CryptoProvider {
+            what: "OpenSSL key generation failed",
+        };
+        match spec {
+            KeySpec::Ecc(curve) => {
+                check_curve(curve)?;
+                let group = group(curve)?;
+                let ec = EcKey::generate(group).map_err(fail)?;
+                let size = curve.coordinate_size();
+                let size_i32 = i32::try_from(size).map_err(fail_size)?;
+                let scalar =
+                    Zeroizing::new(ec.private_key().to_vec_padded(size_i32).map_err(fail)?);
+                let (x, y) = affine(group, ec.public_key(), size)?;
+                let key = PrivateKey::from_parts(
+                    Secret::Ecc { curve, scalar },
+                    PublicKey::Ecc { curve, x, y },
+                );
+                let _ = key
+                    .cache()
+                    .get_or_init(|| Ok::<_, Error>(NativePrivate::Ec(ec)));
+                Ok(key)
+            }
+            KeySpec::Rsa { bits } => {
+                check_rsa_bits(bits)?;
+                let rsa = Rsa::generate(u32::from(bits)).map_err(fail)?;
+                let pkcs1_der = Zeroizing::new(rsa.private_key_to_der().map_err(fail)?);
+                let modulus = rsa.n().to_vec();
+                let e = rsa.e().to_vec();
+                if e.len() > 4 {
+                    return Err(Error::CryptoProvider {
+                        what: "OpenSSL RSA exponent wider than 32 bits",
+                    });
+                }
+                let exponent = e.iter().fold(0u32, |acc, b| (acc << 8) | u32::from(*b));
+                let pkey = PKey::from_rsa(rsa).map_err(fail)?;
+                let key = PrivateKey::from_parts(
+                    Secret::Rsa { pkcs1_der },
+                    PublicKey::Rsa { modulus, exponent },
+                );
+                let _ = key
+                    .cache()
+                    .get_or_init(|| Ok::<_, Error>(NativePrivate::Rsa(pkey)));
+                Ok(key)
+            }
+        }
+    }
+
+    fn ecc_public_point(&self, curve: EccCurve, scalar: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
+        check_ec_scalar(curve, scalar)?;
+        let group = group(curve)?;
+        let point = with_scalar(scalar, |d| public_point(group, d))?;
+        affine(group, &point, curve.coordinate_size())
     }
 }

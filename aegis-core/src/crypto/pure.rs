@@ -2,7 +2,12 @@
 //! without a C toolchain (ARCHITECTURE.md, Crypto).
 //!
 //! - RSA is used for public-key operations only (signature verification, OAEP encryption):
-//!   RSA private-key operations never use the `rsa` crate (RUSTSEC-2023-0071).
+//!   RSA private-key operations never use the `rsa` crate (RUSTSEC-2023-0071, a timing side
+//!   channel in its private-key operations). RSA signing and RSA key generation return
+//!   `Err(Error::Unsupported { what: "RSA private-key operations (RUSTSEC-2023-0071)" })`;
+//!   sign with RSA keys through the native provider.
+//! - ECDSA signing (P-256, P-384) uses RFC 6979 deterministic nonces (FIPS 186-5, 6.4.1 allows
+//!   them; see also FIPS 186-5, A.3.3).
 //! - NIST P-521 is not supported here: every P-521 operation returns
 //!   `Err(Error::KeyNotAllowed { .. })`. Use the native provider for P-521 keys.
 //! - Randomness comes from the operating system (`getrandom` through `rand_core::OsRng`).
@@ -11,15 +16,25 @@ use aes::cipher::{AsyncStreamCipher, KeyIvInit};
 use rand_core::{OsRng, RngCore};
 use rsa::traits::PublicKeyParts;
 use rsa::{BigUint, Oaep, Pkcs1v15Sign, Pss};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
-use super::{CryptoProvider, EccPublicKey, EcdhEphemeral, RsaPublicKey};
+use super::private_key::{check_curve, check_ec_scalar, Secret};
+use super::{
+    CryptoProvider, EccPublicKey, EcdhEphemeral, KeySpec, PrivateKey, RsaPublicKey,
+    SignatureScheme, SignatureValue,
+};
 use crate::error::{Error, Result};
+use crate::keys::PublicKey;
 use crate::tpm::{EccCurve, HashAlg};
 
 /// RustCrypto-backed [`CryptoProvider`].
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RustCryptoProvider;
+
+/// What the pure provider answers for any RSA private-key operation.
+const RSA_PRIVATE_REFUSED: Error = Error::Unsupported {
+    what: "RSA private-key operations (RUSTSEC-2023-0071)",
+};
 
 const P521_REFUSED: Error = Error::KeyNotAllowed {
     what: "P-521 is not supported by the pure (RustCrypto) provider",
@@ -177,6 +192,72 @@ macro_rules! encoded_point_for {
 ecc_ops!(verify_p256, ecdh_p256, p256);
 ecc_ops!(verify_p384, ecdh_p384, p384);
 
+/// ECDSA signing, public point and key generation, written once for p256 and p384.
+macro_rules! ecc_sign_ops {
+    ($sign:ident, $point:ident, $generate:ident, $curve:ident, $which:expr) => {
+        fn $sign(scalar: &[u8], digest: &[u8]) -> Result<SignatureValue> {
+            use $curve::ecdsa::signature::hazmat::PrehashSigner;
+            use $curve::ecdsa::{Signature, SigningKey};
+            let size = $which.coordinate_size();
+            let sk = SigningKey::from_slice(scalar).map_err(|_| Error::InvalidValue {
+                what: "EC private scalar outside [1, n-1]",
+            })?;
+            let sig: Signature = sk.sign_prehash(&ecdsa_prehash(digest, size)).map_err(|_| {
+                Error::CryptoProvider {
+                    what: "ECDSA signing failed",
+                }
+            })?;
+            let (r, s) = sig.split_bytes();
+            Ok(SignatureValue::Ecdsa {
+                r: r.to_vec(),
+                s: s.to_vec(),
+            })
+        }
+
+        fn $point(scalar: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
+            let sk =
+                $curve::ecdsa::SigningKey::from_slice(scalar).map_err(|_| Error::InvalidValue {
+                    what: "EC private scalar outside [1, n-1]",
+                })?;
+            let point = sk.verifying_key().to_encoded_point(false);
+            match (point.x(), point.y()) {
+                (Some(x), Some(y)) => Ok((x.to_vec(), y.to_vec())),
+                _ => Err(Error::CryptoProvider {
+                    what: "EC public point is the identity",
+                }),
+            }
+        }
+
+        fn $generate() -> Result<PrivateKey> {
+            let sk = $curve::ecdsa::SigningKey::random(&mut OsRng);
+            let mut bytes = sk.to_bytes();
+            let scalar = Zeroizing::new(bytes.to_vec());
+            bytes.zeroize();
+            let (x, y) = $point(&scalar)?;
+            let curve = $which;
+            Ok(PrivateKey::from_parts(
+                Secret::Ecc { curve, scalar },
+                PublicKey::Ecc { curve, x, y },
+            ))
+        }
+    };
+}
+
+ecc_sign_ops!(
+    sign_p256,
+    point_p256,
+    generate_p256,
+    p256,
+    EccCurve::NistP256
+);
+ecc_sign_ops!(
+    sign_p384,
+    point_p384,
+    generate_p384,
+    p384,
+    EccCurve::NistP384
+);
+
 fn cfb<C>(key: &[u8], iv: &[u8], data: &[u8]) -> Result<Vec<u8>>
 where
     C: aes::cipher::BlockEncryptMut + aes::cipher::BlockCipher + aes::cipher::KeyInit,
@@ -294,5 +375,49 @@ impl CryptoProvider for RustCryptoProvider {
             .map_err(|_| Error::CryptoProvider {
                 what: "operating system random source failed",
             })
+    }
+
+    /// ECDSA on P-256 and P-384 with the p256/p384 crates (RFC 6979 nonces). RSA signing is
+    /// `Unsupported` (RUSTSEC-2023-0071: no RSA private-key operation in the `rsa` crate).
+    fn sign_digest(
+        &self,
+        key: &PrivateKey,
+        scheme: SignatureScheme,
+        digest: &[u8],
+    ) -> Result<SignatureValue> {
+        super::check_sign_request(key, scheme, digest)?;
+        match key.secret() {
+            Secret::Rsa { .. } => Err(RSA_PRIVATE_REFUSED),
+            Secret::Ecc { curve, scalar } => match curve {
+                EccCurve::NistP256 => sign_p256(scalar, digest),
+                EccCurve::NistP384 => sign_p384(scalar, digest),
+                EccCurve::NistP521 => Err(P521_REFUSED),
+            },
+        }
+    }
+
+    /// P-256 and P-384 keys from the operating system's random source; RSA is `Unsupported`
+    /// (RUSTSEC-2023-0071).
+    fn generate_private_key(&self, spec: KeySpec) -> Result<PrivateKey> {
+        match spec {
+            KeySpec::Rsa { .. } => Err(RSA_PRIVATE_REFUSED),
+            KeySpec::Ecc(curve) => {
+                check_curve(curve)?;
+                match curve {
+                    EccCurve::NistP256 => generate_p256(),
+                    EccCurve::NistP384 => generate_p384(),
+                    EccCurve::NistP521 => Err(P521_REFUSED),
+                }
+            }
+        }
+    }
+
+    fn ecc_public_point(&self, curve: EccCurve, scalar: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
+        check_ec_scalar(curve, scalar)?;
+        match curve {
+            EccCurve::NistP256 => point_p256(scalar),
+            EccCurve::NistP384 => point_p384(scalar),
+            EccCurve::NistP521 => Err(P521_REFUSED),
+        }
     }
 }

@@ -25,6 +25,24 @@ impl SignatureScheme {
             | SignatureScheme::Ecdsa(h) => h,
         }
     }
+
+    /// The scheme's TPM_ALG_ID (TCG Part 2, 6.3): TPM_ALG_RSASSA, TPM_ALG_RSAPSS or
+    /// TPM_ALG_ECDSA, as reported in `Error::SignatureSchemeMismatch`.
+    pub fn alg_id(self) -> u16 {
+        match self {
+            SignatureScheme::RsaPkcs1v15(_) => crate::tpm::alg::RSASSA,
+            SignatureScheme::RsaPss(_) => crate::tpm::alg::RSAPSS,
+            SignatureScheme::Ecdsa(_) => crate::tpm::alg::ECDSA,
+        }
+    }
+
+    /// Whether the scheme is an RSA scheme (RFC 8017, 8.1 and 8.2) rather than ECDSA.
+    pub fn is_rsa(self) -> bool {
+        matches!(
+            self,
+            SignatureScheme::RsaPkcs1v15(_) | SignatureScheme::RsaPss(_)
+        )
+    }
 }
 
 /// A signature as a signer returns it, before any wire encoding.

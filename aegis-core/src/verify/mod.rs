@@ -9,10 +9,12 @@
 mod binding;
 pub(crate) mod keys;
 mod policy;
+mod signature;
 
 pub use binding::{ActivationChallenge, AkBinding, EkEndorsement};
 pub use keys::{AttestationKey, KeyPolicy};
 pub use policy::{AttestPolicy, CertifyPolicy, HashAllowList, QuotePolicy, RequiredPcrs};
+pub use signature::verify_signature;
 
 use subtle::ConstantTimeEq;
 
