@@ -9,11 +9,12 @@
 //! - [`x509`]: certificates and the one certificate path builder, with a profile per use (EK
 //!   certificates now, SPIFFE X.509-SVIDs next).
 //!
-//! Module dependency order in aegis-core (each module imports only modules to its left, never
-//! one that imports it back; `error` and `time` are leaves everyone may use):
+//! Module dependency order in aegis-core (a module imports only modules to its left; `error`
+//! and `time` are leaves every module may use):
 //! `tpm` -> `crypto` / `keys` -> `keys::x509` -> `verify`, `ek` -> `geo` -> `inspect`, `compat`.
 //! `crypto` and `keys` are one level: `keys::PublicKey::as_key_ref` builds `crypto`'s borrowed
-//! key types and `crypto::signer` names `keys::PublicKey`.
+//! key types and `crypto::signer` names `keys::PublicKey`. `keys` imports neither `verify`,
+//! `ek` nor `compat`.
 
 pub mod oid;
 mod spki;

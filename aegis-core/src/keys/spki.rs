@@ -119,17 +119,19 @@ impl PublicKey {
     /// point (RFC 5480, 2.1.1 and 2.2). [`PublicKey::from_spki`] reads it back to an equal key.
     ///
     /// `InvalidValue` when the key cannot be encoded (an ECC coordinate longer than its curve's
-    /// size, an empty modulus).
+    /// size).
     pub fn to_spki_der(&self) -> Result<Vec<u8>> {
         let enc_err = |_| Error::InvalidValue {
             what: "key cannot be DER-encoded",
         };
         match self {
             PublicKey::Rsa { modulus, exponent } => {
+                // UintRef keeps one zero byte of an all-zero input: zero encodes as 02 01 00.
                 let e = exponent.to_be_bytes();
+                let modulus: &[u8] = if modulus.is_empty() { &[0] } else { modulus };
                 let rsa = pkcs1::RsaPublicKey {
-                    modulus: UintRef::new(strip_leading_zeros(modulus)).map_err(enc_err)?,
-                    public_exponent: UintRef::new(strip_leading_zeros(&e)).map_err(enc_err)?,
+                    modulus: UintRef::new(modulus).map_err(enc_err)?,
+                    public_exponent: UintRef::new(&e).map_err(enc_err)?,
                 };
                 let key = rsa.to_der().map_err(enc_err)?;
                 spki::SubjectPublicKeyInfoRef {
@@ -233,7 +235,10 @@ pub(crate) fn strip_leading_zeros(v: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inspect::pem_encode;
+
+    fn pem_encode(label: &str, der: &[u8]) -> String {
+        der::pem::encode_string(label, der::pem::LineEnding::LF, der).unwrap()
+    }
 
     fn rsa() -> PublicKey {
         let mut modulus = vec![0xc3u8; 256];
@@ -505,6 +510,17 @@ mod tests {
                     what: "SubjectPublicKeyInfo DER"
                 })
             );
+        }
+    }
+
+    /// Whatever parses encodes and reads back equal (the fuzz target's property), zero
+    /// integers included.
+    #[test]
+    fn degenerate_rsa_integers_round_trip() {
+        for (modulus, exponent) in [(vec![], 0u32), (vec![0x80], 1), (vec![0x01], 0xffff_ffff)] {
+            let key = PublicKey::Rsa { modulus, exponent };
+            let der = key.to_spki_der().unwrap();
+            assert_eq!(PublicKey::from_spki(&der).unwrap(), key);
         }
     }
 
