@@ -212,10 +212,7 @@ fn software_ek_has_no_manufacturer_chain_and_is_refused() {
     let mut tpm = SoftwareTpm::new_insecure().unwrap();
     let ek = tpm.read_ek(EkKind::Rsa2048).unwrap();
     let cert = ek.certificate.unwrap();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
+    let now = aegis_core::time::UnixTime::now();
     let err = verify_ek_certificate(
         default_provider(),
         &cert,

@@ -165,10 +165,7 @@ fn ek_certificates_are_read_and_validated_by_aegis_core() {
     store
         .add_intermediate_pem(&tpm.ca_file("issuercert.pem"))
         .unwrap();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
+    let now = aegis_core::time::UnixTime::now();
     for kind in [EkKind::Rsa2048, EkKind::EccP384] {
         let ek = b.read_ek(kind).unwrap();
         let raw = ek

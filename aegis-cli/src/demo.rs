@@ -18,7 +18,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use aegis_agent::backend::software::SoftwareTpm;
 use aegis_agent::backend::tss::TssBackend;
@@ -650,10 +650,7 @@ fn check_ek_certificate(
     for path in &opts.ek_intermediates {
         add(&read(path)?, &mut store, false)?;
     }
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let now = aegis_core::time::UnixTime::now();
     Ok(
         match verify_ek_certificate(p, trim_nv_certificate(raw), ek, &store, now) {
             Ok(v) => Ok(format!(

@@ -243,7 +243,7 @@ pub fn public_json(p: &Public) -> Result<Value> {
             );
         }
     }
-    let der = crate::compat::public_key_to_spki_der(p)?;
+    let der = crate::keys::public_key_to_spki_der(p)?;
     set(
         &mut v,
         "public_key_pem",

@@ -14,6 +14,7 @@ use std::process::Command;
 
 use aegis_core::crypto::{all_providers, CryptoProvider};
 use aegis_core::ek::{trim_nv_certificate, verify_ek_certificate, EkTrustStore, VerifiedEk};
+use aegis_core::time::UnixTime;
 use aegis_core::tpm::{
     alg, EccCurve, EccParms, HashAlg, KeyParms, ObjectAttributes, Public, RsaParms, Scheme, SymDef,
     Unique,
@@ -40,7 +41,7 @@ struct EkVector {
     public: Public,
     roots: Vec<Vec<u8>>,
     intermediates: Vec<Vec<u8>>,
-    time: u64,
+    time: UnixTime,
 }
 
 impl EkVector {
@@ -86,7 +87,7 @@ fn ek_vectors() -> Vec<EkVector> {
                     .iter()
                     .map(read)
                     .collect(),
-                time: v["verify_time"].as_u64().unwrap(),
+                time: UnixTime::from_secs(v["verify_time"].as_u64().unwrap()),
             }
         })
         .collect();
@@ -111,7 +112,7 @@ fn verify(
     v: &EkVector,
     cert: &[u8],
     store: &EkTrustStore,
-    time: u64,
+    time: UnixTime,
 ) -> Result<VerifiedEk> {
     verify_ek_certificate(p, cert, &v.public, store, time)
 }
@@ -219,13 +220,13 @@ fn outside_validity_is_expired() {
         each_provider(|p| {
             for t in [not_before - 1, 253_402_300_800, 0] {
                 assert_eq!(
-                    verify(p, &v, &v.cert, &store, t).err(),
+                    verify(p, &v, &v.cert, &store, UnixTime::from_secs(t)).err(),
                     Some(Error::EkCertificateExpired),
                     "{} t={t}",
                     v.id
                 );
             }
-            assert!(verify(p, &v, &v.cert, &store, not_before).is_ok());
+            assert!(verify(p, &v, &v.cert, &store, UnixTime::from_secs(not_before)).is_ok());
         });
     }
 }
@@ -416,8 +417,8 @@ fn x509_name(cn: &str) -> X509Name {
 const T0: i64 = 1_700_000_000; // 2023-11-14
 const YEAR: i64 = 365 * 86_400;
 
-fn u(t: i64) -> u64 {
-    u64::try_from(t).unwrap()
+fn u(t: i64) -> UnixTime {
+    UnixTime::from_secs(u64::try_from(t).unwrap())
 }
 
 /// A certificate for `subject_key`, signed by `issuer` (or self-signed), valid [from, to].
@@ -837,10 +838,7 @@ fn rsa_pss_chain_verifies() {
         store
             .add_root_pem(&std::fs::read(dir.join("root.pem")).unwrap())
             .unwrap();
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs();
+        let now = UnixTime::now();
         each_provider(|p| {
             let ok = verify_ek_certificate(p, &leaf, &ek, &store, now)
                 .unwrap_or_else(|e| panic!("{} salt {salt}: {e}", p.name()));

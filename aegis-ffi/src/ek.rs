@@ -8,6 +8,7 @@ use std::ffi::CString;
 
 use aegis_core::crypto::default_provider;
 use aegis_core::ek::{trim_nv_certificate, verify_ek_certificate, EkTrustStore, VerifiedEk};
+use aegis_core::time::UnixTime;
 use aegis_core::tpm::credential::{check_activated, make_credential, MadeCredential};
 use aegis_core::tpm::{Name, Public};
 
@@ -214,7 +215,7 @@ pub unsafe extern "C" fn aegis_ek_verify(
             trim_nv_certificate(cert),
             &public,
             &store.inner,
-            now_unix,
+            UnixTime::from_secs(now_unix),
         )?;
         out.write_box(aegis_verified_ek {
             name: verified.name().as_bytes().to_vec(),

@@ -1,12 +1,13 @@
 //! Wire formats of existing systems (FORMATS.md): the tpm2-tools PCR file, Aegis's PCR JSON,
-//! the Keylime quote string, SubjectPublicKeyInfo keys, and format detection for files.
+//! the Keylime quote string, and format detection for files.
 
 pub mod keylime;
 pub mod pcr_file;
 pub mod pcr_json;
-pub(crate) mod spki;
 
-pub use spki::public_key_to_spki_der;
+/// Moved to [`crate::keys::public_key_to_spki_der`] (SubjectPublicKeyInfo is no other tool's
+/// wire format); re-exported here until its callers move.
+pub use crate::keys::public_key_to_spki_der;
 
 use crate::error::Result;
 use crate::tpm::PcrValues;

@@ -1,6 +1,26 @@
 //! Public keys as verifiers use them, one place below `verify` and `ek`: the key material of a
 //! TPM public area or a SubjectPublicKeyInfo, and the size checks made on signatures before any
 //! crypto provider sees them (VERIFIER-CHECKS.md item 1).
+//!
+//! - [`PublicKey`]: one key type; from a TPM public area ([`PublicKey::from_tpm_public`]) or a
+//!   SubjectPublicKeyInfo ([`PublicKey::from_spki`], the only SPKI parser in Aegis), and back to
+//!   SubjectPublicKeyInfo DER ([`PublicKey::to_spki_der`], [`public_key_to_spki_der`]).
+//! - [`oid`]: every object identifier Aegis reads or writes.
+//! - [`x509`]: certificates and the one certificate path builder, with a profile per use (EK
+//!   certificates now, SPIFFE X.509-SVIDs next).
+//!
+//! Module dependency order in aegis-core (a module imports only modules to its left; `error`
+//! and `time` are leaves every module may use):
+//! `tpm` -> `crypto` / `keys` -> `keys::x509` -> `verify`, `ek` -> `geo` -> `inspect`, `compat`.
+//! `crypto` and `keys` are one level: `keys::PublicKey::as_key_ref` builds `crypto`'s borrowed
+//! key types and `crypto::signer` names `keys::PublicKey`. `keys` imports neither `verify`,
+//! `ek` nor `compat`.
+
+pub mod oid;
+mod spki;
+pub mod x509;
+
+pub use spki::public_key_to_spki_der;
 
 use crate::crypto::{EccPublicKey, PublicKeyRef, RsaPublicKey};
 use crate::error::{Error, Result};

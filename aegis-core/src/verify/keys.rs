@@ -3,21 +3,12 @@
 
 use crate::crypto::KeyCache;
 use crate::error::{Error, Result};
+use crate::keys::PublicKey;
 use crate::tpm::{EccCurve, KeyParms, Name, ObjectAttributes, Public, Scheme};
 
-/// Public key material in the form the providers take.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum KeyMaterial {
-    Rsa {
-        modulus: Vec<u8>,
-        exponent: u32,
-    },
-    Ecc {
-        curve: EccCurve,
-        x: Vec<u8>,
-        y: Vec<u8>,
-    },
-}
+/// Temporary name of [`PublicKey`] for verify/mod.rs, which names the variants through it; goes
+/// once verify/mod.rs uses `keys::PublicKey` (or [`AttestationKey::public_key`]).
+pub(crate) type KeyMaterial = PublicKey;
 
 /// Key types, sizes and curves a verifier accepts (item 15; also applied to AKs).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,8 +61,8 @@ impl KeyPolicy {
 /// ([`AttestationKey::from_bare_key_unchecked`]).
 #[derive(Clone, Debug)]
 pub struct AttestationKey {
-    material: KeyMaterial,
-    /// The crypto provider's parsed form of `material`, made on first use.
+    key: PublicKey,
+    /// The crypto provider's parsed form of `key`, made on first use.
     cache: KeyCache,
     scheme: Scheme,
     public: Option<Public>,
@@ -111,7 +102,7 @@ impl AttestationKey {
         super::check_signing_key_shape(&public)?;
         policy.check(&public)?;
         Ok(AttestationKey {
-            material: material_of(&public),
+            key: PublicKey::from_tpm_public(&public),
             cache: KeyCache::default(),
             scheme,
             public: Some(public),
@@ -134,9 +125,9 @@ impl AttestationKey {
         scheme: Scheme,
         policy: &KeyPolicy,
     ) -> Result<Self> {
-        let material = crate::compat::spki::parse_public_key(spki)?;
-        match (&material, scheme) {
-            (KeyMaterial::Rsa { modulus, exponent }, Scheme::RsaSsa(_) | Scheme::RsaPss(_)) => {
+        let key = PublicKey::from_spki(spki)?;
+        match (&key, scheme) {
+            (PublicKey::Rsa { modulus, exponent }, Scheme::RsaSsa(_) | Scheme::RsaPss(_)) => {
                 let bits = modulus.len() * 8;
                 if !policy.rsa_bits.iter().any(|b| usize::from(*b) == bits) {
                     return Err(Error::KeyNotAllowed {
@@ -149,7 +140,7 @@ impl AttestationKey {
                     });
                 }
             }
-            (KeyMaterial::Ecc { curve, .. }, Scheme::Ecdsa(_)) => {
+            (PublicKey::Ecc { curve, .. }, Scheme::Ecdsa(_)) => {
                 if !policy.curves.contains(curve) {
                     return Err(Error::KeyNotAllowed { what: "ECC curve" });
                 }
@@ -161,7 +152,7 @@ impl AttestationKey {
             }
         }
         Ok(AttestationKey {
-            material,
+            key,
             cache: KeyCache::default(),
             scheme,
             public: None,
@@ -188,25 +179,17 @@ impl AttestationKey {
         self.public.is_some()
     }
 
-    pub(crate) fn material(&self) -> &KeyMaterial {
-        &self.material
+    /// The AK's public key (from its public area's unique field, or from the bare key).
+    pub fn public_key(&self) -> &PublicKey {
+        &self.key
+    }
+
+    /// Temporary alias of [`AttestationKey::public_key`] for verify/mod.rs.
+    pub(crate) fn material(&self) -> &PublicKey {
+        &self.key
     }
 
     pub(crate) fn key_cache(&self) -> &KeyCache {
         &self.cache
-    }
-}
-
-pub(crate) fn material_of(public: &Public) -> KeyMaterial {
-    match &public.parms {
-        KeyParms::Rsa(p) => KeyMaterial::Rsa {
-            modulus: p.modulus.clone(),
-            exponent: p.effective_exponent(),
-        },
-        KeyParms::Ecc(p) => KeyMaterial::Ecc {
-            curve: p.curve,
-            x: p.x.clone(),
-            y: p.y.clone(),
-        },
     }
 }

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use aegis_core::crypto::default_provider;
 use aegis_core::ek::{self, trim_nv_certificate, EkTrustStore as CoreStore};
 use aegis_core::tpm::credential::{self, MadeCredential as CoreCredential};
+use aegis_core::time::UnixTime;
 use aegis_core::tpm::{Name, Public};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -170,7 +171,13 @@ pub fn verify_ek_certificate(
     let cert = trim_nv_certificate(cert);
     let verified = py
         .allow_threads(|| {
-            ek::verify_ek_certificate(default_provider(), cert, &public, &snapshot, now)
+            ek::verify_ek_certificate(
+                default_provider(),
+                cert,
+                &public,
+                &snapshot,
+                UnixTime::from_secs(now),
+            )
         })
         .py_err(py)?;
     let qualified_name = verified
