@@ -16,6 +16,7 @@
     )
 )]
 
+pub mod appraise;
 pub mod compat;
 pub mod crypto;
 pub mod ek;

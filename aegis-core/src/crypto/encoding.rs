@@ -44,11 +44,7 @@ impl<'a> Sequence<'a> for EcdsaSigValue<'a> {}
 
 const DER_WHAT: &str = "ECDSA-Sig-Value";
 
-/// `v` without its leading zero bytes.
-fn trim(v: &[u8]) -> &[u8] {
-    let first = v.iter().position(|b| *b != 0).unwrap_or(v.len());
-    v.get(first..).unwrap_or_default()
-}
+use crate::keys::strip_leading_zeros as trim;
 
 /// `v` left-padded to `size` bytes, or `SignatureLength` when its value needs more.
 fn pad(v: &[u8], size: usize) -> Result<Vec<u8>> {

@@ -15,14 +15,7 @@ use crate::error::{Error, Result};
 use crate::keys::PublicKey;
 use crate::tpm::EccCurve;
 
-/// rsaEncryption (RFC 8017, appendix C; RFC 3279, 2.3.1).
-const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-/// id-ecPublicKey (RFC 5480, 2.1.1).
-const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-/// secp256r1 (RFC 5480, 2.1.1.1).
-const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
-/// secp384r1 (RFC 5480, 2.1.1.1).
-const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
+use crate::keys::oid::{EC_PUBLIC_KEY, RSA_ENCRYPTION, SECP256R1, SECP384R1};
 
 /// Smallest and largest RSA modulus, in bits, a [`PrivateKey`] accepts.
 const RSA_MIN_BITS: usize = 2048;
@@ -127,7 +120,7 @@ impl PrivateKey {
     /// other label (a certificate, a public key, an encrypted key) is
     /// `Error::InvalidFormat`.
     pub fn from_pem(provider: &dyn CryptoProvider, pem: &[u8]) -> Result<Self> {
-        let (label, der) = crate::compat::spki::pem_decode(pem)?;
+        let (label, der) = crate::keys::pem_decode(pem)?;
         let der = Zeroizing::new(der);
         match label.as_str() {
             "PRIVATE KEY" => Self::from_pkcs8_der(provider, &der),

@@ -21,6 +21,7 @@ mod spki;
 pub mod x509;
 
 pub use spki::public_key_to_spki_der;
+pub(crate) use spki::{pem_decode, strip_leading_zeros};
 
 use crate::crypto::{EccPublicKey, PublicKeyRef, RsaPublicKey};
 use crate::error::{Error, Result};

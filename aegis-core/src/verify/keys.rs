@@ -4,11 +4,7 @@
 use crate::crypto::KeyCache;
 use crate::error::{Error, Result};
 use crate::keys::PublicKey;
-use crate::tpm::{EccCurve, KeyParms, Name, ObjectAttributes, Public, Scheme};
-
-/// Temporary name of [`PublicKey`] for verify/mod.rs, which names the variants through it; goes
-/// once verify/mod.rs uses `keys::PublicKey` (or [`AttestationKey::public_key`]).
-pub(crate) type KeyMaterial = PublicKey;
+use crate::tpm::{EccCurve, Name, ObjectAttributes, Public, Scheme};
 
 /// Key types, sizes and curves a verifier accepts (item 15; also applied to AKs).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,27 +26,41 @@ impl Default for KeyPolicy {
 }
 
 impl KeyPolicy {
-    pub(crate) fn check(&self, key: &Public) -> Result<()> {
-        match &key.parms {
-            KeyParms::Rsa(p) => {
-                if !self.rsa_bits.contains(&p.key_bits) {
+    /// Items 13 and 15: the key's RSA size (exponent 65537) or curve is on this allow-list, and
+    /// EC coordinates have the curve's size. The one key allow-list check for TPM keys, bare
+    /// keys and keys named in other evidence (`KeyNotAllowed`).
+    pub fn check_key(&self, key: &PublicKey) -> Result<()> {
+        match key {
+            PublicKey::Rsa { modulus, exponent } => {
+                let bits = crate::keys::strip_leading_zeros(modulus).len() * 8;
+                if !self.rsa_bits.iter().any(|b| usize::from(*b) == bits) {
                     return Err(Error::KeyNotAllowed {
                         what: "RSA key size",
                     });
                 }
-                if p.effective_exponent() != 65537 {
+                if *exponent != 65537 {
                     return Err(Error::KeyNotAllowed {
                         what: "RSA exponent other than 65537",
                     });
                 }
             }
-            KeyParms::Ecc(p) => {
-                if !self.curves.contains(&p.curve) {
+            PublicKey::Ecc { curve, x, y } => {
+                if !self.curves.contains(curve) {
                     return Err(Error::KeyNotAllowed { what: "ECC curve" });
+                }
+                let size = curve.coordinate_size();
+                if x.len() != size || y.len() != size {
+                    return Err(Error::KeyNotAllowed {
+                        what: "EC public key coordinates have the wrong size",
+                    });
                 }
             }
         }
         Ok(())
+    }
+
+    pub(crate) fn check(&self, key: &Public) -> Result<()> {
+        self.check_key(&PublicKey::from_tpm_public(key))
     }
 }
 
@@ -126,31 +136,17 @@ impl AttestationKey {
         policy: &KeyPolicy,
     ) -> Result<Self> {
         let key = PublicKey::from_spki(spki)?;
-        match (&key, scheme) {
-            (PublicKey::Rsa { modulus, exponent }, Scheme::RsaSsa(_) | Scheme::RsaPss(_)) => {
-                let bits = modulus.len() * 8;
-                if !policy.rsa_bits.iter().any(|b| usize::from(*b) == bits) {
-                    return Err(Error::KeyNotAllowed {
-                        what: "RSA key size",
-                    });
-                }
-                if *exponent != 65537 {
-                    return Err(Error::KeyNotAllowed {
-                        what: "RSA exponent other than 65537",
-                    });
-                }
-            }
-            (PublicKey::Ecc { curve, .. }, Scheme::Ecdsa(_)) => {
-                if !policy.curves.contains(curve) {
-                    return Err(Error::KeyNotAllowed { what: "ECC curve" });
-                }
-            }
-            _ => {
-                return Err(Error::InvalidArgument {
-                    what: "scheme does not fit the key type",
-                })
-            }
+        let fits = matches!(
+            (&key, scheme),
+            (PublicKey::Rsa { .. }, Scheme::RsaSsa(_) | Scheme::RsaPss(_))
+                | (PublicKey::Ecc { .. }, Scheme::Ecdsa(_))
+        );
+        if !fits {
+            return Err(Error::InvalidArgument {
+                what: "scheme does not fit the key type",
+            });
         }
+        policy.check_key(&key)?;
         Ok(AttestationKey {
             key,
             cache: KeyCache::default(),
@@ -181,11 +177,6 @@ impl AttestationKey {
 
     /// The AK's public key (from its public area's unique field, or from the bare key).
     pub fn public_key(&self) -> &PublicKey {
-        &self.key
-    }
-
-    /// Temporary alias of [`AttestationKey::public_key`] for verify/mod.rs.
-    pub(crate) fn material(&self) -> &PublicKey {
         &self.key
     }
 

@@ -18,7 +18,7 @@ pub use signature::verify_signature;
 
 use subtle::ConstantTimeEq;
 
-use crate::crypto::{CryptoProvider, EccPublicKey, PublicKeyRef, RsaPublicKey, SignatureRef};
+use crate::crypto::{CryptoProvider, PublicKeyRef, SignatureRef};
 use crate::error::{Error, Result};
 use crate::keys::{check_rsa_signature_size, ecdsa_scalar};
 use crate::tpm::{
@@ -403,17 +403,7 @@ fn check_signature(
         }
     }
     let digest = sig_hash.digest(signed);
-    let key = match ak.material() {
-        keys::KeyMaterial::Rsa { modulus, exponent } => PublicKeyRef::Rsa(RsaPublicKey {
-            modulus,
-            exponent: *exponent,
-        }),
-        keys::KeyMaterial::Ecc { curve, x, y } => PublicKeyRef::Ecc(EccPublicKey {
-            curve: *curve,
-            x,
-            y,
-        }),
-    };
+    let key = ak.public_key().as_key_ref();
     let (r, s);
     let signature = match (sig, key) {
         (Signature::RsaSsa { sig, .. }, PublicKeyRef::Rsa(k)) => {

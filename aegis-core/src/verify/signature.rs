@@ -58,10 +58,10 @@ pub fn verify_signature(
             what: "signature value is not of the scheme's kind (RSA bytes or ECDSA r and s)",
         });
     }
-    check_key_policy(key, keys)?;
+    keys.check_key(key)?;
     match (key, signature) {
         (PublicKey::Rsa { modulus, exponent }, SignatureValue::Rsa(sig)) => {
-            let modulus = trim(modulus);
+            let modulus = crate::keys::strip_leading_zeros(modulus);
             check_rsa_signature_size(modulus, sig)?;
             let digest = hash.digest(message);
             let k = RsaPublicKey {
@@ -89,45 +89,4 @@ pub fn verify_signature(
             what: "signature value is not of the scheme's kind (RSA bytes or ECDSA r and s)",
         }),
     }
-}
-
-/// Item 15 for a bare public key: the same rules and messages as `KeyPolicy::check` for a TPM
-/// public area (RSA size by modulus length, exponent 65537, curve on the list), plus EC
-/// coordinates of exactly the curve's size (so that both providers see the same key).
-// Note for the lead: this duplicates `KeyPolicy::check` (verify/keys.rs) for a `PublicKey`;
-// merge the two when verify/keys.rs is free (e.g. `KeyPolicy::check_public_key`).
-fn check_key_policy(key: &PublicKey, policy: &KeyPolicy) -> Result<()> {
-    match key {
-        PublicKey::Rsa { modulus, exponent } => {
-            let bits = trim(modulus).len() * 8;
-            if !policy.rsa_bits.iter().any(|b| usize::from(*b) == bits) {
-                return Err(Error::KeyNotAllowed {
-                    what: "RSA key size",
-                });
-            }
-            if *exponent != 65537 {
-                return Err(Error::KeyNotAllowed {
-                    what: "RSA exponent other than 65537",
-                });
-            }
-        }
-        PublicKey::Ecc { curve, x, y } => {
-            if !policy.curves.contains(curve) {
-                return Err(Error::KeyNotAllowed { what: "ECC curve" });
-            }
-            let size = curve.coordinate_size();
-            if x.len() != size || y.len() != size {
-                return Err(Error::KeyNotAllowed {
-                    what: "EC public key coordinates have the wrong size",
-                });
-            }
-        }
-    }
-    Ok(())
-}
-
-/// `v` without its leading zero bytes.
-fn trim(v: &[u8]) -> &[u8] {
-    let first = v.iter().position(|b| *b != 0).unwrap_or(v.len());
-    v.get(first..).unwrap_or_default()
 }
