@@ -11,10 +11,12 @@
 //! 2. App Key: created in the TPM, certified by the AK over a fresh verifier nonce, verified.
 //! 3. Location: a reading (a JSON file, or the fixed sample reading, labelled as such) is bound
 //!    to a fresh attestation nonce, appended to the append-only event log, extended into PCR 15.
-//! 4. Quote of PCR 15 with that nonce, verified; the event log is replayed to the quoted value.
-//! 5. The App Key signs a proof (as a DPoR/DPoG JWT would be signed); the signature is verified.
+//! 4. Quote of PCR 15 with that nonce.
+//! 5. The App Key signs a proof inside the TPM (as a DPoR/DPoG JWT would be signed).
+//! 6. The verifier appraises it all with aegis-core's `appraise` (AK binding, certify, quote,
+//!    location log replay, App Key possession).
 //!
-//! The report says what was proved and what was not.
+//! The report says what was proved and what was not; aegis-core decides both.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -22,16 +24,17 @@ use std::time::{Duration, Instant};
 
 use aegis_agent::backend::software::SoftwareTpm;
 use aegis_agent::backend::tss::TssBackend;
-use aegis_agent::backend::{AkSpec, AppKeySpec, EkKind, KeyAlg, TpmBackend, TpmKey};
-use aegis_agent::{record_location, LocationLogFile};
-use aegis_core::crypto::{default_provider, CryptoProvider, EccPublicKey, RsaPublicKey};
-use aegis_core::ek::{trim_nv_certificate, verify_ek_certificate, EkTrustStore};
-use aegis_core::geo::{self, LocationEvent};
-use aegis_core::tpm::credential::{check_activated, make_credential};
-use aegis_core::tpm::{HashAlg, KeyParms, Scheme, Signature};
-use aegis_core::verify::{
-    verify_certify, verify_quote, AttestationKey, CertifyPolicy, KeyPolicy, QuotePolicy,
+use aegis_agent::backend::{AkSpec, AppKeySpec, EkKind, KeyAlg, TpmBackend};
+use aegis_agent::{record_location, LocationLogFile, TpmSigner};
+use aegis_core::appraise::{
+    appraise, AppraisalPolicy, Evidence, LocationPcr, Nonces, Outcome, PossessionProof,
 };
+use aegis_core::crypto::{default_provider, CryptoProvider, SignatureScheme, Signer};
+use aegis_core::ek::{trim_nv_certificate, verify_ek_certificate, EkTrustStore, VerifiedEk};
+use aegis_core::geo::{self, LocationEvent};
+use aegis_core::time::UnixTime;
+use aegis_core::tpm::{HashAlg, KeyParms};
+use aegis_core::verify::{ActivationChallenge, AttestationKey, EkEndorsement, KeyPolicy};
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
 
@@ -313,6 +316,10 @@ impl Recorder {
 }
 
 /// Runs the demo. See the module documentation.
+///
+/// The agent side runs through aegis-agent (the backend, the location log, the TPM signer); every
+/// verdict comes from aegis-core (the EK certificate check, credential activation, and one
+/// [`appraise`] of the attestation). This function only records and prints.
 pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
     let start = Instant::now();
     let mut backend: Box<dyn TpmBackend> = match &opts.backend {
@@ -327,8 +334,6 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
         steps: Vec::new(),
         last: start,
     };
-    let mut proved = Vec::new();
-    let mut not_proved = Vec::new();
     rec.record("open backend", true, info.name);
 
     // 1. Enrolment: EK, EK certificate, AK, credential activation.
@@ -338,18 +343,28 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
         true,
         format!("{:?} EK, Name {}", ek.kind, ek.public.name().to_hex()),
     );
-    let ek_ok = match check_ek_certificate(p, ek.certificate.as_deref(), &ek.public, opts)? {
-        Ok(detail) => {
-            rec.record("EK certificate", true, detail);
-            proved.push("the EK certificate chains to the given manufacturer CA and certifies this TPM's EK".to_owned());
-            true
-        }
-        Err(detail) => {
-            rec.record("EK certificate", false, detail);
-            not_proved.push(
-                "that the EK belongs to a genuine TPM (EK certificate not trusted)".to_owned(),
+    let endorsement = match check_ek_certificate(p, ek.certificate.as_deref(), &ek.public, opts)? {
+        Ok(verified) => {
+            rec.record(
+                "EK certificate",
+                true,
+                format!(
+                    "trusted: {} issued by {} (chain of {}), TPM manufacturer {}",
+                    verified.subject(),
+                    verified.issuer(),
+                    verified.chain_len(),
+                    verified
+                        .tpm_identity()
+                        .manufacturer
+                        .as_deref()
+                        .unwrap_or("unknown")
+                ),
             );
-            false
+            EkEndorsement::Certified(verified)
+        }
+        Err(why) => {
+            rec.record("EK certificate", false, why);
+            EkEndorsement::Uncertified(ek.public.clone())
         }
     };
 
@@ -365,26 +380,25 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
             ak.public().name().to_hex()
         ),
     );
-
-    let secret = fresh_nonce(p)?;
-    let made = make_credential(p, &ek.public, &ak.public().name(), &secret)
-        .map_err(at("MakeCredential"))?;
+    let (challenge, made) =
+        ActivationChallenge::new(p, endorsement, &vak).map_err(at("MakeCredential"))?;
     let activated = backend
         .activate_credential(&ak, opts.ek, &made.credential_blob, &made.encrypted_secret)
         .map_err(at("ActivateCredential"))?;
-    let bound = check_activated(&secret, &activated).is_ok();
-    rec.record(
-        "credential activation",
-        bound,
-        if bound {
-            "the TPM holding the EK recovered the secret for this AK's Name"
-        } else {
-            "activated credential differs"
-        },
-    );
-    if bound {
-        proved.push("the AK is a restricted signing key resident in the same TPM as the EK (credential activation)".to_owned());
-    }
+    let binding = match challenge.complete(&activated) {
+        Ok(binding) => {
+            rec.record(
+                "credential activation",
+                true,
+                "the TPM holding the EK recovered the secret made for this AK's Name",
+            );
+            Some(binding)
+        }
+        Err(e) => {
+            rec.record("credential activation", false, format!("refused: {e}"));
+            None
+        }
+    };
 
     // 2. App Key, certified over a fresh verifier nonce.
     let app = backend
@@ -401,29 +415,10 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
     rec.restart();
     let attest_start = Instant::now();
     let certify_nonce = fresh_nonce(p)?;
-    let c = backend
+    let certified = backend
         .certify(&app, &ak, &certify_nonce)
         .map_err(at("certify"))?;
-    let vc = verify_certify(
-        p,
-        &vak,
-        &app.public().to_tpm2b(),
-        &c.attest,
-        &c.signature,
-        &certify_nonce,
-        &CertifyPolicy::default(),
-    );
-    match &vc {
-        Ok(v) => {
-            rec.record(
-                "certify App Key",
-                true,
-                format!("verified; certified Name {}", v.name().to_hex()),
-            );
-            proved.push("the App Key was created in the AK's TPM and cannot leave it (TPM2_Certify over a fresh nonce)".to_owned());
-        }
-        Err(e) => rec.record("certify App Key", false, format!("refused: {e}")),
-    }
+    rec.record("TPM2_Certify", true, "the AK certified the App Key");
 
     // 3. Location reading -> event log -> PCR.
     let (event, sample) = match &opts.location {
@@ -486,89 +481,86 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
         ),
     );
 
-    // 4. Quote with the same nonce; verify; replay the log.
+    // 4. Quote with the same nonce.
     let sel = geo::location_selection(opts.pcr, HashAlg::Sha256).map_err(at("PCR selection"))?;
-    let q = backend.quote(&ak, &sel, &nonce).map_err(at("quote"))?;
-    let mut qp = QuotePolicy::default();
-    qp.required_pcrs.push(HashAlg::Sha256, opts.pcr);
-    let records = geo::parse_log(&read(&log_path)?).map_err(at("read event log"))?;
-    match verify_quote(p, &vak, &q.attest, &q.signature, &q.pcrs, &nonce, &qp) {
-        Ok(vq) => {
-            rec.record(
-                "quote",
-                true,
-                format!(
-                    "verified; PCR {} = {}",
-                    opts.pcr,
-                    hex::encode(vq.pcrs().get(HashAlg::Sha256, opts.pcr).unwrap_or_default())
-                ),
-            );
-            match geo::verify_location_log(&records, &vq, opts.pcr, HashAlg::Sha256, &nonce) {
-                Ok(v) => {
-                    rec.record(
-                        "location log replay",
-                        true,
-                        format!(
-                            "{} event(s) replay to the quoted PCR; the last is bound to this nonce",
-                            v.records().len()
-                        ),
-                    );
-                    proved.push(format!("PCR {} holds exactly the logged location events, the last one recorded for this attestation's nonce", opts.pcr));
-                }
-                Err(e) => rec.record("location log replay", false, format!("refused: {e}")),
-            }
+    let quote = backend.quote(&ak, &sel, &nonce).map_err(at("quote"))?;
+    rec.record("TPM2_Quote", true, format!("PCR {} (sha256)", opts.pcr));
+
+    // 5. The App Key signs a proof inside the TPM (what a DPoR/DPoG JWT signature is).
+    let message = format!("aegis-demo-proof.{}", hex::encode(&nonce));
+    let scheme = match app.public().parms {
+        KeyParms::Ecc(_) => SignatureScheme::Ecdsa(HashAlg::Sha256),
+        KeyParms::Rsa(_) => SignatureScheme::RsaPkcs1v15(HashAlg::Sha256),
+    };
+    let signature = {
+        let signer =
+            TpmSigner::new(backend.as_mut(), app.clone(), scheme).map_err(at("App Key signer"))?;
+        signer
+            .sign_digest(&scheme.hash().digest(message.as_bytes()))
+            .map_err(at("sign with App Key"))?
+    };
+    rec.record("App Key signs", true, "TPM2_Sign with the App Key");
+
+    // 6. The verifier appraises what the agent sent; the demo only reports the outcome.
+    let log_bytes = read(&log_path)?;
+    let evidence = Evidence {
+        app_key: &app.public().to_tpm2b(),
+        certify_attest: &certified.attest,
+        certify_signature: &certified.signature,
+        quote_attest: &quote.attest,
+        quote_signature: &quote.signature,
+        pcrs: &quote.pcrs,
+        location_log: Some(&log_bytes),
+        possession: Some(PossessionProof {
+            message: message.as_bytes(),
+            scheme,
+            signature: &signature,
+        }),
+    };
+    let policy = AppraisalPolicy {
+        location: Some(LocationPcr {
+            index: opts.pcr,
+            bank: HashAlg::Sha256,
+        }),
+        ..AppraisalPolicy::default()
+    };
+    let nonces = Nonces {
+        certify: &certify_nonce,
+        quote: &nonce,
+    };
+    let appraisal = appraise(p, &vak, binding.as_ref(), &evidence, &nonces, &policy);
+    rec.record(
+        "appraise (aegis-core)",
+        appraisal.passed(),
+        format!("{} checks", appraisal.outcomes().len()),
+    );
+    for (check, outcome) in appraisal.outcomes() {
+        match outcome {
+            Outcome::Passed => rec.record(check.name(), true, check.establishes()),
+            Outcome::Failed(e) => rec.record(
+                check.name(),
+                false,
+                format!("refused: {e} (code {})", e.code()),
+            ),
+            Outcome::Skipped(why) => rec.record(check.name(), false, format!("not checked: {why}")),
         }
-        Err(e) => rec.record("quote", false, format!("refused: {e}")),
     }
     let attestation_latency = attest_start.elapsed();
 
-    // 5. The App Key signs a proof (what a DPoR/DPoG JWT signature is).
-    let signing_input = format!("aegis-demo-proof.{}", hex::encode(&nonce));
-    let scheme = match app.public().parms {
-        KeyParms::Ecc(_) => Scheme::Ecdsa(HashAlg::Sha256),
-        KeyParms::Rsa(_) => Scheme::RsaSsa(HashAlg::Sha256),
-    };
-    let digest = HashAlg::Sha256.digest(signing_input.as_bytes());
-    let sig = backend
-        .sign_digest(&app, &digest, scheme)
-        .map_err(at("sign with App Key"))?;
-    let sig_ok = verify_app_signature(p, &app, &digest, &sig);
-    rec.record(
-        "App Key signature",
-        sig_ok,
-        if sig_ok {
-            "a proof signed inside the TPM verifies with the certified App Key"
-        } else {
-            "signature does not verify"
-        },
-    );
-    if sig_ok {
-        proved.push(
-            "possession of the certified App Key (a signature made inside the TPM)".to_owned(),
-        );
-    }
-
+    let mut proved: Vec<String> = appraisal
+        .established()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let mut not_proved = appraisal.not_established();
     if sample {
         not_proved.push(
             "where the host is: the reading is the FIXED SAMPLE, not a measurement".to_owned(),
         );
-    } else {
-        not_proved.push("that the location reading is true: the sensor itself is not attested, only recorded and bound to the TPM".to_owned());
     }
-    not_proved.push(
-        "the platform's boot state: no reference values for PCRs 0-7 were appraised".to_owned(),
-    );
     not_proved.push("the geofence / jurisdiction verdict, the EAR, the DPoG token and the SVID extension (later steps)".to_owned());
     if !info.hardware_protected {
         not_proved.push("anything about hardware: the software backend keeps every key in process memory (INSECURE)".to_owned());
-    }
-    if !ek_ok && info.hardware_protected {
-        not_proved.push(
-            "that the AK and App Key live in a genuine TPM (the EK is unverified)".to_owned(),
-        );
-    }
-
-    if !info.hardware_protected {
         for p in &mut proved {
             *p = format!("[software backend, INSECURE: only as far as this process goes] {p}");
         }
@@ -585,46 +577,14 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
     })
 }
 
-fn verify_app_signature(p: &dyn CryptoProvider, app: &TpmKey, digest: &[u8], sig: &[u8]) -> bool {
-    let Ok(sig) = Signature::parse(sig) else {
-        return false;
-    };
-    match (&app.public().parms, &sig) {
-        (KeyParms::Ecc(k), Signature::Ecdsa { r, s, .. }) => p
-            .verify_ecdsa(
-                EccPublicKey {
-                    curve: k.curve,
-                    x: &k.x,
-                    y: &k.y,
-                },
-                digest,
-                r,
-                s,
-            )
-            .is_ok(),
-        (KeyParms::Rsa(k), Signature::RsaSsa { hash, sig }) => p
-            .verify_rsa_pkcs1v15(
-                RsaPublicKey {
-                    modulus: &k.modulus,
-                    exponent: k.effective_exponent(),
-                },
-                *hash,
-                digest,
-                sig,
-            )
-            .is_ok(),
-        _ => false,
-    }
-}
-
-/// The EK certificate check. `Ok(detail)` when trusted, `Err(detail)` when not (a refused check,
+/// The EK certificate check: `Ok(verified)` when trusted, `Err(why)` when not (a refused check,
 /// not a failed demo).
 fn check_ek_certificate(
     p: &dyn CryptoProvider,
     certificate: Option<&[u8]>,
     ek: &aegis_core::tpm::Public,
     opts: &DemoOptions,
-) -> Result<Result<String, String>, DemoError> {
+) -> Result<Result<VerifiedEk, String>, DemoError> {
     let Some(raw) = certificate else {
         return Ok(Err("no EK certificate in the TPM's NV index".to_owned()));
     };
@@ -634,37 +594,19 @@ fn check_ek_certificate(
         ));
     }
     let mut store = EkTrustStore::new();
-    let add = |bytes: &[u8], store: &mut EkTrustStore, root: bool| {
-        let pem = bytes.starts_with(b"-----BEGIN");
-        match (root, pem) {
-            (true, true) => store.add_root_pem(bytes),
-            (true, false) => store.add_root_der(bytes),
-            (false, true) => store.add_intermediate_pem(bytes),
-            (false, false) => store.add_intermediate_der(bytes),
-        }
-        .map_err(at("load EK CA certificate"))
-    };
     for path in &opts.ek_roots {
-        add(&read(path)?, &mut store, true)?;
+        store
+            .add_root(&read(path)?)
+            .map_err(at("load EK root CA certificate"))?;
     }
     for path in &opts.ek_intermediates {
-        add(&read(path)?, &mut store, false)?;
+        store
+            .add_intermediate(&read(path)?)
+            .map_err(at("load EK intermediate CA certificate"))?;
     }
-    let now = aegis_core::time::UnixTime::now();
     Ok(
-        match verify_ek_certificate(p, trim_nv_certificate(raw), ek, &store, now) {
-            Ok(v) => Ok(format!(
-                "trusted: {} issued by {} (chain of {}), TPM manufacturer {}",
-                v.subject(),
-                v.issuer(),
-                v.chain_len(),
-                v.tpm_identity()
-                    .manufacturer
-                    .as_deref()
-                    .unwrap_or("unknown")
-            )),
-            Err(e) => Err(format!("refused: {e} (code {})", e.code())),
-        },
+        verify_ek_certificate(p, trim_nv_certificate(raw), ek, &store, UnixTime::now())
+            .map_err(|e| format!("refused: {e} (code {})", e.code())),
     )
 }
 

@@ -201,13 +201,21 @@ impl Appraisal {
         self.location.as_ref()
     }
 
-    /// What the passed checks establish, one sentence each.
+    /// What the passed checks establish, one sentence each (the EK certificate first, when the
+    /// AK's binding has a verified one).
     pub fn established(&self) -> Vec<&'static str> {
-        self.outcomes
-            .iter()
-            .filter(|(_, o)| matches!(o, Outcome::Passed))
-            .map(|(c, _)| c.establishes())
-            .collect()
+        let bound = matches!(self.outcome(Check::AkBinding), Some(Outcome::Passed));
+        let mut out = Vec::with_capacity(self.outcomes.len() + 1);
+        if bound && self.ek_certified {
+            out.push("the EK certificate chains to a trusted manufacturer CA and certifies the EK the AK is bound to (a genuine TPM)");
+        }
+        out.extend(
+            self.outcomes
+                .iter()
+                .filter(|(_, o)| matches!(o, Outcome::Passed))
+                .map(|(c, _)| c.establishes()),
+        );
+        out
     }
 
     /// What this appraisal does not establish: the failed and skipped checks, and what no check
