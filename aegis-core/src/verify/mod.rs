@@ -18,9 +18,9 @@ pub use signature::verify_signature;
 
 use subtle::ConstantTimeEq;
 
-use crate::crypto::{CryptoProvider, PublicKeyRef, SignatureRef};
+use crate::crypto::{CryptoProvider, SignatureRef};
 use crate::error::{Error, Result};
-use crate::keys::{check_rsa_signature_size, ecdsa_scalar};
+use crate::keys::verify_digest;
 use crate::tpm::{
     st, Attest, AttestInfo, ClockInfo, HashAlg, KeyParms, Name, ObjectAttributes, PcrSelection,
     PcrValues, Public, Scheme, Signature, SymDef, TPM_GENERATED_VALUE,
@@ -403,35 +403,20 @@ fn check_signature(
         }
     }
     let digest = sig_hash.digest(signed);
-    let key = ak.public_key().as_key_ref();
-    let (r, s);
-    let signature = match (sig, key) {
-        (Signature::RsaSsa { sig, .. }, PublicKeyRef::Rsa(k)) => {
-            check_rsa_signature_size(k.modulus, sig)?;
-            SignatureRef::RsaPkcs1v15(sig)
-        }
-        (Signature::RsaPss { sig, .. }, PublicKeyRef::Rsa(k)) => {
-            check_rsa_signature_size(k.modulus, sig)?;
-            SignatureRef::RsaPss(sig)
-        }
-        (
-            Signature::Ecdsa {
-                r: r_raw, s: s_raw, ..
-            },
-            PublicKeyRef::Ecc(k),
-        ) => {
-            r = ecdsa_scalar(r_raw, k.curve)?;
-            s = ecdsa_scalar(s_raw, k.curve)?;
-            SignatureRef::Ecdsa { r: &r, s: &s }
-        }
-        _ => {
-            return Err(Error::SignatureSchemeMismatch {
-                key_scheme: scheme.alg_id(),
-                signature_scheme: sig.alg_id(),
-            })
-        }
+    let signature = match sig {
+        Signature::RsaSsa { sig, .. } => SignatureRef::RsaPkcs1v15(sig),
+        Signature::RsaPss { sig, .. } => SignatureRef::RsaPss(sig),
+        Signature::Ecdsa { r, s, .. } => SignatureRef::Ecdsa { r, s },
+        Signature::Null => return Err(Error::NullSignature),
     };
-    provider.verify_cached(key, ak.key_cache(), sig_hash, &digest, signature)?;
+    verify_digest(
+        provider,
+        ak.public_key(),
+        ak.key_cache(),
+        sig_hash,
+        &digest,
+        signature,
+    )?;
     Ok(sig_hash)
 }
 

@@ -3,9 +3,9 @@
 //! TPMS_ATTEST (EAR results as JWT/CWT, DPoR/DPoG proof tokens).
 
 use super::{HashAllowList, KeyPolicy};
-use crate::crypto::{CryptoProvider, EccPublicKey, RsaPublicKey, SignatureScheme, SignatureValue};
+use crate::crypto::{CryptoProvider, KeyCache, SignatureRef, SignatureScheme, SignatureValue};
 use crate::error::{Error, Result};
-use crate::keys::{check_rsa_signature_size, ecdsa_scalar, PublicKey};
+use crate::keys::{verify_digest, PublicKey};
 use crate::tpm::alg;
 
 /// Verifies `signature` over `message` with `key` under `scheme`, or says which check failed.
@@ -59,34 +59,23 @@ pub fn verify_signature(
         });
     }
     keys.check_key(key)?;
-    match (key, signature) {
-        (PublicKey::Rsa { modulus, exponent }, SignatureValue::Rsa(sig)) => {
-            let modulus = crate::keys::strip_leading_zeros(modulus);
-            check_rsa_signature_size(modulus, sig)?;
-            let digest = hash.digest(message);
-            let k = RsaPublicKey {
-                modulus,
-                exponent: *exponent,
-            };
-            match scheme {
-                SignatureScheme::RsaPss(_) => provider.verify_rsa_pss(k, hash, &digest, sig),
-                _ => provider.verify_rsa_pkcs1v15(k, hash, &digest, sig),
-            }
-        }
-        (PublicKey::Ecc { curve, x, y }, SignatureValue::Ecdsa { r, s }) => {
-            let r = ecdsa_scalar(r, *curve)?;
-            let s = ecdsa_scalar(s, *curve)?;
-            let digest = hash.digest(message);
-            let k = EccPublicKey {
-                curve: *curve,
-                x,
-                y,
-            };
-            provider.verify_ecdsa(k, &digest, &r, &s)
-        }
+    let sig = match (scheme, signature) {
+        (SignatureScheme::RsaPkcs1v15(_), SignatureValue::Rsa(b)) => SignatureRef::RsaPkcs1v15(b),
+        (SignatureScheme::RsaPss(_), SignatureValue::Rsa(b)) => SignatureRef::RsaPss(b),
+        (SignatureScheme::Ecdsa(_), SignatureValue::Ecdsa { r, s }) => SignatureRef::Ecdsa { r, s },
         // Unreachable after the two kind checks above; refuse rather than panic.
-        _ => Err(Error::InvalidArgument {
-            what: "signature value is not of the scheme's kind (RSA bytes or ECDSA r and s)",
-        }),
-    }
+        _ => {
+            return Err(Error::InvalidArgument {
+                what: "signature value is not of the scheme's kind (RSA bytes or ECDSA r and s)",
+            })
+        }
+    };
+    verify_digest(
+        provider,
+        key,
+        &KeyCache::default(),
+        hash,
+        &hash.digest(message),
+        sig,
+    )
 }

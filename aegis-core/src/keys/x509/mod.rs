@@ -29,14 +29,14 @@ mod tests;
 pub use profile::Profile;
 
 use ::spki::AlgorithmIdentifierOwned;
-use der::asn1::{ObjectIdentifier, UintRef};
+use der::asn1::ObjectIdentifier;
 use der::referenced::OwnedToRef;
 use der::{Decode, Encode, Reader, SliceReader};
 use x509_cert::ext::pkix::{BasicConstraints, KeyUsage};
 use x509_cert::ext::Extension;
 
-use super::{check_rsa_signature_size, ecdsa_scalar, oid, PublicKey};
-use crate::crypto::{CryptoProvider, EccPublicKey, RsaPublicKey};
+use super::{oid, verify_digest, PublicKey};
+use crate::crypto::{CryptoProvider, KeyCache, SignatureRef, SignatureValue};
 use crate::error::{Error, Result};
 use crate::time::UnixTime;
 use crate::tpm::HashAlg;
@@ -559,44 +559,26 @@ fn check_signature(
         .as_bytes()
         .ok_or(Error::SignatureInvalid)?;
     let digest = alg.hash().digest(&cert.tbs);
-    match (alg, key) {
-        (SigAlg::RsaPkcs1(h), PublicKey::Rsa { modulus, exponent }) => {
-            check_rsa_signature_size(modulus, sig)?;
-            let key = RsaPublicKey {
-                modulus,
-                exponent: *exponent,
-            };
-            Ok(provider.verify_rsa_pkcs1v15(key, h, &digest, sig)?)
-        }
-        (SigAlg::RsaPss(h), PublicKey::Rsa { modulus, exponent }) => {
-            check_rsa_signature_size(modulus, sig)?;
-            let key = RsaPublicKey {
-                modulus,
-                exponent: *exponent,
-            };
-            Ok(provider.verify_rsa_pss(key, h, &digest, sig)?)
-        }
-        (SigAlg::Ecdsa(_), PublicKey::Ecc { curve, x, y }) => {
+    let ecdsa;
+    let sig = match (alg, key) {
+        (SigAlg::RsaPkcs1(_), PublicKey::Rsa { .. }) => SignatureRef::RsaPkcs1v15(sig),
+        (SigAlg::RsaPss(_), PublicKey::Rsa { .. }) => SignatureRef::RsaPss(sig),
+        (SigAlg::Ecdsa(_), PublicKey::Ecc { .. }) => {
             // RFC 5480, 2.2 / RFC 3279, 2.2.3: Ecdsa-Sig-Value ::= SEQUENCE { r, s INTEGER }.
-            let (r, s) = SliceReader::new(sig)
-                .and_then(|mut rd| {
-                    let rs = rd.sequence(|seq| {
-                        let r = UintRef::decode(seq)?.as_bytes().to_vec();
-                        let s = UintRef::decode(seq)?.as_bytes().to_vec();
-                        Ok((r, s))
-                    })?;
-                    rd.finish(rs)
-                })
-                .map_err(|_| Error::SignatureInvalid)?;
-            let r = ecdsa_scalar(&r, *curve)?;
-            let s = ecdsa_scalar(&s, *curve)?;
-            let key = EccPublicKey {
-                curve: *curve,
-                x,
-                y,
-            };
-            Ok(provider.verify_ecdsa(key, &digest, &r, &s)?)
+            ecdsa = SignatureValue::from_ecdsa_der(sig).map_err(|_| Error::SignatureInvalid)?;
+            match &ecdsa {
+                SignatureValue::Ecdsa { r, s } => SignatureRef::Ecdsa { r, s },
+                SignatureValue::Rsa(_) => return Err(Error::SignatureInvalid.into()),
+            }
         }
-        _ => Err(Error::SignatureInvalid.into()),
-    }
+        _ => return Err(Error::SignatureInvalid.into()),
+    };
+    Ok(verify_digest(
+        provider,
+        key,
+        &KeyCache::default(),
+        alg.hash(),
+        &digest,
+        sig,
+    )?)
 }
