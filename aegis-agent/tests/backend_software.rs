@@ -158,7 +158,7 @@ fn credential_activation_round_trip_and_wrong_key() {
     assert!(ek.certificate.is_some());
     let ak = tpm.create_ak(&AkSpec::default()).unwrap();
     let other = tpm.create_ak(&AkSpec::default()).unwrap();
-    let made = aegis_core::tpm::credential::make_credential(
+    let made = aegis_core::credential::make_credential(
         default_provider(),
         &ek.public,
         &ak.public().name(),

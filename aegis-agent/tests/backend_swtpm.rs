@@ -426,7 +426,7 @@ fn ten_thousand_operations_leak_no_object_slot() {
 
 #[test]
 fn credential_activation_round_trip() {
-    use aegis_core::tpm::credential::{check_activated, make_credential};
+    use aegis_core::credential::{check_activated, make_credential};
     let Some(tpm) = Swtpm::start_or_skip("activate") else {
         return;
     };

@@ -18,6 +18,7 @@
 
 pub mod appraise;
 pub mod compat;
+pub mod credential;
 pub mod crypto;
 pub mod ek;
 pub mod error;
@@ -27,5 +28,6 @@ pub mod keys;
 pub mod time;
 pub mod tpm;
 pub mod verify;
+pub mod x509;
 
 pub use error::{Error, Result};

@@ -14,8 +14,8 @@
 
 use std::process::{Command, Output};
 
+use aegis_core::credential::{check_activated, make_credential, MadeCredential};
 use aegis_core::crypto::all_providers;
-use aegis_core::tpm::credential::{check_activated, make_credential, MadeCredential};
 use aegis_core::tpm::{KeyParms, Name, ObjectAttributes, Public};
 use aegis_core::Error;
 

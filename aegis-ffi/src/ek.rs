@@ -6,10 +6,10 @@
 use core::ffi::c_char;
 use std::ffi::CString;
 
+use aegis_core::credential::{check_activated, make_credential, MadeCredential};
 use aegis_core::crypto::default_provider;
 use aegis_core::ek::{trim_nv_certificate, verify_ek_certificate, EkTrustStore, VerifiedEk};
 use aegis_core::time::UnixTime;
-use aegis_core::tpm::credential::{check_activated, make_credential, MadeCredential};
 use aegis_core::tpm::{Name, Public};
 
 use crate::boundary::{self, ErrOut, FfiResult};

@@ -10,7 +10,8 @@
 //! [`CryptoProvider::sign_digest`] signs with it, and [`SoftwareSigner`] wraps both behind the
 //! [`Signer`] trait. The pure provider makes no RSA private-key operation (RUSTSEC-2023-0071).
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::keys::{check_rsa_signature_size, ecdsa_scalar, strip_leading_zeros, PublicKey};
 use crate::tpm::{EccCurve, HashAlg};
 
 mod encoding;
@@ -238,6 +239,63 @@ pub(crate) fn check_sign_request(
         });
     }
     Ok(())
+}
+
+/// The borrowed key forms the providers take, from a [`PublicKey`].
+impl PublicKey {
+    /// The borrowed form the crypto providers take.
+    pub fn as_key_ref(&self) -> PublicKeyRef<'_> {
+        match self {
+            PublicKey::Rsa { modulus, exponent } => PublicKeyRef::Rsa(RsaPublicKey {
+                modulus,
+                exponent: *exponent,
+            }),
+            PublicKey::Ecc { curve, x, y } => PublicKeyRef::Ecc(EccPublicKey {
+                curve: *curve,
+                x,
+                y,
+            }),
+        }
+    }
+}
+
+/// Items 1 and 4, then the signature itself: the one place where a signature meets a crypto
+/// provider. `sig` is the signature as received (RSA bytes; ECDSA r and s as encoded); an RSA
+/// signature must be exactly the modulus length and ECDSA r and s no longer than the curve and
+/// in [1, n-1] ([`check_rsa_signature_size`], [`ecdsa_scalar`]) before `provider` checks it over
+/// `digest` (computed with `hash`). `cache` is the key's slot for the provider's parsed form
+/// (an AK keeps one between quotes; one-off keys pass a fresh `KeyCache::default()`).
+/// Quote and certify verification, X.509 path building and [`crate::verify::verify_signature`]
+/// all end here, so every provider sees the same checked inputs.
+pub(crate) fn verify_digest(
+    provider: &dyn CryptoProvider,
+    key: &PublicKey,
+    cache: &KeyCache,
+    hash: HashAlg,
+    digest: &[u8],
+    sig: SignatureRef<'_>,
+) -> Result<()> {
+    let (r, s);
+    let checked = match (key, sig) {
+        (
+            PublicKey::Rsa { modulus, .. },
+            SignatureRef::RsaPkcs1v15(bytes) | SignatureRef::RsaPss(bytes),
+        ) => {
+            check_rsa_signature_size(strip_leading_zeros(modulus), bytes)?;
+            sig
+        }
+        (PublicKey::Ecc { curve, .. }, SignatureRef::Ecdsa { r: r_raw, s: s_raw }) => {
+            r = ecdsa_scalar(r_raw, *curve)?;
+            s = ecdsa_scalar(s_raw, *curve)?;
+            SignatureRef::Ecdsa { r: &r, s: &s }
+        }
+        _ => {
+            return Err(Error::InvalidArgument {
+                what: "signature kind does not fit the key (RSA bytes or ECDSA r and s)",
+            })
+        }
+    };
+    provider.verify_cached(key.as_key_ref(), cache, hash, digest, checked)
 }
 
 /// EME-OAEP encoding (RFC 8017, 7.1.1 step 2) with MGF1 over `hash`, for a modulus of `k` bytes.

@@ -6,7 +6,7 @@ use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::SubjectAltName;
 
 use crate::keys::oid;
-use crate::keys::x509::Certificate;
+use crate::x509::Certificate;
 
 /// The TPM identity from the EK certificate's subjectAltName (TCG EK Credential Profile 2.0,
 /// 3.2.9): TPM manufacturer ("id:" + 4-byte vendor ID in hex), model and firmware version.

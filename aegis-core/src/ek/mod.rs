@@ -3,7 +3,7 @@
 //! the certificate's key is the EK public area's key.
 //!
 //! - Certificates and paths: RFC 5280 (X.509 v3), through the one path builder
-//!   ([`crate::keys::x509`]) with its EK profile ([`Profile::Ek`]).
+//!   ([`crate::x509`]) with its EK profile ([`Profile::Ek`]).
 //! - EK certificates: TCG EK Credential Profile for TPM Family 2.0 (version 2.5), 3.2: the
 //!   extensions it defines (subjectAltName with the TPM manufacturer, model and version,
 //!   often critical with an empty subject; subjectDirectoryAttributes with the TPM
@@ -21,17 +21,17 @@ mod identity;
 mod nv;
 mod trust_store;
 
-pub use crate::keys::x509::MAX_CHAIN_DEPTH;
+pub use crate::x509::MAX_CHAIN_DEPTH;
 pub use identity::TpmIdentity;
 pub use nv::trim_nv_certificate;
 pub use trust_store::EkTrustStore;
 
 use crate::crypto::CryptoProvider;
 use crate::error::{Error, Result};
-use crate::keys::x509::{PathBuilder, Profile};
 use crate::keys::PublicKey;
 use crate::time::UnixTime;
 use crate::tpm::Public;
+use crate::x509::{PathBuilder, Profile};
 
 /// An EK certificate that chains to the caller's store, is valid at the caller's time, and
 /// certifies the EK public area given. Only [`verify_ek_certificate`] makes one.

@@ -5,7 +5,7 @@
 use x509_cert::Certificate as X509;
 
 use crate::error::{Error, Result};
-use crate::keys::x509::{CaCertificate, Profile};
+use crate::x509::{CaCertificate, Profile};
 
 /// Most certificates a trust store holds.
 const MAX_STORE_CERTS: usize = 4096;

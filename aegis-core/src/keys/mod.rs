@@ -6,28 +6,22 @@
 //!   SubjectPublicKeyInfo ([`PublicKey::from_spki`], the only SPKI parser in Aegis), and back to
 //!   SubjectPublicKeyInfo DER ([`PublicKey::to_spki_der`], [`public_key_to_spki_der`]).
 //! - [`oid`]: every object identifier Aegis reads or writes.
-//! - [`x509`]: certificates and the one certificate path builder, with a profile per use (EK
-//!   certificates now, SPIFFE X.509-SVIDs next).
+//!
+//! Certificates and the one certificate path builder are in [`crate::x509`], above `crypto`.
 //!
 //! Module dependency order in aegis-core (a module imports only modules to its left; `error`
-//! and `time` are leaves every module may use):
-//! `tpm` -> `crypto` / `keys` -> `keys::x509` -> `verify`, `ek` -> `geo` -> `inspect`, `compat`.
-//! `crypto` and `keys` are one level: `keys::PublicKey::as_key_ref` builds `crypto`'s borrowed
-//! key types and `crypto::signer` names `keys::PublicKey`. `keys` imports neither `verify`,
-//! `ek` nor `compat`.
+//! and `time` are leaves every module may use; a test in `tests/module_layers.rs` keeps it):
+//! `tpm` -> `keys` -> `crypto` -> `credential`, `x509`, `compat` -> `ek` -> `verify` -> `geo`
+//! -> `appraise`, `inspect`.
 
 pub mod oid;
 mod spki;
-pub mod x509;
 
 pub use spki::public_key_to_spki_der;
 pub(crate) use spki::{pem_decode, strip_leading_zeros};
 
-use crate::crypto::{
-    CryptoProvider, EccPublicKey, KeyCache, PublicKeyRef, RsaPublicKey, SignatureRef,
-};
 use crate::error::{Error, Result};
-use crate::tpm::{EccCurve, HashAlg, KeyParms, Public};
+use crate::tpm::{EccCurve, KeyParms, Public};
 
 /// A public key: RSA (big-endian modulus without leading zeros, public exponent) or ECC (curve
 /// and big-endian affine coordinates, each exactly the curve's coordinate size).
@@ -68,21 +62,6 @@ impl PublicKey {
         }
     }
 
-    /// The borrowed form the crypto providers take.
-    pub fn as_key_ref(&self) -> PublicKeyRef<'_> {
-        match self {
-            PublicKey::Rsa { modulus, exponent } => PublicKeyRef::Rsa(RsaPublicKey {
-                modulus,
-                exponent: *exponent,
-            }),
-            PublicKey::Ecc { curve, x, y } => PublicKeyRef::Ecc(EccPublicKey {
-                curve: *curve,
-                x,
-                y,
-            }),
-        }
-    }
-
     /// RSA modulus size in bits, or the curve's field size in bits.
     pub fn bits(&self) -> usize {
         match self {
@@ -94,45 +73,6 @@ impl PublicKey {
             },
         }
     }
-}
-
-/// Items 1 and 4, then the signature itself: the one place where a signature meets a crypto
-/// provider. `sig` is the signature as received (RSA bytes; ECDSA r and s as encoded); an RSA
-/// signature must be exactly the modulus length and ECDSA r and s no longer than the curve and
-/// in [1, n-1] ([`check_rsa_signature_size`], [`ecdsa_scalar`]) before `provider` checks it over
-/// `digest` (computed with `hash`). `cache` is the key's slot for the provider's parsed form
-/// (an AK keeps one between quotes; one-off keys pass a fresh `KeyCache::default()`).
-/// Quote and certify verification, X.509 path building and [`crate::verify::verify_signature`]
-/// all end here, so every provider sees the same checked inputs.
-pub(crate) fn verify_digest(
-    provider: &dyn CryptoProvider,
-    key: &PublicKey,
-    cache: &KeyCache,
-    hash: HashAlg,
-    digest: &[u8],
-    sig: SignatureRef<'_>,
-) -> Result<()> {
-    let (r, s);
-    let checked = match (key, sig) {
-        (
-            PublicKey::Rsa { modulus, .. },
-            SignatureRef::RsaPkcs1v15(bytes) | SignatureRef::RsaPss(bytes),
-        ) => {
-            check_rsa_signature_size(strip_leading_zeros(modulus), bytes)?;
-            sig
-        }
-        (PublicKey::Ecc { curve, .. }, SignatureRef::Ecdsa { r: r_raw, s: s_raw }) => {
-            r = ecdsa_scalar(r_raw, *curve)?;
-            s = ecdsa_scalar(s_raw, *curve)?;
-            SignatureRef::Ecdsa { r: &r, s: &s }
-        }
-        _ => {
-            return Err(Error::InvalidArgument {
-                what: "signature kind does not fit the key (RSA bytes or ECDSA r and s)",
-            })
-        }
-    };
-    provider.verify_cached(key.as_key_ref(), cache, hash, digest, checked)
 }
 
 /// Item 1: an RSA signature is exactly the modulus length (RFC 8017, 8.1.2 step 1 and 8.2.2

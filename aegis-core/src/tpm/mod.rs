@@ -4,7 +4,6 @@
 //! Names are always computed over what was received (VERIFIER-CHECKS.md item 2).
 
 mod attest;
-pub mod credential;
 mod pcr;
 mod public;
 mod signature;

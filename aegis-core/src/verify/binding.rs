@@ -11,10 +11,10 @@
 use zeroize::Zeroizing;
 
 use super::AttestationKey;
+use crate::credential::{check_activated, make_credential, MadeCredential};
 use crate::crypto::CryptoProvider;
 use crate::ek::VerifiedEk;
 use crate::error::{Error, Result};
-use crate::tpm::credential::{check_activated, make_credential, MadeCredential};
 use crate::tpm::{Name, Public};
 
 /// Bytes of the secret the verifier protects to the EK (a SHA-256-sized credential: Part 3,

@@ -18,9 +18,9 @@ pub use signature::verify_signature;
 
 use subtle::ConstantTimeEq;
 
+use crate::crypto::verify_digest;
 use crate::crypto::{CryptoProvider, SignatureRef};
 use crate::error::{Error, Result};
-use crate::keys::verify_digest;
 use crate::tpm::{
     st, Attest, AttestInfo, ClockInfo, HashAlg, KeyParms, Name, ObjectAttributes, PcrSelection,
     PcrValues, Public, Scheme, Signature, SymDef, TPM_GENERATED_VALUE,

@@ -3,9 +3,10 @@
 //! TPMS_ATTEST (EAR results as JWT/CWT, DPoR/DPoG proof tokens).
 
 use super::{HashAllowList, KeyPolicy};
+use crate::crypto::verify_digest;
 use crate::crypto::{CryptoProvider, KeyCache, SignatureRef, SignatureScheme, SignatureValue};
 use crate::error::{Error, Result};
-use crate::keys::{verify_digest, PublicKey};
+use crate::keys::PublicKey;
 use crate::tpm::alg;
 
 /// Verifies `signature` over `message` with `key` under `scheme`, or says which check failed.

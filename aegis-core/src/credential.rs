@@ -18,10 +18,10 @@
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
-use super::wire::{Reader, Writer};
-use super::{HashAlg, KeyParms, Name, ObjectAttributes, Public, SymDef};
 use crate::crypto::{CryptoProvider, EccPublicKey, RsaPublicKey};
 use crate::error::{Error, Result};
+use crate::tpm::wire::{Reader, Writer};
+use crate::tpm::{alg, HashAlg, KeyParms, Name, ObjectAttributes, Public, SymDef};
 
 /// Label of the seed's secret sharing (Part 1, 24.4 and B.10.4 / C.6.4): "IDENTITY" and its NUL.
 const IDENTITY: &[u8] = b"IDENTITY\0";
@@ -237,7 +237,7 @@ pub fn make_credential(
     let sym_bits = match symmetric {
         SymDef::Aes {
             key_bits,
-            mode: super::alg::CFB,
+            mode: alg::CFB,
         } => u32::from(key_bits),
         _ => {
             return Err(Error::KeyNotAllowed {

@@ -35,9 +35,10 @@ use der::{Decode, Encode, Reader, SliceReader};
 use x509_cert::ext::pkix::{BasicConstraints, KeyUsage};
 use x509_cert::ext::Extension;
 
-use super::{oid, verify_digest, PublicKey};
+use crate::crypto::verify_digest;
 use crate::crypto::{CryptoProvider, KeyCache, SignatureRef, SignatureValue};
 use crate::error::{Error, Result};
+use crate::keys::{oid, PublicKey};
 use crate::time::UnixTime;
 use crate::tpm::HashAlg;
 
