@@ -248,7 +248,7 @@ def check(table: Table) -> None:
         problems.append("groups must be in increasing order, each once")
     for g in table.groups:
         if g.first % GROUP_SPAN or g.first <= 0:
-            problems.append(f"group {g.name}: first code {g.first} is not a positive multiple of {GROUP_SPAN}")
+            problems.append(f"group {g.name}: {g.first} is not a positive multiple of {GROUP_SPAN}")
         if not g.doc:
             problems.append(f"group {g.name} has no doc comment")
     for attr in ("name", "py_class"):
@@ -271,6 +271,18 @@ def check(table: Table) -> None:
 
 
 # --- rendering -----------------------------------------------------------------------------------
+
+
+def wrap(text: str, width: int, first: str, rest: str) -> list[str]:
+    """`text` filled to `width` columns, never breaking a word (nor at a hyphen)."""
+    return textwrap.wrap(
+        text,
+        width,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
 
 
 def rust_docs(lines: list[str], indent: str = "") -> list[str]:
@@ -315,11 +327,6 @@ def render_ffi(table: Table) -> str:
     out += [f'    (AEGIS_{c.screaming}, "{c.name}", c"{c.summary}"),' for c in table.codes]
     out += ["];", ""]
     return "\n".join(out)
-
-
-def wrap(text: str, width: int, first: str, rest: str) -> list[str]:
-    return textwrap.wrap(text, width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False,
-                         break_long_words=False)
 
 
 def go_comment(text: str, indent: str = "\t") -> list[str]:
@@ -390,9 +397,10 @@ def render_python_rs(table: Table) -> str:
     return "\n".join(out)
 
 
-def python_names(table: Table, indent: str, quoted: bool) -> list[str]:
+def python_names(table: Table, quoted: bool) -> list[str]:
+    """The exception names, one a line, as in an import list or (quoted) in `__all__`."""
     names = ["AegisError"] + [g.py_class for g in table.groups]
-    return [f'{indent}"{n}",' if quoted else f"{indent}{n}," for n in names]
+    return [f'    "{n}",' if quoted else f"    {n}," for n in names]
 
 
 def python_stub_classes(table: Table) -> list[str]:
@@ -436,8 +444,10 @@ def render_all(table: Table, root: Path) -> dict[str, str]:
         FFI_TABLE: render_ffi(table),
         GO_TABLE: render_go(table),
         PY_TABLE: render_python_rs(table),
-        PY_INIT: splice(PY_INIT, init, [python_names(table, "    ", False), python_names(table, "    ", True)]),
-        PY_STUB: splice(PY_STUB, stub, [python_names(table, "    ", True), python_stub_classes(table)]),
+        # __init__.py: the import list, then __all__.
+        PY_INIT: splice(PY_INIT, init, [python_names(table, quoted=False), python_names(table, quoted=True)]),
+        # _aegis.pyi: __all__, then the class stubs.
+        PY_STUB: splice(PY_STUB, stub, [python_names(table, quoted=True), python_stub_classes(table)]),
     }
 
 
