@@ -106,7 +106,8 @@ pub fn invalid_argument(py: Python<'_>, what: &'static str) -> PyErr {
 /// Registers the classes and `ERROR_CODES` (name -> code, every entry of `Error::TABLE`).
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     add_classes(m)?;
-    m.add_function(pyo3::wrap_pyfunction!(error_class, m)?)?;
+    // setattr, not add_function: private, so kept out of the module's `__all__` (and the stubs).
+    m.setattr("_error_class", pyo3::wrap_pyfunction!(error_class, m)?)?;
     let codes = pyo3::types::PyDict::new(m.py());
     for (code, name) in aegis_core::Error::TABLE {
         codes.set_item(*name, *code)?;
@@ -115,8 +116,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-/// `_error_class(code)`: the exception class [`group_of`] gives a code (private: for the tests that
-/// pin the table, tests/test_error_table.py).
+/// `_error_class(code)`: the exception class [`group_of`] gives a code (private, not in the stubs:
+/// for the tests that pin the table, tests/test_error_table.py).
 #[pyfunction]
 #[pyo3(name = "_error_class")]
 fn error_class(py: Python<'_>, code: u32) -> Bound<'_, PyType> {

@@ -44,9 +44,6 @@ __version__: str
 ERROR_CODES: dict[str, int]
 """Every error name -> its stable code (aegis_core::Error::TABLE)."""
 
-def _error_class(code: int) -> type[AegisError]:
-    """The exception class of a code (its group's class, or AegisError): for the table's tests."""
-
 ENDORSEMENT_HIERARCHY: int
 """TPM_RH_ENDORSEMENT (0x4000000B): its Name and qualified Name are the handle itself."""
 
