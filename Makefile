@@ -31,7 +31,7 @@ fmt-check:
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-lint: fmt-check clippy
+lint: errors-check fmt-check clippy
 
 test-rust:
 	$(CARGO) test --workspace

@@ -120,9 +120,20 @@ typedef struct aegis_verified_quote aegis_verified_quote;
 /**
  * The result of every fallible function: `AEGIS_OK` (0) or one of the `AEGIS_*` codes below.
  *
- * Ranges: 1000s usage, 2000s parsing, 3000s signature, 4000s attestation structure,
- * 5000s quote and PCRs, 6000s keys, 7000s EK certificate and credential activation,
- * 8000s location evidence, 9000s TPM backend.
+ * Codes are grouped by thousands and never reused:
+ * - codes 1000-1999 (Usage): The call itself is wrong (an unusable argument), or the crypto
+ *   library failed.
+ * - codes 2000-2999 (Parse): A structure or file could not be parsed strictly (VERIFIER-CHECKS.md
+ *   item 1).
+ * - codes 3000-3999 (Signature): The signature, its scheme, its size or its hash (items 1, 3 to
+ *   5).
+ * - codes 4000-4999 (Attestation): The attestation structure: magic, type, nonce, signer, clock
+ *   (items 5 to 10).
+ * - codes 5000-5999 (Pcr): The quote's PCR selection, banks and digest (items 11 and 12).
+ * - codes 6000-6999 (KeyPolicy): Key attributes, shapes and the key allow-list (items 13 and 15).
+ * - codes 7000-7999 (Ek): EK certificate and credential activation (item 14).
+ * - codes 8000-8999 (Location): Location evidence (item 16).
+ * - codes 9000-9999 (Backend): A TPM backend operation.
  */
 typedef uint32_t aegis_status;
 
@@ -143,18 +154,30 @@ typedef uint32_t aegis_status;
 
 /**
  * A required pointer argument was NULL (or a (ptr, len) pair had NULL with len > 0).
+ *
+ * Only the C boundary returns it: it is not an error of the Rust core.
  */
 #define AEGIS_NULL_POINTER 1003
 
 /**
  * Aegis panicked inside the call; the boundary caught it (a bug: please report it).
+ *
+ * Only the C boundary returns it: it is not an error of the Rust core.
  */
 #define AEGIS_PANIC 1004
 
 /**
  * A text argument is not valid UTF-8.
+ *
+ * Only the C boundary returns it: it is not an error of the Rust core.
  */
 #define AEGIS_INVALID_UTF8 1005
+
+/**
+ * The operation is not available in this build or provider (e.g. an RSA private-key
+ * operation in the pure provider, which never uses the rsa crate for them: RUSTSEC-2023-0071).
+ */
+#define AEGIS_UNSUPPORTED 1006
 
 /**
  * The input ended before the structure did.
@@ -227,6 +250,12 @@ typedef uint32_t aegis_status;
 #define AEGIS_SIGNATURE_INVALID 3005
 
 /**
+ * Item 1: an RSA signature that is not exactly the modulus length, or an ECDSA r or s longer
+ * than the curve's size, refused before any provider sees it.
+ */
+#define AEGIS_SIGNATURE_LENGTH 3006
+
+/**
  * TPMS_ATTEST.magic is not TPM_GENERATED_VALUE.
  */
 #define AEGIS_BAD_MAGIC 4000
@@ -257,6 +286,16 @@ typedef uint32_t aegis_status;
 #define AEGIS_CLOCK_REGRESSION 4005
 
 /**
+ * Item 5: qualifiedSigner is TPM_RH_NULL (0x40000007) or empty.
+ */
+#define AEGIS_NULL_SIGNER 4006
+
+/**
+ * Item 10: Clock is lower than a previously seen Clock although safe = YES.
+ */
+#define AEGIS_CLOCK_SAFE_REGRESSION 4007
+
+/**
  * A PCR value was supplied for a PCR the signed selection does not cover.
  */
 #define AEGIS_PCR_NOT_IN_SELECTION 5000
@@ -280,6 +319,11 @@ typedef uint32_t aegis_status;
  * The recomputed PCR digest differs from the signed pcrDigest.
  */
 #define AEGIS_PCR_DIGEST_MISMATCH 5004
+
+/**
+ * A PCR bank whose hash is not on the allow-list (SHA-1 banks need the SHA-1 opt-in).
+ */
+#define AEGIS_PCR_BANK_NOT_ALLOWED 5005
 
 /**
  * The AK is not a restricted signing key.
@@ -307,6 +351,17 @@ typedef uint32_t aegis_status;
 #define AEGIS_NAME_MISMATCH 6004
 
 /**
+ * Item 13: a key no TPM would create (restricted sign + decrypt, or a symmetric algorithm or
+ * KDF on a signing key).
+ */
+#define AEGIS_KEY_SHAPE_INVALID 6005
+
+/**
+ * A key's nameAlg is not on the allow-list (SHA-1 needs the SHA-1 opt-in).
+ */
+#define AEGIS_NAME_ALG_NOT_ALLOWED 6006
+
+/**
  * The EK certificate is malformed or unusable as an EK certificate.
  */
 #define AEGIS_EK_CERTIFICATE_INVALID 7000
@@ -330,6 +385,11 @@ typedef uint32_t aegis_status;
  * The activated credential does not match the one the verifier made.
  */
 #define AEGIS_CREDENTIAL_MISMATCH 7004
+
+/**
+ * The AK that signed the evidence is not the AK bound to the EK by credential activation.
+ */
+#define AEGIS_AK_BINDING_MISMATCH 7005
 
 /**
  * The location event log does not replay to the quoted PCR value.

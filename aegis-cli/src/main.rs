@@ -2,10 +2,14 @@
 //!
 //! - stdout carries one JSON object, `{"verdict": "valid" | "invalid", ...}` for verifications;
 //! - exit status 0 = valid, 1 = invalid evidence, 2 = bad usage or unreadable input (message on
-//!   stderr).
+//!   stderr);
+//! - input files are read only when they are regular files of at most `--max-input-size` bytes
+//!   (1 MiB by default): a FIFO, a device, a directory or a socket is refused before any read.
 //!
 //! It uses aegis-core's public API only, as any other user would.
 
+use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -29,6 +33,9 @@ mod demo;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Refuse an input file larger than this many bytes (suffixes K, M, G: powers of 1024).
+    #[arg(long, global = true, value_name = "BYTES", default_value = "1M", value_parser = parse_size)]
+    max_input_size: u64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -157,7 +164,10 @@ enum Outcome {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli.command) {
+    let files = Files {
+        max: cli.max_input_size,
+    };
+    match run(cli.command, files) {
         Ok(Outcome::Valid(mut body)) => {
             if let Some(map) = body.as_object_mut() {
                 map.insert("verdict".into(), json!("valid"));
@@ -190,14 +200,14 @@ fn print_json(v: &Value) {
     );
 }
 
-fn run(command: Command) -> Result<Outcome, UsageError> {
+fn run(command: Command, files: Files) -> Result<Outcome, UsageError> {
     match command {
         Command::Quote {
             action: QuoteAction::Verify(args),
-        } => quote_verify(&args),
+        } => quote_verify(&args, files),
         Command::Certify {
             action: CertifyAction::Verify(args),
-        } => certify_verify(&args),
+        } => certify_verify(&args, files),
         Command::Inspect { file, structure } => {
             let structure = match structure {
                 None => None,
@@ -206,7 +216,7 @@ fn run(command: Command) -> Result<Outcome, UsageError> {
                         .ok_or_else(|| UsageError(format!("unknown structure {s:?}")))?,
                 ),
             };
-            let bytes = read(&file)?;
+            let bytes = files.read(&file)?;
             Ok(match inspect::inspect(&bytes, structure) {
                 Ok(v) => Outcome::Decoded(v),
                 Err(e) => Outcome::Invalid(e),
@@ -223,8 +233,126 @@ fn run(command: Command) -> Result<Outcome, UsageError> {
     }
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, UsageError> {
-    std::fs::read(path).map_err(|e| UsageError(format!("cannot read {}: {e}", path.display())))
+/// How the command reads its input files: every one goes through [`Files::read`].
+#[derive(Clone, Copy, Debug)]
+struct Files {
+    /// The largest file accepted, in bytes (`--max-input-size`).
+    max: u64,
+}
+
+impl Files {
+    /// The content of the regular file at `path`, of at most `self.max` bytes. Anything else (a
+    /// FIFO, a device such as /dev/zero, a directory, a socket) is refused from the metadata of
+    /// the opened handle, before any read, so that the answer is about the file that is read; a
+    /// FIFO is opened without blocking. A file larger than the limit is refused from its size,
+    /// and the read stops after `max + 1` bytes, so that a file that grows meanwhile is refused
+    /// too.
+    fn read(self, path: &Path) -> Result<Vec<u8>, UsageError> {
+        let fail = |why: String| UsageError(format!("cannot read {}: {why}", path.display()));
+        let file = open_without_blocking(path).map_err(|e| {
+            // The open itself fails for a socket (ENXIO): say what the path is, for the message.
+            match std::fs::metadata(path) {
+                Ok(m) if !m.is_file() && !m.is_dir() => fail(not_regular(&m)),
+                _ => fail(e.to_string()),
+            }
+        })?;
+        let meta = file.metadata().map_err(|e| fail(e.to_string()))?;
+        if !meta.is_file() {
+            return Err(fail(not_regular(&meta)));
+        }
+        let too_large = |size: &str| {
+            fail(format!(
+                "{size} bytes, over the input limit of {} bytes (raise it with --max-input-size)",
+                self.max
+            ))
+        };
+        if meta.len() > self.max {
+            return Err(too_large(&meta.len().to_string()));
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+        file.take(self.max.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| fail(e.to_string()))?;
+        if u64::try_from(bytes.len()).map_or(true, |n| n > self.max) {
+            // It grew while read.
+            return Err(too_large(&format!("more than {}", self.max)));
+        }
+        Ok(bytes)
+    }
+}
+
+/// Opens `path` for reading; on unix with O_NONBLOCK, so that opening a FIFO with no writer
+/// returns at once (the caller then refuses it as not a regular file).
+#[cfg(unix)]
+fn open_without_blocking(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_without_blocking(path: &Path) -> std::io::Result<File> {
+    File::open(path)
+}
+
+/// "not a regular file (a FIFO)", for the refusal message.
+fn not_regular(meta: &std::fs::Metadata) -> String {
+    let t = meta.file_type();
+    let kind = if t.is_dir() {
+        "a directory"
+    } else if t.is_symlink() {
+        "a symbolic link"
+    } else {
+        unix_kind(t)
+    };
+    format!("not a regular file ({kind})")
+}
+
+#[cfg(unix)]
+fn unix_kind(t: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn unix_kind(_: std::fs::FileType) -> &'static str {
+    "a special file"
+}
+
+/// `--max-input-size`: a number of bytes, optionally with a suffix K, M or G (powers of 1024,
+/// also written KiB, MiB, GiB; case-insensitive).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, suffix) = t.split_at(split);
+    let unit: u64 = match suffix.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kib" => 1 << 10,
+        "m" | "mib" => 1 << 20,
+        "g" | "gib" => 1 << 30,
+        _ => {
+            return Err(format!(
+                "{text:?}: expected BYTES, or a number with K, M or G"
+            ))
+        }
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{text:?}: expected BYTES, or a number with K, M or G"))?;
+    n.checked_mul(unit)
+        .ok_or_else(|| format!("{text:?} is too large"))
 }
 
 fn provider(p: Provider) -> &'static dyn CryptoProvider {
@@ -304,8 +432,8 @@ struct Common {
     provider: &'static dyn CryptoProvider,
 }
 
-fn common(args: &CommonArgs) -> Result<Common, UsageError> {
-    let ak_bytes = read(&args.ak)?;
+fn common(args: &CommonArgs, files: Files) -> Result<Common, UsageError> {
+    let ak_bytes = files.read(&args.ak)?;
     let looks_bare = ak_bytes.starts_with(b"-----BEGIN") || ak_bytes.first() == Some(&0x30);
     let ak = match (&args.ak_unchecked_scheme, looks_bare) {
         (Some(scheme), _) => AttestationKey::from_bare_key_unchecked(
@@ -358,9 +486,9 @@ fn ak_json(ak: &AttestationKey) -> Value {
     })
 }
 
-fn quote_verify(args: &QuoteVerifyArgs) -> Result<Outcome, UsageError> {
-    let c = common(&args.common)?;
-    let quote_bytes = read(&args.quote)?;
+fn quote_verify(args: &QuoteVerifyArgs, files: Files) -> Result<Outcome, UsageError> {
+    let c = common(&args.common, files)?;
+    let quote_bytes = files.read(&args.quote)?;
     let is_keylime = inspect::detect(&quote_bytes) == Some(Structure::KeylimeQuote);
     let (attest, signature, pcr_bytes) = if is_keylime {
         if args.signature.is_some() || args.pcrs.is_some() {
@@ -377,8 +505,8 @@ fn quote_verify(args: &QuoteVerifyArgs) -> Result<Outcome, UsageError> {
         })?;
         (
             quote_bytes,
-            read(sig)?,
-            args.pcrs.as_deref().map(read).transpose()?,
+            files.read(sig)?,
+            args.pcrs.as_deref().map(|p| files.read(p)).transpose()?,
         )
     };
     let pcrs = match pcr_bytes.as_deref().map(read_pcrs).transpose() {
@@ -433,11 +561,11 @@ fn verified_certification_json(v: &VerifiedCertification) -> Result<Value, Usage
     }))
 }
 
-fn certify_verify(args: &CertifyVerifyArgs) -> Result<Outcome, UsageError> {
-    let c = common(&args.common)?;
-    let key = read(&args.key)?;
-    let attest = read(&args.attest)?;
-    let signature = read(&args.signature)?;
+fn certify_verify(args: &CertifyVerifyArgs, files: Files) -> Result<Outcome, UsageError> {
+    let c = common(&args.common, files)?;
+    let key = files.read(&args.key)?;
+    let attest = files.read(&args.attest)?;
+    let signature = files.read(&args.signature)?;
     let ak = match c.ak {
         Ok(ak) => ak,
         Err(e) => return Ok(Outcome::Invalid(e)),
@@ -456,4 +584,30 @@ fn certify_verify(args: &CertifyVerifyArgs) -> Result<Outcome, UsageError> {
             Err(e) => Outcome::Invalid(e),
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn max_input_size_takes_bytes_or_a_binary_suffix() {
+        assert_eq!(parse_size("1048576"), Ok(1 << 20));
+        assert_eq!(parse_size("4M"), Ok(4 << 20));
+        assert_eq!(parse_size("4MiB"), Ok(4 << 20));
+        assert_eq!(parse_size("512k"), Ok(512 << 10));
+        assert_eq!(parse_size("2G"), Ok(2 << 30));
+        assert_eq!(parse_size("0"), Ok(0));
+        for bad in [
+            "",
+            "M",
+            "4X",
+            "-1",
+            "1.5M",
+            "99999999999999999999",
+            "18446744073709551615G",
+        ] {
+            assert!(parse_size(bad).is_err(), "{bad:?}");
+        }
+    }
 }

@@ -351,3 +351,181 @@ fn codes_lists_the_stable_table() {
         .iter()
         .any(|c| c["code"] == 5004 && c["name"] == "PcrDigestMismatch"));
 }
+
+/// Runs `aegis args` and waits at most 10 s: a command that blocks on its input (a FIFO) or reads
+/// without end (/dev/zero) is killed and fails the test instead of hanging it.
+fn aegis_within_10s(args: &[&str]) -> Output {
+    use std::io::Read;
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aegis"))
+        .args(args)
+        .current_dir(testdata())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(10) {
+            child.kill().ok();
+            child.wait().ok();
+            panic!("aegis {args:?} still runs after 10 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_end(&mut stdout)
+        .unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_end(&mut stderr)
+        .unwrap();
+    Output {
+        status,
+        stdout,
+        stderr,
+    }
+}
+
+/// A fresh directory under the system's temporary directory, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("aegis-cli-{name}-{}", std::process::id()));
+        std::fs::remove_dir_all(&dir).ok();
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn path(&self, file: &str) -> String {
+        self.0.join(file).to_str().unwrap().to_owned()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        std::fs::remove_dir_all(&self.0).ok();
+    }
+}
+
+/// Exit 2, nothing on stdout, and a message on stderr naming the file and the reason.
+fn assert_refused(args: &[&str], file: &str, reason: &str) {
+    let out = aegis_within_10s(args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(out.stdout.is_empty(), "{args:?}");
+    assert!(
+        stderr.contains(file) && stderr.contains(reason),
+        "{args:?}: stderr {stderr:?} lacks {file:?} or {reason:?}"
+    );
+}
+
+/// The file was read: the verdict is about its content (here: exit 1, not a known structure),
+/// never the refusal of exit 2.
+fn assert_read(args: &[&str]) {
+    let out = aegis_within_10s(args);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn input_that_is_not_a_regular_file_is_refused_without_reading_it() {
+    let dir = TempDir::new("special");
+    let fifo = dir.path("fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success(), "mkfifo");
+    let socket = dir.path("socket");
+    let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    let cases = [
+        (fifo.as_str(), "not a regular file (a FIFO)"),
+        ("/dev/zero", "not a regular file (a character device)"),
+        ("/dev/urandom", "not a regular file (a character device)"),
+        (dir.0.to_str().unwrap(), "not a regular file (a directory)"),
+        (socket.as_str(), "not a regular file (a socket)"),
+    ];
+    for (file, reason) in cases {
+        assert_refused(&["inspect", file], file, reason);
+        assert_refused(&["--max-input-size", "1G", "inspect", file], file, reason);
+    }
+    // Every input option goes through the same reader: --ak, --quote, --signature, --pcrs.
+    let v = vector("quote-ecc-p256-ecdsa-sha256");
+    let s = |k: &str| v[k].as_str().unwrap().to_string();
+    let (ak, attest, sig, pcrs, nonce) =
+        (s("ak"), s("attest"), s("signature"), s("pcrs"), s("nonce"));
+    // --ak, --quote, --signature, --pcrs in turn.
+    for i in 0..4 {
+        let mut files = [ak.as_str(), attest.as_str(), sig.as_str(), pcrs.as_str()];
+        files[i] = fifo.as_str();
+        let args = [
+            "quote",
+            "verify",
+            "--ak",
+            files[0],
+            "--quote",
+            files[1],
+            "--signature",
+            files[2],
+            "--pcrs",
+            files[3],
+            "--nonce",
+            &nonce,
+        ];
+        assert_refused(&args, &fifo, "not a regular file (a FIFO)");
+    }
+}
+
+#[test]
+fn input_larger_than_the_limit_is_refused_before_reading_it() {
+    const MIB: u64 = 1 << 20;
+    let dir = TempDir::new("sizes");
+    let sized = |name: &str, len: u64| {
+        let path = dir.path(name);
+        // Sparse: set_len writes nothing.
+        std::fs::File::create(&path).unwrap().set_len(len).unwrap();
+        path
+    };
+    let huge = sized("huge", 200 * MIB);
+    let exact = sized("exact", MIB);
+    let over = sized("over", MIB + 1);
+    let limit = "over the input limit of 1048576 bytes";
+    assert_refused(
+        &["inspect", &huge],
+        &huge,
+        &format!("209715200 bytes, {limit}"),
+    );
+    assert_refused(
+        &["inspect", &over],
+        &over,
+        &format!("1048577 bytes, {limit}"),
+    );
+    assert_read(&["inspect", &exact]);
+    // --max-input-size raises the limit, as bytes or with a suffix, before or after the command.
+    assert_read(&["inspect", &over, "--max-input-size", "2M"]);
+    assert_read(&["--max-input-size", "1048577", "inspect", &over]);
+    assert_refused(
+        &["--max-input-size", "4K", "inspect", &exact],
+        &exact,
+        "1048576 bytes, over the input limit of 4096 bytes",
+    );
+    // A bad size is a usage error too.
+    let out = aegis_within_10s(&["--max-input-size", "4X", "inspect", &exact]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--max-input-size"));
+}

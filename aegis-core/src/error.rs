@@ -1,316 +1,253 @@
 //! The one error type of Aegis, with stable numeric codes shared by the C, Python and Go bindings.
 //!
-//! Codes are grouped by range and never reused:
-//! 1000s usage, 2000s parsing, 3000s signature, 4000s attestation structure, 5000s quote/PCRs,
-//! 6000s keys, 7000s EK certificate and credential activation, 8000s location evidence,
-//! 9000s TPM backend.
+//! The `error_table!` invocation below is the single source of the error table: every code, its
+//! name, its group (a range of a thousand codes) and its one-line summary. From it this module gets
+//! the [`Error`] enum, [`Error::code`], [`Error::name`], [`Error::TABLE`], [`Error::BOUNDARY_ONLY`]
+//! and [`Error::GROUPS`]; `scripts/gen_errors.py` reads the same text (without compiling Rust) and
+//! writes the C constants and messages (aegis-ffi/src/status_table.rs), the Go sentinels
+//! (bindings/go/errors_gen.go) and the Python exception classes (bindings/python/src/errors_gen.rs
+//! and the marked lines of aegis/__init__.py and _aegis.pyi). After editing the table run
+//! `make errors` (then `make header`); `make errors-check` fails when a generated file is stale.
+//!
+//! Codes are grouped by range and never reused. Adding a range is one line in `groups` (the
+//! Python binding gets a new exception class `<Group>Error` for it).
 
 use core::fmt;
 
-/// Why a piece of evidence was refused, or why a call could not be made.
+/// Declares the error table. The grammar is also what `scripts/gen_errors.py` parses; each entry
+/// may be preceded by `///` doc lines (its description in every surface) and `//` comments:
 ///
-/// Each variant maps to one stable number ([`Error::code`]) and one stable name ([`Error::name`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Error {
-    // --- usage (1000s) ---
-    /// A caller-supplied argument is unusable (not evidence: the call itself is wrong).
-    InvalidArgument { what: &'static str },
-    /// Failure inside a crypto provider that is not a verdict on the evidence.
-    CryptoProvider { what: &'static str },
-    /// The operation is not available in this build or provider (e.g. an RSA private-key
-    /// operation in the pure provider, which never uses the rsa crate for them: RUSTSEC-2023-0071).
-    Unsupported { what: &'static str },
+/// - `groups { FIRST Name; ... }`: a group covers the codes FIRST..FIRST+1000;
+/// - `errors { CODE Variant { field: Type, ... } => "summary"; ... }`: the [`Error`] variants
+///   (the fields are optional); the summary is the static C message (`aegis_status_str`);
+/// - `boundary_only { CODE Name => "summary"; ... }`: codes only the C ABI returns (its own
+///   boundary failures), listed here so that no variant and no binding ever reuses them.
+macro_rules! error_table {
+    (
+        groups {
+            $( $(#[doc = $group_doc:literal])* $group_first:literal $group:ident; )*
+        }
+        errors {
+            $(
+                $(#[doc = $doc:literal])*
+                $code:literal $variant:ident $({ $($field:ident: $ty:ty),* $(,)? })?
+                    => $summary:literal;
+            )*
+        }
+        boundary_only {
+            $( $(#[doc = $b_doc:literal])* $b_code:literal $b_name:ident => $b_summary:literal; )*
+        }
+    ) => {
+        /// Why a piece of evidence was refused, or why a call could not be made.
+        ///
+        /// Each variant maps to one stable number ([`Error::code`]) and one stable name
+        /// ([`Error::name`]).
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub enum Error {
+            $( $(#[doc = $doc])* $variant $({ $($field: $ty),* })?, )*
+        }
 
-    // --- parsing (2000s): VERIFIER-CHECKS.md item 1 ---
-    /// The input ended before the structure did.
-    Truncated { what: &'static str },
-    /// Bytes remain after a complete structure.
-    TrailingBytes { what: &'static str, extra: usize },
-    /// A size field exceeds the spec's maximum or the structure's natural size.
-    SizeOutOfRange {
-        what: &'static str,
-        size: usize,
-        max: usize,
-    },
-    /// A count field exceeds its limit.
-    CountOutOfRange {
-        what: &'static str,
-        count: usize,
-        max: usize,
-    },
-    /// An algorithm identifier that is unknown or not allowed in this position.
-    UnknownAlgorithm { what: &'static str, alg: u16 },
-    /// A TPMS_ATTEST of a type Aegis does not verify (not QUOTE, not CERTIFY).
-    UnsupportedAttestationType { tag: u16 },
-    /// A field holds a value the spec forbids in this position.
-    InvalidValue { what: &'static str },
-    /// A file or text form could not be decoded (base64, hex, JSON, PEM, tpm2-tools PCR file).
-    InvalidFormat { what: &'static str },
+        impl Error {
+            /// The stable numeric code (also the C `aegis_status`). Never reused.
+            pub fn code(&self) -> u32 {
+                match self {
+                    $( Error::$variant $({ $($field: _),* })? => $code, )*
+                }
+            }
 
-    // --- signature (3000s): items 3, 4, 5 ---
-    /// TPMT_SIGNATURE with sigAlg TPM_ALG_NULL.
-    NullSignature,
-    /// The signature algorithm does not match the key type or the key's own scheme.
-    SignatureSchemeMismatch {
-        key_scheme: u16,
-        signature_scheme: u16,
-    },
-    /// The hash algorithm is not on the caller's allow-list.
-    HashNotAllowed { hash: u16 },
-    /// The signature's hash algorithm differs from the key's scheme hash.
-    HashMismatch { key_hash: u16, signature_hash: u16 },
-    /// ECDSA r or s is zero or not below the curve order.
-    EcdsaScalarOutOfRange,
-    /// The signature does not verify over the bytes received.
-    SignatureInvalid,
-    /// Item 1: an RSA signature that is not exactly the modulus length, or an ECDSA r or s longer
-    /// than the curve's size, refused before any provider sees it.
-    SignatureLength { size: usize, expected: usize },
+            /// The stable variant name, as used in testdata/manifest.json and by every binding.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $( Error::$variant $({ $($field: _),* })? => stringify!($variant), )*
+                }
+            }
 
-    // --- attestation structure (4000s): items 6 to 10 ---
-    /// TPMS_ATTEST.magic is not TPM_GENERATED_VALUE.
-    BadMagic { found: u32 },
-    /// TPMS_ATTEST.type is not the one this verification needs.
-    WrongAttestationType { expected: u16, found: u16 },
-    /// The caller's nonce is empty: there is no freshness to prove.
-    EmptyNonce,
-    /// extraData differs from the caller's nonce.
-    NonceMismatch,
-    /// qualifiedSigner differs from the expected AK.
-    SignerMismatch,
-    /// The clock went backwards with respect to the caller's previous observation.
-    ClockRegression,
-    /// Item 5: qualifiedSigner is TPM_RH_NULL (0x40000007) or empty.
-    NullSigner,
-    /// Item 10: Clock is lower than a previously seen Clock although safe = YES.
-    ClockSafeRegression,
+            /// Every (code, name) pair, for bindings that mirror the table and for tests that pin
+            /// it.
+            pub const TABLE: &'static [(u32, &'static str)] =
+                &[ $( ($code, stringify!($variant)), )* ];
 
-    // --- quote and PCRs (5000s): items 11, 12 ---
-    /// A PCR value was supplied for a PCR the signed selection does not cover.
-    PcrNotInSelection { bank: u16, index: u8 },
-    /// Policy requires a PCR that the signed selection lacks.
-    RequiredPcrMissing { bank: u16, index: u8 },
-    /// The signed selection covers a PCR for which no value was supplied.
-    PcrValueMissing { bank: u16, index: u8 },
-    /// A PCR value's length is not the bank's digest size.
-    PcrValueSize { bank: u16, index: u8, size: usize },
-    /// The recomputed PCR digest differs from the signed pcrDigest.
-    PcrDigestMismatch,
-    /// A PCR bank whose hash is not on the allow-list (SHA-1 banks need the SHA-1 opt-in).
-    PcrBankNotAllowed { bank: u16 },
+            /// The (code, name) pairs that are not variants: the C ABI's own boundary failures
+            /// (NULL pointer, caught panic, invalid UTF-8). Reserved: no variant reuses them.
+            pub const BOUNDARY_ONLY: &'static [(u32, &'static str)] =
+                &[ $( ($b_code, stringify!($b_name)), )* ];
 
-    // --- keys (6000s): items 13, 15 ---
-    /// The AK is not a restricted signing key.
-    AkNotRestricted,
-    /// A key lacks a required object attribute (fixedTPM, fixedParent, sensitiveDataOrigin, sign).
-    KeyAttributeMissing { attribute: &'static str },
-    /// An App Key that can decrypt as well as sign.
-    KeyIsDecrypt,
-    /// The key's type, size or curve is not on the allow-list.
-    KeyNotAllowed { what: &'static str },
-    /// certifyInfo.name differs from the Name of the App Key received.
-    NameMismatch,
-    /// Item 13: a key no TPM would create (restricted sign + decrypt, or a symmetric algorithm or
-    /// KDF on a signing key).
-    KeyShapeInvalid { what: &'static str },
-    /// A key's nameAlg is not on the allow-list (SHA-1 needs the SHA-1 opt-in).
-    NameAlgNotAllowed { hash: u16 },
+            /// The groups as (first code, name): a group covers `first..first + 1000`. The Python
+            /// binding has one exception class per group, `<name>Error`.
+            pub const GROUPS: &'static [(u32, &'static str)] =
+                &[ $( ($group_first, stringify!($group)), )* ];
+        }
+    };
+}
 
-    // --- EK certificate and credential activation (7000s): item 14 ---
-    /// The EK certificate is malformed or unusable as an EK certificate.
-    EkCertificateInvalid { what: &'static str },
-    /// The EK certificate does not chain to a caller-given manufacturer CA.
-    EkCertificateUntrusted,
-    /// The EK certificate (or a CA in its chain) is outside its validity period at the given time.
-    EkCertificateExpired,
-    /// The EK certificate's public key differs from the EK public area.
-    EkPublicKeyMismatch,
-    /// The activated credential does not match the one the verifier made.
-    CredentialMismatch,
-    /// The AK that signed the evidence is not the AK bound to the EK by credential activation.
-    AkBindingMismatch,
+error_table! {
+    groups {
+        /// The call itself is wrong (an unusable argument), or the crypto library failed.
+        1000 Usage;
+        /// A structure or file could not be parsed strictly (VERIFIER-CHECKS.md item 1).
+        2000 Parse;
+        /// The signature, its scheme, its size or its hash (items 1, 3 to 5).
+        3000 Signature;
+        /// The attestation structure: magic, type, nonce, signer, clock (items 5 to 10).
+        4000 Attestation;
+        /// The quote's PCR selection, banks and digest (items 11 and 12).
+        5000 Pcr;
+        /// Key attributes, shapes and the key allow-list (items 13 and 15).
+        6000 KeyPolicy;
+        /// EK certificate and credential activation (item 14).
+        7000 Ek;
+        /// Location evidence (item 16).
+        8000 Location;
+        /// A TPM backend operation.
+        9000 Backend;
+    }
+    errors {
+        // --- usage (1000s) ---
+        /// A caller-supplied argument is unusable (not evidence: the call itself is wrong).
+        1001 InvalidArgument { what: &'static str } => "invalid argument";
+        /// Failure inside a crypto provider that is not a verdict on the evidence.
+        1002 CryptoProvider { what: &'static str } => "crypto provider failure";
+        /// The operation is not available in this build or provider (e.g. an RSA private-key
+        /// operation in the pure provider, which never uses the rsa crate for them: RUSTSEC-2023-0071).
+        1006 Unsupported { what: &'static str }
+            => "the operation is not supported in this build or provider";
 
-    // --- location evidence (8000s): item 16 ---
-    /// The location event log does not replay to the quoted PCR value.
-    LocationLogMismatch,
-    /// The last location event is not bound to the attestation nonce (or the log is empty).
-    LocationNonceMismatch,
-    /// A location event log (file or record) is truncated, corrupted or out of sequence.
-    LocationLogCorrupt { what: &'static str },
+        // --- parsing (2000s): VERIFIER-CHECKS.md item 1 ---
+        /// The input ended before the structure did.
+        2000 Truncated { what: &'static str } => "input ends before the structure does";
+        /// Bytes remain after a complete structure.
+        2001 TrailingBytes { what: &'static str, extra: usize }
+            => "bytes remain after a complete structure";
+        /// A size field exceeds the spec's maximum or the structure's natural size.
+        2002 SizeOutOfRange { what: &'static str, size: usize, max: usize }
+            => "a size field exceeds its maximum";
+        /// A count field exceeds its limit.
+        2003 CountOutOfRange { what: &'static str, count: usize, max: usize }
+            => "a count field exceeds its limit";
+        /// An algorithm identifier that is unknown or not allowed in this position.
+        2004 UnknownAlgorithm { what: &'static str, alg: u16 }
+            => "unknown or unsupported algorithm identifier";
+        /// A TPMS_ATTEST of a type Aegis does not verify (not QUOTE, not CERTIFY).
+        2005 UnsupportedAttestationType { tag: u16 }
+            => "TPMS_ATTEST type is not supported (only QUOTE and CERTIFY)";
+        /// A field holds a value the spec forbids in this position.
+        2006 InvalidValue { what: &'static str } => "a field holds a value the spec forbids";
+        /// A file or text form could not be decoded (base64, hex, JSON, PEM, tpm2-tools PCR file).
+        2007 InvalidFormat { what: &'static str } => "a file or text form could not be decoded";
 
-    // --- TPM backend (9000s) ---
-    /// A TPM backend operation failed (the TSS or TPM response code is in `detail`).
-    Backend { what: &'static str, detail: String },
+        // --- signature (3000s): items 3, 4, 5 ---
+        /// TPMT_SIGNATURE with sigAlg TPM_ALG_NULL.
+        3000 NullSignature => "NULL signature refused";
+        /// The signature algorithm does not match the key type or the key's own scheme.
+        3001 SignatureSchemeMismatch { key_scheme: u16, signature_scheme: u16 }
+            => "signature scheme does not match the key's scheme";
+        /// The hash algorithm is not on the caller's allow-list.
+        3002 HashNotAllowed { hash: u16 } => "hash algorithm is not on the allow-list";
+        /// The signature's hash algorithm differs from the key's scheme hash.
+        3003 HashMismatch { key_hash: u16, signature_hash: u16 }
+            => "signature hash differs from the key's scheme hash";
+        /// ECDSA r or s is zero or not below the curve order.
+        3004 EcdsaScalarOutOfRange => "ECDSA r or s outside [1, n-1]";
+        /// The signature does not verify over the bytes received.
+        3005 SignatureInvalid => "signature does not verify";
+        /// Item 1: an RSA signature that is not exactly the modulus length, or an ECDSA r or s longer
+        /// than the curve's size, refused before any provider sees it.
+        3006 SignatureLength { size: usize, expected: usize }
+            => "signature size differs from the key size";
+
+        // --- attestation structure (4000s): items 6 to 10 ---
+        /// TPMS_ATTEST.magic is not TPM_GENERATED_VALUE.
+        4000 BadMagic { found: u32 } => "magic is not TPM_GENERATED_VALUE";
+        /// TPMS_ATTEST.type is not the one this verification needs.
+        4001 WrongAttestationType { expected: u16, found: u16 }
+            => "attestation type is not the one this verification needs";
+        /// The caller's nonce is empty: there is no freshness to prove.
+        4002 EmptyNonce => "empty nonce refused: freshness cannot be proven";
+        /// extraData differs from the caller's nonce.
+        4003 NonceMismatch => "extraData does not equal the expected nonce";
+        /// qualifiedSigner differs from the expected AK.
+        4004 SignerMismatch => "qualifiedSigner is not the expected AK";
+        /// The clock went backwards with respect to the caller's previous observation.
+        4005 ClockRegression => "TPM clock went backwards";
+        /// Item 5: qualifiedSigner is TPM_RH_NULL (0x40000007) or empty.
+        4006 NullSigner => "qualifiedSigner is TPM_RH_NULL or empty";
+        /// Item 10: Clock is lower than a previously seen Clock although safe = YES.
+        4007 ClockSafeRegression => "TPM Clock is lower than a Clock seen before although safe = YES";
+
+        // --- quote and PCRs (5000s): items 11, 12 ---
+        /// A PCR value was supplied for a PCR the signed selection does not cover.
+        5000 PcrNotInSelection { bank: u16, index: u8 }
+            => "a PCR value was supplied outside the signed selection";
+        /// Policy requires a PCR that the signed selection lacks.
+        5001 RequiredPcrMissing { bank: u16, index: u8 }
+            => "policy requires a PCR the signed selection lacks";
+        /// The signed selection covers a PCR for which no value was supplied.
+        5002 PcrValueMissing { bank: u16, index: u8 } => "no value supplied for a signed PCR";
+        /// A PCR value's length is not the bank's digest size.
+        5003 PcrValueSize { bank: u16, index: u8, size: usize }
+            => "a PCR value is not the bank's digest size";
+        /// The recomputed PCR digest differs from the signed pcrDigest.
+        5004 PcrDigestMismatch => "PCR values do not hash to the signed pcrDigest";
+        /// A PCR bank whose hash is not on the allow-list (SHA-1 banks need the SHA-1 opt-in).
+        5005 PcrBankNotAllowed { bank: u16 } => "PCR bank is not on the hash allow-list";
+
+        // --- keys (6000s): items 13, 15 ---
+        /// The AK is not a restricted signing key.
+        6000 AkNotRestricted => "the AK is not a restricted signing key";
+        /// A key lacks a required object attribute (fixedTPM, fixedParent, sensitiveDataOrigin, sign).
+        6001 KeyAttributeMissing { attribute: &'static str } => "key lacks a required attribute";
+        /// An App Key that can decrypt as well as sign.
+        6002 KeyIsDecrypt => "an App Key must not be a decryption key";
+        /// The key's type, size or curve is not on the allow-list.
+        6003 KeyNotAllowed { what: &'static str } => "key type, size or curve not allowed";
+        /// certifyInfo.name differs from the Name of the App Key received.
+        6004 NameMismatch => "certified Name differs from the Name of the key received";
+        /// Item 13: a key no TPM would create (restricted sign + decrypt, or a symmetric algorithm or
+        /// KDF on a signing key).
+        6005 KeyShapeInvalid { what: &'static str } => "no TPM creates a key of this shape";
+        /// A key's nameAlg is not on the allow-list (SHA-1 needs the SHA-1 opt-in).
+        6006 NameAlgNotAllowed { hash: u16 } => "key nameAlg is not on the hash allow-list";
+
+        // --- EK certificate and credential activation (7000s): item 14 ---
+        /// The EK certificate is malformed or unusable as an EK certificate.
+        7000 EkCertificateInvalid { what: &'static str } => "EK certificate invalid";
+        /// The EK certificate does not chain to a caller-given manufacturer CA.
+        7001 EkCertificateUntrusted => "EK certificate does not chain to a trusted manufacturer CA";
+        /// The EK certificate (or a CA in its chain) is outside its validity period at the given time.
+        7002 EkCertificateExpired => "EK certificate or its issuer is outside its validity period";
+        /// The EK certificate's public key differs from the EK public area.
+        7003 EkPublicKeyMismatch => "EK certificate key differs from the EK public area";
+        /// The activated credential does not match the one the verifier made.
+        7004 CredentialMismatch => "activated credential differs from the one made";
+        /// The AK that signed the evidence is not the AK bound to the EK by credential activation.
+        7005 AkBindingMismatch
+            => "the signing AK is not the AK bound to the EK by credential activation";
+
+        // --- location evidence (8000s): item 16 ---
+        /// The location event log does not replay to the quoted PCR value.
+        8000 LocationLogMismatch => "location event log does not replay to the quoted PCR value";
+        /// The last location event is not bound to the attestation nonce (or the log is empty).
+        8001 LocationNonceMismatch => "last location event is not bound to the attestation nonce";
+        /// A location event log (file or record) is truncated, corrupted or out of sequence.
+        8002 LocationLogCorrupt { what: &'static str } => "location event log corrupt";
+
+        // --- TPM backend (9000s) ---
+        /// A TPM backend operation failed (the TSS or TPM response code is in `detail`).
+        9000 Backend { what: &'static str, detail: String } => "TPM backend operation failed";
+    }
+    boundary_only {
+        /// A required pointer argument was NULL (or a (ptr, len) pair had NULL with len > 0).
+        1003 NullPointer => "a required pointer argument was NULL";
+        /// Aegis panicked inside the call; the boundary caught it (a bug: please report it).
+        1004 Panic => "internal error: a panic was caught at the C boundary";
+        /// A text argument is not valid UTF-8.
+        1005 InvalidUtf8 => "a text argument is not valid UTF-8";
+    }
 }
 
 /// A `Result` whose error is [`Error`].
 pub type Result<T, E = Error> = core::result::Result<T, E>;
-
-impl Error {
-    /// The stable numeric code (also the C `aegis_status`). Never reused.
-    pub fn code(&self) -> u32 {
-        match self {
-            Error::InvalidArgument { .. } => 1001,
-            Error::CryptoProvider { .. } => 1002,
-            Error::Unsupported { .. } => 1006,
-            Error::Truncated { .. } => 2000,
-            Error::TrailingBytes { .. } => 2001,
-            Error::SizeOutOfRange { .. } => 2002,
-            Error::CountOutOfRange { .. } => 2003,
-            Error::UnknownAlgorithm { .. } => 2004,
-            Error::UnsupportedAttestationType { .. } => 2005,
-            Error::InvalidValue { .. } => 2006,
-            Error::InvalidFormat { .. } => 2007,
-            Error::NullSignature => 3000,
-            Error::SignatureSchemeMismatch { .. } => 3001,
-            Error::HashNotAllowed { .. } => 3002,
-            Error::HashMismatch { .. } => 3003,
-            Error::EcdsaScalarOutOfRange => 3004,
-            Error::SignatureInvalid => 3005,
-            Error::SignatureLength { .. } => 3006,
-            Error::BadMagic { .. } => 4000,
-            Error::WrongAttestationType { .. } => 4001,
-            Error::EmptyNonce => 4002,
-            Error::NonceMismatch => 4003,
-            Error::SignerMismatch => 4004,
-            Error::ClockRegression => 4005,
-            Error::NullSigner => 4006,
-            Error::ClockSafeRegression => 4007,
-            Error::PcrNotInSelection { .. } => 5000,
-            Error::RequiredPcrMissing { .. } => 5001,
-            Error::PcrValueMissing { .. } => 5002,
-            Error::PcrValueSize { .. } => 5003,
-            Error::PcrDigestMismatch => 5004,
-            Error::PcrBankNotAllowed { .. } => 5005,
-            Error::AkNotRestricted => 6000,
-            Error::KeyAttributeMissing { .. } => 6001,
-            Error::KeyIsDecrypt => 6002,
-            Error::KeyNotAllowed { .. } => 6003,
-            Error::NameMismatch => 6004,
-            Error::KeyShapeInvalid { .. } => 6005,
-            Error::NameAlgNotAllowed { .. } => 6006,
-            Error::EkCertificateInvalid { .. } => 7000,
-            Error::EkCertificateUntrusted => 7001,
-            Error::EkCertificateExpired => 7002,
-            Error::EkPublicKeyMismatch => 7003,
-            Error::CredentialMismatch => 7004,
-            Error::AkBindingMismatch => 7005,
-            Error::LocationLogMismatch => 8000,
-            Error::LocationNonceMismatch => 8001,
-            Error::LocationLogCorrupt { .. } => 8002,
-            Error::Backend { .. } => 9000,
-        }
-    }
-
-    /// The stable variant name, as used in testdata/manifest.json and by every binding.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Error::InvalidArgument { .. } => "InvalidArgument",
-            Error::CryptoProvider { .. } => "CryptoProvider",
-            Error::Unsupported { .. } => "Unsupported",
-            Error::Truncated { .. } => "Truncated",
-            Error::TrailingBytes { .. } => "TrailingBytes",
-            Error::SizeOutOfRange { .. } => "SizeOutOfRange",
-            Error::CountOutOfRange { .. } => "CountOutOfRange",
-            Error::UnknownAlgorithm { .. } => "UnknownAlgorithm",
-            Error::UnsupportedAttestationType { .. } => "UnsupportedAttestationType",
-            Error::InvalidValue { .. } => "InvalidValue",
-            Error::InvalidFormat { .. } => "InvalidFormat",
-            Error::NullSignature => "NullSignature",
-            Error::SignatureSchemeMismatch { .. } => "SignatureSchemeMismatch",
-            Error::HashNotAllowed { .. } => "HashNotAllowed",
-            Error::HashMismatch { .. } => "HashMismatch",
-            Error::EcdsaScalarOutOfRange => "EcdsaScalarOutOfRange",
-            Error::SignatureInvalid => "SignatureInvalid",
-            Error::SignatureLength { .. } => "SignatureLength",
-            Error::BadMagic { .. } => "BadMagic",
-            Error::WrongAttestationType { .. } => "WrongAttestationType",
-            Error::EmptyNonce => "EmptyNonce",
-            Error::NonceMismatch => "NonceMismatch",
-            Error::SignerMismatch => "SignerMismatch",
-            Error::ClockRegression => "ClockRegression",
-            Error::NullSigner => "NullSigner",
-            Error::ClockSafeRegression => "ClockSafeRegression",
-            Error::PcrNotInSelection { .. } => "PcrNotInSelection",
-            Error::RequiredPcrMissing { .. } => "RequiredPcrMissing",
-            Error::PcrValueMissing { .. } => "PcrValueMissing",
-            Error::PcrValueSize { .. } => "PcrValueSize",
-            Error::PcrDigestMismatch => "PcrDigestMismatch",
-            Error::PcrBankNotAllowed { .. } => "PcrBankNotAllowed",
-            Error::AkNotRestricted => "AkNotRestricted",
-            Error::KeyAttributeMissing { .. } => "KeyAttributeMissing",
-            Error::KeyIsDecrypt => "KeyIsDecrypt",
-            Error::KeyNotAllowed { .. } => "KeyNotAllowed",
-            Error::NameMismatch => "NameMismatch",
-            Error::KeyShapeInvalid { .. } => "KeyShapeInvalid",
-            Error::NameAlgNotAllowed { .. } => "NameAlgNotAllowed",
-            Error::EkCertificateInvalid { .. } => "EkCertificateInvalid",
-            Error::EkCertificateUntrusted => "EkCertificateUntrusted",
-            Error::EkCertificateExpired => "EkCertificateExpired",
-            Error::EkPublicKeyMismatch => "EkPublicKeyMismatch",
-            Error::CredentialMismatch => "CredentialMismatch",
-            Error::AkBindingMismatch => "AkBindingMismatch",
-            Error::LocationLogMismatch => "LocationLogMismatch",
-            Error::LocationNonceMismatch => "LocationNonceMismatch",
-            Error::LocationLogCorrupt { .. } => "LocationLogCorrupt",
-            Error::Backend { .. } => "Backend",
-        }
-    }
-
-    /// Every (code, name) pair, for bindings that mirror the table and for tests that pin it.
-    pub const TABLE: &'static [(u32, &'static str)] = &[
-        (1001, "InvalidArgument"),
-        (1002, "CryptoProvider"),
-        (1006, "Unsupported"),
-        (2000, "Truncated"),
-        (2001, "TrailingBytes"),
-        (2002, "SizeOutOfRange"),
-        (2003, "CountOutOfRange"),
-        (2004, "UnknownAlgorithm"),
-        (2005, "UnsupportedAttestationType"),
-        (2006, "InvalidValue"),
-        (2007, "InvalidFormat"),
-        (3000, "NullSignature"),
-        (3001, "SignatureSchemeMismatch"),
-        (3002, "HashNotAllowed"),
-        (3003, "HashMismatch"),
-        (3004, "EcdsaScalarOutOfRange"),
-        (3005, "SignatureInvalid"),
-        (3006, "SignatureLength"),
-        (4000, "BadMagic"),
-        (4001, "WrongAttestationType"),
-        (4002, "EmptyNonce"),
-        (4003, "NonceMismatch"),
-        (4004, "SignerMismatch"),
-        (4005, "ClockRegression"),
-        (4006, "NullSigner"),
-        (4007, "ClockSafeRegression"),
-        (5000, "PcrNotInSelection"),
-        (5001, "RequiredPcrMissing"),
-        (5002, "PcrValueMissing"),
-        (5003, "PcrValueSize"),
-        (5004, "PcrDigestMismatch"),
-        (5005, "PcrBankNotAllowed"),
-        (6000, "AkNotRestricted"),
-        (6001, "KeyAttributeMissing"),
-        (6002, "KeyIsDecrypt"),
-        (6003, "KeyNotAllowed"),
-        (6004, "NameMismatch"),
-        (6005, "KeyShapeInvalid"),
-        (6006, "NameAlgNotAllowed"),
-        (7000, "EkCertificateInvalid"),
-        (7001, "EkCertificateUntrusted"),
-        (7002, "EkCertificateExpired"),
-        (7003, "EkPublicKeyMismatch"),
-        (7004, "CredentialMismatch"),
-        (7005, "AkBindingMismatch"),
-        (8000, "LocationLogMismatch"),
-        (8001, "LocationNonceMismatch"),
-        (8002, "LocationLogCorrupt"),
-        (9000, "Backend"),
-    ];
-}
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -448,9 +385,63 @@ mod tests {
             Error::PcrDigestMismatch,
             Error::NameMismatch,
             Error::CredentialMismatch,
+            Error::Unsupported { what: "x" },
+            Error::SignatureLength {
+                size: 1,
+                expected: 2,
+            },
+            Error::AkBindingMismatch,
         ];
         for e in samples {
             assert!(Error::TABLE.contains(&(e.code(), e.name())), "{e:?}");
         }
+        assert_eq!(Error::Unsupported { what: "x" }.code(), 1006);
+        assert_eq!(
+            Error::NameAlgNotAllowed { hash: 4 }.name(),
+            "NameAlgNotAllowed"
+        );
+    }
+
+    /// Boundary-only codes (the C ABI's own) are reserved: no variant has their code or name.
+    #[test]
+    fn boundary_only_codes_are_never_variants() {
+        let all: Vec<&(u32, &str)> = Error::TABLE.iter().chain(Error::BOUNDARY_ONLY).collect();
+        let mut codes: Vec<u32> = all.iter().map(|(c, _)| *c).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), all.len(), "a code is used twice");
+        let mut names: Vec<&str> = all.iter().map(|(_, n)| *n).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), all.len(), "a name is used twice");
+        assert_eq!(
+            Error::BOUNDARY_ONLY,
+            &[
+                (1003, "NullPointer"),
+                (1004, "Panic"),
+                (1005, "InvalidUtf8")
+            ]
+        );
+    }
+
+    /// Every code lies in a declared group of a thousand codes, so every binding can class it.
+    #[test]
+    fn every_code_is_in_a_group() {
+        for pair in Error::GROUPS.windows(2) {
+            if let [(a, _), (b, _)] = pair {
+                assert!(a < b, "groups in order, without duplicates");
+            }
+        }
+        for (first, name) in Error::GROUPS {
+            assert_eq!(first % 1000, 0, "{name}");
+        }
+        for (code, name) in Error::TABLE.iter().chain(Error::BOUNDARY_ONLY) {
+            let first = code / 1000 * 1000;
+            assert!(
+                Error::GROUPS.iter().any(|(g, _)| *g == first),
+                "{name} ({code}) has no group"
+            );
+        }
+        assert_eq!(Error::GROUPS.first(), Some(&(1000, "Usage")));
     }
 }

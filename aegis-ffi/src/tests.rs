@@ -26,16 +26,13 @@ fn screaming(name: &str) -> String {
     out
 }
 
-/// The codes only the C ABI uses, with their names.
-const FFI_ONLY: &[(u32, &str)] = &[
-    (1003, "NullPointer"),
-    (1004, "Panic"),
-    (1005, "InvalidUtf8"),
-];
+/// The codes only the C ABI uses, with their names (reserved in the core's table).
+const FFI_ONLY: &[(u32, &str)] = aegis_core::Error::BOUNDARY_ONLY;
 
-/// Every `AEGIS_<NAME> = <value>` the generator (cbindgen) sees, read from the source that it reads.
+/// Every `AEGIS_<NAME> = <value>` the generator (cbindgen) sees, read from the source that it reads
+/// (status_table.rs, generated from the core's table by scripts/gen_errors.py).
 fn source_constants() -> BTreeMap<String, u32> {
-    let src = include_str!("status.rs");
+    let src = include_str!("status_table.rs");
     let mut out = BTreeMap::new();
     for line in src.lines() {
         let Some(rest) = line.strip_prefix("pub const AEGIS_") else {
@@ -89,7 +86,7 @@ fn every_core_error_has_its_constant_with_the_same_number_and_name() {
     assert_eq!(
         source_constants(),
         want,
-        "aegis-ffi/src/status.rs vs aegis_core::Error::TABLE"
+        "aegis-ffi/src/status_table.rs vs aegis_core::Error::TABLE (make errors)"
     );
     assert_eq!(
         header_constants(),
@@ -119,6 +116,23 @@ fn every_core_error_has_its_constant_with_the_same_number_and_name() {
     assert_eq!(AEGIS_INVALID_UTF8, 1005);
     assert_eq!(AEGIS_PCR_DIGEST_MISMATCH, 5004);
     assert_eq!(AEGIS_AK_NOT_RESTRICTED, 6000);
+    assert_eq!(
+        FFI_ONLY,
+        &[
+            (1003, "NullPointer"),
+            (1004, "Panic"),
+            (1005, "InvalidUtf8")
+        ]
+    );
+    // The codes added with the core-shape issue.
+    assert_eq!(AEGIS_UNSUPPORTED, 1006);
+    assert_eq!(AEGIS_SIGNATURE_LENGTH, 3006);
+    assert_eq!(AEGIS_NULL_SIGNER, 4006);
+    assert_eq!(AEGIS_CLOCK_SAFE_REGRESSION, 4007);
+    assert_eq!(AEGIS_PCR_BANK_NOT_ALLOWED, 5005);
+    assert_eq!(AEGIS_KEY_SHAPE_INVALID, 6005);
+    assert_eq!(AEGIS_NAME_ALG_NOT_ALLOWED, 6006);
+    assert_eq!(AEGIS_AK_BINDING_MISMATCH, 7005);
 }
 
 #[test]

@@ -8,20 +8,22 @@ from typing_extensions import Self, disjoint_base
 __all__ = [
     "ENDORSEMENT_HIERARCHY",
     "ERROR_CODES",
+    # BEGIN GENERATED errors: scripts/gen_errors.py, do not edit (make errors)
     "AegisError",
-    "AttestationError",
-    "AttestationKey",
-    "BackendError",
-    "ClockInfo",
-    "EkError",
-    "EkTrustStore",
-    "KeyPolicyError",
-    "LocationError",
-    "MadeCredential",
-    "ParseError",
-    "PcrError",
-    "SignatureError",
     "UsageError",
+    "ParseError",
+    "SignatureError",
+    "AttestationError",
+    "PcrError",
+    "KeyPolicyError",
+    "EkError",
+    "LocationError",
+    "BackendError",
+    # END GENERATED errors
+    "AttestationKey",
+    "ClockInfo",
+    "EkTrustStore",
+    "MadeCredential",
     "VerifiedCertification",
     "VerifiedEk",
     "VerifiedQuote",
@@ -57,32 +59,39 @@ class AegisError(Exception):
     @property
     def message(self) -> str: ...
 
+# BEGIN GENERATED errors: scripts/gen_errors.py, do not edit (make errors)
 class UsageError(AegisError):
-    """1000s: an unusable argument, or a crypto library failure."""
+    """Codes 1000-1999 (Usage): The call itself is wrong (an unusable argument), or the crypto
+    library failed."""
 
 class ParseError(AegisError):
-    """2000s: a structure or file that does not parse strictly."""
+    """Codes 2000-2999 (Parse): A structure or file could not be parsed strictly
+    (VERIFIER-CHECKS.md item 1)."""
 
 class SignatureError(AegisError):
-    """3000s: the signature, its scheme or its hash."""
+    """Codes 3000-3999 (Signature): The signature, its scheme, its size or its hash (items 1, 3 to
+    5)."""
 
 class AttestationError(AegisError):
-    """4000s: magic, type, nonce, signer, clock."""
+    """Codes 4000-4999 (Attestation): The attestation structure: magic, type, nonce, signer, clock
+    (items 5 to 10)."""
 
 class PcrError(AegisError):
-    """5000s: the quote's PCR selection and digest."""
+    """Codes 5000-5999 (Pcr): The quote's PCR selection, banks and digest (items 11 and 12)."""
 
 class KeyPolicyError(AegisError):
-    """6000s: key attributes and the key allow-list."""
+    """Codes 6000-6999 (KeyPolicy): Key attributes, shapes and the key allow-list (items 13 and
+    15)."""
 
 class EkError(AegisError):
-    """7000s: EK certificate and credential activation."""
+    """Codes 7000-7999 (Ek): EK certificate and credential activation (item 14)."""
 
 class LocationError(AegisError):
-    """8000s: location evidence."""
+    """Codes 8000-8999 (Location): Location evidence (item 16)."""
 
 class BackendError(AegisError):
-    """9000s: a TPM backend operation."""
+    """Codes 9000-9999 (Backend): A TPM backend operation."""
+# END GENERATED errors
 
 @final
 class AttestationKey:
