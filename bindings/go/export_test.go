@@ -1,5 +1,7 @@
 package aegis
 
+import "unsafe"
+
 // StatusMessage exposes aegis_status_str to the tests (test files cannot use cgo).
 var StatusMessage = statusMessage
 
@@ -8,4 +10,11 @@ var StatusMessage = statusMessage
 func LimitInlineRecords(n int) (restore func()) {
 	inlineLimit = min(n, inlineRecords)
 	return func() { inlineLimit = inlineRecords }
+}
+
+// QuoteHandles are the C handles of ak, pcrs and policy (NULL for a nil policy), for the direct
+// cgo baseline of the overhead benchmark (internal/cgodirect); the caller keeps the Go values
+// alive while it uses them.
+func QuoteHandles(ak *AttestationKey, pcrs *PCRValues, policy *QuotePolicy) (akp, pcrsp, policyp unsafe.Pointer) {
+	return unsafe.Pointer(ak.ptr()), unsafe.Pointer(pcrs.ptr()), unsafe.Pointer(policy.ptr())
 }
