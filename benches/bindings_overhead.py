@@ -184,6 +184,7 @@ def build(with_vendored: Path | None) -> None:
                        cwd=ROOT, check=True, env={**os.environ, "CARGO_TARGET_DIR": str(target_dir), **env})
 
     cargo(ROOT / "target", {})
+    OUT.mkdir(parents=True, exist_ok=True)
     if with_vendored:
         # Copied first: bindings/python/target is another build's directory and may be cleaned.
         local = OUT / "openssl-vendored"
