@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""What calling verify_quote from Python and Go costs over calling it in Rust, in one run.
+"""What calling verify_quote from Python and Go costs over calling it in Rust, and what the Go
+binding costs over a direct cgo call of the same C function, in one run.
 
 A benchmark, not a test (TESTING.md): it prints medians and differences with a verdict against
-the targets of issue 4 (item 4) and exits 0 either way (--strict: exit 1 unless every verdict is
+the targets of issue 4 (item 4) and of the core-shape issue (item 10) and exits 0 either way (--strict: exit 1 unless every verdict is
 PASS).
 
 Overhead. For each quote vector (ECDSA P-256 and RSA-2048 RSASSA by default), in the steady state
@@ -19,9 +20,13 @@ five sample servers are started and calibrated to ~SAMPLE_MS per sample:
     nonce, require_pcrs=..., expected_signer=...): the binding parses the PCR file and builds
     the policy per call (its API has no parsed-PCR or policy object);
     python/pcr-dict  the same with the PCRs as the dict aegis.parse_pcrs returned, made once;
-  - the Go test binary's TestBenchServe (bindings/go/overhead_bench_test.go): go/VerifyQuote.
+  - the Go test binary's TestBenchServe (bindings/go/overhead_bench_test.go): go/VerifyQuote
+    (the binding) and go/direct-cgo (aegis_quote_verify called directly through cgo, on the
+    binding's own handles and the same inputs, then aegis_verified_quote_free: the least a cgo
+    caller does; bindings/go/internal/cgodirect).
 Then SAMPLES times, every candidate gives one sample, in a shuffled order where the candidates
-compared are sampled back to back (Go with rust[system], Python with rust[vendored]): samples
+compared are sampled back to back (Go with rust[system], Python with rust[vendored], and
+go/direct-cgo always next to go/VerifyQuote, before or after it at random): samples
 alternate every few tens of milliseconds, so that the machine's slow swings (on this shared VM
 +-20% over seconds) hit them alike. A difference is the median over the rounds of the per-round
 difference (paired), with a 95% bootstrap interval of that median and the quartiles of the
@@ -35,7 +40,10 @@ figure is how much two binaries (Go's and Rust's, each with its own code and sta
 differ with no difference in the work done. Neither is a verdict; they are the resolution.
 
 Targets: Python - Rust <= 5 us (the faster of the two Python forms vs rust/steady with the same
-OpenSSL), Go - Rust <= 3 us (vs rust/steady with the system OpenSSL). Verdict: PASS when the
+OpenSSL), Go - Rust <= 3 us (vs rust/steady with the system OpenSSL), and Go binding - direct
+cgo <= 1 us (go/VerifyQuote - go/direct-cgo: one process, one binary, the same C function on the
+same handles, so neither the process-to-process noise nor the layout below enters it; what it
+measures is the binding's Go code, its extra cgo calls and its allocation). Verdict: PASS when the
 whole 95% interval is at or under the target, MISS when it is all over, UNDECIDED when it holds
 the target (more --samples, or a quieter machine, decide it).
 
@@ -72,6 +80,7 @@ DEFAULT_VECTORS = ["quote-ecc-p256-ecdsa-sha256", "quote-rsa2048-rsassa-sha256"]
 MEMORY_VECTOR = "quote-rsa2048-rsassa-sha256"
 PY_TARGET_US = 5.0
 GO_TARGET_US = 3.0
+GO_CGO_TARGET_US = 1.0
 LEAK_LIMIT_KIB = 1024
 RUST_SYS = ROOT / "target" / "release" / "examples" / "bench_verify_loop"  # the workspace build, system OpenSSL
 RUST_VEND = OUT / "vendored" / "release" / "examples" / "bench_verify_loop"
@@ -175,6 +184,7 @@ def build(with_vendored: Path | None) -> None:
                        cwd=ROOT, check=True, env={**os.environ, "CARGO_TARGET_DIR": str(target_dir), **env})
 
     cargo(ROOT / "target", {})
+    OUT.mkdir(parents=True, exist_ok=True)
     if with_vendored:
         # Copied first: bindings/python/target is another build's directory and may be cleaned.
         local = OUT / "openssl-vendored"
@@ -339,6 +349,12 @@ def main() -> int:
         rng.shuffle(order)
         for group in order:
             rng.shuffle(group)
+            direct = [i for i, (tag, job) in enumerate(group) if tag == "go" and job.endswith(" go/direct-cgo")]
+            binding = [(tag, job) for tag, job in group if tag == "go" and job.endswith(" go/VerifyQuote")]
+            if direct and binding:  # the baseline right before or after the binding
+                pair = group.pop(direct[0])
+                at = group.index(binding[0])
+                group.insert(at + rng.randrange(2), pair)
             for tag, job in group:
                 vid, cand = job.split(" ", 1)
                 name = f"{cand}[{tag.split('[')[1]}" if tag.startswith("rust[") else cand
@@ -368,13 +384,19 @@ def main() -> int:
         rust_py, rust_go = f"rust/steady[{py_base}]", "rust/steady[system]"
         d_py, d_go = Diff(runs[py_name], runs[rust_py]), Diff(runs["go/VerifyQuote"], runs[rust_go])
         control = Diff(runs["rust/steady[control]"], runs[rust_go])
-        v_py, v_go = d_py.verdict(PY_TARGET_US), d_go.verdict(GO_TARGET_US)
-        passed &= v_py == v_go == "PASS"
+        d_cgo = Diff(runs["go/VerifyQuote"], runs["go/direct-cgo"])
+        v_py, v_go, v_cgo = d_py.verdict(PY_TARGET_US), d_go.verdict(GO_TARGET_US), d_cgo.verdict(GO_CGO_TARGET_US)
+        passed &= v_py == v_go == v_cgo == "PASS"
+        f_cgo = floor_diff(runs["go/VerifyQuote"], runs["go/direct-cgo"])
         f_py, f_go = floor_diff(runs[py_name], runs[rust_py]), floor_diff(runs["go/VerifyQuote"], runs[rust_go])
         print(f"  Python - Rust = {py_name} - {rust_py} = {d_py} (target <= {PY_TARGET_US:g} us): {v_py}; "
               f"10th percentiles: {f_py:+.2f} us")
         print(f"  Go - Rust     = go/VerifyQuote - {rust_go} = {d_go} (target <= {GO_TARGET_US:g} us): {v_go}; "
               f"10th percentiles: {f_go:+.2f} us")
+        print(f"  Go binding - direct cgo = go/VerifyQuote - go/direct-cgo = {d_cgo} (target <= {GO_CGO_TARGET_US:g} us): "
+              f"{v_cgo}; 10th percentiles: {f_cgo:+.2f} us")
+        print(f"  of which the cgo crossing and the two binaries: go/direct-cgo - {rust_go} = "
+              f"{Diff(runs['go/direct-cgo'], runs[rust_go]).median:+.2f} us")
         print(f"  control       = rust/steady[control] - {rust_go} (one binary, two processes) = {control}")
         offset = lambda c: c.split("@stack+")[1].split("[")[0]  # noqa: E731
         stacked = sorted((c for c in runs if "@stack+" in c), key=lambda c: int(offset(c)))
@@ -388,6 +410,8 @@ def main() -> int:
                   f"{Diff(runs[same], runs[rust_py]).median:+.2f} us; python/pcr-bytes - {same} (the crossing "
                   f"itself): {Diff(runs['python/pcr-bytes'], runs[same]).median:+.2f} us")
         report["overhead"][vid] = {"median_ns": rows, "python_minus_rust": d_py.json(), "go_minus_rust": d_go.json(),
+                                   "go_minus_direct_cgo": d_cgo.json(), "go_minus_direct_cgo_p10_us": f_cgo,
+                                   "verdict_go_cgo": v_cgo,
                                    "control": control.json(),
                                    "layout": {n: d.json() for n, d in layout.items()}, "python_minus_rust_p10_us": f_py,
                                    "go_minus_rust_p10_us": f_go, "verdict_python": v_py, "verdict_go": v_go}

@@ -1067,6 +1067,36 @@ aegis_status aegis_verified_quote_pcr_at(const aegis_verified_quote *vq,
                                          size_t *value_len);
 
 /**
+ * Copies every verified PCR value of `vq` into the caller's buffer `buf` (`len` bytes) in one
+ * call, in the order of `aegis_verified_quote_pcr_at` (bank SHA-1, SHA-256, SHA-384, SHA-512,
+ * then index ascending), one record per PCR with nothing between records:
+ *
+ * - bytes 0-1: the bank's TPM_ALG_ID (TCG TPM 2.0 Part 2, 6.3), big-endian (TPM byte order);
+ * - byte 2: the PCR index (0-23);
+ * - byte 3: n, the size of the value in bytes (the bank's digest size: 20, 32, 48 or 64);
+ * - bytes 4 to 4+n-1: the value.
+ *
+ * The records take 4 bytes per PCR (`aegis_verified_quote_pcr_count` of them) plus the sum of
+ * the value sizes.
+ *
+ * On success (`AEGIS_OK`) all the records are in `buf` and `*written` is their size in bytes (0
+ * for a quote that covers no PCR). When `len` is smaller than that, the status is
+ * `AEGIS_INVALID_ARGUMENT`, nothing is written to `buf`, and `*written` receives the size needed
+ * (the only output written on failure): call with `buf` NULL and `len` 0 to learn the size, then
+ * again with a buffer that large. `AEGIS_NULL_POINTER` when `vq` or `written` is NULL, or `buf`
+ * is NULL with `len` > 0 (then nothing is written). The buffer stays the caller's; `vq` may be
+ * freed after the call.
+ *
+ * # Safety
+ * `vq` is NULL or a live `aegis_verified_quote`; `buf` is NULL or valid for writing `len` bytes;
+ * `written` is NULL or valid for writing.
+ */
+aegis_status aegis_verified_quote_pcrs_read(const aegis_verified_quote *vq,
+                                            uint8_t *buf,
+                                            size_t len,
+                                            size_t *written);
+
+/**
  * TPMS_CLOCK_INFO as signed: clock (ms), resetCount, restartCount, safe. Keep it to pass as
  * the previous clock of the next verification from the same AK. Outputs are written only on
  * success (`AEGIS_NULL_POINTER` when a pointer is NULL).

@@ -1,9 +1,12 @@
-# Binding overhead and memory (issue 4, item 4): benchmarks, not tests (not in TEST_TARGETS).
+# Binding overhead and memory (issue 4, item 4; issue "core shape", item 10): benchmarks, not
+# tests (not in TEST_TARGETS).
 #
 #   make bench-bindings     verify_quote in Rust, Python and Go, one sample at a time from each
 #                           (resident sample servers, paired differences: Python - Rust <= 5 us,
-#                           Go - Rust <= 3 us), then one million calls per language without RSS
-#                           growth (benches/bindings_overhead.py)
+#                           Go - Rust <= 3 us, and Go binding - direct cgo <= 1 us: VerifyQuote
+#                           against aegis_quote_verify called straight through cgo from the same
+#                           Go test binary, issue "core shape" item 10), then one million calls
+#                           per language without RSS growth (benches/bindings_overhead.py)
 #   BENCH_BINDINGS_ARGS="--samples 20 --no-memory"   passes options to the script
 #
 # Go links target/release/libaegis.a (go-staticlib, mk/go.mk). The Python side uses the wheel

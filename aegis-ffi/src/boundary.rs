@@ -3,6 +3,7 @@
 //! Every export calls [`guard`] (fallible functions) or [`guard_value`] (accessors, frees), so
 //! each `extern "C"` body is a closure that rustfmt formats like any other code.
 
+use std::mem::MaybeUninit;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr::NonNull;
 
@@ -137,6 +138,34 @@ pub(crate) unsafe fn bytes<'a>(
     // SAFETY: ptr is not NULL, len is in range, and the caller guarantees len readable bytes
     // that stay unchanged for 'a.
     Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
+}
+
+/// A `(ptr, len)` output buffer the caller owns; NULL is accepted when `len` is 0. Its bytes may
+/// be uninitialized, so it is only written ([`MaybeUninit::write`]), never read.
+///
+/// # Safety
+/// When `len > 0` and `ptr` is not NULL, `ptr` is valid for writing `len` bytes, which nothing
+/// else reads or writes during `'a` (the call).
+pub(crate) unsafe fn bytes_out<'a>(
+    ptr: *mut u8,
+    len: usize,
+    what: &'static str,
+) -> FfiResult<&'a mut [MaybeUninit<u8>]> {
+    if len == 0 {
+        return Ok(&mut []);
+    }
+    if ptr.is_null() {
+        return Err(Failure::NullPointer(what));
+    }
+    if len > isize::MAX as usize {
+        return Err(aegis_core::Error::InvalidArgument {
+            what: "length exceeds isize::MAX",
+        }
+        .into());
+    }
+    // SAFETY: ptr is not NULL, len is in range, and the caller guarantees len writable bytes used
+    // by nothing else for 'a; MaybeUninit<u8> has the layout of u8 and needs no initialization.
+    Ok(unsafe { core::slice::from_raw_parts_mut(ptr.cast::<MaybeUninit<u8>>(), len) })
 }
 
 /// Borrows an object handed in by C.

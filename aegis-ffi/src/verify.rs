@@ -159,6 +159,82 @@ pub unsafe extern "C" fn aegis_verified_quote_pcr_at(
     })
 }
 
+/// The size of the fixed part of each record `aegis_verified_quote_pcrs_read` writes: bank
+/// (2 bytes), index (1), value size (1). Private: the function's doc comment gives the layout.
+const PCR_RECORD_HEADER_LEN: usize = 4;
+
+/// Copies every verified PCR value of `vq` into the caller's buffer `buf` (`len` bytes) in one
+/// call, in the order of `aegis_verified_quote_pcr_at` (bank SHA-1, SHA-256, SHA-384, SHA-512,
+/// then index ascending), one record per PCR with nothing between records:
+///
+/// - bytes 0-1: the bank's TPM_ALG_ID (TCG TPM 2.0 Part 2, 6.3), big-endian (TPM byte order);
+/// - byte 2: the PCR index (0-23);
+/// - byte 3: n, the size of the value in bytes (the bank's digest size: 20, 32, 48 or 64);
+/// - bytes 4 to 4+n-1: the value.
+///
+/// The records take 4 bytes per PCR (`aegis_verified_quote_pcr_count` of them) plus the sum of
+/// the value sizes.
+///
+/// On success (`AEGIS_OK`) all the records are in `buf` and `*written` is their size in bytes (0
+/// for a quote that covers no PCR). When `len` is smaller than that, the status is
+/// `AEGIS_INVALID_ARGUMENT`, nothing is written to `buf`, and `*written` receives the size needed
+/// (the only output written on failure): call with `buf` NULL and `len` 0 to learn the size, then
+/// again with a buffer that large. `AEGIS_NULL_POINTER` when `vq` or `written` is NULL, or `buf`
+/// is NULL with `len` > 0 (then nothing is written). The buffer stays the caller's; `vq` may be
+/// freed after the call.
+///
+/// # Safety
+/// `vq` is NULL or a live `aegis_verified_quote`; `buf` is NULL or valid for writing `len` bytes;
+/// `written` is NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_quote_pcrs_read(
+    vq: *const aegis_verified_quote,
+    buf: *mut u8,
+    len: usize,
+    written: *mut usize,
+) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for vq.
+        let vq = unsafe { boundary::borrow(vq, "vq") }?;
+        // SAFETY: the caller upholds this function's contract for written.
+        let written = unsafe { boundary::out(written, "written") }?;
+        // SAFETY: the caller upholds this function's contract for (buf, len).
+        let buf = unsafe { boundary::bytes_out(buf, len, "buf") }?;
+        let pcrs = vq.inner.pcrs();
+        let mut need = 0usize;
+        for (_, _, value) in pcrs.iter() {
+            if u8::try_from(value.len()).is_err() {
+                return Err(Error::InvalidArgument {
+                    what: "PCR value longer than 255 bytes",
+                }
+                .into());
+            }
+            need = need.saturating_add(PCR_RECORD_HEADER_LEN + value.len());
+        }
+        if need > buf.len() {
+            written.write(need);
+            return Err(Error::InvalidArgument {
+                what: "buffer too small for the PCR records (*written holds the size needed)",
+            }
+            .into());
+        }
+        let mut rest = buf.iter_mut();
+        for (bank, index, value) in pcrs.iter() {
+            let [hi, lo] = bank.alg_id().to_be_bytes();
+            // Checked above: every value is at most 255 bytes.
+            let size = u8::try_from(value.len()).unwrap_or(u8::MAX);
+            let record = [hi, lo, index, size]
+                .into_iter()
+                .chain(value.iter().copied());
+            for (byte, dst) in record.zip(rest.by_ref()) {
+                dst.write(byte);
+            }
+        }
+        written.write(need);
+        Ok(())
+    })
+}
+
 /// TPMS_CLOCK_INFO as signed: clock (ms), resetCount, restartCount, safe. Keep it to pass as
 /// the previous clock of the next verification from the same AK. Outputs are written only on
 /// success (`AEGIS_NULL_POINTER` when a pointer is NULL).

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	aegis "github.com/aegis-attest/aegis/bindings/go"
 )
@@ -264,69 +263,10 @@ func TestBareKeyUnchecked(t *testing.T) {
 	}
 }
 
-// Long calls pass through the Go scheduler once per YieldInterval of back-to-back calls
-// (sched.go): each long entry point yields when the interval has passed, whatever its result,
-// and a loop of verifications yields about once per interval and P, not on every call and not
-// never.
-func TestLongCallsYield(t *testing.T) {
-	count, restore := aegis.CountYields()
-	defer restore()
-	q := loadBenchQuote(t, "quote-rsa2048-rsassa-sha256")
-	defer q.Close()
-	store := aegis.NewEKTrustStore()
-	defer store.Close()
-	calls := []struct {
-		name string
-		call func() error
-	}{
-		{"VerifyQuote", func() error {
-			_, err := aegis.VerifyQuote(q.ak, q.attest, q.sig, q.pcrs, q.nonce, q.policy)
-			return err
-		}},
-		{"VerifyCertification", func() error {
-			_, err := aegis.VerifyCertification(q.ak, nil, q.attest, q.sig, q.nonce, nil)
-			return err
-		}},
-		{"VerifyEKCertificate", func() error {
-			_, err := aegis.VerifyEKCertificate(store, []byte{0x30, 0x00}, nil, time.Now())
-			return err
-		}},
-		{"MakeCredential", func() error {
-			_, err := aegis.MakeCredential(nil, nil, nil)
-			return err
-		}},
-	}
-	for _, c := range calls {
-		time.Sleep(aegis.YieldInterval + time.Millisecond)
-		before := count()
-		err := c.call()
-		if got := count() - before; got != 1 {
-			t.Errorf("%s (error %v) after an idle interval: %d yields, want 1", c.name, err, got)
-		}
-	}
-	before, n, start := count(), 0, time.Now()
-	for time.Since(start) < 20*aegis.YieldInterval {
-		if _, err := aegis.VerifyQuote(q.ak, q.attest, q.sig, q.pcrs, q.nonce, q.policy); err != nil {
-			t.Fatal(err)
-		}
-		n++
-	}
-	elapsed, got := time.Since(start), count()-before
-	// At most one yield per interval per P (the goroutine may move between Ps when it yields),
-	// unless the race detector makes sync.Pool forget the last yields.
-	most := (int(elapsed/aegis.YieldInterval) + 1) * runtime.GOMAXPROCS(0)
-	if raceDetector {
-		most = n / 2
-	}
-	t.Logf("%d calls, %d yields, most %d", n, got, most)
-	if got < 5 || got > most || got >= n {
-		t.Errorf("%d back-to-back verifications in %v: %d yields, want 5..%d", n, elapsed, got, most)
-	}
-}
-
-// A quote whose PCR records do not fit the room inside VerifiedQuote takes a second cgo call
-// (verify.go): with the room cut to nothing, to one byte short and to the exact size, every valid
-// quote of the manifest reports the same PCRs, clock and firmware version as with the full room.
+// A quote whose PCR records do not fit the room inside VerifiedQuote takes a second
+// aegis_verified_quote_pcrs_read into a buffer of the size the first one reported (verify.go):
+// with the room cut to nothing, to one byte short and to the exact size, every valid quote of
+// the manifest reports the same PCRs, clock and firmware version as with the full room.
 func TestPCRRecordsBeyondInline(t *testing.T) {
 	for _, v := range loadManifest(t).Vectors {
 		if v.Kind != "quote" || v.Expect.Verdict != "valid" {

@@ -1,8 +1,8 @@
 package aegis
 
-// The package's only #cgo directives (compile and link flags). The other files' preambles
-// #include "aegis.h", as wasmtime-go does; verify.go's also holds two static C helpers that
-// gather a verified quote's outputs in two cgo calls instead of one per accessor.
+// The package's compile and link flags (its only #cgo directives but verify.go's noescape and
+// nocallback annotations of public aegis_* functions). The other files' preambles only #include
+// "aegis.h", as wasmtime-go does: the binding holds no C code of its own.
 //
 // The Rust staticlib is linked statically from the workspace's target directory, relative to this
 // file, so `go build` needs no installed library and no environment variables; build it first

@@ -117,7 +117,6 @@ func VerifyEKCertificate(store *EKTrustStore, cert, ekPublic []byte, now time.Ti
 	var out *C.aegis_verified_ek
 	var cerr *C.aegis_error
 	status := C.aegis_ek_verify(store.ptr(), c, cn, e, en, C.uint64_t(unix), &out, &cerr)
-	afterLongCall()
 	runtime.KeepAlive(cert)
 	runtime.KeepAlive(ekPublic)
 	runtime.KeepAlive(store)
@@ -186,7 +185,6 @@ func MakeCredential(ekPublic, akName, secret []byte) (*Credential, error) {
 	var out *C.aegis_credential
 	var cerr *C.aegis_error
 	status := C.aegis_credential_make(e, en, a, an, s, sn, &out, &cerr)
-	afterLongCall()
 	runtime.KeepAlive(ekPublic)
 	runtime.KeepAlive(akName)
 	runtime.KeepAlive(secret)

@@ -1,9 +1,11 @@
 package aegis_test
 
 // The Go side of benches/bindings_overhead.py (make bench-bindings): VerifyQuote in a verifier's
-// steady state (AK loaded once, policy built once, PCR values parsed once), served one sample per
-// request (AEGIS_BENCH_SERVE=1) so that the script alternates Go, Rust and Python samples, and one
-// million calls without memory growth (AEGIS_MEMORY_TEST=1). Benchmarks, not timed tests.
+// steady state (AK loaded once, policy built once, PCR values parsed once) and, as its baseline,
+// the same aegis_quote_verify called directly through cgo on the same handles and inputs
+// (internal/cgodirect), served one sample per request (AEGIS_BENCH_SERVE=1) so that the script
+// alternates Go, Rust and Python samples, and one million calls without memory growth
+// (AEGIS_MEMORY_TEST=1). Benchmarks, not timed tests.
 
 import (
 	"bufio"
@@ -21,6 +23,7 @@ import (
 	"time"
 
 	aegis "github.com/aegis-attest/aegis/bindings/go"
+	"github.com/aegis-attest/aegis/bindings/go/internal/cgodirect"
 )
 
 type benchQuote struct {
@@ -127,6 +130,14 @@ func forgedJSON(vq *aegis.VerifiedQuote) []byte {
 
 var benchVectors = []string{"quote-ecc-p256-ecdsa-sha256", "quote-rsa2048-rsassa-sha256"}
 
+// directVerify is q's verification as a direct cgo call of aegis_quote_verify (the baseline of
+// the binding's cost): the binding's handles, the same inputs, no Go wrapper.
+func (q *benchQuote) directVerify() func() uint32 {
+	ak, pcrs, policy := aegis.QuoteHandles(q.ak, q.pcrs, q.policy)
+	attest, sig, nonce := q.attest, q.sig, q.nonce
+	return func() uint32 { return cgodirect.VerifyQuote(ak, pcrs, policy, attest, sig, nonce) }
+}
+
 // BenchmarkVerifyQuote: the steady state of a verifier, per vector
 // (go test -run '^$' -bench BenchmarkVerifyQuote).
 func BenchmarkVerifyQuote(b *testing.B) {
@@ -145,9 +156,30 @@ func BenchmarkVerifyQuote(b *testing.B) {
 	}
 }
 
+// BenchmarkDirectCgo: the baseline of BenchmarkVerifyQuote, aegis_quote_verify called directly
+// through cgo on the same handles and inputs (go test -run '^$' -bench 'VerifyQuote|DirectCgo').
+func BenchmarkDirectCgo(b *testing.B) {
+	for _, id := range benchVectors {
+		b.Run(id, func(b *testing.B) {
+			q := loadBenchQuote(b, id)
+			defer q.Close()
+			verify := q.directVerify()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if status := verify(); status != 0 {
+					b.Fatalf("aegis_quote_verify: %d (%s)", status, aegis.StatusMessage(status))
+				}
+			}
+		})
+	}
+}
+
 // TestBenchServe (AEGIS_BENCH_SERVE=1) is the sample server of support/interleaved.rs in Go:
-// for each vector of AEGIS_BENCH_VECTORS (comma-separated; default benchVectors) the job
-// "VECTOR_ID go/VerifyQuote", calibrated to about AEGIS_BENCH_SAMPLE_MS (default 40) per sample;
+// for each vector of AEGIS_BENCH_VECTORS (comma-separated; default benchVectors) the jobs
+// "VECTOR_ID go/VerifyQuote" (the binding) and "VECTOR_ID go/direct-cgo" (aegis_quote_verify
+// called directly through cgo, on the same handles and inputs), each calibrated to about
+// AEGIS_BENCH_SAMPLE_MS (default 40) per sample;
 // it prints {"ready": [names]}, then for each stdin line naming a job one sample {"ns": ns per
 // call}; end of input ends.
 func TestBenchServe(t *testing.T) {
@@ -165,14 +197,7 @@ func TestBenchServe(t *testing.T) {
 	}
 	jobs := map[string]*job{}
 	var names []string
-	for _, id := range ids {
-		q := loadBenchQuote(t, id)
-		defer q.Close()
-		run := func() {
-			if _, err := aegis.VerifyQuote(q.ak, q.attest, q.sig, q.pcrs, q.nonce, q.policy); err != nil {
-				t.Fatal(err)
-			}
-		}
+	add := func(name string, run func()) {
 		for i := 0; i < 10; i++ {
 			run() // warm-up
 		}
@@ -181,9 +206,23 @@ func TestBenchServe(t *testing.T) {
 			run()
 			n++
 		}
-		name := id + " go/VerifyQuote"
 		jobs[name] = &job{run: run, iters: max(4*n, 1)}
 		names = append(names, name)
+	}
+	for _, id := range ids {
+		q := loadBenchQuote(t, id)
+		defer q.Close()
+		add(id+" go/VerifyQuote", func() {
+			if _, err := aegis.VerifyQuote(q.ak, q.attest, q.sig, q.pcrs, q.nonce, q.policy); err != nil {
+				t.Fatal(err)
+			}
+		})
+		direct := q.directVerify()
+		add(id+" go/direct-cgo", func() {
+			if status := direct(); status != 0 {
+				t.Fatalf("aegis_quote_verify: %d (%s)", status, aegis.StatusMessage(status))
+			}
+		})
 	}
 	emit := func(v any) {
 		out, err := json.Marshal(v)

@@ -1,98 +1,16 @@
 package aegis
 
 /*
-#cgo noescape aegis_go_quote_verify
-#cgo nocallback aegis_go_quote_verify
-#cgo noescape aegis_go_quote_pcrs
-#cgo nocallback aegis_go_quote_pcrs
-#include <string.h>
+#cgo noescape aegis_quote_verify
+#cgo nocallback aegis_quote_verify
+#cgo noescape aegis_verified_quote_pcrs_read
+#cgo nocallback aegis_verified_quote_pcrs_read
+#cgo noescape aegis_verified_quote_clock
+#cgo nocallback aegis_verified_quote_clock
+#cgo noescape aegis_verified_quote_firmware_version
+#cgo nocallback aegis_verified_quote_firmware_version
+#cgo nocallback aegis_verified_quote_free
 #include "aegis.h"
-
-// What aegis_go_quote_verify reads of a verified quote in the same C call as the verification,
-// so that a quote costs one cgo call (two when its PCR records do not fit the Go buffer) instead
-// of one per accessor.
-typedef struct {
-	aegis_verified_quote *vq;
-	aegis_error *err;
-	size_t pcr_count;
-	size_t pcr_bytes;
-	uint64_t clock_ms;
-	uint32_t reset_count;
-	uint32_t restart_count;
-	bool safe;
-	uint64_t firmware_version;
-} aegis_go_quote;
-
-// Walks the count PCRs of vq and writes each record that fits whole into buf (len bytes) as
-// bank (u16, big-endian) || index (u8) || value length (u8) || value; *need is the size of all
-// the records (so they are complete when *need <= len). AEGIS_INVALID_ARGUMENT for a value over
-// 255 bytes.
-static aegis_status aegis_go_pcr_records(const aegis_verified_quote *vq, size_t count, uint8_t *buf, size_t len,
-		size_t *need) {
-	aegis_status st = AEGIS_OK;
-	size_t at = 0;
-	for (size_t i = 0; st == AEGIS_OK && i < count; i++) {
-		uint16_t bank;
-		uint8_t index;
-		const uint8_t *value;
-		size_t n;
-		st = aegis_verified_quote_pcr_at(vq, i, &bank, &index, &value, &n);
-		if (st == AEGIS_OK && n > 255) {
-			st = AEGIS_INVALID_ARGUMENT;
-		}
-		if (st == AEGIS_OK && at <= len && len - at >= 4 + n) {
-			buf[at] = (uint8_t)(bank >> 8);
-			buf[at + 1] = (uint8_t)bank;
-			buf[at + 2] = index;
-			buf[at + 3] = (uint8_t)n;
-			if (n > 0) {
-				memcpy(buf + at + 4, value, n);
-			}
-		}
-		at += 4 + n;
-	}
-	*need = at;
-	return st;
-}
-
-// aegis_quote_verify, then the verified quote's clock, firmware version, PCR count and the size
-// of its PCR records into *q. When the records fit in buf (len bytes) they are written there and
-// the verified quote is freed (q->vq NULL); otherwise q->vq stays live for aegis_go_quote_pcrs.
-// On failure q->vq is NULL and q->err is as aegis_quote_verify left it.
-static aegis_status aegis_go_quote_verify(const aegis_ak *ak, const uint8_t *attest, size_t attest_len,
-		const uint8_t *sig, size_t sig_len, const aegis_pcrs *pcrs, const uint8_t *nonce,
-		size_t nonce_len, const aegis_quote_policy *policy, aegis_go_quote *q, uint8_t *buf, size_t len) {
-	aegis_status st = aegis_quote_verify(ak, attest, attest_len, sig, sig_len, pcrs, nonce, nonce_len,
-		policy, &q->vq, &q->err);
-	if (st != AEGIS_OK) {
-		return st;
-	}
-	q->pcr_count = aegis_verified_quote_pcr_count(q->vq);
-	st = aegis_go_pcr_records(q->vq, q->pcr_count, buf, len, &q->pcr_bytes);
-	if (st == AEGIS_OK) {
-		st = aegis_verified_quote_clock(q->vq, &q->clock_ms, &q->reset_count, &q->restart_count, &q->safe);
-	}
-	if (st == AEGIS_OK) {
-		st = aegis_verified_quote_firmware_version(q->vq, &q->firmware_version);
-	}
-	if (st != AEGIS_OK || q->pcr_bytes <= len) {
-		aegis_verified_quote_free(q->vq);
-		q->vq = NULL;
-	}
-	return st;
-}
-
-// The PCR records of a verified quote that aegis_go_quote_verify kept, into buf (len bytes, its
-// pcr_bytes); frees vq whatever happens. AEGIS_INVALID_ARGUMENT when they do not fill buf exactly.
-static aegis_status aegis_go_quote_pcrs(aegis_verified_quote *vq, size_t count, uint8_t *buf, size_t len) {
-	size_t need;
-	aegis_status st = aegis_go_pcr_records(vq, count, buf, len, &need);
-	aegis_verified_quote_free(vq);
-	if (st == AEGIS_OK && need != len) {
-		st = AEGIS_INVALID_ARGUMENT;
-	}
-	return st;
-}
 */
 import "C"
 
@@ -109,18 +27,18 @@ type PCR struct {
 }
 
 // inlineRecords is the room for PCR records inside a VerifiedQuote: those of 14 SHA-256 PCRs (36
-// bytes each), so that a quote of up to that many costs one Go allocation and one cgo call.
+// bytes each), so that a quote of up to that many costs one Go allocation.
 const inlineRecords = 512
 
 // inlineLimit is how much of that room VerifyQuote offers to C (the tests lower it to exercise
-// the second call).
+// the second read).
 var inlineLimit = inlineRecords
 
 // VerifiedQuote is what a quote proved. Only VerifyQuote makes one (its fields are unexported);
 // everything is copied into Go memory, so there is nothing to Close.
 type VerifiedQuote struct {
-	// records are the PCR values, as aegis_go_pcr_records wrote them: bank (u16, big-endian) ||
-	// index || value length || value; well formed (VerifyQuote checks them).
+	// records are the PCR values as aegis_verified_quote_pcrs_read wrote them: bank (u16,
+	// big-endian) || index || value size || value, per PCR; well formed (VerifyQuote checks).
 	records         []byte
 	clock           ClockInfo
 	firmwareVersion uint64
@@ -138,15 +56,15 @@ func (v *VerifiedQuote) eachPCR(f func(bank HashAlg, index uint8, value []byte) 
 	}
 }
 
-// pcrRecordsValid reports whether records are exactly count well-formed records.
-func pcrRecordsValid(records []byte, count int) bool {
-	for ; count > 0; count-- {
+// pcrRecordsValid reports whether records are whole records and nothing else.
+func pcrRecordsValid(records []byte) bool {
+	for len(records) > 0 {
 		if len(records) < 4 || len(records) < 4+int(records[3]) {
 			return false
 		}
 		records = records[4+int(records[3]):]
 	}
-	return len(records) == 0
+	return true
 }
 
 // PCRs are the PCR values the SIGNED selection covers, banks in the signed order, indices
@@ -190,35 +108,53 @@ func VerifyQuote(ak *AttestationKey, attest, sig []byte, pcrs *PCRValues, nonce 
 	a, an := cbytes(attest)
 	s, sn := cbytes(sig)
 	n, nn := cbytes(nonce)
-	out := &VerifiedQuote{}
-	r, rn := cbytes(out.inline[:inlineLimit])
-	var q C.aegis_go_quote
-	status := C.aegis_go_quote_verify(ak.ptr(), a, an, s, sn, pcrs.ptr(), n, nn, policy.ptr(), &q, r, rn)
-	afterLongCall()
+	var vq *C.aegis_verified_quote
+	var cerr *C.aegis_error
+	status := C.aegis_quote_verify(ak.ptr(), a, an, s, sn, pcrs.ptr(), n, nn, policy.ptr(), &vq, &cerr)
 	runtime.KeepAlive(attest)
 	runtime.KeepAlive(sig)
 	runtime.KeepAlive(nonce)
 	runtime.KeepAlive(ak)
 	runtime.KeepAlive(pcrs)
 	runtime.KeepAlive(policy)
-	if err := check(status, q.err); err != nil {
+	if err := check(status, cerr); err != nil {
 		return nil, err
 	}
+	defer C.aegis_verified_quote_free(vq)
+	out := &VerifiedQuote{}
+	// The PCR records go into the room inside out; when they do not fit, C reports their size
+	// and a second read fills a buffer that large.
+	var size C.size_t
+	r, rn := cbytes(out.inline[:inlineLimit])
+	status = C.aegis_verified_quote_pcrs_read(vq, r, rn, &size)
 	switch {
-	case q.vq != nil:
-		out.records = make([]byte, int(q.pcr_bytes))
-		r, rn := cbytes(out.records)
-		if err := check(C.aegis_go_quote_pcrs(q.vq, q.pcr_count, r, rn), nil); err != nil {
-			return nil, err
+	case status == C.AEGIS_OK:
+		out.records = out.inline[:int(size)]
+	case status == C.AEGIS_INVALID_ARGUMENT && size > rn:
+		out.records = make([]byte, int(size))
+		r, rn = cbytes(out.records)
+		status = C.aegis_verified_quote_pcrs_read(vq, r, rn, &size)
+		if status == C.AEGIS_OK && size != rn {
+			status = C.AEGIS_INVALID_ARGUMENT
 		}
-	case int(q.pcr_bytes) <= inlineLimit:
-		out.records = out.inline[:int(q.pcr_bytes)]
 	}
-	if out.records == nil || !pcrRecordsValid(out.records, int(q.pcr_count)) {
-		return nil, newError(uint32(C.AEGIS_INVALID_ARGUMENT), "", "PCR records do not match their count and sizes")
+	if err := check(status, nil); err != nil {
+		return nil, err
 	}
-	out.clock = ClockInfo{Clock: uint64(q.clock_ms), ResetCount: uint32(q.reset_count), RestartCount: uint32(q.restart_count), Safe: bool(q.safe)}
-	out.firmwareVersion = uint64(q.firmware_version)
+	if !pcrRecordsValid(out.records) {
+		return nil, newError(uint32(C.AEGIS_INVALID_ARGUMENT), "", "PCR records are not whole records")
+	}
+	var reset, restart C.uint32_t
+	var ms, fw C.uint64_t
+	var safe C.bool
+	if err := check(C.aegis_verified_quote_clock(vq, &ms, &reset, &restart, &safe), nil); err != nil {
+		return nil, err
+	}
+	if err := check(C.aegis_verified_quote_firmware_version(vq, &fw), nil); err != nil {
+		return nil, err
+	}
+	out.clock = ClockInfo{Clock: uint64(ms), ResetCount: uint32(reset), RestartCount: uint32(restart), Safe: bool(safe)}
+	out.firmwareVersion = uint64(fw)
 	return out, nil
 }
 
@@ -249,7 +185,6 @@ func VerifyCertification(ak *AttestationKey, appKey, attest, sig, nonce []byte, 
 	var vc *C.aegis_verified_certification
 	var cerr *C.aegis_error
 	status := C.aegis_certify_verify(ak.ptr(), k, kn, a, an, s, sn, n, nn, policy.ptr(), &vc, &cerr)
-	afterLongCall()
 	runtime.KeepAlive(appKey)
 	runtime.KeepAlive(attest)
 	runtime.KeepAlive(sig)

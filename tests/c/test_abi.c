@@ -69,6 +69,7 @@ static void test_null_handling(void) {
     CHECK(aegis_certify_verify(NULL, NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, NULL, NULL) == AEGIS_NULL_POINTER);
     CHECK(aegis_verified_quote_pcr_count(NULL) == 0);
     CHECK(aegis_verified_quote_firmware_version(NULL, NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_verified_quote_pcrs_read(NULL, NULL, 0, NULL) == AEGIS_NULL_POINTER);
     CHECK(aegis_ak_name(NULL, NULL, NULL) == AEGIS_NULL_POINTER);
 
     /* Accessors of a NULL error. */
@@ -123,6 +124,46 @@ static void free_vector(vector *v) {
     free(v->ak); free(v->pem); free(v->attest); free(v->sig); free(v->pcrs); free(v->nonce);
 }
 
+/* aegis_verified_quote_pcrs_read on the RSA vector (sha256:0,1,15: three 36-byte records): the
+ * size query (NULL, 0), a buffer one byte short (status, size, buffer untouched), the exact
+ * size, and NULL arguments. */
+static void test_pcrs_read(const aegis_verified_quote *vq) {
+    uint8_t buf[3 * 36 + 1];
+    size_t written = 12345, i;
+    const uint8_t *value = NULL;
+    size_t value_len = 0;
+    uint16_t alg = 0;
+    uint8_t index = 0;
+    int untouched = 1;
+
+    CHECK(aegis_verified_quote_pcrs_read(vq, NULL, 0, &written) == AEGIS_INVALID_ARGUMENT);
+    CHECK(written == 3 * 36);
+    memset(buf, 0xA5, sizeof buf);
+    written = 12345;
+    CHECK(aegis_verified_quote_pcrs_read(vq, buf, 3 * 36 - 1, &written) == AEGIS_INVALID_ARGUMENT);
+    CHECK(written == 3 * 36);
+    for (i = 0; i < sizeof buf; i++) untouched &= buf[i] == 0xA5;
+    CHECK(untouched);
+    written = 0;
+    CHECK(aegis_verified_quote_pcrs_read(vq, buf, 3 * 36, &written) == AEGIS_OK);
+    CHECK(written == 3 * 36);
+    CHECK(buf[3 * 36] == 0xA5); /* nothing past the records */
+    /* The third record is sha256:15 (0x000B big-endian, index, size, value) as pcr_at gives it. */
+    CHECK(aegis_verified_quote_pcr_at(vq, 2, &alg, &index, &value, &value_len) == AEGIS_OK);
+    CHECK(buf[72] == 0x00 && buf[73] == 0x0B && buf[74] == 15 && buf[75] == 32 && value_len == 32);
+    CHECK(value != NULL && memcmp(buf + 76, value, 32) == 0);
+    /* A larger buffer is fine: written says how much was used. */
+    written = 0;
+    CHECK(aegis_verified_quote_pcrs_read(vq, buf, sizeof buf, &written) == AEGIS_OK && written == 3 * 36);
+
+    /* NULL arguments: AEGIS_NULL_POINTER and nothing written. */
+    written = 12345;
+    CHECK(aegis_verified_quote_pcrs_read(NULL, buf, sizeof buf, &written) == AEGIS_NULL_POINTER);
+    CHECK(aegis_verified_quote_pcrs_read(vq, NULL, 10, &written) == AEGIS_NULL_POINTER);
+    CHECK(written == 12345);
+    CHECK(aegis_verified_quote_pcrs_read(vq, buf, sizeof buf, NULL) == AEGIS_NULL_POINTER);
+}
+
 static void test_verify_paths(const char *dir) {
     vector v;
     aegis_ak *ak = NULL, *bare = NULL;
@@ -161,6 +202,7 @@ static void test_verify_paths(const char *dir) {
         CHECK(aegis_verified_quote_pcr_at(vq, n, &alg, &index, &value, &value_len) == AEGIS_INVALID_ARGUMENT);
         CHECK(alg == 0xFFFF);
         CHECK(aegis_verified_quote_pcr_at(vq, 0, NULL, &index, &value, &value_len) == AEGIS_NULL_POINTER);
+        test_pcrs_read(vq);
     }
 
     /* A failure leaves *out untouched: a wrong nonce (a byte flipped). */

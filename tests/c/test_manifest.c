@@ -122,6 +122,45 @@ static void check_hex(outcome *o, const json *v, const char *key, const uint8_t 
     free(got);
 }
 
+/* aegis_verified_quote_pcrs_read: the size from a (NULL, 0) query, a buffer one byte short
+ * refused with the same size, and the records of a buffer of that size equal, one by one, to
+ * what aegis_verified_quote_pcr_at gives for each of the n PCRs. */
+static void check_pcrs_read(outcome *o, const aegis_verified_quote *vq, size_t n) {
+    size_t need = 0, again = 0, written = 0, at = 0, i;
+    uint8_t *buf;
+
+    if (aegis_verified_quote_pcrs_read(vq, NULL, 0, &need) != AEGIS_INVALID_ARGUMENT || need < 4 * n) {
+        set_problem(o, "%s", "aegis_verified_quote_pcrs_read size query failed");
+        return;
+    }
+    buf = malloc(need);
+    if (!buf) {
+        set_problem(o, "%s", "out of memory");
+        return;
+    }
+    if (aegis_verified_quote_pcrs_read(vq, buf, need - 1, &again) != AEGIS_INVALID_ARGUMENT || again != need) {
+        set_problem(o, "%s", "aegis_verified_quote_pcrs_read accepted a buffer one byte short");
+    } else if (aegis_verified_quote_pcrs_read(vq, buf, need, &written) != AEGIS_OK || written != need) {
+        set_problem(o, "%s", "aegis_verified_quote_pcrs_read failed with the size it asked for");
+    } else {
+        for (i = 0; i < n; i++) {
+            uint16_t alg;
+            uint8_t index;
+            const uint8_t *value;
+            size_t value_len;
+            if (aegis_verified_quote_pcr_at(vq, i, &alg, &index, &value, &value_len) != AEGIS_OK ||
+                need - at < 4 + value_len || buf[at] != (uint8_t)(alg >> 8) || buf[at + 1] != (uint8_t)alg ||
+                buf[at + 2] != index || buf[at + 3] != value_len || memcmp(buf + at + 4, value, value_len) != 0) {
+                set_problem(o, "%s", "a record of aegis_verified_quote_pcrs_read differs from aegis_verified_quote_pcr_at");
+                break;
+            }
+            at += 4 + value_len;
+        }
+        if (i == n && at != need) set_problem(o, "%s", "aegis_verified_quote_pcrs_read wrote more than the records");
+    }
+    free(buf);
+}
+
 static void run_quote(outcome *o, const char *dir, const json *v) {
     uint8_t *ak_buf = NULL, *attest = NULL, *sig = NULL, *pcr_buf = NULL, *nonce = NULL, *signer = NULL;
     size_t ak_len = 0, attest_len = 0, sig_len = 0, pcr_len = 0, nonce_len = 0, signer_len = 0;
@@ -193,6 +232,7 @@ static void run_quote(outcome *o, const char *dir, const json *v) {
             for (k = 0; k < value_len; k++) sum += value[k];
             (void)sum;
         }
+        check_pcrs_read(o, vq, n);
         if (aegis_verified_quote_clock(vq, &clock, &reset, &restart, &safe) != AEGIS_OK ||
             aegis_verified_quote_firmware_version(vq, &fw) != AEGIS_OK) {
             set_problem(o, "%s", "clock or firmware accessor failed");
