@@ -6,6 +6,7 @@
 //! Start at [`verify::verify_quote`] and [`verify::verify_certify`]; parse evidence with the
 //! types in [`tpm`] and the file forms in [`compat`].
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 #![cfg_attr(
     test,
     allow(

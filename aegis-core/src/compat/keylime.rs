@@ -8,8 +8,11 @@ use crate::error::{Error, Result};
 /// The three binary parts of a Keylime quote string.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeylimeQuote {
+    /// The TPMS_ATTEST bytes (Part 2, 10.12.12), base64-decoded, not yet parsed.
     pub attest: Vec<u8>,
+    /// The TPMT_SIGNATURE bytes (Part 2, 11.3.4), base64-decoded, not yet parsed.
     pub signature: Vec<u8>,
+    /// The tpm2-tools PCR file bytes ([`super::pcr_file`]), base64-decoded, not yet parsed.
     pub pcr_file: Vec<u8>,
 }
 

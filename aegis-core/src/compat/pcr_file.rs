@@ -15,7 +15,9 @@ const DIGEST_BUFFER: usize = 64;
 /// A parsed PCR file: the selection it claims and its values.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PcrFile {
+    /// The file's TPML_PCR_SELECTION, re-encoded with sizeofSelect 3 (banks in file order).
     pub selection: PcrSelection,
+    /// The values, assigned to `selection` in order; unverified until a quote covers them.
     pub values: PcrValues,
 }
 

@@ -1,5 +1,6 @@
-//! PCR values as JSON (FORMATS.md): {"sha256": {"15": "<hex>", ...}, "sha1": {...}}.
-//! Bank names sha1, sha256, sha384, sha512; indices 0-23 as decimal strings; values in hex.
+//! PCR values as JSON (FORMATS.md): `{"sha256": {"15": "<hex>", ...}, "sha1": {...}}`.
+//! Bank names `sha1`, `sha256`, `sha384`, `sha512`; indices 0-23 as decimal strings; values in
+//! hex.
 
 use core::fmt;
 

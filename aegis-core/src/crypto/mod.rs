@@ -27,26 +27,32 @@ pub mod native;
 #[cfg(feature = "pure")]
 pub mod pure;
 
-/// An RSA public key: big-endian modulus and public exponent.
+/// An RSA public key: big-endian modulus and public exponent (RFC 8017, 3.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RsaPublicKey<'a> {
+    /// The modulus n, big-endian.
     pub modulus: &'a [u8],
+    /// The public exponent e itself (a TPM public area's encoded 0 is passed as 65537).
     pub exponent: u32,
 }
 
 /// An ECC public key: curve and big-endian affine coordinates, each `curve.coordinate_size()` bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EccPublicKey<'a> {
+    /// The curve.
     pub curve: EccCurve,
+    /// Affine x of the public point, big-endian.
     pub x: &'a [u8],
+    /// Affine y of the public point, big-endian.
     pub y: &'a [u8],
 }
 
 /// Result of an ephemeral ECDH against a peer key (TPM2_MakeCredential for ECC EKs, Part 1 C.6.4).
 #[derive(Debug)]
 pub struct EcdhEphemeral {
-    /// Ephemeral public point, x and y, each the curve's coordinate size.
+    /// Ephemeral public point Q_e, x: the curve's coordinate size, big-endian.
     pub ephemeral_x: Vec<u8>,
+    /// Ephemeral public point Q_e, y: the curve's coordinate size, big-endian.
     pub ephemeral_y: Vec<u8>,
     /// Z: the x-coordinate of the shared point (secret; zeroized on drop).
     pub shared_x: zeroize::Zeroizing<Vec<u8>>,
@@ -55,16 +61,26 @@ pub struct EcdhEphemeral {
 /// A public key as the verify entry point takes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PublicKeyRef<'a> {
+    /// An RSA key.
     Rsa(RsaPublicKey<'a>),
+    /// An ECC key.
     Ecc(EccPublicKey<'a>),
 }
 
 /// A signature as the verify entry point takes it (ECDSA r and s already range-checked).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SignatureRef<'a> {
+    /// An RSASSA-PKCS1-v1_5 signature (RFC 8017, 8.2), big-endian.
     RsaPkcs1v15(&'a [u8]),
+    /// An RSASSA-PSS signature (RFC 8017, 8.1), big-endian.
     RsaPss(&'a [u8]),
-    Ecdsa { r: &'a [u8], s: &'a [u8] },
+    /// An ECDSA signature (FIPS 186-5, 6; SEC 1, 4.1).
+    Ecdsa {
+        /// r, big-endian, 1 <= r < n.
+        r: &'a [u8],
+        /// s, big-endian, 1 <= s < n.
+        s: &'a [u8],
+    },
 }
 
 /// A per-key slot where a provider keeps its parsed form of a public key between calls.

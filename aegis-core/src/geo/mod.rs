@@ -36,10 +36,15 @@ const MAX_TEXT: usize = 256;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SensorType {
+    /// `gnss`: a satellite positioning fix (GPS, Galileo, ...).
     Gnss,
+    /// `mobile`: a cellular network position; the only type that may carry IMEI, IMSI, MSISDN.
     Mobile,
+    /// `wifi`: a Wi-Fi positioning estimate.
     Wifi,
+    /// `ip`: an IP geolocation estimate.
     Ip,
+    /// `static`: a configured fixed location, not a measurement.
     Static,
 }
 
@@ -49,18 +54,22 @@ pub enum SensorType {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LocationEvent {
+    /// The kind of source.
     pub sensor_type: SensorType,
     /// The sensor's identity (device serial, modem id, ...).
     pub sensor_id: String,
-    /// Mobile only: IMEI, IMSI and MSISDN when known.
+    /// Mobile only: the device's IMEI, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub imei: Option<String>,
+    /// Mobile only: the subscriber's IMSI, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub imsi: Option<String>,
+    /// Mobile only: the subscriber's number (MSISDN), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msisdn: Option<String>,
-    /// WGS 84 degrees.
+    /// WGS 84 latitude in degrees, -90 to 90.
     pub latitude: f64,
+    /// WGS 84 longitude in degrees, -180 to 180.
     pub longitude: f64,
     /// Horizontal accuracy radius in metres.
     pub accuracy_m: f64,

@@ -7,40 +7,52 @@ use super::{st, Name, MAX_DATA, MAX_DIGEST, MAX_NAME};
 use crate::error::{Error, Result};
 
 /// TPMS_CLOCK_INFO (Part 2, 10.11.1).
+///
+/// When a key in the Storage hierarchy signs, the TPM obfuscates `reset_count` and
+/// `restart_count` (and TPMS_ATTEST.firmwareVersion) with a per-key value (Part 2, 10.12.12).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClockInfo {
-    /// Milliseconds the TPM has been powered since it was last cleared (may be obfuscated).
+    /// Clock (10.11.2): milliseconds the TPM has been powered since TPM2_Clear; TPM2_ClockSet
+    /// may advance it.
     pub clock: u64,
-    /// TPM resets since the last TPM2_Clear.
+    /// resetCount (10.11.3): TPM Resets since the last TPM2_Clear.
     pub reset_count: u32,
-    /// TPM restarts/resumes since the last reset.
+    /// restartCount (10.11.4): TPM Restarts and Resumes since the last TPM Reset or TPM2_Clear.
     pub restart_count: u32,
-    /// Whether `clock` is guaranteed not to have gone backwards.
+    /// safe (10.11.5): YES means the TPM never reported a Clock greater than this one.
     pub safe: bool,
 }
 
 /// TPMS_QUOTE_INFO (Part 2, 10.12.4).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QuoteInfo {
+    /// TPMS_QUOTE_INFO.pcrSelect: the banks and PCRs quoted, in the order they were hashed.
     pub pcr_select: PcrSelection,
+    /// TPMS_QUOTE_INFO.pcrDigest: the digest, with the signature's hash, of the selected PCR
+    /// values concatenated in selection order.
     pub pcr_digest: Vec<u8>,
 }
 
 /// TPMS_CERTIFY_INFO (Part 2, 10.12.3).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CertifyInfo {
+    /// TPMS_CERTIFY_INFO.name: the Name of the certified object.
     pub name: Name,
+    /// TPMS_CERTIFY_INFO.qualifiedName: the qualified Name of the certified object.
     pub qualified_name: Name,
 }
 
-/// TPMU_ATTEST for the two types Aegis verifies.
+/// TPMU_ATTEST (Part 2, 10.12.11) for the two types Aegis verifies.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AttestInfo {
+    /// type TPM_ST_ATTEST_QUOTE: made by TPM2_Quote.
     Quote(QuoteInfo),
+    /// type TPM_ST_ATTEST_CERTIFY: made by TPM2_Certify.
     Certify(CertifyInfo),
     /// Another attestation type; only produced by the verifier's internal parse, so that a
     /// signed structure of another type is reported as `WrongAttestationType`.
     Other {
+        /// The TPMS_ATTEST.type received (a TPM_ST value).
         tag: u16,
     },
 }
@@ -49,12 +61,21 @@ pub enum AttestInfo {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attest {
     raw: Vec<u8>,
+    /// TPMS_ATTEST.magic: [`TPM_GENERATED_VALUE`](super::TPM_GENERATED_VALUE) when a TPM made
+    /// it; decoded here, judged by the verifiers.
     pub magic: u32,
+    /// TPMS_ATTEST.type (TPMI_ST_ATTEST, 10.12.10): a [`st`] value.
     pub attest_type: u16,
+    /// TPMS_ATTEST.qualifiedSigner: the qualified Name of the signing key.
     pub qualified_signer: Name,
+    /// TPMS_ATTEST.extraData: the caller's qualifying data (the verifier's nonce), at most 66
+    /// bytes (TPM2B_DATA, 10.4.3).
     pub extra_data: Vec<u8>,
+    /// TPMS_ATTEST.clockInfo.
     pub clock_info: ClockInfo,
+    /// TPMS_ATTEST.firmwareVersion: the TPM vendor's firmware version number.
     pub firmware_version: u64,
+    /// TPMS_ATTEST.attested, by `attest_type`.
     pub info: AttestInfo,
 }
 

@@ -21,29 +21,53 @@ use crate::error::{Error, Result};
 
 /// TPM_ALG_ID values used by Aegis (TCG Algorithm Registry; Part 2, 6.3).
 pub mod alg {
+    /// TPM_ALG_RSA: the RSA object type (RFC 8017).
     pub const RSA: u16 = 0x0001;
+    /// TPM_ALG_SHA1: SHA-1 (FIPS 180-4).
     pub const SHA1: u16 = 0x0004;
+    /// TPM_ALG_HMAC: HMAC (RFC 2104), a keyed-hash scheme.
     pub const HMAC: u16 = 0x0005;
+    /// TPM_ALG_AES: the AES block cipher (FIPS 197).
     pub const AES: u16 = 0x0006;
+    /// TPM_ALG_KEYEDHASH: the keyed-hash object type (HMAC keys, sealed data).
     pub const KEYEDHASH: u16 = 0x0008;
+    /// TPM_ALG_XOR: XOR with a KDFa mask (keyed-hash objects, parameter encryption).
     pub const XOR: u16 = 0x000A;
+    /// TPM_ALG_SHA256: SHA-256 (FIPS 180-4).
     pub const SHA256: u16 = 0x000B;
+    /// TPM_ALG_SHA384: SHA-384 (FIPS 180-4).
     pub const SHA384: u16 = 0x000C;
+    /// TPM_ALG_SHA512: SHA-512 (FIPS 180-4).
     pub const SHA512: u16 = 0x000D;
+    /// TPM_ALG_NULL: no algorithm (an empty scheme, symmetric definition or KDF).
     pub const NULL: u16 = 0x0010;
+    /// TPM_ALG_RSASSA: RSASSA-PKCS1-v1_5 signatures (RFC 8017, 8.2).
     pub const RSASSA: u16 = 0x0014;
+    /// TPM_ALG_RSAES: RSAES-PKCS1-v1_5 encryption (RFC 8017, 7.2).
     pub const RSAES: u16 = 0x0015;
+    /// TPM_ALG_RSAPSS: RSASSA-PSS signatures (RFC 8017, 8.1).
     pub const RSAPSS: u16 = 0x0016;
+    /// TPM_ALG_OAEP: RSAES-OAEP encryption (RFC 8017, 7.1).
     pub const OAEP: u16 = 0x0017;
+    /// TPM_ALG_ECDSA: ECDSA signatures (FIPS 186-5, 6; SEC 1, 4.1).
     pub const ECDSA: u16 = 0x0018;
+    /// TPM_ALG_ECDH: ECDH key agreement (NIST SP 800-56A).
     pub const ECDH: u16 = 0x0019;
+    /// TPM_ALG_ECDAA: ECDAA anonymous signatures.
     pub const ECDAA: u16 = 0x001A;
+    /// TPM_ALG_SM2: SM2 signatures (GB/T 32918).
     pub const SM2: u16 = 0x001B;
+    /// TPM_ALG_ECSCHNORR: EC-Schnorr signatures.
     pub const ECSCHNORR: u16 = 0x001C;
+    /// TPM_ALG_KDF1_SP800_56A: the concatenation KDF of NIST SP 800-56A.
     pub const KDF1_SP800_56A: u16 = 0x0020;
+    /// TPM_ALG_KDF1_SP800_108: the counter-mode KDF of NIST SP 800-108.
     pub const KDF1_SP800_108: u16 = 0x0022;
+    /// TPM_ALG_ECC: the elliptic-curve object type.
     pub const ECC: u16 = 0x0023;
+    /// TPM_ALG_SYMCIPHER: the symmetric-cipher object type.
     pub const SYMCIPHER: u16 = 0x0025;
+    /// TPM_ALG_CFB: cipher feedback mode (NIST SP 800-38A), the storage-key mode.
     pub const CFB: u16 = 0x0043;
 }
 
@@ -52,22 +76,34 @@ pub const TPM_GENERATED_VALUE: u32 = 0xff54_4347;
 
 /// TPM_ST values for TPMS_ATTEST.type (Part 2, 6.9).
 pub mod st {
+    /// TPM_ST_ATTEST_NV: TPM2_NV_Certify (TPMS_NV_CERTIFY_INFO, Part 2, 10.12.8).
     pub const ATTEST_NV: u16 = 0x8014;
+    /// TPM_ST_ATTEST_COMMAND_AUDIT: TPM2_GetCommandAuditDigest (TPMS_COMMAND_AUDIT_INFO, 10.12.5).
     pub const ATTEST_COMMAND_AUDIT: u16 = 0x8015;
+    /// TPM_ST_ATTEST_SESSION_AUDIT: TPM2_GetSessionAuditDigest (TPMS_SESSION_AUDIT_INFO, 10.12.6).
     pub const ATTEST_SESSION_AUDIT: u16 = 0x8016;
+    /// TPM_ST_ATTEST_CERTIFY: TPM2_Certify (TPMS_CERTIFY_INFO, 10.12.3).
     pub const ATTEST_CERTIFY: u16 = 0x8017;
+    /// TPM_ST_ATTEST_QUOTE: TPM2_Quote (TPMS_QUOTE_INFO, 10.12.4).
     pub const ATTEST_QUOTE: u16 = 0x8018;
+    /// TPM_ST_ATTEST_TIME: TPM2_GetTime (TPMS_TIME_ATTEST_INFO, 10.12.2).
     pub const ATTEST_TIME: u16 = 0x8019;
+    /// TPM_ST_ATTEST_CREATION: TPM2_CertifyCreation (TPMS_CREATION_INFO, 10.12.7).
     pub const ATTEST_CREATION: u16 = 0x801A;
+    /// TPM_ST_ATTEST_NV_DIGEST: TPM2_NV_Certify of a whole Index by digest (10.12.9).
     pub const ATTEST_NV_DIGEST: u16 = 0x801C;
 }
 
 /// A hash algorithm a TPM uses for PCR banks, names and signatures (TPMI_ALG_HASH, Part 2, 9.27).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum HashAlg {
+    /// SHA-1, TPM_ALG_SHA1 (FIPS 180-4).
     Sha1,
+    /// SHA-256, TPM_ALG_SHA256 (FIPS 180-4).
     Sha256,
+    /// SHA-384, TPM_ALG_SHA384 (FIPS 180-4).
     Sha384,
+    /// SHA-512, TPM_ALG_SHA512 (FIPS 180-4).
     Sha512,
 }
 

@@ -13,9 +13,10 @@ const MAX_SIZEOF_SELECT: u8 = 4;
 /// Largest TPML_PCR_SELECTION.count accepted (TSS2 TPM2_NUM_PCR_BANKS).
 const MAX_BANKS: usize = 16;
 
-/// One TPMS_PCR_SELECTION: a bank and its bitmap (PCR n = bit n%8 of byte n/8).
+/// One TPMS_PCR_SELECTION (Part 2, 10.6.2): a bank and its bitmap (PCR n = bit n%8 of byte n/8).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PcrBank {
+    /// TPMS_PCR_SELECTION.hash: the bank.
     pub hash: HashAlg,
     /// Bit n set = PCR n selected (only bits 0..PCR_COUNT may be set).
     pub mask: u32,
@@ -35,9 +36,10 @@ impl PcrBank {
     }
 }
 
-/// TPML_PCR_SELECTION: banks in the order they were signed.
+/// TPML_PCR_SELECTION (Part 2, 10.9.7): banks in the order they were signed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PcrSelection {
+    /// TPML_PCR_SELECTION.pcrSelections: at most 16, each bank at most once.
     pub banks: Vec<PcrBank>,
 }
 
@@ -166,6 +168,7 @@ impl PcrSelection {
 /// verifier has matched them against a signed selection and digest.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PcrValues {
+    /// Bank -> PCR index (below [`PCR_COUNT`]) -> value, as supplied (sizes unchecked here).
     pub banks: BTreeMap<HashAlg, BTreeMap<u8, Vec<u8>>>,
 }
 

@@ -9,17 +9,32 @@ use crate::error::{Error, Result};
 pub struct ObjectAttributes(pub u32);
 
 impl ObjectAttributes {
+    /// Bit 1, fixedTPM: the object cannot be duplicated off this TPM (Part 2, 8.3.3.2).
     pub const FIXED_TPM: u32 = 1 << 1;
+    /// Bit 2, stClear: the object cannot be reloaded after a TPM Reset or Restart (8.3.3.3).
     pub const ST_CLEAR: u32 = 1 << 2;
+    /// Bit 4, fixedParent: the object cannot be duplicated to another parent (8.3.3.4).
     pub const FIXED_PARENT: u32 = 1 << 4;
+    /// Bit 5, sensitiveDataOrigin: the TPM generated the sensitive part itself (8.3.3.5).
     pub const SENSITIVE_DATA_ORIGIN: u32 = 1 << 5;
+    /// Bit 6, userWithAuth: the USER role may use authValue as well as policy (8.3.3.6).
     pub const USER_WITH_AUTH: u32 = 1 << 6;
+    /// Bit 7, adminWithPolicy: the ADMIN role needs a policy session (8.3.3.7).
     pub const ADMIN_WITH_POLICY: u32 = 1 << 7;
+    /// Bit 10, noDA: the object is not subject to dictionary-attack protection (8.3.3.8).
     pub const NO_DA: u32 = 1 << 10;
+    /// Bit 11, encryptedDuplication: duplication needs an inner wrapper and a new parent
+    /// (8.3.3.9).
     pub const ENCRYPTED_DUPLICATION: u32 = 1 << 11;
+    /// Bit 16, restricted: the key handles only structures of known format: a signing key signs
+    /// only digests the TPM made or checked, a decryption key is a storage parent (8.3.3.10).
     pub const RESTRICTED: u32 = 1 << 16;
+    /// Bit 17, decrypt: the private part may decrypt (8.3.3.11).
     pub const DECRYPT: u32 = 1 << 17;
+    /// Bit 18, sign / encrypt: the private part may sign (encrypt, for a symmetric cipher)
+    /// (8.3.3.12).
     pub const SIGN_ENCRYPT: u32 = 1 << 18;
+    /// Bit 19, x509sign: the key may sign only X.509 certificates (8.3.3.13).
     pub const X509_SIGN: u32 = 1 << 19;
     /// Bits Part 2, 8.3.2 marks reserved (0, 3, 8, 9, 12-15, 20-31): must be clear.
     pub const RESERVED: u32 = 0xFFF0_F309;
@@ -62,10 +77,13 @@ impl ObjectAttributes {
 /// TPMT_SYM_DEF_OBJECT (Part 2, 11.1.7): the symmetric algorithm of a storage key, or NULL.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SymDef {
+    /// TPM_ALG_NULL: no symmetric algorithm (any key that is not a storage parent).
     Null,
     /// AES with key bits and mode (only CFB is valid for storage keys).
     Aes {
+        /// TPMU_SYM_KEY_BITS: 128, 192 or 256 (checked when parsed).
         key_bits: u16,
+        /// TPMU_SYM_MODE: a TPM_ALG_ID, always [`alg::CFB`] once parsed.
         mode: u16,
     },
 }
@@ -73,16 +91,31 @@ pub enum SymDef {
 /// A key's scheme: TPMT_RSA_SCHEME (Part 2, 11.2.4.2) or TPMT_ECC_SCHEME (11.2.5.6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scheme {
+    /// TPM_ALG_NULL: the key fixes no scheme; each command names one.
     Null,
+    /// TPM_ALG_RSASSA: RSASSA-PKCS1-v1_5 signatures with this hash (RFC 8017, 8.2).
     RsaSsa(HashAlg),
+    /// TPM_ALG_RSAPSS: RSASSA-PSS signatures with this hash (RFC 8017, 8.1).
     RsaPss(HashAlg),
+    /// TPM_ALG_RSAES: RSAES-PKCS1-v1_5 encryption (RFC 8017, 7.2); no hash.
     RsaEs,
+    /// TPM_ALG_OAEP: RSAES-OAEP encryption with this hash (RFC 8017, 7.1).
     Oaep(HashAlg),
+    /// TPM_ALG_ECDSA: ECDSA signatures with this hash (FIPS 186-5, 6; SEC 1, 4.1).
     Ecdsa(HashAlg),
+    /// TPM_ALG_ECDH: ECDH key exchange with this hash (NIST SP 800-56A).
     Ecdh(HashAlg),
+    /// TPM_ALG_ECSCHNORR: EC-Schnorr signatures with this hash (Part 1).
     EcSchnorr(HashAlg),
+    /// TPM_ALG_SM2: SM2 signatures with this hash (GB/T 32918).
     Sm2(HashAlg),
-    Ecdaa { hash: HashAlg, count: u16 },
+    /// TPM_ALG_ECDAA: ECDAA signatures (TPMS_SCHEME_ECDAA, Part 2, 11.1.18).
+    Ecdaa {
+        /// TPMS_SCHEME_ECDAA.hashAlg.
+        hash: HashAlg,
+        /// TPMS_SCHEME_ECDAA.count: the TPM2_Commit() counter the signature uses.
+        count: u16,
+    },
 }
 
 impl Scheme {
@@ -157,8 +190,11 @@ impl Scheme {
 /// TPMI_ECC_CURVE (Part 2, 11.2.5.5; TCG Algorithm Registry, curve identifiers).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EccCurve {
+    /// TPM_ECC_NIST_P256 (0x0003): NIST P-256, secp256r1 (Part 2, 6.4).
     NistP256,
+    /// TPM_ECC_NIST_P384 (0x0004): NIST P-384, secp384r1.
     NistP384,
+    /// TPM_ECC_NIST_P521 (0x0005): NIST P-521, secp521r1.
     NistP521,
 }
 
@@ -199,7 +235,8 @@ impl EccCurve {
             EccCurve::NistP521 => "P-521",
         }
     }
-    /// The group order n, big-endian, `coordinate_size()` bytes (SEC 2, 2.4 and 2.5; FIPS 186-4 D.1.2).
+    /// The group order n, big-endian, `coordinate_size()` bytes (SEC 2, 2.4 to 2.6; FIPS 186-4,
+    /// D.1.2).
     pub fn order(self) -> &'static [u8] {
         match self {
             EccCurve::NistP256 => &P256_ORDER,
@@ -229,8 +266,11 @@ const P521_ORDER: [u8; 66] = [
 /// TPMS_RSA_PARMS plus the modulus from TPMU_PUBLIC_ID (Part 2, 12.2.3.5 and 12.2.3.2).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RsaParms {
+    /// TPMS_RSA_PARMS.symmetric: the cipher of a storage key; NULL for other keys.
     pub symmetric: SymDef,
+    /// TPMS_RSA_PARMS.scheme: the key's signing or encryption scheme, or NULL.
     pub scheme: Scheme,
+    /// TPMS_RSA_PARMS.keyBits (TPMI_RSA_KEY_BITS, 11.2.4.6): 1024, 2048, 3072 or 4096.
     pub key_bits: u16,
     /// The exponent as encoded: 0 means the default 65537.
     pub exponent: u32,
@@ -252,10 +292,14 @@ impl RsaParms {
 /// TPMS_ECC_PARMS plus the point from TPMU_PUBLIC_ID (Part 2, 12.2.3.6 and 11.2.5.2).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EccParms {
+    /// TPMS_ECC_PARMS.symmetric: the cipher of a storage key; NULL for other keys.
     pub symmetric: SymDef,
+    /// TPMS_ECC_PARMS.scheme: the key's signing or key-exchange scheme, or NULL.
     pub scheme: Scheme,
+    /// TPMS_ECC_PARMS.curveID.
     pub curve: EccCurve,
-    /// TPMT_KDF_SCHEME: (scheme alg, hash), or None for TPM_ALG_NULL.
+    /// TPMS_ECC_PARMS.kdf, a TPMT_KDF_SCHEME (11.2.3.3): (KDF TPM_ALG_ID, hash), or None for
+    /// TPM_ALG_NULL.
     pub kdf: Option<(u16, HashAlg)>,
     /// Affine x, exactly `curve.coordinate_size()` bytes.
     pub x: Vec<u8>,
@@ -263,23 +307,33 @@ pub struct EccParms {
     pub y: Vec<u8>,
 }
 
-/// The key-type specific part of a TPMT_PUBLIC.
+/// The key-type specific part of a TPMT_PUBLIC: TPMU_PUBLIC_PARMS with TPMU_PUBLIC_ID
+/// (Part 2, 12.2.3.7 and 12.2.3.2), selected by TPMT_PUBLIC.type.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KeyParms {
+    /// type TPM_ALG_RSA.
     Rsa(RsaParms),
+    /// type TPM_ALG_ECC.
     Ecc(EccParms),
 }
 
-/// The public key material of a TPMT_PUBLIC (TPMU_PUBLIC_ID), borrowed.
+/// The public key material of a TPMT_PUBLIC (TPMU_PUBLIC_ID, Part 2, 12.2.3.2), borrowed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unique<'a> {
+    /// An RSA public key.
     Rsa {
+        /// Big-endian modulus (TPM2B_PUBLIC_KEY_RSA, 11.2.4.5), `keyBits / 8` bytes.
         modulus: &'a [u8],
+        /// The effective public exponent: 65537 where the wire holds 0.
         exponent: u32,
     },
+    /// An ECC public point (TPMS_ECC_POINT, 11.2.5.2).
     Ecc {
+        /// The curve from TPMS_ECC_PARMS.curveID.
         curve: EccCurve,
+        /// Affine x, big-endian, `curve.coordinate_size()` bytes.
         x: &'a [u8],
+        /// Affine y, big-endian, `curve.coordinate_size()` bytes.
         y: &'a [u8],
     },
 }
@@ -290,9 +344,13 @@ pub enum Unique<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Public {
     raw: Vec<u8>,
+    /// TPMT_PUBLIC.nameAlg: the hash of the object's Name.
     pub name_alg: HashAlg,
+    /// TPMT_PUBLIC.objectAttributes; reserved bits are clear once parsed.
     pub attributes: ObjectAttributes,
+    /// TPMT_PUBLIC.authPolicy: the policy digest, empty when the object has none.
     pub auth_policy: Vec<u8>,
+    /// TPMT_PUBLIC.parameters and .unique, by TPMT_PUBLIC.type.
     pub parms: KeyParms,
 }
 

@@ -7,14 +7,27 @@ use crate::error::{Error, Result};
 /// A parsed TPMT_SIGNATURE. `Null` parses (a TPM can emit it) but never verifies (item 5).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Signature {
-    /// TPMS_SIGNATURE_RSASSA (Part 2, 11.3.1): PKCS#1 v1.5.
-    RsaSsa { hash: HashAlg, sig: Vec<u8> },
-    /// TPMS_SIGNATURE_RSAPSS (Part 2, 11.3.1).
-    RsaPss { hash: HashAlg, sig: Vec<u8> },
-    /// TPMS_SIGNATURE_ECDSA (Part 2, 11.3.2): big-endian r and s.
-    Ecdsa {
+    /// TPMS_SIGNATURE_RSASSA (Part 2, 11.3.1): RSASSA-PKCS1-v1_5 (RFC 8017, 8.2).
+    RsaSsa {
+        /// TPMS_SIGNATURE_RSA.hash: the hash the message was digested with.
         hash: HashAlg,
+        /// TPMS_SIGNATURE_RSA.sig: the signature, big-endian, non-empty, at most 512 bytes.
+        sig: Vec<u8>,
+    },
+    /// TPMS_SIGNATURE_RSAPSS (Part 2, 11.3.1): RSASSA-PSS (RFC 8017, 8.1).
+    RsaPss {
+        /// TPMS_SIGNATURE_RSA.hash: the hash the message was digested with (and MGF1's).
+        hash: HashAlg,
+        /// TPMS_SIGNATURE_RSA.sig: the signature, big-endian, non-empty, at most 512 bytes.
+        sig: Vec<u8>,
+    },
+    /// TPMS_SIGNATURE_ECDSA (Part 2, 11.3.2): big-endian r and s (FIPS 186-5, 6).
+    Ecdsa {
+        /// TPMS_SIGNATURE_ECC.hash: the hash the message was digested with.
+        hash: HashAlg,
+        /// TPMS_SIGNATURE_ECC.signatureR: r, big-endian, at most 66 bytes.
         r: Vec<u8>,
+        /// TPMS_SIGNATURE_ECC.signatureS: s, big-endian, at most 66 bytes.
         s: Vec<u8>,
     },
     /// sigAlg = TPM_ALG_NULL.
