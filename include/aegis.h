@@ -924,8 +924,9 @@ aegis_status aegis_quote_policy_require_pcr(aegis_quote_policy *policy,
                                             aegis_error **err_out);
 
 /**
- * Accepts SHA-1 signatures (legacy TPMs) when `allow` is true; back to the default allow-list
- * (SHA-256, SHA-384, SHA-512) when false.
+ * Accepts SHA-1 (legacy TPMs) when `allow` is true: SHA-1 signatures, SHA-1 PCR banks and SHA-1
+ * key nameAlgs, one switch for all three; back to the default allow-list (SHA-256, SHA-384,
+ * SHA-512) when false.
  *
  * # Safety
  * `policy` is NULL or a live policy not used elsewhere during the call.
@@ -976,12 +977,13 @@ aegis_status aegis_certify_policy_new(aegis_certify_policy **out);
 void aegis_certify_policy_free(aegis_certify_policy *policy);
 
 /**
- * Accepts SHA-1 signatures when `allow` is true; back to the default allow-list when false.
+ * Accepts SHA-1 (signatures, key nameAlgs) when `allow` is true; back to the default allow-list when false.
  *
  * # Safety
  * `policy` is NULL or a live policy not used elsewhere during the call.
  */
-aegis_status aegis_certify_policy_allow_sha1(aegis_certify_policy *policy, bool allow);
+aegis_status aegis_certify_policy_allow_sha1(aegis_certify_policy *policy,
+                                             bool allow);
 
 /**
  * Requires qualifiedSigner to equal `name`; `len` 0 removes the requirement. The bytes are

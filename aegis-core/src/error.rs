@@ -19,7 +19,8 @@ use core::fmt;
 ///
 /// - `groups { FIRST Name; ... }`: a group covers the codes FIRST..FIRST+1000;
 /// - `errors { CODE Variant { field: Type, ... } => "summary"; ... }`: the [`Error`] variants
-///   (the fields are optional); the summary is the static C message (`aegis_status_str`);
+///   (the fields, each with its `///` doc, are optional); the summary is the static C message
+///   (`aegis_status_str`);
 /// - `boundary_only { CODE Name => "summary"; ... }`: codes only the C ABI returns (its own
 ///   boundary failures), listed here so that no variant and no binding ever reuses them.
 macro_rules! error_table {
@@ -30,7 +31,7 @@ macro_rules! error_table {
         errors {
             $(
                 $(#[doc = $doc:literal])*
-                $code:literal $variant:ident $({ $($field:ident: $ty:ty),* $(,)? })?
+                $code:literal $variant:ident $({ $( $(#[doc = $field_doc:literal])* $field:ident: $ty:ty ),* $(,)? })?
                     => $summary:literal;
             )*
         }
@@ -45,7 +46,7 @@ macro_rules! error_table {
         #[derive(Clone, Debug, PartialEq, Eq)]
         #[non_exhaustive]
         pub enum Error {
-            $( $(#[doc = $doc])* $variant $({ $($field: $ty),* })?, )*
+            $( $(#[doc = $doc])* $variant $({ $( $(#[doc = $field_doc])* $field: $ty ),* })?, )*
         }
 
         impl Error {
@@ -105,63 +106,124 @@ error_table! {
     errors {
         // --- usage (1000s) ---
         /// A caller-supplied argument is unusable (not evidence: the call itself is wrong).
-        1001 InvalidArgument { what: &'static str } => "invalid argument";
+        1001 InvalidArgument {
+            /// Which argument, and why.
+            what: &'static str,
+        } => "invalid argument";
         /// Failure inside a crypto provider that is not a verdict on the evidence.
-        1002 CryptoProvider { what: &'static str } => "crypto provider failure";
+        1002 CryptoProvider {
+            /// Which operation failed.
+            what: &'static str,
+        } => "crypto provider failure";
         /// The operation is not available in this build or provider (e.g. an RSA private-key
         /// operation in the pure provider, which never uses the rsa crate for them: RUSTSEC-2023-0071).
-        1006 Unsupported { what: &'static str }
-            => "the operation is not supported in this build or provider";
+        1006 Unsupported {
+            /// The operation that is not available.
+            what: &'static str,
+        } => "the operation is not supported in this build or provider";
 
         // --- parsing (2000s): VERIFIER-CHECKS.md item 1 ---
         /// The input ended before the structure did.
-        2000 Truncated { what: &'static str } => "input ends before the structure does";
+        2000 Truncated {
+            /// The structure being read.
+            what: &'static str,
+        } => "input ends before the structure does";
         /// Bytes remain after a complete structure.
-        2001 TrailingBytes { what: &'static str, extra: usize }
-            => "bytes remain after a complete structure";
+        2001 TrailingBytes {
+            /// The structure the extra bytes follow.
+            what: &'static str,
+            /// How many bytes remain after it.
+            extra: usize,
+        } => "bytes remain after a complete structure";
         /// A size field exceeds the spec's maximum or the structure's natural size.
-        2002 SizeOutOfRange { what: &'static str, size: usize, max: usize }
-            => "a size field exceeds its maximum";
+        2002 SizeOutOfRange {
+            /// The size field or buffer.
+            what: &'static str,
+            /// The size found, in bytes.
+            size: usize,
+            /// The largest size allowed, in bytes.
+            max: usize,
+        } => "a size field exceeds its maximum";
         /// A count field exceeds its limit.
-        2003 CountOutOfRange { what: &'static str, count: usize, max: usize }
-            => "a count field exceeds its limit";
+        2003 CountOutOfRange {
+            /// The count field or list.
+            what: &'static str,
+            /// The count found.
+            count: usize,
+            /// The largest count allowed.
+            max: usize,
+        } => "a count field exceeds its limit";
         /// An algorithm identifier that is unknown or not allowed in this position.
-        2004 UnknownAlgorithm { what: &'static str, alg: u16 }
-            => "unknown or unsupported algorithm identifier";
+        2004 UnknownAlgorithm {
+            /// The field holding the identifier.
+            what: &'static str,
+            /// The TPM_ALG_ID (or TPM_ECC_CURVE) found.
+            alg: u16,
+        } => "unknown or unsupported algorithm identifier";
         /// A TPMS_ATTEST of a type Aegis does not verify (not QUOTE, not CERTIFY).
-        2005 UnsupportedAttestationType { tag: u16 }
-            => "TPMS_ATTEST type is not supported (only QUOTE and CERTIFY)";
+        2005 UnsupportedAttestationType {
+            /// The TPMS_ATTEST.type found (a TPM_ST value).
+            tag: u16,
+        } => "TPMS_ATTEST type is not supported (only QUOTE and CERTIFY)";
         /// A field holds a value the spec forbids in this position.
-        2006 InvalidValue { what: &'static str } => "a field holds a value the spec forbids";
+        2006 InvalidValue {
+            /// The field and the rule it breaks.
+            what: &'static str,
+        } => "a field holds a value the spec forbids";
         /// A file or text form could not be decoded (base64, hex, JSON, PEM, tpm2-tools PCR file).
-        2007 InvalidFormat { what: &'static str } => "a file or text form could not be decoded";
+        2007 InvalidFormat {
+            /// The form and the part that did not decode.
+            what: &'static str,
+        } => "a file or text form could not be decoded";
 
         // --- signature (3000s): items 3, 4, 5 ---
         /// TPMT_SIGNATURE with sigAlg TPM_ALG_NULL.
         3000 NullSignature => "NULL signature refused";
         /// The signature algorithm does not match the key type or the key's own scheme.
-        3001 SignatureSchemeMismatch { key_scheme: u16, signature_scheme: u16 }
-            => "signature scheme does not match the key's scheme";
+        3001 SignatureSchemeMismatch {
+            /// The key's scheme TPM_ALG_ID, or its type (TPM_ALG_RSA / TPM_ALG_ECC) for a bare key.
+            key_scheme: u16,
+            /// The signature's sigAlg (TPM_ALG_ID).
+            signature_scheme: u16,
+        } => "signature scheme does not match the key's scheme";
         /// The hash algorithm is not on the caller's allow-list.
-        3002 HashNotAllowed { hash: u16 } => "hash algorithm is not on the allow-list";
+        3002 HashNotAllowed {
+            /// The hash's TPM_ALG_ID.
+            hash: u16,
+        } => "hash algorithm is not on the allow-list";
         /// The signature's hash algorithm differs from the key's scheme hash.
-        3003 HashMismatch { key_hash: u16, signature_hash: u16 }
-            => "signature hash differs from the key's scheme hash";
+        3003 HashMismatch {
+            /// The hash of the key's scheme (TPM_ALG_ID).
+            key_hash: u16,
+            /// The hash the signature names (TPM_ALG_ID).
+            signature_hash: u16,
+        } => "signature hash differs from the key's scheme hash";
         /// ECDSA r or s is zero or not below the curve order.
         3004 EcdsaScalarOutOfRange => "ECDSA r or s outside [1, n-1]";
         /// The signature does not verify over the bytes received.
         3005 SignatureInvalid => "signature does not verify";
         /// Item 1: an RSA signature that is not exactly the modulus length, or an ECDSA r or s longer
         /// than the curve's size, refused before any provider sees it.
-        3006 SignatureLength { size: usize, expected: usize }
-            => "signature size differs from the key size";
+        3006 SignatureLength {
+            /// The length received, in bytes.
+            size: usize,
+            /// The modulus length (RSA) or the most the curve allows (ECDSA r, s), in bytes.
+            expected: usize,
+        } => "signature size differs from the key size";
 
         // --- attestation structure (4000s): items 6 to 10 ---
         /// TPMS_ATTEST.magic is not TPM_GENERATED_VALUE.
-        4000 BadMagic { found: u32 } => "magic is not TPM_GENERATED_VALUE";
+        4000 BadMagic {
+            /// The TPMS_ATTEST.magic found.
+            found: u32,
+        } => "magic is not TPM_GENERATED_VALUE";
         /// TPMS_ATTEST.type is not the one this verification needs.
-        4001 WrongAttestationType { expected: u16, found: u16 }
-            => "attestation type is not the one this verification needs";
+        4001 WrongAttestationType {
+            /// The TPM_ST_ATTEST_* value this verification needs.
+            expected: u16,
+            /// The TPMS_ATTEST.type found.
+            found: u16,
+        } => "attestation type is not the one this verification needs";
         /// The caller's nonce is empty: there is no freshness to prove.
         4002 EmptyNonce => "empty nonce refused: freshness cannot be proven";
         /// extraData differs from the caller's nonce.
@@ -177,41 +239,78 @@ error_table! {
 
         // --- quote and PCRs (5000s): items 11, 12 ---
         /// A PCR value was supplied for a PCR the signed selection does not cover.
-        5000 PcrNotInSelection { bank: u16, index: u8 }
-            => "a PCR value was supplied outside the signed selection";
+        5000 PcrNotInSelection {
+            /// The bank's hash (TPM_ALG_ID).
+            bank: u16,
+            /// The PCR index.
+            index: u8,
+        } => "a PCR value was supplied outside the signed selection";
         /// Policy requires a PCR that the signed selection lacks.
-        5001 RequiredPcrMissing { bank: u16, index: u8 }
-            => "policy requires a PCR the signed selection lacks";
+        5001 RequiredPcrMissing {
+            /// The bank's hash (TPM_ALG_ID).
+            bank: u16,
+            /// The PCR index.
+            index: u8,
+        } => "policy requires a PCR the signed selection lacks";
         /// The signed selection covers a PCR for which no value was supplied.
-        5002 PcrValueMissing { bank: u16, index: u8 } => "no value supplied for a signed PCR";
+        5002 PcrValueMissing {
+            /// The bank's hash (TPM_ALG_ID).
+            bank: u16,
+            /// The PCR index.
+            index: u8,
+        } => "no value supplied for a signed PCR";
         /// A PCR value's length is not the bank's digest size.
-        5003 PcrValueSize { bank: u16, index: u8, size: usize }
-            => "a PCR value is not the bank's digest size";
+        5003 PcrValueSize {
+            /// The bank's hash (TPM_ALG_ID).
+            bank: u16,
+            /// The PCR index.
+            index: u8,
+            /// The value's length in bytes.
+            size: usize,
+        } => "a PCR value is not the bank's digest size";
         /// The recomputed PCR digest differs from the signed pcrDigest.
         5004 PcrDigestMismatch => "PCR values do not hash to the signed pcrDigest";
         /// A PCR bank whose hash is not on the allow-list (SHA-1 banks need the SHA-1 opt-in).
-        5005 PcrBankNotAllowed { bank: u16 } => "PCR bank is not on the hash allow-list";
+        5005 PcrBankNotAllowed {
+            /// The bank's hash (TPM_ALG_ID).
+            bank: u16,
+        } => "PCR bank is not on the hash allow-list";
 
         // --- keys (6000s): items 13, 15 ---
         /// The AK is not a restricted signing key.
         6000 AkNotRestricted => "the AK is not a restricted signing key";
         /// A key lacks a required object attribute (fixedTPM, fixedParent, sensitiveDataOrigin, sign).
-        6001 KeyAttributeMissing { attribute: &'static str } => "key lacks a required attribute";
+        6001 KeyAttributeMissing {
+            /// The TPMA_OBJECT attribute's Part 2 name ("fixedTPM", "sign", ...).
+            attribute: &'static str,
+        } => "key lacks a required attribute";
         /// An App Key that can decrypt as well as sign.
         6002 KeyIsDecrypt => "an App Key must not be a decryption key";
         /// The key's type, size or curve is not on the allow-list.
-        6003 KeyNotAllowed { what: &'static str } => "key type, size or curve not allowed";
+        6003 KeyNotAllowed {
+            /// The key property that is not allowed.
+            what: &'static str,
+        } => "key type, size or curve not allowed";
         /// certifyInfo.name differs from the Name of the App Key received.
         6004 NameMismatch => "certified Name differs from the Name of the key received";
         /// Item 13: a key no TPM would create (restricted sign + decrypt, or a symmetric algorithm or
         /// KDF on a signing key).
-        6005 KeyShapeInvalid { what: &'static str } => "no TPM creates a key of this shape";
+        6005 KeyShapeInvalid {
+            /// The combination no TPM would create.
+            what: &'static str,
+        } => "no TPM creates a key of this shape";
         /// A key's nameAlg is not on the allow-list (SHA-1 needs the SHA-1 opt-in).
-        6006 NameAlgNotAllowed { hash: u16 } => "key nameAlg is not on the hash allow-list";
+        6006 NameAlgNotAllowed {
+            /// The nameAlg (TPM_ALG_ID).
+            hash: u16,
+        } => "key nameAlg is not on the hash allow-list";
 
         // --- EK certificate and credential activation (7000s): item 14 ---
         /// The EK certificate is malformed or unusable as an EK certificate.
-        7000 EkCertificateInvalid { what: &'static str } => "EK certificate invalid";
+        7000 EkCertificateInvalid {
+            /// What is wrong with the certificate.
+            what: &'static str,
+        } => "EK certificate invalid";
         /// The EK certificate does not chain to a caller-given manufacturer CA.
         7001 EkCertificateUntrusted => "EK certificate does not chain to a trusted manufacturer CA";
         /// The EK certificate (or a CA in its chain) is outside its validity period at the given time.
@@ -230,11 +329,19 @@ error_table! {
         /// The last location event is not bound to the attestation nonce (or the log is empty).
         8001 LocationNonceMismatch => "last location event is not bound to the attestation nonce";
         /// A location event log (file or record) is truncated, corrupted or out of sequence.
-        8002 LocationLogCorrupt { what: &'static str } => "location event log corrupt";
+        8002 LocationLogCorrupt {
+            /// What is wrong with the log or record.
+            what: &'static str,
+        } => "location event log corrupt";
 
         // --- TPM backend (9000s) ---
         /// A TPM backend operation failed (the TSS or TPM response code is in `detail`).
-        9000 Backend { what: &'static str, detail: String } => "TPM backend operation failed";
+        9000 Backend {
+            /// The backend operation that failed.
+            what: &'static str,
+            /// The backend's message (for the TSS backend, the TSS or TPM response code).
+            detail: String,
+        } => "TPM backend operation failed";
     }
     boundary_only {
         /// A required pointer argument was NULL (or a (ptr, len) pair had NULL with len > 0).
