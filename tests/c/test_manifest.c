@@ -26,36 +26,9 @@
 #include "json.h"
 #include "util.h"
 
-/* Every status name with the constant the header gives it, to check codes independently of the
- * library's own name table. */
-#define S(name, constant) {#name, AEGIS_##constant}
-static const struct {
-    const char *name;
-    aegis_status code;
-} STATUS_NAMES[] = {
-    S(InvalidArgument, INVALID_ARGUMENT), S(CryptoProvider, CRYPTO_PROVIDER),
-    S(NullPointer, NULL_POINTER), S(Panic, PANIC), S(InvalidUtf8, INVALID_UTF8),
-    S(Truncated, TRUNCATED), S(TrailingBytes, TRAILING_BYTES), S(SizeOutOfRange, SIZE_OUT_OF_RANGE),
-    S(CountOutOfRange, COUNT_OUT_OF_RANGE), S(UnknownAlgorithm, UNKNOWN_ALGORITHM),
-    S(UnsupportedAttestationType, UNSUPPORTED_ATTESTATION_TYPE), S(InvalidValue, INVALID_VALUE),
-    S(InvalidFormat, INVALID_FORMAT), S(NullSignature, NULL_SIGNATURE),
-    S(SignatureSchemeMismatch, SIGNATURE_SCHEME_MISMATCH), S(HashNotAllowed, HASH_NOT_ALLOWED),
-    S(HashMismatch, HASH_MISMATCH), S(EcdsaScalarOutOfRange, ECDSA_SCALAR_OUT_OF_RANGE),
-    S(SignatureInvalid, SIGNATURE_INVALID), S(BadMagic, BAD_MAGIC),
-    S(WrongAttestationType, WRONG_ATTESTATION_TYPE), S(EmptyNonce, EMPTY_NONCE),
-    S(NonceMismatch, NONCE_MISMATCH), S(SignerMismatch, SIGNER_MISMATCH),
-    S(ClockRegression, CLOCK_REGRESSION), S(PcrNotInSelection, PCR_NOT_IN_SELECTION),
-    S(RequiredPcrMissing, REQUIRED_PCR_MISSING), S(PcrValueMissing, PCR_VALUE_MISSING),
-    S(PcrValueSize, PCR_VALUE_SIZE), S(PcrDigestMismatch, PCR_DIGEST_MISMATCH),
-    S(AkNotRestricted, AK_NOT_RESTRICTED), S(KeyAttributeMissing, KEY_ATTRIBUTE_MISSING),
-    S(KeyIsDecrypt, KEY_IS_DECRYPT), S(KeyNotAllowed, KEY_NOT_ALLOWED), S(NameMismatch, NAME_MISMATCH),
-    S(EkCertificateInvalid, EK_CERTIFICATE_INVALID), S(EkCertificateUntrusted, EK_CERTIFICATE_UNTRUSTED),
-    S(EkCertificateExpired, EK_CERTIFICATE_EXPIRED), S(EkPublicKeyMismatch, EK_PUBLIC_KEY_MISMATCH),
-    S(CredentialMismatch, CREDENTIAL_MISMATCH), S(LocationLogMismatch, LOCATION_LOG_MISMATCH),
-    S(LocationNonceMismatch, LOCATION_NONCE_MISMATCH), S(LocationLogCorrupt, LOCATION_LOG_CORRUPT),
-    S(Backend, BACKEND),
-};
-#undef S
+/* STATUS_NAMES: every status name with the constant the header gives it, to check codes
+ * independently of the library's own name table (generated from the core's error table). */
+#include "status_names.h"
 
 static int status_of(const char *name, aegis_status *code) {
     size_t i;
