@@ -27,15 +27,86 @@
 #include <stdint.h>
 
 /**
+ * TPM_ALG_SHA1 = 0x0004 (TCG Algorithm Registry; TPM 2.0 Part 2, 6.3): a hash algorithm or PCR bank.
+ * Accepted only where a policy allows SHA-1.
+ */
+#define AEGIS_ALG_SHA1 4
+
+/**
+ * TPM_ALG_SHA256 = 0x000B: a hash algorithm or PCR bank.
+ */
+#define AEGIS_ALG_SHA256 11
+
+/**
+ * TPM_ALG_SHA384 = 0x000C: a hash algorithm or PCR bank.
+ */
+#define AEGIS_ALG_SHA384 12
+
+/**
+ * TPM_ALG_SHA512 = 0x000D: a hash algorithm or PCR bank.
+ */
+#define AEGIS_ALG_SHA512 13
+
+/**
+ * TPM_ALG_RSASSA = 0x0014: the RSASSA-PKCS1-v1_5 signature scheme (RFC 8017, 8.2).
+ */
+#define AEGIS_ALG_RSASSA 20
+
+/**
+ * TPM_ALG_RSAPSS = 0x0016: the RSASSA-PSS signature scheme (RFC 8017, 8.1).
+ */
+#define AEGIS_ALG_RSAPSS 22
+
+/**
+ * TPM_ALG_ECDSA = 0x0018: the ECDSA signature scheme (FIPS 186-5, 6.4).
+ */
+#define AEGIS_ALG_ECDSA 24
+
+/**
+ * What a verifier keeps between sending a credential and receiving the recovered secret: a
+ * fresh random secret (wiped when freed, never printed), the AK's Name it was made for, the EK,
+ * and the TPM2_MakeCredential output to send. Made by `aegis_activation_challenge_new`, owned by
+ * the caller, freed with `aegis_activation_challenge_free`. The secret is used once:
+ * `aegis_activation_challenge_complete` compares it and then forgets it. Not thread-safe while
+ * being completed; the credential accessors may be called from any thread.
+ */
+typedef struct aegis_activation_challenge aegis_activation_challenge;
+
+/**
  * An Attestation Key. Made by `aegis_ak_from_tpm_public` or `aegis_ak_from_bare_key_unchecked`,
  * owned by the caller, freed with `aegis_ak_free`. Immutable: may be shared between threads.
  */
 typedef struct aegis_ak aegis_ak;
 
 /**
+ * Proof that the AK of this Name is resident in the TPM that holds the EK (credential
+ * activation), with the EK certified by a manufacturer CA or not. Made only by
+ * `aegis_activation_challenge_complete`, owned by the caller, freed with
+ * `aegis_ak_binding_free`. Immutable: may be shared between threads.
+ */
+typedef struct aegis_ak_binding aegis_ak_binding;
+
+/**
+ * The result of `aegis_appraise`: every check with its outcome, in the order they ran. Made
+ * only by `aegis_appraise`, owned by the caller, freed with `aegis_appraisal_free`. Immutable:
+ * may be shared between threads.
+ */
+typedef struct aegis_appraisal aegis_appraisal;
+
+/**
+ * What an appraisal requires of the evidence: the quote and certify policies' hash allow-list
+ * (SHA-256, SHA-384, SHA-512; SHA-1 by `aegis_appraisal_policy_allow_sha1`), PCRs the quote
+ * must cover (none by default), and the location PCR (PCR 15 of the SHA-256 bank by default,
+ * FORMATS.md; `aegis_appraisal_policy_no_location` appraises no location). Made by
+ * `aegis_appraisal_policy_new`, owned by the caller, freed with `aegis_appraisal_policy_free`.
+ * Not thread-safe while being changed; may be shared once set.
+ */
+typedef struct aegis_appraisal_policy aegis_appraisal_policy;
+
+/**
  * An owned byte string made by a function (e.g. `aegis_name_qualified_under`). Owned by the
- * caller, freed with `aegis_bytes_free`; read with `aegis_bytes_ptr` and `aegis_bytes_len`.
- * Immutable: may be shared between threads.
+ * caller, freed with `aegis_bytes_free` (which wipes it); read with `aegis_bytes_ptr` and
+ * `aegis_bytes_len`. Immutable: may be shared between threads.
  */
 typedef struct aegis_bytes aegis_bytes;
 
@@ -81,6 +152,21 @@ typedef struct aegis_error aegis_error;
 typedef struct aegis_pcrs aegis_pcrs;
 
 /**
+ * A software private key (ECDSA P-256/P-384, RSA 2048-4096). Made by
+ * `aegis_private_key_generate` or `aegis_private_key_from_pem`, owned by the caller, freed with
+ * `aegis_private_key_free`, which wipes the secret. Immutable: may be shared between threads.
+ */
+typedef struct aegis_private_key aegis_private_key;
+
+/**
+ * A public key (RSA or ECC P-256/P-384), from a SubjectPublicKeyInfo or a TPM public area.
+ * Made by `aegis_public_key_from_spki`, `aegis_public_key_from_tpm_public` or
+ * `aegis_private_key_public_key`, owned by the caller, freed with `aegis_public_key_free`.
+ * Immutable: may be shared between threads.
+ */
+typedef struct aegis_public_key aegis_public_key;
+
+/**
  * What a quote verification requires: signature hash allow-list (default SHA-256, SHA-384,
  * SHA-512), required PCRs (default none), expected signer (default none), previous clock
  * (default none). Made by `aegis_quote_policy_new`, owned by the caller, freed with
@@ -89,9 +175,9 @@ typedef struct aegis_pcrs aegis_pcrs;
 typedef struct aegis_quote_policy aegis_quote_policy;
 
 /**
- * An owned, NUL-terminated UTF-8 text made by a function (e.g. `aegis_inspect`'s JSON). Owned
- * by the caller, freed with `aegis_string_free`; read with `aegis_string_ptr` and
- * `aegis_string_len`. Immutable: may be shared between threads.
+ * An owned, NUL-terminated UTF-8 text made by a function (e.g. `aegis_inspect`'s JSON, a private
+ * key's PEM). Owned by the caller, freed with `aegis_string_free` (which wipes it); read with
+ * `aegis_string_ptr` and `aegis_string_len`. Immutable: may be shared between threads.
  */
 typedef struct aegis_string aegis_string;
 
@@ -136,6 +222,202 @@ typedef struct aegis_verified_quote aegis_verified_quote;
  * - codes 9000-9999 (Backend): A TPM backend operation.
  */
 typedef uint32_t aegis_status;
+
+/**
+ * How a signature is encoded: one of the `AEGIS_SIGNATURE_*` constants.
+ */
+typedef uint32_t aegis_signature_format;
+
+/**
+ * What the attester sent for one attestation, as received: `(pointer, length)` pairs borrowed
+ * for the duration of `aegis_appraise` only (Aegis keeps no pointer). Zero-initialise it
+ * (`aegis_evidence ev = {0};`, or memset) and set what you have: a NULL pointer with length 0
+ * is "absent" for the optional parts.
+ */
+typedef struct {
+    /**
+     * The App Key's TPM2B_PUBLIC (or TPMT_PUBLIC).
+     */
+    const uint8_t *app_key;
+    /**
+     * Length of `app_key`.
+     */
+    size_t app_key_len;
+    /**
+     * TPMS_ATTEST (or TPM2B_ATTEST) of TPM2_Certify(App Key, AK).
+     */
+    const uint8_t *certify_attest;
+    /**
+     * Length of `certify_attest`.
+     */
+    size_t certify_attest_len;
+    /**
+     * Its TPMT_SIGNATURE.
+     */
+    const uint8_t *certify_signature;
+    /**
+     * Length of `certify_signature`.
+     */
+    size_t certify_signature_len;
+    /**
+     * TPMS_ATTEST (or TPM2B_ATTEST) of TPM2_Quote by the AK.
+     */
+    const uint8_t *quote_attest;
+    /**
+     * Length of `quote_attest`.
+     */
+    size_t quote_attest_len;
+    /**
+     * Its TPMT_SIGNATURE.
+     */
+    const uint8_t *quote_signature;
+    /**
+     * Length of `quote_signature`.
+     */
+    size_t quote_signature_len;
+    /**
+     * The quoted PCR values (from `aegis_pcrs_parse`); required.
+     */
+    const aegis_pcrs *pcrs;
+    /**
+     * The location event log (FORMATS.md, location evidence); NULL with length 0 when there is
+     * none (the location check is then skipped, unless the policy appraises no location).
+     */
+    const uint8_t *location_log;
+    /**
+     * Length of `location_log`.
+     */
+    size_t location_log_len;
+    /**
+     * The message the App Key signed (a DPoR/DPoG proof); NULL with length 0 when there is no
+     * possession proof (the possession check is then not run). A non-NULL pointer with length 0
+     * is a proof over the empty message.
+     */
+    const uint8_t *possession_message;
+    /**
+     * Length of `possession_message`.
+     */
+    size_t possession_message_len;
+    /**
+     * The App Key's signature over the message, encoded as `possession_format`.
+     */
+    const uint8_t *possession_signature;
+    /**
+     * Length of `possession_signature`.
+     */
+    size_t possession_signature_len;
+    /**
+     * Its scheme: `AEGIS_ALG_RSASSA`, `AEGIS_ALG_RSAPSS` or `AEGIS_ALG_ECDSA`.
+     */
+    uint16_t possession_scheme_alg;
+    /**
+     * Its hash: `AEGIS_ALG_SHA256`, `AEGIS_ALG_SHA384` or `AEGIS_ALG_SHA512`.
+     */
+    uint16_t possession_hash_alg;
+    /**
+     * Its encoding: `AEGIS_SIGNATURE_RAW`, `AEGIS_SIGNATURE_DER` or `AEGIS_SIGNATURE_TPMT`.
+     */
+    aegis_signature_format possession_format;
+} aegis_evidence;
+
+/**
+ * A check of an appraisal: one of the `AEGIS_CHECK_*` constants (names: `aegis_check_name`).
+ */
+typedef uint32_t aegis_check;
+
+/**
+ * How a check of an appraisal ended: one of the `AEGIS_OUTCOME_*` constants.
+ */
+typedef uint32_t aegis_outcome;
+
+/**
+ * The kind and size of a generated private key: one of the `AEGIS_KEY_*` constants below.
+ */
+typedef uint32_t aegis_key_kind;
+
+/**
+ * An RSA signature as its bytes (exactly the modulus length), or an ECDSA signature as r || s,
+ * each left-padded to the curve's size (JWS, RFC 7518, 3.4; COSE, RFC 9053, 2.1).
+ */
+#define AEGIS_SIGNATURE_RAW 1
+
+/**
+ * An ECDSA signature as DER ECDSA-Sig-Value (RFC 3279, 2.2.3), as X.509, TLS and most PKCS#11
+ * stacks write it. ECDSA only.
+ */
+#define AEGIS_SIGNATURE_DER 2
+
+/**
+ * A TPMT_SIGNATURE (TPM 2.0 Part 2, 11.3.4), as TPM2_Sign returns it; its sigAlg and hash must
+ * be the scheme and hash given with it.
+ */
+#define AEGIS_SIGNATURE_TPMT 3
+
+/**
+ * An ECDSA key on NIST P-256.
+ */
+#define AEGIS_KEY_ECC_P256 1
+
+/**
+ * An ECDSA key on NIST P-384.
+ */
+#define AEGIS_KEY_ECC_P384 2
+
+/**
+ * An RSA key with a 2048-bit modulus and e = 65537.
+ */
+#define AEGIS_KEY_RSA_2048 3
+
+/**
+ * An RSA key with a 3072-bit modulus and e = 65537.
+ */
+#define AEGIS_KEY_RSA_3072 4
+
+/**
+ * An RSA key with a 4096-bit modulus and e = 65537.
+ */
+#define AEGIS_KEY_RSA_4096 5
+
+/**
+ * "ak-binding": the AK that signs the evidence is the one credential activation bound to the
+ * EK (VERIFIER-CHECKS.md item 14).
+ */
+#define AEGIS_CHECK_AK_BINDING 1
+
+/**
+ * "app-key-certification": TPM2_Certify of the App Key by the AK (items 1-10, 13, 15).
+ */
+#define AEGIS_CHECK_APP_KEY_CERTIFICATION 2
+
+/**
+ * "quote": TPM2_Quote by the AK (items 1-12).
+ */
+#define AEGIS_CHECK_QUOTE 3
+
+/**
+ * "location-log": the location event log against the quoted location PCR (item 16).
+ */
+#define AEGIS_CHECK_LOCATION_LOG 4
+
+/**
+ * "app-key-possession": a signature by the certified App Key verifies (items 3, 4).
+ */
+#define AEGIS_CHECK_APP_KEY_POSSESSION 5
+
+/**
+ * The check passed.
+ */
+#define AEGIS_OUTCOME_PASSED 1
+
+/**
+ * The check failed; its status is the error code naming the failed item.
+ */
+#define AEGIS_OUTCOME_FAILED 2
+
+/**
+ * The check did not run: its input is missing or a check it depends on failed.
+ */
+#define AEGIS_OUTCOME_SKIPPED 3
 
 /**
  * Success.
@@ -437,6 +719,310 @@ const char *aegis_version(void);
  */
 aegis_status aegis_testing_panic(aegis_error **err_out);
 #endif
+
+/**
+ * Appraises one attestation with the default crypto provider: runs every check of aegis-core's
+ * `appraise` (see `aegis_check_name`) and collects the outcomes, instead of stopping at the first
+ * failure. A check whose input is missing, or that depends on a failed check, is skipped with a
+ * reason; evidence that cannot be parsed makes its check fail with the parse error.
+ *
+ * - `ak`: the AK as enrolled (`aegis_ak_from_tpm_public`);
+ * - `binding`: its binding from `aegis_activation_challenge_complete`, or NULL: the
+ *   "ak-binding" check then fails with `AEGIS_AK_BINDING_MISMATCH` (7005);
+ * - `evidence`: what the attester sent (see `aegis_evidence`);
+ * - `certify_nonce`, `quote_nonce`: the nonces this verifier issued for the certification and
+ *   the quote (they may be equal; the quote nonce is also the last location event's nonce);
+ * - `policy`: NULL for the default policy (see `aegis_appraisal_policy`).
+ *
+ * The status says whether the appraisal ran, not whether the evidence passed: `AEGIS_OK` with
+ * a new `aegis_appraisal` in `*out` (the caller frees it with `aegis_appraisal_free`; read
+ * `aegis_appraisal_passed` and `aegis_appraisal_check`), or an argument error
+ * (`AEGIS_NULL_POINTER` for a NULL `ak`, `evidence`, `evidence->pcrs` or a NULL pointer with a
+ * length; `AEGIS_UNKNOWN_ALGORITHM` for the possession proof's scheme or hash) with nothing
+ * written to `*out`. Inputs are only read during the call.
+ *
+ * # Safety
+ * `ak`, `binding` and `evidence->pcrs` are NULL or live objects from this library; `evidence`
+ * is NULL or points to an `aegis_evidence` whose `(ptr, len)` pairs are each valid for reading
+ * `len` bytes (or NULL with `len` 0); the nonce pairs likewise; `policy` is NULL or a live
+ * policy not changed during the call; `out` is valid for writing one pointer; `err_out` is NULL
+ * or valid for writing one pointer.
+ */
+aegis_status aegis_appraise(const aegis_ak *ak,
+                            const aegis_ak_binding *binding,
+                            const aegis_evidence *evidence,
+                            const uint8_t *certify_nonce,
+                            size_t certify_nonce_len,
+                            const uint8_t *quote_nonce,
+                            size_t quote_nonce_len,
+                            const aegis_appraisal_policy *policy,
+                            aegis_appraisal **out,
+                            aegis_error **err_out);
+
+/**
+ * Whether every check of the appraisal ran and passed; false when `appraisal` is NULL.
+ *
+ * # Safety
+ * `appraisal` is NULL or a live `aegis_appraisal`.
+ */
+bool aegis_appraisal_passed(const aegis_appraisal *appraisal);
+
+/**
+ * The number of checks in the appraisal (those that ran, failed or were skipped, in order); 0
+ * when `appraisal` is NULL.
+ *
+ * # Safety
+ * `appraisal` is NULL or a live `aegis_appraisal`.
+ */
+size_t aegis_appraisal_check_count(const aegis_appraisal *appraisal);
+
+/**
+ * Check number `i` (0 <= i < `aegis_appraisal_check_count`) of the appraisal: its id
+ * (`AEGIS_CHECK_*`), its outcome (`AEGIS_OUTCOME_PASSED`, `_FAILED`, `_SKIPPED`) and, for a
+ * failed check, the status code of its error (e.g. `AEGIS_AK_BINDING_MISMATCH`); `AEGIS_OK`
+ * for a passed or skipped one. `AEGIS_INVALID_ARGUMENT` when `i` is out of range,
+ * `AEGIS_NULL_POINTER` when a pointer is NULL; outputs are written only on success.
+ *
+ * # Safety
+ * `appraisal` is NULL or a live `aegis_appraisal`; the out-pointers are NULL or valid for
+ * writing.
+ */
+aegis_status aegis_appraisal_check(const aegis_appraisal *appraisal,
+                                   size_t i,
+                                   aegis_check *check,
+                                   aegis_outcome *outcome,
+                                   aegis_status *status);
+
+/**
+ * Why check number `i` did not pass, for people: the reason it was skipped, or the message of
+ * its error; "" for a passed check, an `i` out of range or a NULL `appraisal`. A NUL-terminated
+ * string borrowed from `appraisal`, valid until `aegis_appraisal_free(appraisal)`. Not stable:
+ * match on the check's status.
+ *
+ * # Safety
+ * `appraisal` is NULL or a live `aegis_appraisal`.
+ */
+const char *aegis_appraisal_check_reason(const aegis_appraisal *appraisal, size_t i);
+
+/**
+ * Frees an appraisal. NULL does nothing.
+ *
+ * # Safety
+ * `appraisal` is NULL or an `aegis_appraisal` from this library, not freed before; it (and every
+ * string borrowed from it) is not used after.
+ */
+void aegis_appraisal_free(aegis_appraisal *appraisal);
+
+/**
+ * The stable name of a check: "ak-binding", "app-key-certification", "quote", "location-log",
+ * "app-key-possession" (the names every surface uses); "" for another value. A NUL-terminated
+ * string with static storage (never freed).
+ */
+const char *aegis_check_name(aegis_check check);
+
+/**
+ * Makes an appraisal policy with the defaults (see `aegis_appraisal_policy`). On success `*out`
+ * receives a new policy the caller frees with `aegis_appraisal_policy_free`;
+ * `AEGIS_NULL_POINTER` when `out` is NULL.
+ *
+ * # Safety
+ * `out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_appraisal_policy_new(aegis_appraisal_policy **out);
+
+/**
+ * Frees an appraisal policy. NULL does nothing.
+ *
+ * # Safety
+ * `policy` is NULL or a policy from this library, not freed before; it is not used after.
+ */
+void aegis_appraisal_policy_free(aegis_appraisal_policy *policy);
+
+/**
+ * Accepts SHA-1 (legacy TPMs) when `allow` is true, for the quote and the certification alike:
+ * SHA-1 signatures, PCR banks and key nameAlgs, the one switch; back to SHA-256, SHA-384,
+ * SHA-512 when false. (A possession proof is never accepted with SHA-1 unless this is set.)
+ *
+ * # Safety
+ * `policy` is NULL or a live policy not used elsewhere during the call.
+ */
+aegis_status aegis_appraisal_policy_allow_sha1(aegis_appraisal_policy *policy, bool allow);
+
+/**
+ * Requires PCR `index` (0-23) of bank `bank_alg` (`AEGIS_ALG_SHA1`, `_SHA256`, `_SHA384`,
+ * `_SHA512`) to be in the quote's signed selection (VERIFIER-CHECKS.md item 11).
+ * `AEGIS_UNKNOWN_ALGORITHM` for another bank, `AEGIS_INVALID_ARGUMENT` for an index above 23.
+ *
+ * # Safety
+ * `policy` is NULL or a live policy not used elsewhere during the call; `err_out` is NULL or
+ * valid for writing one pointer.
+ */
+aegis_status aegis_appraisal_policy_require_pcr(aegis_appraisal_policy *policy,
+                                                uint16_t bank_alg,
+                                                uint8_t index,
+                                                aegis_error **err_out);
+
+/**
+ * Appraises the location log against PCR `index` of bank `bank_alg` (the default is PCR 15 of
+ * SHA-256, FORMATS.md); the quote must then cover that PCR. `AEGIS_UNKNOWN_ALGORITHM` for
+ * another bank, `AEGIS_INVALID_ARGUMENT` for an index above 23.
+ *
+ * # Safety
+ * `policy` is NULL or a live policy not used elsewhere during the call; `err_out` is NULL or
+ * valid for writing one pointer.
+ */
+aegis_status aegis_appraisal_policy_set_location_pcr(aegis_appraisal_policy *policy,
+                                                     uint16_t bank_alg,
+                                                     uint8_t index,
+                                                     aegis_error **err_out);
+
+/**
+ * Appraises no location: no "location-log" check, and the location PCR is not required of the
+ * quote. `aegis_appraisal_policy_set_location_pcr` turns it back on.
+ *
+ * # Safety
+ * `policy` is NULL or a live policy not used elsewhere during the call.
+ */
+aegis_status aegis_appraisal_policy_no_location(aegis_appraisal_policy *policy);
+
+/**
+ * Starts credential activation for `ak` (loaded with `aegis_ak_from_tpm_public`: a bare-key AK
+ * has no Name, `AEGIS_INVALID_ARGUMENT`) with the default crypto provider: makes a fresh random
+ * 32-byte secret and protects it to the EK for the AK's Name (TPM2_MakeCredential, TPM 2.0
+ * Part 3, 12.6), so that only the TPM holding that EK, with an object of that Name loaded, can
+ * recover it with TPM2_ActivateCredential.
+ *
+ * The EK is given one way, exactly one of the two being non-NULL (`AEGIS_INVALID_ARGUMENT`
+ * otherwise):
+ * - `verified_ek`: an EK whose certificate `aegis_ek_verify` verified: the binding then says the
+ *   TPM is genuine;
+ * - `ek_public`, `ek_public_len`: the EK public area alone (TPM2B_PUBLIC or TPMT_PUBLIC), for a
+ *   TPM without an EK certificate: the binding proves one TPM holds both keys, not that it is
+ *   genuine.
+ *
+ * Errors also: parse errors of `ek_public`, `AEGIS_KEY_NOT_ALLOWED` (the EK is not a restricted
+ * decryption key with AES-128-CFB).
+ *
+ * On success `*out` receives a new challenge the caller frees with
+ * `aegis_activation_challenge_free`; send its `_credential_blob` and `_encrypted_secret` to the
+ * attester. On failure nothing is written to `*out`. Inputs are only read during the call (the
+ * challenge keeps its own copy of the EK).
+ *
+ * # Safety
+ * `ek_public` is valid for reading `ek_public_len` bytes (or NULL); `verified_ek` is NULL or a
+ * live `aegis_verified_ek`; `ak` is NULL or a live `aegis_ak`; `out` is valid for writing one
+ * pointer; `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_activation_challenge_new(const uint8_t *ek_public,
+                                            size_t ek_public_len,
+                                            const aegis_verified_ek *verified_ek,
+                                            const aegis_ak *ak,
+                                            aegis_activation_challenge **out,
+                                            aegis_error **err_out);
+
+/**
+ * The credential blob to send, TPM2B_ID_OBJECT (size-prefixed: what `tpm2_activatecredential`
+ * and TPM2_ActivateCredential take as credentialBlob), as a view borrowed from `challenge`,
+ * valid until `aegis_activation_challenge_free(challenge)` (never free it). Outputs are written
+ * only on success (`AEGIS_NULL_POINTER` when a pointer is NULL).
+ *
+ * # Safety
+ * `challenge` is NULL or a live challenge; `ptr` and `len` are NULL or valid for writing.
+ */
+aegis_status aegis_activation_challenge_credential_blob(const aegis_activation_challenge *challenge,
+                                                        const uint8_t **ptr,
+                                                        size_t *len);
+
+/**
+ * The encrypted seed to send, TPM2B_ENCRYPTED_SECRET (size-prefixed: TPM2_ActivateCredential's
+ * secret), as a view borrowed from `challenge`, valid until
+ * `aegis_activation_challenge_free(challenge)` (never free it). Outputs are written only on
+ * success.
+ *
+ * # Safety
+ * `challenge` is NULL or a live challenge; `ptr` and `len` are NULL or valid for writing.
+ */
+aegis_status aegis_activation_challenge_encrypted_secret(const aegis_activation_challenge *challenge,
+                                                         const uint8_t **ptr,
+                                                         size_t *len);
+
+/**
+ * Completes credential activation with what the attester's TPM recovered (`activated`,
+ * `len`): compares it with the secret in constant time and, when it is the secret, makes the
+ * binding of the AK's Name to the EK. `AEGIS_CREDENTIAL_MISMATCH` on any difference.
+ *
+ * The secret is used once: after a comparison (match or not) the challenge holds no secret any
+ * more and a later call returns `AEGIS_INVALID_ARGUMENT`; make a new challenge to try again.
+ * Argument errors (`AEGIS_NULL_POINTER`) leave it unused. The challenge itself is not consumed:
+ * the caller still frees it with `aegis_activation_challenge_free`, and its credential views
+ * stay valid until then.
+ *
+ * On success `*out` receives a new `aegis_ak_binding` the caller frees with
+ * `aegis_ak_binding_free`; on failure nothing is written to `*out`. `activated` is only read
+ * during the call.
+ *
+ * # Safety
+ * `challenge` is NULL or a live challenge not used by another thread during the call;
+ * `activated` is valid for reading `len` bytes (or NULL with `len` 0); `out` is valid for
+ * writing one pointer; `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_activation_challenge_complete(aegis_activation_challenge *challenge,
+                                                 const uint8_t *activated,
+                                                 size_t len,
+                                                 aegis_ak_binding **out,
+                                                 aegis_error **err_out);
+
+/**
+ * Frees a challenge and wipes its secret. NULL does nothing.
+ *
+ * # Safety
+ * `challenge` is NULL or a challenge from this library, not freed before; it (and every view
+ * borrowed from it) is not used after.
+ */
+void aegis_activation_challenge_free(aegis_activation_challenge *challenge);
+
+/**
+ * The bound AK's Name (nameAlg || H(TPMT_PUBLIC)), as a view borrowed from `binding`, valid
+ * until `aegis_ak_binding_free(binding)` (never free it). Outputs are written only on success
+ * (`AEGIS_NULL_POINTER` when a pointer is NULL).
+ *
+ * # Safety
+ * `binding` is NULL or a live `aegis_ak_binding`; `ptr` and `len` are NULL or valid for writing.
+ */
+aegis_status aegis_ak_binding_ak_name(const aegis_ak_binding *binding,
+                                      const uint8_t **ptr,
+                                      size_t *len);
+
+/**
+ * Whether the binding's EK certificate was verified against a manufacturer CA (the challenge was
+ * made with a `verified_ek`); false for an uncertified EK and when `binding` is NULL.
+ *
+ * # Safety
+ * `binding` is NULL or a live `aegis_ak_binding`.
+ */
+bool aegis_ak_binding_ek_certified(const aegis_ak_binding *binding);
+
+/**
+ * `AEGIS_OK` when `ak` is the bound AK (same Name), so that evidence verified with `ak` is
+ * evidence from the EK's TPM; `AEGIS_AK_BINDING_MISMATCH` (7005) for another AK and for a
+ * bare-key AK (no Name to compare).
+ *
+ * # Safety
+ * `binding` is NULL or a live `aegis_ak_binding`; `ak` is NULL or a live `aegis_ak`; `err_out`
+ * is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_ak_binding_check_ak(const aegis_ak_binding *binding,
+                                       const aegis_ak *ak,
+                                       aegis_error **err_out);
+
+/**
+ * Frees a binding. NULL does nothing.
+ *
+ * # Safety
+ * `binding` is NULL or an `aegis_ak_binding` from this library, not freed before; it (and every
+ * view borrowed from it) is not used after.
+ */
+void aegis_ak_binding_free(aegis_ak_binding *binding);
 
 /**
  * The bytes of `b`, borrowed from it: valid until `aegis_bytes_free(b)`, never freed by the
@@ -1008,6 +1594,202 @@ aegis_status aegis_certify_policy_set_previous_clock(aegis_certify_policy *polic
                                                      uint32_t reset_count,
                                                      uint32_t restart_count,
                                                      bool safe);
+
+/**
+ * Reads a public key from a SubjectPublicKeyInfo (RFC 5280, 4.1.2.7) in DER or PEM ("PUBLIC
+ * KEY", RFC 7468, 13), told apart by content. Errors: `AEGIS_INVALID_FORMAT` (malformed DER or
+ * PEM, another PEM label, an EC point that is not uncompressed), `AEGIS_KEY_NOT_ALLOWED`
+ * (another key algorithm or curve). The key's size is checked where it is used.
+ *
+ * On success `*out` receives a new `aegis_public_key` the caller frees with
+ * `aegis_public_key_free`; on failure nothing is written to `*out`. `buf` is only read during
+ * the call.
+ *
+ * # Safety
+ * `buf` is valid for reading `len` bytes (or NULL with `len` 0); `out` is valid for writing one
+ * pointer; `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_public_key_from_spki(const uint8_t *buf,
+                                        size_t len,
+                                        aegis_public_key **out,
+                                        aegis_error **err_out);
+
+/**
+ * Reads the public key of a TPM public area, TPM2B_PUBLIC or TPMT_PUBLIC (TPM 2.0 Part 2,
+ * 12.2.4 and 12.2.5; the unique field, an encoded RSA exponent of 0 meaning 65537). Only the
+ * key is kept: its attributes are not checked (load an AK with `aegis_ak_from_tpm_public`).
+ *
+ * On success `*out` receives a new `aegis_public_key` the caller frees with
+ * `aegis_public_key_free`; on failure (parse errors) nothing is written to `*out`. `buf` is only
+ * read during the call.
+ *
+ * # Safety
+ * `buf` is valid for reading `len` bytes (or NULL with `len` 0); `out` is valid for writing one
+ * pointer; `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_public_key_from_tpm_public(const uint8_t *buf,
+                                              size_t len,
+                                              aegis_public_key **out,
+                                              aegis_error **err_out);
+
+/**
+ * The key as a DER SubjectPublicKeyInfo (RFC 5280, 4.1.2.7; RFC 3279 and RFC 5480 for the
+ * algorithm identifiers), e.g. for another library to verify with.
+ *
+ * On success `*out` receives a new `aegis_bytes` the caller frees with `aegis_bytes_free`; on
+ * failure nothing is written to `*out`.
+ *
+ * # Safety
+ * `key` is NULL or a live `aegis_public_key`; `out` is valid for writing one pointer; `err_out`
+ * is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_public_key_to_spki_der(const aegis_public_key *key,
+                                          aegis_bytes **out,
+                                          aegis_error **err_out);
+
+/**
+ * Frees a public key. NULL does nothing.
+ *
+ * # Safety
+ * `key` is NULL or an `aegis_public_key` from this library, not freed before; it is not used
+ * after.
+ */
+void aegis_public_key_free(aegis_public_key *key);
+
+/**
+ * Verifies one signature over `msg` with `key`, under the scheme `scheme_alg`
+ * (`AEGIS_ALG_RSASSA`, `AEGIS_ALG_RSAPSS`, `AEGIS_ALG_ECDSA`) with the hash `hash_alg`
+ * (`AEGIS_ALG_SHA256`, `_SHA384`, `_SHA512`; `AEGIS_ALG_SHA1` only when `allow_sha1`), the
+ * signature `sig` being encoded as `format` (`AEGIS_SIGNATURE_RAW`, `_DER` for ECDSA, `_TPMT`).
+ * The message is hashed here; never trust a scheme named by the signed data alone.
+ *
+ * `AEGIS_OK` when the signature verifies. The signature is decoded first, then checked as
+ * VERIFIER-CHECKS.md items 1, 3, 4 and 15 say, each failure with its own status:
+ * `AEGIS_UNKNOWN_ALGORITHM` (another scheme or hash), `AEGIS_INVALID_ARGUMENT` (another format,
+ * DER for an RSA scheme), `AEGIS_INVALID_FORMAT` (malformed DER), `AEGIS_SIGNATURE_LENGTH`
+ * (an RSA signature not the modulus length, raw ECDSA not twice the curve's size, r or s
+ * longer than the curve), `AEGIS_HASH_NOT_ALLOWED` (SHA-1 without `allow_sha1`),
+ * `AEGIS_SIGNATURE_SCHEME_MISMATCH` (an RSA scheme for an EC key or the reverse; a
+ * TPMT_SIGNATURE of another scheme), `AEGIS_HASH_MISMATCH` (a TPMT_SIGNATURE of another hash),
+ * `AEGIS_KEY_NOT_ALLOWED` (an RSA size other than 2048/3072/4096 or an exponent other than
+ * 65537, a curve other than P-256/P-384), `AEGIS_ECDSA_SCALAR_OUT_OF_RANGE`,
+ * `AEGIS_SIGNATURE_INVALID` (the signature does not verify). RSA-PSS accepts a salt of the
+ * digest's length and the maximum salt length.
+ *
+ * Inputs are only read during the call.
+ *
+ * # Safety
+ * `key` is NULL or a live `aegis_public_key`; each `(ptr, len)` pair is valid for reading `len`
+ * bytes (or NULL with `len` 0); `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_signature_verify(const aegis_public_key *key,
+                                    uint16_t scheme_alg,
+                                    uint16_t hash_alg,
+                                    const uint8_t *msg,
+                                    size_t msg_len,
+                                    const uint8_t *sig,
+                                    size_t sig_len,
+                                    aegis_signature_format format,
+                                    bool allow_sha1,
+                                    aegis_error **err_out);
+
+/**
+ * Generates a fresh software private key of `kind`: `AEGIS_KEY_ECC_P256`, `AEGIS_KEY_ECC_P384`,
+ * `AEGIS_KEY_RSA_2048`, `AEGIS_KEY_RSA_3072` or `AEGIS_KEY_RSA_4096` (e = 65537), with the
+ * default crypto provider; `AEGIS_INVALID_ARGUMENT` for another kind. RSA generation takes
+ * from milliseconds to seconds.
+ *
+ * On success `*out` receives a new `aegis_private_key` the caller frees with
+ * `aegis_private_key_free`; on failure nothing is written to `*out`.
+ *
+ * # Safety
+ * `out` is valid for writing one pointer; `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_private_key_generate(aegis_key_kind kind,
+                                        aegis_private_key **out,
+                                        aegis_error **err_out);
+
+/**
+ * Reads a private key from one unencrypted PEM block (RFC 7468): "PRIVATE KEY" (PKCS#8, RFC
+ * 5958), "EC PRIVATE KEY" (SEC 1, RFC 5915) or "RSA PRIVATE KEY" (PKCS#1, RFC 8017 A.1.2).
+ * Errors: `AEGIS_INVALID_FORMAT` (another label, malformed), `AEGIS_KEY_NOT_ALLOWED` (another
+ * algorithm or curve), `AEGIS_INVALID_VALUE` (a scalar out of range).
+ *
+ * On success `*out` receives a new `aegis_private_key` the caller frees with
+ * `aegis_private_key_free`; on failure nothing is written to `*out`. `buf` is only read during
+ * the call (the caller wipes its own copy).
+ *
+ * # Safety
+ * `buf` is valid for reading `len` bytes (or NULL with `len` 0); `out` is valid for writing one
+ * pointer; `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_private_key_from_pem(const uint8_t *buf,
+                                        size_t len,
+                                        aegis_private_key **out,
+                                        aegis_error **err_out);
+
+/**
+ * The key as an unencrypted PKCS#8 "PRIVATE KEY" PEM block (RFC 7468, 10; RFC 5958), with LF
+ * line endings. This is the secret: store it as such.
+ *
+ * On success `*out` receives a new `aegis_string` the caller frees with `aegis_string_free`
+ * (which wipes it); on failure nothing is written to `*out`.
+ *
+ * # Safety
+ * `key` is NULL or a live `aegis_private_key`; `out` is valid for writing one pointer;
+ * `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_private_key_to_pem(const aegis_private_key *key,
+                                      aegis_string **out,
+                                      aegis_error **err_out);
+
+/**
+ * The public half of `key`, as a new `aegis_public_key` in `*out` that the caller frees with
+ * `aegis_public_key_free` (it does not borrow from `key`). `AEGIS_NULL_POINTER` when a pointer
+ * is NULL; `*out` is written only on success.
+ *
+ * # Safety
+ * `key` is NULL or a live `aegis_private_key`; `out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_private_key_public_key(const aegis_private_key *key, aegis_public_key **out);
+
+/**
+ * Signs `msg` with `key` under the scheme `scheme_alg` (`AEGIS_ALG_RSASSA` or
+ * `AEGIS_ALG_RSAPSS` for an RSA key, salt length = digest length; `AEGIS_ALG_ECDSA` for an EC
+ * key) with the hash `hash_alg` (`AEGIS_ALG_SHA256`, `_SHA384`, `_SHA512`), the signature
+ * encoded as `format` (`AEGIS_SIGNATURE_RAW`, `_DER` for ECDSA, `_TPMT`). The message is
+ * hashed here.
+ *
+ * Errors: `AEGIS_UNKNOWN_ALGORITHM` (another scheme or hash), `AEGIS_INVALID_ARGUMENT` (a
+ * scheme that does not fit the key, another format, DER for RSA), `AEGIS_HASH_NOT_ALLOWED`
+ * (SHA-1: Aegis does not sign with it), `AEGIS_UNSUPPORTED` (RSA with the pure-Rust provider).
+ *
+ * On success `*out` receives a new `aegis_bytes` holding the signature, which the caller frees
+ * with `aegis_bytes_free`; on failure nothing is written to `*out`. `msg` is only read during
+ * the call.
+ *
+ * # Safety
+ * `key` is NULL or a live `aegis_private_key`; `msg` is valid for reading `msg_len` bytes (or
+ * NULL with `msg_len` 0); `out` is valid for writing one pointer; `err_out` is NULL or valid for
+ * writing one pointer.
+ */
+aegis_status aegis_private_key_sign(const aegis_private_key *key,
+                                    uint16_t scheme_alg,
+                                    uint16_t hash_alg,
+                                    const uint8_t *msg,
+                                    size_t msg_len,
+                                    aegis_signature_format format,
+                                    aegis_bytes **out,
+                                    aegis_error **err_out);
+
+/**
+ * Frees a private key and wipes its secret. NULL does nothing.
+ *
+ * # Safety
+ * `key` is NULL or an `aegis_private_key` from this library, not freed before; it is not used
+ * after.
+ */
+void aegis_private_key_free(aegis_private_key *key);
 
 /**
  * Verifies a TPM2_Quote (VERIFIER-CHECKS.md items 1-12) with the default crypto provider.

@@ -3,11 +3,13 @@
 use core::ffi::c_char;
 use std::ffi::CString;
 
+use zeroize::Zeroize;
+
 use crate::boundary;
 
 /// An owned byte string made by a function (e.g. `aegis_name_qualified_under`). Owned by the
-/// caller, freed with `aegis_bytes_free`; read with `aegis_bytes_ptr` and `aegis_bytes_len`.
-/// Immutable: may be shared between threads.
+/// caller, freed with `aegis_bytes_free` (which wipes it); read with `aegis_bytes_ptr` and
+/// `aegis_bytes_len`. Immutable: may be shared between threads.
 #[derive(Debug)]
 pub struct aegis_bytes {
     inner: Vec<u8>,
@@ -19,9 +21,9 @@ impl aegis_bytes {
     }
 }
 
-/// An owned, NUL-terminated UTF-8 text made by a function (e.g. `aegis_inspect`'s JSON). Owned
-/// by the caller, freed with `aegis_string_free`; read with `aegis_string_ptr` and
-/// `aegis_string_len`. Immutable: may be shared between threads.
+/// An owned, NUL-terminated UTF-8 text made by a function (e.g. `aegis_inspect`'s JSON, a private
+/// key's PEM). Owned by the caller, freed with `aegis_string_free` (which wipes it); read with
+/// `aegis_string_ptr` and `aegis_string_len`. Immutable: may be shared between threads.
 #[derive(Debug)]
 pub struct aegis_string {
     inner: CString,
@@ -33,6 +35,32 @@ impl aegis_string {
         aegis_string {
             inner: CString::new(text.replace('\0', " ")).unwrap_or_default(),
         }
+    }
+
+    /// A secret text (a private key's PEM), copied once, into a buffer with room for the NUL so
+    /// that no reallocation leaves an unwiped copy behind; empty if it holds a NUL byte.
+    pub(crate) fn secret(text: &str) -> Self {
+        let mut bytes = Vec::with_capacity(text.len() + 1);
+        bytes.extend_from_slice(text.as_bytes());
+        let inner = CString::new(bytes).unwrap_or_else(|e| {
+            e.into_vec().zeroize();
+            CString::default()
+        });
+        aegis_string { inner }
+    }
+}
+
+impl Drop for aegis_bytes {
+    fn drop(&mut self) {
+        self.inner.zeroize();
+    }
+}
+
+impl Drop for aegis_string {
+    fn drop(&mut self) {
+        core::mem::take(&mut self.inner)
+            .into_bytes_with_nul()
+            .zeroize();
     }
 }
 

@@ -32,6 +32,8 @@ pub struct aegis_ek_trust_store {
 /// with `aegis_verified_ek_free`. Immutable: may be shared between threads.
 #[derive(Debug)]
 pub struct aegis_verified_ek {
+    /// The verified EK itself (for `aegis_activation_challenge_new`).
+    pub(crate) inner: VerifiedEk,
     name: Vec<u8>,
     public_tpm2b: Vec<u8>,
     subject: CString,
@@ -222,6 +224,7 @@ pub unsafe extern "C" fn aegis_ek_verify(
             public_tpm2b: verified.public().to_tpm2b(),
             subject: c_text(verified.subject()),
             issuer: c_text(verified.issuer()),
+            inner: verified,
         });
         Ok(())
     })

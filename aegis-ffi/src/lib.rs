@@ -20,24 +20,32 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+mod appraise;
+mod binding;
 mod boundary;
 mod buffers;
+mod constants;
 mod ek;
 mod error;
 mod inspect;
 mod keys;
 mod pcrs;
 mod policy;
+mod sign;
 mod status;
 mod verify;
 
+pub use appraise::*;
+pub use binding::*;
 pub use buffers::*;
+pub use constants::*;
 pub use ek::*;
 pub use error::*;
 pub use inspect::*;
 pub use keys::*;
 pub use pcrs::*;
 pub use policy::*;
+pub use sign::*;
 pub use status::*;
 pub use verify::*;
 

@@ -76,11 +76,32 @@ func (s *EKTrustStore) AddIntermediate(cert []byte) error {
 }
 
 // VerifiedEK is an EK certificate that chains to the store, is valid at the time given and
-// certifies the EK public area given. Only VerifyEKCertificate makes one; everything is copied
-// into Go memory, so there is nothing to Close.
+// certifies the EK public area given. Only VerifyEKCertificate makes one. Its accessors read
+// copies in Go memory; it also keeps the C aegis_verified_ek for NewActivationChallenge, which
+// Close frees (idempotent; a finalizer is the backstop). May be shared between goroutines.
 type VerifiedEK struct {
+	p               *C.aegis_verified_ek
 	name, public    []byte
 	subject, issuer string
+}
+
+// ptr is the C handle, or NULL when v is nil or closed (the C side then reports ErrNullPointer).
+func (v *VerifiedEK) ptr() *C.aegis_verified_ek {
+	if v == nil {
+		return nil
+	}
+	return v.p
+}
+
+// Close frees the C handle (the accessors keep working). Calling it again, or on nil, does
+// nothing.
+func (v *VerifiedEK) Close() {
+	if v == nil || v.p == nil {
+		return
+	}
+	C.aegis_verified_ek_free(v.p)
+	v.p = nil
+	runtime.SetFinalizer(v, nil)
 }
 
 // Name is the EK's TPM Name (nameAlg || H(TPMT_PUBLIC)), a copy.
@@ -123,8 +144,8 @@ func VerifyEKCertificate(store *EKTrustStore, cert, ekPublic []byte, now time.Ti
 	if err := check(status, cerr); err != nil {
 		return nil, err
 	}
-	defer C.aegis_verified_ek_free(out)
 	v := &VerifiedEK{
+		p:       out,
 		subject: C.GoString(C.aegis_verified_ek_subject(out)),
 		issuer:  C.GoString(C.aegis_verified_ek_issuer(out)),
 	}
@@ -136,6 +157,7 @@ func VerifyEKCertificate(store *EKTrustStore, cert, ekPublic []byte, now time.Ti
 	if C.aegis_verified_ek_public(out, &p, &n) == C.AEGIS_OK {
 		v.public = gobytes(p, n)
 	}
+	runtime.SetFinalizer(v, (*VerifiedEK).Close)
 	return v, nil
 }
 
