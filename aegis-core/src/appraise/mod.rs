@@ -87,7 +87,7 @@ impl Default for LocationPcr {
 }
 
 /// What the caller requires of the evidence.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct AppraisalPolicy {
     /// Quote policy; the location PCR is added to its required PCRs when a log is appraised.
     pub quote: QuotePolicy,
@@ -95,6 +95,18 @@ pub struct AppraisalPolicy {
     pub certify: CertifyPolicy,
     /// The location PCR; `None` appraises no location.
     pub location: Option<LocationPcr>,
+}
+
+impl Default for AppraisalPolicy {
+    /// Default quote and certify policies; the location log appraised against PCR 15 of the
+    /// SHA-256 bank (FORMATS.md, location evidence), as in every surface.
+    fn default() -> Self {
+        AppraisalPolicy {
+            quote: QuotePolicy::default(),
+            certify: CertifyPolicy::default(),
+            location: Some(LocationPcr::default()),
+        }
+    }
 }
 
 /// The checks of an appraisal, in the order they run.
