@@ -5,8 +5,8 @@
 //!
 //! The untyped building blocks (`aegis_credential_make`, `aegis_credential_check`) stay in ek.rs.
 
-use aegis_core::crypto::default_provider;
 use aegis_core::credential::MadeCredential;
+use aegis_core::crypto::default_provider;
 use aegis_core::tpm::Public;
 use aegis_core::verify::{ActivationChallenge, AkBinding, EkEndorsement};
 use aegis_core::Error;

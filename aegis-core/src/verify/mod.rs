@@ -128,9 +128,9 @@ pub fn verify_quote(
     };
     let selection = &info.pcr_select;
 
-    // Items 4 and 13: a bank's hash is on the allow-list like a signature's (SHA-1 is opt-in).
+    // Items 4 and 13: a SHA-1 bank needs the SHA-1 opt-in, like a SHA-1 signature.
     for bank in &selection.banks {
-        if !policy.attest.hashes.allows(bank.hash) {
+        if !policy.attest.hashes.allows_bank_or_name(bank.hash) {
             return Err(Error::PcrBankNotAllowed {
                 bank: bank.hash.alg_id(),
             });
@@ -231,8 +231,8 @@ pub fn verify_certify(
 }
 
 /// Item 15: an App Key is a TPM-bound, TPM-generated signing key that cannot decrypt, with a
-/// size or curve on the allow-list, a shape a TPM would create (item 13) and a nameAlg on the
-/// hash allow-list.
+/// size or curve on the allow-list, a shape a TPM would create (item 13) and a nameAlg other
+/// than SHA-1 unless opted in.
 fn check_app_key(key: &Public, policy: &KeyPolicy, hashes: &HashAllowList) -> Result<()> {
     let attrs = key.attributes;
     for (bit, attribute) in [
@@ -287,10 +287,10 @@ pub fn check_signing_key_shape(key: &Public) -> Result<()> {
     Ok(())
 }
 
-/// Item 13: a key's nameAlg is on the hash allow-list (SHA-1 only with the opt-in): a Name made
-/// with a weak hash does not bind the key it names.
+/// Item 13: a key's nameAlg is SHA-1 only with the SHA-1 opt-in: a Name made with a weak hash
+/// does not bind the key it names.
 fn check_name_alg(key: &Public, hashes: &HashAllowList) -> Result<()> {
-    if !hashes.allows(key.name_alg) {
+    if !hashes.allows_bank_or_name(key.name_alg) {
         return Err(Error::NameAlgNotAllowed {
             hash: key.name_alg.alg_id(),
         });

@@ -39,6 +39,12 @@ impl HashAllowList {
     pub fn allows(&self, h: HashAlg) -> bool {
         self.0.contains(&h)
     }
+    /// Whether a PCR bank or key nameAlg of hash `h` is acceptable (item 13): any hash but SHA-1,
+    /// and SHA-1 only with the opt-in. The list itself governs signatures; banks and Names are
+    /// measured state and identities, refused only for the weak hash.
+    pub fn allows_bank_or_name(&self, h: HashAlg) -> bool {
+        h != HashAlg::Sha1 || self.allows(HashAlg::Sha1)
+    }
     /// The allowed algorithms, in the order given.
     pub fn algorithms(&self) -> &[HashAlg] {
         &self.0
@@ -66,8 +72,8 @@ impl RequiredPcrs {
 /// quote and certify verification share (VERIFIER-CHECKS.md items 4, 9, 10 and 13).
 #[derive(Clone, Debug, Default)]
 pub struct AttestPolicy {
-    /// Hash allow-list for signatures, PCR banks and key nameAlgs (items 4 and 13); SHA-1 only
-    /// through [`HashAllowList::allow_sha1`].
+    /// Hash allow-list for signatures (item 4); SHA-1 only through [`HashAllowList::allow_sha1`],
+    /// which also admits SHA-1 PCR banks and key nameAlgs (item 13).
     pub hashes: HashAllowList,
     /// The AK's expected qualified Name, compared with qualifiedSigner (item 9).
     pub expected_signer: Option<Name>,

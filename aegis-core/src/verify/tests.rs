@@ -1325,3 +1325,18 @@ fn one_ak_serves_both_providers_in_turn() {
         }
     }
 }
+
+#[test]
+fn item13_a_narrow_signature_list_does_not_refuse_sha256_names_or_banks() {
+    // Signatures limited to SHA-256: a SHA-256 nameAlg AK and a SHA-256 bank still verify; the
+    // list governs signatures, while banks and Names are refused only for SHA-1.
+    let (s, attest, sig, pcrs) = valid_quote();
+    let mut policy = QuotePolicy::default();
+    policy.attest.hashes = HashAllowList::new(&[HashAlg::Sha256]);
+    for p in all_providers() {
+        verify_quote(p, &s.ak(), &attest, &sig, &pcrs, NONCE, &policy).unwrap();
+    }
+    policy.attest.hashes = HashAllowList::new(&[HashAlg::Sha384]);
+    let e = quote_err(&s.ak(), &attest, &sig, &pcrs, NONCE, &policy);
+    assert_eq!(e, Error::HashNotAllowed { hash: alg::SHA256 });
+}
