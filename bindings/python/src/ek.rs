@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use aegis_core::crypto::default_provider;
 use aegis_core::ek::{self, trim_nv_certificate, EkTrustStore as CoreStore};
-use aegis_core::tpm::credential::{self, MadeCredential as CoreCredential};
 use aegis_core::time::UnixTime;
+use aegis_core::tpm::credential::{self, MadeCredential as CoreCredential};
 use aegis_core::tpm::{Name, Public};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -98,6 +98,13 @@ impl EkTrustStore {
 pub struct VerifiedEk {
     inner: ek::VerifiedEk,
     qualified_name: Name,
+}
+
+impl VerifiedEk {
+    /// The core's verified EK (for `ActivationChallenge`, binding.rs).
+    pub(crate) fn inner(&self) -> &ek::VerifiedEk {
+        &self.inner
+    }
 }
 
 #[pymethods]
