@@ -7,11 +7,14 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
+
+import aegis
 
 ROOT = Path(__file__).resolve().parents[3]
 TESTDATA = ROOT / "testdata"
@@ -95,6 +98,27 @@ class Tpm:
         self.run("tpm2_flushcontext", "-t")
         self.run("tpm2_flushcontext", "-s")
         return (self.dir / "cred.out").read_bytes() if out.returncode == 0 else None
+
+    def create_ek_and_ak(self) -> tuple[bytes, aegis.AttestationKey]:
+        """The RSA EK (ek.ctx) and an RSASSA-SHA256 AK under it (ak.ctx, ak.pub); returns the EK's
+        TPM2B_PUBLIC and the AK."""
+        self.run("tpm2_createek", "-G", "rsa", "-u", "ek.pub", "-c", "ek.ctx")
+        self.run(
+            *("tpm2_createak", "-C", "ek.ctx", "-c", "ak.ctx", "-G", "rsa", "-g", "sha256", "-s", "rsassa"),
+            *("-u", "ak.pub", "-n", "ak.name", "-r", "ak.priv"),
+        )
+        self.run("tpm2_flushcontext", "-t")
+        ak = aegis.AttestationKey.from_tpm_public((self.dir / "ak.pub").read_bytes())
+        assert ak.name is not None and ak.name == (self.dir / "ak.name").read_bytes()
+        return (self.dir / "ek.pub").read_bytes(), ak
+
+    def verified_ek(self, ek_public: bytes) -> aegis.VerifiedEk:
+        """The EK certificate from its NV index (padding and all), verified against swtpm's CA."""
+        self.run("tpm2_nvread", "0x01c00002", "-C", "o", "-o", "ek.crt")
+        store = aegis.EkTrustStore()
+        store.add_root((self.dir / "ca" / "swtpm-localca-rootca-cert.pem").read_bytes())
+        store.add_intermediate((self.dir / "ca" / "issuercert.pem").read_bytes())
+        return aegis.verify_ek_certificate(store, (self.dir / "ek.crt").read_bytes(), ek_public, int(time.time()))
 
 
 @pytest.fixture

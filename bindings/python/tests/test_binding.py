@@ -5,7 +5,6 @@ AkBinding whose check_ak tells the bound AK from any other; and a real activatio
 from __future__ import annotations
 
 import struct
-import time
 from typing import Any
 
 import pytest
@@ -109,33 +108,12 @@ def test_challenge_refusals() -> None:
 # --- Activation by a real TPM -----------------------------------------------------------------------
 
 
-def make_ak(swtpm: Tpm) -> tuple[bytes, aegis.AttestationKey]:
-    """The EK (ek.ctx) and an AK under it (ak.ctx); the EK public and the AK."""
-    swtpm.run("tpm2_createek", "-G", "rsa", "-u", "ek.pub", "-c", "ek.ctx")
-    swtpm.run(
-        *("tpm2_createak", "-C", "ek.ctx", "-c", "ak.ctx", "-G", "rsa", "-g", "sha256", "-s", "rsassa"),
-        *("-u", "ak.pub", "-n", "ak.name", "-r", "ak.priv"),
-    )
-    swtpm.run("tpm2_flushcontext", "-t")
-    ak = aegis.AttestationKey.from_tpm_public((swtpm.dir / "ak.pub").read_bytes())
-    assert ak.name == (swtpm.dir / "ak.name").read_bytes()
-    return (swtpm.dir / "ek.pub").read_bytes(), ak
-
-
-def swtpm_verified_ek(swtpm: Tpm, ek_public: bytes) -> aegis.VerifiedEk:
-    swtpm.run("tpm2_nvread", "0x01c00002", "-C", "o", "-o", "ek.crt")
-    store = aegis.EkTrustStore()
-    store.add_root((swtpm.dir / "ca" / "swtpm-localca-rootca-cert.pem").read_bytes())
-    store.add_intermediate((swtpm.dir / "ca" / "issuercert.pem").read_bytes())
-    return aegis.verify_ek_certificate(store, (swtpm.dir / "ek.crt").read_bytes(), ek_public, int(time.time()))
-
-
 def test_swtpm_completes_an_activation_challenge(swtpm: Tpm) -> None:
     """Enrolment end to end: a challenge to the verified EK for the AK, the TPM recovering the
     secret, the binding naming that AK (and no other) to a certified EK; then the same for the
     EK public alone (uncertified)."""
-    ek_public, ak = make_ak(swtpm)
-    vek = swtpm_verified_ek(swtpm, ek_public)
+    ek_public, ak = swtpm.create_ek_and_ak()
+    vek = swtpm.verified_ek(ek_public)
 
     challenge = aegis.ActivationChallenge(vek, ak)
     activated = swtpm.activate(challenge)
@@ -143,8 +121,8 @@ def test_swtpm_completes_an_activation_challenge(swtpm: Tpm) -> None:
     binding = challenge.complete(activated)
     assert binding.ek_certified
     assert binding.ak_name == ak.name
-    assert binding.check_ak(ak) is None
-    assert binding.check_ak(aegis.AttestationKey.from_tpm_public((swtpm.dir / "ak.pub").read_bytes())) is None
+    binding.check_ak(ak)
+    binding.check_ak(aegis.AttestationKey.from_tpm_public((swtpm.dir / "ak.pub").read_bytes()))
     assert repr(binding) == f"AkBinding(ak_name={binding.ak_name.hex()}, ek_certified=True)"
     for other in (ak_of("quote-rsa2048-rsassa-sha256"), ak_of("quote-ecc-p256-ecdsa-sha256")):
         with pytest.raises(aegis.EkError) as raised:
