@@ -100,6 +100,13 @@ pub struct VerifiedEk {
     qualified_name: Name,
 }
 
+impl VerifiedEk {
+    /// The core's verified EK (for `ActivationChallenge`, binding.rs).
+    pub(crate) fn inner(&self) -> &ek::VerifiedEk {
+        &self.inner
+    }
+}
+
 #[pymethods]
 impl VerifiedEk {
     /// The EK's Name (nameAlg || H(TPMT_PUBLIC)).

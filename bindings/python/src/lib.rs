@@ -4,8 +4,11 @@
 //! (errors.rs). The typed surface is python/aegis/_aegis.pyi, checked by mypy's stubtest.
 #![deny(unsafe_code)]
 
+mod appraise;
+mod binding;
 mod ek;
 mod errors;
+mod sign;
 
 use aegis_core::compat;
 use aegis_core::crypto::default_provider;
@@ -541,5 +544,8 @@ fn _aegis(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(verify_certify, m)?)?;
     m.add_function(wrap_pyfunction!(inspect, m)?)?;
     ek::register(m)?;
+    sign::register(m)?;
+    binding::register(m)?;
+    appraise::register(m)?;
     Ok(())
 }

@@ -8,18 +8,14 @@ import base64
 import concurrent.futures
 import hashlib
 import os
-import shutil
 import struct
-import subprocess
 import time
-from pathlib import Path
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 import aegis
-from conftest import ROOT, read, vectors
+from conftest import Tpm, read, vectors
 
 EKS = [v for v in vectors("ek") if v["expect"]["verdict"] == "valid"]
 QUOTES = [v for v in vectors("quote") if v["expect"]["verdict"] == "valid" and v.get("ak_qualified_name")]
@@ -274,70 +270,6 @@ def test_check_activated() -> None:
 
 
 # --- Activation by a real TPM ----------------------------------------------------------------------
-
-TPM_TOOLS = [
-    "swtpm",
-    "swtpm_setup",
-    "swtpm_localca",
-    "tpm2_createek",
-    "tpm2_createak",
-    "tpm2_nvread",
-    "tpm2_startauthsession",
-    "tpm2_policysecret",
-    "tpm2_activatecredential",
-    "tpm2_flushcontext",
-]
-SWTPM_SH = ROOT / "scripts" / "swtpm.sh"
-
-
-class Tpm:
-    def __init__(self, directory: Path) -> None:
-        self.dir = directory
-        self.tcti = (directory / "tcti").read_text().strip()
-        assert self.tcti.startswith("swtpm:"), self.tcti
-
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
-        env = dict(os.environ, TPM2TOOLS_TCTI=self.tcti)
-        out = subprocess.run(args, cwd=self.dir, env=env, capture_output=True, check=False)
-        if check:
-            assert out.returncode == 0, f"{args} failed: {out.stdout!r} {out.stderr!r}"
-        return out
-
-    def activate(self, made: aegis.MadeCredential) -> bytes | None:
-        """TPM2_ActivateCredential with the EK's policy (PolicySecret(endorsement)); the recovered
-        secret, or None when the TPM refuses. Flushes every session and transient object."""
-        (self.dir / "cred.in").write_bytes(made.to_tpm2_tools_file())
-        (self.dir / "cred.out").unlink(missing_ok=True)
-        self.run("tpm2_startauthsession", "--policy-session", "-S", "session.ctx")
-        self.run("tpm2_policysecret", "-S", "session.ctx", "-c", "e")
-        out = self.run(
-            *("tpm2_activatecredential", "-c", "ak.ctx", "-C", "ek.ctx", "-i", "cred.in", "-o", "cred.out"),
-            *("-P", "session:session.ctx"),
-            check=False,
-        )
-        self.run("tpm2_flushcontext", "session.ctx", check=False)
-        self.run("tpm2_flushcontext", "-t")
-        self.run("tpm2_flushcontext", "-s")
-        return (self.dir / "cred.out").read_bytes() if out.returncode == 0 else None
-
-
-@pytest.fixture
-def swtpm(tmp_path: Path) -> Iterator[Tpm]:
-    missing = [t for t in TPM_TOOLS if shutil.which(t) is None]
-    if missing:
-        message = f"swtpm activation test: {missing} not found (scripts/deps.sh tpm installs them)"
-        if os.environ.get("AEGIS_REQUIRE_TPM") == "1":
-            pytest.fail(f"AEGIS_REQUIRE_TPM=1 but {message}", pytrace=False)
-        # Loud: pyproject.toml's addopts has -rs, so the reason is printed in the summary.
-        pytest.skip(f"!!!!!!!! SKIPPED {message} !!!!!!!!")
-    directory = tmp_path.resolve() / "swtpm"
-    start = subprocess.run(["bash", str(SWTPM_SH), "start", str(directory)], capture_output=True, check=False)
-    try:
-        assert start.returncode == 0, f"swtpm.sh start failed: {start.stderr!r}"
-        yield Tpm(directory)
-    finally:
-        subprocess.run(["bash", str(SWTPM_SH), "stop", str(directory)], capture_output=True, check=False)
-
 
 def test_swtpm_activates_a_credential_made_here(swtpm: Tpm) -> None:
     """Enrolment end to end: the TPM's EK certificate (from NV, padding and all) verified against

@@ -149,7 +149,7 @@ def outcome(checkquote: Callable[..., dict[int, str]], *args: Any) -> tuple[str,
 
 # Checks checkquote's signature has no input for: keylime applies PCR policy afterwards to the
 # returned dict, and keeps clock state and the AK's Name outside checkquote.
-NO_INPUT_FOR = {"RequiredPcrMissing", "SignerMismatch", "ClockRegression"}
+NO_INPUT_FOR = {"RequiredPcrMissing", "SignerMismatch", "ClockRegression", "ClockSafeRegression"}
 
 # What the PEM drop-in decides where that is not the manifest's Aegis verdict, and why.
 PEM_DROPIN: dict[str, str | None] = {
@@ -161,10 +161,15 @@ PEM_DROPIN: dict[str, str | None] = {
     "quote-ecc-p384-ecdsa-sha384-sha256-bank": "RequiredPcrMissing",
     # The PEM does not carry the (other) AK's RSAPSS scheme; RSASSA by another key: bad signature.
     "attack-scheme-mismatch": "SignatureInvalid",
-    # The allow-list is exactly exp_hash_alg, so the sha384 hash field fails that check first.
+    # The signature's hash field must be exp_hash_alg: the sha384 field fails that check first.
     "attack-hash-field-sha384": "HashNotAllowed",
+    # A SHA-1 bank in the signed selection needs the SHA-1 opt-in (exp_hash_alg "sha1").
+    "quote-multibank-rsassa-sha256": "PcrBankNotAllowed",
 }
 TPM2B_DROPIN: dict[str, str | None] = {
+    # A SHA-1 bank in the signed selection needs the SHA-1 opt-in (exp_hash_alg "sha1"); keylime
+    # returns the sha256 bank.
+    "quote-multibank-rsassa-sha256": "PcrBankNotAllowed",
     "quote-ecc-p384-ecdsa-sha384-sha256-bank": "RequiredPcrMissing",
     "attack-hash-field-sha384": "HashNotAllowed",
 }

@@ -7,7 +7,12 @@
 
 EK enrolment (item 14): `verify_ek_certificate` checks an EK certificate against an
 `EkTrustStore` of manufacturer CAs; `make_credential` protects a secret to the EK for an AK Name,
-and `check_activated` compares what the TPM recovered. `inspect` decodes a structure to a dict.
+and `check_activated` compares what the TPM recovered; `ActivationChallenge` does both and yields
+an `AkBinding`. `appraise` runs every check of one attestation (AK binding, App Key certification,
+quote, location log, App Key possession) and returns an `Appraisal` of their outcomes.
+`PublicKey`, `verify_signature` and `PrivateKey` verify and make signatures outside a TPM
+(schemes "rsassa-sha256", "rsapss-sha256", "ecdsa-sha256", ...; formats "raw", "der", "tpmt").
+`inspect` decodes a structure to a dict.
 
 Every failure raises an `AegisError` subclass whose `.code` is the stable status shared with
 the C, Go and Rust APIs and whose `.name` names the failed check. Verification releases the GIL.
@@ -29,6 +34,12 @@ from aegis._aegis import (
     LocationError,
     BackendError,
     # END GENERATED errors
+    ActivationChallenge,
+    AkBinding,
+    Appraisal,
+    CheckOutcome,
+    PrivateKey,
+    PublicKey,
     AttestationKey,
     ClockInfo,
     EkTrustStore,
@@ -37,6 +48,7 @@ from aegis._aegis import (
     VerifiedEk,
     VerifiedQuote,
     __version__,
+    appraise,
     check_activated,
     inspect,
     make_credential,
@@ -46,6 +58,7 @@ from aegis._aegis import (
     verify_certify,
     verify_ek_certificate,
     verify_quote,
+    verify_signature,
 )
 
 __all__ = [
@@ -63,6 +76,12 @@ __all__ = [
     "LocationError",
     "BackendError",
     # END GENERATED errors
+    "ActivationChallenge",
+    "AkBinding",
+    "Appraisal",
+    "CheckOutcome",
+    "PrivateKey",
+    "PublicKey",
     "AttestationKey",
     "ClockInfo",
     "EkTrustStore",
@@ -71,6 +90,7 @@ __all__ = [
     "VerifiedEk",
     "VerifiedQuote",
     "__version__",
+    "appraise",
     "check_activated",
     "inspect",
     "make_credential",
@@ -80,4 +100,5 @@ __all__ = [
     "verify_certify",
     "verify_ek_certificate",
     "verify_quote",
+    "verify_signature",
 ]

@@ -1,7 +1,7 @@
 """Type stubs of the native module aegis._aegis (checked against it by mypy's stubtest)."""
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, final
+from typing import Any, ClassVar, Literal, final
 
 from typing_extensions import Self, disjoint_base
 
@@ -20,6 +20,12 @@ __all__ = [
     "LocationError",
     "BackendError",
     # END GENERATED errors
+    "ActivationChallenge",
+    "AkBinding",
+    "Appraisal",
+    "CheckOutcome",
+    "PrivateKey",
+    "PublicKey",
     "AttestationKey",
     "ClockInfo",
     "EkTrustStore",
@@ -27,6 +33,7 @@ __all__ = [
     "VerifiedCertification",
     "VerifiedEk",
     "VerifiedQuote",
+    "appraise",
     "check_activated",
     "inspect",
     "make_credential",
@@ -36,6 +43,7 @@ __all__ = [
     "verify_certify",
     "verify_ek_certificate",
     "verify_quote",
+    "verify_signature",
     "__version__",
 ]
 
@@ -238,3 +246,149 @@ def make_credential(ek_public: bytes, ak_name: bytes, secret: bytes) -> MadeCred
 def check_activated(expected: bytes, activated: bytes) -> None: ...
 def qualified_name(name: bytes, parent_qualified: bytes) -> bytes: ...
 def name_of_handle(handle: int) -> bytes: ...
+
+# --- Keys, signatures, signing (sign.rs) ---------------------------------------------------------
+
+@final
+class PublicKey:
+    """An RSA or EC public key, from a SubjectPublicKeyInfo (DER or PEM) or a TPM public area
+    (TPM2B_PUBLIC or TPMT_PUBLIC). Keys compare equal when they are the same key."""
+
+    @staticmethod
+    def from_spki(data: bytes) -> PublicKey:
+        """A SubjectPublicKeyInfo as DER, or PEM labelled "PUBLIC KEY"."""
+    @staticmethod
+    def from_tpm_public(data: bytes) -> PublicKey:
+        """The key of a TPM2B_PUBLIC or TPMT_PUBLIC (attributes not checked)."""
+    def to_spki_der(self) -> bytes:
+        """The key as a DER SubjectPublicKeyInfo."""
+    @property
+    def kind(self) -> Literal["rsa", "ecc"]: ...
+    @property
+    def curve(self) -> str | None:
+        """"P-256", "P-384", "P-521" for an EC key; None for RSA."""
+    @property
+    def bits(self) -> int:
+        """RSA modulus size, or the curve's field size, in bits."""
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
+def verify_signature(
+    key: PublicKey,
+    scheme: str,
+    message: bytes,
+    signature: bytes,
+    *,
+    format: str = "raw",
+    allow_sha1: bool = False,
+) -> None:
+    """Verifies `signature` over `message`; raises the AegisError of the failed check.
+
+    scheme: "rsassa-<hash>", "rsapss-<hash>" or "ecdsa-<hash>" (hash "sha256", "sha384",
+    "sha512"; "sha1" only with allow_sha1). format: "raw" (RSA bytes, ECDSA r||s), "der"
+    (ECDSA-Sig-Value) or "tpmt" (TPMT_SIGNATURE)."""
+
+@final
+class PrivateKey:
+    """A software private key (ECDSA P-256/P-384, RSA 2048-4096); repr shows no key material."""
+
+    @staticmethod
+    def generate(kind: str) -> PrivateKey:
+        """kind: "ecc-p256", "ecc-p384", "rsa-2048", "rsa-3072" or "rsa-4096"."""
+    @staticmethod
+    def from_pem(data: bytes) -> PrivateKey:
+        """A PEM "PRIVATE KEY" (PKCS#8), "EC PRIVATE KEY" or "RSA PRIVATE KEY" block."""
+    def to_pem(self) -> bytes:
+        """The key as an unencrypted PKCS#8 "PRIVATE KEY" PEM block."""
+    @property
+    def public_key(self) -> PublicKey: ...
+    def sign(self, message: bytes, scheme: str, *, format: str = "raw") -> bytes:
+        """Signs `message` under `scheme` (as for verify_signature, never SHA-1) in `format`."""
+
+# --- Credential activation (binding.rs) ----------------------------------------------------------
+
+@final
+class ActivationChallenge:
+    """A credential for an AK's Name protected to an EK (a VerifiedEk: certified, or the EK's
+    TPM2B_PUBLIC/TPMT_PUBLIC bytes: uncertified); `complete` checks the recovered secret once."""
+
+    def __new__(cls, ek: VerifiedEk | bytes, ak: AttestationKey) -> Self: ...
+    @property
+    def credential_blob(self) -> bytes:
+        """TPM2B_ID_OBJECT, size-prefixed."""
+    @property
+    def encrypted_secret(self) -> bytes:
+        """TPM2B_ENCRYPTED_SECRET, size-prefixed."""
+    def to_tpm2_tools_file(self) -> bytes:
+        """The file `tpm2_activatecredential -i` reads."""
+    @property
+    def ak_name(self) -> bytes: ...
+    @property
+    def completed(self) -> bool: ...
+    def complete(self, activated: bytes) -> AkBinding:
+        """The binding if `activated` is the secret (else EkError CredentialMismatch); once only."""
+
+@final
+class AkBinding:
+    """Proof that the AK of this Name is resident in the TPM holding the EK."""
+
+    @property
+    def ak_name(self) -> bytes: ...
+    @property
+    def ek_certified(self) -> bool: ...
+    def check_ak(self, ak: AttestationKey) -> None:
+        """None if `ak` is the bound AK, else EkError AkBindingMismatch."""
+
+# --- Appraisal (appraise.rs) ---------------------------------------------------------------------
+
+@final
+class CheckOutcome:
+    """How one check of an appraisal ended."""
+
+    @property
+    def check(self) -> str:
+        """"ak-binding", "app-key-certification", "quote", "location-log", "app-key-possession"."""
+    @property
+    def outcome(self) -> Literal["passed", "failed", "skipped"]: ...
+    @property
+    def error(self) -> AegisError | None:
+        """The error of a failed check."""
+    @property
+    def reason(self) -> str | None:
+        """Why a skipped check did not run."""
+
+@final
+class Appraisal:
+    """Every check's outcome, what they establish and not, and the verified parts."""
+
+    @property
+    def passed(self) -> bool: ...
+    @property
+    def outcomes(self) -> list[CheckOutcome]: ...
+    @property
+    def established(self) -> list[str]: ...
+    @property
+    def not_established(self) -> list[str]: ...
+    @property
+    def quote(self) -> VerifiedQuote | None: ...
+    @property
+    def certification(self) -> VerifiedCertification | None: ...
+
+def appraise(
+    ak: AttestationKey,
+    binding: AkBinding | None,
+    *,
+    app_key: bytes,
+    certify_attest: bytes,
+    certify_signature: bytes,
+    quote_attest: bytes,
+    quote_signature: bytes,
+    pcrs: bytes | Mapping[str, Mapping[int, bytes]],
+    certify_nonce: bytes,
+    quote_nonce: bytes,
+    location_log: bytes | None = None,
+    location_pcr: tuple[str, int] | None = ("sha256", 15),
+    possession: tuple[bytes, str, bytes] | tuple[bytes, str, bytes, str] | None = None,
+    allow_sha1: bool = False,
+) -> Appraisal:
+    """Runs every check of one attestation and returns their outcomes (the GIL released)."""

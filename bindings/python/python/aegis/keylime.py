@@ -12,7 +12,11 @@ Where it is stricter than keylime's own checkquote:
     lets an agent report PCR 16's value as PCR 15 (the tpm2-tools CVE-2024-29039 pattern);
   - every structure is parsed strictly (sizes, trailing bytes, magic, attestation type);
   - the quote must be signed with `exp_hash_alg` (keylime checks the same; SHA-1 is taken
-    only when `exp_hash_alg` is "sha1", an explicit choice of the caller).
+    only when `exp_hash_alg` is "sha1", an explicit choice of the caller);
+  - SHA-1 anywhere else is refused too unless `exp_hash_alg` is "sha1" (Aegis's one SHA-1
+    switch): a quote whose signed selection includes a SHA-1 PCR bank (PcrBankNotAllowed), an
+    AK with a SHA-1 nameAlg (NameAlgNotAllowed). keylime returns the `exp_hash_alg` bank of such
+    a quote.
 
 THE AK CHECK KEYLIME CANNOT MAKE: keylime hands checkquote the AK as a bare PEM public key. A bare
 key cannot show that the AK is a *restricted* signing key, and only a restricted key guarantees
@@ -40,11 +44,14 @@ from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from aegis._aegis import ERROR_CODES, AegisError, AttestationKey, VerifiedQuote, verify_quote
+from aegis._aegis import ERROR_CODES, AegisError, AttestationKey, VerifiedQuote, inspect, verify_quote
 
 __all__ = ["CheckquoteError", "CheckquoteSignatureError", "checkquote", "checkquote_tpm2b"]
 
 _T = TypeVar("_T")
+
+# Aegis's default hash allow-list (verify_quote without `hashes`).
+_DEFAULT_HASHES = ("sha256", "sha384", "sha512")
 
 
 class CheckquoteError(AegisError, ValueError):
@@ -99,6 +106,13 @@ def _verify(
     pcrblob: bytes,
     exp_hash_alg: str,
 ) -> dict[int, str]:
+    # The signature's hash must be exp_hash_alg; the allow-list (which also governs the AK's
+    # nameAlg and the signed PCR banks) is Aegis's default with exp_hash_alg added.
+    signed_hash = _guard(lambda: inspect(sigblob, "tpmt_signature")).get("hash")
+    if signed_hash is not None and signed_hash != exp_hash_alg:
+        raise _refuse("HashNotAllowed", f"the quote is signed with {signed_hash}, not exp_hash_alg {exp_hash_alg}")
+    hashes = list(dict.fromkeys([exp_hash_alg, *_DEFAULT_HASHES]))
+
     def attempt(candidate: bytes) -> VerifiedQuote:
         return verify_quote(
             ak,
@@ -106,7 +120,7 @@ def _verify(
             sigblob,
             pcrblob,
             candidate,
-            hashes=[exp_hash_alg],
+            hashes=hashes,
             allow_sha1=exp_hash_alg == "sha1",
         )
 

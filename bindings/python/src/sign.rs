@@ -1,0 +1,383 @@
+//! Public keys, signatures and software signing: `PublicKey`, `verify_signature` and
+//! `PrivateKey` over aegis-core's `keys::PublicKey`, `verify::verify_signature`,
+//! `crypto::PrivateKey` and `crypto::SoftwareSigner` (bindings/API.md, the same concepts as the
+//! C ABI's `aegis_public_key`, `aegis_signature_verify` and `aegis_private_key`).
+//!
+//! Schemes are strings "rsassa-sha256", "rsapss-sha384", "ecdsa-sha256", ... (scheme-hash);
+//! signatures travel in one of three formats: "raw" (RSA signature bytes, or ECDSA r||s each
+//! padded to the curve's size as in JWS and COSE), "der" (ECDSA-Sig-Value, RFC 3279 2.2.3) and
+//! "tpmt" (TPMT_SIGNATURE, TCG Part 2 11.3.4). Verification and signing release the GIL.
+
+use aegis_core::crypto::{
+    default_provider, KeySpec, PrivateKey as CorePrivateKey, SignatureScheme, SignatureValue,
+    Signer, SoftwareSigner,
+};
+use aegis_core::keys::PublicKey as CoreKey;
+use aegis_core::tpm::{EccCurve, HashAlg, Public, Signature};
+use aegis_core::verify::{self, HashAllowList, KeyPolicy};
+use aegis_core::{Error, Result};
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+use crate::errors::{invalid_argument, IntoPyResult};
+
+/// How a signature is encoded on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SignatureFormat {
+    /// RSA: the signature bytes (exactly the modulus length). ECDSA: r||s, each left-padded to
+    /// the curve's size (RFC 7518, 3.4; RFC 9053, 2.1).
+    Raw,
+    /// ECDSA-Sig-Value DER (RFC 3279, 2.2.3); ECDSA only.
+    Der,
+    /// TPMT_SIGNATURE (TCG Part 2, 11.3.4), whose scheme and hash must be the ones given.
+    Tpmt,
+}
+
+impl SignatureFormat {
+    pub(crate) fn from_name(py: Python<'_>, name: &str) -> PyResult<Self> {
+        match name {
+            "raw" => Ok(SignatureFormat::Raw),
+            "der" => Ok(SignatureFormat::Der),
+            "tpmt" => Ok(SignatureFormat::Tpmt),
+            _ => Err(invalid_argument(
+                py,
+                "format must be \"raw\", \"der\" or \"tpmt\"",
+            )),
+        }
+    }
+}
+
+const SCHEME_USAGE: &str =
+    "scheme must be \"rsassa-<hash>\", \"rsapss-<hash>\" or \"ecdsa-<hash>\" \
+                            with hash \"sha1\", \"sha256\", \"sha384\" or \"sha512\"";
+
+/// A scheme string ("rsassa-sha256", "rsapss-sha384", "ecdsa-sha512", ...) as the core's scheme.
+/// "sha1" parses; whether it is accepted is the verifier's allow-list (and never for signing).
+pub(crate) fn scheme_from_name(py: Python<'_>, name: &str) -> PyResult<SignatureScheme> {
+    let (alg, hash) = name
+        .split_once('-')
+        .ok_or_else(|| invalid_argument(py, SCHEME_USAGE))?;
+    let hash = HashAlg::from_name(hash).ok_or_else(|| invalid_argument(py, SCHEME_USAGE))?;
+    match alg {
+        "rsassa" => Ok(SignatureScheme::RsaPkcs1v15(hash)),
+        "rsapss" => Ok(SignatureScheme::RsaPss(hash)),
+        "ecdsa" => Ok(SignatureScheme::Ecdsa(hash)),
+        _ => Err(invalid_argument(py, SCHEME_USAGE)),
+    }
+}
+
+const DER_IS_ECDSA: Error = Error::InvalidArgument {
+    what: "format \"der\" is an ECDSA-Sig-Value: RSA signatures are \"raw\" or \"tpmt\"",
+};
+
+/// Decodes `sig` (in `format`) for verification with `key` under `scheme`.
+///
+/// Decoding checks the shape only; `verify::verify_signature` checks the rest. When the scheme
+/// does not fit the key (an ECDSA scheme with an RSA key, or the reverse), `verify_signature`
+/// refuses the pair (`SignatureSchemeMismatch`) before it reads the value, so raw bytes are then
+/// passed through undecoded: raw r||s has no size without the key's curve.
+pub(crate) fn decode_signature(
+    key: &CoreKey,
+    scheme: SignatureScheme,
+    format: SignatureFormat,
+    sig: &[u8],
+) -> Result<SignatureValue> {
+    match format {
+        SignatureFormat::Tpmt => {
+            let (signed_scheme, value) = SignatureValue::from_tpmt_signature(sig)?;
+            // The caller's scheme decides, never the TPMT's own header (as for quotes, item 3).
+            if std::mem::discriminant(&signed_scheme) != std::mem::discriminant(&scheme) {
+                return Err(Error::SignatureSchemeMismatch {
+                    key_scheme: scheme.alg_id(),
+                    signature_scheme: signed_scheme.alg_id(),
+                });
+            }
+            if signed_scheme.hash() != scheme.hash() {
+                return Err(Error::HashMismatch {
+                    key_hash: scheme.hash().alg_id(),
+                    signature_hash: signed_scheme.hash().alg_id(),
+                });
+            }
+            Ok(value)
+        }
+        SignatureFormat::Der if scheme.is_rsa() => Err(DER_IS_ECDSA),
+        SignatureFormat::Der => SignatureValue::from_ecdsa_der(sig),
+        SignatureFormat::Raw => match key {
+            CoreKey::Ecc { curve, .. } if !scheme.is_rsa() => {
+                SignatureValue::from_ecdsa_raw(*curve, sig)
+            }
+            _ => Ok(SignatureValue::Rsa(sig.to_vec())),
+        },
+    }
+}
+
+/// Encodes a signature made with `key` under `scheme` in `format`.
+fn encode_signature(
+    key: &CoreKey,
+    scheme: SignatureScheme,
+    format: SignatureFormat,
+    value: &SignatureValue,
+) -> Result<Vec<u8>> {
+    let curve = match key {
+        CoreKey::Ecc { curve, .. } => Some(*curve),
+        CoreKey::Rsa { .. } => None,
+    };
+    match (format, value, curve) {
+        (SignatureFormat::Raw, SignatureValue::Rsa(sig), _) => Ok(sig.clone()),
+        (SignatureFormat::Raw, SignatureValue::Ecdsa { .. }, Some(curve)) => {
+            value.to_ecdsa_raw(curve)
+        }
+        (SignatureFormat::Der, SignatureValue::Rsa(_), _) => Err(DER_IS_ECDSA),
+        (SignatureFormat::Der, SignatureValue::Ecdsa { .. }, _) => value.to_ecdsa_der(),
+        (SignatureFormat::Tpmt, SignatureValue::Rsa(sig), _) => {
+            let hash = scheme.hash();
+            let sig = sig.clone();
+            Ok(match scheme {
+                SignatureScheme::RsaPss(_) => Signature::RsaPss { hash, sig },
+                _ => Signature::RsaSsa { hash, sig },
+            }
+            .encode())
+        }
+        (SignatureFormat::Tpmt, SignatureValue::Ecdsa { .. }, Some(curve)) => {
+            // TPMS_SIGNATURE_ECDSA (Part 2, 11.3.2) with r and s at the curve's size, as a TPM
+            // writes them.
+            let raw = value.to_ecdsa_raw(curve)?;
+            let (r, s) = raw.split_at(curve.coordinate_size());
+            Ok(Signature::Ecdsa {
+                hash: scheme.hash(),
+                r: r.to_vec(),
+                s: s.to_vec(),
+            }
+            .encode())
+        }
+        (_, SignatureValue::Ecdsa { .. }, None) => Err(Error::InvalidArgument {
+            what: "an ECDSA signature from a key that is not an EC key",
+        }),
+    }
+}
+
+/// A public key: RSA or elliptic-curve (P-256, P-384, P-521).
+///
+/// Build one from a SubjectPublicKeyInfo (`from_spki`, DER or PEM) or from a TPM public area
+/// (`from_tpm_public`, TPM2B_PUBLIC or TPMT_PUBLIC); `PrivateKey.public_key` gives another.
+/// Keys compare equal when they are the same key.
+#[pyclass(frozen, eq, module = "aegis._aegis")]
+#[derive(Debug, PartialEq)]
+pub struct PublicKey {
+    pub(crate) inner: CoreKey,
+}
+
+#[pymethods]
+impl PublicKey {
+    /// Parses a SubjectPublicKeyInfo (RFC 5280, 4.1.2.7) as DER, or PEM labelled "PUBLIC KEY",
+    /// told apart by content. Strict: a compressed EC point, an implicit curve, an RSA-PSS
+    /// restricted key or another key algorithm are refused.
+    #[staticmethod]
+    fn from_spki(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
+        let inner = CoreKey::from_spki(data).py_err(py)?;
+        Ok(PublicKey { inner })
+    }
+
+    /// The key of a TPM public area: TPM2B_PUBLIC (as `tpm2_create -u` writes it) or
+    /// TPMT_PUBLIC. The area's attributes are not checked (`AttestationKey.from_tpm_public`
+    /// checks an AK's).
+    #[staticmethod]
+    fn from_tpm_public(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
+        let public = Public::parse_any(data).py_err(py)?;
+        Ok(PublicKey {
+            inner: CoreKey::from_tpm_public(&public),
+        })
+    }
+
+    /// The key as a DER SubjectPublicKeyInfo (what `from_spki` reads, and `cryptography`'s
+    /// `load_der_public_key`).
+    fn to_spki_der<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let der = self.inner.to_spki_der().py_err(py)?;
+        Ok(PyBytes::new(py, &der))
+    }
+
+    /// "rsa" or "ecc".
+    #[getter]
+    fn kind(&self) -> &'static str {
+        match self.inner {
+            CoreKey::Rsa { .. } => "rsa",
+            CoreKey::Ecc { .. } => "ecc",
+        }
+    }
+
+    /// The curve of an EC key ("P-256", "P-384", "P-521"); None for RSA.
+    #[getter]
+    fn curve(&self) -> Option<&'static str> {
+        match self.inner {
+            CoreKey::Ecc { curve, .. } => Some(curve.name()),
+            CoreKey::Rsa { .. } => None,
+        }
+    }
+
+    /// The RSA modulus size, or the curve's field size, in bits.
+    #[getter]
+    fn bits(&self) -> usize {
+        self.inner.bits()
+    }
+
+    fn __repr__(&self) -> String {
+        match &self.inner {
+            CoreKey::Rsa { .. } => format!("PublicKey(kind='rsa', bits={})", self.inner.bits()),
+            CoreKey::Ecc { curve, .. } => {
+                format!("PublicKey(kind='ecc', curve='{}')", curve.name())
+            }
+        }
+    }
+}
+
+/// Verifies `signature` over `message` with `key` under `scheme` (VERIFIER-CHECKS.md items 1,
+/// 3, 4 and 15): for signatures made outside a TPMS_ATTEST (EAR tokens, proofs of possession).
+///
+/// `scheme` is "rsassa-<hash>", "rsapss-<hash>" or "ecdsa-<hash>" with hash "sha256", "sha384",
+/// "sha512" (or "sha1", refused unless `allow_sha1`); `format` is "raw" (RSA bytes, or ECDSA r||s
+/// each padded to the curve's size), "der" (ECDSA-Sig-Value) or "tpmt" (TPMT_SIGNATURE, whose
+/// scheme and hash must be `scheme`). The key must be on the default allow-list (RSA 2048, 3072,
+/// 4096 with e = 65537; P-256, P-384). Returns None; raises the `AegisError` subclass of the
+/// failed check (`.name` e.g. "SignatureInvalid", "SignatureLength", "HashNotAllowed",
+/// "SignatureSchemeMismatch", "KeyNotAllowed", "InvalidFormat"). The GIL is released while
+/// verifying.
+#[pyfunction]
+#[pyo3(signature = (key, scheme, message, signature, *, format = "raw", allow_sha1 = false))]
+pub fn verify_signature(
+    py: Python<'_>,
+    key: &Bound<'_, PublicKey>,
+    scheme: &str,
+    message: &[u8],
+    signature: &[u8],
+    format: &str,
+    allow_sha1: bool,
+) -> PyResult<()> {
+    let scheme = scheme_from_name(py, scheme)?;
+    let format = SignatureFormat::from_name(py, format)?;
+    let mut hashes = HashAllowList::default();
+    hashes.allow_sha1(allow_sha1);
+    let key = &key.get().inner;
+    py.allow_threads(|| {
+        let value = decode_signature(key, scheme, format, signature)?;
+        verify::verify_signature(
+            default_provider(),
+            key,
+            scheme,
+            message,
+            &value,
+            &hashes,
+            &KeyPolicy::default(),
+        )
+    })
+    .py_err(py)
+}
+
+fn spec_from_name(py: Python<'_>, kind: &str) -> PyResult<KeySpec> {
+    match kind {
+        "ecc-p256" => Ok(KeySpec::Ecc(EccCurve::NistP256)),
+        "ecc-p384" => Ok(KeySpec::Ecc(EccCurve::NistP384)),
+        "rsa-2048" => Ok(KeySpec::Rsa { bits: 2048 }),
+        "rsa-3072" => Ok(KeySpec::Rsa { bits: 3072 }),
+        "rsa-4096" => Ok(KeySpec::Rsa { bits: 4096 }),
+        _ => Err(invalid_argument(
+            py,
+            "kind must be \"ecc-p256\", \"ecc-p384\", \"rsa-2048\", \"rsa-3072\" or \"rsa-4096\"",
+        )),
+    }
+}
+
+fn spec_name(spec: KeySpec) -> String {
+    match spec {
+        KeySpec::Ecc(EccCurve::NistP256) => "ecc-p256".to_owned(),
+        KeySpec::Ecc(EccCurve::NistP384) => "ecc-p384".to_owned(),
+        KeySpec::Ecc(EccCurve::NistP521) => "ecc-p521".to_owned(),
+        KeySpec::Rsa { bits } => format!("rsa-{bits}"),
+    }
+}
+
+/// A software private key: ECDSA P-256/P-384 or RSA 2048 to 4096 bits.
+///
+/// Make one with `generate` or read one with `from_pem`; sign with `sign`. The secret lives in
+/// Rust memory that is wiped when the key is freed, and `repr` shows only the key's kind (the
+/// bytes `to_pem` returns are an ordinary Python object the caller must protect).
+#[pyclass(frozen, module = "aegis._aegis")]
+#[derive(Debug)]
+pub struct PrivateKey {
+    inner: CorePrivateKey,
+}
+
+#[pymethods]
+impl PrivateKey {
+    /// A fresh key of `kind`: "ecc-p256", "ecc-p384", "rsa-2048", "rsa-3072" or "rsa-4096"
+    /// (RSA with e = 65537). The GIL is released while generating.
+    #[staticmethod]
+    fn generate(py: Python<'_>, kind: &str) -> PyResult<Self> {
+        let spec = spec_from_name(py, kind)?;
+        let inner = py
+            .allow_threads(|| CorePrivateKey::generate(default_provider(), spec))
+            .py_err(py)?;
+        Ok(PrivateKey { inner })
+    }
+
+    /// Reads one PEM block (bytes): "PRIVATE KEY" (unencrypted PKCS#8), "EC PRIVATE KEY"
+    /// (SEC 1) or "RSA PRIVATE KEY" (PKCS#1). An EC key's stated public key must match its
+    /// scalar; RSA keys must be 2048 to 4096 bits.
+    #[staticmethod]
+    fn from_pem(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
+        let inner = CorePrivateKey::from_pem(default_provider(), data).py_err(py)?;
+        Ok(PrivateKey { inner })
+    }
+
+    /// The key as an unencrypted PKCS#8 "PRIVATE KEY" PEM block (bytes, LF line endings).
+    fn to_pem<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let pem = self.inner.to_pkcs8_pem().py_err(py)?;
+        Ok(PyBytes::new(py, pem.as_bytes()))
+    }
+
+    /// The public half.
+    #[getter]
+    fn public_key(&self) -> PublicKey {
+        PublicKey {
+            inner: self.inner.public_key().clone(),
+        }
+    }
+
+    /// Signs `message` (hashed here with the scheme's hash) under `scheme` ("rsassa-sha256",
+    /// "rsapss-sha256" (salt length = digest length), "ecdsa-sha256", or with "sha384" or
+    /// "sha512"; never SHA-1) and returns the signature in `format`: "raw" (RSA bytes, or ECDSA
+    /// r||s each padded to the curve's size), "der" (ECDSA-Sig-Value) or "tpmt"
+    /// (TPMT_SIGNATURE). A scheme that does not fit the key raises `UsageError`
+    /// ("InvalidArgument"). The GIL is released while signing.
+    #[pyo3(signature = (message, scheme, *, format = "raw"))]
+    fn sign<'py>(
+        &self,
+        py: Python<'py>,
+        message: &[u8],
+        scheme: &str,
+        format: &str,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let scheme = scheme_from_name(py, scheme)?;
+        let format = SignatureFormat::from_name(py, format)?;
+        let key = &self.inner;
+        let sig = py
+            .allow_threads(|| {
+                let signer = SoftwareSigner::new(default_provider(), key.clone_key(), scheme)?;
+                let value = signer.sign_digest(&scheme.hash().digest(message))?;
+                encode_signature(key.public_key(), scheme, format, &value)
+            })
+            .py_err(py)?;
+        Ok(PyBytes::new(py, &sig))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("PrivateKey(kind='{}')", spec_name(self.inner.spec()))
+    }
+}
+
+/// Registers the key, signature and signing surface.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PublicKey>()?;
+    m.add_class::<PrivateKey>()?;
+    m.add_function(wrap_pyfunction!(verify_signature, m)?)?;
+    Ok(())
+}
