@@ -44,14 +44,11 @@ from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from aegis._aegis import ERROR_CODES, AegisError, AttestationKey, VerifiedQuote, inspect, verify_quote
+from aegis._aegis import ERROR_CODES, AegisError, AttestationKey, VerifiedQuote, verify_quote
 
 __all__ = ["CheckquoteError", "CheckquoteSignatureError", "checkquote", "checkquote_tpm2b"]
 
 _T = TypeVar("_T")
-
-# Aegis's default hash allow-list (verify_quote without `hashes`).
-_DEFAULT_HASHES = ("sha256", "sha384", "sha512")
 
 
 class CheckquoteError(AegisError, ValueError):
@@ -106,13 +103,6 @@ def _verify(
     pcrblob: bytes,
     exp_hash_alg: str,
 ) -> dict[int, str]:
-    # The signature's hash must be exp_hash_alg; the allow-list (which also governs the AK's
-    # nameAlg and the signed PCR banks) is Aegis's default with exp_hash_alg added.
-    signed_hash = _guard(lambda: inspect(sigblob, "tpmt_signature")).get("hash")
-    if signed_hash is not None and signed_hash != exp_hash_alg:
-        raise _refuse("HashNotAllowed", f"the quote is signed with {signed_hash}, not exp_hash_alg {exp_hash_alg}")
-    hashes = list(dict.fromkeys([exp_hash_alg, *_DEFAULT_HASHES]))
-
     def attempt(candidate: bytes) -> VerifiedQuote:
         return verify_quote(
             ak,
@@ -120,7 +110,7 @@ def _verify(
             sigblob,
             pcrblob,
             candidate,
-            hashes=hashes,
+            hashes=[exp_hash_alg],
             allow_sha1=exp_hash_alg == "sha1",
         )
 
