@@ -5,8 +5,8 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use aegis_core::crypto::default_provider;
 use aegis_core::credential::MadeCredential as CoreCredential;
+use aegis_core::crypto::default_provider;
 use aegis_core::tpm::{Name, Public};
 use aegis_core::verify::{self, EkEndorsement};
 use pyo3::prelude::*;

@@ -7,9 +7,9 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
+use aegis_core::credential::{self, MadeCredential as CoreCredential};
 use aegis_core::crypto::default_provider;
 use aegis_core::ek::{self, trim_nv_certificate, EkTrustStore as CoreStore};
-use aegis_core::credential::{self, MadeCredential as CoreCredential};
 use aegis_core::time::UnixTime;
 use aegis_core::tpm::{Name, Public};
 use pyo3::prelude::*;
