@@ -356,6 +356,29 @@ error_table! {
 /// A `Result` whose error is [`Error`].
 pub type Result<T, E = Error> = core::result::Result<T, E>;
 
+/// A TPM_ALG_ID as a message shows it: its name and number ("sha256 (0x000b)"), or the number
+/// alone when Aegis does not know it (TCG Algorithm Registry; Part 2, 6.3).
+struct Alg(u16);
+
+impl fmt::Display for Alg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self.0 {
+            0x0001 => "rsa",
+            0x0004 => "sha1",
+            0x000B => "sha256",
+            0x000C => "sha384",
+            0x000D => "sha512",
+            0x0010 => "null",
+            0x0014 => "rsassa",
+            0x0016 => "rsapss",
+            0x0018 => "ecdsa",
+            0x0023 => "ecc",
+            _ => return write!(f, "0x{:04x}", self.0),
+        };
+        write!(f, "{name} (0x{:04x})", self.0)
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -371,7 +394,7 @@ impl fmt::Display for Error {
                 write!(f, "{what}: count {count} exceeds {max}")
             }
             Error::UnknownAlgorithm { what, alg } => {
-                write!(f, "{what}: unknown or unsupported algorithm 0x{alg:04x}")
+                write!(f, "{what}: unknown or unsupported algorithm {}", Alg(*alg))
             }
             Error::UnsupportedAttestationType { tag } => {
                 write!(f, "TPMS_ATTEST type 0x{tag:04x} is not supported (only QUOTE and CERTIFY)")
@@ -381,14 +404,18 @@ impl fmt::Display for Error {
             Error::NullSignature => f.write_str("NULL signature refused"),
             Error::SignatureSchemeMismatch { key_scheme, signature_scheme } => write!(
                 f,
-                "signature scheme 0x{signature_scheme:04x} does not match the key's scheme 0x{key_scheme:04x}"
+                "signature scheme {} does not match the key's scheme {}",
+                Alg(*signature_scheme),
+                Alg(*key_scheme)
             ),
             Error::HashNotAllowed { hash } => {
-                write!(f, "hash algorithm 0x{hash:04x} is not on the allow-list")
+                write!(f, "hash algorithm {} is not on the allow-list", Alg(*hash))
             }
             Error::HashMismatch { key_hash, signature_hash } => write!(
                 f,
-                "signature hash 0x{signature_hash:04x} differs from the key's scheme hash 0x{key_hash:04x}"
+                "signature hash {} differs from the key's scheme hash {}",
+                Alg(*signature_hash),
+                Alg(*key_hash)
             ),
             Error::EcdsaScalarOutOfRange => f.write_str("ECDSA r or s outside [1, n-1]"),
             Error::SignatureInvalid => f.write_str("signature does not verify"),
@@ -414,24 +441,27 @@ impl fmt::Display for Error {
             }
             Error::PcrNotInSelection { bank, index } => write!(
                 f,
-                "PCR {index} of bank 0x{bank:04x} was supplied but is not in the signed selection"
+                "PCR {index} of bank {} was supplied but is not in the signed selection",
+                Alg(*bank)
             ),
             Error::RequiredPcrMissing { bank, index } => write!(
                 f,
-                "policy requires PCR {index} of bank 0x{bank:04x}, which the signed selection lacks"
+                "policy requires PCR {index} of bank {}, which the signed selection lacks",
+                Alg(*bank)
             ),
             Error::PcrValueMissing { bank, index } => {
-                write!(f, "no value supplied for signed PCR {index} of bank 0x{bank:04x}")
+                write!(f, "no value supplied for signed PCR {index} of bank {}", Alg(*bank))
             }
             Error::PcrValueSize { bank, index, size } => write!(
                 f,
-                "PCR {index} of bank 0x{bank:04x} has {size} bytes, not the bank's digest size"
+                "PCR {index} of bank {} has {size} bytes, not the bank's digest size",
+                Alg(*bank)
             ),
             Error::PcrDigestMismatch => {
                 f.write_str("PCR values do not hash to the signed pcrDigest")
             }
             Error::PcrBankNotAllowed { bank } => {
-                write!(f, "PCR bank 0x{bank:04x} is not on the hash allow-list")
+                write!(f, "PCR bank {} needs the SHA-1 opt-in", Alg(*bank))
             }
             Error::AkNotRestricted => f.write_str("the AK is not a restricted signing key"),
             Error::KeyAttributeMissing { attribute } => {
@@ -444,7 +474,7 @@ impl fmt::Display for Error {
             }
             Error::KeyShapeInvalid { what } => write!(f, "no TPM creates such a key: {what}"),
             Error::NameAlgNotAllowed { hash } => {
-                write!(f, "key nameAlg 0x{hash:04x} is not on the hash allow-list")
+                write!(f, "key nameAlg {} needs the SHA-1 opt-in", Alg(*hash))
             }
             Error::EkCertificateInvalid { what } => write!(f, "EK certificate invalid: {what}"),
             Error::EkCertificateUntrusted => {
@@ -550,5 +580,32 @@ mod tests {
             );
         }
         assert_eq!(Error::GROUPS.first(), Some(&(1000, "Usage")));
+    }
+
+    #[test]
+    fn messages_name_algorithms() {
+        let e = Error::PcrValueMissing {
+            bank: 0x000B,
+            index: 15,
+        };
+        assert_eq!(
+            e.to_string(),
+            "no value supplied for signed PCR 15 of bank sha256 (0x000b)"
+        );
+        let e = Error::UnknownAlgorithm {
+            what: "TPMT_PUBLIC.type",
+            alg: 0x00EE,
+        };
+        assert_eq!(
+            e.to_string(),
+            "TPMT_PUBLIC.type: unknown or unsupported algorithm 0x00ee"
+        );
+        let e = Error::SignatureSchemeMismatch {
+            key_scheme: 0x0014,
+            signature_scheme: 0x0018,
+        };
+        assert!(
+            e.to_string().contains("ecdsa (0x0018)") && e.to_string().contains("rsassa (0x0014)")
+        );
     }
 }
