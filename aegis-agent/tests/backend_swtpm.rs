@@ -21,7 +21,7 @@ use aegis_core::verify::{
 };
 use aegis_core::Error;
 
-#[path = "support/swtpm.rs"]
+#[path = "../../aegis-core/tests/support/swtpm.rs"]
 mod swtpm;
 use swtpm::Swtpm;
 
