@@ -103,4 +103,8 @@ test-c: c-tools header-check ffi-lib
 	v=$(C_TESTDATA)/$(C_EXAMPLE_VECTOR); $(C_OUT)/verify_quote $$v/ak.pub $$v/quote.attest $$v/quote.sig \
 		$$v/pcrs.bin $$(python3 -c 'import json,sys; print(next(x["nonce"] for x in json.load(open("$(C_TESTDATA)/manifest.json"))["vectors"] if x["id"]=="$(C_EXAMPLE_VECTOR)"))') \
 		sha256:0,1,15
+	@# A bad argument is a usage error: exit status 2, as the example's comment says.
+	v=$(C_TESTDATA)/$(C_EXAMPLE_VECTOR); rc=0; $(C_OUT)/verify_quote $$v/ak.pub $$v/quote.attest $$v/quote.sig \
+		$$v/pcrs.bin 00 sha256:0,x >/dev/null 2>&1 || rc=$$?; \
+	test $$rc = 2 || { echo "verify_quote with a bad PCR list exited $$rc, not 2"; exit 1; }
 	@echo "test-c: all C checks passed"
