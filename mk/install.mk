@@ -19,6 +19,10 @@
 #                       (shared and static, through pkg-config) and a Go program using a copy of
 #                       bindings/go outside this repository after `go mod vendor`
 #                       (tests/install/check_install.sh); part of `make test`.
+#   make package-check  `cargo package` of aegis-core and aegis-agent (the crates.io crates), offline
+#                       from the registry cache, each verified by building it from its packaged
+#                       files; and the root README's Rust example is aegis-core/README.md's (which
+#                       is compiled as a doctest); part of `make test`.
 
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
@@ -38,9 +42,9 @@ AEGIS_RELEASE_DIR := target/release
 PC_LIBDIR = $(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))
 PC_INCLUDEDIR = $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
 
-TEST_TARGETS += test-install
+TEST_TARGETS += test-install package-check
 
-.PHONY: install ffi-release test-install
+.PHONY: install ffi-release test-install package-check
 
 ffi-release:
 	$(CARGO) build -p aegis-ffi --release
@@ -73,3 +77,13 @@ install: ffi-release
 test-install: c-tools
 	@command -v pkg-config >/dev/null || { echo "test-install: pkg-config not found (Debian: pkg-config)"; exit 2; }
 	tests/install/check_install.sh
+
+# --allow-dirty: `make test` runs on work in progress too; the files packaged are what is on disk.
+# The "ignoring test/bench/example" warnings are expected: those targets read ../testdata and are
+# left out of the packages (the include lists in their Cargo.toml).
+package-check:
+	$(CARGO) package -p aegis-core -p aegis-agent --offline --allow-dirty
+	@readme_rust() { awk '/^```rust/ { f = 1; next } /^```/ { if (f) exit } f' "$$1"; }; \
+	diff -u <(readme_rust aegis-core/README.md) <(readme_rust README.md) \
+	  || { echo "package-check: README.md's Rust example differs from aegis-core/README.md's (the doctest)"; exit 1; }
+	@echo "package-check: aegis-core and aegis-agent package and build from their packaged files"
