@@ -13,7 +13,7 @@
  * Build (README, "C"), against an installed Aegis (make install PREFIX=...; set PKG_CONFIG_PATH
  * to PREFIX/lib/pkgconfig when PREFIX is not a system one):
  *   cc -std=c99 examples/verify_quote.c $(pkg-config --cflags --libs aegis) -o verify_quote
- *   cc -std=c99 examples/verify_quote.c $(pkg-config --static --cflags --libs aegis) -o verify_quote
+ *   cc -std=c99 examples/verify_quote.c $(pkg-config --cflags --libs aegis-static) -o verify_quote
  * (the second links libaegis.a; with the first, the program needs libaegis.so.0 at run time:
  * LD_LIBRARY_PATH=PREFIX/lib when PREFIX/lib is not searched), or from a release build here:
  *   cargo build -p aegis-ffi --release

@@ -25,8 +25,8 @@
  *   views returned by accessors are borrowed and valid until the object they come from is freed.
  *
  * Build against an installed Aegis (make install) with
- *   cc prog.c $(pkg-config --cflags --libs aegis)            (libaegis.so.MAJOR)
- *   cc prog.c $(pkg-config --static --cflags --libs aegis)   (libaegis.a)
+ *   cc prog.c $(pkg-config --cflags --libs aegis)          (libaegis.so.MAJOR)
+ *   cc prog.c $(pkg-config --cflags --libs aegis-static)   (libaegis.a)
  *
  * SPDX-License-Identifier: Apache-2.0
  */
