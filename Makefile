@@ -16,6 +16,7 @@ include $(sort $(wildcard mk/*.mk))
 help:
 	@echo "make demo        end-to-end sovereign attestation flow on a software TPM"
 	@echo "make test        every test in every language (installs what it needs)"
+	@echo "make install     libaegis (.a, .so), aegis.h and aegis.pc under PREFIX (/usr/local), DESTDIR honoured"
 	@echo "make fuzz-smoke  run each fuzz target for 30 s"
 	@echo "make bench       benchmarks (criterion + peer comparison)"
 

@@ -10,9 +10,17 @@
  *   NONCE_HEX  the nonce this verifier issued (tpm2_quote -q)
  *   BANK:I,..  PCRs the policy requires, e.g. sha256:0,1,15
  *
- * Build: cc -std=c99 -Iinclude examples/verify_quote.c target/debug/libaegis.a \
- *           -lssl -lcrypto -lpthread -ldl -lm -o verify_quote
- * Exit status: 0 when the quote verifies, 1 when it is refused, 2 on a usage or I/O error.
+ * Build (README, "C"), against an installed Aegis (make install PREFIX=...; set PKG_CONFIG_PATH
+ * to PREFIX/lib/pkgconfig when PREFIX is not a system one):
+ *   cc -std=c99 examples/verify_quote.c $(pkg-config --cflags --libs aegis) -o verify_quote
+ *   cc -std=c99 examples/verify_quote.c $(pkg-config --cflags --libs aegis-static) -o verify_quote
+ * (the second links libaegis.a; with the first, the program needs libaegis.so.0 at run time:
+ * LD_LIBRARY_PATH=PREFIX/lib when PREFIX/lib is not searched), or from a release build here:
+ *   cargo build -p aegis-ffi --release
+ *   cc -std=c99 -Iinclude examples/verify_quote.c target/release/libaegis.a \
+ *      -lssl -lcrypto -lpthread -ldl -lm -o verify_quote
+ * Exit status: 0 when the quote verifies, 1 when it is refused, 2 on a usage or I/O error (a
+ * missing argument, an unreadable file, a nonce that is not hex, a bad BANK:I,J,... list).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,17 +115,22 @@ int main(int argc, char **argv) {
         fprintf(stderr, "cannot read the inputs\n");
         goto out;
     }
-    printf("aegis %s\n", aegis_version());
+    /* The library linked at run time, and the header this program was compiled with. */
+    printf("aegis %s (header %s)\n", aegis_version(), AEGIS_VERSION_STRING);
 
-    /* 1. The AK: its TPM public area proves it is a restricted signing key. */
-    if ((st = aegis_ak_from_tpm_public(ak_buf, ak_len, &ak, &err)) != AEGIS_OK) goto refused;
-    /* 2. The PCR values claimed with the quote (unverified until the quote covers them). */
-    if ((st = aegis_pcrs_parse(pcr_buf, pcr_len, &pcrs, &err)) != AEGIS_OK) goto refused;
-    /* 3. The policy: which PCRs must be signed. */
+    /* 1. The policy: which PCRs must be signed. A bad list is a usage error (exit status 2). */
     if ((st = aegis_quote_policy_new(&policy)) != AEGIS_OK) goto refused;
     for (a = 6; a < argc; a++) {
-        if ((st = require(policy, argv[a], &err)) != AEGIS_OK) goto refused;
+        if ((st = require(policy, argv[a], &err)) != AEGIS_OK) {
+            fprintf(stderr, "bad PCR list '%s' (want BANK:I,J,..., e.g. sha256:0,1,15): %s\n",
+                    argv[a], err ? aegis_error_message(err) : aegis_status_str(st));
+            goto out;
+        }
     }
+    /* 2. The AK: its TPM public area proves it is a restricted signing key. */
+    if ((st = aegis_ak_from_tpm_public(ak_buf, ak_len, &ak, &err)) != AEGIS_OK) goto refused;
+    /* 3. The PCR values claimed with the quote (unverified until the quote covers them). */
+    if ((st = aegis_pcrs_parse(pcr_buf, pcr_len, &pcrs, &err)) != AEGIS_OK) goto refused;
     /* 4. Verify: signature, structure, nonce, signed PCR selection and digest. */
     st = aegis_quote_verify(ak, attest, attest_len, sig, sig_len, pcrs, nonce, nonce_len, policy, &vq, &err);
     if (st != AEGIS_OK) goto refused;

@@ -2,15 +2,31 @@
  * aegis.h: the C ABI of Aegis, a verifier of TPM 2.0 evidence (quotes, certifications).
  *
  * Conventions:
- * - Every fallible function returns an aegis_status (AEGIS_OK = 0) and writes its outputs only
- *   on success. Its last parameter, aegis_error **err_out, may be NULL; on failure, when it is not
- *   NULL, *err_out receives a new aegis_error that the caller frees with aegis_error_free (on
- *   success *err_out is left unchanged). There is no thread-local "last error".
+ * - A function that can fail returns an aegis_status (AEGIS_OK = 0, else a stable code) and
+ *   writes its outputs only on success.
+ * - The functions that refuse input for a reason worth explaining (they parse, build from bytes,
+ *   check or verify: *_parse, *_from_*, *_verify, *_make, *_check, *_add_root,
+ *   *_add_intermediate, aegis_inspect, aegis_name_qualified_under, *_require_pcr) take a last
+ *   parameter aegis_error **err_out, which may be NULL: on failure, when it is not NULL, *err_out
+ *   receives a new aegis_error (code, name, message) that the caller frees with
+ *   aegis_error_free; on success *err_out is left unchanged.
+ * - The other functions returning an aegis_status take no err_out: constructors (*_new), policy
+ *   setters (*_allow_sha1, *_set_*), accessors of verified results, credentials and errors
+ *   (aegis_verified_*, aegis_credential_blob, aegis_ak_name, aegis_error_code, ...). They fail
+ *   only on the caller's mistake (AEGIS_NULL_POINTER, AEGIS_INVALID_ARGUMENT as each function's
+ *   comment says) or with AEGIS_PANIC: the status says all there is (aegis_status_str).
+ * - Functions returning a pointer, a size or nothing (aegis_*_ptr, *_len, *_str, *_free,
+ *   aegis_version, aegis_error_name, ...) cannot fail; given NULL they return NULL or 0.
+ * - There is no thread-local "last error".
  * - A panic inside Aegis never crosses this boundary: it becomes AEGIS_PANIC.
  * - Pointers are checked for NULL (AEGIS_NULL_POINTER); a (ptr, len) pair accepts NULL when len
  *   is 0. Every *_free function accepts NULL.
  * - Objects made by a function are owned by the caller and freed with their *_free function;
  *   views returned by accessors are borrowed and valid until the object they come from is freed.
+ *
+ * Build against an installed Aegis (make install) with
+ *   cc prog.c $(pkg-config --cflags --libs aegis)          (libaegis.so.MAJOR)
+ *   cc prog.c $(pkg-config --cflags --libs aegis-static)   (libaegis.a)
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -25,6 +41,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* The version of this header (Cargo.toml); aegis_version() gives the linked library's. */
+#define AEGIS_VERSION_MAJOR 0
+#define AEGIS_VERSION_MINOR 1
+#define AEGIS_VERSION_PATCH 0
+#define AEGIS_VERSION_STRING "0.1.0"
 
 /**
  * TPM_ALG_SHA1 = 0x0004 (TCG Algorithm Registry; TPM 2.0 Part 2, 6.3): a hash algorithm or PCR bank.
@@ -702,11 +724,6 @@ extern "C" {
  * freed). Unknown codes give "unknown status code".
  */
 const char *aegis_status_str(aegis_status status);
-
-/**
- * The version of Aegis: a NUL-terminated string with static storage (never freed).
- */
-const char *aegis_version(void);
 
 #if defined(AEGIS_TESTING)
 /**
@@ -1977,6 +1994,13 @@ aegis_status aegis_verified_certification_public(const aegis_verified_certificat
  * (and every view borrowed from it) is not used after.
  */
 void aegis_verified_certification_free(aegis_verified_certification *vc);
+
+/**
+ * The version of the linked Aegis library ("0.1.0"): a NUL-terminated string with static storage
+ * (never freed). Compare it with `AEGIS_VERSION_STRING`, the version of the header a program was
+ * compiled with.
+ */
+const char *aegis_version(void);
 
 #ifdef __cplusplus
 }  // extern "C"

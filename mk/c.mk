@@ -41,15 +41,33 @@ cbindgen:
 		$(CARGO) install cbindgen --version $(CBINDGEN_VERSION) --locked; \
 	fi
 
+# The version, from Cargo.toml only (the workspace's `version`), e.g. 0.1.0 or 0.2.0-rc.1: read
+# once per make run, only when a target uses it.
+AEGIS_VERSION = $(eval AEGIS_VERSION := $$(shell $(CARGO) pkgid -p aegis-ffi --offline 2>/dev/null | sed 's/.*[#@]//'))$(AEGIS_VERSION)
+AEGIS_VERSION_CORE = $(firstword $(subst -, ,$(subst +, ,$(AEGIS_VERSION))))
+AEGIS_VERSION_MAJOR = $(word 1,$(subst ., ,$(AEGIS_VERSION_CORE)))
+AEGIS_VERSION_MINOR = $(word 2,$(subst ., ,$(AEGIS_VERSION_CORE)))
+AEGIS_VERSION_PATCH = $(word 3,$(subst ., ,$(AEGIS_VERSION_CORE)))
+
+# aegis-ffi/cbindgen.toml with the @AEGIS_VERSION*@ placeholders of its after_includes (the
+# header's AEGIS_VERSION_* macros) filled in: cbindgen cannot evaluate env!("CARGO_PKG_VERSION").
+C_CBINDGEN_TOML := $(C_OUT)/cbindgen.toml
+.PHONY: $(C_CBINDGEN_TOML)
+$(C_CBINDGEN_TOML):
+	@test -n "$(AEGIS_VERSION_PATCH)" || { echo "cannot read the version of aegis-ffi (cargo pkgid)"; exit 1; }
+	@mkdir -p $(C_OUT)
+	@sed -e 's/@AEGIS_VERSION@/$(AEGIS_VERSION)/' -e 's/@AEGIS_VERSION_MAJOR@/$(AEGIS_VERSION_MAJOR)/' \
+	  -e 's/@AEGIS_VERSION_MINOR@/$(AEGIS_VERSION_MINOR)/' -e 's/@AEGIS_VERSION_PATCH@/$(AEGIS_VERSION_PATCH)/' \
+	  aegis-ffi/cbindgen.toml > $@
+
 # Regenerates include/aegis.h from aegis-ffi/src.
-header: cbindgen
-	$(CBINDGEN) --quiet --config aegis-ffi/cbindgen.toml --crate aegis-ffi --output include/aegis.h aegis-ffi
+header: cbindgen $(C_CBINDGEN_TOML)
+	$(CBINDGEN) --quiet --config $(C_CBINDGEN_TOML) --crate aegis-ffi --output include/aegis.h aegis-ffi
 
 # Fails when regenerating changes include/aegis.h, or when the header does not compile cleanly
 # as C99 and as C++ (with and without the test-only part).
-header-check: cbindgen
-	@mkdir -p $(C_OUT)
-	$(CBINDGEN) --quiet --config aegis-ffi/cbindgen.toml --crate aegis-ffi --output $(C_OUT)/aegis.h aegis-ffi
+header-check: cbindgen $(C_CBINDGEN_TOML)
+	$(CBINDGEN) --quiet --config $(C_CBINDGEN_TOML) --crate aegis-ffi --output $(C_OUT)/aegis.h aegis-ffi
 	@diff -u include/aegis.h $(C_OUT)/aegis.h || \
 		{ echo "include/aegis.h is stale: run 'make header' and commit it"; exit 1; }
 	@printf '#include "aegis.h"\nint main(void) { return aegis_status_str(AEGIS_OK) == 0; }\n' \
@@ -66,6 +84,8 @@ ffi-lib:
 	$(CARGO) build -p aegis-ffi --features testing
 	@mkdir -p $(C_LIBDIR)
 	cp target/debug/libaegis.a target/debug/libaegis.so $(C_LIBDIR)/
+	@# Programs linked with -laegis need the SONAME (aegis-ffi/build.rs) at run time.
+	ln -sfn libaegis.so $(C_LIBDIR)/libaegis.so.$(AEGIS_VERSION_MAJOR)
 
 test-c: c-tools header-check ffi-lib
 	tests/c/check_exports.sh $(C_LIBDIR)/libaegis.so $(C_LIBDIR)/libaegis.a
@@ -88,4 +108,8 @@ test-c: c-tools header-check ffi-lib
 	v=$(C_TESTDATA)/$(C_EXAMPLE_VECTOR); $(C_OUT)/verify_quote $$v/ak.pub $$v/quote.attest $$v/quote.sig \
 		$$v/pcrs.bin $$(python3 -c 'import json,sys; print(next(x["nonce"] for x in json.load(open("$(C_TESTDATA)/manifest.json"))["vectors"] if x["id"]=="$(C_EXAMPLE_VECTOR)"))') \
 		sha256:0,1,15
+	@# A bad argument is a usage error: exit status 2, as the example's comment says.
+	v=$(C_TESTDATA)/$(C_EXAMPLE_VECTOR); rc=0; $(C_OUT)/verify_quote $$v/ak.pub $$v/quote.attest $$v/quote.sig \
+		$$v/pcrs.bin 00 sha256:0,x >/dev/null 2>&1 || rc=$$?; \
+	test $$rc = 2 || { echo "verify_quote with a bad PCR list exited $$rc, not 2"; exit 1; }
 	@echo "test-c: all C checks passed"

@@ -1,10 +1,6 @@
-//! Aegis core: build and verify TPM 2.0 evidence, and turn it into verifiable identity.
-//!
-//! Pure logic: no file, clock or network access of its own. Time, nonces, trust anchors and
-//! policies are arguments (ARCHITECTURE.md, Crate roles).
-//!
-//! Start at [`verify::verify_quote`] and [`verify::verify_certify`]; parse evidence with the
-//! types in [`tpm`] and the file forms in [`compat`].
+// The crate documentation is README.md (also the crates.io page); its example is compiled
+// as a doctest (`cargo test --doc`).
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(

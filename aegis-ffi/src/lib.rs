@@ -2,10 +2,14 @@
 //!
 //! Conventions (docs STYLE.md, "C ABI"; the model is rustls-ffi):
 //! - every symbol is `aegis_<noun>_<verb>`, every type `aegis_<noun>`, every constant `AEGIS_*`;
-//! - every fallible function returns an [`aegis_status`] (0 = `AEGIS_OK`), writes its outputs
-//!   only on success, and takes a last `aegis_error **err_out` that may be NULL: on failure, when
+//! - every fallible function returns an [`aegis_status`] (0 = `AEGIS_OK`) and writes its outputs
+//!   only on success. Those that refuse input for a reason worth explaining (parse, build from
+//!   bytes, check, verify) take a last `aegis_error **err_out` that may be NULL: on failure, when
 //!   it is not NULL, `*err_out` receives a new [`aegis_error`] that the caller frees with
-//!   [`aegis_error_free`]; on success `*err_out` is left as it was. There is no thread-local
+//!   [`aegis_error_free`]; on success `*err_out` is left as it was. Constructors (`*_new`),
+//!   policy setters and accessors take none: they fail only with `AEGIS_NULL_POINTER`,
+//!   `AEGIS_INVALID_ARGUMENT` or `AEGIS_PANIC`, which the status alone describes (the header's
+//!   top comment, from aegis-ffi/cbindgen.toml, lists the kinds). There is no thread-local
 //!   "last error";
 //! - every body runs inside [`boundary::guard`] (catch_unwind): a panic becomes `AEGIS_PANIC`;
 //! - every pointer is checked for NULL; a `(ptr, len)` pair accepts NULL when len is 0;
@@ -34,6 +38,7 @@ mod policy;
 mod sign;
 mod status;
 mod verify;
+mod version;
 
 pub use appraise::*;
 pub use binding::*;
@@ -48,8 +53,9 @@ pub use policy::*;
 pub use sign::*;
 pub use status::*;
 pub use verify::*;
+pub use version::*;
 
-use core::ffi::{c_char, CStr};
+use core::ffi::c_char;
 
 /// The static message of a status code: a NUL-terminated string with static storage (never
 /// freed). Unknown codes give "unknown status code".
@@ -58,17 +64,6 @@ pub extern "C" fn aegis_status_str(status: aegis_status) -> *const c_char {
     boundary::guard_value(c"unknown status code".as_ptr(), || {
         status::message(status).as_ptr()
     })
-}
-
-/// The version of Aegis: a NUL-terminated string with static storage (never freed).
-#[no_mangle]
-pub extern "C" fn aegis_version() -> *const c_char {
-    const VERSION: &CStr =
-        match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
-            Ok(v) => v,
-            Err(_) => c"unknown",
-        };
-    boundary::guard_value(c"unknown".as_ptr(), || VERSION.as_ptr())
 }
 
 /// Test-only export (cargo feature "testing"): panics inside the boundary on purpose and so

@@ -64,6 +64,9 @@ fn header_constants() -> BTreeMap<String, u32> {
         let Some((name, value)) = rest.split_once(' ') else {
             continue;
         };
+        if name.starts_with("VERSION_") {
+            continue; // the header's version (version.rs checks it), not a status code
+        }
         if let Ok(value) = value.trim().parse::<u32>() {
             if !(1..1000).contains(&value) {
                 out.insert(name.to_owned(), value);

@@ -4,14 +4,16 @@ package aegis
 // nocallback annotations of public aegis_* functions). The other files' preambles only #include
 // "aegis.h", as wasmtime-go does: the binding holds no C code of its own.
 //
-// The Rust staticlib is linked statically from the workspace's target directory, relative to this
-// file, so `go build` needs no installed library and no environment variables; build it first
-// with `cargo build -p aegis-ffi --release` (mk/go.mk does). The native crypto provider links
-// OpenSSL (libssl, libcrypto) dynamically, as the Rust crate does.
+// The C library is found with pkg-config, like any C library: `make install` (PREFIX=/usr/local
+// by default) installs libaegis and aegis.pc; for another prefix set PKG_CONFIG_PATH to
+// PREFIX/lib/pkgconfig. So the package builds wherever it is copied (go mod vendor, the module
+// cache) and needs no path into this repository. aegis.pc links the shared library
+// (libaegis.so.0): a program needs it at run time (an rpath through CGO_LDFLAGS, or
+// LD_LIBRARY_PATH when PREFIX/lib is not searched), and libssl/libcrypto (Debian: libssl3), which
+// libaegis links dynamically. See README.md ("Building") and nocgo.go (CGO_ENABLED=0).
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../../include
-#cgo LDFLAGS: ${SRCDIR}/../../target/release/libaegis.a -lssl -lcrypto -ldl -lm -lpthread
+#cgo pkg-config: aegis
 #include <stdlib.h>
 #include "aegis.h"
 */

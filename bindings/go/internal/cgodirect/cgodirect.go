@@ -3,13 +3,12 @@
 // through cgo, with no Go wrapper, from the same test binary as the binding and on the binding's
 // own handles. Internal: only the binding's benchmarks use it.
 //
-// Its flags are cgo.go's (the same headers and staticlib), and it annotates aegis_quote_verify
-// as verify.go does, so that the two differ only by the binding's Go code.
+// Its flags are cgo.go's (pkg-config aegis: the same header and library), and it annotates
+// aegis_quote_verify as verify.go does, so that the two differ only by the binding's Go code.
 package cgodirect
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../../../../include
-#cgo LDFLAGS: ${SRCDIR}/../../../../target/release/libaegis.a -lssl -lcrypto -ldl -lm -lpthread
+#cgo pkg-config: aegis
 #cgo noescape aegis_quote_verify
 #cgo nocallback aegis_quote_verify
 #cgo nocallback aegis_verified_quote_free
