@@ -24,7 +24,7 @@ use aegis_core::verify::{
 };
 use criterion::{criterion_group, criterion_main, Criterion};
 
-#[path = "../tests/support/swtpm.rs"]
+#[path = "../../aegis-core/tests/support/swtpm.rs"]
 mod swtpm;
 use swtpm::Swtpm;
 

@@ -15,7 +15,7 @@ use aegis_core::appraise::{
     appraise, Appraisal, AppraisalPolicy, Check, Evidence, LocationPcr, Nonces, Outcome,
     PossessionProof,
 };
-use aegis_core::crypto::{default_provider, SignatureScheme, SignatureValue, Signer};
+use aegis_core::crypto::{default_provider, SignatureFormat, SignatureScheme, Signer};
 use aegis_core::geo::{self, LocationEvent};
 use aegis_core::tpm::{HashAlg, PcrValues};
 use aegis_core::verify::{
@@ -31,7 +31,7 @@ struct Sent {
     pcrs: PcrValues,
     log: Vec<u8>,
     message: Vec<u8>,
-    signature: SignatureValue,
+    signature: Vec<u8>,
     certify_nonce: Vec<u8>,
     quote_nonce: Vec<u8>,
 }
@@ -87,10 +87,13 @@ fn attest(dir: &std::path::Path) -> (Enrolled, Sent) {
     let sel = geo::location_selection(15, HashAlg::Sha256).unwrap();
     let q = tpm.quote(&ak, &sel, &quote_nonce).unwrap();
     let message = b"a DPoR signing input".to_vec();
-    let signature = TpmSigner::new(&mut tpm, app.clone(), SCHEME)
-        .unwrap()
+    let signer = TpmSigner::new(&mut tpm, app.clone(), SCHEME).unwrap();
+    let signature = signer
         .sign_digest(&HashAlg::Sha256.digest(&message))
+        .unwrap()
+        .encode(SignatureFormat::Raw, SCHEME, signer.public_key())
         .unwrap();
+    drop(signer);
     let enrolled = Enrolled {
         ak: AttestationKey::from_public(ak.public().clone(), &KeyPolicy::default()).unwrap(),
         binding,
@@ -123,6 +126,7 @@ fn run(e: &Enrolled, binding: Option<&AkBinding>, s: &Sent) -> Appraisal {
             message: &s.message,
             scheme: SCHEME,
             signature: &s.signature,
+            format: SignatureFormat::Raw,
         }),
     };
     let policy = AppraisalPolicy {
@@ -253,6 +257,23 @@ fn a_signature_over_another_message_fails_possession() {
         &[(
             Check::AppKeyPossession,
             Outcome::Failed(Error::SignatureInvalid),
+        )],
+    );
+}
+
+#[test]
+fn a_signature_that_does_not_decode_fails_possession() {
+    let dir = tempdir();
+    let (e, mut s) = attest(&dir);
+    s.signature.pop();
+    all_pass_but(
+        &run(&e, Some(&e.binding), &s),
+        &[(
+            Check::AppKeyPossession,
+            Outcome::Failed(Error::SignatureLength {
+                size: 63,
+                expected: 64,
+            }),
         )],
     );
 }

@@ -29,7 +29,9 @@ use aegis_agent::{record_location, LocationLogFile, TpmSigner};
 use aegis_core::appraise::{
     appraise, AppraisalPolicy, Evidence, LocationPcr, Nonces, Outcome, PossessionProof,
 };
-use aegis_core::crypto::{default_provider, CryptoProvider, SignatureScheme, Signer};
+use aegis_core::crypto::{
+    default_provider, CryptoProvider, SignatureFormat, SignatureScheme, Signer,
+};
 use aegis_core::ek::{trim_nv_certificate, verify_ek_certificate, EkTrustStore, VerifiedEk};
 use aegis_core::geo::{self, LocationEvent};
 use aegis_core::time::UnixTime;
@@ -492,11 +494,13 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
         KeyParms::Ecc(_) => SignatureScheme::Ecdsa(HashAlg::Sha256),
         KeyParms::Rsa(_) => SignatureScheme::RsaPkcs1v15(HashAlg::Sha256),
     };
+    // What the agent sends: the signature as JWS carries it (raw r||s, or the RSA bytes).
     let signature = {
         let signer =
             TpmSigner::new(backend.as_mut(), app.clone(), scheme).map_err(at("App Key signer"))?;
         signer
             .sign_digest(&scheme.hash().digest(message.as_bytes()))
+            .and_then(|v| v.encode(SignatureFormat::Raw, scheme, signer.public_key()))
             .map_err(at("sign with App Key"))?
     };
     rec.record("App Key signs", true, "TPM2_Sign with the App Key");
@@ -515,6 +519,7 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
             message: message.as_bytes(),
             scheme,
             signature: &signature,
+            format: SignatureFormat::Raw,
         }),
     };
     let policy = AppraisalPolicy {

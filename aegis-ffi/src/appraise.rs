@@ -10,9 +10,8 @@ use aegis_core::appraise::{
     appraise, Appraisal, AppraisalPolicy, Check, Evidence, LocationPcr, Nonces, Outcome,
     PossessionProof,
 };
-use aegis_core::crypto::{default_provider, SignatureValue};
-use aegis_core::keys::PublicKey;
-use aegis_core::tpm::{HashAlg, Public, PCR_COUNT};
+use aegis_core::crypto::default_provider;
+use aegis_core::tpm::{HashAlg, PCR_COUNT};
 use aegis_core::Error;
 
 use crate::binding::aegis_ak_binding;
@@ -25,7 +24,7 @@ use crate::constants::{
 use crate::error::aegis_error;
 use crate::keys::aegis_ak;
 use crate::pcrs::aegis_pcrs;
-use crate::sign::{decode_signature, scheme};
+use crate::sign::{format, scheme};
 use crate::status::{aegis_status, AEGIS_OK};
 
 /// What the attester sent for one attestation, as received: `(pointer, length)` pairs borrowed
@@ -136,21 +135,16 @@ fn c_text(s: &str) -> CString {
 }
 
 impl aegis_appraisal {
-    /// The rows of `appraisal`; `possession_error` replaces the error of a possession check that
-    /// ran on a signature that could not be decoded (it failed on a placeholder: see
-    /// [`possession_value`]).
-    fn new(appraisal: &Appraisal, possession_error: Option<Error>) -> Self {
+    /// The rows of `appraisal`.
+    fn new(appraisal: &Appraisal) -> Self {
         let rows = appraisal
             .outcomes()
             .iter()
             .map(|(check, outcome)| {
-                let (outcome, status, reason) = match (outcome, check, &possession_error) {
-                    (Outcome::Passed, _, _) => (AEGIS_OUTCOME_PASSED, AEGIS_OK, String::new()),
-                    (Outcome::Failed(_), Check::AppKeyPossession, Some(e))
-                    | (Outcome::Failed(e), _, _) => (AEGIS_OUTCOME_FAILED, e.code(), e.to_string()),
-                    (Outcome::Skipped(why), _, _) => {
-                        (AEGIS_OUTCOME_SKIPPED, AEGIS_OK, (*why).to_owned())
-                    }
+                let (outcome, status, reason) = match outcome {
+                    Outcome::Passed => (AEGIS_OUTCOME_PASSED, AEGIS_OK, String::new()),
+                    Outcome::Failed(e) => (AEGIS_OUTCOME_FAILED, e.code(), e.to_string()),
+                    Outcome::Skipped(why) => (AEGIS_OUTCOME_SKIPPED, AEGIS_OK, (*why).to_owned()),
                 };
                 CheckRow {
                     check: check_id(*check),
@@ -164,39 +158,6 @@ impl aegis_appraisal {
             passed: appraisal.passed(),
             rows,
         }
-    }
-}
-
-/// The possession signature as `appraise` takes it, decoded against the App Key of the evidence,
-/// and the decoding error if there was one.
-///
-/// A raw ECDSA signature needs the App Key's curve, which only the evidence gives. When the App
-/// Key cannot be parsed its certification fails and the possession check is skipped, so the
-/// value is never used; when the signature cannot be decoded, a placeholder that no verification
-/// accepts (an empty RSA signature or ECDSA r = s = 0) makes the check fail, and the decoding
-/// error is reported as its error.
-fn possession_value(
-    app_key: &[u8],
-    scheme: aegis_core::crypto::SignatureScheme,
-    sig: &[u8],
-    format: aegis_signature_format,
-) -> (SignatureValue, Option<Error>) {
-    let placeholder = || {
-        if scheme.is_rsa() {
-            SignatureValue::Rsa(Vec::new())
-        } else {
-            SignatureValue::Ecdsa {
-                r: Vec::new(),
-                s: Vec::new(),
-            }
-        }
-    };
-    let Ok(public) = Public::parse_any(app_key) else {
-        return (placeholder(), None);
-    };
-    match decode_signature(&PublicKey::from_tpm_public(&public), scheme, sig, format) {
-        Ok(value) => (value, None),
-        Err(e) => (placeholder(), Some(e)),
     }
 }
 
@@ -303,16 +264,14 @@ pub unsafe extern "C" fn aegis_appraise(
         // SAFETY: the caller upholds this function's contract for the quote nonce pair.
         let quote_nonce = unsafe { boundary::bytes(quote_nonce, quote_nonce_len, "quote_nonce") }?;
 
-        let mut possession_error = None;
         let possession = match message {
             None => None,
-            Some(message) => {
-                let scheme = scheme(ev.possession_scheme_alg, ev.possession_hash_alg)?;
-                let (value, error) =
-                    possession_value(app_key, scheme, possession_signature, ev.possession_format);
-                possession_error = error;
-                Some((message, scheme, value))
-            }
+            Some(message) => Some(PossessionProof {
+                message,
+                scheme: scheme(ev.possession_scheme_alg, ev.possession_hash_alg)?,
+                signature: possession_signature,
+                format: format(ev.possession_format)?,
+            }),
         };
 
         let default_policy;
@@ -332,13 +291,7 @@ pub unsafe extern "C" fn aegis_appraise(
             quote_signature,
             pcrs: &pcrs.inner,
             location_log,
-            possession: possession
-                .as_ref()
-                .map(|(message, scheme, signature)| PossessionProof {
-                    message,
-                    scheme: *scheme,
-                    signature,
-                }),
+            possession,
         };
         let nonces = Nonces {
             certify: certify_nonce,
@@ -352,7 +305,7 @@ pub unsafe extern "C" fn aegis_appraise(
             &nonces,
             policy,
         );
-        out.write_box(aegis_appraisal::new(&appraisal, possession_error));
+        out.write_box(aegis_appraisal::new(&appraisal));
         Ok(())
     })
 }

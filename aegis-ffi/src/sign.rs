@@ -7,10 +7,11 @@
 //! `aegis_signature_format` (`AEGIS_SIGNATURE_RAW`, `_DER`, `_TPMT`).
 
 use aegis_core::crypto::{
-    default_provider, KeySpec, PrivateKey, SignatureScheme, SignatureValue, Signer, SoftwareSigner,
+    default_provider, KeySpec, PrivateKey, SignatureFormat, SignatureScheme, SignatureValue,
+    Signer, SoftwareSigner,
 };
 use aegis_core::keys::PublicKey;
-use aegis_core::tpm::{alg, EccCurve, HashAlg, Public, Signature};
+use aegis_core::tpm::{alg, EccCurve, HashAlg, Public};
 use aegis_core::verify::{verify_signature, HashAllowList, KeyPolicy};
 use aegis_core::Error;
 
@@ -55,84 +56,13 @@ pub(crate) fn scheme(scheme_alg: u16, hash_alg: u16) -> Result<SignatureScheme, 
     }
 }
 
-/// Decodes `sig`, encoded as `format`, into the value `verify_signature` takes.
-///
-/// `key` gives the curve of a raw ECDSA signature. A scheme that does not fit the key keeps the
-/// bytes as they are: `verify_signature` then refuses it with `SignatureSchemeMismatch`.
-/// Errors: `InvalidFormat` / `TrailingBytes` (DER), `SignatureLength` (raw ECDSA of the wrong
-/// size), TPMT_SIGNATURE parse errors, `SignatureSchemeMismatch` / `HashMismatch` (a
-/// TPMT_SIGNATURE of another scheme or hash), `InvalidArgument` (DER for an RSA scheme, an
-/// unknown format).
-pub(crate) fn decode_signature(
-    key: &PublicKey,
-    scheme: SignatureScheme,
-    sig: &[u8],
-    format: aegis_signature_format,
-) -> Result<SignatureValue, Error> {
+/// The core's signature format for a C `aegis_signature_format`; `AEGIS_INVALID_ARGUMENT` for
+/// another value.
+pub(crate) fn format(format: aegis_signature_format) -> Result<SignatureFormat, Error> {
     match format {
-        AEGIS_SIGNATURE_RAW => match (scheme.is_rsa(), key) {
-            (false, PublicKey::Ecc { curve, .. }) => SignatureValue::from_ecdsa_raw(*curve, sig),
-            _ => Ok(SignatureValue::Rsa(sig.to_vec())),
-        },
-        AEGIS_SIGNATURE_DER if scheme.is_rsa() => Err(Error::InvalidArgument {
-            what: "AEGIS_SIGNATURE_DER encodes ECDSA signatures only",
-        }),
-        AEGIS_SIGNATURE_DER => SignatureValue::from_ecdsa_der(sig),
-        AEGIS_SIGNATURE_TPMT => {
-            let (signed, value) = SignatureValue::from_tpmt_signature(sig)?;
-            if signed.alg_id() != scheme.alg_id() {
-                return Err(Error::SignatureSchemeMismatch {
-                    key_scheme: scheme.alg_id(),
-                    signature_scheme: signed.alg_id(),
-                });
-            }
-            if signed.hash() != scheme.hash() {
-                return Err(Error::HashMismatch {
-                    key_hash: scheme.hash().alg_id(),
-                    signature_hash: signed.hash().alg_id(),
-                });
-            }
-            Ok(value)
-        }
-        _ => Err(Error::InvalidArgument {
-            what: "format is not AEGIS_SIGNATURE_RAW, AEGIS_SIGNATURE_DER or AEGIS_SIGNATURE_TPMT",
-        }),
-    }
-}
-
-/// Encodes a signature made under `scheme` as `format` (the inverse of [`decode_signature`]).
-fn encode_signature(
-    value: &SignatureValue,
-    scheme: SignatureScheme,
-    curve: Option<EccCurve>,
-    format: aegis_signature_format,
-) -> Result<Vec<u8>, Error> {
-    match (format, value, curve) {
-        (AEGIS_SIGNATURE_RAW, SignatureValue::Rsa(sig), _) => Ok(sig.clone()),
-        (AEGIS_SIGNATURE_RAW, SignatureValue::Ecdsa { .. }, Some(curve)) => {
-            value.to_ecdsa_raw(curve)
-        }
-        (AEGIS_SIGNATURE_DER, SignatureValue::Rsa(_), _) => Err(Error::InvalidArgument {
-            what: "AEGIS_SIGNATURE_DER encodes ECDSA signatures only",
-        }),
-        (AEGIS_SIGNATURE_DER, SignatureValue::Ecdsa { .. }, _) => value.to_ecdsa_der(),
-        (AEGIS_SIGNATURE_TPMT, SignatureValue::Rsa(sig), _) => {
-            let (hash, sig) = (scheme.hash(), sig.clone());
-            Ok(match scheme {
-                SignatureScheme::RsaPss(_) => Signature::RsaPss { hash, sig },
-                _ => Signature::RsaSsa { hash, sig },
-            }
-            .encode())
-        }
-        (AEGIS_SIGNATURE_TPMT, SignatureValue::Ecdsa { r, s }, _) => Ok(Signature::Ecdsa {
-            hash: scheme.hash(),
-            r: r.clone(),
-            s: s.clone(),
-        }
-        .encode()),
-        (AEGIS_SIGNATURE_RAW, SignatureValue::Ecdsa { .. }, None) => Err(Error::InvalidArgument {
-            what: "an ECDSA signature by a key that is not an EC key",
-        }),
+        AEGIS_SIGNATURE_RAW => Ok(SignatureFormat::Raw),
+        AEGIS_SIGNATURE_DER => Ok(SignatureFormat::Der),
+        AEGIS_SIGNATURE_TPMT => Ok(SignatureFormat::Tpmt),
         _ => Err(Error::InvalidArgument {
             what: "format is not AEGIS_SIGNATURE_RAW, AEGIS_SIGNATURE_DER or AEGIS_SIGNATURE_TPMT",
         }),
@@ -292,7 +222,7 @@ pub unsafe extern "C" fn aegis_signature_verify(
         // SAFETY: the caller upholds this function's contract for (sig, sig_len).
         let sig = unsafe { boundary::bytes(sig, sig_len, "sig") }?;
         let scheme = scheme(scheme_alg, hash_alg)?;
-        let value = decode_signature(&key.inner, scheme, sig, format)?;
+        let value = SignatureValue::decode(self::format(format)?, sig, scheme, &key.inner)?;
         let mut hashes = HashAllowList::default();
         hashes.allow_sha1(allow_sha1);
         verify_signature(
@@ -486,13 +416,8 @@ pub unsafe extern "C" fn aegis_private_key_sign(
         // SoftwareSigner owns its key and checks that the scheme fits it (and is not SHA-1).
         let signer = SoftwareSigner::new(default_provider(), key.inner.clone_key(), scheme)?;
         let value = signer.sign_digest(&scheme.hash().digest(msg))?;
-        let curve = match signer.public_key() {
-            PublicKey::Ecc { curve, .. } => Some(*curve),
-            PublicKey::Rsa { .. } => None,
-        };
-        out.write_box(aegis_bytes::new(encode_signature(
-            &value, scheme, curve, format,
-        )?));
+        let encoded = value.encode(self::format(format)?, scheme, signer.public_key())?;
+        out.write_box(aegis_bytes::new(encoded));
         Ok(())
     })
 }

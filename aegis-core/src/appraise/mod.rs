@@ -17,7 +17,7 @@
 //! Evidence that cannot be parsed makes its check fail with the parse error; nothing is accepted
 //! silently. What the appraisal does not establish is listed too ([`Appraisal::not_established`]).
 
-use crate::crypto::{CryptoProvider, SignatureScheme, SignatureValue};
+use crate::crypto::{CryptoProvider, SignatureFormat, SignatureScheme, SignatureValue};
 use crate::error::Error;
 use crate::geo::{self, VerifiedLocation};
 use crate::keys::PublicKey;
@@ -55,8 +55,11 @@ pub struct PossessionProof<'a> {
     pub message: &'a [u8],
     /// The scheme the App Key signed with.
     pub scheme: SignatureScheme,
-    /// The signature.
-    pub signature: &'a SignatureValue,
+    /// The signature as carried (decoded against the certified App Key: a raw ECDSA signature
+    /// has its size from the key's curve; a signature that does not decode fails the check).
+    pub signature: &'a [u8],
+    /// How `signature` is carried.
+    pub format: SignatureFormat,
 }
 
 /// The nonces this verifier issued for the certification and the quote (they may be equal).
@@ -332,15 +335,20 @@ pub fn appraise(
         )),
         (Some(proof), Ok(c)) => {
             let key = PublicKey::from_tpm_public(c.certified_key());
-            let verified = verify_signature(
-                provider,
-                &key,
-                proof.scheme,
-                proof.message,
-                proof.signature,
-                &policy.certify.attest.hashes,
-                &policy.certify.app_key,
-            );
+            let verified =
+                SignatureValue::decode(proof.format, proof.signature, proof.scheme, &key).and_then(
+                    |signature| {
+                        verify_signature(
+                            provider,
+                            &key,
+                            proof.scheme,
+                            proof.message,
+                            &signature,
+                            &policy.certify.attest.hashes,
+                            &policy.certify.app_key,
+                        )
+                    },
+                );
             outcomes.push((Check::AppKeyPossession, outcome(&verified)));
         }
     }

@@ -10,6 +10,7 @@ use der::{Decode, DecodeValue, Encode, EncodeValue, Header, Length, Reader, Sequ
 
 use super::{SignatureScheme, SignatureValue};
 use crate::error::{Error, Result};
+use crate::keys::PublicKey;
 use crate::tpm::{EccCurve, Signature};
 
 /// ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } (RFC 3279, 2.2.3).
@@ -43,6 +44,113 @@ impl EncodeValue for EcdsaSigValue<'_> {
 impl<'a> Sequence<'a> for EcdsaSigValue<'a> {}
 
 const DER_WHAT: &str = "ECDSA-Sig-Value";
+
+/// How a signature is carried on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SignatureFormat {
+    /// RSA: the signature bytes (exactly the modulus length). ECDSA: r||s, each left-padded to
+    /// the curve's size (JWS, RFC 7518 3.4; COSE, RFC 9053 2.1).
+    Raw,
+    /// ECDSA-Sig-Value DER (RFC 3279, 2.2.3); ECDSA only.
+    Der,
+    /// TPMT_SIGNATURE (TCG Part 2, 11.3.4), whose scheme and hash must be the ones expected.
+    Tpmt,
+}
+
+const DER_IS_ECDSA: Error = Error::InvalidArgument {
+    what: "the DER format is an ECDSA-Sig-Value: RSA signatures are raw or TPMT_SIGNATURE",
+};
+
+impl SignatureValue {
+    /// Decodes `bytes`, carried as `format`, for verification with `key` under `scheme` (the
+    /// one decoder every surface uses).
+    ///
+    /// Decoding checks the shape only; [`crate::verify::verify_signature`] checks the rest. A
+    /// TPMT_SIGNATURE must name `scheme` and its hash (the caller's scheme decides, never the
+    /// structure's own header, as for quotes: VERIFIER-CHECKS.md item 3):
+    /// `SignatureSchemeMismatch` / `HashMismatch` otherwise. When `scheme` does not fit `key`,
+    /// raw bytes are kept as they are and `verify_signature` refuses the pair. Errors:
+    /// `InvalidFormat` / `TrailingBytes` (DER), `SignatureLength` (raw ECDSA of the wrong size),
+    /// TPMT_SIGNATURE parse errors, `InvalidArgument` (DER for an RSA scheme).
+    pub fn decode(
+        format: SignatureFormat,
+        bytes: &[u8],
+        scheme: SignatureScheme,
+        key: &PublicKey,
+    ) -> Result<Self> {
+        match format {
+            SignatureFormat::Tpmt => {
+                let (signed, value) = SignatureValue::from_tpmt_signature(bytes)?;
+                if signed.alg_id() != scheme.alg_id() {
+                    return Err(Error::SignatureSchemeMismatch {
+                        key_scheme: scheme.alg_id(),
+                        signature_scheme: signed.alg_id(),
+                    });
+                }
+                if signed.hash() != scheme.hash() {
+                    return Err(Error::HashMismatch {
+                        key_hash: scheme.hash().alg_id(),
+                        signature_hash: signed.hash().alg_id(),
+                    });
+                }
+                Ok(value)
+            }
+            SignatureFormat::Der if scheme.is_rsa() => Err(DER_IS_ECDSA),
+            SignatureFormat::Der => SignatureValue::from_ecdsa_der(bytes),
+            SignatureFormat::Raw => match key {
+                PublicKey::Ecc { curve, .. } if !scheme.is_rsa() => {
+                    SignatureValue::from_ecdsa_raw(*curve, bytes)
+                }
+                _ => Ok(SignatureValue::Rsa(bytes.to_vec())),
+            },
+        }
+    }
+
+    /// Encodes this signature, made with `key` under `scheme`, as `format` (the inverse of
+    /// [`SignatureValue::decode`]); a TPMT_SIGNATURE carries ECDSA r and s at the curve's size,
+    /// as a TPM writes them (TCG Part 2, 11.3.2).
+    pub fn encode(
+        &self,
+        format: SignatureFormat,
+        scheme: SignatureScheme,
+        key: &PublicKey,
+    ) -> Result<Vec<u8>> {
+        let curve = match key {
+            PublicKey::Ecc { curve, .. } => Some(*curve),
+            PublicKey::Rsa { .. } => None,
+        };
+        match (format, self, curve) {
+            (SignatureFormat::Raw, SignatureValue::Rsa(sig), _) => Ok(sig.clone()),
+            (SignatureFormat::Raw, SignatureValue::Ecdsa { .. }, Some(curve)) => {
+                self.to_ecdsa_raw(curve)
+            }
+            (SignatureFormat::Der, SignatureValue::Rsa(_), _) => Err(DER_IS_ECDSA),
+            (SignatureFormat::Der, SignatureValue::Ecdsa { .. }, _) => self.to_ecdsa_der(),
+            (SignatureFormat::Tpmt, SignatureValue::Rsa(sig), _) => {
+                let hash = scheme.hash();
+                let sig = sig.clone();
+                Ok(match scheme {
+                    SignatureScheme::RsaPss(_) => Signature::RsaPss { hash, sig },
+                    _ => Signature::RsaSsa { hash, sig },
+                }
+                .encode())
+            }
+            (SignatureFormat::Tpmt, SignatureValue::Ecdsa { .. }, Some(curve)) => {
+                let raw = self.to_ecdsa_raw(curve)?;
+                let (r, s) = raw.split_at(curve.coordinate_size());
+                Ok(Signature::Ecdsa {
+                    hash: scheme.hash(),
+                    r: r.to_vec(),
+                    s: s.to_vec(),
+                }
+                .encode())
+            }
+            (_, SignatureValue::Ecdsa { .. }, None) => Err(Error::InvalidArgument {
+                what: "an ECDSA signature from a key that is not an EC key",
+            }),
+        }
+    }
+}
 
 use crate::keys::strip_leading_zeros as trim;
 

@@ -15,6 +15,7 @@ use crate::keys::{check_rsa_signature_size, ecdsa_scalar, strip_leading_zeros, P
 use crate::tpm::{EccCurve, HashAlg};
 
 mod encoding;
+pub use encoding::SignatureFormat;
 mod private_key;
 mod signer;
 mod software_signer;

@@ -5,16 +5,15 @@
 use aegis_core::appraise::{
     self as core_appraise, AppraisalPolicy, Evidence, LocationPcr, Nonces, Outcome, PossessionProof,
 };
-use aegis_core::crypto::{default_provider, SignatureValue};
-use aegis_core::keys::PublicKey as CoreKey;
-use aegis_core::tpm::{self, Public};
+use aegis_core::crypto::{default_provider, SignatureFormat as CoreFormat};
+use aegis_core::tpm;
 use aegis_core::verify::{AttestPolicy, CertifyPolicy, QuotePolicy};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
 
 use crate::binding::AkBinding;
-use crate::errors::{invalid_argument, to_py_err, IntoPyResult};
-use crate::sign::{decode_signature, scheme_from_name, SignatureFormat};
+use crate::errors::{invalid_argument, to_py_err};
+use crate::sign::{scheme_from_name, SignatureFormat};
 use crate::{hash_from_name, pcrs_from_py, AttestationKey, VerifiedCertification, VerifiedQuote};
 
 /// How one check of an appraisal ended.
@@ -146,7 +145,8 @@ fn location_pcr(py: Python<'_>, pcr: Option<(String, u8)>) -> PyResult<Option<Lo
 struct Possession {
     message: Vec<u8>,
     scheme: aegis_core::crypto::SignatureScheme,
-    signature: SignatureValue,
+    signature: Vec<u8>,
+    format: CoreFormat,
 }
 
 const POSSESSION_USAGE: &str = "possession must be a (message: bytes, scheme: str, signature: bytes) \
@@ -158,12 +158,8 @@ fn bytes_of(py: Python<'_>, item: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
         .map_err(|_| invalid_argument(py, POSSESSION_USAGE))
 }
 
-/// Reads the possession tuple and decodes its signature for the App Key in `app_key`.
-fn possession_from_py(
-    py: Python<'_>,
-    tuple: &Bound<'_, PyAny>,
-    app_key: &[u8],
-) -> PyResult<Possession> {
+/// Reads the possession tuple (the core decodes its signature against the certified App Key).
+fn possession_from_py(py: Python<'_>, tuple: &Bound<'_, PyAny>) -> PyResult<Possession> {
     let tuple = tuple
         .downcast::<PyTuple>()
         .map_err(|_| invalid_argument(py, POSSESSION_USAGE))?;
@@ -184,24 +180,11 @@ fn possession_from_py(
         .extract()
         .map_err(|_| invalid_argument(py, POSSESSION_USAGE))?;
     let scheme = scheme_from_name(py, &scheme)?;
-    let signature = bytes_of(py, &tuple.get_item(2)?)?;
-    let signature = match Public::parse_any(app_key) {
-        // Decoding needs the App Key (an ECDSA r||s is sized by its curve).
-        Ok(public) => decode_signature(
-            &CoreKey::from_tpm_public(&public),
-            scheme,
-            format,
-            &signature,
-        )
-        .py_err(py)?,
-        // An App Key that does not parse fails the certification, and the possession check is
-        // then skipped without reading the signature.
-        Err(_) => SignatureValue::Rsa(signature),
-    };
     Ok(Possession {
         message,
         scheme,
-        signature,
+        signature: bytes_of(py, &tuple.get_item(2)?)?,
+        format: format.core(),
     })
 }
 
@@ -255,9 +238,7 @@ pub fn appraise(
 ) -> PyResult<Appraisal> {
     let pcrs = pcrs_from_py(py, pcrs)?;
     let location = self::location_pcr(py, location_pcr)?;
-    let possession = possession
-        .map(|p| possession_from_py(py, p, app_key))
-        .transpose()?;
+    let possession = possession.map(|p| possession_from_py(py, p)).transpose()?;
     let mut attest = AttestPolicy::default();
     attest.allow_sha1(allow_sha1);
     let policy = AppraisalPolicy {
@@ -283,6 +264,7 @@ pub fn appraise(
             message: &p.message,
             scheme: p.scheme,
             signature: &p.signature,
+            format: p.format,
         }),
     };
     let nonces = Nonces {

@@ -9,13 +9,12 @@
 //! "tpmt" (TPMT_SIGNATURE, TCG Part 2 11.3.4). Verification and signing release the GIL.
 
 use aegis_core::crypto::{
-    default_provider, KeySpec, PrivateKey as CorePrivateKey, SignatureScheme, SignatureValue,
-    Signer, SoftwareSigner,
+    default_provider, KeySpec, PrivateKey as CorePrivateKey, SignatureFormat as CoreFormat,
+    SignatureScheme, SignatureValue, Signer, SoftwareSigner,
 };
 use aegis_core::keys::PublicKey as CoreKey;
-use aegis_core::tpm::{EccCurve, HashAlg, Public, Signature};
+use aegis_core::tpm::{EccCurve, HashAlg, Public};
 use aegis_core::verify::{self, HashAllowList, KeyPolicy};
-use aegis_core::{Error, Result};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
@@ -34,6 +33,15 @@ pub(crate) enum SignatureFormat {
 }
 
 impl SignatureFormat {
+    /// The core's format.
+    pub(crate) fn core(self) -> CoreFormat {
+        match self {
+            SignatureFormat::Raw => CoreFormat::Raw,
+            SignatureFormat::Der => CoreFormat::Der,
+            SignatureFormat::Tpmt => CoreFormat::Tpmt,
+        }
+    }
+
     pub(crate) fn from_name(py: Python<'_>, name: &str) -> PyResult<Self> {
         match name {
             "raw" => Ok(SignatureFormat::Raw),
@@ -63,96 +71,6 @@ pub(crate) fn scheme_from_name(py: Python<'_>, name: &str) -> PyResult<Signature
         "rsapss" => Ok(SignatureScheme::RsaPss(hash)),
         "ecdsa" => Ok(SignatureScheme::Ecdsa(hash)),
         _ => Err(invalid_argument(py, SCHEME_USAGE)),
-    }
-}
-
-const DER_IS_ECDSA: Error = Error::InvalidArgument {
-    what: "format \"der\" is an ECDSA-Sig-Value: RSA signatures are \"raw\" or \"tpmt\"",
-};
-
-/// Decodes `sig` (in `format`) for verification with `key` under `scheme`.
-///
-/// Decoding checks the shape only; `verify::verify_signature` checks the rest. When the scheme
-/// does not fit the key (an ECDSA scheme with an RSA key, or the reverse), `verify_signature`
-/// refuses the pair (`SignatureSchemeMismatch`) before it reads the value, so raw bytes are then
-/// passed through undecoded: raw r||s has no size without the key's curve.
-pub(crate) fn decode_signature(
-    key: &CoreKey,
-    scheme: SignatureScheme,
-    format: SignatureFormat,
-    sig: &[u8],
-) -> Result<SignatureValue> {
-    match format {
-        SignatureFormat::Tpmt => {
-            let (signed_scheme, value) = SignatureValue::from_tpmt_signature(sig)?;
-            // The caller's scheme decides, never the TPMT's own header (as for quotes, item 3).
-            if std::mem::discriminant(&signed_scheme) != std::mem::discriminant(&scheme) {
-                return Err(Error::SignatureSchemeMismatch {
-                    key_scheme: scheme.alg_id(),
-                    signature_scheme: signed_scheme.alg_id(),
-                });
-            }
-            if signed_scheme.hash() != scheme.hash() {
-                return Err(Error::HashMismatch {
-                    key_hash: scheme.hash().alg_id(),
-                    signature_hash: signed_scheme.hash().alg_id(),
-                });
-            }
-            Ok(value)
-        }
-        SignatureFormat::Der if scheme.is_rsa() => Err(DER_IS_ECDSA),
-        SignatureFormat::Der => SignatureValue::from_ecdsa_der(sig),
-        SignatureFormat::Raw => match key {
-            CoreKey::Ecc { curve, .. } if !scheme.is_rsa() => {
-                SignatureValue::from_ecdsa_raw(*curve, sig)
-            }
-            _ => Ok(SignatureValue::Rsa(sig.to_vec())),
-        },
-    }
-}
-
-/// Encodes a signature made with `key` under `scheme` in `format`.
-fn encode_signature(
-    key: &CoreKey,
-    scheme: SignatureScheme,
-    format: SignatureFormat,
-    value: &SignatureValue,
-) -> Result<Vec<u8>> {
-    let curve = match key {
-        CoreKey::Ecc { curve, .. } => Some(*curve),
-        CoreKey::Rsa { .. } => None,
-    };
-    match (format, value, curve) {
-        (SignatureFormat::Raw, SignatureValue::Rsa(sig), _) => Ok(sig.clone()),
-        (SignatureFormat::Raw, SignatureValue::Ecdsa { .. }, Some(curve)) => {
-            value.to_ecdsa_raw(curve)
-        }
-        (SignatureFormat::Der, SignatureValue::Rsa(_), _) => Err(DER_IS_ECDSA),
-        (SignatureFormat::Der, SignatureValue::Ecdsa { .. }, _) => value.to_ecdsa_der(),
-        (SignatureFormat::Tpmt, SignatureValue::Rsa(sig), _) => {
-            let hash = scheme.hash();
-            let sig = sig.clone();
-            Ok(match scheme {
-                SignatureScheme::RsaPss(_) => Signature::RsaPss { hash, sig },
-                _ => Signature::RsaSsa { hash, sig },
-            }
-            .encode())
-        }
-        (SignatureFormat::Tpmt, SignatureValue::Ecdsa { .. }, Some(curve)) => {
-            // TPMS_SIGNATURE_ECDSA (Part 2, 11.3.2) with r and s at the curve's size, as a TPM
-            // writes them.
-            let raw = value.to_ecdsa_raw(curve)?;
-            let (r, s) = raw.split_at(curve.coordinate_size());
-            Ok(Signature::Ecdsa {
-                hash: scheme.hash(),
-                r: r.to_vec(),
-                s: s.to_vec(),
-            }
-            .encode())
-        }
-        (_, SignatureValue::Ecdsa { .. }, None) => Err(Error::InvalidArgument {
-            what: "an ECDSA signature from a key that is not an EC key",
-        }),
     }
 }
 
@@ -258,7 +176,7 @@ pub fn verify_signature(
     hashes.allow_sha1(allow_sha1);
     let key = &key.get().inner;
     py.allow_threads(|| {
-        let value = decode_signature(key, scheme, format, signature)?;
+        let value = SignatureValue::decode(format.core(), signature, scheme, key)?;
         verify::verify_signature(
             default_provider(),
             key,
@@ -363,7 +281,7 @@ impl PrivateKey {
             .allow_threads(|| {
                 let signer = SoftwareSigner::new(default_provider(), key.clone_key(), scheme)?;
                 let value = signer.sign_digest(&scheme.hash().digest(message))?;
-                encode_signature(key.public_key(), scheme, format, &value)
+                value.encode(format.core(), scheme, key.public_key())
             })
             .py_err(py)?;
         Ok(PyBytes::new(py, &sig))
