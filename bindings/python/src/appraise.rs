@@ -206,7 +206,7 @@ fn possession_from_py(py: Python<'_>, tuple: &Bound<'_, PyAny>) -> PyResult<Poss
 /// ("sha256", 15) by default; None appraises no location. `possession` is (message, scheme,
 /// signature) with the signature "raw" (RSA bytes or ECDSA r||s), or (message, scheme,
 /// signature, format) with format "raw", "der" or "tpmt"; a signature that does not decode in
-/// its format raises. `allow_sha1` is the one SHA-1 switch (signatures, PCR banks, nameAlgs).
+/// its format fails "app-key-possession". `allow_sha1` is the one SHA-1 switch (signatures, PCR banks, nameAlgs).
 ///
 /// Only a wrong argument raises; failed evidence is a failed outcome. The GIL is released
 /// while appraising.
