@@ -49,12 +49,14 @@ impl AegisError {
         format!("{} ({} {})", self.message, self.code, self.name)
     }
 
+    /// `UsageError('message', 1001, 'InvalidArgument')`: the constructor call (positional, as
+    /// BaseException takes its arguments).
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
         let me = slf.get();
         let class = slf.get_type().qualname()?;
         let py = slf.py();
         Ok(format!(
-            "{class}({}, code={}, name={})",
+            "{class}({}, {}, {})",
             PyString::new(py, &me.message).repr()?,
             me.code,
             PyString::new(py, &me.name).repr()?
