@@ -1,7 +1,9 @@
 # Python binding (bindings/python): build the wheel `aegis` with maturin, install it into .venv,
-# check the committed stubs against the installed package (mypy stubtest: aegis, aegis._aegis,
-# aegis.keylime), type-check the sources and tests (mypy --strict),
-# and run pytest with warnings as errors over testdata/manifest.json and keylime's own tests.
+# check its platform tag with auditwheel, check the committed stubs against the installed package
+# (mypy stubtest: aegis, aegis._aegis, aegis.keylime), type-check the sources and tests
+# (mypy --strict), and run pytest with warnings as errors over testdata/manifest.json and
+# keylime's own tests; tests/test_wheel.py also installs the wheel offline into a fresh venv and
+# walks the manifest there (AEGIS_WHEEL, AEGIS_REQUIRE_WHEEL=1: it may not skip).
 TEST_TARGETS += test-python
 
 PY_DIR := bindings/python
@@ -24,6 +26,12 @@ test-python: python-wheel
 	@# The wheel must not need a system OpenSSL: no libssl/libcrypto among its dependencies.
 	@so=$$($(VENV_PY) -c 'import aegis._aegis as m; print(m.__file__)'); \
 	  if ldd "$$so" | grep -E 'lib(ssl|crypto)\.so'; then echo "test-python: $$so links a system OpenSSL" >&2; exit 1; fi
+	@# The tag maturin gave the wheel is the one auditwheel finds it consistent with.
+	@whl=$$(ls $(PY_WHEELS)/aegis-*.whl); tag=$${whl##*-}; tag=$${tag%.whl}; \
+	  $(VENV_PY) -m auditwheel show "$$whl" > $(PY_DIR)/target/auditwheel.txt; \
+	  grep -q "platform tag: \"$$tag\"" $(PY_DIR)/target/auditwheel.txt \
+	  || { cat $(PY_DIR)/target/auditwheel.txt; echo "test-python: $$whl: auditwheel disagrees with its tag $$tag" >&2; exit 1; }
 	$(PY_MYPY) mypy.stubtest aegis
 	$(PY_MYPY) mypy --strict --config-file $(PY_DIR)/pyproject.toml $(PY_DIR)/python/aegis $(PY_DIR)/tests
-	$(VENV_PY) -m pytest -W error -q -p no:cacheprovider $(PY_DIR)/tests
+	AEGIS_WHEEL=$$(ls $(PY_WHEELS)/aegis-*.whl) AEGIS_REQUIRE_WHEEL=1 \
+	  $(VENV_PY) -m pytest -W error -q -p no:cacheprovider $(PY_DIR)/tests

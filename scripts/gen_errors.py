@@ -47,6 +47,10 @@ END = "# END GENERATED errors"
 # generated (Go spells the initialism UTF8 in capitals).
 GO_NAMES = {"InvalidUtf8": "ErrInvalidUTF8"}
 
+# Python: the builtin exception a group's class derives from besides AegisError, where Python
+# users expect one (a bad argument is a ValueError: `except ValueError` catches UsageError).
+PY_ALSO = {"Usage": "ValueError"}
+
 # A group covers `first .. first + GROUP_SPAN`.
 GROUP_SPAN = 1000
 
@@ -386,37 +390,47 @@ def render_c_test(table: Table) -> str:
     return "\n".join(out)
 
 
+def python_bases(group: Group) -> list[str]:
+    """The bases of a group's exception class: `AegisError`, and the builtin exception a Python
+    user expects for the group too (`PY_ALSO`)."""
+    return ["AegisError"] + ([PY_ALSO[group.name]] if group.name in PY_ALSO else [])
+
+
+def rust_str(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def rust_str_field(field: str, text: str, indent: str) -> list[str]:
+    """`field: "text",` wrapped at 99 columns with string continuations (a trailing backslash,
+    which skips the line break and the next line's leading spaces)."""
+    rest = indent + " " * (len(field) + 3)
+    lines = wrap(text, 99 - 2 - len(rest), "", "")
+    out = [f"{indent}{field}: \"{lines[0]}"] + [f"{rest}{line}" for line in lines[1:]]
+    out = [line + " \\" for line in out[:-1]] + [out[-1] + '",']
+    return out
+
+
 def render_python_rs(table: Table) -> str:
     out = [
         f"// {GENERATED}.",
-        "// Included by errors.rs: one exception class per group of codes, and the code -> class map.",
+        "// Included by errors.rs: one exception class per group of codes (made by `add_classes` with",
+        "// these bases), and the code range -> class map (`group_of`).",
+        "",
+        "/// Every group class: its code range (code / 1000), name, docstring and the builtin",
+        "/// exception it also derives from (besides `AegisError`).",
+        "const GROUPS: &[GroupClass] = &[",
     ]
     for g in table.groups:
-        out += ["", "error_group!("]
-        out += wrap(g.title(), 99, "    /// ", "    /// ")
-        out += [f"    {g.py_class}", ");"]
-    out += [
-        "",
-        "/// Registers `AegisError` and every group class.",
-        "fn add_classes(m: &Bound<'_, PyModule>) -> PyResult<()> {",
-        "    m.add_class::<AegisError>()?;",
-    ]
-    out += [f"    m.add_class::<{g.py_class}>()?;" for g in table.groups]
-    out += [
-        "    Ok(())",
-        "}",
-        "",
-        "/// The one mapping from a code to its exception class: the group is the code's range.",
-        "pub fn group_of(py: Python<'_>, code: u32) -> Bound<'_, PyType> {",
-        f"    match code / {GROUP_SPAN} {{",
-    ]
-    out += [f"        {g.first // GROUP_SPAN} => py.get_type::<{g.py_class}>()," for g in table.groups]
-    out += [
-        "        _ => py.get_type::<AegisError>(),",
-        "    }",
-        "}",
-        "",
-    ]
+        also = f"Some({rust_str(PY_ALSO[g.name])})" if g.name in PY_ALSO else "None"
+        out += [
+            "    GroupClass {",
+            f"        range: {g.first // GROUP_SPAN},",
+            f"        name: {rust_str(g.py_class)},",
+            *rust_str_field("doc", g.title(), "        "),
+            f"        also: {also},",
+            "    },",
+        ]
+    out += ["];", ""]
     return "\n".join(out)
 
 
@@ -430,7 +444,7 @@ def python_stub_classes(table: Table) -> list[str]:
     out = []
     for g in table.groups:
         doc = wrap(f'"""{g.title()}"""', 99, "    ", "    ")
-        out += [f"class {g.py_class}(AegisError):", *doc, ""]
+        out += [f"class {g.py_class}({', '.join(python_bases(g))}):", *doc, ""]
     return out[:-1]
 
 

@@ -6,17 +6,21 @@ use aegis_core::appraise::{
     self as core_appraise, AppraisalPolicy, Evidence, LocationPcr, Nonces, Outcome, PossessionProof,
 };
 use aegis_core::crypto::{default_provider, SignatureFormat as CoreFormat};
-use aegis_core::tpm;
 use aegis_core::verify::{AttestPolicy, CertifyPolicy, QuotePolicy};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyTuple};
+use pyo3::types::PyTuple;
 
+use crate::args::{bool_repr, str_repr, ByteArg};
 use crate::binding::AkBinding;
 use crate::errors::{invalid_argument, to_py_err};
 use crate::sign::{scheme_from_name, SignatureFormat};
-use crate::{hash_from_name, pcrs_from_py, AttestationKey, VerifiedCertification, VerifiedQuote};
+use crate::{
+    bank_from_py, pcr_index, pcrs_from_py, AttestationKey, VerifiedCertification, VerifiedQuote,
+};
 
 /// How one check of an appraisal ended.
+///
+/// Only `appraise` makes one (`Appraisal.outcomes`); it has no public constructor.
 #[pyclass(frozen, module = "aegis._aegis")]
 #[derive(Debug)]
 pub struct CheckOutcome {
@@ -42,18 +46,21 @@ impl CheckOutcome {
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let detail = match (&self.error, self.reason) {
             (Some(e), _) => format!(", error={}", e.bind(py).repr()?),
-            (None, Some(r)) => format!(", reason={r:?}"),
+            (None, Some(r)) => format!(", reason={}", str_repr(py, r)),
             (None, None) => String::new(),
         };
         Ok(format!(
-            "CheckOutcome(check='{}', outcome='{}'{detail})",
-            self.check, self.outcome
+            "CheckOutcome(check={}, outcome={}{detail})",
+            str_repr(py, self.check),
+            str_repr(py, self.outcome)
         ))
     }
 }
 
 /// The result of `appraise`: every check's outcome, in the order the checks ran, what they
 /// establish and what they do not, and the verified quote and certification.
+///
+/// Only `appraise` makes one; it has no public constructor.
 #[pyclass(frozen, module = "aegis._aegis")]
 #[derive(Debug)]
 pub struct Appraisal {
@@ -104,41 +111,40 @@ impl Appraisal {
         self.certification.as_ref().map(|c| c.clone_ref(py))
     }
 
-    fn __repr__(&self) -> String {
+    fn __repr__(&self, py: Python<'_>) -> String {
         let not_passed: Vec<String> = self
             .outcomes
             .iter()
             .map(|o| o.get())
             .filter(|o| o.outcome != "passed")
-            .map(|o| format!("'{}': '{}'", o.check, o.outcome))
+            .map(|o| format!("{}: {}", str_repr(py, o.check), str_repr(py, o.outcome)))
             .collect();
         format!(
             "Appraisal(passed={}, not_passed={{{}}})",
-            if self.passed { "True" } else { "False" },
+            bool_repr(self.passed),
             not_passed.join(", ")
         )
     }
 }
 
-fn default_location_pcr() -> (String, u8) {
-    let loc = LocationPcr::default();
-    (loc.bank.name().to_owned(), loc.index)
-}
+/// `location_pcr`: a (bank name, PCR index) pair; ("sha256", 15) by default.
+#[derive(Debug, Default)]
+pub struct LocationPcrArg(LocationPcr);
 
-fn location_pcr(py: Python<'_>, pcr: Option<(String, u8)>) -> PyResult<Option<LocationPcr>> {
-    pcr.map(|(bank, index)| {
-        if index >= tpm::PCR_COUNT {
-            return Err(invalid_argument(
+impl<'py> FromPyObject<'py> for LocationPcrArg {
+    fn extract_bound(ob: &Bound<'py, PyAny>) -> PyResult<Self> {
+        let py = ob.py();
+        let (bank, index): (Bound<'py, PyAny>, Bound<'py, PyAny>) = ob.extract().map_err(|_| {
+            invalid_argument(
                 py,
-                "PCR index must be an int from 0 to 23",
-            ));
-        }
-        Ok(LocationPcr {
-            index,
-            bank: hash_from_name(py, &bank)?,
-        })
-    })
-    .transpose()
+                "location_pcr must be a (bank name, PCR index) tuple such as (\"sha256\", 15), or None",
+            )
+        })?;
+        Ok(LocationPcrArg(LocationPcr {
+            bank: bank_from_py(py, &bank)?,
+            index: pcr_index(py, &index)?,
+        }))
+    }
 }
 
 /// A possession proof as given: message, scheme, signature and its format.
@@ -153,8 +159,8 @@ const POSSESSION_USAGE: &str = "possession must be a (message: bytes, scheme: st
                                 tuple, optionally with the signature's format (\"raw\", \"der\", \"tpmt\")";
 
 fn bytes_of(py: Python<'_>, item: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
-    item.downcast::<PyBytes>()
-        .map(|b| b.as_bytes().to_vec())
+    item.extract::<ByteArg<'_>>()
+        .map(|b| b.to_vec())
         .map_err(|_| invalid_argument(py, POSSESSION_USAGE))
 }
 
@@ -189,7 +195,7 @@ fn possession_from_py(py: Python<'_>, tuple: &Bound<'_, PyAny>) -> PyResult<Poss
 }
 
 /// Appraises one attestation: runs every check and returns an `Appraisal` with each one's
-/// outcome, instead of raising at the first failure.
+/// outcome, instead of raising at the first failure. The GIL is released while appraising.
 ///
 /// The checks, in order: "ak-binding" (`ak` is the AK `binding` bound to the EK; `binding=None`
 /// fails it with "AkBindingMismatch"), "app-key-certification" (TPM2_Certify of the App Key by
@@ -198,22 +204,42 @@ fn possession_from_py(py: Python<'_>, tuple: &Bound<'_, PyAny>) -> PyResult<Poss
 /// not None: the log replays to that PCR, its last event recorded for `quote_nonce`) and
 /// "app-key-possession" (only when `possession` is given: a signature by the certified App Key).
 ///
-/// Bytes are as received from the attester: `app_key` the App Key's TPM2B_PUBLIC (or
-/// TPMT_PUBLIC); `certify_attest` and `quote_attest` TPMS_ATTEST (or TPM2B_ATTEST);
-/// `certify_signature` and `quote_signature` TPMT_SIGNATURE; `pcrs` the quoted PCR values as
-/// bytes (a tpm2-tools PCR file or Aegis's PCR JSON) or a mapping bank -> {index: bytes};
-/// `location_log` the location event log (FORMATS.md). `location_pcr` is (bank, index),
-/// ("sha256", 15) by default; None appraises no location. `possession` is (message, scheme,
-/// signature) with the signature "raw" (RSA bytes or ECDSA r||s), or (message, scheme,
-/// signature, format) with format "raw", "der" or "tpmt"; a signature that does not decode in
-/// its format fails "app-key-possession". `allow_sha1` is the one SHA-1 switch (signatures, PCR banks, nameAlgs).
+/// Bytes are as received from the attester, each bytes, bytearray or memoryview.
 ///
-/// Only a wrong argument raises; failed evidence is a failed outcome. The GIL is released
-/// while appraising.
+/// Args:
+///     ak: the `AttestationKey`.
+///     binding: the `AkBinding` from credential activation, or None.
+///     app_key: keyword-only; the App Key's TPM2B_PUBLIC (or TPMT_PUBLIC).
+///     certify_attest: keyword-only; the certification's TPMS_ATTEST (or TPM2B_ATTEST).
+///     certify_signature: keyword-only; its TPMT_SIGNATURE.
+///     quote_attest: keyword-only; the quote's TPMS_ATTEST (or TPM2B_ATTEST).
+///     quote_signature: keyword-only; its TPMT_SIGNATURE.
+///     pcrs: keyword-only; the quoted PCR values: a tpm2-tools PCR file or Aegis's PCR JSON as
+///         bytes, or a dict bank name -> {PCR index: value bytes}.
+///     certify_nonce: keyword-only; the nonce the certification must carry.
+///     quote_nonce: keyword-only; the nonce the quote (and the location log's last event)
+///         must carry.
+///     location_log: keyword-only; the location event log (FORMATS.md), or None.
+///     location_pcr: keyword-only; the (bank, index) the location log is measured into,
+///         ("sha256", 15) by default; None appraises no location.
+///     possession: keyword-only; (message, scheme, signature) with the signature "raw" (RSA
+///         bytes or ECDSA r||s), or (message, scheme, signature, format) with format "raw",
+///         "der" or "tpmt"; scheme as for `verify_signature`; None (default) skips the check.
+///         A signature that does not decode in its format fails "app-key-possession".
+///     allow_sha1: keyword-only; the one SHA-1 switch (signatures, PCR banks, nameAlgs).
+///
+/// Returns:
+///     Appraisal: every check's outcome; failed evidence is a failed outcome, not an
+///     exception.
+///
+/// Raises:
+///     UsageError: a wrong argument (a bank name, PCR index, possession tuple or scheme, a
+///         byte argument that is not bytes-like).
+///     ParseError: the PCR values do not decode.
 #[pyfunction]
 #[pyo3(signature = (
     ak, binding, *, app_key, certify_attest, certify_signature, quote_attest, quote_signature,
-    pcrs, certify_nonce, quote_nonce, location_log = None, location_pcr = Some(default_location_pcr()),
+    pcrs, certify_nonce, quote_nonce, location_log = None, location_pcr = Some(LocationPcrArg::default()),
     possession = None, allow_sha1 = false
 ), text_signature = "(ak, binding, *, app_key, certify_attest, certify_signature, quote_attest, \
     quote_signature, pcrs, certify_nonce, quote_nonce, location_log=None, location_pcr=('sha256', 15), \
@@ -223,21 +249,21 @@ pub fn appraise(
     py: Python<'_>,
     ak: &Bound<'_, AttestationKey>,
     binding: Option<&Bound<'_, AkBinding>>,
-    app_key: &[u8],
-    certify_attest: &[u8],
-    certify_signature: &[u8],
-    quote_attest: &[u8],
-    quote_signature: &[u8],
+    app_key: ByteArg<'_>,
+    certify_attest: ByteArg<'_>,
+    certify_signature: ByteArg<'_>,
+    quote_attest: ByteArg<'_>,
+    quote_signature: ByteArg<'_>,
     pcrs: &Bound<'_, PyAny>,
-    certify_nonce: &[u8],
-    quote_nonce: &[u8],
-    location_log: Option<&[u8]>,
-    location_pcr: Option<(String, u8)>,
+    certify_nonce: ByteArg<'_>,
+    quote_nonce: ByteArg<'_>,
+    location_log: Option<ByteArg<'_>>,
+    location_pcr: Option<LocationPcrArg>,
     possession: Option<&Bound<'_, PyAny>>,
     allow_sha1: bool,
 ) -> PyResult<Appraisal> {
     let pcrs = pcrs_from_py(py, pcrs)?;
-    let location = self::location_pcr(py, location_pcr)?;
+    let location = location_pcr.map(|l| l.0);
     let possession = possession.map(|p| possession_from_py(py, p)).transpose()?;
     let mut attest = AttestPolicy::default();
     attest.allow_sha1(allow_sha1);
@@ -253,13 +279,13 @@ pub fn appraise(
         location,
     };
     let evidence = Evidence {
-        app_key,
-        certify_attest,
-        certify_signature,
-        quote_attest,
-        quote_signature,
+        app_key: &app_key,
+        certify_attest: &certify_attest,
+        certify_signature: &certify_signature,
+        quote_attest: &quote_attest,
+        quote_signature: &quote_signature,
         pcrs: &pcrs,
-        location_log,
+        location_log: location_log.as_deref(),
         possession: possession.as_ref().map(|p| PossessionProof {
             message: &p.message,
             scheme: p.scheme,
@@ -268,8 +294,8 @@ pub fn appraise(
         }),
     };
     let nonces = Nonces {
-        certify: certify_nonce,
-        quote: quote_nonce,
+        certify: &certify_nonce,
+        quote: &quote_nonce,
     };
     let ak = &ak.get().inner;
     let binding = binding.map(|b| &b.get().inner);

@@ -12,6 +12,7 @@ use aegis_core::verify::{self, EkEndorsement};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
+use crate::args::{bool_repr, bytes_repr, ByteArg};
 use crate::ek::VerifiedEk;
 use crate::errors::{invalid_argument, IntoPyResult};
 use crate::AttestationKey;
@@ -19,15 +20,22 @@ use crate::AttestationKey;
 /// A credential for an AK's Name protected to an EK, and what the verifier keeps to check the
 /// secret the attester's TPM recovers.
 ///
-/// `ActivationChallenge(ek, ak)`: `ek` is a `VerifiedEk` (from `verify_ek_certificate`: the
-/// binding will be to a certified EK) or the EK's public area as bytes (TPM2B_PUBLIC or
-/// TPMT_PUBLIC: an uncertified EK, which proves one TPM holds both keys but not that the TPM is
-/// genuine); `ak` is an `AttestationKey` made with `from_tpm_public` (a bare key has no Name).
 /// Send `credential_blob` and `encrypted_secret` (or `to_tpm2_tools_file()`) to the attester,
 /// whose TPM runs TPM2_ActivateCredential; pass what it recovered to `complete`.
-///
 /// The random secret stays in Rust memory, wiped when the challenge is completed or freed.
 /// The GIL is released while the credential is made.
+///
+/// Args:
+///     ek: a `VerifiedEk` (from `verify_ek_certificate`: the binding will be to a certified
+///         EK), or the EK's public area, TPM2B_PUBLIC or TPMT_PUBLIC, as bytes, bytearray or
+///         memoryview (an uncertified EK, which proves one TPM holds both keys but not that
+///         the TPM is genuine).
+///     ak: an `AttestationKey` made with `from_tpm_public` (a bare key has no Name).
+///
+/// Raises:
+///     ParseError: `ek` bytes are not a TPM2B_PUBLIC or TPMT_PUBLIC.
+///     KeyPolicyError: the EK is not a restricted decryption key of a supported shape.
+///     UsageError: `ek` is neither form, or `ak` is a bare key.
 #[pyclass(frozen, module = "aegis._aegis")]
 #[derive(Debug)]
 pub struct ActivationChallenge {
@@ -48,8 +56,8 @@ impl ActivationChallenge {
     ) -> PyResult<Self> {
         let endorsement = if let Ok(verified) = ek.downcast::<VerifiedEk>() {
             EkEndorsement::Certified(verified.get().inner().clone())
-        } else if let Ok(public) = ek.downcast::<PyBytes>() {
-            EkEndorsement::Uncertified(Public::parse_any(public.as_bytes()).py_err(py)?)
+        } else if let Ok(public) = ek.extract::<ByteArg<'_>>() {
+            EkEndorsement::Uncertified(Public::parse_any(&public).py_err(py)?)
         } else {
             return Err(invalid_argument(
                 py,
@@ -85,6 +93,12 @@ impl ActivationChallenge {
     }
 
     /// Both, as the file `tpm2_activatecredential -i` reads (`tpm2_makecredential -o`'s).
+    ///
+    /// Returns:
+    ///     bytes: the file's contents.
+    ///
+    /// Raises:
+    ///     Nothing.
     fn to_tpm2_tools_file<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         PyBytes::new(py, &self.made.to_tpm2_tools_file())
     }
@@ -101,30 +115,39 @@ impl ActivationChallenge {
         self.lock().is_none()
     }
 
-    /// Compares `activated` (the secret the attester's TPM recovered, as bytes) to the secret
-    /// in constant time and returns the `AkBinding`; raises `EkError` "CredentialMismatch" when
-    /// it differs.
+    /// Checks the secret the attester's TPM recovered and returns the binding.
     ///
     /// Completing consumes the challenge whether or not the secret matched, so a wrong answer
-    /// cannot be retried: a second call raises `UsageError` ("InvalidArgument"); make a new
-    /// challenge instead.
-    fn complete(&self, py: Python<'_>, activated: &[u8]) -> PyResult<AkBinding> {
+    /// cannot be retried: make a new challenge instead.
+    ///
+    /// Args:
+    ///     activated: what TPM2_ActivateCredential recovered (`tpm2_activatecredential -o`),
+    ///         bytes-like; compared to the secret in constant time.
+    ///
+    /// Returns:
+    ///     AkBinding: proof that the AK is resident in the TPM holding the EK.
+    ///
+    /// Raises:
+    ///     EkError: the secret differs ("CredentialMismatch").
+    ///     UsageError: the challenge was already completed ("InvalidArgument"), or `activated`
+    ///         is not bytes-like.
+    fn complete(&self, py: Python<'_>, activated: ByteArg<'_>) -> PyResult<AkBinding> {
         let challenge = self.lock().take().ok_or_else(|| {
             invalid_argument(
                 py,
                 "this ActivationChallenge was already used: complete() consumes it; make a new one",
             )
         })?;
-        let inner = challenge.complete(activated).py_err(py)?;
+        let inner = challenge.complete(&activated).py_err(py)?;
         Ok(AkBinding { inner })
     }
 
     fn __repr__(&self) -> String {
         format!(
             "ActivationChallenge(ak_name={}, ek_certified={}, completed={})",
-            self.ak_name.to_hex(),
-            py_bool(self.ek_certified),
-            py_bool(self.completed())
+            bytes_repr(self.ak_name.as_bytes()),
+            bool_repr(self.ek_certified),
+            bool_repr(self.completed())
         )
     }
 }
@@ -137,16 +160,11 @@ impl ActivationChallenge {
     }
 }
 
-fn py_bool(b: bool) -> &'static str {
-    if b {
-        "True"
-    } else {
-        "False"
-    }
-}
-
 /// Proof that the AK of this Name is resident in the TPM that holds the EK (credential
-/// activation). Only `ActivationChallenge.complete` makes one; pass it to `appraise`.
+/// activation).
+///
+/// Only `ActivationChallenge.complete` makes one (no public constructor); pass it to
+/// `appraise`.
 #[pyclass(frozen, module = "aegis._aegis")]
 #[derive(Debug)]
 pub struct AkBinding {
@@ -168,8 +186,16 @@ impl AkBinding {
         self.inner.ek_certified()
     }
 
-    /// Returns None when `ak` (an `AttestationKey`) is the bound AK (same Name); raises
-    /// `EkError` "AkBindingMismatch" for another AK and for a bare key (no Name to compare).
+    /// Checks that an AK is the bound one (same Name).
+    ///
+    /// Args:
+    ///     ak: the `AttestationKey` to check.
+    ///
+    /// Returns:
+    ///     None when `ak` is the bound AK.
+    ///
+    /// Raises:
+    ///     EkError: another AK, or a bare key (no Name to compare): "AkBindingMismatch".
     fn check_ak(&self, py: Python<'_>, ak: &Bound<'_, AttestationKey>) -> PyResult<()> {
         self.inner.check_ak(&ak.get().inner).py_err(py)
     }
@@ -177,8 +203,8 @@ impl AkBinding {
     fn __repr__(&self) -> String {
         format!(
             "AkBinding(ak_name={}, ek_certified={})",
-            self.inner.ak_name().to_hex(),
-            py_bool(self.inner.ek_certified())
+            bytes_repr(self.inner.ak_name().as_bytes()),
+            bool_repr(self.inner.ek_certified())
         )
     }
 }

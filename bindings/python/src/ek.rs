@@ -15,6 +15,7 @@ use aegis_core::tpm::{Name, Public};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
+use crate::args::{bytes_repr, str_repr, ByteArg};
 use crate::errors::IntoPyResult;
 
 /// TPM_RH_ENDORSEMENT: the endorsement hierarchy's handle, which is also its Name and qualified
@@ -23,6 +24,9 @@ pub const ENDORSEMENT_HIERARCHY: u32 = 0x4000_000B;
 
 /// The manufacturer CA certificates trusted for EK certificates: roots (trust anchors) and
 /// intermediates (used to build paths, trusted only through a root).
+///
+/// `EkTrustStore()` takes no arguments and makes an empty store; fill it with `add_root` and
+/// `add_intermediate`, then pass it to `verify_ek_certificate`.
 ///
 /// Adding is copy-on-write: a failed add leaves the store unchanged, and a verification running
 /// without the GIL keeps the store as it was when it started.
@@ -53,20 +57,41 @@ impl EkTrustStore {
 
 #[pymethods]
 impl EkTrustStore {
-    /// An empty store.
     #[new]
     fn new() -> Self {
         EkTrustStore::default()
     }
 
-    /// Adds trust anchors: one DER certificate, or PEM with one or more certificates.
-    fn add_root(&self, py: Python<'_>, data: &[u8]) -> PyResult<()> {
-        self.add(py, data, true)
+    /// Adds trust anchors (manufacturer root CAs).
+    ///
+    /// Args:
+    ///     data: one DER certificate, or PEM with one or more certificates (bytes-like).
+    ///
+    /// Returns:
+    ///     None. A failed add leaves the store unchanged.
+    ///
+    /// Raises:
+    ///     ParseError: `data` is not a DER certificate nor PEM certificates.
+    ///     EkError: a certificate is not usable as a CA certificate.
+    ///     UsageError: `data` is not bytes-like.
+    fn add_root(&self, py: Python<'_>, data: ByteArg<'_>) -> PyResult<()> {
+        self.add(py, &data, true)
     }
 
-    /// Adds intermediate CA certificates (DER, or PEM with one or more certificates).
-    fn add_intermediate(&self, py: Python<'_>, data: &[u8]) -> PyResult<()> {
-        self.add(py, data, false)
+    /// Adds intermediate CA certificates (used to build paths, trusted only through a root).
+    ///
+    /// Args:
+    ///     data: one DER certificate, or PEM with one or more certificates (bytes-like).
+    ///
+    /// Returns:
+    ///     None. A failed add leaves the store unchanged.
+    ///
+    /// Raises:
+    ///     ParseError: `data` is not a DER certificate nor PEM certificates.
+    ///     EkError: a certificate is not usable as a CA certificate.
+    ///     UsageError: `data` is not bytes-like.
+    fn add_intermediate(&self, py: Python<'_>, data: ByteArg<'_>) -> PyResult<()> {
+        self.add(py, &data, false)
     }
 
     /// The number of roots.
@@ -92,7 +117,9 @@ impl EkTrustStore {
 }
 
 /// An EK certificate that chains to the store, is valid at the time given and certifies the EK
-/// public area given. Only `verify_ek_certificate` makes one.
+/// public area given.
+///
+/// Only `verify_ek_certificate` makes one; it has no public constructor.
 #[pyclass(frozen, module = "aegis._aegis")]
 #[derive(Debug)]
 pub struct VerifiedEk {
@@ -152,30 +179,46 @@ impl VerifiedEk {
         self.inner.chain_len()
     }
 
-    fn __repr__(&self) -> String {
+    fn __repr__(&self, py: Python<'_>) -> String {
         format!(
-            "VerifiedEk(name={}, issuer={:?}, serial={})",
-            self.inner.name().to_hex(),
-            self.inner.issuer(),
-            self.inner.serial_hex()
+            "VerifiedEk(name={}, issuer={}, serial={})",
+            bytes_repr(self.inner.name().as_bytes()),
+            str_repr(py, self.inner.issuer()),
+            str_repr(py, &self.inner.serial_hex())
         )
     }
 }
 
-/// Verifies an EK certificate (DER; an NV index's padding is trimmed) against the store at
-/// `now` (Unix seconds) and checks that it certifies `ek_public` (TPM2B_PUBLIC or TPMT_PUBLIC).
-/// The GIL is released while verifying.
+/// Verifies an EK certificate against the store at a time, and checks that it certifies the
+/// EK public area given (item 14). The GIL is released while verifying.
+///
+/// Args:
+///     store: the `EkTrustStore` of manufacturer CAs.
+///     cert: the EK certificate, DER (as read from its NV index: trailing padding is trimmed);
+///         bytes-like.
+///     ek_public: the EK's TPM2B_PUBLIC (`tpm2_createek -u`) or TPMT_PUBLIC; bytes-like.
+///     now: the verification time, in seconds since the Unix epoch (e.g. int(time.time())).
+///
+/// Returns:
+///     VerifiedEk: the EK's Name, public area, qualified Name and the certificate's subject,
+///     issuer and serial.
+///
+/// Raises:
+///     ParseError: the certificate or the public area does not parse.
+///     EkError: no path to a root, a certificate not valid at `now`, or the certificate does
+///         not certify `ek_public`.
+///     UsageError: a byte argument that is not bytes-like.
 #[pyfunction]
 pub fn verify_ek_certificate(
     py: Python<'_>,
     store: &Bound<'_, EkTrustStore>,
-    cert: &[u8],
-    ek_public: &[u8],
+    cert: ByteArg<'_>,
+    ek_public: ByteArg<'_>,
     now: u64,
 ) -> PyResult<VerifiedEk> {
-    let public = Public::parse_any(ek_public).py_err(py)?;
+    let public = Public::parse_any(&ek_public).py_err(py)?;
     let snapshot = store.get().snapshot();
-    let cert = trim_nv_certificate(cert);
+    let cert = trim_nv_certificate(&cert);
     let verified = py
         .allow_threads(|| {
             ek::verify_ek_certificate(
@@ -199,6 +242,9 @@ pub fn verify_ek_certificate(
 
 /// The output of TPM2_MakeCredential: what the verifier sends to the attester, who recovers the
 /// secret with TPM2_ActivateCredential.
+///
+/// Made by `make_credential`, or read with `MadeCredential.from_tpm2_tools_file(data)`; it has
+/// no other constructor.
 #[pyclass(frozen, module = "aegis._aegis")]
 #[derive(Debug)]
 pub struct MadeCredential {
@@ -208,9 +254,20 @@ pub struct MadeCredential {
 #[pymethods]
 impl MadeCredential {
     /// Reads the file `tpm2_makecredential -o` writes.
+    ///
+    /// Args:
+    ///     data: the file's contents (bytes-like): a header, then TPM2B_ID_OBJECT and
+    ///         TPM2B_ENCRYPTED_SECRET.
+    ///
+    /// Returns:
+    ///     MadeCredential: its credential blob and encrypted secret.
+    ///
+    /// Raises:
+    ///     ParseError: `data` is not such a file.
+    ///     UsageError: `data` is not bytes-like.
     #[staticmethod]
-    fn from_tpm2_tools_file(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
-        let inner = CoreCredential::from_tpm2_tools_file(data).py_err(py)?;
+    fn from_tpm2_tools_file(py: Python<'_>, data: ByteArg<'_>) -> PyResult<Self> {
+        let inner = CoreCredential::from_tpm2_tools_file(&data).py_err(py)?;
         Ok(MadeCredential { inner })
     }
 
@@ -227,59 +284,115 @@ impl MadeCredential {
     }
 
     /// The file `tpm2_activatecredential -i` reads (as `tpm2_makecredential -o` writes it).
+    ///
+    /// Returns:
+    ///     bytes: the file's contents.
+    ///
+    /// Raises:
+    ///     Nothing.
     fn to_tpm2_tools_file<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         PyBytes::new(py, &self.inner.to_tpm2_tools_file())
     }
 
     fn __repr__(&self) -> String {
         format!(
-            "MadeCredential(credential_blob={} bytes, encrypted_secret={} bytes)",
+            "MadeCredential(credential_blob_len={}, encrypted_secret_len={})",
             self.inner.credential_blob.len(),
             self.inner.encrypted_secret.len()
         )
     }
 }
 
-/// TPM2_MakeCredential in software: protects `secret` (1 to digest-size(EK nameAlg) bytes) to
-/// the EK (TPM2B_PUBLIC or TPMT_PUBLIC, a restricted decryption key) for the key named
-/// `ak_name`. The GIL is released while making it.
+/// TPM2_MakeCredential in software: protects a secret to the EK for the key of a Name.
+/// The GIL is released while making it.
+///
+/// Args:
+///     ek_public: the EK's TPM2B_PUBLIC or TPMT_PUBLIC (a restricted decryption key), e.g.
+///         `VerifiedEk.public`; bytes-like.
+///     ak_name: the Name of the key the credential is for (e.g. `AttestationKey.name`).
+///     secret: the secret, 1 to digest-size(EK nameAlg) bytes; bytes-like.
+///
+/// Returns:
+///     MadeCredential: what to send to the attester.
+///
+/// Raises:
+///     ParseError: `ek_public` does not parse.
+///     KeyPolicyError: the EK is not a restricted decryption key of a supported shape.
+///     UsageError: a secret of the wrong size, an `ak_name` that is not a Name, or a byte
+///         argument that is not bytes-like.
 #[pyfunction]
 pub fn make_credential(
     py: Python<'_>,
-    ek_public: &[u8],
-    ak_name: &[u8],
-    secret: &[u8],
+    ek_public: ByteArg<'_>,
+    ak_name: ByteArg<'_>,
+    secret: ByteArg<'_>,
 ) -> PyResult<MadeCredential> {
-    let ek = Public::parse_any(ek_public).py_err(py)?;
-    let name = Name::from_bytes(ak_name);
+    let ek = Public::parse_any(&ek_public).py_err(py)?;
+    let name = Name::from_bytes(&ak_name);
+    let secret: &[u8] = &secret;
     let inner = py
         .allow_threads(|| credential::make_credential(default_provider(), &ek, &name, secret))
         .py_err(py)?;
     Ok(MadeCredential { inner })
 }
 
-/// Compares the secret the attester recovered to the one made, in constant time; raises
-/// `EkError` (name "CredentialMismatch") on any difference.
+/// Compares the secret the attester recovered to the one made, in constant time.
+///
+/// Args:
+///     expected: the secret given to `make_credential` (bytes-like).
+///     activated: what the attester's TPM2_ActivateCredential recovered (bytes-like).
+///
+/// Returns:
+///     None when they are equal.
+///
+/// Raises:
+///     EkError: they differ ("CredentialMismatch").
+///     UsageError: `expected` is empty, or an argument is not bytes-like.
 #[pyfunction]
-pub fn check_activated(py: Python<'_>, expected: &[u8], activated: &[u8]) -> PyResult<()> {
-    credential::check_activated(expected, activated).py_err(py)
+pub fn check_activated(
+    py: Python<'_>,
+    expected: ByteArg<'_>,
+    activated: ByteArg<'_>,
+) -> PyResult<()> {
+    credential::check_activated(&expected, &activated).py_err(py)
 }
 
-/// The qualified Name of an object with Name `name` under a parent whose qualified Name is
-/// `parent_qualified`: nameAlg || H(parent_qualified || name) (TCG Part 1, 16.6).
+/// The qualified Name of an object under a parent: nameAlg || H(parent_qualified || name)
+/// (TCG Part 1, 16.6).
+///
+/// Args:
+///     name: the object's Name (nameAlg || digest), bytes-like.
+///     parent_qualified: the parent's qualified Name (bytes-like); for a hierarchy, its handle
+///         (`name_of_handle`).
+///
+/// Returns:
+///     bytes: the qualified Name (what a quote's qualifiedSigner holds for an AK).
+///
+/// Raises:
+///     ParseError: `name` is not a digest Name of a known hash.
+///     UsageError: an argument that is not bytes-like.
 #[pyfunction]
 pub fn qualified_name<'py>(
     py: Python<'py>,
-    name: &[u8],
-    parent_qualified: &[u8],
+    name: ByteArg<'_>,
+    parent_qualified: ByteArg<'_>,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let q = Name::from_bytes(name)
-        .qualified_under(&Name::from_bytes(parent_qualified))
+    let q = Name::from_bytes(&name)
+        .qualified_under(&Name::from_bytes(&parent_qualified))
         .py_err(py)?;
     Ok(PyBytes::new(py, q.as_bytes()))
 }
 
 /// The Name of a permanent handle such as a hierarchy: the handle itself, big-endian.
+///
+/// Args:
+///     handle: the handle, e.g. `ENDORSEMENT_HIERARCHY` (0x4000000B).
+///
+/// Returns:
+///     bytes: the 4-byte Name.
+///
+/// Raises:
+///     OverflowError: `handle` does not fit 32 bits.
 #[pyfunction]
 pub fn name_of_handle(py: Python<'_>, handle: u32) -> Bound<'_, PyBytes> {
     PyBytes::new(py, Name::of_handle(handle).as_bytes())

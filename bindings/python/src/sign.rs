@@ -18,6 +18,7 @@ use aegis_core::verify::{self, HashAllowList, KeyPolicy};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
+use crate::args::{str_repr, ByteArg};
 use crate::errors::{invalid_argument, IntoPyResult};
 
 /// How a signature is encoded on the wire.
@@ -76,9 +77,9 @@ pub(crate) fn scheme_from_name(py: Python<'_>, name: &str) -> PyResult<Signature
 
 /// A public key: RSA or elliptic-curve (P-256, P-384, P-521).
 ///
-/// Build one from a SubjectPublicKeyInfo (`from_spki`, DER or PEM) or from a TPM public area
-/// (`from_tpm_public`, TPM2B_PUBLIC or TPMT_PUBLIC); `PrivateKey.public_key` gives another.
-/// Keys compare equal when they are the same key.
+/// Build one with `PublicKey.from_spki(data)` (a SubjectPublicKeyInfo, DER or PEM) or
+/// `PublicKey.from_tpm_public(data)` (TPM2B_PUBLIC or TPMT_PUBLIC); `PrivateKey.public_key`
+/// gives another. There is no other constructor. Keys compare equal when they are the same key.
 #[pyclass(frozen, eq, module = "aegis._aegis")]
 #[derive(Debug, PartialEq)]
 pub struct PublicKey {
@@ -87,28 +88,56 @@ pub struct PublicKey {
 
 #[pymethods]
 impl PublicKey {
-    /// Parses a SubjectPublicKeyInfo (RFC 5280, 4.1.2.7) as DER, or PEM labelled "PUBLIC KEY",
-    /// told apart by content. Strict: a compressed EC point, an implicit curve, an RSA-PSS
-    /// restricted key or another key algorithm are refused.
+    /// Parses a SubjectPublicKeyInfo (RFC 5280, 4.1.2.7).
+    ///
+    /// Strict: a compressed EC point, an implicit curve, an RSA-PSS restricted key or another
+    /// key algorithm are refused.
+    ///
+    /// Args:
+    ///     data: the SubjectPublicKeyInfo as DER, or PEM labelled "PUBLIC KEY", told apart by
+    ///         content; bytes-like.
+    ///
+    /// Returns:
+    ///     PublicKey: the key.
+    ///
+    /// Raises:
+    ///     ParseError: `data` is not a SubjectPublicKeyInfo.
+    ///     KeyPolicyError: a key algorithm or curve Aegis does not take.
+    ///     UsageError: `data` is not bytes-like.
     #[staticmethod]
-    fn from_spki(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
-        let inner = CoreKey::from_spki(data).py_err(py)?;
+    fn from_spki(py: Python<'_>, data: ByteArg<'_>) -> PyResult<Self> {
+        let inner = CoreKey::from_spki(&data).py_err(py)?;
         Ok(PublicKey { inner })
     }
 
-    /// The key of a TPM public area: TPM2B_PUBLIC (as `tpm2_create -u` writes it) or
-    /// TPMT_PUBLIC. The area's attributes are not checked (`AttestationKey.from_tpm_public`
-    /// checks an AK's).
+    /// The key of a TPM public area. The area's attributes are not checked
+    /// (`AttestationKey.from_tpm_public` checks an AK's).
+    ///
+    /// Args:
+    ///     data: a TPM2B_PUBLIC (as `tpm2_create -u` writes it) or TPMT_PUBLIC; bytes-like.
+    ///
+    /// Returns:
+    ///     PublicKey: the area's key.
+    ///
+    /// Raises:
+    ///     ParseError: `data` is not a TPM2B_PUBLIC or TPMT_PUBLIC.
+    ///     UsageError: `data` is not bytes-like.
     #[staticmethod]
-    fn from_tpm_public(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
-        let public = Public::parse_any(data).py_err(py)?;
+    fn from_tpm_public(py: Python<'_>, data: ByteArg<'_>) -> PyResult<Self> {
+        let public = Public::parse_any(&data).py_err(py)?;
         Ok(PublicKey {
             inner: CoreKey::from_tpm_public(&public),
         })
     }
 
-    /// The key as a DER SubjectPublicKeyInfo (what `from_spki` reads, and `cryptography`'s
-    /// `load_der_public_key`).
+    /// The key as a DER SubjectPublicKeyInfo.
+    ///
+    /// Returns:
+    ///     bytes: the DER SubjectPublicKeyInfo (what `from_spki` reads, and `cryptography`'s
+    ///     `load_der_public_key`).
+    ///
+    /// Raises:
+    ///     KeyPolicyError: the key has no SubjectPublicKeyInfo encoding here.
     fn to_spki_der<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
         let der = self.inner.to_spki_der().py_err(py)?;
         Ok(PyBytes::new(py, &der))
@@ -138,35 +167,53 @@ impl PublicKey {
         self.inner.bits()
     }
 
-    fn __repr__(&self) -> String {
+    fn __repr__(&self, py: Python<'_>) -> String {
         match &self.inner {
             CoreKey::Rsa { .. } => format!("PublicKey(kind='rsa', bits={})", self.inner.bits()),
             CoreKey::Ecc { curve, .. } => {
-                format!("PublicKey(kind='ecc', curve='{}')", curve.name())
+                format!(
+                    "PublicKey(kind='ecc', curve={})",
+                    str_repr(py, curve.name())
+                )
             }
         }
     }
 }
 
-/// Verifies `signature` over `message` with `key` under `scheme` (VERIFIER-CHECKS.md items 1,
-/// 3, 4 and 15): for signatures made outside a TPMS_ATTEST (EAR tokens, proofs of possession).
+/// Verifies a signature made outside a TPMS_ATTEST (EAR tokens, proofs of possession):
+/// VERIFIER-CHECKS.md items 1, 3, 4 and 15. The GIL is released while verifying.
 ///
-/// `scheme` is "rsassa-<hash>", "rsapss-<hash>" or "ecdsa-<hash>" with hash "sha256", "sha384",
-/// "sha512" (or "sha1", refused unless `allow_sha1`); `format` is "raw" (RSA bytes, or ECDSA r||s
-/// each padded to the curve's size), "der" (ECDSA-Sig-Value) or "tpmt" (TPMT_SIGNATURE, whose
-/// scheme and hash must be `scheme`). The key must be on the default allow-list (RSA 2048, 3072,
-/// 4096 with e = 65537; P-256, P-384). Returns None; raises the `AegisError` subclass of the
-/// failed check (`.name` e.g. "SignatureInvalid", "SignatureLength", "HashNotAllowed",
-/// "SignatureSchemeMismatch", "KeyNotAllowed", "InvalidFormat"). The GIL is released while
-/// verifying.
+/// The key must be on the default allow-list (RSA 2048, 3072, 4096 with e = 65537; P-256,
+/// P-384).
+///
+/// Args:
+///     key: the `PublicKey` to verify with.
+///     scheme: "rsassa-<hash>", "rsapss-<hash>" or "ecdsa-<hash>" with hash "sha256",
+///         "sha384", "sha512" (or "sha1", refused unless `allow_sha1`).
+///     message: the signed message (hashed here with the scheme's hash); bytes-like.
+///     signature: the signature in `format`; bytes-like.
+///     format: keyword-only; "raw" (default: RSA signature bytes, or ECDSA r||s each padded
+///         to the curve's size), "der" (ECDSA-Sig-Value, RFC 3279) or "tpmt"
+///         (TPMT_SIGNATURE, whose scheme and hash must be `scheme`'s).
+///     allow_sha1: keyword-only; accept a SHA-1 scheme.
+///
+/// Returns:
+///     None when the signature verifies.
+///
+/// Raises:
+///     SignatureError: the signature does not verify ("SignatureInvalid"), has the wrong size,
+///         a hash not allowed, or a scheme that does not fit the key.
+///     ParseError: `signature` does not decode in `format`.
+///     KeyPolicyError: the key is not on the allow-list.
+///     UsageError: an unknown scheme or format, or a byte argument that is not bytes-like.
 #[pyfunction]
 #[pyo3(signature = (key, scheme, message, signature, *, format = "raw", allow_sha1 = false))]
 pub fn verify_signature(
     py: Python<'_>,
     key: &Bound<'_, PublicKey>,
     scheme: &str,
-    message: &[u8],
-    signature: &[u8],
+    message: ByteArg<'_>,
+    signature: ByteArg<'_>,
     format: &str,
     allow_sha1: bool,
 ) -> PyResult<()> {
@@ -175,6 +222,7 @@ pub fn verify_signature(
     let mut hashes = HashAllowList::default();
     hashes.allow_sha1(allow_sha1);
     let key = &key.get().inner;
+    let (message, signature): (&[u8], &[u8]) = (&message, &signature);
     py.allow_threads(|| {
         let value = SignatureValue::decode(format.core(), signature, scheme, key)?;
         verify::verify_signature(
@@ -215,9 +263,10 @@ fn spec_name(spec: KeySpec) -> String {
 
 /// A software private key: ECDSA P-256/P-384 or RSA 2048 to 4096 bits.
 ///
-/// Make one with `generate` or read one with `from_pem`; sign with `sign`. The secret lives in
-/// Rust memory that is wiped when the key is freed, and `repr` shows only the key's kind (the
-/// bytes `to_pem` returns are an ordinary Python object the caller must protect).
+/// Make one with `PrivateKey.generate(kind)` or read one with `PrivateKey.from_pem(data)`;
+/// there is no other constructor. Sign with `sign`. The secret lives in Rust memory that is
+/// wiped when the key is freed, and `repr` shows only the key's kind (the bytes `to_pem`
+/// returns are an ordinary Python object the caller must protect).
 #[pyclass(frozen, module = "aegis._aegis")]
 #[derive(Debug)]
 pub struct PrivateKey {
@@ -226,8 +275,17 @@ pub struct PrivateKey {
 
 #[pymethods]
 impl PrivateKey {
-    /// A fresh key of `kind`: "ecc-p256", "ecc-p384", "rsa-2048", "rsa-3072" or "rsa-4096"
-    /// (RSA with e = 65537). The GIL is released while generating.
+    /// A fresh key. The GIL is released while generating.
+    ///
+    /// Args:
+    ///     kind: "ecc-p256", "ecc-p384", "rsa-2048", "rsa-3072" or "rsa-4096" (RSA with
+    ///         e = 65537).
+    ///
+    /// Returns:
+    ///     PrivateKey: the new key.
+    ///
+    /// Raises:
+    ///     UsageError: an unknown kind, or the crypto library failed ("CryptoProvider").
     #[staticmethod]
     fn generate(py: Python<'_>, kind: &str) -> PyResult<Self> {
         let spec = spec_from_name(py, kind)?;
@@ -237,22 +295,40 @@ impl PrivateKey {
         Ok(PrivateKey { inner })
     }
 
-    /// Reads one PEM block (bytes): "PRIVATE KEY" (unencrypted PKCS#8), "EC PRIVATE KEY"
-    /// (SEC 1) or "RSA PRIVATE KEY" (PKCS#1). An EC key's stated public key must match its
-    /// scalar; RSA keys must be 2048 to 4096 bits.
+    /// Reads a private key from one PEM block.
+    ///
+    /// An EC key's stated public key must match its scalar; RSA keys must be 2048 to 4096 bits.
+    ///
+    /// Args:
+    ///     data: one PEM block, "PRIVATE KEY" (unencrypted PKCS#8), "EC PRIVATE KEY" (SEC 1)
+    ///         or "RSA PRIVATE KEY" (PKCS#1); bytes-like.
+    ///
+    /// Returns:
+    ///     PrivateKey: the key.
+    ///
+    /// Raises:
+    ///     ParseError: `data` is not such a PEM block.
+    ///     KeyPolicyError: a key size or curve Aegis does not take, or an inconsistent EC key.
+    ///     UsageError: `data` is not bytes-like.
     #[staticmethod]
-    fn from_pem(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
-        let inner = CorePrivateKey::from_pem(default_provider(), data).py_err(py)?;
+    fn from_pem(py: Python<'_>, data: ByteArg<'_>) -> PyResult<Self> {
+        let inner = CorePrivateKey::from_pem(default_provider(), &data).py_err(py)?;
         Ok(PrivateKey { inner })
     }
 
-    /// The key as an unencrypted PKCS#8 "PRIVATE KEY" PEM block (bytes, LF line endings).
+    /// The key as an unencrypted PKCS#8 "PRIVATE KEY" PEM block.
+    ///
+    /// Returns:
+    ///     bytes: the PEM block (LF line endings): protect it as the secret it is.
+    ///
+    /// Raises:
+    ///     UsageError: the crypto library failed to encode the key ("CryptoProvider").
     fn to_pem<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
         let pem = self.inner.to_pkcs8_pem().py_err(py)?;
         Ok(PyBytes::new(py, pem.as_bytes()))
     }
 
-    /// The public half.
+    /// The public half (a `PublicKey`).
     #[getter]
     fn public_key(&self) -> PublicKey {
         PublicKey {
@@ -260,23 +336,34 @@ impl PrivateKey {
         }
     }
 
-    /// Signs `message` (hashed here with the scheme's hash) under `scheme` ("rsassa-sha256",
-    /// "rsapss-sha256" (salt length = digest length), "ecdsa-sha256", or with "sha384" or
-    /// "sha512"; never SHA-1) and returns the signature in `format`: "raw" (RSA bytes, or ECDSA
-    /// r||s each padded to the curve's size), "der" (ECDSA-Sig-Value) or "tpmt"
-    /// (TPMT_SIGNATURE). A scheme that does not fit the key raises `UsageError`
-    /// ("InvalidArgument"). The GIL is released while signing.
+    /// Signs a message. The GIL is released while signing.
+    ///
+    /// Args:
+    ///     message: the message, hashed here with the scheme's hash; bytes-like.
+    ///     scheme: "rsassa-<hash>", "rsapss-<hash>" (salt length = digest length) or
+    ///         "ecdsa-<hash>" with hash "sha256", "sha384" or "sha512" (never SHA-1).
+    ///     format: keyword-only; the signature's encoding: "raw" (default: RSA bytes, or
+    ///         ECDSA r||s each padded to the curve's size), "der" (ECDSA-Sig-Value) or "tpmt"
+    ///         (TPMT_SIGNATURE).
+    ///
+    /// Returns:
+    ///     bytes: the signature in `format`.
+    ///
+    /// Raises:
+    ///     UsageError: an unknown scheme or format, a scheme that does not fit the key, SHA-1,
+    ///         or `message` not bytes-like.
     #[pyo3(signature = (message, scheme, *, format = "raw"))]
     fn sign<'py>(
         &self,
         py: Python<'py>,
-        message: &[u8],
+        message: ByteArg<'_>,
         scheme: &str,
         format: &str,
     ) -> PyResult<Bound<'py, PyBytes>> {
         let scheme = scheme_from_name(py, scheme)?;
         let format = SignatureFormat::from_name(py, format)?;
         let key = &self.inner;
+        let message: &[u8] = &message;
         let sig = py
             .allow_threads(|| {
                 let signer = SoftwareSigner::new(default_provider(), key.clone_key(), scheme)?;
@@ -287,8 +374,11 @@ impl PrivateKey {
         Ok(PyBytes::new(py, &sig))
     }
 
-    fn __repr__(&self) -> String {
-        format!("PrivateKey(kind='{}')", spec_name(self.inner.spec()))
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "PrivateKey(kind={})",
+            str_repr(py, &spec_name(self.inner.spec()))
+        )
     }
 }
 

@@ -52,7 +52,8 @@ def test_uncertified_challenge_shapes(vector: dict[str, Any]) -> None:
     assert (made.credential_blob, made.encrypted_secret) == (blob, secret)
     # A fresh secret and seed each time.
     assert aegis.ActivationChallenge(read(vector["ek_pub"]), ak).encrypted_secret != secret
-    assert repr(challenge).startswith(f"ActivationChallenge(ak_name={ak.name.hex() if ak.name else ''}, ek_certified=False")
+    name_hex = ak.name.hex() if ak.name else ""
+    assert repr(challenge).startswith(f"ActivationChallenge(ak_name=bytes.fromhex('{name_hex}'), ek_certified=False")
 
 
 @needs_vectors
@@ -94,10 +95,12 @@ def test_challenge_refusals() -> None:
     with pytest.raises(aegis.UsageError) as raised:
         aegis.ActivationChallenge(ek_public, bare)
     assert raised.value.name == "InvalidArgument"
-    # ek is a VerifiedEk or bytes.
-    for wrong in (ek_public.hex(), bytearray(ek_public), None):
+    # ek is a VerifiedEk or a bytes-like public area (bytes, bytearray, memoryview).
+    for wrong in (ek_public.hex(), None, [1, 2]):
         with pytest.raises(aegis.UsageError):
             aegis.ActivationChallenge(wrong, ak)  # type: ignore[arg-type]
+    for form in (bytearray(ek_public), memoryview(ek_public)):
+        assert aegis.ActivationChallenge(form, ak).ak_name == ak.name
     with pytest.raises(aegis.ParseError):
         aegis.ActivationChallenge(b"\x00\x02\x00", ak)
     # An AK is a signing key, not a restricted decryption key: no credential to it.
@@ -123,7 +126,7 @@ def test_swtpm_completes_an_activation_challenge(swtpm: Tpm) -> None:
     assert binding.ak_name == ak.name
     binding.check_ak(ak)
     binding.check_ak(aegis.AttestationKey.from_tpm_public((swtpm.dir / "ak.pub").read_bytes()))
-    assert repr(binding) == f"AkBinding(ak_name={binding.ak_name.hex()}, ek_certified=True)"
+    assert repr(binding) == f"AkBinding(ak_name=bytes.fromhex('{binding.ak_name.hex()}'), ek_certified=True)"
     for other in (ak_of("quote-rsa2048-rsassa-sha256"), ak_of("quote-ecc-p256-ecdsa-sha256")):
         with pytest.raises(aegis.EkError) as raised:
             binding.check_ak(other)

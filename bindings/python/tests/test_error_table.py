@@ -81,6 +81,8 @@ def test_a_new_range_gets_its_class() -> None:
     table = GEN.parse(source)
     assert table.group_of(10_500).py_class == "AppraisalError"
     native = GEN.render_python_rs(table)
-    assert "    AppraisalError\n" in native and "10 => py.get_type::<AppraisalError>()," in native
+    assert '        range: 10,\n        name: "AppraisalError",\n' in native
+    assert "also: None" in native.split('"AppraisalError"')[1]
     stub = GEN.python_stub_classes(table)
     assert "class AppraisalError(AegisError):" in stub
+    assert "class UsageError(AegisError, ValueError):" in stub

@@ -119,13 +119,20 @@ def test_errors_are_keylime_and_aegis_exceptions() -> None:
     assert isinstance(err, aegis.AegisError) and isinstance(err, ValueError)
     assert (err.code, err.name) == (aegis.ERROR_CODES["SignatureInvalid"], "SignatureInvalid")
     assert isinstance(err.__cause__, aegis.SignatureError)
+    # exp_hash_alg names the PCR bank: the quote (SHA-256 signature, allowed) signed no sha384 bank.
     with pytest.raises(ValueError) as raised_v:
         aegis_keylime.checkquote(aikblob, nonce, sigblob, quoteblob, pcrblob, "sha384")
     assert isinstance(raised_v.value, aegis.AegisError)
-    assert raised_v.value.name == "HashNotAllowed"
+    assert raised_v.value.name == "RequiredPcrMissing"
 
 
 # --- 2. the manifest through both ---------------------------------------------------------
+
+
+# exp_hash_alg as Keylime's agent configuration would set it for the vector, where that is not
+# the manifest's `keylime.hash_alg` (which records what keylime's own checkquote needs: the
+# signature hash): Keylime's `tpm_hash_alg` names the quoted PCR bank (tpm2_quote -l sha256:...).
+EXP_HASH_ALG = {"quote-ecc-p384-ecdsa-sha384-sha256-bank": "sha256"}
 
 
 def keylime_inputs(v: dict[str, Any]) -> tuple[bytes, str, bytes, bytes, bytes, str]:
@@ -135,7 +142,8 @@ def keylime_inputs(v: dict[str, Any]) -> tuple[bytes, str, bytes, bytes, bytes, 
     raw = read(v["pcrs"])
     if v["pcrs"].endswith(".json"):
         raw = tpmfmt.write_pcr_file(tpmfmt.pcrs_from_json(json.loads(raw)))
-    return ak_pem, nonce, read(v["signature"]), read(v["attest"]), raw, v["keylime"]["hash_alg"]
+    exp_hash_alg = EXP_HASH_ALG.get(v["id"], v["keylime"]["hash_alg"])
+    return ak_pem, nonce, read(v["signature"]), read(v["attest"]), raw, exp_hash_alg
 
 
 def outcome(checkquote: Callable[..., dict[int, str]], *args: Any) -> tuple[str, Any]:
@@ -157,12 +165,12 @@ PEM_DROPIN: dict[str, str | None] = {
     "attack-ak-not-restricted": None,
     # keylime's checkquote verifies RSA AKs with RSASSA only; the drop-in keeps that contract.
     "quote-rsa2048-rsapss-sha256": "SignatureSchemeMismatch",
-    # checkquote returns the bank of exp_hash_alg (sha384); the quote signed only a sha256 bank.
-    "quote-ecc-p384-ecdsa-sha384-sha256-bank": "RequiredPcrMissing",
     # The PEM does not carry the (other) AK's RSAPSS scheme; RSASSA by another key: bad signature.
     "attack-scheme-mismatch": "SignatureInvalid",
-    # The signature's hash field must be exp_hash_alg: the sha384 field fails that check first.
-    "attack-hash-field-sha384": "HashNotAllowed",
+    # The PEM carries no scheme hash: the signature's own hash field (sha384, on the allow-list)
+    # is taken, and the SHA-256 signature does not verify as SHA-384 (checkquote_tpm2b compares
+    # the field with the AK's scheme: HashMismatch, the manifest's verdict).
+    "attack-hash-field-sha384": "SignatureInvalid",
     # A SHA-1 bank in the signed selection needs the SHA-1 opt-in (exp_hash_alg "sha1").
     "quote-multibank-rsassa-sha256": "PcrBankNotAllowed",
 }
@@ -170,8 +178,6 @@ TPM2B_DROPIN: dict[str, str | None] = {
     # A SHA-1 bank in the signed selection needs the SHA-1 opt-in (exp_hash_alg "sha1"); keylime
     # returns the sha256 bank.
     "quote-multibank-rsassa-sha256": "PcrBankNotAllowed",
-    "quote-ecc-p384-ecdsa-sha384-sha256-bank": "RequiredPcrMissing",
-    "attack-hash-field-sha384": "HashNotAllowed",
 }
 
 
@@ -193,7 +199,7 @@ def test_manifest_vector_through_both(vector: dict[str, Any]) -> None:
     if ours[0] == "valid" and theirs[0] == "valid":
         assert ours[1] == theirs[1], "same PCR dict as keylime"
     if ours[0] == "valid":
-        signed = aegis.parse_pcrs(read(vector["pcrs"]))[vector["keylime"]["hash_alg"]]
+        signed = aegis.parse_pcrs(read(vector["pcrs"]))[args[5]]
         assert ours[1] == {i: value.hex() for i, value in signed.items()}
 
 
@@ -254,3 +260,46 @@ def test_nonce_forms_as_keylime() -> None:
     with pytest.raises(aegis.AegisError) as raised:
         aegis_keylime.checkquote(ak, "bm90IHRoZSBub25jZQ==", sig, attest, pcrblob, hash_alg)
     assert raised.value.name == "NonceMismatch"
+
+
+# --- 4. exp_hash_alg names the PCR bank; the signature hash is the quote's, on the allow-list ----
+
+
+@pytest.mark.parametrize("entry", ["pem", "tpm2b"])
+def test_p384_sha384_quote_over_the_sha256_bank(entry: str) -> None:
+    """A P-384 AK signs with ECDSA-SHA384 over the SHA-256 bank (Keylime's tpm_hash_alg sha256):
+    the drop-in checks and returns the sha256 bank. keylime's own checkquote refuses it (it wants
+    the signature hash to be exp_hash_alg)."""
+    v = BY_ID["quote-ecc-p384-ecdsa-sha384-sha256-bank"]
+    ak_pem, nonce, sig, attest, pcrblob, exp_hash_alg = keylime_inputs(v)
+    assert exp_hash_alg == "sha256"
+    assert outcome(tpm_util.checkquote, ak_pem, nonce, sig, attest, pcrblob, "sha256")[0] == "invalid"
+    ak: bytes = ak_pem if entry == "pem" else read(v["ak"])
+    check = aegis_keylime.checkquote if entry == "pem" else aegis_keylime.checkquote_tpm2b
+    got = check(ak, nonce, sig, attest, pcrblob, "sha256")
+    signed = aegis.parse_pcrs(read(v["pcrs"]))["sha256"]
+    assert got == {i: value.hex() for i, value in signed.items()} and sorted(got) == [0, 1, 15]
+    # The bank named must be signed: the quote has no sha384 bank.
+    with pytest.raises(aegis_keylime.CheckquoteError) as raised:
+        check(ak, nonce, sig, attest, pcrblob, "sha384")
+    assert raised.value.name == "RequiredPcrMissing"
+
+
+@pytest.mark.parametrize("entry", ["pem", "tpm2b"])
+def test_sha1_signature_only_when_exp_hash_alg_is_sha1(entry: str) -> None:
+    v = BY_ID["quote-rsa2048-rsassa-sha1"]
+    ak_pem, nonce, sig, attest, pcrblob, exp_hash_alg = keylime_inputs(v)
+    assert exp_hash_alg == "sha1"
+    ak: bytes = ak_pem if entry == "pem" else read(v["ak"])
+    check = aegis_keylime.checkquote if entry == "pem" else aegis_keylime.checkquote_tpm2b
+    assert sorted(check(ak, nonce, sig, attest, pcrblob, "sha1")) == [0, 1, 15]
+    with pytest.raises(aegis_keylime.CheckquoteError) as raised:
+        check(ak, nonce, sig, attest, pcrblob, "sha256")
+    assert raised.value.name in {"HashNotAllowed", "NameAlgNotAllowed"}, raised.value
+
+
+def test_unknown_exp_hash_alg_is_refused() -> None:
+    aikblob, nonce, sigblob, quoteblob, pcrblob = keylime_unit_vector()
+    with pytest.raises(ValueError) as raised:
+        aegis_keylime.checkquote(aikblob, nonce, sigblob, quoteblob, pcrblob, "md5")
+    assert isinstance(raised.value, aegis.AegisError) and raised.value.name == "InvalidArgument"

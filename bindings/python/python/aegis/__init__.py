@@ -14,9 +14,14 @@ quote, location log, App Key possession) and returns an `Appraisal` of their out
 (schemes "rsassa-sha256", "rsapss-sha256", "ecdsa-sha256", ...; formats "raw", "der", "tpmt").
 `inspect` decodes a structure to a dict.
 
+Every byte argument takes bytes, bytearray or memoryview (any contiguous buffer of bytes).
 Every failure raises an `AegisError` subclass whose `.code` is the stable status shared with
-the C, Go and Rust APIs and whose `.name` names the failed check. Verification releases the GIL.
-`aegis.keylime` holds a drop-in for Keylime's `tpm_util.checkquote`.
+the C, Go and Rust APIs and whose `.name` names the failed check; a wrong argument raises
+`UsageError`, which is also a `ValueError`. Verification releases the GIL. `help()` on any
+function or class lists its arguments, the byte forms it accepts, what it returns and raises.
+
+`aegis.keylime` holds a drop-in for Keylime's `tpm_util.checkquote`; it needs the `keylime`
+extra (`pip install 'aegis[keylime]'`, for cryptography). `aegis` itself needs nothing else.
 """
 
 from aegis._aegis import (

@@ -1,9 +1,12 @@
-"""Type stubs of the native module aegis._aegis (checked against it by mypy's stubtest)."""
+"""Type stubs of the native module aegis._aegis (checked against it by mypy's stubtest).
+
+Every byte argument takes any buffer of bytes (`Buffer`: bytes, bytearray, memoryview); results
+are bytes."""
 
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Literal, final
 
-from typing_extensions import Self, disjoint_base
+from typing_extensions import Buffer, Self, disjoint_base
 
 __all__ = [
     "ENDORSEMENT_HIERARCHY",
@@ -68,7 +71,7 @@ class AegisError(Exception):
     def message(self) -> str: ...
 
 # BEGIN GENERATED errors: scripts/gen_errors.py, do not edit (make errors)
-class UsageError(AegisError):
+class UsageError(AegisError, ValueError):
     """Codes 1000-1999 (Usage): The call itself is wrong (an unusable argument), or the crypto
     library failed."""
 
@@ -106,9 +109,9 @@ class AttestationKey:
     """An Attestation Key to verify quotes and certifications with."""
 
     @staticmethod
-    def from_tpm_public(data: bytes) -> AttestationKey: ...
+    def from_tpm_public(data: Buffer) -> AttestationKey: ...
     @staticmethod
-    def from_bare_key_unchecked(spki: bytes, scheme: str = "rsassa", hash: str = "sha256") -> AttestationKey: ...
+    def from_bare_key_unchecked(spki: Buffer, scheme: str = "rsassa", hash: str = "sha256") -> AttestationKey: ...
     @property
     def name(self) -> bytes | None: ...
     @property
@@ -169,42 +172,42 @@ class VerifiedCertification:
     @property
     def qualified_signer(self) -> bytes: ...
 
-def parse_pcrs(data: bytes) -> dict[str, dict[int, bytes]]: ...
+def parse_pcrs(data: Buffer) -> dict[str, dict[int, bytes]]: ...
 def verify_quote(
     ak: AttestationKey,
-    attest: bytes,
-    signature: bytes,
-    pcrs: bytes | Mapping[str, Mapping[int, bytes]],
-    nonce: bytes,
+    attest: Buffer,
+    signature: Buffer,
+    pcrs: Buffer | Mapping[str, Mapping[int, Buffer]],
+    nonce: Buffer,
     *,
     require_pcrs: Mapping[str, Iterable[int]] | None = None,
     allow_sha1: bool = False,
     hashes: Sequence[str] | None = None,
-    expected_signer: bytes | None = None,
+    expected_signer: Buffer | None = None,
     previous_clock: ClockInfo | None = None,
 ) -> VerifiedQuote: ...
 def verify_certify(
     ak: AttestationKey,
-    app_key: bytes,
-    attest: bytes,
-    signature: bytes,
-    nonce: bytes,
+    app_key: Buffer,
+    attest: Buffer,
+    signature: Buffer,
+    nonce: Buffer,
     *,
     allow_sha1: bool = False,
     hashes: Sequence[str] | None = None,
-    expected_signer: bytes | None = None,
+    expected_signer: Buffer | None = None,
     previous_clock: ClockInfo | None = None,
 ) -> VerifiedCertification: ...
 
-def inspect(data: bytes, structure: str | None = None) -> dict[str, Any]: ...
+def inspect(data: Buffer, structure: str | None = None) -> dict[str, Any]: ...
 
 @final
 class EkTrustStore:
     """Manufacturer CA certificates trusted for EK certificates (roots and intermediates)."""
 
     def __new__(cls) -> Self: ...
-    def add_root(self, data: bytes) -> None: ...
-    def add_intermediate(self, data: bytes) -> None: ...
+    def add_root(self, data: Buffer) -> None: ...
+    def add_intermediate(self, data: Buffer) -> None: ...
     @property
     def root_count(self) -> int: ...
     @property
@@ -234,17 +237,17 @@ class MadeCredential:
     """The output of TPM2_MakeCredential."""
 
     @staticmethod
-    def from_tpm2_tools_file(data: bytes) -> MadeCredential: ...
+    def from_tpm2_tools_file(data: Buffer) -> MadeCredential: ...
     @property
     def credential_blob(self) -> bytes: ...
     @property
     def encrypted_secret(self) -> bytes: ...
     def to_tpm2_tools_file(self) -> bytes: ...
 
-def verify_ek_certificate(store: EkTrustStore, cert: bytes, ek_public: bytes, now: int) -> VerifiedEk: ...
-def make_credential(ek_public: bytes, ak_name: bytes, secret: bytes) -> MadeCredential: ...
-def check_activated(expected: bytes, activated: bytes) -> None: ...
-def qualified_name(name: bytes, parent_qualified: bytes) -> bytes: ...
+def verify_ek_certificate(store: EkTrustStore, cert: Buffer, ek_public: Buffer, now: int) -> VerifiedEk: ...
+def make_credential(ek_public: Buffer, ak_name: Buffer, secret: Buffer) -> MadeCredential: ...
+def check_activated(expected: Buffer, activated: Buffer) -> None: ...
+def qualified_name(name: Buffer, parent_qualified: Buffer) -> bytes: ...
 def name_of_handle(handle: int) -> bytes: ...
 
 # --- Keys, signatures, signing (sign.rs) ---------------------------------------------------------
@@ -255,10 +258,10 @@ class PublicKey:
     (TPM2B_PUBLIC or TPMT_PUBLIC). Keys compare equal when they are the same key."""
 
     @staticmethod
-    def from_spki(data: bytes) -> PublicKey:
+    def from_spki(data: Buffer) -> PublicKey:
         """A SubjectPublicKeyInfo as DER, or PEM labelled "PUBLIC KEY"."""
     @staticmethod
-    def from_tpm_public(data: bytes) -> PublicKey:
+    def from_tpm_public(data: Buffer) -> PublicKey:
         """The key of a TPM2B_PUBLIC or TPMT_PUBLIC (attributes not checked)."""
     def to_spki_der(self) -> bytes:
         """The key as a DER SubjectPublicKeyInfo."""
@@ -276,8 +279,8 @@ class PublicKey:
 def verify_signature(
     key: PublicKey,
     scheme: str,
-    message: bytes,
-    signature: bytes,
+    message: Buffer,
+    signature: Buffer,
     *,
     format: str = "raw",
     allow_sha1: bool = False,
@@ -296,13 +299,13 @@ class PrivateKey:
     def generate(kind: str) -> PrivateKey:
         """kind: "ecc-p256", "ecc-p384", "rsa-2048", "rsa-3072" or "rsa-4096"."""
     @staticmethod
-    def from_pem(data: bytes) -> PrivateKey:
+    def from_pem(data: Buffer) -> PrivateKey:
         """A PEM "PRIVATE KEY" (PKCS#8), "EC PRIVATE KEY" or "RSA PRIVATE KEY" block."""
     def to_pem(self) -> bytes:
         """The key as an unencrypted PKCS#8 "PRIVATE KEY" PEM block."""
     @property
     def public_key(self) -> PublicKey: ...
-    def sign(self, message: bytes, scheme: str, *, format: str = "raw") -> bytes:
+    def sign(self, message: Buffer, scheme: str, *, format: str = "raw") -> bytes:
         """Signs `message` under `scheme` (as for verify_signature, never SHA-1) in `format`."""
 
 # --- Credential activation (binding.rs) ----------------------------------------------------------
@@ -312,7 +315,7 @@ class ActivationChallenge:
     """A credential for an AK's Name protected to an EK (a VerifiedEk: certified, or the EK's
     TPM2B_PUBLIC/TPMT_PUBLIC bytes: uncertified); `complete` checks the recovered secret once."""
 
-    def __new__(cls, ek: VerifiedEk | bytes, ak: AttestationKey) -> Self: ...
+    def __new__(cls, ek: VerifiedEk | Buffer, ak: AttestationKey) -> Self: ...
     @property
     def credential_blob(self) -> bytes:
         """TPM2B_ID_OBJECT, size-prefixed."""
@@ -325,7 +328,7 @@ class ActivationChallenge:
     def ak_name(self) -> bytes: ...
     @property
     def completed(self) -> bool: ...
-    def complete(self, activated: bytes) -> AkBinding:
+    def complete(self, activated: Buffer) -> AkBinding:
         """The binding if `activated` is the secret (else EkError CredentialMismatch); once only."""
 
 @final
@@ -378,17 +381,17 @@ def appraise(
     ak: AttestationKey,
     binding: AkBinding | None,
     *,
-    app_key: bytes,
-    certify_attest: bytes,
-    certify_signature: bytes,
-    quote_attest: bytes,
-    quote_signature: bytes,
-    pcrs: bytes | Mapping[str, Mapping[int, bytes]],
-    certify_nonce: bytes,
-    quote_nonce: bytes,
-    location_log: bytes | None = None,
+    app_key: Buffer,
+    certify_attest: Buffer,
+    certify_signature: Buffer,
+    quote_attest: Buffer,
+    quote_signature: Buffer,
+    pcrs: Buffer | Mapping[str, Mapping[int, Buffer]],
+    certify_nonce: Buffer,
+    quote_nonce: Buffer,
+    location_log: Buffer | None = None,
     location_pcr: tuple[str, int] | None = ("sha256", 15),
-    possession: tuple[bytes, str, bytes] | tuple[bytes, str, bytes, str] | None = None,
+    possession: tuple[Buffer, str, Buffer] | tuple[Buffer, str, Buffer, str] | None = None,
     allow_sha1: bool = False,
 ) -> Appraisal:
     """Runs every check of one attestation and returns their outcomes (the GIL released)."""
