@@ -42,7 +42,7 @@ pub unsafe extern "C" fn aegis_ak_from_tpm_public(
         let out = unsafe { boundary::out(out, "out") }?;
         // SAFETY: the caller upholds this function's contract for (buf, len).
         let bytes = unsafe { boundary::bytes(buf, len, "buf") }?;
-        let inner = AttestationKey::from_tpm_public_bytes(bytes, &KeyPolicy::default())?;
+        let inner = AttestationKey::from_tpm_public(bytes, &KeyPolicy::default())?;
         let name = inner.name().map(|n| n.as_bytes().to_vec());
         out.write_box(aegis_ak { inner, name });
         Ok(())

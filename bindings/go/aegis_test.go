@@ -19,7 +19,7 @@ func TestVersion(t *testing.T) {
 }
 
 func TestErrorIs(t *testing.T) {
-	_, err := aegis.LoadAttestationKey([]byte{0x00})
+	_, err := aegis.AttestationKeyFromTPMPublic([]byte{0x00})
 	if err == nil {
 		t.Fatal("one byte loaded as an AK")
 	}
@@ -108,7 +108,7 @@ func TestNilAndClosedHandles(t *testing.T) {
 }
 
 func TestEmptyInputs(t *testing.T) {
-	if _, err := aegis.LoadAttestationKey(nil); err == nil {
+	if _, err := aegis.AttestationKeyFromTPMPublic(nil); err == nil {
 		t.Fatal("empty AK loaded")
 	}
 	if _, err := aegis.ParsePCRs(nil); err == nil {
@@ -129,7 +129,7 @@ func TestConcurrentVerify(t *testing.T) {
 	if v == nil {
 		t.Skip("no quote-rsa2048-rsassa-sha256 vector")
 	}
-	ak, err := aegis.LoadAttestationKey(readVectorFile(t, v.AK))
+	ak, err := aegis.AttestationKeyFromTPMPublic(readVectorFile(t, v.AK))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +193,7 @@ func findVector(t *testing.T, id string) vector {
 // A closed policy is an error, never silently the default policy (which NULL means in C).
 func TestClosedPolicyIsNotDefault(t *testing.T) {
 	v := findVector(t, "quote-rsa2048-rsassa-sha256")
-	ak, err := aegis.LoadAttestationKey(readVectorFile(t, v.AK))
+	ak, err := aegis.AttestationKeyFromTPMPublic(readVectorFile(t, v.AK))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +223,7 @@ func TestClosedPolicyIsNotDefault(t *testing.T) {
 func TestBareKeyUnchecked(t *testing.T) {
 	v := findVector(t, "quote-rsa2048-rsassa-sha256")
 	pem := readVectorFile(t, strings.TrimSuffix(v.AK, ".pub")+".pem")
-	ak, err := aegis.LoadBareKeyUnchecked(pem, aegis.RSASSA, aegis.SHA256)
+	ak, err := aegis.AttestationKeyFromBareKeyUnchecked(pem, aegis.RSASSA, aegis.SHA256)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,12 +243,12 @@ func TestBareKeyUnchecked(t *testing.T) {
 	if vq.Clock().Clock == 0 || len(vq.PCRs()) == 0 {
 		t.Fatalf("verified quote: clock %+v, %d PCRs", vq.Clock(), len(vq.PCRs()))
 	}
-	if _, err := aegis.LoadBareKeyUnchecked(pem, aegis.SigScheme(0x0099), aegis.SHA256); !errors.Is(err, aegis.ErrUnknownAlgorithm) {
+	if _, err := aegis.AttestationKeyFromBareKeyUnchecked(pem, aegis.SigScheme(0x0099), aegis.SHA256); !errors.Is(err, aegis.ErrUnknownAlgorithm) {
 		t.Fatalf("unknown scheme: %v", err)
 	}
 
 	f := findVector(t, "attack-ak-not-restricted")
-	forger, err := aegis.LoadBareKeyUnchecked(readVectorFile(t, strings.TrimSuffix(f.AK, ".pub")+".pem"), aegis.RSASSA, aegis.SHA256)
+	forger, err := aegis.AttestationKeyFromBareKeyUnchecked(readVectorFile(t, strings.TrimSuffix(f.AK, ".pub")+".pem"), aegis.RSASSA, aegis.SHA256)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +272,7 @@ func TestPCRRecordsBeyondInline(t *testing.T) {
 		if v.Kind != "quote" || v.Expect.Verdict != "valid" {
 			continue
 		}
-		ak, err := aegis.LoadAttestationKey(readVectorFile(t, v.AK))
+		ak, err := aegis.AttestationKeyFromTPMPublic(readVectorFile(t, v.AK))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -39,7 +39,7 @@ type appraisalInputs struct {
 func loadAppraisal(t *testing.T) appraisalInputs {
 	t.Helper()
 	c, q := appraisalPair(t)
-	ak, err := aegis.LoadAttestationKey(readVectorFile(t, c.AK))
+	ak, err := aegis.AttestationKeyFromTPMPublic(readVectorFile(t, c.AK))
 	if err != nil {
 		t.Fatal(err)
 	}

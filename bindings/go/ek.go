@@ -161,26 +161,26 @@ func VerifyEKCertificate(store *EKTrustStore, cert, ekPublic []byte, now time.Ti
 	return v, nil
 }
 
-// Credential is the output of TPM2_MakeCredential computed by the verifier: what it sends to the
+// MadeCredential is the output of TPM2_MakeCredential computed by the verifier: what it sends to the
 // attester, who recovers the secret with TPM2_ActivateCredential. It holds no secret. Everything
 // is copied into Go memory, so there is nothing to Close.
-type Credential struct {
+type MadeCredential struct {
 	blob, encryptedSecret, file []byte
 }
 
 // CredentialBlob is the TPM2B_ID_OBJECT (size-prefixed), a copy.
-func (c *Credential) CredentialBlob() []byte { return append([]byte(nil), c.blob...) }
+func (c *MadeCredential) CredentialBlob() []byte { return append([]byte(nil), c.blob...) }
 
 // EncryptedSecret is the TPM2B_ENCRYPTED_SECRET (size-prefixed), a copy.
-func (c *Credential) EncryptedSecret() []byte { return append([]byte(nil), c.encryptedSecret...) }
+func (c *MadeCredential) EncryptedSecret() []byte { return append([]byte(nil), c.encryptedSecret...) }
 
 // TPM2ToolsFile is the file form `tpm2_activatecredential -i` reads (magic 0xBADCC0DE, version 1,
 // TPM2B_ID_OBJECT, TPM2B_ENCRYPTED_SECRET), a copy.
-func (c *Credential) TPM2ToolsFile() []byte { return append([]byte(nil), c.file...) }
+func (c *MadeCredential) TPM2ToolsFile() []byte { return append([]byte(nil), c.file...) }
 
-func credentialFrom(p *C.aegis_credential) *Credential {
+func credentialFrom(p *C.aegis_credential) *MadeCredential {
 	defer C.aegis_credential_free(p)
-	c := &Credential{}
+	c := &MadeCredential{}
 	var b *C.uint8_t
 	var n C.size_t
 	if C.aegis_credential_blob(p, &b, &n) == C.AEGIS_OK {
@@ -200,7 +200,7 @@ func credentialFrom(p *C.aegis_credential) *Credential {
 // Name), so that only the TPM holding that EK, with that AK loaded, can recover it. secret must
 // be fresh and random, 1 to digest-size(EK nameAlg) bytes (32 for SHA-256 EKs); keep it for
 // CheckActivated.
-func MakeCredential(ekPublic, akName, secret []byte) (*Credential, error) {
+func MakeCredential(ekPublic, akName, secret []byte) (*MadeCredential, error) {
 	e, en := cbytes(ekPublic)
 	a, an := cbytes(akName)
 	s, sn := cbytes(secret)
@@ -216,8 +216,8 @@ func MakeCredential(ekPublic, akName, secret []byte) (*Credential, error) {
 	return credentialFrom(out), nil
 }
 
-// ParseCredential reads the tpm2-tools credential file form (see Credential.TPM2ToolsFile).
-func ParseCredential(file []byte) (*Credential, error) {
+// MadeCredentialFromTPM2ToolsFile reads the tpm2-tools credential file form (see MadeCredential.TPM2ToolsFile).
+func MadeCredentialFromTPM2ToolsFile(file []byte) (*MadeCredential, error) {
 	b, n := cbytes(file)
 	var out *C.aegis_credential
 	var cerr *C.aegis_error

@@ -143,7 +143,7 @@ func verdict(t *testing.T, v vector, err error) {
 // AkNotRestricted); ok reports whether verification should go on.
 func loadAK(t *testing.T, v vector) (ak *aegis.AttestationKey, ok bool) {
 	t.Helper()
-	ak, err := aegis.LoadAttestationKey(readVectorFile(t, v.AK))
+	ak, err := aegis.AttestationKeyFromTPMPublic(readVectorFile(t, v.AK))
 	if err != nil {
 		verdict(t, v, err)
 		return nil, false
@@ -291,7 +291,7 @@ func runCertify(t *testing.T, v vector) {
 	defer ak.Close()
 	policy := certifyPolicy(t, v.Policy)
 	defer policy.Close()
-	vc, err := aegis.VerifyCertification(ak, readVectorFile(t, v.Key), readVectorFile(t, v.Attest),
+	vc, err := aegis.VerifyCertify(ak, readVectorFile(t, v.Key), readVectorFile(t, v.Attest),
 		readVectorFile(t, v.Signature), mustHex(t, v.Nonce), policy)
 	verdict(t, v, err)
 	if err != nil {
@@ -423,11 +423,11 @@ func TestEKNegativeAndCredential(t *testing.T) {
 			if len(file) != 8+len(blob)+len(enc) || binary.BigEndian.Uint32(file) != 0xBADCC0DE {
 				t.Errorf("tpm2-tools file form: %x", file[:8])
 			}
-			back, err := aegis.ParseCredential(file)
+			back, err := aegis.MadeCredentialFromTPM2ToolsFile(file)
 			if err != nil || !bytes.Equal(back.TPM2ToolsFile(), file) {
 				t.Errorf("tpm2-tools file round trip: %v", err)
 			}
-			_, err = aegis.ParseCredential(file[:len(file)-1])
+			_, err = aegis.MadeCredentialFromTPM2ToolsFile(file[:len(file)-1])
 			expect("truncated credential file", err, aegis.ErrTruncated)
 			_, err = aegis.MakeCredential(vek.Public(), akName, nil)
 			expect("empty secret", err, aegis.ErrInvalidArgument)

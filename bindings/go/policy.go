@@ -89,7 +89,7 @@ func (q *QuotePolicy) SetPreviousClock(c ClockInfo) error {
 	return check(status, nil)
 }
 
-// CertifyPolicy is what VerifyCertification requires beyond the signature (C
+// CertifyPolicy is what VerifyCertify requires beyond the signature (C
 // aegis_certify_policy). Same rules as QuotePolicy.
 type CertifyPolicy struct {
 	p *C.aegis_certify_policy

@@ -159,7 +159,7 @@ func VerifyQuote(ak *AttestationKey, attest, sig []byte, pcrs *PCRValues, nonce 
 }
 
 // VerifiedCertification is what a TPM2_Certify proved: the certified key (the App Key) is in the
-// same TPM as the AK. Only VerifyCertification makes one; everything is copied into Go memory.
+// same TPM as the AK. Only VerifyCertify makes one; everything is copied into Go memory.
 type VerifiedCertification struct {
 	name   []byte
 	public []byte
@@ -172,9 +172,9 @@ func (v *VerifiedCertification) Name() []byte { return append([]byte(nil), v.nam
 // exactly as received), a copy.
 func (v *VerifiedCertification) Public() []byte { return append([]byte(nil), v.public...) }
 
-// VerifyCertification verifies a TPM2_Certify of appKey (its TPM2B_PUBLIC) by ak over nonce
+// VerifyCertify verifies a TPM2_Certify of appKey (its TPM2B_PUBLIC) by ak over nonce
 // (VERIFIER-CHECKS.md items 1-10 and 15). policy may be nil for the default policy.
-func VerifyCertification(ak *AttestationKey, appKey, attest, sig, nonce []byte, policy *CertifyPolicy) (*VerifiedCertification, error) {
+func VerifyCertify(ak *AttestationKey, appKey, attest, sig, nonce []byte, policy *CertifyPolicy) (*VerifiedCertification, error) {
 	if policy != nil && policy.p == nil {
 		return nil, closedError("CertifyPolicy")
 	}

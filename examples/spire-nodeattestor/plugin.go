@@ -223,7 +223,7 @@ func (p *Plugin) Attest(stream nodeattestorv1.NodeAttestor_AttestServer) error {
 	if err := json.Unmarshal(payload, &hello); err != nil || hello.Version != HelloVersion {
 		return status.Errorf(codes.InvalidArgument, "payload is not an aegis hello (version %d)", HelloVersion)
 	}
-	ak, err := aegis.LoadAttestationKey(hello.AKPublic)
+	ak, err := aegis.AttestationKeyFromTPMPublic(hello.AKPublic)
 	if err != nil {
 		return refused("AK", err)
 	}
@@ -365,7 +365,7 @@ func verify(cfg *config, ak *aegis.AttestationKey, akName []byte, b *Bundle, non
 	if err := cp.SetExpectedSigner(expectedSigner); err != nil {
 		return nil, status.Errorf(codes.Internal, "certify policy: %v", err)
 	}
-	vc, err := aegis.VerifyCertification(ak, b.AppKeyTPMPublic, b.AppKeyCertificate.CertifyData,
+	vc, err := aegis.VerifyCertify(ak, b.AppKeyTPMPublic, b.AppKeyCertificate.CertifyData,
 		b.AppKeyCertificate.Signature, nonce, cp)
 	if err != nil {
 		return nil, refused("App Key certification", err)

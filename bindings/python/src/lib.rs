@@ -40,7 +40,7 @@ impl AttestationKey {
     /// concrete scheme, key size or curve on the default allow-list).
     #[staticmethod]
     fn from_tpm_public(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
-        let inner = verify::AttestationKey::from_tpm_public_bytes(data, &KeyPolicy::default())
+        let inner = verify::AttestationKey::from_tpm_public(data, &KeyPolicy::default())
             .py_err(py)?;
         Ok(AttestationKey { inner })
     }
