@@ -835,6 +835,66 @@ aegis_status aegis_appraisal_check(const aegis_appraisal *appraisal,
 const char *aegis_appraisal_check_reason(const aegis_appraisal *appraisal, size_t i);
 
 /**
+ * How many statements the passed checks establish (see `aegis_appraisal_established_at`); 0
+ * when `appraisal` is NULL.
+ *
+ * # Safety
+ * `appraisal` is NULL or a live `aegis_appraisal`.
+ */
+size_t aegis_appraisal_established_count(const aegis_appraisal *appraisal);
+
+/**
+ * Statement `i` of what the passed checks establish, one sentence for people (the EK
+ * certificate first when the AK's binding has a verified one); "" for `i` out of range or a
+ * NULL `appraisal`. A NUL-terminated string borrowed from `appraisal`, valid until
+ * `aegis_appraisal_free(appraisal)`. Not stable text: decide on the checks' outcomes.
+ *
+ * # Safety
+ * `appraisal` is NULL or a live `aegis_appraisal`.
+ */
+const char *aegis_appraisal_established_at(const aegis_appraisal *appraisal, size_t i);
+
+/**
+ * How many statements this appraisal does not establish (see
+ * `aegis_appraisal_not_established_at`); 0 when `appraisal` is NULL.
+ *
+ * # Safety
+ * `appraisal` is NULL or a live `aegis_appraisal`.
+ */
+size_t aegis_appraisal_not_established_count(const aegis_appraisal *appraisal);
+
+/**
+ * Statement `i` of what this appraisal does not establish (failed and skipped checks, and what
+ * no check covers yet), one sentence for people; "" for `i` out of range or a NULL `appraisal`.
+ * A NUL-terminated string borrowed from `appraisal`, valid until `aegis_appraisal_free`.
+ *
+ * # Safety
+ * `appraisal` is NULL or a live `aegis_appraisal`.
+ */
+const char *aegis_appraisal_not_established_at(const aegis_appraisal *appraisal, size_t i);
+
+/**
+ * The verified quote of the "quote" check when it passed, else NULL (also for a NULL
+ * `appraisal`). Borrowed from `appraisal`, valid until `aegis_appraisal_free(appraisal)`: read
+ * it with the `aegis_verified_quote_*` accessors, never free it.
+ *
+ * # Safety
+ * `appraisal` is NULL or a live `aegis_appraisal`.
+ */
+const aegis_verified_quote *aegis_appraisal_quote(const aegis_appraisal *appraisal);
+
+/**
+ * The verified certification of the "app-key-certification" check when it passed, else NULL
+ * (also for a NULL `appraisal`). Borrowed from `appraisal`, valid until
+ * `aegis_appraisal_free(appraisal)`: read it with the `aegis_verified_certification_*`
+ * accessors, never free it.
+ *
+ * # Safety
+ * `appraisal` is NULL or a live `aegis_appraisal`.
+ */
+const aegis_verified_certification *aegis_appraisal_certification(const aegis_appraisal *appraisal);
+
+/**
  * Frees an appraisal. NULL does nothing.
  *
  * # Safety

@@ -36,6 +36,28 @@ pub struct aegis_verified_certification {
     public_tpm2b: Vec<u8>,
 }
 
+impl aegis_verified_quote {
+    pub(crate) fn new(inner: VerifiedQuote) -> Self {
+        let selection = inner
+            .selection()
+            .banks
+            .iter()
+            .flat_map(|bank| bank.indices().map(|i| (bank.hash.alg_id(), i)))
+            .collect();
+        aegis_verified_quote { inner, selection }
+    }
+}
+
+impl aegis_verified_certification {
+    pub(crate) fn new(inner: VerifiedCertification) -> Self {
+        let public_tpm2b = inner.certified_key().to_tpm2b();
+        aegis_verified_certification {
+            inner,
+            public_tpm2b,
+        }
+    }
+}
+
 /// Writes a borrowed `(ptr, len)` view to two out-parameters (both checked before either is
 /// written).
 ///
@@ -144,13 +166,7 @@ pub unsafe extern "C" fn aegis_quote_verify(
             nonce,
             policy,
         )?;
-        let selection = inner
-            .selection()
-            .banks
-            .iter()
-            .flat_map(|bank| bank.indices().map(|i| (bank.hash.alg_id(), i)))
-            .collect();
-        out.write_box(aegis_verified_quote { inner, selection });
+        out.write_box(aegis_verified_quote::new(inner));
         Ok(())
     })
 }
@@ -497,11 +513,7 @@ pub unsafe extern "C" fn aegis_certify_verify(
             nonce,
             policy,
         )?;
-        let public_tpm2b = inner.certified_key().to_tpm2b();
-        out.write_box(aegis_verified_certification {
-            inner,
-            public_tpm2b,
-        });
+        out.write_box(aegis_verified_certification::new(inner));
         Ok(())
     })
 }

@@ -87,3 +87,24 @@ func (k *AttestationKey) Name() []byte {
 	runtime.KeepAlive(k)
 	return name
 }
+
+// IsChecked reports whether the AK was checked: true when loaded from its TPM public area
+// (AttestationKeyFromTPMPublic: attributes checked, VERIFIER-CHECKS.md item 13), false for a
+// bare key (AttestationKeyFromBareKeyUnchecked) and for a closed key.
+func (k *AttestationKey) IsChecked() bool {
+	checked := bool(C.aegis_ak_is_checked(k.ptr()))
+	runtime.KeepAlive(k)
+	return checked
+}
+
+// Scheme is the scheme the AK signs with (Alg RSASSA, RSAPSS or ECDSA, and its Hash). A closed
+// key gives ErrNullPointer.
+func (k *AttestationKey) Scheme() (SignatureScheme, error) {
+	var alg, hash C.uint16_t
+	status := C.aegis_ak_scheme(k.ptr(), &alg, &hash)
+	runtime.KeepAlive(k)
+	if err := check(status, nil); err != nil {
+		return SignatureScheme{}, err
+	}
+	return SignatureScheme{Alg: SigScheme(alg), Hash: HashAlg(hash)}, nil
+}

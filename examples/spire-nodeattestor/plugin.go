@@ -337,11 +337,7 @@ func (p *Plugin) enrol(stream nodeattestorv1.NodeAttestor_AttestServer, cfg *con
 	if err := aegis.CheckActivated(secret, activated); err != nil {
 		return nil, nil, refused("credential activation", err)
 	}
-	qek, err := vek.QualifiedName()
-	if err != nil {
-		return nil, nil, status.Errorf(codes.Internal, "EK qualified Name: %v", err)
-	}
-	signer, err := aegis.QualifiedName(akName, qek)
+	signer, err := aegis.QualifiedName(akName, vek.QualifiedName())
 	if err != nil {
 		return nil, nil, status.Errorf(codes.Internal, "AK qualified Name: %v", err)
 	}
