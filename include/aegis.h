@@ -70,6 +70,12 @@
 #define AEGIS_ALG_SHA512 13
 
 /**
+ * TPM_ALG_NULL = 0x0010: no algorithm (e.g. the hash of `aegis_ak_scheme` for a scheme without
+ * one).
+ */
+#define AEGIS_ALG_NULL 16
+
+/**
  * TPM_ALG_RSASSA = 0x0014: the RSASSA-PKCS1-v1_5 signature scheme (RFC 8017, 8.2).
  */
 #define AEGIS_ALG_RSASSA 20
@@ -83,6 +89,13 @@
  * TPM_ALG_ECDSA = 0x0018: the ECDSA signature scheme (FIPS 186-5, 6.4).
  */
 #define AEGIS_ALG_ECDSA 24
+
+/**
+ * TPM_RH_ENDORSEMENT = 0x4000000B (TPM 2.0 Part 2, 7.4): the endorsement hierarchy's handle,
+ * which is also its Name and qualified Name (Part 1, 16), the parent of an EK's qualified Name
+ * (`aegis_name_of_handle`, `aegis_verified_ek_qualified_name`).
+ */
+#define AEGIS_ENDORSEMENT_HIERARCHY 1073741835
 
 /**
  * What a verifier keeps between sending a credential and receiving the recovered secret: a
@@ -822,6 +835,66 @@ aegis_status aegis_appraisal_check(const aegis_appraisal *appraisal,
 const char *aegis_appraisal_check_reason(const aegis_appraisal *appraisal, size_t i);
 
 /**
+ * How many statements the passed checks establish (see `aegis_appraisal_established_at`); 0
+ * when `appraisal` is NULL.
+ *
+ * # Safety
+ * `appraisal` is NULL or a live `aegis_appraisal`.
+ */
+size_t aegis_appraisal_established_count(const aegis_appraisal *appraisal);
+
+/**
+ * Statement `i` of what the passed checks establish, one sentence for people (the EK
+ * certificate first when the AK's binding has a verified one); "" for `i` out of range or a
+ * NULL `appraisal`. A NUL-terminated string borrowed from `appraisal`, valid until
+ * `aegis_appraisal_free(appraisal)`. Not stable text: decide on the checks' outcomes.
+ *
+ * # Safety
+ * `appraisal` is NULL or a live `aegis_appraisal`.
+ */
+const char *aegis_appraisal_established_at(const aegis_appraisal *appraisal, size_t i);
+
+/**
+ * How many statements this appraisal does not establish (see
+ * `aegis_appraisal_not_established_at`); 0 when `appraisal` is NULL.
+ *
+ * # Safety
+ * `appraisal` is NULL or a live `aegis_appraisal`.
+ */
+size_t aegis_appraisal_not_established_count(const aegis_appraisal *appraisal);
+
+/**
+ * Statement `i` of what this appraisal does not establish (failed and skipped checks, and what
+ * no check covers yet), one sentence for people; "" for `i` out of range or a NULL `appraisal`.
+ * A NUL-terminated string borrowed from `appraisal`, valid until `aegis_appraisal_free`.
+ *
+ * # Safety
+ * `appraisal` is NULL or a live `aegis_appraisal`.
+ */
+const char *aegis_appraisal_not_established_at(const aegis_appraisal *appraisal, size_t i);
+
+/**
+ * The verified quote of the "quote" check when it passed, else NULL (also for a NULL
+ * `appraisal`). Borrowed from `appraisal`, valid until `aegis_appraisal_free(appraisal)`: read
+ * it with the `aegis_verified_quote_*` accessors, never free it.
+ *
+ * # Safety
+ * `appraisal` is NULL or a live `aegis_appraisal`.
+ */
+const aegis_verified_quote *aegis_appraisal_quote(const aegis_appraisal *appraisal);
+
+/**
+ * The verified certification of the "app-key-certification" check when it passed, else NULL
+ * (also for a NULL `appraisal`). Borrowed from `appraisal`, valid until
+ * `aegis_appraisal_free(appraisal)`: read it with the `aegis_verified_certification_*`
+ * accessors, never free it.
+ *
+ * # Safety
+ * `appraisal` is NULL or a live `aegis_appraisal`.
+ */
+const aegis_verified_certification *aegis_appraisal_certification(const aegis_appraisal *appraisal);
+
+/**
  * Frees an appraisal. NULL does nothing.
  *
  * # Safety
@@ -1130,6 +1203,22 @@ aegis_status aegis_ek_trust_store_add_intermediate(aegis_ek_trust_store *store,
                                                    aegis_error **err_out);
 
 /**
+ * The number of trusted roots in `store`; 0 when `store` is NULL.
+ *
+ * # Safety
+ * `store` is NULL or a live store not changed during the call.
+ */
+size_t aegis_ek_trust_store_root_count(const aegis_ek_trust_store *store);
+
+/**
+ * The number of intermediates in `store`; 0 when `store` is NULL.
+ *
+ * # Safety
+ * `store` is NULL or a live store not changed during the call.
+ */
+size_t aegis_ek_trust_store_intermediate_count(const aegis_ek_trust_store *store);
+
+/**
  * Frees an EK trust store. NULL does nothing.
  *
  * # Safety
@@ -1210,6 +1299,40 @@ const char *aegis_verified_ek_subject(const aegis_verified_ek *vek);
  * `vek` is NULL or a live `aegis_verified_ek`.
  */
 const char *aegis_verified_ek_issuer(const aegis_verified_ek *vek);
+
+/**
+ * The verified EK's qualified Name as a primary key of the endorsement hierarchy
+ * (qualified_under(Name(EK), `AEGIS_ENDORSEMENT_HIERARCHY`)), the parent qualified Name of an AK
+ * made under it, as a view borrowed from `vek`, valid until `aegis_verified_ek_free(vek)` (never
+ * free it). Outputs are written only on success.
+ *
+ * # Safety
+ * `vek` is NULL or a live `aegis_verified_ek`; `ptr` and `len` are NULL or valid for writing.
+ */
+aegis_status aegis_verified_ek_qualified_name(const aegis_verified_ek *vek,
+                                              const uint8_t **ptr,
+                                              size_t *len);
+
+/**
+ * The EK certificate's serial number: the big-endian bytes of its (positive) INTEGER, without
+ * a leading zero octet, as a view borrowed from `vek`, valid until `aegis_verified_ek_free(vek)`
+ * (never free it). Outputs are written only on success.
+ *
+ * # Safety
+ * `vek` is NULL or a live `aegis_verified_ek`; `ptr` and `len` are NULL or valid for writing.
+ */
+aegis_status aegis_verified_ek_serial(const aegis_verified_ek *vek,
+                                      const uint8_t **ptr,
+                                      size_t *len);
+
+/**
+ * The number of certificates in the verified path, the EK certificate and the root included;
+ * 0 when `vek` is NULL.
+ *
+ * # Safety
+ * `vek` is NULL or a live `aegis_verified_ek`.
+ */
+size_t aegis_verified_ek_chain_len(const aegis_verified_ek *vek);
 
 /**
  * Frees a verified EK. NULL does nothing.
@@ -1346,6 +1469,19 @@ aegis_status aegis_name_qualified_under(const uint8_t *name,
                                         aegis_error **err_out);
 
 /**
+ * The Name of a permanent handle such as a hierarchy (`AEGIS_ENDORSEMENT_HIERARCHY`): the
+ * handle itself, 4 bytes big-endian (TCG Part 1, 16), which is also its qualified Name, the
+ * parent qualified Name to give `aegis_name_qualified_under` for a primary key.
+ *
+ * On success `*out` receives a new `aegis_bytes` the caller frees with `aegis_bytes_free`
+ * (`AEGIS_NULL_POINTER` when `out` is NULL).
+ *
+ * # Safety
+ * `out` is valid for writing one pointer; `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_name_of_handle(uint32_t handle, aegis_bytes **out, aegis_error **err_out);
+
+/**
  * The status code of `err` (the same value the failing function returned);
  * `AEGIS_NULL_POINTER` when `err` is NULL.
  *
@@ -1471,6 +1607,27 @@ aegis_status aegis_ak_name(const aegis_ak *ak, const uint8_t **ptr, size_t *len)
 void aegis_ak_free(aegis_ak *ak);
 
 /**
+ * Whether the AK was checked: true when it was loaded from its TPM public area
+ * (`aegis_ak_from_tpm_public`, attributes checked: VERIFIER-CHECKS.md item 13), false for a
+ * bare key (`aegis_ak_from_bare_key_unchecked`) and when `ak` is NULL.
+ *
+ * # Safety
+ * `ak` is NULL or a live `aegis_ak`.
+ */
+bool aegis_ak_is_checked(const aegis_ak *ak);
+
+/**
+ * The AK's signing scheme: `*scheme_alg` receives its TPM_ALG_ID (`AEGIS_ALG_RSASSA`,
+ * `AEGIS_ALG_RSAPSS` or `AEGIS_ALG_ECDSA`) and `*hash_alg` the scheme's hash
+ * (`AEGIS_ALG_SHA256`, ...), TPM_ALG_NULL (0x0010) for a scheme without one. Outputs are written
+ * only on success (`AEGIS_NULL_POINTER` when a pointer is NULL).
+ *
+ * # Safety
+ * `ak` is NULL or a live `aegis_ak`; `scheme_alg` and `hash_alg` are NULL or valid for writing.
+ */
+aegis_status aegis_ak_scheme(const aegis_ak *ak, uint16_t *scheme_alg, uint16_t *hash_alg);
+
+/**
  * Parses PCR values given as a tpm2-tools PCR file (`tpm2_quote -o`, TPML_PCR_SELECTION then
  * TPML_DIGEST blocks) or as Aegis's PCR JSON (`{"sha256": {"0": "hex", ...}}`), told apart by
  * content (FORMATS.md).
@@ -1537,6 +1694,24 @@ aegis_status aegis_quote_policy_require_pcr(aegis_quote_policy *policy,
 aegis_status aegis_quote_policy_allow_sha1(aegis_quote_policy *policy, bool allow);
 
 /**
+ * Sets the signature hash allow-list (VERIFIER-CHECKS.md item 4) to the `n` TPM_ALG_IDs at
+ * `algs` (`AEGIS_ALG_SHA256`, `AEGIS_ALG_SHA384`, `AEGIS_ALG_SHA512`), replacing the default
+ * SHA-256/384/512. SHA-1 stays governed by `aegis_quote_policy_allow_sha1` alone (before or
+ * after this call): `AEGIS_ALG_SHA1` in `algs` is `AEGIS_INVALID_ARGUMENT`. An unknown id is
+ * `AEGIS_UNKNOWN_ALGORITHM`. `n` 0 allows no hash but SHA-1 (when opted in): every signature
+ * then fails. On failure the policy is unchanged. `algs` is only read during the call.
+ *
+ * # Safety
+ * `policy` is NULL or a live policy not used elsewhere during the call; `algs` is valid for
+ * reading `n` `uint16_t` (or NULL with `n` 0); `err_out` is NULL or valid for writing one
+ * pointer.
+ */
+aegis_status aegis_quote_policy_set_hashes(aegis_quote_policy *policy,
+                                           const uint16_t *algs,
+                                           size_t n,
+                                           aegis_error **err_out);
+
+/**
  * Requires qualifiedSigner to equal `name` (an AK Name or qualified Name, as from
  * `aegis_ak_name`; VERIFIER-CHECKS.md item 9). `len` 0 removes the requirement. The bytes are
  * copied.
@@ -1587,6 +1762,21 @@ void aegis_certify_policy_free(aegis_certify_policy *policy);
  */
 aegis_status aegis_certify_policy_allow_sha1(aegis_certify_policy *policy,
                                              bool allow);
+
+/**
+ * Sets the signature hash allow-list of a certify policy: as `aegis_quote_policy_set_hashes`
+ * (SHA-1 only through `aegis_certify_policy_allow_sha1`; `AEGIS_UNKNOWN_ALGORITHM` for an
+ * unknown id; the policy unchanged on failure).
+ *
+ * # Safety
+ * `policy` is NULL or a live policy not used elsewhere during the call; `algs` is valid for
+ * reading `n` `uint16_t` (or NULL with `n` 0); `err_out` is NULL or valid for writing one
+ * pointer.
+ */
+aegis_status aegis_certify_policy_set_hashes(aegis_certify_policy *policy,
+                                             const uint16_t *algs,
+                                             size_t n,
+                                             aegis_error **err_out);
 
 /**
  * Requires qualifiedSigner to equal `name`; `len` 0 removes the requirement. The bytes are
@@ -1921,6 +2111,51 @@ aegis_status aegis_verified_quote_firmware_version(const aegis_verified_quote *v
                                                    uint64_t *version);
 
 /**
+ * The number of PCRs in the signed selection (TPMS_QUOTE_INFO.pcrSelect), counting each (bank,
+ * index) once; 0 when `vq` is NULL. Read them with `aegis_verified_quote_selection_at`.
+ *
+ * # Safety
+ * `vq` is NULL or a live `aegis_verified_quote`.
+ */
+size_t aegis_verified_quote_selection_count(const aegis_verified_quote *vq);
+
+/**
+ * The `i`-th PCR of the signed selection: `*bank` receives its bank's TPM_ALG_ID
+ * (`AEGIS_ALG_SHA256`, ...) and `*index` its index. Banks come in the signed order, indices
+ * ascending within a bank. `AEGIS_INVALID_ARGUMENT` when `i` is not below
+ * `aegis_verified_quote_selection_count(vq)`; outputs are written only on success.
+ *
+ * # Safety
+ * `vq` is NULL or a live `aegis_verified_quote`; `bank` and `index` are NULL or valid for
+ * writing.
+ */
+aegis_status aegis_verified_quote_selection_at(const aegis_verified_quote *vq,
+                                               size_t i,
+                                               uint16_t *bank,
+                                               uint8_t *index);
+
+/**
+ * The signed qualifiedSigner (the AK's qualified Name as the TPM knows it; VERIFIER-CHECKS.md
+ * item 9), as a view borrowed from `vq`, valid until `aegis_verified_quote_free(vq)` (never free
+ * it). Outputs are written only on success (`AEGIS_NULL_POINTER` when a pointer is NULL).
+ *
+ * # Safety
+ * `vq` is NULL or a live `aegis_verified_quote`; `ptr` and `len` are NULL or valid for writing.
+ */
+aegis_status aegis_verified_quote_qualified_signer(const aegis_verified_quote *vq,
+                                                   const uint8_t **ptr,
+                                                   size_t *len);
+
+/**
+ * The hash the quote's signature was made with (the signature scheme's hash, on the policy's
+ * allow-list), as a TPM_ALG_ID into `*hash_alg` (written only on success).
+ *
+ * # Safety
+ * `vq` is NULL or a live `aegis_verified_quote`; `hash_alg` is NULL or valid for writing.
+ */
+aegis_status aegis_verified_quote_hash(const aegis_verified_quote *vq, uint16_t *hash_alg);
+
+/**
  * Frees a verified quote. NULL does nothing.
  *
  * # Safety
@@ -1985,6 +2220,69 @@ aegis_status aegis_verified_certification_name(const aegis_verified_certificatio
 aegis_status aegis_verified_certification_public(const aegis_verified_certification *vc,
                                                  const uint8_t **ptr,
                                                  size_t *len);
+
+/**
+ * The certified key's qualified Name (the signed certifyInfo.qualifiedName), as a view borrowed
+ * from `vc`, valid until `aegis_verified_certification_free(vc)` (never free it). Outputs are
+ * written only on success.
+ *
+ * # Safety
+ * `vc` is NULL or a live `aegis_verified_certification`; `ptr` and `len` are NULL or valid for
+ * writing.
+ */
+aegis_status aegis_verified_certification_qualified_name(const aegis_verified_certification *vc,
+                                                         const uint8_t **ptr,
+                                                         size_t *len);
+
+/**
+ * The signed qualifiedSigner of the certification (the certifying AK's qualified Name), as a
+ * view borrowed from `vc`, valid until `aegis_verified_certification_free(vc)` (never free it).
+ * Outputs are written only on success.
+ *
+ * # Safety
+ * `vc` is NULL or a live `aegis_verified_certification`; `ptr` and `len` are NULL or valid for
+ * writing.
+ */
+aegis_status aegis_verified_certification_qualified_signer(const aegis_verified_certification *vc,
+                                                           const uint8_t **ptr,
+                                                           size_t *len);
+
+/**
+ * TPMS_CLOCK_INFO of the certification as signed: clock (ms), resetCount, restartCount, safe
+ * (as `aegis_verified_quote_clock`). Outputs are written only on success.
+ *
+ * # Safety
+ * `vc` is NULL or a live `aegis_verified_certification`; the out-pointers are NULL or valid for
+ * writing.
+ */
+aegis_status aegis_verified_certification_clock(const aegis_verified_certification *vc,
+                                                uint64_t *clock_ms,
+                                                uint32_t *reset_count,
+                                                uint32_t *restart_count,
+                                                bool *safe);
+
+/**
+ * firmwareVersion of the certification as signed, into `*version` (written only on success).
+ *
+ * # Safety
+ * `vc` is NULL or a live `aegis_verified_certification`; `version` is NULL or valid for writing.
+ */
+aegis_status aegis_verified_certification_firmware_version(const aegis_verified_certification *vc,
+                                                           uint64_t *version);
+
+/**
+ * The certified key as a DER SubjectPublicKeyInfo (RFC 5280, 4.1.2.7), e.g. to check the App
+ * Key's signatures with another library. On success `*out` receives a new `aegis_bytes` the
+ * caller frees with `aegis_bytes_free`; on failure nothing is written to `*out`, and `*err_out`
+ * receives an `aegis_error` when `err_out` is not NULL.
+ *
+ * # Safety
+ * `vc` is NULL or a live `aegis_verified_certification`; `out` is valid for writing one pointer;
+ * `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_verified_certification_spki(const aegis_verified_certification *vc,
+                                               aegis_bytes **out,
+                                               aegis_error **err_out);
 
 /**
  * Frees a verified certification. NULL does nothing.

@@ -435,22 +435,21 @@ struct Common {
 fn common(args: &CommonArgs, files: Files) -> Result<Common, UsageError> {
     let ak_bytes = files.read(&args.ak)?;
     let looks_bare = ak_bytes.starts_with(b"-----BEGIN") || ak_bytes.first() == Some(&0x30);
-    let ak = match (&args.ak_unchecked_scheme, looks_bare) {
-        (Some(scheme), _) => AttestationKey::from_bare_key_unchecked(
-            &ak_bytes,
-            parse_scheme(scheme)?,
-            &KeyPolicy::default(),
-        ),
-        (None, true) => {
-            return Err(UsageError(
+    let ak =
+        match (&args.ak_unchecked_scheme, looks_bare) {
+            (Some(scheme), _) => AttestationKey::from_bare_key_unchecked(
+                &ak_bytes,
+                parse_scheme(scheme)?,
+                &KeyPolicy::default(),
+            ),
+            (None, true) => return Err(UsageError(
                 "the AK is a bare public key, which cannot show that it is a restricted TPM key \
                  (VERIFIER-CHECKS.md item 13): give its TPM2B_PUBLIC, or say \
                  --ak-unchecked-scheme SCHEME to accept it unchecked"
                     .into(),
-            ))
-        }
-        (None, false) => AttestationKey::from_tpm_public_bytes(&ak_bytes, &KeyPolicy::default()),
-    };
+            )),
+            (None, false) => AttestationKey::from_tpm_public(&ak_bytes, &KeyPolicy::default()),
+        };
     let ak = match ak {
         Err(Error::InvalidArgument { what }) => return Err(UsageError(what.into())),
         other => other,

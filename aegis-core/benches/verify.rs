@@ -64,7 +64,7 @@ fn quote_verify(c: &mut Criterion) {
         .sample_size(30);
     for (label, id) in QUOTES {
         let (v, read) = vector(id);
-        let ak = AttestationKey::from_tpm_public_bytes(&read("ak"), &KeyPolicy::default()).unwrap();
+        let ak = AttestationKey::from_tpm_public(&read("ak"), &KeyPolicy::default()).unwrap();
         let (attest, signature, pcr_bytes) = (read("attest"), read("signature"), read("pcrs"));
         let nonce = hex::decode(v["nonce"].as_str().unwrap()).unwrap();
         let mut policy = QuotePolicy::default();
@@ -101,7 +101,7 @@ fn certify_verify(c: &mut Criterion) {
         .sample_size(30);
     for (label, id) in CERTIFIES {
         let (v, read) = vector(id);
-        let ak = AttestationKey::from_tpm_public_bytes(&read("ak"), &KeyPolicy::default()).unwrap();
+        let ak = AttestationKey::from_tpm_public(&read("ak"), &KeyPolicy::default()).unwrap();
         let (key, attest, signature) = (read("key"), read("attest"), read("signature"));
         let nonce = hex::decode(v["nonce"].as_str().unwrap()).unwrap();
         let mut policy = CertifyPolicy::default();

@@ -333,8 +333,8 @@ fn aegis_jobs<'a>(v: &'a Vector) -> Vec<(String, Job<'a>)> {
         jobs.push((
             format!("aegis/{}+ak", provider.name()),
             Box::new(move || {
-                let ak = AttestationKey::from_tpm_public_bytes(&v.ak_bytes, &KeyPolicy::default())
-                    .unwrap();
+                let ak =
+                    AttestationKey::from_tpm_public(&v.ak_bytes, &KeyPolicy::default()).unwrap();
                 let pcrs = read_pcrs(&v.pcrs).unwrap();
                 let q = verify_quote(
                     provider,

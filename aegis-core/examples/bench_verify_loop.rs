@@ -96,7 +96,7 @@ fn build_policy(p: &Value) -> QuotePolicy {
 fn load(testdata: &Path, manifest: &Value, id: &str) -> Vector {
     let q = vectors::quote_entry(testdata, manifest, id);
     let (v, read) = (q.entry, |k: &str| q.read(k));
-    let ak = AttestationKey::from_tpm_public_bytes(&read("ak"), &KeyPolicy::default()).unwrap();
+    let ak = AttestationKey::from_tpm_public(&read("ak"), &KeyPolicy::default()).unwrap();
     let pcr_file = read("pcrs");
     let pcrs = read_pcrs(&pcr_file).unwrap();
     let vector = Vector {

@@ -64,7 +64,7 @@ fn attest_policy(v: &Value) -> AttestPolicy {
 
 /// Runs one quote or certify vector; Ok(()) for a valid verdict.
 fn run(provider: &dyn CryptoProvider, v: &Value) -> Result<(), Error> {
-    let ak = AttestationKey::from_tpm_public_bytes(&file(v, "ak"), &KeyPolicy::default())?;
+    let ak = AttestationKey::from_tpm_public(&file(v, "ak"), &KeyPolicy::default())?;
     let nonce = hex::decode(v["nonce"].as_str().unwrap()).unwrap();
     let attest = attest_policy(v);
     match v["kind"].as_str().unwrap() {

@@ -639,8 +639,7 @@ fn quote_fixtures() -> &'static [QuoteFixture] {
             .filter_map(|v| {
                 let s = |k: &str| v[k].as_str().unwrap().to_string();
                 let ak =
-                    AttestationKey::from_tpm_public_bytes(&read(&s("ak")), &KeyPolicy::default())
-                        .ok()?;
+                    AttestationKey::from_tpm_public(&read(&s("ak")), &KeyPolicy::default()).ok()?;
                 Some(QuoteFixture {
                     ak,
                     nonce: hex::decode(s("nonce")).unwrap(),

@@ -26,6 +26,7 @@ use crate::keys::aegis_ak;
 use crate::pcrs::aegis_pcrs;
 use crate::sign::{format, scheme};
 use crate::status::{aegis_status, AEGIS_OK};
+use crate::verify::{aegis_verified_certification, aegis_verified_quote};
 
 /// What the attester sent for one attestation, as received: `(pointer, length)` pairs borrowed
 /// for the duration of `aegis_appraise` only (Aegis keeps no pointer). Zero-initialise it
@@ -118,6 +119,10 @@ struct CheckRow {
 pub struct aegis_appraisal {
     passed: bool,
     rows: Vec<CheckRow>,
+    established: Vec<CString>,
+    not_established: Vec<CString>,
+    quote: Option<aegis_verified_quote>,
+    certification: Option<aegis_verified_certification>,
 }
 
 fn check_id(check: Check) -> aegis_check {
@@ -157,6 +162,17 @@ impl aegis_appraisal {
         aegis_appraisal {
             passed: appraisal.passed(),
             rows,
+            established: appraisal.established().into_iter().map(c_text).collect(),
+            not_established: appraisal
+                .not_established()
+                .iter()
+                .map(|s| c_text(s))
+                .collect(),
+            quote: appraisal.quote().cloned().map(aegis_verified_quote::new),
+            certification: appraisal
+                .certification()
+                .cloned()
+                .map(aegis_verified_certification::new),
         }
     }
 }
@@ -398,6 +414,118 @@ pub unsafe extern "C" fn aegis_appraisal_check_reason(
         unsafe { boundary::borrow(appraisal, "appraisal") }
             .and_then(|a| row(a, i))
             .map_or(c"".as_ptr(), |r| r.reason.as_ptr())
+    })
+}
+
+/// How many statements the passed checks establish (see `aegis_appraisal_established_at`); 0
+/// when `appraisal` is NULL.
+///
+/// # Safety
+/// `appraisal` is NULL or a live `aegis_appraisal`.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_appraisal_established_count(
+    appraisal: *const aegis_appraisal,
+) -> usize {
+    boundary::guard_value(0, || {
+        // SAFETY: the caller upholds this function's contract for appraisal.
+        unsafe { boundary::borrow(appraisal, "appraisal") }.map_or(0, |a| a.established.len())
+    })
+}
+
+/// Statement `i` of what the passed checks establish, one sentence for people (the EK
+/// certificate first when the AK's binding has a verified one); "" for `i` out of range or a
+/// NULL `appraisal`. A NUL-terminated string borrowed from `appraisal`, valid until
+/// `aegis_appraisal_free(appraisal)`. Not stable text: decide on the checks' outcomes.
+///
+/// # Safety
+/// `appraisal` is NULL or a live `aegis_appraisal`.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_appraisal_established_at(
+    appraisal: *const aegis_appraisal,
+    i: usize,
+) -> *const c_char {
+    boundary::guard_value(c"".as_ptr(), || {
+        // SAFETY: the caller upholds this function's contract for appraisal.
+        unsafe { boundary::borrow(appraisal, "appraisal") }
+            .ok()
+            .and_then(|a| a.established.get(i))
+            .map_or(c"".as_ptr(), |s| s.as_ptr())
+    })
+}
+
+/// How many statements this appraisal does not establish (see
+/// `aegis_appraisal_not_established_at`); 0 when `appraisal` is NULL.
+///
+/// # Safety
+/// `appraisal` is NULL or a live `aegis_appraisal`.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_appraisal_not_established_count(
+    appraisal: *const aegis_appraisal,
+) -> usize {
+    boundary::guard_value(0, || {
+        // SAFETY: the caller upholds this function's contract for appraisal.
+        unsafe { boundary::borrow(appraisal, "appraisal") }.map_or(0, |a| a.not_established.len())
+    })
+}
+
+/// Statement `i` of what this appraisal does not establish (failed and skipped checks, and what
+/// no check covers yet), one sentence for people; "" for `i` out of range or a NULL `appraisal`.
+/// A NUL-terminated string borrowed from `appraisal`, valid until `aegis_appraisal_free`.
+///
+/// # Safety
+/// `appraisal` is NULL or a live `aegis_appraisal`.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_appraisal_not_established_at(
+    appraisal: *const aegis_appraisal,
+    i: usize,
+) -> *const c_char {
+    boundary::guard_value(c"".as_ptr(), || {
+        // SAFETY: the caller upholds this function's contract for appraisal.
+        unsafe { boundary::borrow(appraisal, "appraisal") }
+            .ok()
+            .and_then(|a| a.not_established.get(i))
+            .map_or(c"".as_ptr(), |s| s.as_ptr())
+    })
+}
+
+/// The verified quote of the "quote" check when it passed, else NULL (also for a NULL
+/// `appraisal`). Borrowed from `appraisal`, valid until `aegis_appraisal_free(appraisal)`: read
+/// it with the `aegis_verified_quote_*` accessors, never free it.
+///
+/// # Safety
+/// `appraisal` is NULL or a live `aegis_appraisal`.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_appraisal_quote(
+    appraisal: *const aegis_appraisal,
+) -> *const aegis_verified_quote {
+    boundary::guard_value(core::ptr::null(), || {
+        // SAFETY: the caller upholds this function's contract for appraisal.
+        unsafe { boundary::borrow(appraisal, "appraisal") }
+            .ok()
+            .and_then(|a| a.quote.as_ref())
+            .map_or(core::ptr::null(), |q| q as *const aegis_verified_quote)
+    })
+}
+
+/// The verified certification of the "app-key-certification" check when it passed, else NULL
+/// (also for a NULL `appraisal`). Borrowed from `appraisal`, valid until
+/// `aegis_appraisal_free(appraisal)`: read it with the `aegis_verified_certification_*`
+/// accessors, never free it.
+///
+/// # Safety
+/// `appraisal` is NULL or a live `aegis_appraisal`.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_appraisal_certification(
+    appraisal: *const aegis_appraisal,
+) -> *const aegis_verified_certification {
+    boundary::guard_value(core::ptr::null(), || {
+        // SAFETY: the caller upholds this function's contract for appraisal.
+        unsafe { boundary::borrow(appraisal, "appraisal") }
+            .ok()
+            .and_then(|a| a.certification.as_ref())
+            .map_or(core::ptr::null(), |c| {
+                c as *const aegis_verified_certification
+            })
     })
 }
 

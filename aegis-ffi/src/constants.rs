@@ -2,7 +2,8 @@
 //! kinds, appraisal checks and outcomes.
 //!
 //! Every value here is in 1..=999, so that no constant of the header can be mistaken for an
-//! `aegis_status` (0 or 1000 and above).
+//! `aegis_status` (0 or 1000 to 9999), except TPM handles (0x40000000 and above, far beyond any
+//! status).
 
 /// TPM_ALG_SHA1 = 0x0004 (TCG Algorithm Registry; TPM 2.0 Part 2, 6.3): a hash algorithm or PCR bank.
 /// Accepted only where a policy allows SHA-1.
@@ -16,6 +17,10 @@ pub const AEGIS_ALG_SHA384: u16 = 0x000C;
 
 /// TPM_ALG_SHA512 = 0x000D: a hash algorithm or PCR bank.
 pub const AEGIS_ALG_SHA512: u16 = 0x000D;
+
+/// TPM_ALG_NULL = 0x0010: no algorithm (e.g. the hash of `aegis_ak_scheme` for a scheme without
+/// one).
+pub const AEGIS_ALG_NULL: u16 = 0x0010;
 
 /// TPM_ALG_RSASSA = 0x0014: the RSASSA-PKCS1-v1_5 signature scheme (RFC 8017, 8.2).
 pub const AEGIS_ALG_RSASSA: u16 = 0x0014;
@@ -89,3 +94,8 @@ pub const AEGIS_OUTCOME_FAILED: aegis_outcome = 2;
 
 /// The check did not run: its input is missing or a check it depends on failed.
 pub const AEGIS_OUTCOME_SKIPPED: aegis_outcome = 3;
+
+/// TPM_RH_ENDORSEMENT = 0x4000000B (TPM 2.0 Part 2, 7.4): the endorsement hierarchy's handle,
+/// which is also its Name and qualified Name (Part 1, 16), the parent of an EK's qualified Name
+/// (`aegis_name_of_handle`, `aegis_verified_ek_qualified_name`).
+pub const AEGIS_ENDORSEMENT_HIERARCHY: u32 = 0x4000_000B;

@@ -14,6 +14,7 @@ use aegis_core::tpm::{Name, Public};
 
 use crate::boundary::{self, ErrOut, FfiResult};
 use crate::buffers::aegis_bytes;
+use crate::constants::AEGIS_ENDORSEMENT_HIERARCHY;
 use crate::error::aegis_error;
 use crate::status::aegis_status;
 
@@ -35,6 +36,7 @@ pub struct aegis_verified_ek {
     /// The verified EK itself (for `aegis_activation_challenge_new`).
     pub(crate) inner: VerifiedEk,
     name: Vec<u8>,
+    qualified_name: Vec<u8>,
     public_tpm2b: Vec<u8>,
     subject: CString,
     issuer: CString,
@@ -155,6 +157,34 @@ pub unsafe extern "C" fn aegis_ek_trust_store_add_intermediate(
     unsafe { add(store, cert, len, err_out, false) }
 }
 
+/// The number of trusted roots in `store`; 0 when `store` is NULL.
+///
+/// # Safety
+/// `store` is NULL or a live store not changed during the call.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_ek_trust_store_root_count(
+    store: *const aegis_ek_trust_store,
+) -> usize {
+    boundary::guard_value(0, || {
+        // SAFETY: the caller upholds this function's contract for store.
+        unsafe { boundary::borrow(store, "store") }.map_or(0, |s| s.inner.root_count())
+    })
+}
+
+/// The number of intermediates in `store`; 0 when `store` is NULL.
+///
+/// # Safety
+/// `store` is NULL or a live store not changed during the call.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_ek_trust_store_intermediate_count(
+    store: *const aegis_ek_trust_store,
+) -> usize {
+    boundary::guard_value(0, || {
+        // SAFETY: the caller upholds this function's contract for store.
+        unsafe { boundary::borrow(store, "store") }.map_or(0, |s| s.inner.intermediate_count())
+    })
+}
+
 /// Frees an EK trust store. NULL does nothing.
 ///
 /// # Safety
@@ -219,8 +249,12 @@ pub unsafe extern "C" fn aegis_ek_verify(
             &store.inner,
             UnixTime::from_secs(now_unix),
         )?;
+        let qualified_name = verified
+            .name()
+            .qualified_under(&Name::of_handle(AEGIS_ENDORSEMENT_HIERARCHY))?;
         out.write_box(aegis_verified_ek {
             name: verified.name().as_bytes().to_vec(),
+            qualified_name: qualified_name.as_bytes().to_vec(),
             public_tpm2b: verified.public().to_tpm2b(),
             subject: c_text(verified.subject()),
             issuer: c_text(verified.issuer()),
@@ -294,6 +328,60 @@ pub unsafe extern "C" fn aegis_verified_ek_issuer(vek: *const aegis_verified_ek)
     boundary::guard_value(c"".as_ptr(), || {
         // SAFETY: the caller upholds this function's contract for vek.
         unsafe { boundary::borrow(vek, "vek") }.map_or(c"".as_ptr(), |v| v.issuer.as_ptr())
+    })
+}
+
+/// The verified EK's qualified Name as a primary key of the endorsement hierarchy
+/// (qualified_under(Name(EK), `AEGIS_ENDORSEMENT_HIERARCHY`)), the parent qualified Name of an AK
+/// made under it, as a view borrowed from `vek`, valid until `aegis_verified_ek_free(vek)` (never
+/// free it). Outputs are written only on success.
+///
+/// # Safety
+/// `vek` is NULL or a live `aegis_verified_ek`; `ptr` and `len` are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_ek_qualified_name(
+    vek: *const aegis_verified_ek,
+    ptr: *mut *const u8,
+    len: *mut usize,
+) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for vek.
+        let vek = unsafe { boundary::borrow(vek, "vek") }?;
+        // SAFETY: the caller upholds this function's contract for ptr and len.
+        unsafe { view(&vek.qualified_name, ptr, len) }
+    })
+}
+
+/// The EK certificate's serial number: the big-endian bytes of its (positive) INTEGER, without
+/// a leading zero octet, as a view borrowed from `vek`, valid until `aegis_verified_ek_free(vek)`
+/// (never free it). Outputs are written only on success.
+///
+/// # Safety
+/// `vek` is NULL or a live `aegis_verified_ek`; `ptr` and `len` are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_ek_serial(
+    vek: *const aegis_verified_ek,
+    ptr: *mut *const u8,
+    len: *mut usize,
+) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for vek.
+        let vek = unsafe { boundary::borrow(vek, "vek") }?;
+        // SAFETY: the caller upholds this function's contract for ptr and len.
+        unsafe { view(vek.inner.serial(), ptr, len) }
+    })
+}
+
+/// The number of certificates in the verified path, the EK certificate and the root included;
+/// 0 when `vek` is NULL.
+///
+/// # Safety
+/// `vek` is NULL or a live `aegis_verified_ek`.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_ek_chain_len(vek: *const aegis_verified_ek) -> usize {
+    boundary::guard_value(0, || {
+        // SAFETY: the caller upholds this function's contract for vek.
+        unsafe { boundary::borrow(vek, "vek") }.map_or(0, |v| v.inner.chain_len())
     })
 }
 
@@ -521,6 +609,33 @@ pub unsafe extern "C" fn aegis_name_qualified_under(
             unsafe { boundary::bytes(parent_qualified, parent_qualified_len, "parent_qualified") }?;
         let q = Name::from_bytes(name).qualified_under(&Name::from_bytes(parent))?;
         out.write_box(aegis_bytes::new(q.as_bytes().to_vec()));
+        Ok(())
+    })
+}
+
+/// The Name of a permanent handle such as a hierarchy (`AEGIS_ENDORSEMENT_HIERARCHY`): the
+/// handle itself, 4 bytes big-endian (TCG Part 1, 16), which is also its qualified Name, the
+/// parent qualified Name to give `aegis_name_qualified_under` for a primary key.
+///
+/// On success `*out` receives a new `aegis_bytes` the caller frees with `aegis_bytes_free`
+/// (`AEGIS_NULL_POINTER` when `out` is NULL).
+///
+/// # Safety
+/// `out` is valid for writing one pointer; `err_out` is NULL or valid for writing one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_name_of_handle(
+    handle: u32,
+    out: *mut *mut aegis_bytes,
+    err_out: *mut *mut aegis_error,
+) -> aegis_status {
+    // SAFETY: the caller upholds this function's contract for err_out.
+    let err_out = unsafe { ErrOut::new(err_out) };
+    boundary::guard(err_out, || {
+        // SAFETY: the caller upholds this function's contract for out.
+        let out = unsafe { boundary::out(out, "out") }?;
+        out.write_box(aegis_bytes::new(
+            Name::of_handle(handle).as_bytes().to_vec(),
+        ));
         Ok(())
     })
 }

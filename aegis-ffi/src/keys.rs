@@ -42,7 +42,7 @@ pub unsafe extern "C" fn aegis_ak_from_tpm_public(
         let out = unsafe { boundary::out(out, "out") }?;
         // SAFETY: the caller upholds this function's contract for (buf, len).
         let bytes = unsafe { boundary::bytes(buf, len, "buf") }?;
-        let inner = AttestationKey::from_tpm_public_bytes(bytes, &KeyPolicy::default())?;
+        let inner = AttestationKey::from_tpm_public(bytes, &KeyPolicy::default())?;
         let name = inner.name().map(|n| n.as_bytes().to_vec());
         out.write_box(aegis_ak { inner, name });
         Ok(())
@@ -141,5 +141,46 @@ pub unsafe extern "C" fn aegis_ak_free(ak: *mut aegis_ak) {
     boundary::guard_value((), || {
         // SAFETY: the caller upholds this function's contract for ak.
         unsafe { boundary::free(ak) }
+    })
+}
+
+/// Whether the AK was checked: true when it was loaded from its TPM public area
+/// (`aegis_ak_from_tpm_public`, attributes checked: VERIFIER-CHECKS.md item 13), false for a
+/// bare key (`aegis_ak_from_bare_key_unchecked`) and when `ak` is NULL.
+///
+/// # Safety
+/// `ak` is NULL or a live `aegis_ak`.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_ak_is_checked(ak: *const aegis_ak) -> bool {
+    boundary::guard_value(false, || {
+        // SAFETY: the caller upholds this function's contract for ak.
+        unsafe { boundary::borrow(ak, "ak") }.is_ok_and(|ak| ak.inner.is_checked())
+    })
+}
+
+/// The AK's signing scheme: `*scheme_alg` receives its TPM_ALG_ID (`AEGIS_ALG_RSASSA`,
+/// `AEGIS_ALG_RSAPSS` or `AEGIS_ALG_ECDSA`) and `*hash_alg` the scheme's hash
+/// (`AEGIS_ALG_SHA256`, ...), TPM_ALG_NULL (0x0010) for a scheme without one. Outputs are written
+/// only on success (`AEGIS_NULL_POINTER` when a pointer is NULL).
+///
+/// # Safety
+/// `ak` is NULL or a live `aegis_ak`; `scheme_alg` and `hash_alg` are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_ak_scheme(
+    ak: *const aegis_ak,
+    scheme_alg: *mut u16,
+    hash_alg: *mut u16,
+) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for ak.
+        let ak = unsafe { boundary::borrow(ak, "ak") }?;
+        // SAFETY: the caller upholds this function's contract for scheme_alg.
+        let scheme_alg = unsafe { boundary::out(scheme_alg, "scheme_alg") }?;
+        // SAFETY: the caller upholds this function's contract for hash_alg.
+        let hash_alg = unsafe { boundary::out(hash_alg, "hash_alg") }?;
+        let scheme = ak.inner.scheme();
+        scheme_alg.write(scheme.alg_id());
+        hash_alg.write(scheme.hash().map_or(alg::NULL, HashAlg::alg_id));
+        Ok(())
     })
 }

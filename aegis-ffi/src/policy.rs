@@ -1,10 +1,10 @@
 //! `aegis_quote_policy` and `aegis_certify_policy`: what the caller requires beyond the evidence.
 
 use aegis_core::tpm::{ClockInfo, HashAlg, Name, PCR_COUNT};
-use aegis_core::verify::{CertifyPolicy, QuotePolicy};
+use aegis_core::verify::{CertifyPolicy, HashAllowList, QuotePolicy};
 use aegis_core::Error;
 
-use crate::boundary::{self, ErrOut, FfiResult};
+use crate::boundary::{self, ErrOut, Failure, FfiResult};
 use crate::error::aegis_error;
 use crate::status::aegis_status;
 
@@ -34,6 +34,46 @@ unsafe fn signer(name: *const u8, len: usize) -> FfiResult<Option<Name>> {
     // SAFETY: this function's contract for (name, len).
     let bytes = unsafe { boundary::bytes(name, len, "name") }?;
     Ok((!bytes.is_empty()).then(|| Name::from_bytes(bytes)))
+}
+
+/// A hash allow-list from `n` TPM_ALG_IDs at `algs` (NULL is accepted when `n` is 0), keeping
+/// the policy's SHA-1 opt-in as it is: SHA-1 is admitted only through `*_allow_sha1` (the one
+/// switch for SHA-1 signatures, banks and nameAlgs), so `AEGIS_ALG_SHA1` in `algs` is
+/// `AEGIS_INVALID_ARGUMENT`; an unknown id is `AEGIS_UNKNOWN_ALGORITHM`.
+///
+/// # Safety
+/// When `n > 0`, `algs` is NULL or valid (and aligned) for reading `n` `u16`s.
+unsafe fn hash_list(algs: *const u16, n: usize, sha1: bool) -> FfiResult<HashAllowList> {
+    if n == 0 {
+        let mut list = HashAllowList::new(&[]);
+        list.allow_sha1(sha1);
+        return Ok(list);
+    }
+    if algs.is_null() {
+        return Err(Failure::NullPointer("algs"));
+    }
+    if n > usize::from(u16::MAX) {
+        return Err(Error::InvalidArgument {
+            what: "more hash algorithms than there are TPM_ALG_IDs",
+        }
+        .into());
+    }
+    // SAFETY: algs is not NULL, n is small, and the caller guarantees n readable u16s.
+    let ids = unsafe { core::slice::from_raw_parts(algs, n) };
+    let mut list = Vec::with_capacity(n);
+    for &id in ids {
+        let h = HashAlg::from_alg_id(id, "algs")?;
+        if h == HashAlg::Sha1 {
+            return Err(Error::InvalidArgument {
+                what: "SHA-1 in the hash allow-list needs allow_sha1",
+            }
+            .into());
+        }
+        list.push(h);
+    }
+    let mut list = HashAllowList::new(&list);
+    list.allow_sha1(sha1);
+    Ok(list)
 }
 
 fn clock(clock: u64, reset_count: u32, restart_count: u32, safe: bool) -> ClockInfo {
@@ -119,6 +159,38 @@ pub unsafe extern "C" fn aegis_quote_policy_allow_sha1(
             .inner
             .attest
             .allow_sha1(allow);
+        Ok(())
+    })
+}
+
+/// Sets the signature hash allow-list (VERIFIER-CHECKS.md item 4) to the `n` TPM_ALG_IDs at
+/// `algs` (`AEGIS_ALG_SHA256`, `AEGIS_ALG_SHA384`, `AEGIS_ALG_SHA512`), replacing the default
+/// SHA-256/384/512. SHA-1 stays governed by `aegis_quote_policy_allow_sha1` alone (before or
+/// after this call): `AEGIS_ALG_SHA1` in `algs` is `AEGIS_INVALID_ARGUMENT`. An unknown id is
+/// `AEGIS_UNKNOWN_ALGORITHM`. `n` 0 allows no hash but SHA-1 (when opted in): every signature
+/// then fails. On failure the policy is unchanged. `algs` is only read during the call.
+///
+/// # Safety
+/// `policy` is NULL or a live policy not used elsewhere during the call; `algs` is valid for
+/// reading `n` `uint16_t` (or NULL with `n` 0); `err_out` is NULL or valid for writing one
+/// pointer.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_quote_policy_set_hashes(
+    policy: *mut aegis_quote_policy,
+    algs: *const u16,
+    n: usize,
+    err_out: *mut *mut aegis_error,
+) -> aegis_status {
+    // SAFETY: the caller upholds this function's contract for err_out.
+    let err_out = unsafe { ErrOut::new(err_out) };
+    boundary::guard(err_out, || {
+        // SAFETY: the caller upholds this function's contract for policy.
+        let attest = &mut unsafe { boundary::borrow_mut(policy, "policy") }?
+            .inner
+            .attest;
+        let sha1 = attest.hashes.allows(HashAlg::Sha1);
+        // SAFETY: the caller upholds this function's contract for (algs, n).
+        attest.hashes = unsafe { hash_list(algs, n, sha1) }?;
         Ok(())
     })
 }
@@ -210,6 +282,35 @@ pub unsafe extern "C" fn aegis_certify_policy_allow_sha1(
             .inner
             .attest
             .allow_sha1(allow);
+        Ok(())
+    })
+}
+
+/// Sets the signature hash allow-list of a certify policy: as `aegis_quote_policy_set_hashes`
+/// (SHA-1 only through `aegis_certify_policy_allow_sha1`; `AEGIS_UNKNOWN_ALGORITHM` for an
+/// unknown id; the policy unchanged on failure).
+///
+/// # Safety
+/// `policy` is NULL or a live policy not used elsewhere during the call; `algs` is valid for
+/// reading `n` `uint16_t` (or NULL with `n` 0); `err_out` is NULL or valid for writing one
+/// pointer.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_certify_policy_set_hashes(
+    policy: *mut aegis_certify_policy,
+    algs: *const u16,
+    n: usize,
+    err_out: *mut *mut aegis_error,
+) -> aegis_status {
+    // SAFETY: the caller upholds this function's contract for err_out.
+    let err_out = unsafe { ErrOut::new(err_out) };
+    boundary::guard(err_out, || {
+        // SAFETY: the caller upholds this function's contract for policy.
+        let attest = &mut unsafe { boundary::borrow_mut(policy, "policy") }?
+            .inner
+            .attest;
+        let sha1 = attest.hashes.allows(HashAlg::Sha1);
+        // SAFETY: the caller upholds this function's contract for (algs, n).
+        attest.hashes = unsafe { hash_list(algs, n, sha1) }?;
         Ok(())
     })
 }

@@ -53,7 +53,7 @@ fn source_constants() -> BTreeMap<String, u32> {
 
 /// Every status `#define AEGIS_<NAME> <value>` of the committed header: the other constants
 /// (constants.rs: algorithm ids, signature formats, key kinds, checks, outcomes) are in 1..=999,
-/// where no status is.
+/// where no status is, or TPM handles (0x40000000 and above).
 fn header_constants() -> BTreeMap<String, u32> {
     let header = include_str!("../../include/aegis.h");
     let mut out = BTreeMap::new();
@@ -68,7 +68,9 @@ fn header_constants() -> BTreeMap<String, u32> {
             continue; // the header's version (version.rs checks it), not a status code
         }
         if let Ok(value) = value.trim().parse::<u32>() {
-            if !(1..1000).contains(&value) {
+            // Statuses are 0 and 1000..=9999; TPM handles (AEGIS_ENDORSEMENT_HIERARCHY,
+            // 0x40000000 and above) are not statuses either.
+            if value == 0 || (1000..10_000).contains(&value) {
                 out.insert(name.to_owned(), value);
             }
         }

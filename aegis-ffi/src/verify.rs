@@ -1,12 +1,15 @@
 //! Quote and certify verification, and the verified results.
 
 use aegis_core::crypto::default_provider;
+use aegis_core::keys::public_key_to_spki_der;
+use aegis_core::tpm::ClockInfo;
 use aegis_core::verify::{
     verify_certify, verify_quote, CertifyPolicy, QuotePolicy, VerifiedCertification, VerifiedQuote,
 };
 use aegis_core::Error;
 
-use crate::boundary::{self, ErrOut};
+use crate::boundary::{self, ErrOut, FfiResult};
+use crate::buffers::aegis_bytes;
 use crate::error::aegis_error;
 use crate::keys::aegis_ak;
 use crate::pcrs::aegis_pcrs;
@@ -19,6 +22,8 @@ use crate::status::aegis_status;
 #[derive(Debug)]
 pub struct aegis_verified_quote {
     inner: VerifiedQuote,
+    /// The signed selection as (bank TPM_ALG_ID, index) pairs, bank by bank, indices ascending.
+    selection: Vec<(u16, u8)>,
 }
 
 /// A TPM2_Certify whose signature, structure, freshness and certified Name were verified, and
@@ -29,6 +34,69 @@ pub struct aegis_verified_quote {
 pub struct aegis_verified_certification {
     inner: VerifiedCertification,
     public_tpm2b: Vec<u8>,
+}
+
+impl aegis_verified_quote {
+    pub(crate) fn new(inner: VerifiedQuote) -> Self {
+        let selection = inner
+            .selection()
+            .banks
+            .iter()
+            .flat_map(|bank| bank.indices().map(|i| (bank.hash.alg_id(), i)))
+            .collect();
+        aegis_verified_quote { inner, selection }
+    }
+}
+
+impl aegis_verified_certification {
+    pub(crate) fn new(inner: VerifiedCertification) -> Self {
+        let public_tpm2b = inner.certified_key().to_tpm2b();
+        aegis_verified_certification {
+            inner,
+            public_tpm2b,
+        }
+    }
+}
+
+/// Writes a borrowed `(ptr, len)` view to two out-parameters (both checked before either is
+/// written).
+///
+/// # Safety
+/// `ptr` and `len` are NULL or valid for writing.
+unsafe fn view(bytes: &[u8], ptr: *mut *const u8, len: *mut usize) -> FfiResult<()> {
+    // SAFETY: this function's contract for ptr.
+    let ptr = unsafe { boundary::out(ptr, "ptr") }?;
+    // SAFETY: this function's contract for len.
+    let len = unsafe { boundary::out(len, "len") }?;
+    ptr.write(bytes.as_ptr());
+    len.write(bytes.len());
+    Ok(())
+}
+
+/// Writes TPMS_CLOCK_INFO to four out-parameters (all checked before any is written).
+///
+/// # Safety
+/// Each pointer is NULL or valid for writing.
+unsafe fn write_clock(
+    c: ClockInfo,
+    clock_ms: *mut u64,
+    reset_count: *mut u32,
+    restart_count: *mut u32,
+    safe: *mut bool,
+) -> FfiResult<()> {
+    // SAFETY: this function's contract for clock_ms.
+    let clock_ms = unsafe { boundary::out(clock_ms, "clock_ms") }?;
+    // SAFETY: this function's contract for reset_count.
+    let reset_count = unsafe { boundary::out(reset_count, "reset_count") }?;
+    // SAFETY: this function's contract for restart_count.
+    let restart_count = unsafe { boundary::out(restart_count, "restart_count") }?;
+    // SAFETY: this function's contract for safe.
+    let safe = unsafe { boundary::out(safe, "safe") }?;
+    clock_ms.write(c.clock);
+    reset_count.write(c.reset_count);
+    restart_count.write(c.restart_count);
+    safe.write(c.safe);
+    Ok(())
 }
 
 /// Verifies a TPM2_Quote (VERIFIER-CHECKS.md items 1-12) with the default crypto provider.
@@ -98,7 +166,7 @@ pub unsafe extern "C" fn aegis_quote_verify(
             nonce,
             policy,
         )?;
-        out.write_box(aegis_verified_quote { inner });
+        out.write_box(aegis_verified_quote::new(inner));
         Ok(())
     })
 }
@@ -252,20 +320,16 @@ pub unsafe extern "C" fn aegis_verified_quote_clock(
     boundary::guard(ErrOut::none(), || {
         // SAFETY: the caller upholds this function's contract for vq.
         let vq = unsafe { boundary::borrow(vq, "vq") }?;
-        // SAFETY: the caller upholds this function's contract for clock_ms.
-        let clock_ms = unsafe { boundary::out(clock_ms, "clock_ms") }?;
-        // SAFETY: the caller upholds this function's contract for reset_count.
-        let reset_count = unsafe { boundary::out(reset_count, "reset_count") }?;
-        // SAFETY: the caller upholds this function's contract for restart_count.
-        let restart_count = unsafe { boundary::out(restart_count, "restart_count") }?;
-        // SAFETY: the caller upholds this function's contract for safe.
-        let safe = unsafe { boundary::out(safe, "safe") }?;
-        let c = vq.inner.clock_info();
-        clock_ms.write(c.clock);
-        reset_count.write(c.reset_count);
-        restart_count.write(c.restart_count);
-        safe.write(c.safe);
-        Ok(())
+        // SAFETY: the caller upholds this function's contract for the out-pointers.
+        unsafe {
+            write_clock(
+                vq.inner.clock_info(),
+                clock_ms,
+                reset_count,
+                restart_count,
+                safe,
+            )
+        }
     })
 }
 
@@ -283,6 +347,91 @@ pub unsafe extern "C" fn aegis_verified_quote_firmware_version(
         let vq = unsafe { boundary::borrow(vq, "vq") }?;
         // SAFETY: the caller upholds this function's contract for version.
         unsafe { boundary::out(version, "version") }?.write(vq.inner.firmware_version());
+        Ok(())
+    })
+}
+
+/// The number of PCRs in the signed selection (TPMS_QUOTE_INFO.pcrSelect), counting each (bank,
+/// index) once; 0 when `vq` is NULL. Read them with `aegis_verified_quote_selection_at`.
+///
+/// # Safety
+/// `vq` is NULL or a live `aegis_verified_quote`.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_quote_selection_count(
+    vq: *const aegis_verified_quote,
+) -> usize {
+    boundary::guard_value(0, || {
+        // SAFETY: the caller upholds this function's contract for vq.
+        unsafe { boundary::borrow(vq, "vq") }.map_or(0, |vq| vq.selection.len())
+    })
+}
+
+/// The `i`-th PCR of the signed selection: `*bank` receives its bank's TPM_ALG_ID
+/// (`AEGIS_ALG_SHA256`, ...) and `*index` its index. Banks come in the signed order, indices
+/// ascending within a bank. `AEGIS_INVALID_ARGUMENT` when `i` is not below
+/// `aegis_verified_quote_selection_count(vq)`; outputs are written only on success.
+///
+/// # Safety
+/// `vq` is NULL or a live `aegis_verified_quote`; `bank` and `index` are NULL or valid for
+/// writing.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_quote_selection_at(
+    vq: *const aegis_verified_quote,
+    i: usize,
+    bank: *mut u16,
+    index: *mut u8,
+) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for vq.
+        let vq = unsafe { boundary::borrow(vq, "vq") }?;
+        // SAFETY: the caller upholds this function's contract for bank.
+        let bank = unsafe { boundary::out(bank, "bank") }?;
+        // SAFETY: the caller upholds this function's contract for index.
+        let index = unsafe { boundary::out(index, "index") }?;
+        let &(b, x) = vq.selection.get(i).ok_or(Error::InvalidArgument {
+            what: "i is not below aegis_verified_quote_selection_count",
+        })?;
+        bank.write(b);
+        index.write(x);
+        Ok(())
+    })
+}
+
+/// The signed qualifiedSigner (the AK's qualified Name as the TPM knows it; VERIFIER-CHECKS.md
+/// item 9), as a view borrowed from `vq`, valid until `aegis_verified_quote_free(vq)` (never free
+/// it). Outputs are written only on success (`AEGIS_NULL_POINTER` when a pointer is NULL).
+///
+/// # Safety
+/// `vq` is NULL or a live `aegis_verified_quote`; `ptr` and `len` are NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_quote_qualified_signer(
+    vq: *const aegis_verified_quote,
+    ptr: *mut *const u8,
+    len: *mut usize,
+) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for vq.
+        let vq = unsafe { boundary::borrow(vq, "vq") }?;
+        // SAFETY: the caller upholds this function's contract for ptr and len.
+        unsafe { view(vq.inner.qualified_signer().as_bytes(), ptr, len) }
+    })
+}
+
+/// The hash the quote's signature was made with (the signature scheme's hash, on the policy's
+/// allow-list), as a TPM_ALG_ID into `*hash_alg` (written only on success).
+///
+/// # Safety
+/// `vq` is NULL or a live `aegis_verified_quote`; `hash_alg` is NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_quote_hash(
+    vq: *const aegis_verified_quote,
+    hash_alg: *mut u16,
+) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for vq.
+        let vq = unsafe { boundary::borrow(vq, "vq") }?;
+        // SAFETY: the caller upholds this function's contract for hash_alg.
+        unsafe { boundary::out(hash_alg, "hash_alg") }?.write(vq.inner.hash().alg_id());
         Ok(())
     })
 }
@@ -364,11 +513,7 @@ pub unsafe extern "C" fn aegis_certify_verify(
             nonce,
             policy,
         )?;
-        let public_tpm2b = inner.certified_key().to_tpm2b();
-        out.write_box(aegis_verified_certification {
-            inner,
-            public_tpm2b,
-        });
+        out.write_box(aegis_verified_certification::new(inner));
         Ok(())
     })
 }
@@ -422,6 +567,123 @@ pub unsafe extern "C" fn aegis_verified_certification_public(
         let len = unsafe { boundary::out(len, "len") }?;
         ptr.write(vc.public_tpm2b.as_ptr());
         len.write(vc.public_tpm2b.len());
+        Ok(())
+    })
+}
+
+/// The certified key's qualified Name (the signed certifyInfo.qualifiedName), as a view borrowed
+/// from `vc`, valid until `aegis_verified_certification_free(vc)` (never free it). Outputs are
+/// written only on success.
+///
+/// # Safety
+/// `vc` is NULL or a live `aegis_verified_certification`; `ptr` and `len` are NULL or valid for
+/// writing.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_certification_qualified_name(
+    vc: *const aegis_verified_certification,
+    ptr: *mut *const u8,
+    len: *mut usize,
+) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for vc.
+        let vc = unsafe { boundary::borrow(vc, "vc") }?;
+        // SAFETY: the caller upholds this function's contract for ptr and len.
+        unsafe { view(vc.inner.qualified_name().as_bytes(), ptr, len) }
+    })
+}
+
+/// The signed qualifiedSigner of the certification (the certifying AK's qualified Name), as a
+/// view borrowed from `vc`, valid until `aegis_verified_certification_free(vc)` (never free it).
+/// Outputs are written only on success.
+///
+/// # Safety
+/// `vc` is NULL or a live `aegis_verified_certification`; `ptr` and `len` are NULL or valid for
+/// writing.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_certification_qualified_signer(
+    vc: *const aegis_verified_certification,
+    ptr: *mut *const u8,
+    len: *mut usize,
+) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for vc.
+        let vc = unsafe { boundary::borrow(vc, "vc") }?;
+        // SAFETY: the caller upholds this function's contract for ptr and len.
+        unsafe { view(vc.inner.attest().qualified_signer.as_bytes(), ptr, len) }
+    })
+}
+
+/// TPMS_CLOCK_INFO of the certification as signed: clock (ms), resetCount, restartCount, safe
+/// (as `aegis_verified_quote_clock`). Outputs are written only on success.
+///
+/// # Safety
+/// `vc` is NULL or a live `aegis_verified_certification`; the out-pointers are NULL or valid for
+/// writing.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_certification_clock(
+    vc: *const aegis_verified_certification,
+    clock_ms: *mut u64,
+    reset_count: *mut u32,
+    restart_count: *mut u32,
+    safe: *mut bool,
+) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for vc.
+        let vc = unsafe { boundary::borrow(vc, "vc") }?;
+        // SAFETY: the caller upholds this function's contract for the out-pointers.
+        unsafe {
+            write_clock(
+                vc.inner.clock_info(),
+                clock_ms,
+                reset_count,
+                restart_count,
+                safe,
+            )
+        }
+    })
+}
+
+/// firmwareVersion of the certification as signed, into `*version` (written only on success).
+///
+/// # Safety
+/// `vc` is NULL or a live `aegis_verified_certification`; `version` is NULL or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_certification_firmware_version(
+    vc: *const aegis_verified_certification,
+    version: *mut u64,
+) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for vc.
+        let vc = unsafe { boundary::borrow(vc, "vc") }?;
+        // SAFETY: the caller upholds this function's contract for version.
+        unsafe { boundary::out(version, "version") }?.write(vc.inner.attest().firmware_version);
+        Ok(())
+    })
+}
+
+/// The certified key as a DER SubjectPublicKeyInfo (RFC 5280, 4.1.2.7), e.g. to check the App
+/// Key's signatures with another library. On success `*out` receives a new `aegis_bytes` the
+/// caller frees with `aegis_bytes_free`; on failure nothing is written to `*out`, and `*err_out`
+/// receives an `aegis_error` when `err_out` is not NULL.
+///
+/// # Safety
+/// `vc` is NULL or a live `aegis_verified_certification`; `out` is valid for writing one pointer;
+/// `err_out` is NULL or valid for writing one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_certification_spki(
+    vc: *const aegis_verified_certification,
+    out: *mut *mut aegis_bytes,
+    err_out: *mut *mut aegis_error,
+) -> aegis_status {
+    // SAFETY: the caller upholds this function's contract for err_out.
+    let err_out = unsafe { ErrOut::new(err_out) };
+    boundary::guard(err_out, || {
+        // SAFETY: the caller upholds this function's contract for out.
+        let out = unsafe { boundary::out(out, "out") }?;
+        // SAFETY: the caller upholds this function's contract for vc.
+        let vc = unsafe { boundary::borrow(vc, "vc") }?;
+        let der = public_key_to_spki_der(vc.inner.certified_key())?;
+        out.write_box(aegis_bytes::new(der));
         Ok(())
     })
 }

@@ -19,7 +19,7 @@ func TestVersion(t *testing.T) {
 }
 
 func TestErrorIs(t *testing.T) {
-	_, err := aegis.LoadAttestationKey([]byte{0x00})
+	_, err := aegis.AttestationKeyFromTPMPublic([]byte{0x00})
 	if err == nil {
 		t.Fatal("one byte loaded as an AK")
 	}
@@ -108,7 +108,7 @@ func TestNilAndClosedHandles(t *testing.T) {
 }
 
 func TestEmptyInputs(t *testing.T) {
-	if _, err := aegis.LoadAttestationKey(nil); err == nil {
+	if _, err := aegis.AttestationKeyFromTPMPublic(nil); err == nil {
 		t.Fatal("empty AK loaded")
 	}
 	if _, err := aegis.ParsePCRs(nil); err == nil {
@@ -129,7 +129,7 @@ func TestConcurrentVerify(t *testing.T) {
 	if v == nil {
 		t.Skip("no quote-rsa2048-rsassa-sha256 vector")
 	}
-	ak, err := aegis.LoadAttestationKey(readVectorFile(t, v.AK))
+	ak, err := aegis.AttestationKeyFromTPMPublic(readVectorFile(t, v.AK))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +193,7 @@ func findVector(t *testing.T, id string) vector {
 // A closed policy is an error, never silently the default policy (which NULL means in C).
 func TestClosedPolicyIsNotDefault(t *testing.T) {
 	v := findVector(t, "quote-rsa2048-rsassa-sha256")
-	ak, err := aegis.LoadAttestationKey(readVectorFile(t, v.AK))
+	ak, err := aegis.AttestationKeyFromTPMPublic(readVectorFile(t, v.AK))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,13 +223,19 @@ func TestClosedPolicyIsNotDefault(t *testing.T) {
 func TestBareKeyUnchecked(t *testing.T) {
 	v := findVector(t, "quote-rsa2048-rsassa-sha256")
 	pem := readVectorFile(t, strings.TrimSuffix(v.AK, ".pub")+".pem")
-	ak, err := aegis.LoadBareKeyUnchecked(pem, aegis.RSASSA, aegis.SHA256)
+	ak, err := aegis.AttestationKeyFromBareKeyUnchecked(pem, aegis.RSASSA, aegis.SHA256)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ak.Close()
 	if ak.Name() != nil {
 		t.Fatal("a bare key has a Name")
+	}
+	if ak.IsChecked() {
+		t.Fatal("a bare key is checked")
+	}
+	if s, err := ak.Scheme(); err != nil || s != (aegis.SignatureScheme{Alg: aegis.RSASSA, Hash: aegis.SHA256}) {
+		t.Fatalf("bare key scheme %v, %v", s, err)
 	}
 	pcrs, err := aegis.ParsePCRs(readVectorFile(t, v.PCRs))
 	if err != nil {
@@ -243,12 +249,12 @@ func TestBareKeyUnchecked(t *testing.T) {
 	if vq.Clock().Clock == 0 || len(vq.PCRs()) == 0 {
 		t.Fatalf("verified quote: clock %+v, %d PCRs", vq.Clock(), len(vq.PCRs()))
 	}
-	if _, err := aegis.LoadBareKeyUnchecked(pem, aegis.SigScheme(0x0099), aegis.SHA256); !errors.Is(err, aegis.ErrUnknownAlgorithm) {
+	if _, err := aegis.AttestationKeyFromBareKeyUnchecked(pem, aegis.SigScheme(0x0099), aegis.SHA256); !errors.Is(err, aegis.ErrUnknownAlgorithm) {
 		t.Fatalf("unknown scheme: %v", err)
 	}
 
 	f := findVector(t, "attack-ak-not-restricted")
-	forger, err := aegis.LoadBareKeyUnchecked(readVectorFile(t, strings.TrimSuffix(f.AK, ".pub")+".pem"), aegis.RSASSA, aegis.SHA256)
+	forger, err := aegis.AttestationKeyFromBareKeyUnchecked(readVectorFile(t, strings.TrimSuffix(f.AK, ".pub")+".pem"), aegis.RSASSA, aegis.SHA256)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +278,7 @@ func TestPCRRecordsBeyondInline(t *testing.T) {
 		if v.Kind != "quote" || v.Expect.Verdict != "valid" {
 			continue
 		}
-		ak, err := aegis.LoadAttestationKey(readVectorFile(t, v.AK))
+		ak, err := aegis.AttestationKeyFromTPMPublic(readVectorFile(t, v.AK))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -306,5 +312,86 @@ func TestPCRRecordsBeyondInline(t *testing.T) {
 		ak.Close()
 		pcrs.Close()
 		policy.Close()
+	}
+}
+
+// The AK accessors of a checked AK, and of a closed one.
+func TestAttestationKeyAccessors(t *testing.T) {
+	v := findVector(t, "quote-ecc-p256-ecdsa-sha256")
+	ak, err := aegis.AttestationKeyFromTPMPublic(readVectorFile(t, v.AK))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ak.IsChecked() {
+		t.Error("an AK from its TPM public area is not checked")
+	}
+	if s, err := ak.Scheme(); err != nil || s != (aegis.SignatureScheme{Alg: aegis.ECDSA, Hash: aegis.SHA256}) {
+		t.Errorf("scheme %v, %v", s, err)
+	}
+	ak.Close()
+	if ak.IsChecked() {
+		t.Error("a closed AK is checked")
+	}
+	if _, err := ak.Scheme(); !errors.Is(err, aegis.ErrNullPointer) {
+		t.Errorf("scheme of a closed AK: %v", err)
+	}
+}
+
+// The explicit hash allow-list: it decides what verifies; an unknown algorithm is
+// ErrUnknownAlgorithm (as a bad bank of RequirePCR), SHA-1 only through AllowSHA1.
+func TestSetHashes(t *testing.T) {
+	v := findVector(t, "quote-rsa2048-rsassa-sha256")
+	ak, err := aegis.AttestationKeyFromTPMPublic(readVectorFile(t, v.AK))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ak.Close()
+	pcrs, err := aegis.ParsePCRs(readVectorFile(t, v.PCRs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pcrs.Close()
+	q := aegis.NewQuotePolicy()
+	defer q.Close()
+	verify := func() error {
+		_, err := aegis.VerifyQuote(ak, readVectorFile(t, v.Attest), readVectorFile(t, v.Signature), pcrs,
+			mustHex(t, v.Nonce), q)
+		return err
+	}
+	if err := q.SetHashes(aegis.SHA384, aegis.SHA512); err != nil {
+		t.Fatal(err)
+	}
+	if err := verify(); !errors.Is(err, aegis.ErrHashNotAllowed) {
+		t.Fatalf("SHA-256 quote with SHA-384/512 only: %v", err)
+	}
+	if err := q.SetHashes(aegis.SHA256); err != nil {
+		t.Fatal(err)
+	}
+	if err := verify(); err != nil {
+		t.Fatalf("SHA-256 quote with SHA-256 allowed: %v", err)
+	}
+	if err := q.SetHashes(aegis.HashAlg(0x0099)); !errors.Is(err, aegis.ErrUnknownAlgorithm) {
+		t.Errorf("unknown hash: %v", err)
+	}
+	if err := q.RequirePCR(aegis.HashAlg(0x0099), 0); !errors.Is(err, aegis.ErrUnknownAlgorithm) {
+		t.Errorf("unknown bank: %v", err)
+	}
+	if err := q.SetHashes(aegis.SHA1); !errors.Is(err, aegis.ErrInvalidArgument) {
+		t.Errorf("SHA-1 in the list: %v", err)
+	}
+	if err := verify(); err != nil {
+		t.Fatalf("a failed SetHashes changed the policy: %v", err)
+	}
+	c := aegis.NewCertifyPolicy()
+	defer c.Close()
+	if err := c.SetHashes(aegis.SHA256, aegis.SHA384); err != nil {
+		t.Error(err)
+	}
+	if err := c.SetHashes(aegis.HashAlg(0x0099)); !errors.Is(err, aegis.ErrUnknownAlgorithm) {
+		t.Errorf("certify, unknown hash: %v", err)
+	}
+	c.Close()
+	if err := c.SetHashes(aegis.SHA256); !errors.Is(err, aegis.ErrNullPointer) {
+		t.Errorf("closed policy: %v", err)
 	}
 }

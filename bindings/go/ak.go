@@ -7,7 +7,7 @@ import "runtime"
 
 // AttestationKey is a TPM Attestation Key the verifiers accept signatures from (C aegis_ak).
 //
-// LoadAttestationKey checks that the key is a restricted signing key with fixedTPM, fixedParent
+// AttestationKeyFromTPMPublic checks that the key is a restricted signing key with fixedTPM, fixedParent
 // and sensitiveDataOrigin (VERIFIER-CHECKS.md item 13). It does not prove that the key lives in a
 // TPM you trust: bind it to an EK (credential activation, EK certificate) before relying on it.
 //
@@ -42,9 +42,9 @@ func (k *AttestationKey) Close() {
 	runtime.SetFinalizer(k, nil)
 }
 
-// LoadAttestationKey reads an AK from its TPM2B_PUBLIC (what `tpm2_createak -u` writes) and
+// AttestationKeyFromTPMPublic reads an AK from its TPM2B_PUBLIC (what `tpm2_createak -u` writes) and
 // checks its attributes: an AK without `restricted` fails with ErrAkNotRestricted.
-func LoadAttestationKey(tpm2bPublic []byte) (*AttestationKey, error) {
+func AttestationKeyFromTPMPublic(tpm2bPublic []byte) (*AttestationKey, error) {
 	buf, n := cbytes(tpm2bPublic)
 	var out *C.aegis_ak
 	var cerr *C.aegis_error
@@ -56,10 +56,10 @@ func LoadAttestationKey(tpm2bPublic []byte) (*AttestationKey, error) {
 	return newAttestationKey(out), nil
 }
 
-// LoadBareKeyUnchecked makes an AK from a bare public key (DER SubjectPublicKeyInfo) and the
+// AttestationKeyFromBareKeyUnchecked makes an AK from a bare public key (DER SubjectPublicKeyInfo) and the
 // scheme it signs with. Nothing about the key can be checked (it may not be restricted, nor even
 // be in a TPM): use it only where the key was vetted by other means. The name says so on purpose.
-func LoadBareKeyUnchecked(spkiDER []byte, scheme SigScheme, hash HashAlg) (*AttestationKey, error) {
+func AttestationKeyFromBareKeyUnchecked(spkiDER []byte, scheme SigScheme, hash HashAlg) (*AttestationKey, error) {
 	buf, n := cbytes(spkiDER)
 	var out *C.aegis_ak
 	var cerr *C.aegis_error
@@ -86,4 +86,25 @@ func (k *AttestationKey) Name() []byte {
 	}
 	runtime.KeepAlive(k)
 	return name
+}
+
+// IsChecked reports whether the AK was checked: true when loaded from its TPM public area
+// (AttestationKeyFromTPMPublic: attributes checked, VERIFIER-CHECKS.md item 13), false for a
+// bare key (AttestationKeyFromBareKeyUnchecked) and for a closed key.
+func (k *AttestationKey) IsChecked() bool {
+	checked := bool(C.aegis_ak_is_checked(k.ptr()))
+	runtime.KeepAlive(k)
+	return checked
+}
+
+// Scheme is the scheme the AK signs with (Alg RSASSA, RSAPSS or ECDSA, and its Hash). A closed
+// key gives ErrNullPointer.
+func (k *AttestationKey) Scheme() (SignatureScheme, error) {
+	var alg, hash C.uint16_t
+	status := C.aegis_ak_scheme(k.ptr(), &alg, &hash)
+	runtime.KeepAlive(k)
+	if err := check(status, nil); err != nil {
+		return SignatureScheme{}, err
+	}
+	return SignatureScheme{Alg: SigScheme(alg), Hash: HashAlg(hash)}, nil
 }

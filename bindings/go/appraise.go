@@ -157,9 +157,28 @@ type CheckOutcome struct {
 
 // Appraisal is the result of Appraise, copied into Go memory (nothing to Close).
 type Appraisal struct {
-	passed   bool
-	outcomes []CheckOutcome
+	passed                      bool
+	outcomes                    []CheckOutcome
+	established, notEstablished []string
+	quote                       *VerifiedQuote
+	certification               *VerifiedCertification
 }
+
+// Established is what the passed checks establish, one sentence each for people (the EK
+// certificate first when the AK's binding has a verified one); a copy. Not stable text: decide
+// on Outcomes.
+func (a *Appraisal) Established() []string { return append([]string(nil), a.established...) }
+
+// NotEstablished is what this appraisal does not establish: the failed and skipped checks, and
+// what no check covers yet, one sentence each for people; a copy.
+func (a *Appraisal) NotEstablished() []string { return append([]string(nil), a.notEstablished...) }
+
+// Quote is the verified quote when the quote check passed, else nil.
+func (a *Appraisal) Quote() *VerifiedQuote { return a.quote }
+
+// Certification is the verified certification when the App Key certification check passed,
+// else nil.
+func (a *Appraisal) Certification() *VerifiedCertification { return a.certification }
 
 // Passed is whether every check ran and passed.
 func (a *Appraisal) Passed() bool { return a.passed }
@@ -258,6 +277,23 @@ func Appraise(ak *AttestationKey, binding *AKBinding, evidence *Evidence, nonces
 			co.Err = newError(uint32(s), "", co.Reason)
 		}
 		a.outcomes = append(a.outcomes, co)
+	}
+	for i := 0; i < int(C.aegis_appraisal_established_count(out)); i++ {
+		a.established = append(a.established, C.GoString(C.aegis_appraisal_established_at(out, C.size_t(i))))
+	}
+	for i := 0; i < int(C.aegis_appraisal_not_established_count(out)); i++ {
+		a.notEstablished = append(a.notEstablished, C.GoString(C.aegis_appraisal_not_established_at(out, C.size_t(i))))
+	}
+	var err error
+	if vq := C.aegis_appraisal_quote(out); vq != nil {
+		if a.quote, err = verifiedQuoteFrom(vq); err != nil {
+			return nil, err
+		}
+	}
+	if vc := C.aegis_appraisal_certification(out); vc != nil {
+		if a.certification, err = verifiedCertificationFrom(vc); err != nil {
+			return nil, err
+		}
 	}
 	return a, nil
 }

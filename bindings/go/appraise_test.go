@@ -39,7 +39,7 @@ type appraisalInputs struct {
 func loadAppraisal(t *testing.T) appraisalInputs {
 	t.Helper()
 	c, q := appraisalPair(t)
-	ak, err := aegis.LoadAttestationKey(readVectorFile(t, c.AK))
+	ak, err := aegis.AttestationKeyFromTPMPublic(readVectorFile(t, c.AK))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,6 +119,14 @@ func TestAppraise(t *testing.T) {
 		want{aegis.CheckAKBinding, aegis.OutcomeFailed, codeAKBindingMismatch},
 		want{aegis.CheckAppKeyCertification, aegis.OutcomePassed, 0},
 		want{aegis.CheckQuote, aegis.OutcomePassed, 0})
+	// What it establishes (the certification and the quote), what it does not (the refused
+	// binding, the uncertified EK, the boot state), and the verified results of passed checks.
+	if len(a.Established()) != 2 || len(a.NotEstablished()) != 3 || !strings.Contains(a.NotEstablished()[0], "refused") {
+		t.Errorf("established %q, not established %q", a.Established(), a.NotEstablished())
+	}
+	if a.Quote() == nil || len(a.Quote().PCRs()) == 0 || a.Certification() == nil || len(a.Certification().SPKI()) == 0 {
+		t.Errorf("verified results: quote %v, certification %v", a.Quote(), a.Certification())
+	}
 	if aegis.CheckAKBinding.String() != "ak-binding" || aegis.CheckAppKeyCertification.String() != "app-key-certification" ||
 		aegis.CheckQuote.String() != "quote" || aegis.CheckLocationLog.String() != "location-log" ||
 		aegis.CheckAppKeyPossession.String() != "app-key-possession" {

@@ -51,7 +51,7 @@ func (c *ActivationChallenge) Close() {
 	runtime.SetFinalizer(c, nil)
 }
 
-// NewActivationChallenge starts credential activation for ak (loaded with LoadAttestationKey; a
+// NewActivationChallenge starts credential activation for ak (loaded with AttestationKeyFromTPMPublic; a
 // bare key has no Name) with an EK whose certificate VerifyEKCertificate verified: the binding
 // then says the TPM is genuine. ErrNullPointer for a nil or closed EK.
 func NewActivationChallenge(ek *VerifiedEK, ak *AttestationKey) (*ActivationChallenge, error) {

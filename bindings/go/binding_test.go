@@ -31,7 +31,7 @@ func isSizePrefixed(b []byte) bool {
 // itself needs the TPM (the Rust suite runs it on swtpm): here the attester's answer is wrong.
 func TestActivationChallenge(t *testing.T) {
 	quote := validVectors(t, "quote")[0]
-	ak, err := aegis.LoadAttestationKey(readVectorFile(t, quote.AK))
+	ak, err := aegis.AttestationKeyFromTPMPublic(readVectorFile(t, quote.AK))
 	if err != nil {
 		t.Fatal(err)
 	}

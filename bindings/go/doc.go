@@ -4,7 +4,7 @@
 // Build the library first: `cargo build -p aegis-ffi --release` in the repository (make test-go
 // does it); cgo links ../../target/release/libaegis.a relative to this package.
 //
-//	ak, err := aegis.LoadAttestationKey(akPublic) // TPM2B_PUBLIC; refuses unrestricted keys
+//	ak, err := aegis.AttestationKeyFromTPMPublic(akPublic) // TPM2B_PUBLIC; refuses unrestricted keys
 //	if err != nil { ... }
 //	defer ak.Close()
 //	pcrs, err := aegis.ParsePCRs(pcrFile)         // tpm2-tools PCR file or JSON

@@ -4,14 +4,13 @@ package aegis
 import "C"
 
 import (
-	"encoding/binary"
 	"runtime"
 	"time"
 )
 
 // EndorsementHierarchy is TPM_RH_ENDORSEMENT (0x4000000B), whose Name (and qualified Name) is
 // the handle itself: the root of an EK's qualified Name.
-const EndorsementHierarchy uint32 = 0x4000000B
+const EndorsementHierarchy uint32 = C.AEGIS_ENDORSEMENT_HIERARCHY
 
 // EKTrustStore holds the manufacturer CA certificates trusted for EK certificates (C
 // aegis_ek_trust_store): roots (trust anchors) and intermediates (used to build paths, trusted
@@ -65,6 +64,20 @@ func (s *EKTrustStore) AddRoot(cert []byte) error {
 	return check(status, cerr)
 }
 
+// RootCount is the number of trusted roots in the store (0 for a closed store).
+func (s *EKTrustStore) RootCount() int {
+	n := int(C.aegis_ek_trust_store_root_count(s.ptr()))
+	runtime.KeepAlive(s)
+	return n
+}
+
+// IntermediateCount is the number of intermediates in the store (0 for a closed store).
+func (s *EKTrustStore) IntermediateCount() int {
+	n := int(C.aegis_ek_trust_store_intermediate_count(s.ptr()))
+	runtime.KeepAlive(s)
+	return n
+}
+
 // AddIntermediate adds intermediate CA certificates (DER or PEM, as AddRoot).
 func (s *EKTrustStore) AddIntermediate(cert []byte) error {
 	buf, n := cbytes(cert)
@@ -80,9 +93,10 @@ func (s *EKTrustStore) AddIntermediate(cert []byte) error {
 // copies in Go memory; it also keeps the C aegis_verified_ek for NewActivationChallenge, which
 // Close frees (idempotent; a finalizer is the backstop). May be shared between goroutines.
 type VerifiedEK struct {
-	p               *C.aegis_verified_ek
-	name, public    []byte
-	subject, issuer string
+	p                                   *C.aegis_verified_ek
+	name, qualifiedName, public, serial []byte
+	subject, issuer                     string
+	chainLen                            int
 }
 
 // ptr is the C handle, or NULL when v is nil or closed (the C side then reports ErrNullPointer).
@@ -117,11 +131,16 @@ func (v *VerifiedEK) Subject() string { return v.subject }
 func (v *VerifiedEK) Issuer() string { return v.issuer }
 
 // QualifiedName is the EK's qualified Name as a primary key of the endorsement hierarchy:
-// QualifiedName(Name(EK), EndorsementHierarchy's handle).
-func (v *VerifiedEK) QualifiedName() ([]byte, error) {
-	h := binary.BigEndian.AppendUint32(nil, EndorsementHierarchy)
-	return QualifiedName(v.name, h)
-}
+// QualifiedName(Name(EK), NameOfHandle(EndorsementHierarchy)), a copy.
+func (v *VerifiedEK) QualifiedName() []byte { return append([]byte(nil), v.qualifiedName...) }
+
+// Serial is the certificate's serial number: the big-endian bytes of its positive INTEGER
+// without a leading zero octet (new(big.Int).SetBytes reads it), a copy.
+func (v *VerifiedEK) Serial() []byte { return append([]byte(nil), v.serial...) }
+
+// ChainLen is the number of certificates in the verified path, the EK certificate and the root
+// included.
+func (v *VerifiedEK) ChainLen() int { return v.chainLen }
 
 // VerifyEKCertificate verifies an EK certificate (VERIFIER-CHECKS.md item 14): cert is the DER
 // certificate (NV-index padding after it is ignored), ekPublic the EK public area (TPM2B_PUBLIC
@@ -157,30 +176,37 @@ func VerifyEKCertificate(store *EKTrustStore, cert, ekPublic []byte, now time.Ti
 	if C.aegis_verified_ek_public(out, &p, &n) == C.AEGIS_OK {
 		v.public = gobytes(p, n)
 	}
+	if C.aegis_verified_ek_qualified_name(out, &p, &n) == C.AEGIS_OK {
+		v.qualifiedName = gobytes(p, n)
+	}
+	if C.aegis_verified_ek_serial(out, &p, &n) == C.AEGIS_OK {
+		v.serial = gobytes(p, n)
+	}
+	v.chainLen = int(C.aegis_verified_ek_chain_len(out))
 	runtime.SetFinalizer(v, (*VerifiedEK).Close)
 	return v, nil
 }
 
-// Credential is the output of TPM2_MakeCredential computed by the verifier: what it sends to the
+// MadeCredential is the output of TPM2_MakeCredential computed by the verifier: what it sends to the
 // attester, who recovers the secret with TPM2_ActivateCredential. It holds no secret. Everything
 // is copied into Go memory, so there is nothing to Close.
-type Credential struct {
+type MadeCredential struct {
 	blob, encryptedSecret, file []byte
 }
 
 // CredentialBlob is the TPM2B_ID_OBJECT (size-prefixed), a copy.
-func (c *Credential) CredentialBlob() []byte { return append([]byte(nil), c.blob...) }
+func (c *MadeCredential) CredentialBlob() []byte { return append([]byte(nil), c.blob...) }
 
 // EncryptedSecret is the TPM2B_ENCRYPTED_SECRET (size-prefixed), a copy.
-func (c *Credential) EncryptedSecret() []byte { return append([]byte(nil), c.encryptedSecret...) }
+func (c *MadeCredential) EncryptedSecret() []byte { return append([]byte(nil), c.encryptedSecret...) }
 
 // TPM2ToolsFile is the file form `tpm2_activatecredential -i` reads (magic 0xBADCC0DE, version 1,
 // TPM2B_ID_OBJECT, TPM2B_ENCRYPTED_SECRET), a copy.
-func (c *Credential) TPM2ToolsFile() []byte { return append([]byte(nil), c.file...) }
+func (c *MadeCredential) TPM2ToolsFile() []byte { return append([]byte(nil), c.file...) }
 
-func credentialFrom(p *C.aegis_credential) *Credential {
+func credentialFrom(p *C.aegis_credential) *MadeCredential {
 	defer C.aegis_credential_free(p)
-	c := &Credential{}
+	c := &MadeCredential{}
 	var b *C.uint8_t
 	var n C.size_t
 	if C.aegis_credential_blob(p, &b, &n) == C.AEGIS_OK {
@@ -200,7 +226,7 @@ func credentialFrom(p *C.aegis_credential) *Credential {
 // Name), so that only the TPM holding that EK, with that AK loaded, can recover it. secret must
 // be fresh and random, 1 to digest-size(EK nameAlg) bytes (32 for SHA-256 EKs); keep it for
 // CheckActivated.
-func MakeCredential(ekPublic, akName, secret []byte) (*Credential, error) {
+func MakeCredential(ekPublic, akName, secret []byte) (*MadeCredential, error) {
 	e, en := cbytes(ekPublic)
 	a, an := cbytes(akName)
 	s, sn := cbytes(secret)
@@ -216,8 +242,8 @@ func MakeCredential(ekPublic, akName, secret []byte) (*Credential, error) {
 	return credentialFrom(out), nil
 }
 
-// ParseCredential reads the tpm2-tools credential file form (see Credential.TPM2ToolsFile).
-func ParseCredential(file []byte) (*Credential, error) {
+// MadeCredentialFromTPM2ToolsFile reads the tpm2-tools credential file form (see MadeCredential.TPM2ToolsFile).
+func MadeCredentialFromTPM2ToolsFile(file []byte) (*MadeCredential, error) {
 	b, n := cbytes(file)
 	var out *C.aegis_credential
 	var cerr *C.aegis_error
@@ -240,6 +266,18 @@ func CheckActivated(expected, activated []byte) error {
 	runtime.KeepAlive(expected)
 	runtime.KeepAlive(activated)
 	return check(status, cerr)
+}
+
+// NameOfHandle is the Name of a permanent handle such as a hierarchy (EndorsementHierarchy): the
+// handle itself, 4 bytes big-endian (TCG Part 1, 16), which is also its qualified Name, the
+// parentQualified of QualifiedName for a primary key.
+func NameOfHandle(handle uint32) []byte {
+	var out *C.aegis_bytes
+	if C.aegis_name_of_handle(C.uint32_t(handle), &out, nil) != C.AEGIS_OK {
+		panic("aegis: aegis_name_of_handle failed") // only on a NULL out-pointer or OOM
+	}
+	defer C.aegis_bytes_free(out)
+	return gobytes(C.aegis_bytes_ptr(out), C.aegis_bytes_len(out))
 }
 
 // QualifiedName is the qualified Name of an object with Name name under a parent whose

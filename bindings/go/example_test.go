@@ -23,7 +23,7 @@ func ExampleVerifyQuote() {
 	// The vectors' nonces are fixed; a verifier makes a fresh random one per attestation.
 	nonce := sha256.Sum256([]byte("aegis-testdata-nonce:quote-rsa2048-rsassa-sha256"))
 
-	ak, err := aegis.LoadAttestationKey(read("ak.pub"))
+	ak, err := aegis.AttestationKeyFromTPMPublic(read("ak.pub"))
 	if err != nil {
 		panic(err)
 	}

@@ -2,12 +2,14 @@ package aegis_test
 
 import (
 	"bytes"
+	"crypto/x509"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -28,6 +30,7 @@ type vector struct {
 	Kind      string      `json:"kind"`
 	AK        string      `json:"ak"`
 	AKName    string      `json:"ak_name"`
+	AKQName   string      `json:"ak_qualified_name"`
 	Key       string      `json:"key"`
 	KeyName   string      `json:"key_name"`
 	Attest    string      `json:"attest"`
@@ -143,7 +146,7 @@ func verdict(t *testing.T, v vector, err error) {
 // AkNotRestricted); ok reports whether verification should go on.
 func loadAK(t *testing.T, v vector) (ak *aegis.AttestationKey, ok bool) {
 	t.Helper()
-	ak, err := aegis.LoadAttestationKey(readVectorFile(t, v.AK))
+	ak, err := aegis.AttestationKeyFromTPMPublic(readVectorFile(t, v.AK))
 	if err != nil {
 		verdict(t, v, err)
 		return nil, false
@@ -254,6 +257,26 @@ func runQuote(t *testing.T, v vector) {
 	if pc := v.Policy.PreviousClock; pc != nil && vq.Clock().Clock <= pc.Clock {
 		t.Errorf("clock %d not after previous %d", vq.Clock().Clock, pc.Clock)
 	}
+	// The signed selection is the set of reported PCRs; the signer is the AK's qualified Name.
+	sel := vq.Selection()
+	for _, p := range vq.PCRs() {
+		if !slices.Contains(sel[p.Bank], p.Index) {
+			t.Errorf("PCR %s:%d not in the selection %v", p.Bank, p.Index, sel)
+		}
+	}
+	total := 0
+	for _, idx := range sel {
+		total += len(idx)
+	}
+	if total != len(vq.PCRs()) {
+		t.Errorf("selection %v has %d PCRs, %d reported", sel, total, len(vq.PCRs()))
+	}
+	if got := hex.EncodeToString(vq.QualifiedSigner()); v.AKQName != "" && got != v.AKQName {
+		t.Errorf("qualified signer %s, manifest %s", got, v.AKQName)
+	}
+	if h := vq.Hash(); h != aegis.SHA1 && h != aegis.SHA256 && h != aegis.SHA384 && h != aegis.SHA512 {
+		t.Errorf("quote hash %v", h)
+	}
 	// The reported PCRs are exactly the signed ones: supplied again as PCR JSON, they verify.
 	again, err := aegis.ParsePCRs(pcrJSON(vq.PCRs()))
 	if err != nil {
@@ -291,7 +314,7 @@ func runCertify(t *testing.T, v vector) {
 	defer ak.Close()
 	policy := certifyPolicy(t, v.Policy)
 	defer policy.Close()
-	vc, err := aegis.VerifyCertification(ak, readVectorFile(t, v.Key), readVectorFile(t, v.Attest),
+	vc, err := aegis.VerifyCertify(ak, readVectorFile(t, v.Key), readVectorFile(t, v.Attest),
 		readVectorFile(t, v.Signature), mustHex(t, v.Nonce), policy)
 	verdict(t, v, err)
 	if err != nil {
@@ -304,6 +327,28 @@ func runCertify(t *testing.T, v vector) {
 	}
 	if len(vc.Public()) == 0 {
 		t.Error("certified key has an empty TPMT_PUBLIC")
+	}
+	if got := hex.EncodeToString(vc.QualifiedSigner()); v.AKQName != "" && got != v.AKQName {
+		t.Errorf("qualified signer %s, manifest %s", got, v.AKQName)
+	}
+	if q := vc.QualifiedName(); len(q) != len(vc.Name()) || bytes.Equal(q, vc.Name()) {
+		t.Errorf("qualified Name %x for Name %x", q, vc.Name())
+	}
+	if vc.Clock().Clock == 0 {
+		t.Errorf("certification clock %+v", vc.Clock())
+	}
+	_ = vc.FirmwareVersion()
+	// The SPKI is the certified key: Go's x509 reads it, and it equals the key's own conversion.
+	if _, err := x509.ParsePKIXPublicKey(vc.SPKI()); err != nil {
+		t.Errorf("SPKI does not parse: %v", err)
+	}
+	pk, err := aegis.PublicKeyFromTPMPublic(vc.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pk.Close()
+	if want, err := pk.SPKIDER(); err != nil || !bytes.Equal(want, vc.SPKI()) {
+		t.Errorf("SPKI differs from PublicKeyFromTPMPublic(Public()).SPKIDER(): %v", err)
 	}
 }
 
@@ -332,6 +377,10 @@ func ekStore(t *testing.T, v vector) *aegis.EKTrustStore {
 			t.Fatalf("AddIntermediate(%s): %v", i, err)
 		}
 	}
+	if s.RootCount() != len(v.CARoots) || s.IntermediateCount() != len(v.CAIntermediates) {
+		t.Fatalf("store counts %d/%d, added %d/%d", s.RootCount(), s.IntermediateCount(), len(v.CARoots),
+			len(v.CAIntermediates))
+	}
 	return s
 }
 
@@ -352,6 +401,12 @@ func runEK(t *testing.T, v vector) {
 	}
 	if len(vek.Public()) < 2 {
 		t.Error("verified EK has no public area")
+	}
+	if len(vek.Serial()) == 0 || vek.Serial()[0] == 0 && len(vek.Serial()) > 1 {
+		t.Errorf("serial %x", vek.Serial())
+	}
+	if l := vek.ChainLen(); l < 2 || l > 2+len(v.CAIntermediates) {
+		t.Errorf("chain length %d", l)
 	}
 }
 
@@ -423,11 +478,11 @@ func TestEKNegativeAndCredential(t *testing.T) {
 			if len(file) != 8+len(blob)+len(enc) || binary.BigEndian.Uint32(file) != 0xBADCC0DE {
 				t.Errorf("tpm2-tools file form: %x", file[:8])
 			}
-			back, err := aegis.ParseCredential(file)
+			back, err := aegis.MadeCredentialFromTPM2ToolsFile(file)
 			if err != nil || !bytes.Equal(back.TPM2ToolsFile(), file) {
 				t.Errorf("tpm2-tools file round trip: %v", err)
 			}
-			_, err = aegis.ParseCredential(file[:len(file)-1])
+			_, err = aegis.MadeCredentialFromTPM2ToolsFile(file[:len(file)-1])
 			expect("truncated credential file", err, aegis.ErrTruncated)
 			_, err = aegis.MakeCredential(vek.Public(), akName, nil)
 			expect("empty secret", err, aegis.ErrInvalidArgument)
@@ -436,9 +491,16 @@ func TestEKNegativeAndCredential(t *testing.T) {
 			wrong[31] ^= 1
 			expect("activated secret differs", aegis.CheckActivated(secret, wrong), aegis.ErrCredentialMismatch)
 
-			qek, err := vek.QualifiedName()
-			if err != nil || len(qek) != len(vek.Name()) {
-				t.Fatalf("EK qualified Name: %x, %v", qek, err)
+			qek := vek.QualifiedName()
+			want, err := aegis.QualifiedName(vek.Name(), aegis.NameOfHandle(aegis.EndorsementHierarchy))
+			if err != nil || len(qek) != len(vek.Name()) || !bytes.Equal(qek, want) {
+				t.Fatalf("EK qualified Name: %x, want %x (%v)", qek, want, err)
+			}
+			if !bytes.Equal(aegis.NameOfHandle(aegis.EndorsementHierarchy), []byte{0x40, 0, 0, 0x0B}) {
+				t.Fatalf("NameOfHandle(EndorsementHierarchy) = %x", aegis.NameOfHandle(aegis.EndorsementHierarchy))
+			}
+			if len(vek.Serial()) == 0 || vek.ChainLen() < 2 {
+				t.Fatalf("EK serial %x, chain length %d", vek.Serial(), vek.ChainLen())
 			}
 			qak, err := aegis.QualifiedName(akName, qek)
 			if err != nil || len(qak) != len(akName) || bytes.Equal(qak, akName) {

@@ -76,7 +76,7 @@ func loadBenchQuote(tb testing.TB, id string) *benchQuote {
 	if q.nonce, err = hex.DecodeString(v.Nonce); err != nil {
 		tb.Fatal(err)
 	}
-	if q.ak, err = aegis.LoadAttestationKey(read(v.AK)); err != nil {
+	if q.ak, err = aegis.AttestationKeyFromTPMPublic(read(v.AK)); err != nil {
 		tb.Fatal(err)
 	}
 	if q.pcrs, err = aegis.ParsePCRs(q.pcrFile); err != nil {

@@ -68,6 +68,35 @@ func (q *QuotePolicy) AllowSHA1(allow bool) error {
 	return check(status, nil)
 }
 
+// hashIDs are the TPM_ALG_IDs of hashes for C (nil for none).
+func hashIDs(hashes []HashAlg) []C.uint16_t {
+	if len(hashes) == 0 {
+		return nil
+	}
+	ids := make([]C.uint16_t, len(hashes))
+	for i, h := range hashes {
+		ids[i] = C.uint16_t(h)
+	}
+	return ids
+}
+
+// SetHashes sets the signature hash allow-list (VERIFIER-CHECKS.md item 4) to hashes (SHA256,
+// SHA384, SHA512), replacing the default SHA-256/384/512. SHA-1 stays governed by AllowSHA1
+// alone: SHA1 in hashes is ErrInvalidArgument; an unknown algorithm is ErrUnknownAlgorithm. On
+// error the policy is unchanged.
+func (q *QuotePolicy) SetHashes(hashes ...HashAlg) error {
+	ids := hashIDs(hashes)
+	var p *C.uint16_t
+	if len(ids) > 0 {
+		p = &ids[0]
+	}
+	var cerr *C.aegis_error
+	status := C.aegis_quote_policy_set_hashes(q.ptr(), p, C.size_t(len(ids)), &cerr)
+	runtime.KeepAlive(ids)
+	runtime.KeepAlive(q)
+	return check(status, cerr)
+}
+
 // SetExpectedSigner requires qualifiedSigner to equal name, byte for byte; an empty name removes
 // the requirement. qualifiedSigner is the AK's QUALIFIED Name (TCG Part 1, 16.4:
 // nameAlg || H(QN(parent) || Name)), which equals AttestationKey.Name only for a key whose
@@ -89,7 +118,7 @@ func (q *QuotePolicy) SetPreviousClock(c ClockInfo) error {
 	return check(status, nil)
 }
 
-// CertifyPolicy is what VerifyCertification requires beyond the signature (C
+// CertifyPolicy is what VerifyCertify requires beyond the signature (C
 // aegis_certify_policy). Same rules as QuotePolicy.
 type CertifyPolicy struct {
 	p *C.aegis_certify_policy
@@ -128,6 +157,20 @@ func (c *CertifyPolicy) AllowSHA1(allow bool) error {
 	status := C.aegis_certify_policy_allow_sha1(c.ptr(), C.bool(allow))
 	runtime.KeepAlive(c)
 	return check(status, nil)
+}
+
+// SetHashes sets the signature hash allow-list, as QuotePolicy.SetHashes.
+func (c *CertifyPolicy) SetHashes(hashes ...HashAlg) error {
+	ids := hashIDs(hashes)
+	var p *C.uint16_t
+	if len(ids) > 0 {
+		p = &ids[0]
+	}
+	var cerr *C.aegis_error
+	status := C.aegis_certify_policy_set_hashes(c.ptr(), p, C.size_t(len(ids)), &cerr)
+	runtime.KeepAlive(ids)
+	runtime.KeepAlive(c)
+	return check(status, cerr)
 }
 
 // SetExpectedSigner requires qualifiedSigner to equal name (the AK's qualified Name, see

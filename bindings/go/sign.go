@@ -103,7 +103,7 @@ func PublicKeyFromSPKI(b []byte) (*PublicKey, error) {
 }
 
 // PublicKeyFromTPMPublic reads the key of a TPM public area (TPM2B_PUBLIC or TPMT_PUBLIC). Its
-// attributes are not checked: load an AK with LoadAttestationKey.
+// attributes are not checked: load an AK with AttestationKeyFromTPMPublic.
 func PublicKeyFromTPMPublic(b []byte) (*PublicKey, error) {
 	buf, n := cbytes(b)
 	var out *C.aegis_public_key

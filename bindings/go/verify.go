@@ -17,6 +17,7 @@ import "C"
 import (
 	"encoding/binary"
 	"runtime"
+	"unsafe"
 )
 
 // PCR is one PCR value covered by a verified quote.
@@ -42,8 +43,16 @@ type VerifiedQuote struct {
 	records         []byte
 	clock           ClockInfo
 	firmwareVersion uint64
-	inline          [inlineRecords]byte
+	hash            HashAlg
+	// qualifiedSigner is the signed qualifiedSigner in signer[:signerLen] (a Name is at most
+	// 2 + 64 bytes), kept inline so that it costs no allocation.
+	signer    [maxName]byte
+	signerLen uint8
+	inline    [inlineRecords]byte
 }
+
+// maxName is the size of the largest TPM Name Aegis accepts: a SHA-512 nameAlg and digest.
+const maxName = 2 + 64
 
 // eachPCR calls f for each PCR in the signed order until f returns false; value aliases records.
 func (v *VerifiedQuote) eachPCR(f func(bank HashAlg, index uint8, value []byte) bool) {
@@ -97,6 +106,26 @@ func (v *VerifiedQuote) Clock() ClockInfo { return v.clock }
 // FirmwareVersion is the TPM's firmwareVersion.
 func (v *VerifiedQuote) FirmwareVersion() uint64 { return v.firmwareVersion }
 
+// Selection is the signed PCR selection (TPMS_QUOTE_INFO.pcrSelect): for each bank, the PCR
+// indices ascending. The map is a copy.
+func (v *VerifiedQuote) Selection() map[HashAlg][]uint8 {
+	out := map[HashAlg][]uint8{}
+	v.eachPCR(func(bank HashAlg, index uint8, _ []byte) bool {
+		out[bank] = append(out[bank], index)
+		return true
+	})
+	return out
+}
+
+// QualifiedSigner is the signed qualifiedSigner (the AK's qualified Name as the TPM knows it;
+// VERIFIER-CHECKS.md item 9), a copy.
+func (v *VerifiedQuote) QualifiedSigner() []byte {
+	return append([]byte(nil), v.signer[:v.signerLen]...)
+}
+
+// Hash is the hash the quote's signature was made with (on the policy's allow-list).
+func (v *VerifiedQuote) Hash() HashAlg { return v.hash }
+
 // VerifyQuote verifies a TPM2_Quote (VERIFIER-CHECKS.md items 1-12): attest is the TPMS_ATTEST as
 // signed (`tpm2_quote -m`), sig the TPMT_SIGNATURE (`-s`), pcrs the supplied values, nonce the
 // caller's fresh nonce (must equal extraData; an empty nonce is refused). policy may be nil for
@@ -121,12 +150,17 @@ func VerifyQuote(ak *AttestationKey, attest, sig []byte, pcrs *PCRValues, nonce 
 		return nil, err
 	}
 	defer C.aegis_verified_quote_free(vq)
+	return verifiedQuoteFrom(vq)
+}
+
+// verifiedQuoteFrom copies a C verified quote (which the caller keeps and frees) into Go memory.
+func verifiedQuoteFrom(vq *C.aegis_verified_quote) (*VerifiedQuote, error) {
 	out := &VerifiedQuote{}
 	// The PCR records go into the room inside out; when they do not fit, C reports their size
 	// and a second read fills a buffer that large.
 	var size C.size_t
 	r, rn := cbytes(out.inline[:inlineLimit])
-	status = C.aegis_verified_quote_pcrs_read(vq, r, rn, &size)
+	status := C.aegis_verified_quote_pcrs_read(vq, r, rn, &size)
 	switch {
 	case status == C.AEGIS_OK:
 		out.records = out.inline[:int(size)]
@@ -155,15 +189,51 @@ func VerifyQuote(ak *AttestationKey, attest, sig []byte, pcrs *PCRValues, nonce 
 	}
 	out.clock = ClockInfo{Clock: uint64(ms), ResetCount: uint32(reset), RestartCount: uint32(restart), Safe: bool(safe)}
 	out.firmwareVersion = uint64(fw)
+	var hash C.uint16_t
+	if err := check(C.aegis_verified_quote_hash(vq, &hash), nil); err != nil {
+		return nil, err
+	}
+	out.hash = HashAlg(hash)
+	var qs *C.uint8_t
+	var qsn C.size_t
+	if err := check(C.aegis_verified_quote_qualified_signer(vq, &qs, &qsn), nil); err != nil {
+		return nil, err
+	}
+	if int(qsn) > len(out.signer) {
+		return nil, newError(uint32(C.AEGIS_INVALID_ARGUMENT), "", "qualifiedSigner longer than any Name")
+	}
+	out.signerLen = uint8(copy(out.signer[:], unsafe.Slice((*byte)(unsafe.Pointer(qs)), int(qsn))))
 	return out, nil
 }
 
 // VerifiedCertification is what a TPM2_Certify proved: the certified key (the App Key) is in the
-// same TPM as the AK. Only VerifyCertification makes one; everything is copied into Go memory.
+// same TPM as the AK. Only VerifyCertify makes one; everything is copied into Go memory.
 type VerifiedCertification struct {
-	name   []byte
-	public []byte
+	name, qualifiedName, qualifiedSigner, public, spki []byte
+	clock                                              ClockInfo
+	firmwareVersion                                    uint64
 }
+
+// QualifiedName is the certified key's qualified Name (the signed certifyInfo.qualifiedName), a
+// copy.
+func (v *VerifiedCertification) QualifiedName() []byte {
+	return append([]byte(nil), v.qualifiedName...)
+}
+
+// QualifiedSigner is the signed qualifiedSigner (the certifying AK's qualified Name), a copy.
+func (v *VerifiedCertification) QualifiedSigner() []byte {
+	return append([]byte(nil), v.qualifiedSigner...)
+}
+
+// SPKI is the certified key as a DER SubjectPublicKeyInfo (crypto/x509.ParsePKIXPublicKey reads
+// it), a copy.
+func (v *VerifiedCertification) SPKI() []byte { return append([]byte(nil), v.spki...) }
+
+// Clock is the certification's TPMS_CLOCK_INFO.
+func (v *VerifiedCertification) Clock() ClockInfo { return v.clock }
+
+// FirmwareVersion is the TPM's firmwareVersion as signed in the certification.
+func (v *VerifiedCertification) FirmwareVersion() uint64 { return v.firmwareVersion }
 
 // Name is the certified key's TPM Name (nameAlg || H(TPMT_PUBLIC)), a copy.
 func (v *VerifiedCertification) Name() []byte { return append([]byte(nil), v.name...) }
@@ -172,9 +242,9 @@ func (v *VerifiedCertification) Name() []byte { return append([]byte(nil), v.nam
 // exactly as received), a copy.
 func (v *VerifiedCertification) Public() []byte { return append([]byte(nil), v.public...) }
 
-// VerifyCertification verifies a TPM2_Certify of appKey (its TPM2B_PUBLIC) by ak over nonce
+// VerifyCertify verifies a TPM2_Certify of appKey (its TPM2B_PUBLIC) by ak over nonce
 // (VERIFIER-CHECKS.md items 1-10 and 15). policy may be nil for the default policy.
-func VerifyCertification(ak *AttestationKey, appKey, attest, sig, nonce []byte, policy *CertifyPolicy) (*VerifiedCertification, error) {
+func VerifyCertify(ak *AttestationKey, appKey, attest, sig, nonce []byte, policy *CertifyPolicy) (*VerifiedCertification, error) {
 	if policy != nil && policy.p == nil {
 		return nil, closedError("CertifyPolicy")
 	}
@@ -195,6 +265,12 @@ func VerifyCertification(ak *AttestationKey, appKey, attest, sig, nonce []byte, 
 		return nil, err
 	}
 	defer C.aegis_verified_certification_free(vc)
+	return verifiedCertificationFrom(vc)
+}
+
+// verifiedCertificationFrom copies a C verified certification (which the caller keeps and frees)
+// into Go memory.
+func verifiedCertificationFrom(vc *C.aegis_verified_certification) (*VerifiedCertification, error) {
 	out := &VerifiedCertification{}
 	var p *C.uint8_t
 	var pn C.size_t
@@ -206,5 +282,31 @@ func VerifyCertification(ak *AttestationKey, appKey, attest, sig, nonce []byte, 
 		return nil, err
 	}
 	out.public = gobytes(p, pn)
+	if err := check(C.aegis_verified_certification_qualified_name(vc, &p, &pn), nil); err != nil {
+		return nil, err
+	}
+	out.qualifiedName = gobytes(p, pn)
+	if err := check(C.aegis_verified_certification_qualified_signer(vc, &p, &pn), nil); err != nil {
+		return nil, err
+	}
+	out.qualifiedSigner = gobytes(p, pn)
+	var reset, restart C.uint32_t
+	var ms, fw C.uint64_t
+	var safe C.bool
+	if err := check(C.aegis_verified_certification_clock(vc, &ms, &reset, &restart, &safe), nil); err != nil {
+		return nil, err
+	}
+	if err := check(C.aegis_verified_certification_firmware_version(vc, &fw), nil); err != nil {
+		return nil, err
+	}
+	out.clock = ClockInfo{Clock: uint64(ms), ResetCount: uint32(reset), RestartCount: uint32(restart), Safe: bool(safe)}
+	out.firmwareVersion = uint64(fw)
+	var spki *C.aegis_bytes
+	var spkiErr *C.aegis_error
+	if err := check(C.aegis_verified_certification_spki(vc, &spki, &spkiErr), spkiErr); err != nil {
+		return nil, err
+	}
+	out.spki = gobytes(C.aegis_bytes_ptr(spki), C.aegis_bytes_len(spki))
+	C.aegis_bytes_free(spki)
 	return out, nil
 }

@@ -222,7 +222,7 @@ func TestEnrolmentSignerNotUnderEK(t *testing.T) {
 	f := loadFixture(t)
 	e := loadEK(t, f)
 	cfg := &config{}
-	ak, err := aegis.LoadAttestationKey(e.akPublic)
+	ak, err := aegis.AttestationKeyFromTPMPublic(e.akPublic)
 	require.NoError(t, err)
 	defer ak.Close()
 	qualified := func(ekName string) []byte {

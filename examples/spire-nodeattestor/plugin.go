@@ -223,7 +223,7 @@ func (p *Plugin) Attest(stream nodeattestorv1.NodeAttestor_AttestServer) error {
 	if err := json.Unmarshal(payload, &hello); err != nil || hello.Version != HelloVersion {
 		return status.Errorf(codes.InvalidArgument, "payload is not an aegis hello (version %d)", HelloVersion)
 	}
-	ak, err := aegis.LoadAttestationKey(hello.AKPublic)
+	ak, err := aegis.AttestationKeyFromTPMPublic(hello.AKPublic)
 	if err != nil {
 		return refused("AK", err)
 	}
@@ -337,11 +337,7 @@ func (p *Plugin) enrol(stream nodeattestorv1.NodeAttestor_AttestServer, cfg *con
 	if err := aegis.CheckActivated(secret, activated); err != nil {
 		return nil, nil, refused("credential activation", err)
 	}
-	qek, err := vek.QualifiedName()
-	if err != nil {
-		return nil, nil, status.Errorf(codes.Internal, "EK qualified Name: %v", err)
-	}
-	signer, err := aegis.QualifiedName(akName, qek)
+	signer, err := aegis.QualifiedName(akName, vek.QualifiedName())
 	if err != nil {
 		return nil, nil, status.Errorf(codes.Internal, "AK qualified Name: %v", err)
 	}
@@ -365,7 +361,7 @@ func verify(cfg *config, ak *aegis.AttestationKey, akName []byte, b *Bundle, non
 	if err := cp.SetExpectedSigner(expectedSigner); err != nil {
 		return nil, status.Errorf(codes.Internal, "certify policy: %v", err)
 	}
-	vc, err := aegis.VerifyCertification(ak, b.AppKeyTPMPublic, b.AppKeyCertificate.CertifyData,
+	vc, err := aegis.VerifyCertify(ak, b.AppKeyTPMPublic, b.AppKeyCertificate.CertifyData,
 		b.AppKeyCertificate.Signature, nonce, cp)
 	if err != nil {
 		return nil, refused("App Key certification", err)

@@ -51,7 +51,7 @@ pub fn quote_fixture(id: &'static str) -> QuoteFixture {
             .unwrap_or_else(|| panic!("{id}: no {k}"))
             .to_string()
     };
-    let ak = AttestationKey::from_tpm_public_bytes(&read(&path("ak")), &KeyPolicy::default())
+    let ak = AttestationKey::from_tpm_public(&read(&path("ak")), &KeyPolicy::default())
         .unwrap_or_else(|e| panic!("{id}: AK refused: {e:?}"));
     let nonce = hex::decode(path("nonce")).unwrap_or_else(|e| panic!("{id}: nonce: {e}"));
     let attest_file = read(&path("attest"));

@@ -71,6 +71,25 @@ static void test_null_handling(void) {
     CHECK(aegis_verified_quote_firmware_version(NULL, NULL) == AEGIS_NULL_POINTER);
     CHECK(aegis_verified_quote_pcrs_read(NULL, NULL, 0, NULL) == AEGIS_NULL_POINTER);
     CHECK(aegis_ak_name(NULL, NULL, NULL) == AEGIS_NULL_POINTER);
+    CHECK(!aegis_ak_is_checked(NULL));
+    CHECK(aegis_ak_scheme(NULL, NULL, NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_quote_policy_set_hashes(NULL, NULL, 0, NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_certify_policy_set_hashes(NULL, NULL, 0, NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_verified_quote_selection_count(NULL) == 0);
+    CHECK(aegis_verified_quote_selection_at(NULL, 0, NULL, NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_verified_quote_qualified_signer(NULL, NULL, NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_verified_quote_hash(NULL, NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_verified_certification_qualified_name(NULL, NULL, NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_verified_certification_qualified_signer(NULL, NULL, NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_verified_certification_clock(NULL, NULL, NULL, NULL, NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_verified_certification_firmware_version(NULL, NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_verified_certification_spki(NULL, NULL, NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_verified_ek_qualified_name(NULL, NULL, NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_verified_ek_serial(NULL, NULL, NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_verified_ek_chain_len(NULL) == 0);
+    CHECK(aegis_ek_trust_store_root_count(NULL) == 0);
+    CHECK(aegis_ek_trust_store_intermediate_count(NULL) == 0);
+    CHECK(aegis_name_of_handle(AEGIS_ENDORSEMENT_HIERARCHY, NULL, NULL) == AEGIS_NULL_POINTER);
 
     /* Accessors of a NULL error. */
     CHECK(aegis_error_code(NULL) == AEGIS_NULL_POINTER);
@@ -105,6 +124,36 @@ static void test_policy_arguments(void) {
     CHECK(aegis_quote_policy_set_expected_signer(p, NULL, 2) == AEGIS_NULL_POINTER);
     CHECK(aegis_quote_policy_set_previous_clock(p, 1000, 1, 0, true) == AEGIS_OK);
     aegis_quote_policy_free(p);
+}
+
+/* The explicit hash allow-list: unknown ids are AEGIS_UNKNOWN_ALGORITHM (the same code as a bad
+ * bank), SHA-1 only through allow_sha1 (AEGIS_INVALID_ARGUMENT), NULL with a count a NULL
+ * pointer; a failed call leaves the policy as it was. */
+static void test_hash_allow_list(void) {
+    aegis_quote_policy *q = NULL;
+    aegis_certify_policy *c = NULL;
+    aegis_error *err = NULL;
+    const uint16_t good[2] = {AEGIS_ALG_SHA384, AEGIS_ALG_SHA512};
+    const uint16_t unknown[2] = {AEGIS_ALG_SHA256, 0x0099};
+    const uint16_t sha1[1] = {AEGIS_ALG_SHA1};
+    CHECK(aegis_quote_policy_new(&q) == AEGIS_OK);
+    CHECK(aegis_certify_policy_new(&c) == AEGIS_OK);
+    CHECK(aegis_quote_policy_set_hashes(q, good, 2, &err) == AEGIS_OK && err == NULL);
+    CHECK(aegis_certify_policy_set_hashes(c, good, 2, &err) == AEGIS_OK && err == NULL);
+    CHECK(aegis_quote_policy_set_hashes(q, unknown, 2, &err) == AEGIS_UNKNOWN_ALGORITHM);
+    CHECK(err != NULL && strcmp(aegis_error_name(err), "UnknownAlgorithm") == 0);
+    aegis_error_free(err);
+    err = NULL;
+    CHECK(aegis_certify_policy_set_hashes(c, unknown, 2, NULL) == AEGIS_UNKNOWN_ALGORITHM);
+    CHECK(aegis_quote_policy_set_hashes(q, sha1, 1, &err) == AEGIS_INVALID_ARGUMENT);
+    CHECK(err != NULL && strcmp(aegis_error_name(err), "InvalidArgument") == 0);
+    aegis_error_free(err);
+    err = NULL;
+    CHECK(aegis_certify_policy_set_hashes(c, sha1, 1, NULL) == AEGIS_INVALID_ARGUMENT);
+    CHECK(aegis_quote_policy_set_hashes(q, NULL, 1, NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_quote_policy_set_hashes(q, NULL, 0, NULL) == AEGIS_OK);
+    aegis_certify_policy_free(c);
+    aegis_quote_policy_free(q);
 }
 
 typedef struct {
@@ -182,6 +231,12 @@ static void test_verify_paths(const char *dir) {
         return;
     }
     CHECK(aegis_ak_from_tpm_public(v.ak, v.ak_len, &ak, &err) == AEGIS_OK && err == NULL);
+    {
+        uint16_t scheme = 0, hash = 0;
+        CHECK(aegis_ak_is_checked(ak));
+        CHECK(aegis_ak_scheme(ak, &scheme, &hash) == AEGIS_OK && scheme == AEGIS_ALG_RSASSA && hash == AEGIS_ALG_SHA256);
+        CHECK(aegis_ak_scheme(ak, &scheme, NULL) == AEGIS_NULL_POINTER);
+    }
     CHECK(aegis_ak_name(ak, &name, &name_len) == AEGIS_OK && name_len == 34 && name[0] == 0 && name[1] == 0x0B);
     CHECK(aegis_pcrs_parse(v.pcrs, v.pcrs_len, &pcrs, NULL) == AEGIS_OK);
 
@@ -203,6 +258,36 @@ static void test_verify_paths(const char *dir) {
         CHECK(alg == 0xFFFF);
         CHECK(aegis_verified_quote_pcr_at(vq, 0, NULL, &index, &value, &value_len) == AEGIS_NULL_POINTER);
         test_pcrs_read(vq);
+        {
+            uint16_t bank = 0, hash = 0;
+            uint8_t sel = 0xFF;
+            const uint8_t *signer = NULL;
+            size_t signer_len = 0;
+            CHECK(aegis_verified_quote_selection_count(vq) == 3);
+            CHECK(aegis_verified_quote_selection_at(vq, 2, &bank, &sel) == AEGIS_OK && bank == AEGIS_ALG_SHA256 &&
+                  sel == 15);
+            CHECK(aegis_verified_quote_hash(vq, &hash) == AEGIS_OK && hash == AEGIS_ALG_SHA256);
+            CHECK(aegis_verified_quote_qualified_signer(vq, &signer, &signer_len) == AEGIS_OK && signer_len == 34 &&
+                  signer[0] == 0 && signer[1] == 0x0B);
+        }
+    }
+
+    /* The hash allow-list decides: SHA-384/512 only refuses this SHA-256 quote; SHA-256 admits it. */
+    {
+        aegis_quote_policy *p = NULL;
+        aegis_verified_quote *vq4 = NULL;
+        const uint16_t not256[2] = {AEGIS_ALG_SHA384, AEGIS_ALG_SHA512};
+        const uint16_t only256[1] = {AEGIS_ALG_SHA256};
+        CHECK(aegis_quote_policy_new(&p) == AEGIS_OK);
+        CHECK(aegis_quote_policy_set_hashes(p, not256, 2, NULL) == AEGIS_OK);
+        CHECK(aegis_quote_verify(ak, v.attest, v.attest_len, v.sig, v.sig_len, pcrs, v.nonce, v.nonce_len, p, &vq4,
+                                 NULL) == AEGIS_HASH_NOT_ALLOWED);
+        CHECK(vq4 == NULL);
+        CHECK(aegis_quote_policy_set_hashes(p, only256, 1, NULL) == AEGIS_OK);
+        CHECK(aegis_quote_verify(ak, v.attest, v.attest_len, v.sig, v.sig_len, pcrs, v.nonce, v.nonce_len, p, &vq4,
+                                 NULL) == AEGIS_OK);
+        aegis_verified_quote_free(vq4);
+        aegis_quote_policy_free(p);
     }
 
     /* A failure leaves *out untouched: a wrong nonce (a byte flipped). */
@@ -225,6 +310,7 @@ static void test_verify_paths(const char *dir) {
     if (bare) {
         aegis_verified_quote *vq3 = NULL;
         CHECK(aegis_ak_name(bare, &name, &name_len) == AEGIS_INVALID_ARGUMENT);
+        CHECK(!aegis_ak_is_checked(bare));
         CHECK(aegis_quote_verify(bare, v.attest, v.attest_len, v.sig, v.sig_len, pcrs, v.nonce, v.nonce_len, NULL,
                                  &vq3, NULL) == AEGIS_OK);
         aegis_verified_quote_free(vq3);
@@ -232,6 +318,11 @@ static void test_verify_paths(const char *dir) {
         aegis_ak_free(bare);
         bare = NULL;
         CHECK(aegis_ak_from_bare_key_unchecked(v.pem, v.pem_len, 0x0016, 0x000B, &bare, NULL) == AEGIS_OK);
+        {
+            uint16_t scheme = 0, hash = 0;
+            CHECK(aegis_ak_scheme(bare, &scheme, &hash) == AEGIS_OK && scheme == AEGIS_ALG_RSAPSS &&
+                  hash == AEGIS_ALG_SHA256);
+        }
         CHECK(aegis_quote_verify(bare, v.attest, v.attest_len, v.sig, v.sig_len, pcrs, v.nonce, v.nonce_len, NULL,
                                  &vq2, NULL) == AEGIS_SIGNATURE_SCHEME_MISMATCH);
         CHECK(vq2 == vq_sentinel);
@@ -276,6 +367,7 @@ int main(int argc, char **argv) {
     test_static_strings();
     test_null_handling();
     test_policy_arguments();
+    test_hash_allow_list();
     test_verify_paths(dir);
     test_panic_boundary();
     printf("test_abi: %s (%d failed check%s)\n", failures ? "FAILED" : "ok", failures, failures == 1 ? "" : "s");

@@ -206,6 +206,40 @@ static void run_quote(outcome *o, const char *dir, const json *v) {
             (void)sum;
         }
         check_pcrs_read(o, vq, n);
+        /* The signed selection: the same (bank, index) pairs as the PCR values, in order. */
+        if (aegis_verified_quote_selection_count(vq) != n) set_problem(o, "%s", "selection count differs from pcr count");
+        for (i = 0; i < n; i++) {
+            uint16_t alg = 0, sel_bank = 0;
+            uint8_t index = 0, sel_index = 0;
+            const uint8_t *value;
+            size_t value_len;
+            if (aegis_verified_quote_selection_at(vq, i, &sel_bank, &sel_index) != AEGIS_OK ||
+                aegis_verified_quote_pcr_at(vq, i, &alg, &index, &value, &value_len) != AEGIS_OK ||
+                sel_bank != alg || sel_index != index) {
+                set_problem(o, "%s", "selection_at disagrees with pcr_at");
+                break;
+            }
+        }
+        {
+            uint16_t sel_bank = 0xFFFF, hash = 0;
+            uint8_t sel_index = 0xFF;
+            const uint8_t *signer_p;
+            size_t signer_n;
+            if (aegis_verified_quote_selection_at(vq, n, &sel_bank, &sel_index) != AEGIS_INVALID_ARGUMENT ||
+                sel_bank != 0xFFFF || sel_index != 0xFF) {
+                set_problem(o, "%s", "selection_at out of range is not a usage error with outputs untouched");
+            }
+            if (aegis_verified_quote_qualified_signer(vq, &signer_p, &signer_n) != AEGIS_OK) {
+                set_problem(o, "%s", "qualified_signer accessor failed");
+            } else {
+                check_hex(o, v, "ak_qualified_name", signer_p, signer_n);
+            }
+            if (aegis_verified_quote_hash(vq, &hash) != AEGIS_OK ||
+                !(hash == AEGIS_ALG_SHA1 || hash == AEGIS_ALG_SHA256 || hash == AEGIS_ALG_SHA384 ||
+                  hash == AEGIS_ALG_SHA512)) {
+                set_problem(o, "%s", "hash accessor failed");
+            }
+        }
         if (aegis_verified_quote_clock(vq, &clock, &reset, &restart, &safe) != AEGIS_OK ||
             aegis_verified_quote_firmware_version(vq, &fw) != AEGIS_OK) {
             set_problem(o, "%s", "clock or firmware accessor failed");
@@ -258,6 +292,43 @@ static void run_certify(outcome *o, const char *dir, const json *v) {
             set_problem(o, "%s", "public accessor failed or is not a TPM2B_PUBLIC");
         } else if (!((n == key_len && memcmp(p, key, n) == 0) || (n - 2 == key_len && memcmp(p + 2, key, key_len) == 0))) {
             set_problem(o, "%s", "certified public area differs from the key file");
+        }
+        if (aegis_verified_certification_qualified_signer(vc, &p, &n) != AEGIS_OK) {
+            set_problem(o, "%s", "qualified_signer accessor failed");
+        } else {
+            check_hex(o, v, "ak_qualified_name", p, n);
+        }
+        {
+            const uint8_t *name_p;
+            size_t name_n;
+            uint64_t clock, fw;
+            uint32_t reset, restart;
+            bool safe;
+            aegis_bytes *spki = NULL;
+            aegis_public_key *pk = NULL;
+            aegis_bytes *again = NULL;
+            /* The qualified Name has the Name's algorithm and size, and is not the Name. */
+            if (aegis_verified_certification_qualified_name(vc, &p, &n) != AEGIS_OK ||
+                aegis_verified_certification_name(vc, &name_p, &name_n) != AEGIS_OK || n != name_n ||
+                memcmp(p, name_p, 2) != 0 || memcmp(p, name_p, n) == 0) {
+                set_problem(o, "%s", "qualified_name accessor failed or has the wrong shape");
+            }
+            if (aegis_verified_certification_clock(vc, &clock, &reset, &restart, &safe) != AEGIS_OK ||
+                aegis_verified_certification_firmware_version(vc, &fw) != AEGIS_OK) {
+                set_problem(o, "%s", "clock or firmware accessor failed");
+            }
+            /* The SPKI is DER and reads back as the same key. */
+            if (aegis_verified_certification_spki(vc, &spki, &o->err) != AEGIS_OK || aegis_bytes_len(spki) < 2 ||
+                aegis_bytes_ptr(spki)[0] != 0x30 ||
+                aegis_public_key_from_spki(aegis_bytes_ptr(spki), aegis_bytes_len(spki), &pk, NULL) != AEGIS_OK ||
+                aegis_public_key_to_spki_der(pk, &again, NULL) != AEGIS_OK ||
+                aegis_bytes_len(again) != aegis_bytes_len(spki) ||
+                memcmp(aegis_bytes_ptr(again), aegis_bytes_ptr(spki), aegis_bytes_len(spki)) != 0) {
+                set_problem(o, "%s", "spki accessor failed or does not round-trip");
+            }
+            aegis_bytes_free(again);
+            aegis_public_key_free(pk);
+            aegis_bytes_free(spki);
         }
     }
 done:
@@ -326,8 +397,20 @@ static int ek_load(outcome *o, const char *dir, const json *v, ek_files *f) {
     if (!load(o, dir, v, "ek_cert", &f->cert, &f->cert_len) || !load(o, dir, v, "ek_pub", &f->pub, &f->pub_len)) return 0;
     if (!json_u64(json_get(v, "verify_time"), &f->time)) { set_problem(o, "%s", "bad verify_time"); return 0; }
     if (aegis_ek_trust_store_new(&f->store) != AEGIS_OK) { set_problem(o, "%s", "trust_store_new failed"); return 0; }
-    return add_cas(o, dir, json_get(v, "ca_roots"), f->store, 1) &&
-           add_cas(o, dir, json_get(v, "ca_intermediates"), f->store, 0);
+    if (!add_cas(o, dir, json_get(v, "ca_roots"), f->store, 1) ||
+        !add_cas(o, dir, json_get(v, "ca_intermediates"), f->store, 0)) {
+        return 0;
+    }
+    {
+        const json *roots = json_get(v, "ca_roots"), *inter = json_get(v, "ca_intermediates");
+        size_t want_roots = roots && roots->type == JSON_ARRAY ? roots->count : 0;
+        size_t want_inter = inter && inter->type == JSON_ARRAY ? inter->count : 0;
+        if (aegis_ek_trust_store_root_count(f->store) != want_roots ||
+            aegis_ek_trust_store_intermediate_count(f->store) != want_inter) {
+            set_problem(o, "%s", "trust store counts differ from the CAs added");
+        }
+    }
+    return 1;
 }
 
 static void run_ek(outcome *o, const char *dir, const json *v) {
@@ -348,6 +431,35 @@ static void run_ek(outcome *o, const char *dir, const json *v) {
         }
         if (strcmp(aegis_verified_ek_issuer(vek), "CN=swtpm-localca") != 0) set_problem(o, "unexpected issuer %s", aegis_verified_ek_issuer(vek));
         (void)strlen(aegis_verified_ek_subject(vek));
+        /* The serial (positive, no leading zero octet) and the path: leaf, intermediates, root. */
+        if (aegis_verified_ek_serial(vek, &p, &n) != AEGIS_OK || n == 0 || (n > 1 && p[0] == 0)) {
+            set_problem(o, "%s", "serial accessor failed");
+        }
+        {
+            const json *inter = json_get(v, "ca_intermediates");
+            size_t want_max = 2 + (inter && inter->type == JSON_ARRAY ? inter->count : 0);
+            size_t len = aegis_verified_ek_chain_len(vek);
+            if (len < 2 || len > want_max) set_problem(o, "%s", "chain_len out of range");
+        }
+        /* The qualified Name: the Name under the endorsement hierarchy's (the handle). */
+        {
+            const uint8_t *name_p;
+            size_t name_n;
+            aegis_bytes *hier = NULL, *qn = NULL;
+            static const uint8_t endorsement[4] = {0x40, 0x00, 0x00, 0x0B};
+            if (aegis_name_of_handle(AEGIS_ENDORSEMENT_HIERARCHY, &hier, NULL) != AEGIS_OK ||
+                aegis_bytes_len(hier) != 4 || memcmp(aegis_bytes_ptr(hier), endorsement, 4) != 0) {
+                set_problem(o, "%s", "aegis_name_of_handle(AEGIS_ENDORSEMENT_HIERARCHY) is not 40 00 00 0B");
+            } else if (aegis_verified_ek_name(vek, &name_p, &name_n) != AEGIS_OK ||
+                       aegis_name_qualified_under(name_p, name_n, aegis_bytes_ptr(hier), aegis_bytes_len(hier), &qn,
+                                                  NULL) != AEGIS_OK ||
+                       aegis_verified_ek_qualified_name(vek, &p, &n) != AEGIS_OK || n != aegis_bytes_len(qn) ||
+                       memcmp(p, aegis_bytes_ptr(qn), n) != 0) {
+                set_problem(o, "%s", "qualified_name differs from aegis_name_qualified_under(name, endorsement)");
+            }
+            aegis_bytes_free(qn);
+            aegis_bytes_free(hier);
+        }
     }
     aegis_verified_ek_free(vek);
     ek_files_free(&f);

@@ -104,6 +104,12 @@ static void test_null_pointers(void) {
     CHECK(aegis_appraisal_check_count(NULL) == 0);
     CHECK(aegis_appraisal_check(NULL, 0, &check, &outcome, &status) == AEGIS_NULL_POINTER);
     CHECK(strcmp(aegis_appraisal_check_reason(NULL, 0), "") == 0);
+    CHECK(aegis_appraisal_established_count(NULL) == 0);
+    CHECK(strcmp(aegis_appraisal_established_at(NULL, 0), "") == 0);
+    CHECK(aegis_appraisal_not_established_count(NULL) == 0);
+    CHECK(strcmp(aegis_appraisal_not_established_at(NULL, 0), "") == 0);
+    CHECK(aegis_appraisal_quote(NULL) == NULL);
+    CHECK(aegis_appraisal_certification(NULL) == NULL);
     CHECK(aegis_appraisal_policy_new(NULL) == AEGIS_NULL_POINTER);
     CHECK(aegis_appraisal_policy_allow_sha1(NULL, true) == AEGIS_NULL_POINTER);
     CHECK(aegis_appraisal_policy_require_pcr(NULL, AEGIS_ALG_SHA256, 0, NULL) == AEGIS_NULL_POINTER);
@@ -624,8 +630,42 @@ static void test_appraise(const char *dir, const json *vectors) {
     CHECK(aegis_appraisal_check(a, 3, &c, &o, &s) == AEGIS_INVALID_ARGUMENT && c == 77);
     CHECK(aegis_appraisal_check(a, 0, NULL, &o, &s) == AEGIS_NULL_POINTER);
     CHECK(strcmp(aegis_appraisal_check_reason(a, 3), "") == 0);
+    /* What it establishes: one sentence per passed check (no EK sentence: the binding failed);
+     * what it does not: the failed binding, the uncertified EK, the boot state. */
+    CHECK(aegis_appraisal_established_count(a) == 2);
+    CHECK(strlen(aegis_appraisal_established_at(a, 0)) > 0 && strlen(aegis_appraisal_established_at(a, 1)) > 0);
+    CHECK(strcmp(aegis_appraisal_established_at(a, 2), "") == 0);
+    CHECK(aegis_appraisal_not_established_count(a) == 3);
+    CHECK(strstr(aegis_appraisal_not_established_at(a, 0), "refused") != NULL);
+    CHECK(strcmp(aegis_appraisal_not_established_at(a, 3), "") == 0);
+    /* The verified results of the passed checks, borrowed from the appraisal. */
+    {
+        const aegis_verified_quote *vq = aegis_appraisal_quote(a);
+        const aegis_verified_certification *vc = aegis_appraisal_certification(a);
+        const uint8_t *p = NULL;
+        size_t n = 0;
+        uint64_t fw = 0;
+        CHECK(vq != NULL && aegis_verified_quote_pcr_count(vq) > 0);
+        CHECK(vq != NULL && aegis_verified_quote_firmware_version(vq, &fw) == AEGIS_OK);
+        CHECK(vc != NULL && aegis_verified_certification_name(vc, &p, &n) == AEGIS_OK && n > 2);
+        CHECK(vc != NULL && aegis_verified_certification_qualified_signer(vc, &p, &n) == AEGIS_OK && n > 2);
+    }
     aegis_appraisal_free(a);
     a = NULL;
+    /* A quote that fails (another nonce) has no verified quote; the certification still has. */
+    {
+        uint8_t other[64];
+        size_t n = f.quote_nonce_len < sizeof other ? f.quote_nonce_len : sizeof other;
+        memcpy(other, f.quote_nonce, n);
+        other[0] ^= 1;
+        CHECK(aegis_appraise(ak, NULL, &ev, f.certify_nonce, f.certify_nonce_len, other, n, policy, &a, NULL) ==
+              AEGIS_OK);
+        expect_check(a, 2, AEGIS_CHECK_QUOTE, AEGIS_OUTCOME_FAILED, AEGIS_NONCE_MISMATCH);
+        CHECK(aegis_appraisal_quote(a) == NULL);
+        CHECK(aegis_appraisal_certification(a) != NULL);
+        aegis_appraisal_free(a);
+        a = NULL;
+    }
 
     /* The default policy (NULL) appraises the location PCR: without a log that check is
      * skipped, the quote covering sha256:15 still passes. */

@@ -186,7 +186,7 @@ func run(dir, nonceHex, signerHex, spec string) error {
 			return err
 		}
 	}
-	ak, err := aegis.LoadAttestationKey(read("ak.pub"))
+	ak, err := aegis.AttestationKeyFromTPMPublic(read("ak.pub"))
 	if err != nil {
 		return err
 	}

@@ -120,7 +120,7 @@ impl AttestationKey {
     }
 
     /// Parses the AK's TPM2B_PUBLIC or TPMT_PUBLIC and applies [`AttestationKey::from_public`].
-    pub fn from_tpm_public_bytes(bytes: &[u8], policy: &KeyPolicy) -> Result<Self> {
+    pub fn from_tpm_public(bytes: &[u8], policy: &KeyPolicy) -> Result<Self> {
         Self::from_public(Public::parse_any(bytes)?, policy)
     }
 

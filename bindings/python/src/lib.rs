@@ -57,7 +57,7 @@ impl AttestationKey {
     ///     UsageError: `data` is not a bytes-like object.
     #[staticmethod]
     fn from_tpm_public(py: Python<'_>, data: ByteArg<'_>) -> PyResult<Self> {
-        let inner = verify::AttestationKey::from_tpm_public_bytes(&data, &KeyPolicy::default())
+        let inner = verify::AttestationKey::from_tpm_public(&data, &KeyPolicy::default())
             .py_err(py)?;
         Ok(AttestationKey { inner })
     }
