@@ -254,6 +254,19 @@ def rust_exists(path: str, items: dict[tuple[str, ...], set[str]]) -> bool:
     return all(s in scope for s in segs)
 
 
+# Gaps known and still open (issue 10): reported on every run, never a silent pass. A gap not in
+# this list fails the test, and so does an entry here whose cell no longer is a gap (the list only
+# shrinks).
+KNOWN_GAPS = {
+    ("appraisal: the verified location", "C"),
+    ("appraisal: the verified location", "Python"),
+    ("appraisal: the verified location", "Go"),
+    ("key allow-list", "C"),
+    ("key allow-list", "Python"),
+    ("key allow-list", "Go"),
+}
+
+
 def gap(cell: str) -> bool:
     outside = ITEM.sub("", cell)
     return cell.strip() == "-" or re.search(r"(^|:)\s*-(\s|$|[;,.])", outside) is not None
@@ -263,6 +276,7 @@ def main() -> int:
     rust = rust_items()
     have = {"C": c_names(), "Python": python_names(), "Go": go_names()}
     problems: list[str] = []
+    open_gaps: list[str] = []
     rows = table_rows(TABLE.read_text())
     checked = 0
     for lineno, cells in rows:
@@ -277,8 +291,12 @@ def main() -> int:
                     problems.append(f"{where}: n/a without a reason")
                 continue
             is_gap = gap(cell)
-            if is_gap:
+            if is_gap and (concept, surface) in KNOWN_GAPS:
+                open_gaps.append(f"{where}: {cell}")
+            elif is_gap:
                 problems.append(f"{where}: gap ('-'): {cell}")
+            elif (concept, surface) in KNOWN_GAPS:
+                problems.append(f"{where}: listed in KNOWN_GAPS but no longer a gap: remove it there")
             names = names_in_cell(surface, cell)
             if not names and not is_gap:
                 problems.append(f"{where}: no backticked name")
@@ -301,10 +319,13 @@ def main() -> int:
                     problems.append(f"{where}: `{name}` is not in the {surface} surface")
     for p in problems:
         print(p)
+    for g in open_gaps:
+        print(f"OPEN GAP (KNOWN_GAPS, issue 10): {g}")
     if problems:
         print(f"api-table: {len(problems)} problem(s) in {len(rows)} rows")
         return 1
-    print(f"api-table: {len(rows)} rows, {checked} names, every name exists in its surface, no gaps")
+    tail = f"; {len(open_gaps)} known gap(s) still open" if open_gaps else ", no gaps"
+    print(f"api-table: {len(rows)} rows, {checked} names, every name exists in its surface{tail}")
     return 0
 
 
