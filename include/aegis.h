@@ -91,6 +91,22 @@
 #define AEGIS_ALG_ECDSA 24
 
 /**
+ * TPM_ECC_NIST_P256 = 0x0003 (TCG Algorithm Registry; TPM 2.0 Part 2, 6.4): NIST P-256, for
+ * `aegis_key_policy_set_curves`.
+ */
+#define AEGIS_ECC_NIST_P256 3
+
+/**
+ * TPM_ECC_NIST_P384 = 0x0004: NIST P-384.
+ */
+#define AEGIS_ECC_NIST_P384 4
+
+/**
+ * TPM_ECC_NIST_P521 = 0x0005: NIST P-521 (not on the default key policy).
+ */
+#define AEGIS_ECC_NIST_P521 5
+
+/**
  * TPM_RH_ENDORSEMENT = 0x4000000B (TPM 2.0 Part 2, 7.4): the endorsement hierarchy's handle,
  * which is also its Name and qualified Name (Part 1, 16), the parent of an EK's qualified Name
  * (`aegis_name_of_handle`, `aegis_verified_ek_qualified_name`).
@@ -181,6 +197,17 @@ typedef struct aegis_ek_trust_store aegis_ek_trust_store;
 typedef struct aegis_error aegis_error;
 
 /**
+ * A key allow-list (VERIFIER-CHECKS.md items 13 and 15): the RSA modulus sizes (exponent
+ * 65537) and NIST curves a verifier accepts for an AK (`aegis_ak_from_tpm_public_with_policy`)
+ * or an App Key (`aegis_certify_policy_set_app_key_policy`,
+ * `aegis_appraisal_policy_set_app_key_policy`). Made by `aegis_key_policy_new` with the
+ * defaults (RSA 2048/3072/4096, P-256, P-384), owned by the caller, freed with
+ * `aegis_key_policy_free`; the functions that take it copy it. Not thread-safe while being
+ * changed; may be shared once set.
+ */
+typedef struct aegis_key_policy aegis_key_policy;
+
+/**
  * PCR values as supplied with a quote. Made by `aegis_pcrs_parse`, owned by the caller, freed
  * with `aegis_pcrs_free`. Immutable: may be shared between threads.
  */
@@ -230,6 +257,15 @@ typedef struct aegis_verified_certification aegis_verified_certification;
  * with `aegis_verified_ek_free`. Immutable: may be shared between threads.
  */
 typedef struct aegis_verified_ek aegis_verified_ek;
+
+/**
+ * The location log as the "location-log" check verified it (VERIFIER-CHECKS.md item 16;
+ * FORMATS.md, location evidence): how many events were replayed into which PCR, and the current
+ * event (the last one, bound to this attestation's quote nonce). Borrowed from an
+ * `aegis_appraisal` (`aegis_appraisal_location`), valid until `aegis_appraisal_free`; never
+ * freed by itself. Immutable.
+ */
+typedef struct aegis_verified_location aegis_verified_location;
 
 /**
  * A quote whose signature, structure, freshness and PCR digest were all verified. Made only by
@@ -895,6 +931,78 @@ const aegis_verified_quote *aegis_appraisal_quote(const aegis_appraisal *apprais
 const aegis_verified_certification *aegis_appraisal_certification(const aegis_appraisal *appraisal);
 
 /**
+ * The verified location of the "location-log" check when it passed, else NULL (also for a NULL
+ * `appraisal`). Borrowed from `appraisal`, valid until `aegis_appraisal_free(appraisal)`: read it
+ * with the `aegis_verified_location_*` accessors, never free it.
+ *
+ * # Safety
+ * `appraisal` is NULL or a live `aegis_appraisal`.
+ */
+const aegis_verified_location *aegis_appraisal_location(const aegis_appraisal *appraisal);
+
+/**
+ * How many location events the log held (all replayed into the PCR, oldest first; the last is
+ * the current one); 0 when `location` is NULL.
+ *
+ * # Safety
+ * `location` is NULL or a live `aegis_verified_location`.
+ */
+size_t aegis_verified_location_event_count(const aegis_verified_location *location);
+
+/**
+ * The index of the PCR the log was replayed into (15 by default, FORMATS.md); 0 when
+ * `location` is NULL.
+ *
+ * # Safety
+ * `location` is NULL or a live `aegis_verified_location`.
+ */
+uint8_t aegis_verified_location_pcr_index(const aegis_verified_location *location);
+
+/**
+ * The bank (TPM_ALG_ID, `AEGIS_ALG_SHA256` by default) of the PCR the log was replayed into;
+ * `AEGIS_ALG_NULL` when `location` is NULL.
+ *
+ * # Safety
+ * `location` is NULL or a live `aegis_verified_location`.
+ */
+uint16_t aegis_verified_location_pcr_bank(const aegis_verified_location *location);
+
+/**
+ * The current location event as its canonical JSON (RFC 8785, FORMATS.md): exactly the text
+ * that was hashed with the nonce and extended into the PCR, so a caller parses what the TPM
+ * measured; "" when `location` is NULL. A NUL-terminated UTF-8 string borrowed from the
+ * appraisal, valid until `aegis_appraisal_free`.
+ *
+ * # Safety
+ * `location` is NULL or a live `aegis_verified_location`.
+ */
+const char *aegis_verified_location_current_json(const aegis_verified_location *location);
+
+/**
+ * The current event's latitude in degrees (WGS 84); NaN when `location` is NULL.
+ *
+ * # Safety
+ * `location` is NULL or a live `aegis_verified_location`.
+ */
+double aegis_verified_location_latitude(const aegis_verified_location *location);
+
+/**
+ * The current event's longitude in degrees (WGS 84); NaN when `location` is NULL.
+ *
+ * # Safety
+ * `location` is NULL or a live `aegis_verified_location`.
+ */
+double aegis_verified_location_longitude(const aegis_verified_location *location);
+
+/**
+ * The current event's claimed accuracy radius in metres; NaN when `location` is NULL.
+ *
+ * # Safety
+ * `location` is NULL or a live `aegis_verified_location`.
+ */
+double aegis_verified_location_accuracy_m(const aegis_verified_location *location);
+
+/**
  * Frees an appraisal. NULL does nothing.
  *
  * # Safety
@@ -974,6 +1082,18 @@ aegis_status aegis_appraisal_policy_set_location_pcr(aegis_appraisal_policy *pol
  * `policy` is NULL or a live policy not used elsewhere during the call.
  */
 aegis_status aegis_appraisal_policy_no_location(aegis_appraisal_policy *policy);
+
+/**
+ * Sets the key allow-list the certified App Key must be on (VERIFIER-CHECKS.md item 15;
+ * default RSA 2048/3072/4096, P-256, P-384), as `aegis_certify_policy_set_app_key_policy`: a
+ * copy of `key_policy`, which the caller still owns and frees.
+ *
+ * # Safety
+ * `policy` is NULL or a live policy not used elsewhere during the call; `key_policy` is NULL or
+ * a live `aegis_key_policy`.
+ */
+aegis_status aegis_appraisal_policy_set_app_key_policy(aegis_appraisal_policy *policy,
+                                                       const aegis_key_policy *key_policy);
 
 /**
  * Starts credential activation for `ak` (loaded with `aegis_ak_from_tpm_public`: a bare-key AK
@@ -1560,6 +1680,23 @@ aegis_status aegis_ak_from_tpm_public(const uint8_t *buf,
                                       aegis_error **err_out);
 
 /**
+ * Loads an AK from its TPM public area as `aegis_ak_from_tpm_public` does, with the key
+ * allow-list `key_policy` instead of the default one (NULL: the default, RSA 2048/3072/4096,
+ * P-256, P-384). A key off the list is `AEGIS_KEY_NOT_ALLOWED` (VERIFIER-CHECKS.md items 13,
+ * 15). `buf` and `key_policy` are only read during the call.
+ *
+ * # Safety
+ * `buf` is valid for reading `len` bytes (or NULL with `len` 0); `key_policy` is NULL or a live
+ * `aegis_key_policy` not changed during the call; `out` is valid for writing one pointer;
+ * `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_ak_from_tpm_public_with_policy(const uint8_t *buf,
+                                                  size_t len,
+                                                  const aegis_key_policy *key_policy,
+                                                  aegis_ak **out,
+                                                  aegis_error **err_out);
+
+/**
  * Loads an AK known only as a bare public key: SubjectPublicKeyInfo in DER or PEM (`key`,
  * `len`), with the signing scheme the caller says it uses: `scheme_alg` TPM_ALG_RSASSA (0x0014),
  * TPM_ALG_RSAPSS (0x0016) or TPM_ALG_ECDSA (0x0018), and `hash_alg` TPM_ALG_SHA1 (0x0004),
@@ -1626,6 +1763,54 @@ bool aegis_ak_is_checked(const aegis_ak *ak);
  * `ak` is NULL or a live `aegis_ak`; `scheme_alg` and `hash_alg` are NULL or valid for writing.
  */
 aegis_status aegis_ak_scheme(const aegis_ak *ak, uint16_t *scheme_alg, uint16_t *hash_alg);
+
+/**
+ * Makes a key policy with the defaults (RSA 2048/3072/4096, P-256, P-384). On success `*out`
+ * receives a new policy the caller frees with `aegis_key_policy_free`; `AEGIS_NULL_POINTER`
+ * when `out` is NULL.
+ *
+ * # Safety
+ * `out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_key_policy_new(aegis_key_policy **out);
+
+/**
+ * Frees a key policy. NULL does nothing.
+ *
+ * # Safety
+ * `policy` is NULL or a policy from this library, not freed before; it is not used after.
+ */
+void aegis_key_policy_free(aegis_key_policy *policy);
+
+/**
+ * Sets the RSA modulus sizes the policy accepts: `n` sizes in bits at `bits` (each a multiple of
+ * 8 from 2048 to 16384, else `AEGIS_INVALID_ARGUMENT`); `n` 0 accepts no RSA key. The policy is
+ * unchanged on failure.
+ *
+ * # Safety
+ * `policy` is NULL or a live policy not used elsewhere during the call; `bits` is valid for
+ * reading `n` `uint16_t` (or NULL with `n` 0); `err_out` is NULL or valid for writing one
+ * pointer.
+ */
+aegis_status aegis_key_policy_set_rsa_bits(aegis_key_policy *policy,
+                                           const uint16_t *bits,
+                                           size_t n,
+                                           aegis_error **err_out);
+
+/**
+ * Sets the curves the policy accepts: `n` TPM_ECC_CURVE ids at `curves` (`AEGIS_ECC_NIST_P256`,
+ * `AEGIS_ECC_NIST_P384`, `AEGIS_ECC_NIST_P521`; another id is `AEGIS_UNKNOWN_ALGORITHM`); `n` 0
+ * accepts no ECC key. The policy is unchanged on failure.
+ *
+ * # Safety
+ * `policy` is NULL or a live policy not used elsewhere during the call; `curves` is valid for
+ * reading `n` `uint16_t` (or NULL with `n` 0); `err_out` is NULL or valid for writing one
+ * pointer.
+ */
+aegis_status aegis_key_policy_set_curves(aegis_key_policy *policy,
+                                         const uint16_t *curves,
+                                         size_t n,
+                                         aegis_error **err_out);
 
 /**
  * Parses PCR values given as a tpm2-tools PCR file (`tpm2_quote -o`, TPML_PCR_SELECTION then
@@ -1801,6 +1986,18 @@ aegis_status aegis_certify_policy_set_previous_clock(aegis_certify_policy *polic
                                                      uint32_t reset_count,
                                                      uint32_t restart_count,
                                                      bool safe);
+
+/**
+ * Sets the key allow-list the certified App Key must be on (VERIFIER-CHECKS.md item 15;
+ * default RSA 2048/3072/4096, P-256, P-384): a copy of `key_policy`, which the caller still owns
+ * and frees.
+ *
+ * # Safety
+ * `policy` is NULL or a live policy not used elsewhere during the call; `key_policy` is NULL or
+ * a live `aegis_key_policy`.
+ */
+aegis_status aegis_certify_policy_set_app_key_policy(aegis_certify_policy *policy,
+                                                     const aegis_key_policy *key_policy);
 
 /**
  * Reads a public key from a SubjectPublicKeyInfo (RFC 5280, 4.1.2.7) in DER or PEM ("PUBLIC

@@ -11,6 +11,7 @@ use aegis_core::appraise::{
     PossessionProof,
 };
 use aegis_core::crypto::default_provider;
+use aegis_core::geo::VerifiedLocation;
 use aegis_core::tpm::{HashAlg, PCR_COUNT};
 use aegis_core::Error;
 
@@ -22,7 +23,7 @@ use crate::constants::{
     AEGIS_CHECK_QUOTE, AEGIS_OUTCOME_FAILED, AEGIS_OUTCOME_PASSED, AEGIS_OUTCOME_SKIPPED,
 };
 use crate::error::aegis_error;
-use crate::keys::aegis_ak;
+use crate::keys::{aegis_ak, aegis_key_policy};
 use crate::pcrs::aegis_pcrs;
 use crate::sign::{format, scheme};
 use crate::status::{aegis_status, AEGIS_OK};
@@ -123,6 +124,40 @@ pub struct aegis_appraisal {
     not_established: Vec<CString>,
     quote: Option<aegis_verified_quote>,
     certification: Option<aegis_verified_certification>,
+    location: Option<aegis_verified_location>,
+}
+
+/// The location log as the "location-log" check verified it (VERIFIER-CHECKS.md item 16;
+/// FORMATS.md, location evidence): how many events were replayed into which PCR, and the current
+/// event (the last one, bound to this attestation's quote nonce). Borrowed from an
+/// `aegis_appraisal` (`aegis_appraisal_location`), valid until `aegis_appraisal_free`; never
+/// freed by itself. Immutable.
+#[derive(Debug)]
+pub struct aegis_verified_location {
+    event_count: usize,
+    pcr_index: u8,
+    pcr_bank: u16,
+    current_json: CString,
+    latitude: f64,
+    longitude: f64,
+    accuracy_m: f64,
+}
+
+impl aegis_verified_location {
+    fn new(location: &VerifiedLocation) -> Self {
+        let (pcr_index, bank) = location.pcr();
+        let current = location.current();
+        let json = location.records().last().map_or("", |r| r.canonical_json());
+        aegis_verified_location {
+            event_count: location.records().len(),
+            pcr_index,
+            pcr_bank: bank.alg_id(),
+            current_json: c_text(json),
+            latitude: current.latitude,
+            longitude: current.longitude,
+            accuracy_m: current.accuracy_m,
+        }
+    }
 }
 
 fn check_id(check: Check) -> aegis_check {
@@ -173,6 +208,7 @@ impl aegis_appraisal {
                 .certification()
                 .cloned()
                 .map(aegis_verified_certification::new),
+            location: appraisal.location().map(aegis_verified_location::new),
         }
     }
 }
@@ -529,6 +565,130 @@ pub unsafe extern "C" fn aegis_appraisal_certification(
     })
 }
 
+/// The verified location of the "location-log" check when it passed, else NULL (also for a NULL
+/// `appraisal`). Borrowed from `appraisal`, valid until `aegis_appraisal_free(appraisal)`: read it
+/// with the `aegis_verified_location_*` accessors, never free it.
+///
+/// # Safety
+/// `appraisal` is NULL or a live `aegis_appraisal`.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_appraisal_location(
+    appraisal: *const aegis_appraisal,
+) -> *const aegis_verified_location {
+    boundary::guard_value(core::ptr::null(), || {
+        // SAFETY: the caller upholds this function's contract for appraisal.
+        unsafe { boundary::borrow(appraisal, "appraisal") }
+            .ok()
+            .and_then(|a| a.location.as_ref())
+            .map_or(core::ptr::null(), |l| l as *const aegis_verified_location)
+    })
+}
+
+/// Runs `f` on the location, or gives `default` for a NULL one.
+///
+/// # Safety
+/// `location` is NULL or a live `aegis_verified_location`.
+unsafe fn with_location<T: Copy>(
+    location: *const aegis_verified_location,
+    default: T,
+    f: impl FnOnce(&aegis_verified_location) -> T,
+) -> T {
+    boundary::guard_value(default, || {
+        // SAFETY: this function's contract for location.
+        unsafe { boundary::borrow(location, "location") }.map_or(default, f)
+    })
+}
+
+/// How many location events the log held (all replayed into the PCR, oldest first; the last is
+/// the current one); 0 when `location` is NULL.
+///
+/// # Safety
+/// `location` is NULL or a live `aegis_verified_location`.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_location_event_count(
+    location: *const aegis_verified_location,
+) -> usize {
+    // SAFETY: the caller upholds this function's contract for location.
+    unsafe { with_location(location, 0, |l| l.event_count) }
+}
+
+/// The index of the PCR the log was replayed into (15 by default, FORMATS.md); 0 when
+/// `location` is NULL.
+///
+/// # Safety
+/// `location` is NULL or a live `aegis_verified_location`.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_location_pcr_index(
+    location: *const aegis_verified_location,
+) -> u8 {
+    // SAFETY: the caller upholds this function's contract for location.
+    unsafe { with_location(location, 0, |l| l.pcr_index) }
+}
+
+/// The bank (TPM_ALG_ID, `AEGIS_ALG_SHA256` by default) of the PCR the log was replayed into;
+/// `AEGIS_ALG_NULL` when `location` is NULL.
+///
+/// # Safety
+/// `location` is NULL or a live `aegis_verified_location`.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_location_pcr_bank(
+    location: *const aegis_verified_location,
+) -> u16 {
+    // SAFETY: the caller upholds this function's contract for location.
+    unsafe { with_location(location, aegis_core::tpm::alg::NULL, |l| l.pcr_bank) }
+}
+
+/// The current location event as its canonical JSON (RFC 8785, FORMATS.md): exactly the text
+/// that was hashed with the nonce and extended into the PCR, so a caller parses what the TPM
+/// measured; "" when `location` is NULL. A NUL-terminated UTF-8 string borrowed from the
+/// appraisal, valid until `aegis_appraisal_free`.
+///
+/// # Safety
+/// `location` is NULL or a live `aegis_verified_location`.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_location_current_json(
+    location: *const aegis_verified_location,
+) -> *const c_char {
+    // SAFETY: the caller upholds this function's contract for location.
+    unsafe { with_location(location, c"".as_ptr(), |l| l.current_json.as_ptr()) }
+}
+
+/// The current event's latitude in degrees (WGS 84); NaN when `location` is NULL.
+///
+/// # Safety
+/// `location` is NULL or a live `aegis_verified_location`.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_location_latitude(
+    location: *const aegis_verified_location,
+) -> f64 {
+    // SAFETY: the caller upholds this function's contract for location.
+    unsafe { with_location(location, f64::NAN, |l| l.latitude) }
+}
+
+/// The current event's longitude in degrees (WGS 84); NaN when `location` is NULL.
+///
+/// # Safety
+/// `location` is NULL or a live `aegis_verified_location`.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_location_longitude(
+    location: *const aegis_verified_location,
+) -> f64 {
+    // SAFETY: the caller upholds this function's contract for location.
+    unsafe { with_location(location, f64::NAN, |l| l.longitude) }
+}
+
+/// The current event's claimed accuracy radius in metres; NaN when `location` is NULL.
+///
+/// # Safety
+/// `location` is NULL or a live `aegis_verified_location`.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_location_accuracy_m(
+    location: *const aegis_verified_location,
+) -> f64 {
+    // SAFETY: the caller upholds this function's contract for location.
+    unsafe { with_location(location, f64::NAN, |l| l.accuracy_m) }
+}
+
 /// Frees an appraisal. NULL does nothing.
 ///
 /// # Safety
@@ -681,6 +841,28 @@ pub unsafe extern "C" fn aegis_appraisal_policy_no_location(
         unsafe { boundary::borrow_mut(policy, "policy") }?
             .inner
             .location = None;
+        Ok(())
+    })
+}
+
+/// Sets the key allow-list the certified App Key must be on (VERIFIER-CHECKS.md item 15;
+/// default RSA 2048/3072/4096, P-256, P-384), as `aegis_certify_policy_set_app_key_policy`: a
+/// copy of `key_policy`, which the caller still owns and frees.
+///
+/// # Safety
+/// `policy` is NULL or a live policy not used elsewhere during the call; `key_policy` is NULL or
+/// a live `aegis_key_policy`.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_appraisal_policy_set_app_key_policy(
+    policy: *mut aegis_appraisal_policy,
+    key_policy: *const aegis_key_policy,
+) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for policy.
+        let policy = unsafe { boundary::borrow_mut(policy, "policy") }?;
+        // SAFETY: the caller upholds this function's contract for key_policy.
+        let key_policy = unsafe { boundary::borrow(key_policy, "key_policy") }?;
+        policy.inner.certify.app_key = key_policy.inner.clone();
         Ok(())
     })
 }

@@ -31,6 +31,16 @@ pub const AEGIS_ALG_RSAPSS: u16 = 0x0016;
 /// TPM_ALG_ECDSA = 0x0018: the ECDSA signature scheme (FIPS 186-5, 6.4).
 pub const AEGIS_ALG_ECDSA: u16 = 0x0018;
 
+/// TPM_ECC_NIST_P256 = 0x0003 (TCG Algorithm Registry; TPM 2.0 Part 2, 6.4): NIST P-256, for
+/// `aegis_key_policy_set_curves`.
+pub const AEGIS_ECC_NIST_P256: u16 = 0x0003;
+
+/// TPM_ECC_NIST_P384 = 0x0004: NIST P-384.
+pub const AEGIS_ECC_NIST_P384: u16 = 0x0004;
+
+/// TPM_ECC_NIST_P521 = 0x0005: NIST P-521 (not on the default key policy).
+pub const AEGIS_ECC_NIST_P521: u16 = 0x0005;
+
 /// How a signature is encoded: one of the `AEGIS_SIGNATURE_*` constants.
 pub type aegis_signature_format = u32;
 

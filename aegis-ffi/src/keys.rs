@@ -1,10 +1,10 @@
 //! `aegis_ak`: the Attestation Key a verifier checks signatures with.
 
-use aegis_core::tpm::{alg, HashAlg, Scheme};
+use aegis_core::tpm::{alg, EccCurve, HashAlg, Scheme};
 use aegis_core::verify::{AttestationKey, KeyPolicy};
 use aegis_core::Error;
 
-use crate::boundary::{self, ErrOut};
+use crate::boundary::{self, ErrOut, Failure, FfiResult};
 use crate::error::aegis_error;
 use crate::status::aegis_status;
 
@@ -43,6 +43,40 @@ pub unsafe extern "C" fn aegis_ak_from_tpm_public(
         // SAFETY: the caller upholds this function's contract for (buf, len).
         let bytes = unsafe { boundary::bytes(buf, len, "buf") }?;
         let inner = AttestationKey::from_tpm_public(bytes, &KeyPolicy::default())?;
+        let name = inner.name().map(|n| n.as_bytes().to_vec());
+        out.write_box(aegis_ak { inner, name });
+        Ok(())
+    })
+}
+
+/// Loads an AK from its TPM public area as `aegis_ak_from_tpm_public` does, with the key
+/// allow-list `key_policy` instead of the default one (NULL: the default, RSA 2048/3072/4096,
+/// P-256, P-384). A key off the list is `AEGIS_KEY_NOT_ALLOWED` (VERIFIER-CHECKS.md items 13,
+/// 15). `buf` and `key_policy` are only read during the call.
+///
+/// # Safety
+/// `buf` is valid for reading `len` bytes (or NULL with `len` 0); `key_policy` is NULL or a live
+/// `aegis_key_policy` not changed during the call; `out` is valid for writing one pointer;
+/// `err_out` is NULL or valid for writing one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_ak_from_tpm_public_with_policy(
+    buf: *const u8,
+    len: usize,
+    key_policy: *const aegis_key_policy,
+    out: *mut *mut aegis_ak,
+    err_out: *mut *mut aegis_error,
+) -> aegis_status {
+    // SAFETY: the caller upholds this function's contract for err_out.
+    let err_out = unsafe { ErrOut::new(err_out) };
+    boundary::guard(err_out, || {
+        // SAFETY: the caller upholds this function's contract for out.
+        let out = unsafe { boundary::out(out, "out") }?;
+        // SAFETY: the caller upholds this function's contract for (buf, len).
+        let bytes = unsafe { boundary::bytes(buf, len, "buf") }?;
+        let default_policy = KeyPolicy::default();
+        // SAFETY: the caller upholds this function's contract for key_policy (NULL allowed).
+        let policy = unsafe { key_policy.as_ref() }.map_or(&default_policy, |p| &p.inner);
+        let inner = AttestationKey::from_tpm_public(bytes, policy)?;
         let name = inner.name().map(|n| n.as_bytes().to_vec());
         out.write_box(aegis_ak { inner, name });
         Ok(())
@@ -181,6 +215,138 @@ pub unsafe extern "C" fn aegis_ak_scheme(
         let scheme = ak.inner.scheme();
         scheme_alg.write(scheme.alg_id());
         hash_alg.write(scheme.hash().map_or(alg::NULL, HashAlg::alg_id));
+        Ok(())
+    })
+}
+
+/// A key allow-list (VERIFIER-CHECKS.md items 13 and 15): the RSA modulus sizes (exponent
+/// 65537) and NIST curves a verifier accepts for an AK (`aegis_ak_from_tpm_public_with_policy`)
+/// or an App Key (`aegis_certify_policy_set_app_key_policy`,
+/// `aegis_appraisal_policy_set_app_key_policy`). Made by `aegis_key_policy_new` with the
+/// defaults (RSA 2048/3072/4096, P-256, P-384), owned by the caller, freed with
+/// `aegis_key_policy_free`; the functions that take it copy it. Not thread-safe while being
+/// changed; may be shared once set.
+#[derive(Debug, Default)]
+pub struct aegis_key_policy {
+    pub(crate) inner: KeyPolicy,
+}
+
+/// Makes a key policy with the defaults (RSA 2048/3072/4096, P-256, P-384). On success `*out`
+/// receives a new policy the caller frees with `aegis_key_policy_free`; `AEGIS_NULL_POINTER`
+/// when `out` is NULL.
+///
+/// # Safety
+/// `out` is NULL or valid for writing one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_key_policy_new(out: *mut *mut aegis_key_policy) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for out.
+        unsafe { boundary::out(out, "out") }?.write_box(aegis_key_policy::default());
+        Ok(())
+    })
+}
+
+/// Frees a key policy. NULL does nothing.
+///
+/// # Safety
+/// `policy` is NULL or a policy from this library, not freed before; it is not used after.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_key_policy_free(policy: *mut aegis_key_policy) {
+    boundary::guard_value((), || {
+        // SAFETY: the caller upholds this function's contract for policy.
+        unsafe { boundary::free(policy) }
+    })
+}
+
+/// `n` `u16`s at `ptr` (NULL is accepted when `n` is 0).
+///
+/// # Safety
+/// When `n > 0`, `ptr` is NULL or valid (and aligned) for reading `n` `u16`s.
+unsafe fn u16s<'a>(ptr: *const u16, n: usize, what: &'static str) -> FfiResult<&'a [u16]> {
+    if n == 0 {
+        return Ok(&[]);
+    }
+    if ptr.is_null() {
+        return Err(Failure::NullPointer(what));
+    }
+    if n > usize::from(u16::MAX) {
+        return Err(Error::InvalidArgument {
+            what: "more entries than a key allow-list can hold",
+        }
+        .into());
+    }
+    // SAFETY: ptr is not NULL, n is small, and the caller guarantees n readable u16s.
+    Ok(unsafe { core::slice::from_raw_parts(ptr, n) })
+}
+
+/// The smallest and largest RSA modulus sizes a key allow-list may name (no key below
+/// 2048 bits: NIST SP 800-131A).
+const RSA_BITS_MIN: u16 = 2048;
+const RSA_BITS_MAX: u16 = 16384;
+
+/// Sets the RSA modulus sizes the policy accepts: `n` sizes in bits at `bits` (each a multiple of
+/// 8 from 2048 to 16384, else `AEGIS_INVALID_ARGUMENT`); `n` 0 accepts no RSA key. The policy is
+/// unchanged on failure.
+///
+/// # Safety
+/// `policy` is NULL or a live policy not used elsewhere during the call; `bits` is valid for
+/// reading `n` `uint16_t` (or NULL with `n` 0); `err_out` is NULL or valid for writing one
+/// pointer.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_key_policy_set_rsa_bits(
+    policy: *mut aegis_key_policy,
+    bits: *const u16,
+    n: usize,
+    err_out: *mut *mut aegis_error,
+) -> aegis_status {
+    // SAFETY: the caller upholds this function's contract for err_out.
+    let err_out = unsafe { ErrOut::new(err_out) };
+    boundary::guard(err_out, || {
+        // SAFETY: the caller upholds this function's contract for policy.
+        let policy = unsafe { boundary::borrow_mut(policy, "policy") }?;
+        // SAFETY: the caller upholds this function's contract for (bits, n).
+        let bits = unsafe { u16s(bits, n, "bits") }?;
+        if bits
+            .iter()
+            .any(|b| !(RSA_BITS_MIN..=RSA_BITS_MAX).contains(b) || b % 8 != 0)
+        {
+            return Err(Error::InvalidArgument {
+                what: "an RSA size must be a multiple of 8 from 2048 to 16384 bits",
+            }
+            .into());
+        }
+        policy.inner.rsa_bits = bits.to_vec();
+        Ok(())
+    })
+}
+
+/// Sets the curves the policy accepts: `n` TPM_ECC_CURVE ids at `curves` (`AEGIS_ECC_NIST_P256`,
+/// `AEGIS_ECC_NIST_P384`, `AEGIS_ECC_NIST_P521`; another id is `AEGIS_UNKNOWN_ALGORITHM`); `n` 0
+/// accepts no ECC key. The policy is unchanged on failure.
+///
+/// # Safety
+/// `policy` is NULL or a live policy not used elsewhere during the call; `curves` is valid for
+/// reading `n` `uint16_t` (or NULL with `n` 0); `err_out` is NULL or valid for writing one
+/// pointer.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_key_policy_set_curves(
+    policy: *mut aegis_key_policy,
+    curves: *const u16,
+    n: usize,
+    err_out: *mut *mut aegis_error,
+) -> aegis_status {
+    // SAFETY: the caller upholds this function's contract for err_out.
+    let err_out = unsafe { ErrOut::new(err_out) };
+    boundary::guard(err_out, || {
+        // SAFETY: the caller upholds this function's contract for policy.
+        let policy = unsafe { boundary::borrow_mut(policy, "policy") }?;
+        // SAFETY: the caller upholds this function's contract for (curves, n).
+        let ids = unsafe { u16s(curves, n, "curves") }?;
+        let curves = ids
+            .iter()
+            .map(|&id| EccCurve::from_id(id))
+            .collect::<Result<Vec<_>, Error>>()?;
+        policy.inner.curves = curves;
         Ok(())
     })
 }

@@ -6,6 +6,7 @@ use aegis_core::Error;
 
 use crate::boundary::{self, ErrOut, Failure, FfiResult};
 use crate::error::aegis_error;
+use crate::keys::aegis_key_policy;
 use crate::status::aegis_status;
 
 /// What a quote verification requires: signature hash allow-list (default SHA-256, SHA-384,
@@ -353,6 +354,28 @@ pub unsafe extern "C" fn aegis_certify_policy_set_previous_clock(
         let policy = unsafe { boundary::borrow_mut(policy, "policy") }?;
         policy.inner.attest.previous_clock =
             Some(clock(clock_ms, reset_count, restart_count, safe));
+        Ok(())
+    })
+}
+
+/// Sets the key allow-list the certified App Key must be on (VERIFIER-CHECKS.md item 15;
+/// default RSA 2048/3072/4096, P-256, P-384): a copy of `key_policy`, which the caller still owns
+/// and frees.
+///
+/// # Safety
+/// `policy` is NULL or a live policy not used elsewhere during the call; `key_policy` is NULL or
+/// a live `aegis_key_policy`.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_certify_policy_set_app_key_policy(
+    policy: *mut aegis_certify_policy,
+    key_policy: *const aegis_key_policy,
+) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for policy.
+        let policy = unsafe { boundary::borrow_mut(policy, "policy") }?;
+        // SAFETY: the caller upholds this function's contract for key_policy.
+        let key_policy = unsafe { boundary::borrow(key_policy, "key_policy") }?;
+        policy.inner.app_key = key_policy.inner.clone();
         Ok(())
     })
 }

@@ -17,6 +17,7 @@
  *
  * Usage: test_sign [testdata-dir]   (default: testdata). Exit status 1 on any failure.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,13 @@ static void test_null_pointers(void) {
     CHECK(strcmp(aegis_appraisal_not_established_at(NULL, 0), "") == 0);
     CHECK(aegis_appraisal_quote(NULL) == NULL);
     CHECK(aegis_appraisal_certification(NULL) == NULL);
+    CHECK(aegis_appraisal_location(NULL) == NULL);
+    CHECK(aegis_verified_location_event_count(NULL) == 0);
+    CHECK(aegis_verified_location_pcr_index(NULL) == 0);
+    CHECK(aegis_verified_location_pcr_bank(NULL) == AEGIS_ALG_NULL);
+    CHECK(strcmp(aegis_verified_location_current_json(NULL), "") == 0);
+    CHECK(isnan(aegis_verified_location_latitude(NULL)) && isnan(aegis_verified_location_longitude(NULL)) &&
+          isnan(aegis_verified_location_accuracy_m(NULL)));
     CHECK(aegis_appraisal_policy_new(NULL) == AEGIS_NULL_POINTER);
     CHECK(aegis_appraisal_policy_allow_sha1(NULL, true) == AEGIS_NULL_POINTER);
     CHECK(aegis_appraisal_policy_require_pcr(NULL, AEGIS_ALG_SHA256, 0, NULL) == AEGIS_NULL_POINTER);
@@ -649,6 +657,8 @@ static void test_appraise(const char *dir, const json *vectors) {
         CHECK(vq != NULL && aegis_verified_quote_firmware_version(vq, &fw) == AEGIS_OK);
         CHECK(vc != NULL && aegis_verified_certification_name(vc, &p, &n) == AEGIS_OK && n > 2);
         CHECK(vc != NULL && aegis_verified_certification_qualified_signer(vc, &p, &n) == AEGIS_OK && n > 2);
+        /* No location appraised: no verified location. */
+        CHECK(aegis_appraisal_location(a) == NULL);
     }
     aegis_appraisal_free(a);
     a = NULL;
@@ -753,6 +763,130 @@ out:
     pair_free(&f);
 }
 
+/* ---- key allow-list ----------------------------------------------------------------------------- */
+
+static const json *vector_by_id(const json *vectors, const char *id) {
+    size_t i;
+    for (i = 0; i < vectors->count; i++)
+        if (is(vectors->items[i], "id", id)) return vectors->items[i];
+    return NULL;
+}
+
+/* A P-384 AK (certify-ecc-p384-...) is refused by a policy of P-256 only and accepted by the
+ * default; an RSA-2048 App Key (certify-ecc-p256-...-rsa2048) is refused by a policy of RSA-3072
+ * only, in a certification and in an appraisal. */
+static void test_key_policy(const char *dir, const json *vectors) {
+    const json *p384 = vector_by_id(vectors, "certify-ecc-p384-ecdsa-sha384-ecc-p256");
+    const json *rsa = vector_by_id(vectors, "certify-ecc-p256-ecdsa-sha256-rsa2048");
+    static const uint16_t p256[] = {AEGIS_ECC_NIST_P256};
+    static const uint16_t bad_curve[] = {AEGIS_ECC_NIST_P384, 0x0099};
+    static const uint16_t rsa3072[] = {3072};
+    static const uint16_t bad_bits[] = {2048, 1024};
+    aegis_key_policy *kp = NULL;
+    aegis_ak *ak = NULL;
+    aegis_error *err = NULL;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    CHECK(p384 && rsa);
+    if (!p384 || !rsa) return;
+
+    CHECK(aegis_key_policy_new(NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_key_policy_set_rsa_bits(NULL, rsa3072, 1, NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_key_policy_set_curves(NULL, p256, 1, NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_certify_policy_set_app_key_policy(NULL, NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_appraisal_policy_set_app_key_policy(NULL, NULL) == AEGIS_NULL_POINTER);
+    aegis_key_policy_free(NULL);
+    CHECK(aegis_key_policy_new(&kp) == AEGIS_OK && kp != NULL);
+    CHECK(aegis_key_policy_set_curves(kp, NULL, 1, NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_key_policy_set_curves(kp, bad_curve, 2, &err) == AEGIS_UNKNOWN_ALGORITHM && err != NULL);
+    aegis_error_free(err);
+    err = NULL;
+    CHECK(aegis_key_policy_set_rsa_bits(kp, bad_bits, 2, NULL) == AEGIS_INVALID_ARGUMENT);
+
+    /* The AK: the default policy (NULL or new) accepts P-384; P-256 only refuses it. */
+    CHECK(read_file(dir, json_str(json_get(p384, "ak")), &buf, &len));
+    CHECK(aegis_ak_from_tpm_public_with_policy(buf, len, NULL, &ak, NULL) == AEGIS_OK && ak != NULL);
+    aegis_ak_free(ak);
+    ak = NULL;
+    CHECK(aegis_ak_from_tpm_public_with_policy(buf, len, kp, &ak, NULL) == AEGIS_OK && ak != NULL);
+    aegis_ak_free(ak);
+    ak = NULL;
+    CHECK(aegis_key_policy_set_curves(kp, p256, 1, NULL) == AEGIS_OK);
+    CHECK(aegis_ak_from_tpm_public_with_policy(buf, len, kp, &ak, &err) == AEGIS_KEY_NOT_ALLOWED && ak == NULL);
+    CHECK(err != NULL && aegis_error_code(err) == AEGIS_KEY_NOT_ALLOWED);
+    aegis_error_free(err);
+    err = NULL;
+    free(buf);
+    buf = NULL;
+
+    /* The App Key: RSA-2048, refused by RSA-3072 only. */
+    {
+        aegis_certify_policy *cp = NULL;
+        aegis_appraisal_policy *ap = NULL;
+        aegis_verified_certification *vc = NULL;
+        aegis_appraisal *a = NULL;
+        aegis_pcrs *pcrs = NULL;
+        aegis_evidence ev;
+        uint8_t *key = NULL, *attest = NULL, *sig = NULL, *nonce = NULL;
+        size_t key_len = 0, attest_len = 0, sig_len = 0, nonce_len = 0;
+        ak = load_ak(dir, rsa);
+        CHECK(read_file(dir, json_str(json_get(rsa, "key")), &key, &key_len));
+        CHECK(read_file(dir, json_str(json_get(rsa, "attest")), &attest, &attest_len));
+        CHECK(read_file(dir, json_str(json_get(rsa, "signature")), &sig, &sig_len));
+        CHECK(hex_decode(json_str(json_get(rsa, "nonce")), &nonce, &nonce_len));
+        CHECK(aegis_certify_policy_new(&cp) == AEGIS_OK);
+        CHECK(aegis_certify_verify(ak, key, key_len, attest, attest_len, sig, sig_len, nonce, nonce_len, cp, &vc,
+                                   NULL) == AEGIS_OK);
+        aegis_verified_certification_free(vc);
+        vc = NULL;
+        CHECK(aegis_key_policy_set_rsa_bits(kp, rsa3072, 1, NULL) == AEGIS_OK);
+        CHECK(aegis_certify_policy_set_app_key_policy(cp, kp) == AEGIS_OK);
+        CHECK(aegis_certify_policy_set_app_key_policy(cp, NULL) == AEGIS_NULL_POINTER);
+        aegis_key_policy_free(kp); /* the certify policy keeps its copy */
+        kp = NULL;
+        CHECK_STATUS(AEGIS_KEY_NOT_ALLOWED, aegis_certify_verify(ak, key, key_len, attest, attest_len, sig, sig_len,
+                                                                 nonce, nonce_len, cp, &vc, NULL));
+        CHECK(vc == NULL);
+
+        /* The appraisal's App Key certification, through the appraisal policy. */
+        CHECK(aegis_key_policy_new(&kp) == AEGIS_OK);
+        CHECK(aegis_key_policy_set_rsa_bits(kp, rsa3072, 1, NULL) == AEGIS_OK);
+        /* Any PCR values: no quote is given, only the certification is appraised. */
+        CHECK(read_file(dir, "quote-ecc-p256-ecdsa-sha256/pcrs.bin", &buf, &len));
+        CHECK(aegis_pcrs_parse(buf, len, &pcrs, NULL) == AEGIS_OK);
+        memset(&ev, 0, sizeof ev);
+        ev.app_key = key;
+        ev.app_key_len = key_len;
+        ev.certify_attest = attest;
+        ev.certify_attest_len = attest_len;
+        ev.certify_signature = sig;
+        ev.certify_signature_len = sig_len;
+        ev.pcrs = pcrs;
+        CHECK(aegis_appraisal_policy_new(&ap) == AEGIS_OK);
+        CHECK(aegis_appraisal_policy_no_location(ap) == AEGIS_OK);
+        CHECK(aegis_appraise(ak, NULL, &ev, nonce, nonce_len, nonce, nonce_len, ap, &a, NULL) == AEGIS_OK);
+        expect_check(a, 1, AEGIS_CHECK_APP_KEY_CERTIFICATION, AEGIS_OUTCOME_PASSED, AEGIS_OK);
+        aegis_appraisal_free(a);
+        a = NULL;
+        CHECK(aegis_appraisal_policy_set_app_key_policy(ap, kp) == AEGIS_OK);
+        CHECK(aegis_appraise(ak, NULL, &ev, nonce, nonce_len, nonce, nonce_len, ap, &a, NULL) == AEGIS_OK);
+        expect_check(a, 1, AEGIS_CHECK_APP_KEY_CERTIFICATION, AEGIS_OUTCOME_FAILED, AEGIS_KEY_NOT_ALLOWED);
+        CHECK(aegis_appraisal_certification(a) == NULL);
+        aegis_appraisal_free(a);
+
+        aegis_appraisal_policy_free(ap);
+        aegis_certify_policy_free(cp);
+        aegis_pcrs_free(pcrs);
+        aegis_ak_free(ak);
+        free(key);
+        free(attest);
+        free(sig);
+        free(nonce);
+        free(buf);
+    }
+    aegis_key_policy_free(kp);
+}
+
 int main(int argc, char **argv) {
     const char *dir = argc > 1 ? argv[1] : "testdata";
     json *manifest;
@@ -767,6 +901,7 @@ int main(int argc, char **argv) {
     if (vectors && vectors->type == JSON_ARRAY) {
         test_activation(dir, vectors);
         test_appraise(dir, vectors);
+        test_key_policy(dir, vectors);
     }
     json_free(manifest);
     printf("test_sign: %d checks, %d failed\n", checks, failures);
