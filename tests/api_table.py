@@ -259,9 +259,7 @@ def rust_exists(path: str, items: dict[tuple[str, ...], set[str]]) -> bool:
 # shrinks).
 KNOWN_GAPS = {
     ("appraisal: the verified location", "Python"),
-    ("appraisal: the verified location", "Go"),
     ("key allow-list", "Python"),
-    ("key allow-list", "Go"),
 }
 
 

@@ -162,6 +162,52 @@ type Appraisal struct {
 	established, notEstablished []string
 	quote                       *VerifiedQuote
 	certification               *VerifiedCertification
+	location                    *VerifiedLocation
+}
+
+// VerifiedLocation is the location log as the location check verified it (C
+// aegis_verified_location; VERIFIER-CHECKS.md item 16, FORMATS.md): how many events were
+// replayed into which PCR, and the current event (the last one, bound to this attestation's
+// quote nonce). Copied into Go memory (nothing to Close).
+type VerifiedLocation struct {
+	eventCount                    int
+	bank                          HashAlg
+	index                         uint8
+	currentJSON                   string
+	latitude, longitude, accuracy float64
+}
+
+// EventCount is how many location events the log held (all replayed into the PCR; the last is
+// the current one).
+func (l *VerifiedLocation) EventCount() int { return l.eventCount }
+
+// PCR is the bank and index of the PCR the log was replayed into (SHA256, 15 by default).
+func (l *VerifiedLocation) PCR() (HashAlg, uint8) { return l.bank, l.index }
+
+// CurrentJSON is the current event as its canonical JSON (RFC 8785): exactly the text hashed
+// with the nonce and extended into the PCR, what the TPM measured. Parse it for the other
+// fields (sensor, time, quality, altitude, mobile ids).
+func (l *VerifiedLocation) CurrentJSON() string { return l.currentJSON }
+
+// Latitude is the current event's latitude in degrees (WGS 84).
+func (l *VerifiedLocation) Latitude() float64 { return l.latitude }
+
+// Longitude is the current event's longitude in degrees (WGS 84).
+func (l *VerifiedLocation) Longitude() float64 { return l.longitude }
+
+// AccuracyM is the current event's claimed accuracy radius in metres.
+func (l *VerifiedLocation) AccuracyM() float64 { return l.accuracy }
+
+func verifiedLocationFrom(l *C.aegis_verified_location) *VerifiedLocation {
+	return &VerifiedLocation{
+		eventCount:  int(C.aegis_verified_location_event_count(l)),
+		bank:        HashAlg(C.aegis_verified_location_pcr_bank(l)),
+		index:       uint8(C.aegis_verified_location_pcr_index(l)),
+		currentJSON: C.GoString(C.aegis_verified_location_current_json(l)),
+		latitude:    float64(C.aegis_verified_location_latitude(l)),
+		longitude:   float64(C.aegis_verified_location_longitude(l)),
+		accuracy:    float64(C.aegis_verified_location_accuracy_m(l)),
+	}
 }
 
 // Established is what the passed checks establish, one sentence each for people (the EK
@@ -179,6 +225,9 @@ func (a *Appraisal) Quote() *VerifiedQuote { return a.quote }
 // Certification is the verified certification when the App Key certification check passed,
 // else nil.
 func (a *Appraisal) Certification() *VerifiedCertification { return a.certification }
+
+// Location is the verified location when the location check passed, else nil.
+func (a *Appraisal) Location() *VerifiedLocation { return a.location }
 
 // Passed is whether every check ran and passed.
 func (a *Appraisal) Passed() bool { return a.passed }
@@ -294,6 +343,9 @@ func Appraise(ak *AttestationKey, binding *AKBinding, evidence *Evidence, nonces
 		if a.certification, err = verifiedCertificationFrom(vc); err != nil {
 			return nil, err
 		}
+	}
+	if vl := C.aegis_appraisal_location(out); vl != nil {
+		a.location = verifiedLocationFrom(vl)
 	}
 	return a, nil
 }
