@@ -257,10 +257,7 @@ def rust_exists(path: str, items: dict[tuple[str, ...], set[str]]) -> bool:
 # Gaps known and still open (issue 10): reported on every run, never a silent pass. A gap not in
 # this list fails the test, and so does an entry here whose cell no longer is a gap (the list only
 # shrinks).
-KNOWN_GAPS = {
-    ("appraisal: the verified location", "Python"),
-    ("key allow-list", "Python"),
-}
+KNOWN_GAPS: set[tuple[str, str]] = set()
 
 
 def gap(cell: str) -> bool:

@@ -6,6 +6,7 @@ use aegis_core::appraise::{
     self as core_appraise, AppraisalPolicy, Evidence, LocationPcr, Nonces, Outcome, PossessionProof,
 };
 use aegis_core::crypto::{default_provider, SignatureFormat as CoreFormat};
+use aegis_core::geo::VerifiedLocation as CoreLocation;
 use aegis_core::verify::{AttestPolicy, CertifyPolicy, QuotePolicy};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
@@ -13,6 +14,7 @@ use pyo3::types::PyTuple;
 use crate::args::{bool_repr, str_repr, ByteArg};
 use crate::binding::AkBinding;
 use crate::errors::{invalid_argument, to_py_err};
+use crate::keypolicy::{key_policy_or_default, KeyPolicy};
 use crate::sign::{scheme_from_name, SignatureFormat};
 use crate::{
     bank_from_py, pcr_index, pcrs_from_py, AttestationKey, VerifiedCertification, VerifiedQuote,
@@ -57,8 +59,79 @@ impl CheckOutcome {
     }
 }
 
+/// The location log as the "location-log" check verified it (VERIFIER-CHECKS.md item 16;
+/// FORMATS.md, location evidence): how many events were replayed into which PCR, and the
+/// current event (the last one, bound to this attestation's quote nonce).
+///
+/// Only `appraise` makes one (`Appraisal.location`); it has no public constructor.
+#[pyclass(frozen, module = "aegis._aegis")]
+#[derive(Debug)]
+pub struct VerifiedLocation {
+    event_count: usize,
+    bank: &'static str,
+    index: u8,
+    current_json: String,
+}
+
+impl VerifiedLocation {
+    fn new(location: &CoreLocation) -> Self {
+        let (index, bank) = location.pcr();
+        VerifiedLocation {
+            event_count: location.records().len(),
+            bank: bank.name(),
+            index,
+            current_json: location
+                .records()
+                .last()
+                .map_or_else(String::new, |r| r.canonical_json().to_owned()),
+        }
+    }
+}
+
+#[pymethods]
+impl VerifiedLocation {
+    /// How many location events the log held (all replayed into the PCR, oldest first; the
+    /// last is the current one).
+    #[getter]
+    fn event_count(&self) -> usize {
+        self.event_count
+    }
+
+    /// The (bank name, PCR index) the log was replayed into: ("sha256", 15) by default.
+    #[getter]
+    fn pcr(&self) -> (&'static str, u8) {
+        (self.bank, self.index)
+    }
+
+    /// The current event as its canonical JSON (RFC 8785, a str): exactly the text hashed with
+    /// the nonce and extended into the PCR, what the TPM measured.
+    #[getter]
+    fn current_json(&self) -> &str {
+        &self.current_json
+    }
+
+    /// The current event as a new dict parsed from `current_json`: sensor_type, sensor_id,
+    /// latitude, longitude, accuracy_m, time, quality, and altitude_m, imei, imsi, msisdn when
+    /// present (FORMATS.md).
+    #[getter]
+    fn current<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py.import("json")?
+            .call_method1("loads", (self.current_json.as_str(),))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "VerifiedLocation(event_count={}, pcr=({}, {}), current={})",
+            self.event_count,
+            str_repr(py, self.bank),
+            self.index,
+            self.current(py)?.repr()?
+        ))
+    }
+}
+
 /// The result of `appraise`: every check's outcome, in the order the checks ran, what they
-/// establish and what they do not, and the verified quote and certification.
+/// establish and what they do not, and the verified quote, certification and location.
 ///
 /// Only `appraise` makes one; it has no public constructor.
 #[pyclass(frozen, module = "aegis._aegis")]
@@ -70,6 +143,7 @@ pub struct Appraisal {
     not_established: Vec<String>,
     quote: Option<Py<VerifiedQuote>>,
     certification: Option<Py<VerifiedCertification>>,
+    location: Option<Py<VerifiedLocation>>,
 }
 
 #[pymethods]
@@ -109,6 +183,13 @@ impl Appraisal {
     #[getter]
     fn certification(&self, py: Python<'_>) -> Option<Py<VerifiedCertification>> {
         self.certification.as_ref().map(|c| c.clone_ref(py))
+    }
+
+    /// The verified location (`VerifiedLocation`) when the "location-log" check passed, else
+    /// None.
+    #[getter]
+    fn location(&self, py: Python<'_>) -> Option<Py<VerifiedLocation>> {
+        self.location.as_ref().map(|l| l.clone_ref(py))
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
@@ -227,6 +308,8 @@ fn possession_from_py(py: Python<'_>, tuple: &Bound<'_, PyAny>) -> PyResult<Poss
 ///         "der" or "tpmt"; scheme as for `verify_signature`; None (default) skips the check.
 ///         A signature that does not decode in its format fails "app-key-possession".
 ///     allow_sha1: keyword-only; the one SHA-1 switch (signatures, PCR banks, nameAlgs).
+///     key_policy: keyword-only; the `KeyPolicy` the App Key must be on (None, the default:
+///         RSA 2048/3072/4096, P-256, P-384).
 ///
 /// Returns:
 ///     Appraisal: every check's outcome; failed evidence is a failed outcome, not an
@@ -240,10 +323,10 @@ fn possession_from_py(py: Python<'_>, tuple: &Bound<'_, PyAny>) -> PyResult<Poss
 #[pyo3(signature = (
     ak, binding, *, app_key, certify_attest, certify_signature, quote_attest, quote_signature,
     pcrs, certify_nonce, quote_nonce, location_log = None, location_pcr = Some(LocationPcrArg::default()),
-    possession = None, allow_sha1 = false
+    possession = None, allow_sha1 = false, key_policy = None
 ), text_signature = "(ak, binding, *, app_key, certify_attest, certify_signature, quote_attest, \
     quote_signature, pcrs, certify_nonce, quote_nonce, location_log=None, location_pcr=('sha256', 15), \
-    possession=None, allow_sha1=False)")]
+    possession=None, allow_sha1=False, key_policy=None)")]
 #[allow(clippy::too_many_arguments)]
 pub fn appraise(
     py: Python<'_>,
@@ -261,6 +344,7 @@ pub fn appraise(
     location_pcr: Option<LocationPcrArg>,
     possession: Option<&Bound<'_, PyAny>>,
     allow_sha1: bool,
+    key_policy: Option<&Bound<'_, KeyPolicy>>,
 ) -> PyResult<Appraisal> {
     let pcrs = pcrs_from_py(py, pcrs)?;
     let location = location_pcr.map(|l| l.0);
@@ -274,7 +358,7 @@ pub fn appraise(
         },
         certify: CertifyPolicy {
             attest,
-            ..CertifyPolicy::default()
+            app_key: key_policy_or_default(key_policy),
         },
         location,
     };
@@ -332,6 +416,10 @@ pub fn appraise(
         .certification()
         .map(|c| Py::new(py, VerifiedCertification { inner: c.clone() }))
         .transpose()?;
+    let location = appraisal
+        .location()
+        .map(|l| Py::new(py, VerifiedLocation::new(l)))
+        .transpose()?;
     Ok(Appraisal {
         passed: appraisal.passed(),
         outcomes,
@@ -339,6 +427,7 @@ pub fn appraise(
         not_established: appraisal.not_established(),
         quote,
         certification,
+        location,
     })
 }
 
@@ -346,6 +435,7 @@ pub fn appraise(
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<CheckOutcome>()?;
     m.add_class::<Appraisal>()?;
+    m.add_class::<VerifiedLocation>()?;
     m.add_function(wrap_pyfunction!(appraise, m)?)?;
     Ok(())
 }

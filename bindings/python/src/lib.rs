@@ -9,6 +9,7 @@ mod args;
 mod binding;
 mod ek;
 mod errors;
+mod keypolicy;
 mod sign;
 
 use aegis_core::compat;
@@ -23,6 +24,7 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyMapping, PyString};
 
 use args::{bool_repr, bytes_repr, str_repr, ByteArg};
 use errors::{invalid_argument, IntoPyResult};
+use keypolicy::{key_policy_or_default, KeyPolicy as PyKeyPolicy};
 
 /// An Attestation Key (AK) to verify quotes and certifications with.
 ///
@@ -47,6 +49,8 @@ impl AttestationKey {
     /// Args:
     ///     data: the AK's TPM2B_PUBLIC (as `tpm2_createak -u` writes it) or its TPMT_PUBLIC,
     ///         as bytes, bytearray or memoryview.
+    ///     key_policy: keyword-only; the `KeyPolicy` the key's size or curve must be on
+    ///         (None, the default: RSA 2048/3072/4096, P-256, P-384).
     ///
     /// Returns:
     ///     AttestationKey: the checked AK (`is_checked` is True).
@@ -56,9 +60,14 @@ impl AttestationKey {
     ///     KeyPolicyError: the key is not a restricted signing key, or not allowed.
     ///     UsageError: `data` is not a bytes-like object.
     #[staticmethod]
-    fn from_tpm_public(py: Python<'_>, data: ByteArg<'_>) -> PyResult<Self> {
-        let inner = verify::AttestationKey::from_tpm_public(&data, &KeyPolicy::default())
-            .py_err(py)?;
+    #[pyo3(signature = (data, *, key_policy = None))]
+    fn from_tpm_public(
+        py: Python<'_>,
+        data: ByteArg<'_>,
+        key_policy: Option<&Bound<'_, PyKeyPolicy>>,
+    ) -> PyResult<Self> {
+        let policy = key_policy_or_default(key_policy);
+        let inner = verify::AttestationKey::from_tpm_public(&data, &policy).py_err(py)?;
         Ok(AttestationKey { inner })
     }
 
@@ -643,6 +652,8 @@ fn verify_quote(
 ///     hashes: keyword-only; the signature hash allow-list (default: sha256, sha384, sha512).
 ///     expected_signer: keyword-only; the qualifiedSigner the certification must name.
 ///     previous_clock: keyword-only; the `ClockInfo` of the last attestation by this AK.
+///     key_policy: keyword-only; the `KeyPolicy` the App Key must be on (None, the default:
+///         RSA 2048/3072/4096, P-256, P-384).
 ///
 /// Returns:
 ///     VerifiedCertification: the certified key's Name, public area and the signed clock.
@@ -657,7 +668,8 @@ fn verify_quote(
 #[pyfunction]
 #[pyo3(signature = (
     ak, app_key, attest, signature, nonce, *,
-    allow_sha1 = false, hashes = None, expected_signer = None, previous_clock = None
+    allow_sha1 = false, hashes = None, expected_signer = None, previous_clock = None,
+    key_policy = None
 ))]
 #[allow(clippy::too_many_arguments)]
 fn verify_certify(
@@ -671,6 +683,7 @@ fn verify_certify(
     hashes: Option<&Bound<'_, PyAny>>,
     expected_signer: Option<ByteArg<'_>>,
     previous_clock: Option<ClockInfo>,
+    key_policy: Option<&Bound<'_, PyKeyPolicy>>,
 ) -> PyResult<VerifiedCertification> {
     let policy = CertifyPolicy {
         attest: attest_policy(
@@ -680,7 +693,7 @@ fn verify_certify(
             expected_signer.as_deref(),
             previous_clock,
         )?,
-        ..CertifyPolicy::default()
+        app_key: key_policy_or_default(key_policy),
     };
     let key = &ak.get().inner;
     let (app_key, attest, signature, nonce): (&[u8], &[u8], &[u8], &[u8]) =
@@ -750,5 +763,6 @@ fn _aegis(m: &Bound<'_, PyModule>) -> PyResult<()> {
     sign::register(m)?;
     binding::register(m)?;
     appraise::register(m)?;
+    keypolicy::register(m)?;
     Ok(())
 }

@@ -325,3 +325,67 @@ def test_swtpm_enrolment_then_every_check_passes(swtpm: Tpm) -> None:
     flipped = run((message, "ecdsa-sha256", flip(proof), "tpmt"))
     assert rows(flipped)[3] == ("app-key-possession", "failed", "SignatureInvalid")
     assert [r[1] for r in rows(flipped)[:3]] == ["passed"] * 3 and not flipped.passed
+
+
+def jcs(value: object) -> str:
+    """RFC 8785 for the values used here (ASCII strings, ints, floats with a fraction)."""
+    import json
+
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def test_swtpm_verified_location(swtpm: Tpm) -> None:
+    """Two location events extended into PCR 15 of swtpm (FORMATS.md: SHA-256(JCS(event) ||
+    nonce)), the last one for the quote's nonce, logged as JSON Lines; a quote over sha256:15.
+    The location check passes and Appraisal.location gives the current event exactly as
+    measured."""
+    _, ak = swtpm.create_ek_and_ak()
+    swtpm.run("tpm2_evictcontrol", "-C", "o", "-c", "ak.ctx", hex(AK_HANDLE))
+    swtpm.run("tpm2_flushcontext", "-t")
+    quote_nonce = os.urandom(32)
+    events = [
+        ({"sensor_type": "static", "sensor_id": "test-site", "latitude": 52.5, "longitude": 13.25,
+          "accuracy_m": 100.5, "time": 1700000000, "quality": "configured"}, os.urandom(32)),
+        ({"sensor_type": "gnss", "sensor_id": "test-gnss", "latitude": 48.8566, "longitude": 2.3522,
+          "accuracy_m": 4.5, "altitude_m": 35.25, "time": 1700000060, "quality": "3d-fix"}, quote_nonce),
+    ]
+    log, prev = b"", bytes(32)
+    for seq, (event, nonce) in enumerate(events):
+        digest = hashlib.sha256(jcs(event).encode() + nonce).digest()
+        swtpm.run("tpm2_pcrextend", f"15:sha256={digest.hex()}")
+        line = (jcs({"digest": digest.hex(), "event": event, "nonce": nonce.hex(), "prev": prev.hex(),
+                     "seq": seq}) + "\n").encode()
+        log += line
+        prev = hashlib.sha256(line).digest()
+    swtpm.run(
+        *("tpm2_quote", "-c", hex(AK_HANDLE), "-l", "sha256:15", "-g", "sha256", "-q", quote_nonce.hex()),
+        *("-m", "q.attest", "-s", "q.sig", "-o", "q.pcrs"),
+    )
+
+    def run(location_log: bytes) -> aegis.Appraisal:
+        return aegis.appraise(
+            ak,
+            None,
+            app_key=b"",
+            certify_attest=b"",
+            certify_signature=b"",
+            quote_attest=(swtpm.dir / "q.attest").read_bytes(),
+            quote_signature=(swtpm.dir / "q.sig").read_bytes(),
+            pcrs=(swtpm.dir / "q.pcrs").read_bytes(),
+            certify_nonce=b"",
+            quote_nonce=quote_nonce,
+            location_log=location_log,
+        )
+
+    appraisal = run(log)
+    assert [r[:2] for r in rows(appraisal)][2:] == [("quote", "passed"), ("location-log", "passed")]
+    location = appraisal.location
+    assert isinstance(location, aegis.VerifiedLocation)
+    assert location.event_count == 2 and location.pcr == ("sha256", 15)
+    assert location.current_json == jcs(events[1][0])
+    assert location.current == events[1][0] and location.current is not location.current
+    canonical_order = dict(sorted(events[1][0].items()))  # the members in JCS order
+    assert repr(location) == f"VerifiedLocation(event_count=2, pcr=('sha256', 15), current={canonical_order!r})"
+    # A log that does not replay to the quoted PCR: no verified location.
+    broken = run(log.split(b"\n")[0] + b"\n")
+    assert rows(broken)[3][:2] == ("location-log", "failed") and broken.location is None

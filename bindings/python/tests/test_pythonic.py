@@ -239,8 +239,9 @@ RUST_ISMS = ("Some(", "{ ", "None (", '"', "Name(", "HashAlg", "::", "b\"")
 
 
 def instances() -> dict[str, object]:
-    """One instance of every class of `aegis.__all__` except AkBinding (only a real activation
-    makes one: its repr is pinned by test_binding.py's swtpm test)."""
+    """One instance of every class of `aegis.__all__` except AkBinding and VerifiedLocation (only
+    a real activation or a real PCR 15 makes one: their reprs are pinned by the swtpm tests of
+    test_binding.py and test_appraise.py)."""
     ak, attest, sig, pcrs, nonce = quote_inputs()
     q = aegis.verify_quote(ak, attest, sig, pcrs, nonce)
     c = CERTIFY
@@ -279,6 +280,7 @@ def instances() -> dict[str, object]:
         "ActivationChallenge": aegis.ActivationChallenge(vek, ak),
         "Appraisal": appraisal,
         "CheckOutcome": appraisal.outcomes[0],
+        "KeyPolicy": aegis.KeyPolicy(),
     }
     for name, code in (("AegisError", 0), ("UsageError", 1001), ("ParseError", 2000), ("SignatureError", 3005)):
         cls = getattr(aegis, name)
@@ -290,7 +292,7 @@ def instances() -> dict[str, object]:
 def test_every_class_has_a_python_repr() -> None:
     objects = instances()
     classes = {n for n in aegis.__all__ if isinstance(getattr(aegis, n), type)}
-    assert classes - {n.split()[-1] for n in objects} == {"AkBinding"} | {
+    assert classes - {n.split()[-1] for n in objects} == {"AkBinding", "VerifiedLocation"} | {
         g for g in classes if g.endswith("Error") and g not in objects
     }
     for label, obj in objects.items():

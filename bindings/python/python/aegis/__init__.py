@@ -9,7 +9,9 @@ EK enrolment (item 14): `verify_ek_certificate` checks an EK certificate against
 `EkTrustStore` of manufacturer CAs; `make_credential` protects a secret to the EK for an AK Name,
 and `check_activated` compares what the TPM recovered; `ActivationChallenge` does both and yields
 an `AkBinding`. `appraise` runs every check of one attestation (AK binding, App Key certification,
-quote, location log, App Key possession) and returns an `Appraisal` of their outcomes.
+quote, location log, App Key possession) and returns an `Appraisal` of their outcomes (and the
+`VerifiedLocation` when the location log passed). `KeyPolicy` narrows or widens the key
+allow-list (`key_policy=` of `AttestationKey.from_tpm_public`, `verify_certify`, `appraise`).
 `PublicKey`, `verify_signature` and `PrivateKey` verify and make signatures outside a TPM
 (schemes "rsassa-sha256", "rsapss-sha256", "ecdsa-sha256", ...; formats "raw", "der", "tpmt").
 `inspect` decodes a structure to a dict.
@@ -48,9 +50,11 @@ from aegis._aegis import (
     AttestationKey,
     ClockInfo,
     EkTrustStore,
+    KeyPolicy,
     MadeCredential,
     VerifiedCertification,
     VerifiedEk,
+    VerifiedLocation,
     VerifiedQuote,
     __version__,
     appraise,
@@ -90,9 +94,11 @@ __all__ = [
     "AttestationKey",
     "ClockInfo",
     "EkTrustStore",
+    "KeyPolicy",
     "MadeCredential",
     "VerifiedCertification",
     "VerifiedEk",
+    "VerifiedLocation",
     "VerifiedQuote",
     "__version__",
     "appraise",

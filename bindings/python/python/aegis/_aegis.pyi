@@ -32,9 +32,11 @@ __all__ = [
     "AttestationKey",
     "ClockInfo",
     "EkTrustStore",
+    "KeyPolicy",
     "MadeCredential",
     "VerifiedCertification",
     "VerifiedEk",
+    "VerifiedLocation",
     "VerifiedQuote",
     "appraise",
     "check_activated",
@@ -109,7 +111,7 @@ class AttestationKey:
     """An Attestation Key to verify quotes and certifications with."""
 
     @staticmethod
-    def from_tpm_public(data: Buffer) -> AttestationKey: ...
+    def from_tpm_public(data: Buffer, *, key_policy: KeyPolicy | None = None) -> AttestationKey: ...
     @staticmethod
     def from_bare_key_unchecked(spki: Buffer, scheme: str = "rsassa", hash: str = "sha256") -> AttestationKey: ...
     @property
@@ -120,6 +122,18 @@ class AttestationKey:
     def scheme(self) -> str: ...
     @property
     def hash(self) -> str | None: ...
+
+@final
+class KeyPolicy:
+    """A key allow-list: RSA sizes and curves accepted for an AK or an App Key."""
+
+    def __new__(cls, *, rsa_bits: Iterable[int] | None = None, curves: Iterable[str] | None = None) -> Self: ...
+    @property
+    def rsa_bits(self) -> list[int]: ...
+    @property
+    def curves(self) -> list[str]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
 
 @final
 class ClockInfo:
@@ -197,6 +211,7 @@ def verify_certify(
     hashes: Sequence[str] | None = None,
     expected_signer: Buffer | None = None,
     previous_clock: ClockInfo | None = None,
+    key_policy: KeyPolicy | None = None,
 ) -> VerifiedCertification: ...
 
 def inspect(data: Buffer, structure: str | None = None) -> dict[str, Any]: ...
@@ -376,6 +391,22 @@ class Appraisal:
     def quote(self) -> VerifiedQuote | None: ...
     @property
     def certification(self) -> VerifiedCertification | None: ...
+    @property
+    def location(self) -> VerifiedLocation | None: ...
+
+@final
+class VerifiedLocation:
+    """The location log as the location check verified it, and its current event."""
+
+    @property
+    def event_count(self) -> int: ...
+    @property
+    def pcr(self) -> tuple[str, int]: ...
+    @property
+    def current_json(self) -> str:
+        """The current event's canonical JSON, as measured."""
+    @property
+    def current(self) -> dict[str, Any]: ...
 
 def appraise(
     ak: AttestationKey,
@@ -393,5 +424,6 @@ def appraise(
     location_pcr: tuple[str, int] | None = ("sha256", 15),
     possession: tuple[Buffer, str, Buffer] | tuple[Buffer, str, Buffer, str] | None = None,
     allow_sha1: bool = False,
+    key_policy: KeyPolicy | None = None,
 ) -> Appraisal:
     """Runs every check of one attestation and returns their outcomes (the GIL released)."""
