@@ -887,6 +887,95 @@ static void test_key_policy(const char *dir, const json *vectors) {
     aegis_key_policy_free(kp);
 }
 
+/* ---- the verified location, on swtpm ---------------------------------------------------------- */
+
+/* Location evidence made on a swtpm by tests/c/location_evidence.py (two events extended into
+ * PCR 15, the last for the quote's nonce; a quote over sha256:15): the location check passes and
+ * aegis_appraisal_location gives the current event's canonical JSON as measured; a log that does
+ * not replay gives no verified location. */
+static void test_location(const char *dir) {
+    static const char out[] = "target/c/location-evidence";
+    char cmd[512];
+    int rc;
+    uint8_t *ak_pub = NULL, *attest = NULL, *sig = NULL, *pcrs_buf = NULL, *log = NULL, *nonce = NULL, *json = NULL;
+    size_t ak_len = 0, attest_len = 0, sig_len = 0, pcrs_len = 0, log_len = 0, nonce_len = 0, json_len = 0;
+    aegis_ak *ak = NULL;
+    aegis_pcrs *pcrs = NULL;
+    aegis_appraisal *a = NULL;
+    aegis_evidence ev;
+    const aegis_verified_location *loc;
+    const char *require = getenv("AEGIS_REQUIRE_TPM");
+
+    snprintf(cmd, sizeof cmd, "python3 %s/../tests/c/location_evidence.py %s", dir, out);
+    rc = system(cmd);
+    if (rc != 0) {
+        if (require && strcmp(require, "1") == 0) {
+            fprintf(stderr, "AEGIS_REQUIRE_TPM=1 but location_evidence.py failed (%d)\n", rc);
+            failures++;
+        } else {
+            fprintf(stderr, "!!!!!!!! SKIPPED the swtpm location test: location_evidence.py exited %d (no swtpm or "
+                            "tpm2-tools? scripts/deps.sh tpm installs them) !!!!!!!!\n", rc);
+        }
+        return;
+    }
+    CHECK(read_file(out, "ak.pub", &ak_pub, &ak_len));
+    CHECK(read_file(out, "q.attest", &attest, &attest_len));
+    CHECK(read_file(out, "q.sig", &sig, &sig_len));
+    CHECK(read_file(out, "q.pcrs", &pcrs_buf, &pcrs_len));
+    CHECK(read_file(out, "location.log", &log, &log_len));
+    CHECK(read_file(out, "nonce.bin", &nonce, &nonce_len));
+    CHECK(read_file(out, "current.json", &json, &json_len));
+    if (!ak_pub || !attest || !sig || !pcrs_buf || !log || !nonce || !json) goto done;
+    CHECK(aegis_ak_from_tpm_public(ak_pub, ak_len, &ak, NULL) == AEGIS_OK);
+    CHECK(aegis_pcrs_parse(pcrs_buf, pcrs_len, &pcrs, NULL) == AEGIS_OK);
+    memset(&ev, 0, sizeof ev);
+    ev.quote_attest = attest;
+    ev.quote_attest_len = attest_len;
+    ev.quote_signature = sig;
+    ev.quote_signature_len = sig_len;
+    ev.pcrs = pcrs;
+    ev.location_log = log;
+    ev.location_log_len = log_len;
+    CHECK(aegis_appraise(ak, NULL, &ev, NULL, 0, nonce, nonce_len, NULL, &a, NULL) == AEGIS_OK);
+    CHECK(aegis_appraisal_check_count(a) == 4);
+    expect_check(a, 2, AEGIS_CHECK_QUOTE, AEGIS_OUTCOME_PASSED, AEGIS_OK);
+    expect_check(a, 3, AEGIS_CHECK_LOCATION_LOG, AEGIS_OUTCOME_PASSED, AEGIS_OK);
+    loc = aegis_appraisal_location(a);
+    CHECK(loc != NULL);
+    CHECK(aegis_verified_location_event_count(loc) == 2);
+    CHECK(aegis_verified_location_pcr_index(loc) == 15 && aegis_verified_location_pcr_bank(loc) == AEGIS_ALG_SHA256);
+    CHECK(strlen(aegis_verified_location_current_json(loc)) == json_len &&
+          memcmp(aegis_verified_location_current_json(loc), json, json_len) == 0);
+    CHECK(aegis_verified_location_latitude(loc) == 48.8566 && aegis_verified_location_longitude(loc) == 2.3522 &&
+          aegis_verified_location_accuracy_m(loc) == 4.5);
+    aegis_appraisal_free(a);
+    a = NULL;
+    /* Only the first line: the log does not replay to the quoted PCR. */
+    ev.location_log_len = (size_t)((const uint8_t *)memchr(log, '\n', log_len) - log) + 1;
+    CHECK(aegis_appraise(ak, NULL, &ev, NULL, 0, nonce, nonce_len, NULL, &a, NULL) == AEGIS_OK);
+    {
+        aegis_check c = 0;
+        aegis_outcome o = 0;
+        aegis_status s = AEGIS_OK;
+        CHECK(aegis_appraisal_check(a, 3, &c, &o, &s) == AEGIS_OK);
+        CHECK(c == AEGIS_CHECK_LOCATION_LOG && o == AEGIS_OUTCOME_FAILED &&
+              (s == AEGIS_LOCATION_LOG_MISMATCH || s == AEGIS_LOCATION_NONCE_MISMATCH));
+    }
+    CHECK(aegis_appraisal_location(a) == NULL);
+    aegis_appraisal_free(a);
+
+done:
+    aegis_pcrs_free(pcrs);
+    aegis_ak_free(ak);
+    free(ak_pub);
+    free(attest);
+    free(sig);
+    free(pcrs_buf);
+    free(log);
+    free(nonce);
+    free(json);
+}
+
 int main(int argc, char **argv) {
     const char *dir = argc > 1 ? argv[1] : "testdata";
     json *manifest;
@@ -895,6 +984,7 @@ int main(int argc, char **argv) {
     test_null_pointers();
     test_sign_verify();
     test_key_not_allowed(dir);
+    test_location(dir);
     manifest = load_manifest(dir);
     vectors = json_get(manifest, "vectors");
     CHECK(vectors != NULL && vectors->type == JSON_ARRAY);
