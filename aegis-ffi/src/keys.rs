@@ -279,11 +279,6 @@ unsafe fn u16s<'a>(ptr: *const u16, n: usize, what: &'static str) -> FfiResult<&
     Ok(unsafe { core::slice::from_raw_parts(ptr, n) })
 }
 
-/// The smallest and largest RSA modulus sizes a key allow-list may name (no key below
-/// 2048 bits: NIST SP 800-131A).
-const RSA_BITS_MIN: u16 = 2048;
-const RSA_BITS_MAX: u16 = 16384;
-
 /// Sets the RSA modulus sizes the policy accepts: `n` sizes in bits at `bits` (each a multiple of
 /// 8 from 2048 to 16384, else `AEGIS_INVALID_ARGUMENT`); `n` 0 accepts no RSA key. The policy is
 /// unchanged on failure.
@@ -306,17 +301,7 @@ pub unsafe extern "C" fn aegis_key_policy_set_rsa_bits(
         let policy = unsafe { boundary::borrow_mut(policy, "policy") }?;
         // SAFETY: the caller upholds this function's contract for (bits, n).
         let bits = unsafe { u16s(bits, n, "bits") }?;
-        if bits
-            .iter()
-            .any(|b| !(RSA_BITS_MIN..=RSA_BITS_MAX).contains(b) || b % 8 != 0)
-        {
-            return Err(Error::InvalidArgument {
-                what: "an RSA size must be a multiple of 8 from 2048 to 16384 bits",
-            }
-            .into());
-        }
-        policy.inner.rsa_bits = bits.to_vec();
-        Ok(())
+        Ok(policy.inner.set_rsa_bits(bits)?)
     })
 }
 

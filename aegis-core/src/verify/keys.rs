@@ -26,6 +26,22 @@ impl Default for KeyPolicy {
 }
 
 impl KeyPolicy {
+    /// Replaces the accepted RSA modulus sizes: each a multiple of 8 from 2048 (NIST SP
+    /// 800-131A: nothing weaker) to 16384 bits, else `InvalidArgument` with the policy
+    /// unchanged; empty accepts no RSA key. The one check every surface's setter uses.
+    pub fn set_rsa_bits(&mut self, bits: &[u16]) -> Result<()> {
+        if bits
+            .iter()
+            .any(|b| !(2048..=16384).contains(b) || b % 8 != 0)
+        {
+            return Err(Error::InvalidArgument {
+                what: "an RSA size must be a multiple of 8 from 2048 to 16384 bits",
+            });
+        }
+        self.rsa_bits = bits.to_vec();
+        Ok(())
+    }
+
     /// Items 13 and 15: the key's RSA size (exponent 65537) or curve is on this allow-list, and
     /// EC coordinates have the curve's size. The one key allow-list check for TPM keys, bare
     /// keys and keys named in other evidence (`KeyNotAllowed`).

@@ -1340,3 +1340,15 @@ fn item13_a_narrow_signature_list_does_not_refuse_sha256_names_or_banks() {
     let e = quote_err(&s.ak(), &attest, &sig, &pcrs, NONCE, &policy);
     assert_eq!(e, Error::HashNotAllowed { hash: alg::SHA256 });
 }
+
+#[test]
+fn key_policy_rsa_sizes_are_checked_once_for_every_surface() {
+    let mut p = KeyPolicy::default();
+    assert_eq!(p.set_rsa_bits(&[3072, 4096]), Ok(()));
+    assert_eq!(p.rsa_bits, vec![3072, 4096]);
+    for bad in [&[1024u16][..], &[2049], &[16392], &[2048, 0]] {
+        assert_eq!(p.set_rsa_bits(bad).unwrap_err().name(), "InvalidArgument");
+        assert_eq!(p.rsa_bits, vec![3072, 4096], "unchanged on failure");
+    }
+    assert_eq!(p.set_rsa_bits(&[]), Ok(()));
+}

@@ -13,10 +13,6 @@ use crate::errors::invalid_argument;
 /// The curves a key policy may name, by their short names.
 const CURVES: [EccCurve; 3] = [EccCurve::NistP256, EccCurve::NistP384, EccCurve::NistP521];
 
-/// The RSA sizes a key policy may name: multiples of 8 from 2048 (NIST SP 800-131A) to 16384
-/// bits, as in the C and Go surfaces.
-const RSA_BITS: core::ops::RangeInclusive<u16> = 2048..=16384;
-
 /// A key allow-list (VERIFIER-CHECKS.md items 13 and 15): the RSA modulus sizes (exponent
 /// 65537) and NIST curves a verifier accepts for an AK (`AttestationKey.from_tpm_public`) or a
 /// certified App Key (`verify_certify`, `appraise`). A key off the list raises (or fails its
@@ -69,10 +65,9 @@ impl KeyPolicy {
         let mut inner = verify::KeyPolicy::default();
         if let Some(bits) = rsa_bits {
             let bits: Vec<u16> = items(py, bits, BITS_USAGE)?;
-            if bits.iter().any(|b| !RSA_BITS.contains(b) || b % 8 != 0) {
-                return Err(invalid_argument(py, BITS_USAGE));
-            }
-            inner.rsa_bits = bits;
+            inner
+                .set_rsa_bits(&bits)
+                .map_err(|_| invalid_argument(py, BITS_USAGE))?;
         }
         if let Some(names) = curves {
             let names: Vec<String> = items(py, names, CURVES_USAGE)?;
