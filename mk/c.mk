@@ -49,25 +49,14 @@ AEGIS_VERSION_MAJOR = $(word 1,$(subst ., ,$(AEGIS_VERSION_CORE)))
 AEGIS_VERSION_MINOR = $(word 2,$(subst ., ,$(AEGIS_VERSION_CORE)))
 AEGIS_VERSION_PATCH = $(word 3,$(subst ., ,$(AEGIS_VERSION_CORE)))
 
-# aegis-ffi/cbindgen.toml with the @AEGIS_VERSION*@ placeholders of its after_includes (the
-# header's AEGIS_VERSION_* macros) filled in: cbindgen cannot evaluate env!("CARGO_PKG_VERSION").
-C_CBINDGEN_TOML := $(C_OUT)/cbindgen.toml
-.PHONY: $(C_CBINDGEN_TOML)
-$(C_CBINDGEN_TOML):
-	@test -n "$(AEGIS_VERSION_PATCH)" || { echo "cannot read the version of aegis-ffi (cargo pkgid)"; exit 1; }
-	@mkdir -p $(C_OUT)
-	@sed -e 's/@AEGIS_VERSION@/$(AEGIS_VERSION)/' -e 's/@AEGIS_VERSION_MAJOR@/$(AEGIS_VERSION_MAJOR)/' \
-	  -e 's/@AEGIS_VERSION_MINOR@/$(AEGIS_VERSION_MINOR)/' -e 's/@AEGIS_VERSION_PATCH@/$(AEGIS_VERSION_PATCH)/' \
-	  aegis-ffi/cbindgen.toml > $@
-
 # Regenerates include/aegis.h from aegis-ffi/src.
-header: cbindgen $(C_CBINDGEN_TOML)
-	$(CBINDGEN) --quiet --config $(C_CBINDGEN_TOML) --crate aegis-ffi --output include/aegis.h aegis-ffi
+header: cbindgen
+	$(CBINDGEN) --quiet --config aegis-ffi/cbindgen.toml --crate aegis-ffi --output include/aegis.h aegis-ffi
 
 # Fails when regenerating changes include/aegis.h, or when the header does not compile cleanly
 # as C99 and as C++ (with and without the test-only part).
-header-check: cbindgen $(C_CBINDGEN_TOML)
-	$(CBINDGEN) --quiet --config $(C_CBINDGEN_TOML) --crate aegis-ffi --output $(C_OUT)/aegis.h aegis-ffi
+header-check: cbindgen
+	$(CBINDGEN) --quiet --config aegis-ffi/cbindgen.toml --crate aegis-ffi --output $(C_OUT)/aegis.h aegis-ffi
 	@diff -u include/aegis.h $(C_OUT)/aegis.h || \
 		{ echo "include/aegis.h is stale: run 'make header' and commit it"; exit 1; }
 	@printf '#include "aegis.h"\nint main(void) { return aegis_status_str(AEGIS_OK) == 0; }\n' \

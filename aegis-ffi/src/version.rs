@@ -2,11 +2,10 @@
 //! `AEGIS_VERSION_MAJOR`, `AEGIS_VERSION_MINOR`, `AEGIS_VERSION_PATCH` and `AEGIS_VERSION_STRING`
 //! macros of include/aegis.h (the header's).
 //!
-//! Cargo.toml (the workspace's `version`) is the only place the version is written. Here it comes
-//! from `CARGO_PKG_VERSION`; the header's macros are filled in by `make header` from
-//! `cargo pkgid -p aegis-ffi` (the `@AEGIS_VERSION_*@` placeholders of aegis-ffi/cbindgen.toml's
-//! `after_includes`, because cbindgen cannot evaluate `env!`), `make header-check` fails when
-//! they are stale, and the test below compares them with Cargo's numbers. The SONAME of
+//! The version is Cargo.toml's (the workspace's `version`): here it comes from
+//! `CARGO_PKG_VERSION`; the header's macros are written in aegis-ffi/cbindgen.toml's
+//! `after_includes` (cbindgen cannot evaluate `env!`), and the test below fails when they differ
+//! from Cargo's numbers. The SONAME of
 //! libaegis.so (libaegis.so.MAJOR) is set by aegis-ffi/build.rs from the same version.
 
 use core::ffi::{c_char, CStr};
