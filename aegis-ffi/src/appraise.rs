@@ -12,7 +12,6 @@ use aegis_core::appraise::{
 };
 use aegis_core::crypto::default_provider;
 use aegis_core::geo::VerifiedLocation;
-use aegis_core::tpm::{HashAlg, PCR_COUNT};
 use aegis_core::Error;
 
 use crate::binding::aegis_ak_binding;
@@ -25,6 +24,7 @@ use crate::constants::{
 use crate::error::aegis_error;
 use crate::keys::{aegis_ak, aegis_key_policy};
 use crate::pcrs::aegis_pcrs;
+use crate::policy::pcr;
 use crate::sign::{format, scheme};
 use crate::status::{aegis_status, AEGIS_OK};
 use crate::verify::{aegis_verified_certification, aegis_verified_quote};
@@ -764,17 +764,6 @@ pub unsafe extern "C" fn aegis_appraisal_policy_allow_sha1(
         policy.inner.certify.attest.allow_sha1(allow);
         Ok(())
     })
-}
-
-/// A PCR reference checked as the quote policy checks it: a known bank, an index below 24.
-fn pcr(bank_alg: u16, index: u8) -> Result<(HashAlg, u8), Error> {
-    let bank = HashAlg::from_alg_id(bank_alg, "bank_alg")?;
-    if index >= PCR_COUNT {
-        return Err(Error::InvalidArgument {
-            what: "PCR index must be below 24",
-        });
-    }
-    Ok((bank, index))
 }
 
 /// Requires PCR `index` (0-23) of bank `bank_alg` (`AEGIS_ALG_SHA1`, `_SHA256`, `_SHA384`,

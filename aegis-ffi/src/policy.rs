@@ -86,6 +86,18 @@ fn clock(clock: u64, reset_count: u32, restart_count: u32, safe: bool) -> ClockI
     }
 }
 
+/// A PCR reference as every policy takes it: a known bank (`AEGIS_UNKNOWN_ALGORITHM` otherwise),
+/// an index below 24 (`AEGIS_INVALID_ARGUMENT` otherwise).
+pub(crate) fn pcr(bank_alg: u16, index: u8) -> Result<(HashAlg, u8), Error> {
+    let bank = HashAlg::from_alg_id(bank_alg, "bank_alg")?;
+    if index >= PCR_COUNT {
+        return Err(Error::InvalidArgument {
+            what: "PCR index must be below 24",
+        });
+    }
+    Ok((bank, index))
+}
+
 /// Makes a quote policy with the defaults. On success `*out` receives a new policy the caller
 /// frees with `aegis_quote_policy_free`; `AEGIS_NULL_POINTER` when `out` is NULL.
 ///
@@ -131,13 +143,7 @@ pub unsafe extern "C" fn aegis_quote_policy_require_pcr(
     boundary::guard(err_out, || {
         // SAFETY: the caller upholds this function's contract for policy.
         let policy = unsafe { boundary::borrow_mut(policy, "policy") }?;
-        let bank = HashAlg::from_alg_id(bank_alg, "bank_alg")?;
-        if index >= PCR_COUNT {
-            return Err(Error::InvalidArgument {
-                what: "PCR index must be below 24",
-            }
-            .into());
-        }
+        let (bank, index) = pcr(bank_alg, index)?;
         policy.inner.required_pcrs.push(bank, index);
         Ok(())
     })
