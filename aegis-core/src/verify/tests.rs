@@ -1224,20 +1224,13 @@ fn item13_sha1_name_alg_needs_the_sha1_opt_in() {
         .as_bytes()
         .to_vec();
     let sig = s.sign(&attest);
-    let e = quote_err(
-        &s.ak(),
+    refused_then_verifies_with_sha1(
+        &s,
         &attest,
         &sig,
         &pcrs,
-        NONCE,
-        &QuotePolicy::default(),
+        Error::NameAlgNotAllowed { hash: alg::SHA1 },
     );
-    assert_eq!(e, Error::NameAlgNotAllowed { hash: alg::SHA1 });
-    let mut policy = QuotePolicy::default();
-    policy.attest.allow_sha1(true);
-    for p in all_providers() {
-        verify_quote(p, &s.ak(), &attest, &sig, &pcrs, NONCE, &policy).unwrap();
-    }
     // The App Key: a SHA-1 nameAlg.
     let ak = ec_signer(EccCurve::NistP256, AK_ATTRS, Scheme::Ecdsa(HashAlg::Sha256));
     let app = ec_signer(EccCurve::NistP256, BASE_ATTRS, Scheme::Null).public;
@@ -1272,19 +1265,30 @@ fn item4_sha1_pcr_bank_needs_the_sha1_opt_in() {
     .as_bytes()
     .to_vec();
     let sig = s.sign(&attest);
-    let e = quote_err(
-        &s.ak(),
+    refused_then_verifies_with_sha1(
+        &s,
         &attest,
         &sig,
         &pcrs,
-        NONCE,
-        &QuotePolicy::default(),
+        Error::PcrBankNotAllowed { bank: alg::SHA1 },
     );
-    assert_eq!(e, Error::PcrBankNotAllowed { bank: alg::SHA1 });
+}
+
+/// The quote is refused with `expected` by the default policy and verifies, with every
+/// provider, once the SHA-1 opt-in is set.
+fn refused_then_verifies_with_sha1(
+    s: &Signer_,
+    attest: &[u8],
+    sig: &[u8],
+    pcrs: &PcrValues,
+    expected: Error,
+) {
+    let e = quote_err(&s.ak(), attest, sig, pcrs, NONCE, &QuotePolicy::default());
+    assert_eq!(e, expected);
     let mut policy = QuotePolicy::default();
     policy.attest.allow_sha1(true);
     for p in all_providers() {
-        verify_quote(p, &s.ak(), &attest, &sig, &pcrs, NONCE, &policy).unwrap();
+        verify_quote(p, &s.ak(), attest, sig, pcrs, NONCE, &policy).unwrap();
     }
 }
 
