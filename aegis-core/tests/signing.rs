@@ -13,8 +13,8 @@
 use std::sync::OnceLock;
 
 use aegis_core::crypto::{
-    all_providers, native::OpenSslProvider, CryptoProvider, KeySpec, PrivateKey, SignatureScheme,
-    SignatureValue, Signer, SoftwareSigner,
+    all_providers, native::OpenSslProvider, CryptoProvider, KeySpec, PrivateKey, SignatureFormat,
+    SignatureScheme, SignatureValue, Signer, SoftwareSigner,
 };
 use aegis_core::keys::PublicKey;
 use aegis_core::tpm::{EccCurve, HashAlg};
@@ -983,4 +983,96 @@ fn providers_agree_on_public_points_and_refuse_the_same_scalars() {
             }
         }
     }
+}
+
+#[test]
+fn wire_formats_round_trip_and_each_decoding_refusal_has_its_error() {
+    let ec = key(KeySpec::Ecc(EccCurve::NistP256));
+    let rsa = key(KeySpec::Rsa { bits: 2048 });
+    let es256 = SignatureScheme::Ecdsa(HashAlg::Sha256);
+    let ps256 = SignatureScheme::RsaPss(HashAlg::Sha256);
+    let digest = HashAlg::Sha256.digest(b"message");
+    let ec_sig = SoftwareSigner::new(NATIVE, ec.clone_key(), es256)
+        .unwrap()
+        .sign_digest(&digest)
+        .unwrap();
+    let rsa_sig = SoftwareSigner::new(NATIVE, rsa.clone_key(), ps256)
+        .unwrap()
+        .sign_digest(&digest)
+        .unwrap();
+    for format in [
+        SignatureFormat::Raw,
+        SignatureFormat::Der,
+        SignatureFormat::Tpmt,
+    ] {
+        let bytes = ec_sig.encode(format, es256, ec.public_key()).unwrap();
+        let back = SignatureValue::decode(format, &bytes, es256, ec.public_key()).unwrap();
+        assert_eq!(
+            back.to_ecdsa_raw(EccCurve::NistP256),
+            ec_sig.to_ecdsa_raw(EccCurve::NistP256)
+        );
+    }
+    for format in [SignatureFormat::Raw, SignatureFormat::Tpmt] {
+        let bytes = rsa_sig.encode(format, ps256, rsa.public_key()).unwrap();
+        let back = SignatureValue::decode(format, &bytes, ps256, rsa.public_key()).unwrap();
+        assert_eq!(back, rsa_sig);
+    }
+    // DER is for ECDSA only, both ways.
+    assert_eq!(
+        SignatureValue::decode(SignatureFormat::Der, b"\x30\x00", ps256, rsa.public_key())
+            .unwrap_err()
+            .name(),
+        "InvalidArgument"
+    );
+    assert_eq!(
+        rsa_sig
+            .encode(SignatureFormat::Der, ps256, rsa.public_key())
+            .unwrap_err()
+            .name(),
+        "InvalidArgument"
+    );
+    // An ECDSA signature cannot be encoded for a key that is not an EC key.
+    assert_eq!(
+        ec_sig
+            .encode(SignatureFormat::Raw, es256, rsa.public_key())
+            .unwrap_err()
+            .name(),
+        "InvalidArgument"
+    );
+    // Raw r||s of the wrong size for the key's curve.
+    let raw = ec_sig
+        .encode(SignatureFormat::Raw, es256, ec.public_key())
+        .unwrap();
+    assert_eq!(
+        SignatureValue::decode(SignatureFormat::Raw, &raw[1..], es256, ec.public_key())
+            .unwrap_err()
+            .name(),
+        "SignatureLength"
+    );
+    // A TPMT_SIGNATURE of another scheme or hash than the caller's: the caller's scheme decides.
+    let tpmt = rsa_sig
+        .encode(SignatureFormat::Tpmt, ps256, rsa.public_key())
+        .unwrap();
+    assert_eq!(
+        SignatureValue::decode(
+            SignatureFormat::Tpmt,
+            &tpmt,
+            SignatureScheme::RsaPkcs1v15(HashAlg::Sha256),
+            rsa.public_key()
+        )
+        .unwrap_err()
+        .name(),
+        "SignatureSchemeMismatch"
+    );
+    assert_eq!(
+        SignatureValue::decode(
+            SignatureFormat::Tpmt,
+            &tpmt,
+            SignatureScheme::RsaPss(HashAlg::Sha384),
+            rsa.public_key()
+        )
+        .unwrap_err()
+        .name(),
+        "HashMismatch"
+    );
 }
