@@ -291,6 +291,10 @@ typedef struct aegis_verified_quote aegis_verified_quote;
  * - codes 7000-7999 (Ek): EK certificate and credential activation (item 14).
  * - codes 8000-8999 (Location): Location evidence (item 16).
  * - codes 9000-9999 (Backend): A TPM backend operation.
+ * - codes 10000-10999 (Geo): Jurisdictions from coordinates and geofence policy (FORMATS.md,
+ *   Jurisdictions).
+ * - codes 11000-11999 (Result): Attestation results: EAR tokens (FORMATS.md, EAR) and
+ *   evidence-bundle appraisal.
  */
 typedef uint32_t aegis_status;
 

@@ -102,6 +102,10 @@ error_table! {
         8000 Location;
         /// A TPM backend operation.
         9000 Backend;
+        /// Jurisdictions from coordinates and geofence policy (FORMATS.md, Jurisdictions).
+        10000 Geo;
+        /// Attestation results: EAR tokens (FORMATS.md, EAR) and evidence-bundle appraisal.
+        11000 Result;
     }
     errors {
         // --- usage (1000s) ---
@@ -342,6 +346,14 @@ error_table! {
             /// The backend's message (for the TSS backend, the TSS or TPM response code).
             detail: String,
         } => "TPM backend operation failed";
+
+        // --- jurisdictions (10000-10019) ---
+
+        // --- geofence policy and decision (10020-10099) ---
+
+        // --- EAR tokens (11000-11049) ---
+
+        // --- evidence bundle and attestation result (11050-11099) ---
     }
     boundary_only {
         /// A required pointer argument was NULL (or a (ptr, len) pair had NULL with len > 0).

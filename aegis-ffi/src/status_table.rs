@@ -17,6 +17,10 @@
 /// - codes 7000-7999 (Ek): EK certificate and credential activation (item 14).
 /// - codes 8000-8999 (Location): Location evidence (item 16).
 /// - codes 9000-9999 (Backend): A TPM backend operation.
+/// - codes 10000-10999 (Geo): Jurisdictions from coordinates and geofence policy (FORMATS.md,
+///   Jurisdictions).
+/// - codes 11000-11999 (Result): Attestation results: EAR tokens (FORMATS.md, EAR) and
+///   evidence-bundle appraisal.
 pub type aegis_status = u32;
 
 /// Success.
@@ -204,6 +208,10 @@ pub const AEGIS_LOCATION_LOG_CORRUPT: aegis_status = 8002;
 
 /// A TPM backend operation failed (the TSS or TPM response code is in `detail`).
 pub const AEGIS_BACKEND: aegis_status = 9000;
+
+// --- codes 10000-10999 (Geo) ---
+
+// --- codes 11000-11999 (Result) ---
 
 /// Every status with its name (the `aegis_core::Error` variant name, or the C-ABI-only name) and
 /// static message, in code order. `AEGIS_OK` is not listed.

@@ -10,6 +10,7 @@
 //! attestation nonce. Only the replayed events come out ([`VerifiedLocation`]).
 
 pub mod jcs;
+pub mod jurisdiction;
 pub mod log_format;
 
 pub use log_format::{encode_log, parse_log, parse_log_chain, LogChain};

@@ -65,4 +65,18 @@ const GROUPS: &[GroupClass] = &[
         doc: "Codes 9000-9999 (Backend): A TPM backend operation.",
         also: None,
     },
+    GroupClass {
+        range: 10,
+        name: "GeoError",
+        doc: "Codes 10000-10999 (Geo): Jurisdictions from coordinates and geofence policy \
+              (FORMATS.md, Jurisdictions).",
+        also: None,
+    },
+    GroupClass {
+        range: 11,
+        name: "ResultError",
+        doc: "Codes 11000-11999 (Result): Attestation results: EAR tokens (FORMATS.md, EAR) and \
+              evidence-bundle appraisal.",
+        also: None,
+    },
 ];

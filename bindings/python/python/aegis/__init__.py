@@ -40,6 +40,8 @@ from aegis._aegis import (
     EkError,
     LocationError,
     BackendError,
+    GeoError,
+    ResultError,
     # END GENERATED errors
     ActivationChallenge,
     AkBinding,
@@ -84,6 +86,8 @@ __all__ = [
     "EkError",
     "LocationError",
     "BackendError",
+    "GeoError",
+    "ResultError",
     # END GENERATED errors
     "ActivationChallenge",
     "AkBinding",

@@ -22,6 +22,8 @@ __all__ = [
     "EkError",
     "LocationError",
     "BackendError",
+    "GeoError",
+    "ResultError",
     # END GENERATED errors
     "ActivationChallenge",
     "AkBinding",
@@ -104,6 +106,14 @@ class LocationError(AegisError):
 
 class BackendError(AegisError):
     """Codes 9000-9999 (Backend): A TPM backend operation."""
+
+class GeoError(AegisError):
+    """Codes 10000-10999 (Geo): Jurisdictions from coordinates and geofence policy (FORMATS.md,
+    Jurisdictions)."""
+
+class ResultError(AegisError):
+    """Codes 11000-11999 (Result): Attestation results: EAR tokens (FORMATS.md, EAR) and
+    evidence-bundle appraisal."""
 # END GENERATED errors
 
 @final
