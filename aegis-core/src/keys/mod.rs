@@ -14,6 +14,7 @@
 //! `tpm` -> `keys` -> `crypto` -> `credential`, `x509`, `compat` -> `ek` -> `verify` -> `geo`
 //! -> `appraise`, `inspect`.
 
+pub mod jwk;
 pub mod oid;
 mod spki;
 
