@@ -768,6 +768,21 @@ typedef uint32_t aegis_key_kind;
  */
 #define AEGIS_BACKEND 9000
 
+/**
+ * The evidence bundle (docs/evidence-bundle.md) is not valid JSON of its format.
+ */
+#define AEGIS_EVIDENCE_BUNDLE_INVALID 11050
+
+/**
+ * The bundle's nonce is not the nonce this verifier issued for the attestation.
+ */
+#define AEGIS_EVIDENCE_NONCE_MISMATCH 11051
+
+/**
+ * The policy requires an EK certificate and the bundle has none.
+ */
+#define AEGIS_EK_CERTIFICATE_MISSING 11052
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus

@@ -354,6 +354,19 @@ error_table! {
         // --- EAR tokens (11000-11049) ---
 
         // --- evidence bundle and attestation result (11050-11099) ---
+        /// The evidence bundle (docs/evidence-bundle.md) is not valid JSON of its format.
+        11050 EvidenceBundleInvalid {
+            /// The member at fault (`$.quote.attest`) or `$` for the document.
+            field: String,
+            /// What is wrong with it.
+            reason: String,
+        } => "evidence bundle invalid";
+        /// The bundle's nonce is not the nonce this verifier issued for the attestation.
+        11051 EvidenceNonceMismatch
+            => "the evidence bundle's nonce is not the nonce this verifier issued";
+        /// The policy requires an EK certificate and the bundle has none.
+        11052 EkCertificateMissing
+            => "the policy requires an EK certificate and the evidence has none";
     }
     boundary_only {
         /// A required pointer argument was NULL (or a (ptr, len) pair had NULL with len > 0).
@@ -512,6 +525,15 @@ impl fmt::Display for Error {
             }
             Error::LocationLogCorrupt { what } => write!(f, "location event log corrupt: {what}"),
             Error::Backend { what, detail } => write!(f, "TPM backend: {what}: {detail}"),
+            Error::EvidenceBundleInvalid { field, reason } => {
+                write!(f, "evidence bundle invalid at {field}: {reason}")
+            }
+            Error::EvidenceNonceMismatch => {
+                f.write_str("the evidence bundle's nonce is not the nonce this verifier issued")
+            }
+            Error::EkCertificateMissing => {
+                f.write_str("the policy requires an EK certificate and the evidence has none")
+            }
         }
     }
 }

@@ -213,6 +213,15 @@ pub const AEGIS_BACKEND: aegis_status = 9000;
 
 // --- codes 11000-11999 (Result) ---
 
+/// The evidence bundle (docs/evidence-bundle.md) is not valid JSON of its format.
+pub const AEGIS_EVIDENCE_BUNDLE_INVALID: aegis_status = 11050;
+
+/// The bundle's nonce is not the nonce this verifier issued for the attestation.
+pub const AEGIS_EVIDENCE_NONCE_MISMATCH: aegis_status = 11051;
+
+/// The policy requires an EK certificate and the bundle has none.
+pub const AEGIS_EK_CERTIFICATE_MISSING: aegis_status = 11052;
+
 /// Every status with its name (the `aegis_core::Error` variant name, or the C-ABI-only name) and
 /// static message, in code order. `AEGIS_OK` is not listed.
 pub(crate) const STATUSES: &[(aegis_status, &str, &core::ffi::CStr)] = &[
@@ -268,4 +277,7 @@ pub(crate) const STATUSES: &[(aegis_status, &str, &core::ffi::CStr)] = &[
     (AEGIS_LOCATION_NONCE_MISMATCH, "LocationNonceMismatch", c"last location event is not bound to the attestation nonce"),
     (AEGIS_LOCATION_LOG_CORRUPT, "LocationLogCorrupt", c"location event log corrupt"),
     (AEGIS_BACKEND, "Backend", c"TPM backend operation failed"),
+    (AEGIS_EVIDENCE_BUNDLE_INVALID, "EvidenceBundleInvalid", c"evidence bundle invalid"),
+    (AEGIS_EVIDENCE_NONCE_MISMATCH, "EvidenceNonceMismatch", c"the evidence bundle's nonce is not the nonce this verifier issued"),
+    (AEGIS_EK_CERTIFICATE_MISSING, "EkCertificateMissing", c"the policy requires an EK certificate and the evidence has none"),
 ];

@@ -185,4 +185,17 @@ var (
 	// ErrBackend is code 9000 (Backend): A TPM backend operation failed (the TSS or TPM response
 	// code is in `detail`).
 	ErrBackend = sentinel(9000, "Backend")
+
+	// Codes 11000-11999 (Result): Attestation results: EAR tokens (FORMATS.md, EAR) and
+	// evidence-bundle appraisal.
+
+	// ErrEvidenceBundleInvalid is code 11050 (EvidenceBundleInvalid): The evidence bundle
+	// (docs/evidence-bundle.md) is not valid JSON of its format.
+	ErrEvidenceBundleInvalid = sentinel(11050, "EvidenceBundleInvalid")
+	// ErrEvidenceNonceMismatch is code 11051 (EvidenceNonceMismatch): The bundle's nonce is not
+	// the nonce this verifier issued for the attestation.
+	ErrEvidenceNonceMismatch = sentinel(11051, "EvidenceNonceMismatch")
+	// ErrEkCertificateMissing is code 11052 (EkCertificateMissing): The policy requires an EK
+	// certificate and the bundle has none.
+	ErrEkCertificateMissing = sentinel(11052, "EkCertificateMissing")
 )

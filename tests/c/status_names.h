@@ -61,6 +61,9 @@ static const struct {
     {"LocationNonceMismatch", AEGIS_LOCATION_NONCE_MISMATCH},
     {"LocationLogCorrupt", AEGIS_LOCATION_LOG_CORRUPT},
     {"Backend", AEGIS_BACKEND},
+    {"EvidenceBundleInvalid", AEGIS_EVIDENCE_BUNDLE_INVALID},
+    {"EvidenceNonceMismatch", AEGIS_EVIDENCE_NONCE_MISMATCH},
+    {"EkCertificateMissing", AEGIS_EK_CERTIFICATE_MISSING},
 };
 
 #endif

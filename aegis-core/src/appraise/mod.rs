@@ -17,6 +17,10 @@
 //! Evidence that cannot be parsed makes its check fail with the parse error; nothing is accepted
 //! silently. What the appraisal does not establish is listed too ([`Appraisal::not_established`]).
 
+pub mod bundle;
+
+pub use bundle::EvidenceBundle;
+
 use crate::crypto::{CryptoProvider, SignatureFormat, SignatureScheme, SignatureValue};
 use crate::error::Error;
 use crate::geo::{self, VerifiedLocation};
