@@ -129,6 +129,100 @@ impl AkBinding {
     }
 }
 
+/// What a verifier keeps of a completed enrolment in its own store: the bound AK's Name and the
+/// EK public area. JSON: `{"version": 1, "ak_name": "<hex>", "ek_public": "<base64
+/// TPM2B_PUBLIC>"}` (docs/evidence-bundle.md, "Enrolment record").
+///
+/// A record is the verifier's own state, like Keylime's registrar database: restoring one
+/// ([`AkBinding::from_enrolment_record`]) trusts it. Never restore a record an attester sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnrolmentRecord {
+    ak_name: Name,
+    ek_public: Public,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EnrolmentWire {
+    version: u32,
+    ak_name: String,
+    ek_public: String,
+}
+
+impl EnrolmentRecord {
+    /// The bound AK's Name.
+    pub fn ak_name(&self) -> &Name {
+        &self.ak_name
+    }
+
+    /// The EK public area.
+    pub fn ek_public(&self) -> &Public {
+        &self.ek_public
+    }
+
+    /// The record as JSON.
+    pub fn to_json(&self) -> String {
+        use base64::Engine;
+        let wire = EnrolmentWire {
+            version: 1,
+            ak_name: hex::encode(self.ak_name.as_bytes()),
+            ek_public: base64::engine::general_purpose::STANDARD.encode(self.ek_public.to_tpm2b()),
+        };
+        serde_json::to_string_pretty(&wire).unwrap_or_default()
+    }
+
+    /// Reads a record written by [`EnrolmentRecord::to_json`] (strict; the EK public area is
+    /// parsed strictly).
+    pub fn from_json(bytes: &[u8]) -> Result<Self> {
+        use base64::Engine;
+        let wire: EnrolmentWire =
+            serde_json::from_slice(bytes).map_err(|_| Error::InvalidFormat {
+                what: "enrolment record JSON",
+            })?;
+        if wire.version != 1 {
+            return Err(Error::InvalidValue {
+                what: "enrolment record version (1 expected)",
+            });
+        }
+        let ak_name = hex::decode(&wire.ak_name).map_err(|_| Error::InvalidFormat {
+            what: "enrolment record ak_name (hex)",
+        })?;
+        if ak_name.len() < 2 {
+            return Err(Error::InvalidValue {
+                what: "enrolment record ak_name shorter than its algorithm",
+            });
+        }
+        let ek = base64::engine::general_purpose::STANDARD
+            .decode(&wire.ek_public)
+            .map_err(|_| Error::InvalidFormat {
+                what: "enrolment record ek_public (base64)",
+            })?;
+        Ok(EnrolmentRecord {
+            ak_name: Name::from_bytes(&ak_name),
+            ek_public: Public::parse_tpm2b(&ek)?,
+        })
+    }
+}
+
+impl AkBinding {
+    /// The record to keep in the verifier's enrolment store.
+    pub fn enrolment_record(&self) -> EnrolmentRecord {
+        EnrolmentRecord {
+            ak_name: self.ak_name.clone(),
+            ek_public: self.ek.public().clone(),
+        }
+    }
+
+    /// The binding a stored record holds. The EK comes back [`EkEndorsement::Uncertified`]: an
+    /// appraisal verifies the EK certificate the evidence carries against this EK each time.
+    pub fn from_enrolment_record(record: &EnrolmentRecord) -> AkBinding {
+        AkBinding {
+            ak_name: record.ak_name.clone(),
+            ek: EkEndorsement::Uncertified(record.ek_public.clone()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,5 +380,40 @@ mod tests {
         let secret = challenge.secret.to_vec();
         let binding = challenge.complete(&secret).unwrap();
         assert_eq!(binding.check_ak(&bare), Err(Error::AkBindingMismatch));
+    }
+
+    #[test]
+    fn an_enrolment_record_round_trips_and_restores_the_binding() {
+        let p = all_providers()[0];
+        let (ak, other) = (ak(), ak());
+        let (challenge, _) =
+            ActivationChallenge::new(p, EkEndorsement::Uncertified(ek()), &ak).unwrap();
+        let secret = challenge.secret.to_vec();
+        let binding = challenge.complete(&secret).unwrap();
+        let record = binding.enrolment_record();
+        let read = EnrolmentRecord::from_json(record.to_json().as_bytes()).unwrap();
+        assert_eq!(read, record);
+        let restored = AkBinding::from_enrolment_record(&read);
+        assert_eq!(restored.check_ak(&ak), Ok(()));
+        assert_eq!(restored.check_ak(&other), Err(Error::AkBindingMismatch));
+        assert_eq!(restored.ek().public(), record.ek_public());
+    }
+
+    #[test]
+    fn a_malformed_enrolment_record_is_refused() {
+        let bad = [
+            &br#"{"version":1,"ak_name":"zz","ek_public":""}"#[..],
+            br#"{"version":2,"ak_name":"000b","ek_public":""}"#,
+            br#"{"version":1,"ak_name":"000b","ek_public":"AAA="}"#,
+            br#"{"version":1,"ak_name":"000b","ek_public":"","extra":1}"#,
+            b"[",
+        ];
+        for b in bad {
+            assert!(
+                EnrolmentRecord::from_json(b).is_err(),
+                "{}",
+                String::from_utf8_lossy(b)
+            );
+        }
     }
 }

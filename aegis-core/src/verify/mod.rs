@@ -11,7 +11,7 @@ pub(crate) mod keys;
 mod policy;
 mod signature;
 
-pub use binding::{ActivationChallenge, AkBinding, EkEndorsement};
+pub use binding::{ActivationChallenge, AkBinding, EkEndorsement, EnrolmentRecord};
 pub use keys::{AttestationKey, KeyPolicy};
 pub use policy::{AttestPolicy, CertifyPolicy, HashAllowList, QuotePolicy, RequiredPcrs};
 pub use signature::verify_signature;
