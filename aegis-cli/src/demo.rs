@@ -416,10 +416,10 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
     );
     rec.restart();
     let attest_start = Instant::now();
-    let certify_nonce = fresh_nonce(p)?;
-    let certified = backend
-        .certify(&app, &ak, &certify_nonce)
-        .map_err(at("certify"))?;
+    // One fresh verifier nonce for the certification, the location event and the quote (the
+    // evidence bundle carries one nonce: docs/evidence-bundle.md).
+    let nonce = fresh_nonce(p)?;
+    let certified = backend.certify(&app, &ak, &nonce).map_err(at("certify"))?;
     rec.record("TPM2_Certify", true, "the AK certified the App Key");
 
     // 3. Location reading -> event log -> PCR.
@@ -444,7 +444,6 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
         }
     };
     let mut log = LocationLogFile::open(&log_path).map_err(at("open event log"))?;
-    let nonce = fresh_nonce(p)?;
     let recorded = record_location(
         backend.as_mut(),
         &mut log,
@@ -530,7 +529,7 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
         ..AppraisalPolicy::default()
     };
     let nonces = Nonces {
-        certify: &certify_nonce,
+        certify: &nonce,
         quote: &nonce,
     };
     let appraisal = appraise(p, &vak, binding.as_ref(), &evidence, &nonces, &policy);
