@@ -769,6 +769,80 @@ typedef uint32_t aegis_key_kind;
 #define AEGIS_BACKEND 9000
 
 /**
+ * An EAR token is not a well-formed JWS compact serialization, COSE_Sign1, JSON or CBOR.
+ */
+#define AEGIS_EAR_MALFORMED 11000
+
+/**
+ * The token's signature algorithm is not on the caller's allow-list (never `none`, never
+ * HMAC).
+ */
+#define AEGIS_EAR_ALGORITHM_NOT_ALLOWED 11001
+
+/**
+ * The token's algorithm does not fit the verification key (ES256 needs P-256, ES384
+ * P-384, PS256 RSA of 2048 bits or more).
+ */
+#define AEGIS_EAR_ALGORITHM_KEY_MISMATCH 11002
+
+/**
+ * The token's `exp` is at or before the verification time.
+ */
+#define AEGIS_EAR_EXPIRED 11003
+
+/**
+ * The token's `iat` is later than the verification time plus the allowed clock skew.
+ */
+#define AEGIS_EAR_ISSUED_IN_FUTURE 11004
+
+/**
+ * A nonce was expected and the token's `eat_nonce` differs or is missing.
+ */
+#define AEGIS_EAR_NONCE_MISMATCH 11005
+
+/**
+ * A time claim (`iat`, `exp`) is not an integer (floats are refused).
+ */
+#define AEGIS_EAR_NON_INTEGER_TIME 11006
+
+/**
+ * The `eat_profile` is none of draft-ietf-rats-ear-03, -04 or Veraison's.
+ */
+#define AEGIS_EAR_UNKNOWN_PROFILE 11007
+
+/**
+ * A submod's `ear_status` is better than the worst claim of its trustworthiness vector.
+ */
+#define AEGIS_EAR_STATUS_BETTER_THAN_VECTOR 11008
+
+/**
+ * The top-level `ear_status` is better than the worst submod status.
+ */
+#define AEGIS_EAR_STATUS_BETTER_THAN_SUBMODS 11009
+
+/**
+ * geoAR claims break a rule: an inner jurisdiction level without the outer one, or a
+ * value outside its type (draft-richardson-rats-geographic-results).
+ */
+#define AEGIS_EAR_GEO_INVALID 11010
+
+/**
+ * A mandatory EAR claim is missing.
+ */
+#define AEGIS_EAR_CLAIM_MISSING 11011
+
+/**
+ * An EAR claim has the wrong type or a value outside its range.
+ */
+#define AEGIS_EAR_CLAIM_INVALID 11012
+
+/**
+ * The JOSE or COSE header carries a parameter Aegis must refuse (`crit`, `b64`: false,
+ * an algorithm only in the unprotected header).
+ */
+#define AEGIS_EAR_HEADER_INVALID 11013
+
+/**
  * The evidence bundle (docs/evidence-bundle.md) is not valid JSON of its format.
  */
 #define AEGIS_EVIDENCE_BUNDLE_INVALID 11050

@@ -352,6 +352,75 @@ error_table! {
         // --- geofence policy and decision (10020-10099) ---
 
         // --- EAR tokens (11000-11049) ---
+        /// An EAR token is not a well-formed JWS compact serialization, COSE_Sign1, JSON or CBOR.
+        11000 EarMalformed {
+            /// The part that did not decode.
+            what: &'static str,
+        } => "EAR token malformed";
+        /// The token's signature algorithm is not on the caller's allow-list (never `none`, never
+        /// HMAC).
+        11001 EarAlgorithmNotAllowed {
+            /// The algorithm as the token names it (JWS `alg` or COSE algorithm number).
+            alg: String,
+        } => "EAR signature algorithm not on the allow-list";
+        /// The token's algorithm does not fit the verification key (ES256 needs P-256, ES384
+        /// P-384, PS256 RSA of 2048 bits or more).
+        11002 EarAlgorithmKeyMismatch => "EAR signature algorithm does not fit the key";
+        /// The token's `exp` is at or before the verification time.
+        11003 EarExpired {
+            /// The token's `exp` (seconds since the epoch).
+            exp: i64,
+            /// The verification time (seconds since the epoch).
+            now: u64,
+        } => "EAR token expired";
+        /// The token's `iat` is later than the verification time plus the allowed clock skew.
+        11004 EarIssuedInFuture {
+            /// The token's `iat` (seconds since the epoch).
+            iat: i64,
+            /// The verification time (seconds since the epoch).
+            now: u64,
+        } => "EAR token issued in the future";
+        /// A nonce was expected and the token's `eat_nonce` differs or is missing.
+        11005 EarNonceMismatch => "EAR eat_nonce does not equal the expected nonce";
+        /// A time claim (`iat`, `exp`) is not an integer (floats are refused).
+        11006 EarNonIntegerTime {
+            /// The claim.
+            claim: &'static str,
+        } => "EAR time claim is not an integer";
+        /// The `eat_profile` is none of draft-ietf-rats-ear-03, -04 or Veraison's.
+        11007 EarUnknownProfile {
+            /// The profile found.
+            profile: String,
+        } => "EAR eat_profile unknown";
+        /// A submod's `ear_status` is better than the worst claim of its trustworthiness vector.
+        11008 EarStatusBetterThanVector {
+            /// The submod's name.
+            submod: String,
+        } => "EAR submod status is better than its trustworthiness vector";
+        /// The top-level `ear_status` is better than the worst submod status.
+        11009 EarStatusBetterThanSubmods => "EAR top-level status is better than a submod's";
+        /// geoAR claims break a rule: an inner jurisdiction level without the outer one, or a
+        /// value outside its type (draft-richardson-rats-geographic-results).
+        11010 EarGeoInvalid {
+            /// The rule broken.
+            what: &'static str,
+        } => "EAR geoAR claims invalid";
+        /// A mandatory EAR claim is missing.
+        11011 EarClaimMissing {
+            /// The claim.
+            claim: &'static str,
+        } => "EAR mandatory claim missing";
+        /// An EAR claim has the wrong type or a value outside its range.
+        11012 EarClaimInvalid {
+            /// The claim.
+            claim: &'static str,
+        } => "EAR claim has the wrong type or value";
+        /// The JOSE or COSE header carries a parameter Aegis must refuse (`crit`, `b64`: false,
+        /// an algorithm only in the unprotected header).
+        11013 EarHeaderInvalid {
+            /// The parameter and why.
+            what: &'static str,
+        } => "EAR token header refused";
 
         // --- evidence bundle and attestation result (11050-11099) ---
         /// The evidence bundle (docs/evidence-bundle.md) is not valid JSON of its format.
@@ -534,6 +603,38 @@ impl fmt::Display for Error {
             Error::EkCertificateMissing => {
                 f.write_str("the policy requires an EK certificate and the evidence has none")
             }
+            // EAR tokens (11000-11049)
+            Error::EarMalformed { what } => write!(f, "EAR token malformed: {what}"),
+            Error::EarAlgorithmNotAllowed { alg } => {
+                write!(f, "EAR signature algorithm {alg:?} is not on the allow-list")
+            }
+            Error::EarAlgorithmKeyMismatch => {
+                f.write_str("EAR signature algorithm does not fit the verification key")
+            }
+            Error::EarExpired { exp, now } => write!(f, "EAR token expired at {exp} (now {now})"),
+            Error::EarIssuedInFuture { iat, now } => {
+                write!(f, "EAR token issued at {iat}, after now ({now}) plus the clock skew")
+            }
+            Error::EarNonceMismatch => {
+                f.write_str("EAR eat_nonce is missing or differs from the expected nonce")
+            }
+            Error::EarNonIntegerTime { claim } => write!(f, "EAR {claim} is not an integer"),
+            Error::EarUnknownProfile { profile } => {
+                write!(f, "EAR eat_profile {profile:?} is not -03, -04 or Veraison's")
+            }
+            Error::EarStatusBetterThanVector { submod } => write!(
+                f,
+                "EAR submod {submod:?}: status is better than its trustworthiness vector"
+            ),
+            Error::EarStatusBetterThanSubmods => {
+                f.write_str("EAR top-level status is better than a submod's status")
+            }
+            Error::EarGeoInvalid { what } => write!(f, "EAR geoAR claims invalid: {what}"),
+            Error::EarClaimMissing { claim } => write!(f, "EAR claim {claim} missing"),
+            Error::EarClaimInvalid { claim } => {
+                write!(f, "EAR claim {claim} has the wrong type or value")
+            }
+            Error::EarHeaderInvalid { what } => write!(f, "EAR token header refused: {what}"),
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod appraise;
 pub mod compat;
 pub mod credential;
 pub mod crypto;
+pub mod ear;
 pub mod ek;
 pub mod error;
 pub mod geo;

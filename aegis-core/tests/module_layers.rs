@@ -16,7 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["tpm"],
     &["keys"],
     &["crypto"],
-    &["credential", "x509", "compat"],
+    &["credential", "x509", "compat", "ear"],
     &["ek"],
     &["verify"],
     &["geo"],

@@ -1,0 +1,364 @@
+//! EAR claims as JSON (draft-ietf-rats-ear-04, section 4 and its JSON examples; veraison/ear
+//! v1.1.3 for the Veraison names). Byte strings are base64url without padding (RFC 9711,
+//! 7.2.2); times are integers.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
+use base64::Engine as _;
+use serde_json::{Map, Value};
+
+use super::geo::{label_of_name, uuid_parse, uuid_text, GeoKind, GeoValue, GEO_LABELS};
+use super::{Dialect, Ear, Status, Submod, TrustVector, VerifierId, TRUST_CLAIM_NAMES};
+use crate::error::{Error, Result};
+
+/// The claim names of a dialect.
+struct Names {
+    verifier_id: &'static str,
+    status: &'static str,
+    vector: &'static str,
+    attester_claims: &'static str,
+    verifier_claims: &'static str,
+}
+
+const IETF: Names = Names {
+    verifier_id: "ear_verifier_id",
+    status: "ear_status",
+    vector: "ear_trustworthiness_vector",
+    attester_claims: "ear_attester_claims",
+    verifier_claims: "ear_verifier_claims",
+};
+
+const VERAISON: Names = Names {
+    verifier_id: "ear.verifier-id",
+    status: "ear.status",
+    vector: "ear.trustworthiness-vector",
+    attester_claims: "ear.veraison.annotated-evidence",
+    verifier_claims: "ear.veraison.policy-claims",
+};
+
+fn names(dialect: Dialect) -> &'static Names {
+    match dialect {
+        Dialect::Ietf04 | Dialect::Ietf03 => &IETF,
+        Dialect::Veraison => &VERAISON,
+    }
+}
+
+const POLICY_IDS: &str = "ear_appraisal_policy_ids";
+const POLICY_ID: &str = "ear_appraisal_policy_id";
+const POLICY_ID_VERAISON: &str = "ear.appraisal-policy-id";
+const RAW_EVIDENCE: &str = "ear_raw_evidence";
+
+pub(crate) fn b64(bytes: &[u8]) -> Value {
+    Value::String(B64URL.encode(bytes))
+}
+
+fn b64_decode(v: &Value, claim: &'static str) -> Result<Vec<u8>> {
+    v.as_str()
+        .and_then(|s| B64URL.decode(s).ok())
+        .ok_or(Error::EarClaimInvalid { claim })
+}
+
+/// The claims as a JSON object in `dialect`.
+pub(crate) fn encode(ear: &Ear, dialect: Dialect) -> Result<Value> {
+    let n = names(dialect);
+    let mut top = Map::new();
+    for (k, v) in &ear.extra {
+        top.insert(k.clone(), v.clone());
+    }
+    top.insert("eat_profile".into(), dialect.profile().into());
+    top.insert("iat".into(), ear.iat.into());
+    if let Some(exp) = ear.exp {
+        top.insert("exp".into(), exp.into());
+    }
+    let mut vid = Map::new();
+    vid.insert("developer".into(), ear.verifier_id.developer.clone().into());
+    vid.insert("build".into(), ear.verifier_id.build.clone().into());
+    top.insert(n.verifier_id.into(), Value::Object(vid));
+    if let Some(status) = ear.status {
+        top.insert(n.status.into(), status.name().into());
+    }
+    if let Some(nonce) = &ear.nonce {
+        top.insert("eat_nonce".into(), b64(nonce));
+    }
+    let mut submods = Map::new();
+    for (name, sub) in &ear.submods {
+        submods.insert(name.clone(), encode_submod(sub, dialect));
+    }
+    top.insert("submods".into(), Value::Object(submods));
+    Ok(Value::Object(top))
+}
+
+fn encode_submod(sub: &Submod, dialect: Dialect) -> Value {
+    let n = names(dialect);
+    let mut m = Map::new();
+    for (k, v) in &sub.extra {
+        m.insert(k.clone(), v.clone());
+    }
+    m.insert(n.status.into(), sub.status.name().into());
+    if sub.trust_vector.any_set() {
+        let mut tv = Map::new();
+        for (name, value) in TRUST_CLAIM_NAMES.iter().zip(sub.trust_vector.claims()) {
+            if value != 0 {
+                tv.insert((*name).into(), value.into());
+            }
+        }
+        m.insert(n.vector.into(), Value::Object(tv));
+    }
+    match (dialect, sub.policy_ids.first()) {
+        (_, None) => {}
+        (Dialect::Veraison, Some(first)) => {
+            m.insert(POLICY_ID_VERAISON.into(), first.clone().into());
+        }
+        _ => {
+            m.insert(POLICY_IDS.into(), sub.policy_ids.clone().into());
+        }
+    }
+    if let Some(nonce) = &sub.nonce {
+        m.insert("eat_nonce".into(), b64(nonce));
+    }
+    if let Some((media_type, bytes)) = &sub.raw_evidence {
+        m.insert(
+            RAW_EVIDENCE.into(),
+            Value::Array(vec![media_type.clone().into(), b64(bytes)]),
+        );
+    }
+    if let Some(c) = &sub.attester_claims {
+        m.insert(n.attester_claims.into(), c.clone());
+    }
+    if let Some(c) = &sub.verifier_claims {
+        m.insert(n.verifier_claims.into(), c.clone());
+    }
+    for (i, value) in sub.geo.values() {
+        let Some(label) = GEO_LABELS.get(i) else {
+            continue;
+        };
+        let v = match value {
+            GeoValue::Text(s) => Value::from(s),
+            GeoValue::Bool(b) => Value::from(b),
+            GeoValue::Uint(u) => Value::from(u),
+            GeoValue::Int(i) => Value::from(i),
+            GeoValue::Uuid(u) => Value::from(uuid_text(&u)),
+        };
+        m.insert(format!("grc.{}", label.name), v);
+    }
+    Value::Object(m)
+}
+
+/// An integer time claim: `EarNonIntegerTime` for a float, `EarClaimInvalid` for any other type
+/// or a value outside i64.
+pub(crate) fn time(v: &Value, claim: &'static str) -> Result<i64> {
+    match v {
+        Value::Number(n) if n.is_f64() => Err(Error::EarNonIntegerTime { claim }),
+        Value::Number(n) => n.as_i64().ok_or(Error::EarClaimInvalid { claim }),
+        _ => Err(Error::EarClaimInvalid { claim }),
+    }
+}
+
+/// Claims from a JSON payload, with the dialect its `eat_profile` names.
+pub(crate) fn decode(bytes: &[u8]) -> Result<(Ear, Dialect)> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|_| Error::EarMalformed {
+        what: "claims are not JSON",
+    })?;
+    let Value::Object(mut top) = value else {
+        return Err(Error::EarMalformed {
+            what: "claims are not a JSON object",
+        });
+    };
+    let profile = top
+        .remove("eat_profile")
+        .ok_or(Error::EarClaimMissing {
+            claim: "eat_profile",
+        })?;
+    let dialect = Dialect::from_profile(profile.as_str().ok_or(Error::EarClaimInvalid {
+        claim: "eat_profile",
+    })?)?;
+    let n = names(dialect);
+    let iat = time(
+        &top.remove("iat")
+            .ok_or(Error::EarClaimMissing { claim: "iat" })?,
+        "iat",
+    )?;
+    let exp = top.remove("exp").map(|v| time(&v, "exp")).transpose()?;
+    let vid = top.remove(n.verifier_id).ok_or(Error::EarClaimMissing {
+        claim: "ear_verifier_id",
+    })?;
+    let text = |m: &Map<String, Value>, k: &str| -> Result<String> {
+        m.get(k)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or(Error::EarClaimInvalid {
+                claim: "ear_verifier_id",
+            })
+    };
+    let Value::Object(vid) = vid else {
+        return Err(Error::EarClaimInvalid {
+            claim: "ear_verifier_id",
+        });
+    };
+    let verifier_id = VerifierId {
+        developer: text(&vid, "developer")?,
+        build: text(&vid, "build")?,
+    };
+    let status = top
+        .remove(n.status)
+        .map(|v| status_of(&v))
+        .transpose()?;
+    let nonce = top
+        .remove("eat_nonce")
+        .map(|v| b64_decode(&v, "eat_nonce"))
+        .transpose()?;
+    let Value::Object(subs) = top
+        .remove("submods")
+        .ok_or(Error::EarClaimMissing { claim: "submods" })?
+    else {
+        return Err(Error::EarClaimInvalid { claim: "submods" });
+    };
+    if subs.len() > super::MAX_SUBMODS {
+        return Err(Error::CountOutOfRange {
+            what: "EAR submods",
+            count: subs.len(),
+            max: super::MAX_SUBMODS,
+        });
+    }
+    let mut submods = std::collections::BTreeMap::new();
+    for (name, sub) in subs {
+        submods.insert(name, decode_submod(sub, dialect)?);
+    }
+    let ear = Ear {
+        iat,
+        exp,
+        verifier_id,
+        status,
+        nonce,
+        submods,
+        extra: top.into_iter().collect(),
+    };
+    Ok((ear, dialect))
+}
+
+fn status_of(v: &Value) -> Result<Status> {
+    match v {
+        Value::String(s) => Status::from_name(s),
+        // Veraison's TrustTier also reads the tier's number.
+        Value::Number(n) => Status::from_value(n.as_i64().ok_or(Error::EarClaimInvalid {
+            claim: "ear_status",
+        })?),
+        _ => Err(Error::EarClaimInvalid {
+            claim: "ear_status",
+        }),
+    }
+}
+
+pub(crate) fn claim_value(v: &Value) -> Result<i8> {
+    v.as_i64()
+        .and_then(|i| i8::try_from(i).ok())
+        .ok_or(Error::EarClaimInvalid {
+            claim: "ear_trustworthiness_vector",
+        })
+}
+
+fn decode_submod(value: Value, dialect: Dialect) -> Result<Submod> {
+    let n = names(dialect);
+    let Value::Object(mut m) = value else {
+        return Err(Error::EarClaimInvalid { claim: "submods" });
+    };
+    let status = status_of(&m.remove(n.status).ok_or(Error::EarClaimMissing {
+        claim: "ear_status",
+    })?)?;
+    let mut trust_vector = TrustVector::default();
+    if let Some(tv) = m.remove(n.vector) {
+        let Value::Object(tv) = tv else {
+            return Err(Error::EarClaimInvalid {
+                claim: "ear_trustworthiness_vector",
+            });
+        };
+        for (name, v) in tv {
+            // Unknown claim names are refused: they would escape the status rule.
+            let slot = TRUST_CLAIM_NAMES
+                .iter()
+                .position(|n| *n == name)
+                .and_then(|i| trust_vector.claim_mut(i))
+                .ok_or(Error::EarClaimInvalid {
+                    claim: "ear_trustworthiness_vector",
+                })?;
+            *slot = claim_value(&v)?;
+        }
+    }
+    let mut policy_ids = Vec::new();
+    for key in [POLICY_IDS, POLICY_ID, POLICY_ID_VERAISON] {
+        match m.remove(key) {
+            None => {}
+            Some(Value::String(s)) => policy_ids.push(s),
+            Some(Value::Array(a)) => {
+                for id in a {
+                    policy_ids.push(id.as_str().map(str::to_owned).ok_or(
+                        Error::EarClaimInvalid {
+                            claim: "ear_appraisal_policy_ids",
+                        },
+                    )?);
+                }
+            }
+            Some(_) => {
+                return Err(Error::EarClaimInvalid {
+                    claim: "ear_appraisal_policy_ids",
+                })
+            }
+        }
+    }
+    let nonce = m
+        .remove("eat_nonce")
+        .map(|v| b64_decode(&v, "eat_nonce"))
+        .transpose()?;
+    let raw_evidence = m.remove(RAW_EVIDENCE).map(|v| cmw_record(&v)).transpose()?;
+    let attester_claims = m.remove(n.attester_claims);
+    let verifier_claims = m.remove(n.verifier_claims);
+    let mut geo = super::GeoClaims::default();
+    let mut extra = super::ExtraClaims::new();
+    for (k, v) in m {
+        let Some(i) = label_of_name(&k) else {
+            extra.insert(k, v);
+            continue;
+        };
+        let bad = Error::EarGeoInvalid {
+            what: "a geoAR claim has the wrong type",
+        };
+        let kind = GEO_LABELS.get(i).map(|l| l.kind);
+        let value = match (kind, &v) {
+            (Some(GeoKind::Text), Value::String(s)) => GeoValue::Text(s.clone()),
+            (Some(GeoKind::Bool), Value::Bool(b)) => GeoValue::Bool(*b),
+            (Some(GeoKind::Uint), Value::Number(x)) => GeoValue::Uint(x.as_u64().ok_or(bad)?),
+            (Some(GeoKind::Int), Value::Number(x)) => GeoValue::Int(x.as_i64().ok_or(bad)?),
+            (Some(GeoKind::Uuid), Value::String(s)) => GeoValue::Uuid(uuid_parse(s)?),
+            _ => return Err(bad),
+        };
+        geo.set(i, value)?;
+    }
+    Ok(Submod {
+        status,
+        trust_vector,
+        policy_ids,
+        nonce,
+        raw_evidence,
+        attester_claims,
+        verifier_claims,
+        geo,
+        extra,
+    })
+}
+
+/// A CMW record `["<media type>", "<base64url>"]` (draft-ietf-rats-msg-wrap, JSON record); -03's
+/// plain base64url evidence is read with an empty media type.
+fn cmw_record(v: &Value) -> Result<(String, Vec<u8>)> {
+    let bad = Error::EarClaimInvalid {
+        claim: "ear_raw_evidence",
+    };
+    match v {
+        Value::String(_) => Ok((String::new(), b64_decode(v, "ear_raw_evidence")?)),
+        Value::Array(a) => match a.as_slice() {
+            [Value::String(t), bytes] | [Value::String(t), bytes, _] => {
+                Ok((t.clone(), b64_decode(bytes, "ear_raw_evidence")?))
+            }
+            _ => Err(bad),
+        },
+        _ => Err(bad),
+    }
+}
