@@ -768,6 +768,104 @@ typedef uint32_t aegis_key_kind;
  */
 #define AEGIS_BACKEND 9000
 
+/**
+ * A geofence policy is refused (docs/geofence-policy.md): `path` is the JSON path of the
+ * member at fault (`$.areas[2].geometry.coordinates[0][3]`), `what` what is wrong there.
+ */
+#define AEGIS_GEOFENCE_POLICY_INVALID 10020
+
+/**
+ * The reading's country is not on the policy's allow-list.
+ */
+#define AEGIS_GEOFENCE_COUNTRY_NOT_ALLOWED 10021
+
+/**
+ * The reading's country is on the policy's deny-list.
+ */
+#define AEGIS_GEOFENCE_COUNTRY_DENIED 10022
+
+/**
+ * The policy allows only some subdivisions of the reading's country, and not this one.
+ */
+#define AEGIS_GEOFENCE_SUBDIVISION_NOT_ALLOWED 10023
+
+/**
+ * The reading's subdivision is on the policy's deny-list.
+ */
+#define AEGIS_GEOFENCE_SUBDIVISION_DENIED 10024
+
+/**
+ * The policy has subdivision rules for the reading's country, but the reading's
+ * subdivision is not known (no subdivision data, or the circle spans several).
+ */
+#define AEGIS_GEOFENCE_SUBDIVISION_UNRESOLVED 10025
+
+/**
+ * The reading's circle reaches several countries and at least one is not allowed.
+ */
+#define AEGIS_GEOFENCE_JURISDICTION_AMBIGUOUS 10026
+
+/**
+ * The policy has jurisdiction rules and the reading lies in no jurisdiction (or none
+ * was looked up).
+ */
+#define AEGIS_GEOFENCE_JURISDICTION_UNRESOLVED 10027
+
+/**
+ * The policy has allowed areas and the reading's circle lies wholly in none of them.
+ */
+#define AEGIS_GEOFENCE_OUTSIDE_ALLOWED_AREAS 10028
+
+/**
+ * The reading's circle reaches a denied area.
+ */
+#define AEGIS_GEOFENCE_IN_DENIED_AREA 10029
+
+/**
+ * The reading's accuracy radius is larger than the policy accepts.
+ */
+#define AEGIS_GEOFENCE_ACCURACY_TOO_COARSE 10030
+
+/**
+ * The reading is older than the policy accepts.
+ */
+#define AEGIS_GEOFENCE_READING_TOO_OLD 10031
+
+/**
+ * The reading's time is later than the evaluation time plus the allowed clock skew.
+ */
+#define AEGIS_GEOFENCE_READING_FROM_FUTURE 10032
+
+/**
+ * The policy does not accept readings of this sensor type.
+ */
+#define AEGIS_GEOFENCE_SENSOR_NOT_ALLOWED 10033
+
+/**
+ * A mobile-network reading whose location the network did not verify.
+ */
+#define AEGIS_GEOFENCE_MOBILE_NOT_VERIFIED 10034
+
+/**
+ * An IP geolocation reading: never sufficient, whatever the policy says.
+ */
+#define AEGIS_GEOFENCE_IP_NOT_SUFFICIENT 10035
+
+/**
+ * A static (configured, not measured) location, which the policy does not opt into.
+ */
+#define AEGIS_GEOFENCE_STATIC_NOT_ALLOWED 10036
+
+/**
+ * A PCR the geofence policy gives a reference value for is not among the quoted values.
+ */
+#define AEGIS_PCR_REFERENCE_MISSING 10037
+
+/**
+ * A quoted PCR value differs from the policy's reference value.
+ */
+#define AEGIS_PCR_REFERENCE_MISMATCH 10038
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
