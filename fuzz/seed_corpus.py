@@ -101,6 +101,8 @@ def main() -> int:
                     + struct.pack(">H", len(sig)) + sig + pcrs)
                 add("verify_quote", bytes([selector | 2]) + struct.pack(">H", len(attest)) + attest
                     + struct.pack(">H", len(sig)) + sig + pcrs)
+        if kind == "geofence":
+            add("geofence_policy", read(v["policy"]))
         if kind == "inspect":
             target = STRUCTURE_TARGET.get(v.get("structure", ""))
             data = read(v["file"])

@@ -197,6 +197,19 @@ typedef struct aegis_ek_trust_store aegis_ek_trust_store;
 typedef struct aegis_error aegis_error;
 
 /**
+ * The decision of a geofence policy on one reading (`aegis_geofence_policy_evaluate`): allow or
+ * deny, and every reason, passing or not, in evaluation order. Owned by the caller, freed with
+ * `aegis_geofence_decision_free`. Immutable: may be shared between threads.
+ */
+typedef struct aegis_geofence_decision aegis_geofence_decision;
+
+/**
+ * A geofence policy read from its JSON form by `aegis_geofence_policy_from_json`. Owned by the
+ * caller, freed with `aegis_geofence_policy_free`. Immutable: may be shared between threads.
+ */
+typedef struct aegis_geofence_policy aegis_geofence_policy;
+
+/**
  * A key allow-list (VERIFIER-CHECKS.md items 13 and 15): the RSA modulus sizes (exponent
  * 65537) and NIST curves a verifier accepts for an AK (`aegis_ak_from_tpm_public_with_policy`)
  * or an App Key (`aegis_certify_policy_set_app_key_policy`,
@@ -767,6 +780,104 @@ typedef uint32_t aegis_key_kind;
  * A TPM backend operation failed (the TSS or TPM response code is in `detail`).
  */
 #define AEGIS_BACKEND 9000
+
+/**
+ * A geofence policy is refused (docs/geofence-policy.md): `path` is the JSON path of the
+ * member at fault (`$.areas[2].geometry.coordinates[0][3]`), `what` what is wrong there.
+ */
+#define AEGIS_GEOFENCE_POLICY_INVALID 10020
+
+/**
+ * The reading's country is not on the policy's allow-list.
+ */
+#define AEGIS_GEOFENCE_COUNTRY_NOT_ALLOWED 10021
+
+/**
+ * The reading's country is on the policy's deny-list.
+ */
+#define AEGIS_GEOFENCE_COUNTRY_DENIED 10022
+
+/**
+ * The policy allows only some subdivisions of the reading's country, and not this one.
+ */
+#define AEGIS_GEOFENCE_SUBDIVISION_NOT_ALLOWED 10023
+
+/**
+ * The reading's subdivision is on the policy's deny-list.
+ */
+#define AEGIS_GEOFENCE_SUBDIVISION_DENIED 10024
+
+/**
+ * The policy has subdivision rules for the reading's country, but the reading's
+ * subdivision is not known (no subdivision data, or the circle spans several).
+ */
+#define AEGIS_GEOFENCE_SUBDIVISION_UNRESOLVED 10025
+
+/**
+ * The reading's circle reaches several countries and at least one is not allowed.
+ */
+#define AEGIS_GEOFENCE_JURISDICTION_AMBIGUOUS 10026
+
+/**
+ * The policy has jurisdiction rules and the reading lies in no jurisdiction (or none
+ * was looked up).
+ */
+#define AEGIS_GEOFENCE_JURISDICTION_UNRESOLVED 10027
+
+/**
+ * The policy has allowed areas and the reading's circle lies wholly in none of them.
+ */
+#define AEGIS_GEOFENCE_OUTSIDE_ALLOWED_AREAS 10028
+
+/**
+ * The reading's circle reaches a denied area.
+ */
+#define AEGIS_GEOFENCE_IN_DENIED_AREA 10029
+
+/**
+ * The reading's accuracy radius is larger than the policy accepts.
+ */
+#define AEGIS_GEOFENCE_ACCURACY_TOO_COARSE 10030
+
+/**
+ * The reading is older than the policy accepts.
+ */
+#define AEGIS_GEOFENCE_READING_TOO_OLD 10031
+
+/**
+ * The reading's time is later than the evaluation time plus the allowed clock skew.
+ */
+#define AEGIS_GEOFENCE_READING_FROM_FUTURE 10032
+
+/**
+ * The policy does not accept readings of this sensor type.
+ */
+#define AEGIS_GEOFENCE_SENSOR_NOT_ALLOWED 10033
+
+/**
+ * A mobile-network reading whose location the network did not verify.
+ */
+#define AEGIS_GEOFENCE_MOBILE_NOT_VERIFIED 10034
+
+/**
+ * An IP geolocation reading: never sufficient, whatever the policy says.
+ */
+#define AEGIS_GEOFENCE_IP_NOT_SUFFICIENT 10035
+
+/**
+ * A static (configured, not measured) location, which the policy does not opt into.
+ */
+#define AEGIS_GEOFENCE_STATIC_NOT_ALLOWED 10036
+
+/**
+ * A PCR the geofence policy gives a reference value for is not among the quoted values.
+ */
+#define AEGIS_PCR_REFERENCE_MISSING 10037
+
+/**
+ * A quoted PCR value differs from the policy's reference value.
+ */
+#define AEGIS_PCR_REFERENCE_MISMATCH 10038
 
 /**
  * An EAR token is not a well-formed JWS compact serialization, COSE_Sign1, JSON or CBOR.
@@ -1728,6 +1839,144 @@ const char *aegis_error_message(const aegis_error *err);
  * `err` is NULL or an `aegis_error` from this library, not freed before; it is not used after.
  */
 void aegis_error_free(aegis_error *err);
+
+/**
+ * Reads a geofence policy from its JSON form (`len` bytes at `json`; docs/geofence-policy.md).
+ * On success `*out` receives a new policy the caller frees with `aegis_geofence_policy_free`.
+ * An invalid policy is `AEGIS_GEOFENCE_POLICY_INVALID`; its `aegis_error` message names the
+ * JSON path at fault and what is wrong there ("geofence policy invalid at
+ * $.areas[0].geometry.coordinates[0][3]: ..."). Nothing is written to `*out` on failure. The
+ * input is only read during the call.
+ *
+ * # Safety
+ * `json` is valid for reading `len` bytes (or NULL with `len` 0); `out` is valid for writing one
+ * pointer; `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_geofence_policy_from_json(const uint8_t *json,
+                                             size_t len,
+                                             aegis_geofence_policy **out,
+                                             aegis_error **err_out);
+
+/**
+ * Frees a geofence policy. NULL does nothing.
+ *
+ * # Safety
+ * `policy` is NULL or a policy from this library, not freed before; it is not used after.
+ */
+void aegis_geofence_policy_free(aegis_geofence_policy *policy);
+
+/**
+ * Evaluates one location reading against `policy`: `location_json` is one location event
+ * (FORMATS.md, "Location evidence"; e.g. `aegis_verified_location_current_json`), `now_unix` the
+ * evaluation time in seconds since the Unix epoch, `network_verified` whether the mobile network
+ * verified the reading's location (a mobile reading is accepted only then). When the policy
+ * names countries or subdivisions, the reading's jurisdiction is looked up offline.
+ *
+ * The status says whether the evaluation ran, not whether the reading is allowed: `AEGIS_OK`
+ * with a new decision in `*out` (the caller frees it with `aegis_geofence_decision_free`; read
+ * `aegis_geofence_decision_allowed` and the reasons), or an error with nothing written to
+ * `*out`: `AEGIS_INVALID_FORMAT` when `location_json` is not a location event,
+ * `AEGIS_INVALID_VALUE` when its values are out of range. Inputs are only read during the call.
+ *
+ * # Safety
+ * `policy` is NULL or a live policy; `location_json` is valid for reading `len` bytes (or NULL
+ * with `len` 0); `out` is valid for writing one pointer; `err_out` is NULL or valid for writing
+ * one pointer.
+ */
+aegis_status aegis_geofence_policy_evaluate(const aegis_geofence_policy *policy,
+                                            const uint8_t *location_json,
+                                            size_t len,
+                                            uint64_t now_unix,
+                                            bool network_verified,
+                                            aegis_geofence_decision **out,
+                                            aegis_error **err_out);
+
+/**
+ * Checks the policy's PCR reference values against `quoted` (the PCR values a verified quote
+ * covers): `AEGIS_OK` when every reference PCR is there with the same value,
+ * `AEGIS_PCR_REFERENCE_MISSING` or `AEGIS_PCR_REFERENCE_MISMATCH` for the first that is not (in
+ * bank and index order). A policy without references passes.
+ *
+ * # Safety
+ * `policy` and `quoted` are NULL or live objects from this library; `err_out` is NULL or valid
+ * for writing one pointer.
+ */
+aegis_status aegis_geofence_policy_check_pcr_references(const aegis_geofence_policy *policy,
+                                                        const aegis_pcrs *quoted,
+                                                        aegis_error **err_out);
+
+/**
+ * Whether the policy allows the reading (no reason denies); false when `decision` is NULL.
+ *
+ * # Safety
+ * `decision` is NULL or a live `aegis_geofence_decision`.
+ */
+bool aegis_geofence_decision_allowed(const aegis_geofence_decision *decision);
+
+/**
+ * The number of reasons (every rule evaluated, passing or not, in order); 0 when `decision` is
+ * NULL.
+ *
+ * # Safety
+ * `decision` is NULL or a live `aegis_geofence_decision`.
+ */
+size_t aegis_geofence_decision_reason_count(const aegis_geofence_decision *decision);
+
+/**
+ * Reason number `i` (0 <= i < `aegis_geofence_decision_reason_count`): whether its rule passed
+ * and, for a denial, the status code of its error (e.g. `AEGIS_GEOFENCE_COUNTRY_DENIED`);
+ * `AEGIS_OK` for a passing one. `AEGIS_INVALID_ARGUMENT` when `i` is out of range,
+ * `AEGIS_NULL_POINTER` when a pointer is NULL; outputs are written only on success.
+ *
+ * # Safety
+ * `decision` is NULL or a live `aegis_geofence_decision`; the out-pointers are NULL or valid
+ * for writing.
+ */
+aegis_status aegis_geofence_decision_reason(const aegis_geofence_decision *decision,
+                                            size_t i,
+                                            bool *passed,
+                                            aegis_status *status);
+
+/**
+ * The rule of reason number `i`: "reading", "sensor", "time", "accuracy", "jurisdiction" or
+ * "area"; "" for an `i` out of range or a NULL `decision`. A NUL-terminated string borrowed from
+ * `decision`, valid until `aegis_geofence_decision_free(decision)`.
+ *
+ * # Safety
+ * `decision` is NULL or a live `aegis_geofence_decision`.
+ */
+const char *aegis_geofence_decision_reason_rule(const aegis_geofence_decision *decision, size_t i);
+
+/**
+ * What reason number `i` found, for people (for a denial, its error's message); "" for an `i`
+ * out of range or a NULL `decision`. Not stable: match on the reason's status. A NUL-terminated
+ * string borrowed from `decision`, valid until `aegis_geofence_decision_free(decision)`.
+ *
+ * # Safety
+ * `decision` is NULL or a live `aegis_geofence_decision`.
+ */
+const char *aegis_geofence_decision_reason_message(const aegis_geofence_decision *decision,
+                                                   size_t i);
+
+/**
+ * The decision as JSON, as `aegis geofence check` prints it: `{"verdict": "allow" | "deny",
+ * "reasons": [{"rule", "passed", "message", "code", "name"}], "resolution": {...} | null}`; ""
+ * when `decision` is NULL. A NUL-terminated UTF-8 string borrowed from `decision`, valid until
+ * `aegis_geofence_decision_free(decision)`.
+ *
+ * # Safety
+ * `decision` is NULL or a live `aegis_geofence_decision`.
+ */
+const char *aegis_geofence_decision_json(const aegis_geofence_decision *decision);
+
+/**
+ * Frees a decision. NULL does nothing.
+ *
+ * # Safety
+ * `decision` is NULL or a decision from this library, not freed before; it (and every string
+ * borrowed from it) is not used after.
+ */
+void aegis_geofence_decision_free(aegis_geofence_decision *decision);
 
 /**
  * Decodes `buf` (`len` bytes) into JSON, as `aegis inspect` does: TPMS_ATTEST / TPM2B_ATTEST,

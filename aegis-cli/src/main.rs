@@ -1,8 +1,9 @@
 //! `aegis`: the operator's command. A stable interface for scripts:
 //!
-//! - stdout carries one JSON object, `{"verdict": "valid" | "invalid", ...}` for verifications;
-//! - exit status 0 = valid, 1 = invalid evidence, 2 = bad usage or unreadable input (message on
-//!   stderr);
+//! - stdout carries one JSON object, `{"verdict": "valid" | "invalid", ...}` for verifications,
+//!   `{"verdict": "allow" | "deny", "reasons": [...], ...}` for `geofence check`;
+//! - exit status 0 = valid (allow), 1 = invalid evidence (deny), 2 = bad usage or unreadable
+//!   input, including an invalid geofence policy (message on stderr);
 //! - input files are read only when they are regular files of at most `--max-input-size` bytes
 //!   (1 MiB by default): a FIFO, a device, a directory or a socket is refused before any read.
 //!
@@ -15,7 +16,9 @@ use std::process::ExitCode;
 
 use aegis_core::compat::{keylime, read_pcrs};
 use aegis_core::crypto::{self, CryptoProvider};
+use aegis_core::geo::{GeofenceContext, GeofencePolicy, LocationEvent};
 use aegis_core::inspect::{self, Structure};
+use aegis_core::time::UnixTime;
 use aegis_core::tpm::{ClockInfo, HashAlg, Name, Scheme};
 use aegis_core::verify::{
     verify_certify, verify_quote, AttestPolicy, AttestationKey, CertifyPolicy, KeyPolicy,
@@ -58,6 +61,11 @@ enum Command {
         #[arg(long = "as", value_name = "STRUCTURE")]
         structure: Option<String>,
     },
+    /// Geofence policies (docs/geofence-policy.md).
+    Geofence {
+        #[command(subcommand)]
+        action: GeofenceAction,
+    },
     /// Print the stable error codes and names shared by every binding, as JSON.
     Codes,
     /// Run the end-to-end sovereign attestation flow on a TPM (see `make demo`).
@@ -75,6 +83,29 @@ enum QuoteAction {
 enum CertifyAction {
     /// Verify a certification of an App Key by the AK.
     Verify(CertifyVerifyArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum GeofenceAction {
+    /// Evaluate one location reading against a policy: prints the decision (verdict, every
+    /// reason, the jurisdiction); exit 0 allow, 1 deny, 2 an invalid policy or reading.
+    Check(GeofenceCheckArgs),
+}
+
+#[derive(Args, Debug)]
+struct GeofenceCheckArgs {
+    /// The geofence policy (JSON, docs/geofence-policy.md).
+    #[arg(long, value_name = "FILE")]
+    policy: PathBuf,
+    /// One location event (JSON, FORMATS.md "Location evidence").
+    #[arg(long, value_name = "FILE")]
+    location: PathBuf,
+    /// The evaluation time in seconds since the Unix epoch (default: now).
+    #[arg(long, value_name = "UNIX")]
+    time: Option<u64>,
+    /// The mobile network verified the reading's location (a mobile reading needs it).
+    #[arg(long)]
+    network_verified: bool,
 }
 
 #[derive(Args, Debug)]
@@ -160,6 +191,11 @@ enum Outcome {
     Valid(Value),
     Invalid(Error),
     Decoded(Value),
+    /// A decision that carries its own verdict: exit 0 when `allowed`, 1 otherwise.
+    Decided {
+        body: Value,
+        allowed: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -178,6 +214,14 @@ fn main() -> ExitCode {
         Ok(Outcome::Decoded(body)) => {
             print_json(&body);
             ExitCode::SUCCESS
+        }
+        Ok(Outcome::Decided { body, allowed }) => {
+            print_json(&body);
+            if allowed {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
         }
         Ok(Outcome::Invalid(e)) => {
             print_json(&json!({
@@ -222,6 +266,9 @@ fn run(command: Command, files: Files) -> Result<Outcome, UsageError> {
                 Err(e) => Outcome::Invalid(e),
             })
         }
+        Command::Geofence {
+            action: GeofenceAction::Check(args),
+        } => geofence_check(&args, files),
         Command::Codes => Ok(Outcome::Decoded(Value::Array(
             Error::TABLE
                 .iter()
@@ -583,6 +630,22 @@ fn certify_verify(args: &CertifyVerifyArgs, files: Files) -> Result<Outcome, Usa
             Err(e) => Outcome::Invalid(e),
         },
     )
+}
+
+fn geofence_check(args: &GeofenceCheckArgs, files: Files) -> Result<Outcome, UsageError> {
+    let policy = GeofencePolicy::from_json(&files.read(&args.policy)?)
+        .map_err(|e| UsageError(format!("{}: {e}", args.policy.display())))?;
+    let reading = LocationEvent::from_json(&files.read(&args.location)?)
+        .map_err(|e| UsageError(format!("{}: {e}", args.location.display())))?;
+    let ctx = GeofenceContext {
+        now: args.time.map_or_else(UnixTime::now, UnixTime::from_secs),
+        network_verified: args.network_verified,
+    };
+    let decision = policy.evaluate(&reading, &ctx)?;
+    Ok(Outcome::Decided {
+        body: decision.to_json(),
+        allowed: decision.allowed(),
+    })
 }
 
 #[cfg(test)]

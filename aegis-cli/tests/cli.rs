@@ -529,3 +529,151 @@ fn input_larger_than_the_limit_is_refused_before_reading_it() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--max-input-size"));
 }
+
+/// `aegis geofence check` arguments for a manifest vector of kind "geofence".
+fn geofence_args(v: &Value) -> Vec<String> {
+    let mut a: Vec<String> = vec![
+        "geofence".into(),
+        "check".into(),
+        "--policy".into(),
+        v["policy"].as_str().unwrap().into(),
+        "--location".into(),
+        v["location"].as_str().unwrap().into(),
+        "--time".into(),
+        v["time"].to_string(),
+    ];
+    if v["network_verified"].as_bool().unwrap() {
+        a.push("--network-verified".into());
+    }
+    a
+}
+
+/// Every geofence vector: allow exits 0, deny 1 with exactly the expected denials (names and
+/// codes, in order), an invalid policy 2 with the JSON path at fault on stderr. The vectors with
+/// `needs_jurisdiction` resolve the reading with the offline jurisdiction lookup.
+#[test]
+fn geofence_manifest_decisions_and_exit_codes() {
+    let mut n = 0;
+    for v in vectors().iter().filter(|v| v["kind"] == "geofence") {
+        let args = geofence_args(v);
+        let out = aegis(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        let id = &v["id"];
+        let expect = &v["expect"];
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        match expect["verdict"].as_str().unwrap() {
+            "invalid" => {
+                assert_eq!(out.status.code(), Some(2), "{id}: {stderr}");
+                let path = expect["path"].as_str().unwrap();
+                assert!(
+                    stderr.contains(&format!("geofence policy invalid at {path}:")),
+                    "{id}: {stderr}"
+                );
+            }
+            verdict => {
+                let json = stdout_json(&out);
+                assert_eq!(json["verdict"], verdict, "{id}: {json} {stderr}");
+                let want_exit = if verdict == "allow" { 0 } else { 1 };
+                assert_eq!(out.status.code(), Some(want_exit), "{id}");
+                let denied: Vec<&Value> = json["reasons"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|r| r["passed"] == false)
+                    .collect();
+                let names: Vec<&Value> = denied.iter().map(|r| &r["name"]).collect();
+                let codes: Vec<&Value> = denied.iter().map(|r| &r["code"]).collect();
+                let none = Vec::new();
+                let want_names = expect["denials"].as_array().unwrap_or(&none);
+                let want_codes = expect["codes"].as_array().unwrap_or(&none);
+                assert_eq!(names, want_names.iter().collect::<Vec<_>>(), "{id}");
+                assert_eq!(codes, want_codes.iter().collect::<Vec<_>>(), "{id}");
+                if v["needs_jurisdiction"] == true {
+                    assert!(json["resolution"].is_object(), "{id}: {json}");
+                } else {
+                    assert!(json["resolution"].is_null(), "{id}: {json}");
+                }
+            }
+        }
+        n += 1;
+    }
+    assert!(n >= 20, "only {n} geofence vectors");
+}
+
+#[test]
+fn geofence_check_reports_every_reason() {
+    let v = vector("geofence/deny-every-reason");
+    let out = aegis(
+        &geofence_args(&v)
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    let json = stdout_json(&out);
+    let rules: Vec<&str> = json["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        ["reading", "sensor", "time", "accuracy", "area", "area"]
+    );
+    let old = &json["reasons"][2];
+    assert_eq!(old["passed"], false);
+    assert_eq!(old["code"], 10031);
+    assert_eq!(
+        old["message"],
+        "the reading is 3600 s old, the policy accepts 300 s"
+    );
+    assert_eq!(json["reasons"][0]["passed"], true);
+}
+
+#[test]
+fn geofence_check_defaults_to_now_and_refuses_bad_input() {
+    // Without --time the evaluation time is now: the vectors' readings (2026-01-01) are then
+    // either too old or, on a clock set earlier, from the future.
+    let v = vector("geofence/allow-gnss-inside-area");
+    let mut args = geofence_args(&v);
+    args.truncate(6);
+    let out = aegis(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(out.status.code(), Some(1));
+    let json = stdout_json(&out);
+    let name = json["reasons"][2]["name"].as_str().unwrap();
+    assert!(
+        name == "GeofenceReadingTooOld" || name == "GeofenceReadingFromFuture",
+        "{json}"
+    );
+    // A location file that is not a location event, and a policy that is not a policy: exit 2.
+    let dir = std::env::temp_dir().join(format!("aegis-geofence-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, br#"{"latitude": 1}"#).unwrap();
+    let bad = bad.to_str().unwrap();
+    let policy = v["policy"].as_str().unwrap();
+    let location = v["location"].as_str().unwrap();
+    for (p, l, what) in [
+        (policy, bad, "not a location event"),
+        (
+            bad,
+            location,
+            "geofence policy invalid at $.latitude: unknown member",
+        ),
+    ] {
+        let out = aegis(&[
+            "geofence",
+            "check",
+            "--policy",
+            p,
+            "--location",
+            l,
+            "--time",
+            "1767225600",
+        ]);
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(what), "{stderr}");
+        assert!(out.stdout.is_empty());
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

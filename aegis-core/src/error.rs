@@ -350,6 +350,104 @@ error_table! {
         // --- jurisdictions (10000-10019) ---
 
         // --- geofence policy and decision (10020-10099) ---
+        /// A geofence policy is refused (docs/geofence-policy.md): `path` is the JSON path of the
+        /// member at fault (`$.areas[2].geometry.coordinates[0][3]`), `what` what is wrong there.
+        10020 GeofencePolicyInvalid {
+            /// JSON path of the member at fault (`$` for the document itself).
+            path: String,
+            /// What is wrong with it.
+            what: String,
+        } => "geofence policy invalid";
+        /// The reading's country is not on the policy's allow-list.
+        10021 GeofenceCountryNotAllowed {
+            /// ISO 3166-1 alpha-2 code of the reading's country.
+            country: String,
+        } => "the reading's country is not allowed by the geofence policy";
+        /// The reading's country is on the policy's deny-list.
+        10022 GeofenceCountryDenied {
+            /// ISO 3166-1 alpha-2 code of the reading's country.
+            country: String,
+        } => "the reading's country is denied by the geofence policy";
+        /// The policy allows only some subdivisions of the reading's country, and not this one.
+        10023 GeofenceSubdivisionNotAllowed {
+            /// ISO 3166-2 code of the reading's subdivision.
+            subdivision: String,
+        } => "the reading's subdivision is not allowed by the geofence policy";
+        /// The reading's subdivision is on the policy's deny-list.
+        10024 GeofenceSubdivisionDenied {
+            /// ISO 3166-2 code of the reading's subdivision.
+            subdivision: String,
+        } => "the reading's subdivision is denied by the geofence policy";
+        /// The policy has subdivision rules for the reading's country, but the reading's
+        /// subdivision is not known (no subdivision data, or the circle spans several).
+        10025 GeofenceSubdivisionUnresolved {
+            /// ISO 3166-1 alpha-2 code of the reading's country.
+            country: String,
+        } => "the policy has subdivision rules but the reading's subdivision is unknown";
+        /// The reading's circle reaches several countries and at least one is not allowed.
+        10026 GeofenceJurisdictionAmbiguous {
+            /// The candidate countries, comma-separated ("CH, FR").
+            candidates: String,
+        } => "the reading reaches several jurisdictions and not all are allowed";
+        /// The policy has jurisdiction rules and the reading lies in no jurisdiction (or none
+        /// was looked up).
+        10027 GeofenceJurisdictionUnresolved
+            => "the policy has jurisdiction rules but the reading lies in no jurisdiction";
+        /// The policy has allowed areas and the reading's circle lies wholly in none of them.
+        10028 GeofenceOutsideAllowedAreas => "the reading lies wholly in no allowed area";
+        /// The reading's circle reaches a denied area.
+        10029 GeofenceInDeniedArea {
+            /// The area's `id` in the policy.
+            area: String,
+        } => "the reading reaches a denied area";
+        /// The reading's accuracy radius is larger than the policy accepts.
+        10030 GeofenceAccuracyTooCoarse {
+            /// The reading's accuracy radius, in whole metres rounded up.
+            accuracy_m: u64,
+            /// The largest radius the policy accepts, in metres.
+            max_m: u64,
+        } => "the reading's accuracy radius is larger than the policy accepts";
+        /// The reading is older than the policy accepts.
+        10031 GeofenceReadingTooOld {
+            /// The reading's age in seconds at the evaluation time.
+            age_s: u64,
+            /// The largest age the policy accepts.
+            max_s: u64,
+        } => "the reading is older than the policy accepts";
+        /// The reading's time is later than the evaluation time plus the allowed clock skew.
+        10032 GeofenceReadingFromFuture {
+            /// How far ahead of the evaluation time the reading is, in seconds.
+            ahead_s: u64,
+            /// The clock skew the policy tolerates.
+            max_skew_s: u64,
+        } => "the reading's time is in the future beyond the allowed clock skew";
+        /// The policy does not accept readings of this sensor type.
+        10033 GeofenceSensorNotAllowed {
+            /// The sensor type ("wifi", ...).
+            sensor: &'static str,
+        } => "the policy does not accept this sensor type";
+        /// A mobile-network reading whose location the network did not verify.
+        10034 GeofenceMobileNotVerified
+            => "a mobile reading is accepted only with a network-verified location";
+        /// An IP geolocation reading: never sufficient, whatever the policy says.
+        10035 GeofenceIpNotSufficient => "an IP geolocation reading is never sufficient";
+        /// A static (configured, not measured) location, which the policy does not opt into.
+        10036 GeofenceStaticNotAllowed
+            => "a static location is accepted only when the policy opts in";
+        /// A PCR the geofence policy gives a reference value for is not among the quoted values.
+        10037 PcrReferenceMissing {
+            /// The bank's hash (TPM_ALG_ID).
+            bank: u16,
+            /// The PCR index.
+            index: u8,
+        } => "a PCR with a reference value is not among the quoted values";
+        /// A quoted PCR value differs from the policy's reference value.
+        10038 PcrReferenceMismatch {
+            /// The bank's hash (TPM_ALG_ID).
+            bank: u16,
+            /// The PCR index.
+            index: u8,
+        } => "a quoted PCR value differs from its reference value";
 
         // --- EAR tokens (11000-11049) ---
         /// An EAR token is not a well-formed JWS compact serialization, COSE_Sign1, JSON or CBOR.
@@ -635,6 +733,71 @@ impl fmt::Display for Error {
                 write!(f, "EAR claim {claim} has the wrong type or value")
             }
             Error::EarHeaderInvalid { what } => write!(f, "EAR token header refused: {what}"),
+            Error::GeofencePolicyInvalid { path, what } => {
+                write!(f, "geofence policy invalid at {path}: {what}")
+            }
+            Error::GeofenceCountryNotAllowed { country } => {
+                write!(f, "country {country} is not allowed by the geofence policy")
+            }
+            Error::GeofenceCountryDenied { country } => {
+                write!(f, "country {country} is denied by the geofence policy")
+            }
+            Error::GeofenceSubdivisionNotAllowed { subdivision } => {
+                write!(f, "subdivision {subdivision} is not allowed by the geofence policy")
+            }
+            Error::GeofenceSubdivisionDenied { subdivision } => {
+                write!(f, "subdivision {subdivision} is denied by the geofence policy")
+            }
+            Error::GeofenceSubdivisionUnresolved { country } => write!(
+                f,
+                "the policy has subdivision rules for {country} but the reading's subdivision is unknown"
+            ),
+            Error::GeofenceJurisdictionAmbiguous { candidates } => write!(
+                f,
+                "the reading reaches several countries ({candidates}) and not all are allowed"
+            ),
+            Error::GeofenceJurisdictionUnresolved => f.write_str(
+                "the policy has jurisdiction rules but the reading lies in no jurisdiction",
+            ),
+            Error::GeofenceOutsideAllowedAreas => {
+                f.write_str("the reading's circle lies wholly in no allowed area")
+            }
+            Error::GeofenceInDeniedArea { area } => {
+                write!(f, "the reading's circle reaches denied area {area:?}")
+            }
+            Error::GeofenceAccuracyTooCoarse { accuracy_m, max_m } => write!(
+                f,
+                "accuracy radius {accuracy_m} m exceeds the policy's {max_m} m"
+            ),
+            Error::GeofenceReadingTooOld { age_s, max_s } => {
+                write!(f, "the reading is {age_s} s old, the policy accepts {max_s} s")
+            }
+            Error::GeofenceReadingFromFuture { ahead_s, max_skew_s } => write!(
+                f,
+                "the reading is {ahead_s} s in the future, beyond the {max_skew_s} s clock skew"
+            ),
+            Error::GeofenceSensorNotAllowed { sensor } => {
+                write!(f, "the policy does not accept {sensor} readings")
+            }
+            Error::GeofenceMobileNotVerified => f.write_str(
+                "a mobile reading is accepted only with a network-verified location",
+            ),
+            Error::GeofenceIpNotSufficient => {
+                f.write_str("an IP geolocation reading is never sufficient")
+            }
+            Error::GeofenceStaticNotAllowed => {
+                f.write_str("a static location is accepted only when the policy opts in")
+            }
+            Error::PcrReferenceMissing { bank, index } => write!(
+                f,
+                "PCR {index} of bank {} has a reference value but was not quoted",
+                Alg(*bank)
+            ),
+            Error::PcrReferenceMismatch { bank, index } => write!(
+                f,
+                "PCR {index} of bank {} differs from its reference value",
+                Alg(*bank)
+            ),
         }
     }
 }

@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 
 use aegis_core::compat::read_pcrs;
 use aegis_core::crypto::{all_providers, CryptoProvider};
+use aegis_core::geo::{GeofenceContext, GeofencePolicy, LocationEvent};
 use aegis_core::inspect::{inspect, Structure};
+use aegis_core::time::UnixTime;
 use aegis_core::tpm::{ClockInfo, HashAlg, Name};
 use aegis_core::verify::{
     verify_certify, verify_quote, AttestPolicy, AttestationKey, CertifyPolicy, KeyPolicy,
@@ -128,6 +130,9 @@ fn every_vector_gets_its_expected_verdict_from_every_provider() {
     let mut failures = Vec::new();
     for v in &vectors {
         let kind = v["kind"].as_str().unwrap();
+        if kind == "geofence" {
+            continue; // geofence_vectors_decide_as_expected
+        }
         let want = expected(v);
         let outcomes: Vec<(String, Option<String>)> = match kind {
             "quote" | "certify" => all_providers()
@@ -174,7 +179,11 @@ fn every_vector_gets_its_expected_verdict_from_every_provider() {
 
 #[test]
 fn every_verifier_error_in_the_checklist_has_a_real_tpm_vector() {
-    let names: Vec<String> = manifest().iter().filter_map(expected).collect();
+    let names: Vec<String> = manifest()
+        .iter()
+        .filter(|v| v["kind"] != "geofence")
+        .filter_map(expected)
+        .collect();
     for required in [
         "Truncated",
         "TrailingBytes",
@@ -287,5 +296,79 @@ fn expected_signer_can_be_computed_from_the_ak_and_ek_names() {
     assert_eq!(
         ak_qualified.to_hex(),
         v["ak_qualified_name"].as_str().unwrap()
+    );
+}
+
+/// Every geofence vector (testdata/gen/make_geofence_vectors.py): the policy is refused with
+/// the expected JSON path, or the decision has the expected verdict and exactly the expected
+/// denials (names and codes, in order). Vectors with `needs_jurisdiction` look the reading up
+/// with the offline jurisdiction engine.
+#[test]
+fn geofence_vectors_decide_as_expected() {
+    let mut failures = Vec::new();
+    let vectors: Vec<Value> = manifest()
+        .into_iter()
+        .filter(|v| v["kind"] == "geofence")
+        .collect();
+    for v in &vectors {
+        let id = &v["id"];
+        let expect = &v["expect"];
+        let policy = GeofencePolicy::from_json(&file(v, "policy"));
+        if expect["verdict"] == "invalid" {
+            match policy {
+                Err(Error::GeofencePolicyInvalid { path, .. }) if expect["path"] == path => {}
+                other => failures.push(format!(
+                    "{id}: expected a refusal at {}, got {other:?}",
+                    expect["path"]
+                )),
+            }
+            continue;
+        }
+        let policy = match policy {
+            Ok(p) => p,
+            Err(e) => {
+                failures.push(format!("{id}: policy refused: {e}"));
+                continue;
+            }
+        };
+        let reading = LocationEvent::from_json(&file(v, "location")).unwrap();
+        let ctx = GeofenceContext {
+            now: UnixTime::from_secs(v["time"].as_u64().unwrap()),
+            network_verified: v["network_verified"].as_bool().unwrap(),
+        };
+        let decision = match policy.evaluate(&reading, &ctx) {
+            Ok(d) => d,
+            Err(e) => {
+                failures.push(format!("{id}: evaluation failed: {e}"));
+                continue;
+            }
+        };
+        let got: Vec<(String, u32)> = decision
+            .denials()
+            .map(|e| (e.name().to_owned(), e.code()))
+            .collect();
+        let none = Vec::new();
+        let want: Vec<(String, u32)> = expect["denials"]
+            .as_array()
+            .unwrap_or(&none)
+            .iter()
+            .zip(expect["codes"].as_array().unwrap_or(&none))
+            .map(|(n, c)| (n.as_str().unwrap().to_owned(), c.as_u64().unwrap() as u32))
+            .collect();
+        if decision.verdict().name() != expect["verdict"] || got != want {
+            failures.push(format!("{id}: expected {want:?}, got {got:?}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} geofence vectors failed:\n{}",
+        failures.len(),
+        vectors.len(),
+        failures.join("\n")
+    );
+    assert!(
+        vectors.len() >= 20,
+        "only {} geofence vectors",
+        vectors.len()
     );
 }

@@ -2,7 +2,7 @@
 //! kinds, appraisal checks and outcomes.
 //!
 //! Every value here is in 1..=999, so that no constant of the header can be mistaken for an
-//! `aegis_status` (0 or 1000 to 9999), except TPM handles (0x40000000 and above, far beyond any
+//! `aegis_status` (0, or 1000 and above in groups of a thousand), except TPM handles (0x40000000 and above, far beyond any
 //! status).
 
 /// TPM_ALG_SHA1 = 0x0004 (TCG Algorithm Registry; TPM 2.0 Part 2, 6.3): a hash algorithm or PCR bank.

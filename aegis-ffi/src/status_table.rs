@@ -211,6 +211,66 @@ pub const AEGIS_BACKEND: aegis_status = 9000;
 
 // --- codes 10000-10999 (Geo) ---
 
+/// A geofence policy is refused (docs/geofence-policy.md): `path` is the JSON path of the
+/// member at fault (`$.areas[2].geometry.coordinates[0][3]`), `what` what is wrong there.
+pub const AEGIS_GEOFENCE_POLICY_INVALID: aegis_status = 10020;
+
+/// The reading's country is not on the policy's allow-list.
+pub const AEGIS_GEOFENCE_COUNTRY_NOT_ALLOWED: aegis_status = 10021;
+
+/// The reading's country is on the policy's deny-list.
+pub const AEGIS_GEOFENCE_COUNTRY_DENIED: aegis_status = 10022;
+
+/// The policy allows only some subdivisions of the reading's country, and not this one.
+pub const AEGIS_GEOFENCE_SUBDIVISION_NOT_ALLOWED: aegis_status = 10023;
+
+/// The reading's subdivision is on the policy's deny-list.
+pub const AEGIS_GEOFENCE_SUBDIVISION_DENIED: aegis_status = 10024;
+
+/// The policy has subdivision rules for the reading's country, but the reading's
+/// subdivision is not known (no subdivision data, or the circle spans several).
+pub const AEGIS_GEOFENCE_SUBDIVISION_UNRESOLVED: aegis_status = 10025;
+
+/// The reading's circle reaches several countries and at least one is not allowed.
+pub const AEGIS_GEOFENCE_JURISDICTION_AMBIGUOUS: aegis_status = 10026;
+
+/// The policy has jurisdiction rules and the reading lies in no jurisdiction (or none
+/// was looked up).
+pub const AEGIS_GEOFENCE_JURISDICTION_UNRESOLVED: aegis_status = 10027;
+
+/// The policy has allowed areas and the reading's circle lies wholly in none of them.
+pub const AEGIS_GEOFENCE_OUTSIDE_ALLOWED_AREAS: aegis_status = 10028;
+
+/// The reading's circle reaches a denied area.
+pub const AEGIS_GEOFENCE_IN_DENIED_AREA: aegis_status = 10029;
+
+/// The reading's accuracy radius is larger than the policy accepts.
+pub const AEGIS_GEOFENCE_ACCURACY_TOO_COARSE: aegis_status = 10030;
+
+/// The reading is older than the policy accepts.
+pub const AEGIS_GEOFENCE_READING_TOO_OLD: aegis_status = 10031;
+
+/// The reading's time is later than the evaluation time plus the allowed clock skew.
+pub const AEGIS_GEOFENCE_READING_FROM_FUTURE: aegis_status = 10032;
+
+/// The policy does not accept readings of this sensor type.
+pub const AEGIS_GEOFENCE_SENSOR_NOT_ALLOWED: aegis_status = 10033;
+
+/// A mobile-network reading whose location the network did not verify.
+pub const AEGIS_GEOFENCE_MOBILE_NOT_VERIFIED: aegis_status = 10034;
+
+/// An IP geolocation reading: never sufficient, whatever the policy says.
+pub const AEGIS_GEOFENCE_IP_NOT_SUFFICIENT: aegis_status = 10035;
+
+/// A static (configured, not measured) location, which the policy does not opt into.
+pub const AEGIS_GEOFENCE_STATIC_NOT_ALLOWED: aegis_status = 10036;
+
+/// A PCR the geofence policy gives a reference value for is not among the quoted values.
+pub const AEGIS_PCR_REFERENCE_MISSING: aegis_status = 10037;
+
+/// A quoted PCR value differs from the policy's reference value.
+pub const AEGIS_PCR_REFERENCE_MISMATCH: aegis_status = 10038;
+
 // --- codes 11000-11999 (Result) ---
 
 /// An EAR token is not a well-formed JWS compact serialization, COSE_Sign1, JSON or CBOR.
@@ -323,6 +383,25 @@ pub(crate) const STATUSES: &[(aegis_status, &str, &core::ffi::CStr)] = &[
     (AEGIS_LOCATION_NONCE_MISMATCH, "LocationNonceMismatch", c"last location event is not bound to the attestation nonce"),
     (AEGIS_LOCATION_LOG_CORRUPT, "LocationLogCorrupt", c"location event log corrupt"),
     (AEGIS_BACKEND, "Backend", c"TPM backend operation failed"),
+    (AEGIS_GEOFENCE_POLICY_INVALID, "GeofencePolicyInvalid", c"geofence policy invalid"),
+    (AEGIS_GEOFENCE_COUNTRY_NOT_ALLOWED, "GeofenceCountryNotAllowed", c"the reading's country is not allowed by the geofence policy"),
+    (AEGIS_GEOFENCE_COUNTRY_DENIED, "GeofenceCountryDenied", c"the reading's country is denied by the geofence policy"),
+    (AEGIS_GEOFENCE_SUBDIVISION_NOT_ALLOWED, "GeofenceSubdivisionNotAllowed", c"the reading's subdivision is not allowed by the geofence policy"),
+    (AEGIS_GEOFENCE_SUBDIVISION_DENIED, "GeofenceSubdivisionDenied", c"the reading's subdivision is denied by the geofence policy"),
+    (AEGIS_GEOFENCE_SUBDIVISION_UNRESOLVED, "GeofenceSubdivisionUnresolved", c"the policy has subdivision rules but the reading's subdivision is unknown"),
+    (AEGIS_GEOFENCE_JURISDICTION_AMBIGUOUS, "GeofenceJurisdictionAmbiguous", c"the reading reaches several jurisdictions and not all are allowed"),
+    (AEGIS_GEOFENCE_JURISDICTION_UNRESOLVED, "GeofenceJurisdictionUnresolved", c"the policy has jurisdiction rules but the reading lies in no jurisdiction"),
+    (AEGIS_GEOFENCE_OUTSIDE_ALLOWED_AREAS, "GeofenceOutsideAllowedAreas", c"the reading lies wholly in no allowed area"),
+    (AEGIS_GEOFENCE_IN_DENIED_AREA, "GeofenceInDeniedArea", c"the reading reaches a denied area"),
+    (AEGIS_GEOFENCE_ACCURACY_TOO_COARSE, "GeofenceAccuracyTooCoarse", c"the reading's accuracy radius is larger than the policy accepts"),
+    (AEGIS_GEOFENCE_READING_TOO_OLD, "GeofenceReadingTooOld", c"the reading is older than the policy accepts"),
+    (AEGIS_GEOFENCE_READING_FROM_FUTURE, "GeofenceReadingFromFuture", c"the reading's time is in the future beyond the allowed clock skew"),
+    (AEGIS_GEOFENCE_SENSOR_NOT_ALLOWED, "GeofenceSensorNotAllowed", c"the policy does not accept this sensor type"),
+    (AEGIS_GEOFENCE_MOBILE_NOT_VERIFIED, "GeofenceMobileNotVerified", c"a mobile reading is accepted only with a network-verified location"),
+    (AEGIS_GEOFENCE_IP_NOT_SUFFICIENT, "GeofenceIpNotSufficient", c"an IP geolocation reading is never sufficient"),
+    (AEGIS_GEOFENCE_STATIC_NOT_ALLOWED, "GeofenceStaticNotAllowed", c"a static location is accepted only when the policy opts in"),
+    (AEGIS_PCR_REFERENCE_MISSING, "PcrReferenceMissing", c"a PCR with a reference value is not among the quoted values"),
+    (AEGIS_PCR_REFERENCE_MISMATCH, "PcrReferenceMismatch", c"a quoted PCR value differs from its reference value"),
     (AEGIS_EAR_MALFORMED, "EarMalformed", c"EAR token malformed"),
     (AEGIS_EAR_ALGORITHM_NOT_ALLOWED, "EarAlgorithmNotAllowed", c"EAR signature algorithm not on the allow-list"),
     (AEGIS_EAR_ALGORITHM_KEY_MISMATCH, "EarAlgorithmKeyMismatch", c"EAR signature algorithm does not fit the key"),

@@ -68,9 +68,9 @@ fn header_constants() -> BTreeMap<String, u32> {
             continue; // the header's version (version.rs checks it), not a status code
         }
         if let Ok(value) = value.trim().parse::<u32>() {
-            // Statuses are 0 and 1000..=9999; TPM handles (AEGIS_ENDORSEMENT_HIERARCHY,
-            // 0x40000000 and above) are not statuses either.
-            if value == 0 || (1000..10_000).contains(&value) {
+            // Statuses are 0 and 1000 up to the last group (11000s); TPM handles
+            // (AEGIS_ENDORSEMENT_HIERARCHY, 0x40000000 and above) are not statuses.
+            if value == 0 || (1000..0x4000_0000).contains(&value) {
                 out.insert(name.to_owned(), value);
             }
         }

@@ -186,6 +186,69 @@ var (
 	// code is in `detail`).
 	ErrBackend = sentinel(9000, "Backend")
 
+	// Codes 10000-10999 (Geo): Jurisdictions from coordinates and geofence policy (FORMATS.md,
+	// Jurisdictions).
+
+	// ErrGeofencePolicyInvalid is code 10020 (GeofencePolicyInvalid): A geofence policy is refused
+	// (docs/geofence-policy.md): `path` is the JSON path of the member at fault
+	// (`$.areas[2].geometry.coordinates[0][3]`), `what` what is wrong there.
+	ErrGeofencePolicyInvalid = sentinel(10020, "GeofencePolicyInvalid")
+	// ErrGeofenceCountryNotAllowed is code 10021 (GeofenceCountryNotAllowed): The reading's
+	// country is not on the policy's allow-list.
+	ErrGeofenceCountryNotAllowed = sentinel(10021, "GeofenceCountryNotAllowed")
+	// ErrGeofenceCountryDenied is code 10022 (GeofenceCountryDenied): The reading's country is on
+	// the policy's deny-list.
+	ErrGeofenceCountryDenied = sentinel(10022, "GeofenceCountryDenied")
+	// ErrGeofenceSubdivisionNotAllowed is code 10023 (GeofenceSubdivisionNotAllowed): The policy
+	// allows only some subdivisions of the reading's country, and not this one.
+	ErrGeofenceSubdivisionNotAllowed = sentinel(10023, "GeofenceSubdivisionNotAllowed")
+	// ErrGeofenceSubdivisionDenied is code 10024 (GeofenceSubdivisionDenied): The reading's
+	// subdivision is on the policy's deny-list.
+	ErrGeofenceSubdivisionDenied = sentinel(10024, "GeofenceSubdivisionDenied")
+	// ErrGeofenceSubdivisionUnresolved is code 10025 (GeofenceSubdivisionUnresolved): The policy
+	// has subdivision rules for the reading's country, but the reading's subdivision is not known
+	// (no subdivision data, or the circle spans several).
+	ErrGeofenceSubdivisionUnresolved = sentinel(10025, "GeofenceSubdivisionUnresolved")
+	// ErrGeofenceJurisdictionAmbiguous is code 10026 (GeofenceJurisdictionAmbiguous): The
+	// reading's circle reaches several countries and at least one is not allowed.
+	ErrGeofenceJurisdictionAmbiguous = sentinel(10026, "GeofenceJurisdictionAmbiguous")
+	// ErrGeofenceJurisdictionUnresolved is code 10027 (GeofenceJurisdictionUnresolved): The policy
+	// has jurisdiction rules and the reading lies in no jurisdiction (or none was looked up).
+	ErrGeofenceJurisdictionUnresolved = sentinel(10027, "GeofenceJurisdictionUnresolved")
+	// ErrGeofenceOutsideAllowedAreas is code 10028 (GeofenceOutsideAllowedAreas): The policy has
+	// allowed areas and the reading's circle lies wholly in none of them.
+	ErrGeofenceOutsideAllowedAreas = sentinel(10028, "GeofenceOutsideAllowedAreas")
+	// ErrGeofenceInDeniedArea is code 10029 (GeofenceInDeniedArea): The reading's circle reaches a
+	// denied area.
+	ErrGeofenceInDeniedArea = sentinel(10029, "GeofenceInDeniedArea")
+	// ErrGeofenceAccuracyTooCoarse is code 10030 (GeofenceAccuracyTooCoarse): The reading's
+	// accuracy radius is larger than the policy accepts.
+	ErrGeofenceAccuracyTooCoarse = sentinel(10030, "GeofenceAccuracyTooCoarse")
+	// ErrGeofenceReadingTooOld is code 10031 (GeofenceReadingTooOld): The reading is older than
+	// the policy accepts.
+	ErrGeofenceReadingTooOld = sentinel(10031, "GeofenceReadingTooOld")
+	// ErrGeofenceReadingFromFuture is code 10032 (GeofenceReadingFromFuture): The reading's time
+	// is later than the evaluation time plus the allowed clock skew.
+	ErrGeofenceReadingFromFuture = sentinel(10032, "GeofenceReadingFromFuture")
+	// ErrGeofenceSensorNotAllowed is code 10033 (GeofenceSensorNotAllowed): The policy does not
+	// accept readings of this sensor type.
+	ErrGeofenceSensorNotAllowed = sentinel(10033, "GeofenceSensorNotAllowed")
+	// ErrGeofenceMobileNotVerified is code 10034 (GeofenceMobileNotVerified): A mobile-network
+	// reading whose location the network did not verify.
+	ErrGeofenceMobileNotVerified = sentinel(10034, "GeofenceMobileNotVerified")
+	// ErrGeofenceIpNotSufficient is code 10035 (GeofenceIpNotSufficient): An IP geolocation
+	// reading: never sufficient, whatever the policy says.
+	ErrGeofenceIpNotSufficient = sentinel(10035, "GeofenceIpNotSufficient")
+	// ErrGeofenceStaticNotAllowed is code 10036 (GeofenceStaticNotAllowed): A static (configured,
+	// not measured) location, which the policy does not opt into.
+	ErrGeofenceStaticNotAllowed = sentinel(10036, "GeofenceStaticNotAllowed")
+	// ErrPcrReferenceMissing is code 10037 (PcrReferenceMissing): A PCR the geofence policy gives
+	// a reference value for is not among the quoted values.
+	ErrPcrReferenceMissing = sentinel(10037, "PcrReferenceMissing")
+	// ErrPcrReferenceMismatch is code 10038 (PcrReferenceMismatch): A quoted PCR value differs
+	// from the policy's reference value.
+	ErrPcrReferenceMismatch = sentinel(10038, "PcrReferenceMismatch")
+
 	// Codes 11000-11999 (Result): Attestation results: EAR tokens (FORMATS.md, EAR) and
 	// evidence-bundle appraisal.
 

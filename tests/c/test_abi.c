@@ -362,12 +362,106 @@ static void test_panic_boundary(void) {
 #endif
 }
 
+/* Geofence policy and decision: NULL arguments, an invalid policy's error naming the JSON path,
+ * a reading that is not a location event, the PCR reference check (missing, mismatch, equal) and
+ * the decision accessors out of range. The manifest's "geofence" vectors (test_manifest.c) walk
+ * the rules themselves. */
+static void test_geofence(void) {
+    static const char policy_json[] =
+        "{\"version\": 1, \"areas\": [{\"id\": \"site\", \"effect\": \"allow\", \"geometry\": "
+        "{\"type\": \"Circle\", \"center\": [6.14, 46.2], \"radius_m\": 1000}}], "
+        "\"max_accuracy_radius_m\": 100, \"max_age_s\": 300, \"pcr_references\": {\"sha256\": {\"0\": "
+        "\"0000000000000000000000000000000000000000000000000000000000000000\"}}}";
+    static const char bad_policy[] = "{\"version\": 1, \"countries\": {\"allow\": [\"CH\"]}, \"max_accuracy_radius_m\": 10, "
+                                     "\"max_age_s\": 300, \"sensor_types\": [\"gnss\", \"ip\"]}";
+    static const char reading[] =
+        "{\"sensor_type\": \"gnss\", \"sensor_id\": \"g\", \"latitude\": 46.2, \"longitude\": 6.14, "
+        "\"accuracy_m\": 10, \"time\": 1767225590, \"quality\": \"3d-fix\"}";
+    static const char pcrs_zero[] =
+        "{\"sha256\": {\"0\": \"0000000000000000000000000000000000000000000000000000000000000000\"}}";
+    static const char pcrs_other[] =
+        "{\"sha256\": {\"0\": \"0100000000000000000000000000000000000000000000000000000000000000\"}}";
+    static const char pcrs_sha1[] = "{\"sha1\": {\"0\": \"0000000000000000000000000000000000000000\"}}";
+    aegis_geofence_policy *policy = NULL, *none = NULL;
+    aegis_geofence_decision *decision = NULL, *no_decision = NULL;
+    aegis_pcrs *pcrs = NULL;
+    aegis_error *err = NULL;
+    bool passed = true;
+    aegis_status st = AEGIS_OK;
+
+    CHECK(aegis_geofence_policy_from_json(NULL, 1, &policy, NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_geofence_policy_from_json((const uint8_t *)policy_json, strlen(policy_json), NULL, NULL) ==
+          AEGIS_NULL_POINTER);
+    CHECK(aegis_geofence_policy_from_json((const uint8_t *)bad_policy, strlen(bad_policy), &none, &err) ==
+          AEGIS_GEOFENCE_POLICY_INVALID);
+    CHECK(none == NULL && err != NULL && strcmp(aegis_error_name(err), "GeofencePolicyInvalid") == 0);
+    CHECK(strstr(aegis_error_message(err), "at $.sensor_types[1]:") != NULL);
+    aegis_error_free(err);
+    err = NULL;
+    CHECK(aegis_geofence_policy_from_json((const uint8_t *)policy_json, strlen(policy_json), &policy, &err) ==
+          AEGIS_OK);
+    CHECK(policy != NULL && err == NULL);
+
+    CHECK(aegis_geofence_policy_evaluate(NULL, (const uint8_t *)reading, strlen(reading), 1767225600, false,
+                                         &decision, NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_geofence_policy_evaluate(policy, (const uint8_t *)"{}", 2, 1767225600, false, &no_decision, &err) ==
+          AEGIS_INVALID_FORMAT);
+    CHECK(no_decision == NULL && err != NULL);
+    aegis_error_free(err);
+    err = NULL;
+    CHECK(aegis_geofence_policy_evaluate(policy, (const uint8_t *)reading, strlen(reading), 1767225600, false,
+                                         &decision, &err) == AEGIS_OK);
+    CHECK(aegis_geofence_decision_allowed(decision));
+    CHECK(aegis_geofence_decision_reason_count(decision) == 5); /* reading, sensor, time, accuracy, area */
+    CHECK(aegis_geofence_decision_reason(decision, 4, &passed, &st) == AEGIS_OK && passed && st == AEGIS_OK);
+    CHECK(strcmp(aegis_geofence_decision_reason_rule(decision, 4), "area") == 0);
+    CHECK(strstr(aegis_geofence_decision_reason_message(decision, 4), "\"site\"") != NULL);
+    CHECK(aegis_geofence_decision_reason(decision, 5, &passed, &st) == AEGIS_INVALID_ARGUMENT);
+    CHECK(aegis_geofence_decision_reason(decision, 0, NULL, &st) == AEGIS_NULL_POINTER);
+    CHECK(strcmp(aegis_geofence_decision_reason_message(decision, 5), "") == 0);
+    CHECK(strstr(aegis_geofence_decision_json(decision), "\"verdict\":\"allow\"") != NULL);
+    aegis_geofence_decision_free(decision);
+    /* Ten minutes later the reading is too old. */
+    decision = NULL;
+    CHECK(aegis_geofence_policy_evaluate(policy, (const uint8_t *)reading, strlen(reading), 1767226200, false,
+                                         &decision, NULL) == AEGIS_OK);
+    CHECK(!aegis_geofence_decision_allowed(decision));
+    CHECK(aegis_geofence_decision_reason(decision, 2, &passed, &st) == AEGIS_OK && !passed &&
+          st == AEGIS_GEOFENCE_READING_TOO_OLD);
+    aegis_geofence_decision_free(decision);
+
+    CHECK(aegis_pcrs_parse((const uint8_t *)pcrs_zero, strlen(pcrs_zero), &pcrs, NULL) == AEGIS_OK);
+    CHECK(aegis_geofence_policy_check_pcr_references(policy, pcrs, NULL) == AEGIS_OK);
+    aegis_pcrs_free(pcrs);
+    pcrs = NULL;
+    CHECK(aegis_pcrs_parse((const uint8_t *)pcrs_other, strlen(pcrs_other), &pcrs, NULL) == AEGIS_OK);
+    CHECK(aegis_geofence_policy_check_pcr_references(policy, pcrs, &err) == AEGIS_PCR_REFERENCE_MISMATCH);
+    CHECK(err != NULL && strcmp(aegis_error_name(err), "PcrReferenceMismatch") == 0);
+    aegis_error_free(err);
+    aegis_pcrs_free(pcrs);
+    pcrs = NULL;
+    CHECK(aegis_pcrs_parse((const uint8_t *)pcrs_sha1, strlen(pcrs_sha1), &pcrs, NULL) == AEGIS_OK);
+    CHECK(aegis_geofence_policy_check_pcr_references(policy, pcrs, NULL) == AEGIS_PCR_REFERENCE_MISSING);
+    CHECK(aegis_geofence_policy_check_pcr_references(policy, NULL, NULL) == AEGIS_NULL_POINTER);
+    aegis_pcrs_free(pcrs);
+
+    /* NULL decisions and frees. */
+    CHECK(!aegis_geofence_decision_allowed(NULL));
+    CHECK(aegis_geofence_decision_reason_count(NULL) == 0);
+    CHECK(strcmp(aegis_geofence_decision_json(NULL), "") == 0);
+    CHECK(strcmp(aegis_geofence_decision_reason_rule(NULL, 0), "") == 0);
+    aegis_geofence_decision_free(NULL);
+    aegis_geofence_policy_free(NULL);
+    aegis_geofence_policy_free(policy);
+}
+
 int main(int argc, char **argv) {
     const char *dir = argc > 1 ? argv[1] : "testdata";
     test_static_strings();
     test_null_handling();
     test_policy_arguments();
     test_hash_allow_list();
+    test_geofence();
     test_verify_paths(dir);
     test_panic_boundary();
     printf("test_abi: %s (%d failed check%s)\n", failures ? "FAILED" : "ok", failures, failures == 1 ? "" : "s");

@@ -13,7 +13,10 @@
  * EK vector's public area (EkPublicKeyMismatch); and credential activation on the verifier side:
  * aegis_credential_make for that EK, the structure sizes, the tpm2-tools file form round trip,
  * aegis_credential_check, and aegis_name_qualified_under (activation itself needs the TPM: the
- * Rust suite runs it on swtpm). Unknown kinds are skipped and counted.
+ * Rust suite runs it on swtpm).
+ * For each "geofence" vector: the policy from JSON (an invalid one refused with the JSON path at
+ * fault), the decision on the reading and exactly the expected denials. Unknown kinds are
+ * skipped and counted.
  *
  * Usage: test_manifest [testdata-dir]   (default: testdata)
  * Last line: "N passed, N failed"; exit status 1 on any failure.
@@ -481,6 +484,85 @@ static void report(int *passed, int *failed, const char *what, const char *id, a
     aegis_error_free(err);
 }
 
+/* One "geofence" vector: the policy from its JSON (an invalid one refused with
+ * AEGIS_GEOFENCE_POLICY_INVALID and the JSON path in the error message), then the decision on the
+ * reading: allowed or not, and exactly the expected denials' status codes in order (each also
+ * checked by name against the header's constants); the rule, message and JSON accessors. The
+ * vectors with "needs_jurisdiction" resolve the reading with the offline jurisdiction lookup. */
+static void run_geofence(outcome *o, const char *dir, const json *v) {
+    const json *expect = json_get(v, "expect");
+    const char *verdict = json_str(json_get(expect, "verdict"));
+    const json *names = json_get(expect, "denials");
+    uint8_t *policy_json = NULL, *location = NULL;
+    size_t policy_len = 0, location_len = 0, i, n, denied = 0;
+    uint64_t now = 0;
+    aegis_geofence_policy *policy = NULL;
+    aegis_geofence_decision *decision = NULL;
+    if (!verdict || !load(o, dir, v, "policy", &policy_json, &policy_len) ||
+        !load(o, dir, v, "location", &location, &location_len) || !json_u64(json_get(v, "time"), &now)) {
+        set_problem(o, "%s", "bad geofence entry");
+        goto done;
+    }
+    o->status = aegis_geofence_policy_from_json(policy_json, policy_len, &policy, &o->err);
+    if (strcmp(verdict, "invalid") == 0) {
+        const char *path = json_str(json_get(expect, "path"));
+        char want[256];
+        snprintf(want, sizeof want, "geofence policy invalid at %s:", path ? path : "?");
+        if (o->status != AEGIS_GEOFENCE_POLICY_INVALID || !o->err ||
+            strstr(aegis_error_message(o->err), want) == NULL || policy != NULL) {
+            set_problem(o, "expected a refusal naming %s", path ? path : "?");
+        } else {
+            aegis_error_free(o->err);
+            o->err = NULL;
+            o->status = AEGIS_OK;
+        }
+        goto done;
+    }
+    if (o->status != AEGIS_OK) { set_problem(o, "%s", "policy refused"); goto done; }
+    o->status = aegis_geofence_policy_evaluate(policy, location, location_len, now,
+                                               json_bool(json_get(v, "network_verified"), 0), &decision, &o->err);
+    if (o->status != AEGIS_OK) { set_problem(o, "%s", "evaluation failed"); goto done; }
+    if (aegis_geofence_decision_allowed(decision) != (strcmp(verdict, "allow") == 0)) {
+        set_problem(o, "expected %s", verdict);
+        goto done;
+    }
+    n = aegis_geofence_decision_reason_count(decision);
+    for (i = 0; i < n; i++) {
+        bool passed = false;
+        aegis_status st = AEGIS_OK, want = AEGIS_OK;
+        if (aegis_geofence_decision_reason(decision, i, &passed, &st) != AEGIS_OK ||
+            !aegis_geofence_decision_reason_rule(decision, i)[0] ||
+            !aegis_geofence_decision_reason_message(decision, i)[0]) {
+            set_problem(o, "%s", "reason accessors");
+            goto done;
+        }
+        if (passed != (st == AEGIS_OK)) { set_problem(o, "%s", "a reason's status contradicts passed"); goto done; }
+        if (passed) continue;
+        if (!names || denied >= names->count || !status_of(json_str(names->items[denied]), &want) || st != want) {
+            set_problem(o, "denial %s differs", aegis_status_str(st));
+            goto done;
+        }
+        denied++;
+    }
+    if (denied != (names ? names->count : 0)) set_problem(o, "%s", "fewer denials than expected");
+    if (aegis_geofence_decision_reason(decision, n, &(bool){false}, &(aegis_status){0}) != AEGIS_INVALID_ARGUMENT ||
+        aegis_geofence_decision_reason_rule(decision, n)[0] != '\0') {
+        set_problem(o, "%s", "reason out of range accepted");
+    }
+    {
+        char want[32];
+        snprintf(want, sizeof want, "\"verdict\":\"%s\"", verdict);
+        if (strstr(aegis_geofence_decision_json(decision), want) == NULL) {
+            set_problem(o, "%s", "decision JSON");
+        }
+    }
+done:
+    aegis_geofence_decision_free(decision);
+    aegis_geofence_policy_free(policy);
+    free(policy_json);
+    free(location);
+}
+
 /* Negative EK cases and the credential checks for one valid "ek" vector; `other` is another EK
  * vector (a different EK) or NULL. */
 static void ek_extra(int *passed, int *failed, const char *dir, const json *v, const json *other, const json *quote) {
@@ -675,17 +757,20 @@ int main(int argc, char **argv) {
         memset(&o, 0, sizeof o);
         if (!id) id = "(no id)";
         if (!kind || (strcmp(kind, "quote") != 0 && strcmp(kind, "certify") != 0 && strcmp(kind, "inspect") != 0 &&
-                      strcmp(kind, "ek") != 0)) {
+                      strcmp(kind, "ek") != 0 && strcmp(kind, "geofence") != 0)) {
             skipped++;
             continue;
         }
-        if (strcmp(kind, "quote") == 0) run_quote(&o, dir, v);
+        if (strcmp(kind, "geofence") == 0) run_geofence(&o, dir, v);
+        else if (strcmp(kind, "quote") == 0) run_quote(&o, dir, v);
         else if (strcmp(kind, "certify") == 0) run_certify(&o, dir, v);
         else if (strcmp(kind, "inspect") == 0) run_inspect(&o, dir, v);
         else run_ek(&o, dir, v);
 
         if (o.problem[0]) {
             ok = 0;
+        } else if (strcmp(kind, "geofence") == 0) {
+            ok = 1; /* run_geofence checked the expected outcome itself */
         } else if (verdict && strcmp(verdict, "valid") == 0) {
             ok = o.status == AEGIS_OK;
             if (!ok) snprintf(o.problem, sizeof o.problem, "expected valid");

@@ -41,3 +41,12 @@ pub struct Candidate {
     /// ISO 3166-1 alpha-2 code.
     pub country: String,
 }
+
+/// TEMPORARY placeholder until wt-geo merges the jurisdiction engine (drop this commit at the
+/// merge): the lookup is not in this branch, so every call fails with `Unsupported`.
+pub fn resolve(latitude: f64, longitude: f64, accuracy_m: f64) -> crate::error::Result<Resolution> {
+    let _ = (latitude, longitude, accuracy_m);
+    Err(crate::error::Error::Unsupported {
+        what: "jurisdiction lookup (TEMPORARY placeholder until wt-geo merges)",
+    })
+}

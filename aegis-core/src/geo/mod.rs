@@ -9,10 +9,16 @@
 //! PCR's reset value to the value a verified quote covers, and the last event's nonce is the
 //! attestation nonce. Only the replayed events come out ([`VerifiedLocation`]).
 
+pub mod fence;
+pub mod geometry;
 pub mod jcs;
 pub mod jurisdiction;
 pub mod log_format;
 
+pub use fence::{
+    GeofenceContext, GeofenceDecision, GeofencePolicy, GeofenceReason, GeofenceRule,
+    GeofenceVerdict,
+};
 pub use log_format::{encode_log, parse_log, parse_log_chain, LogChain};
 
 use serde::{Deserialize, Serialize};
@@ -134,6 +140,17 @@ impl LocationEvent {
             });
         }
         Ok(())
+    }
+
+    /// One event from its JSON form (as `canonical_json` writes it, or any member order),
+    /// checked with [`LocationEvent::validate`]. Unknown members are refused.
+    pub fn from_json(bytes: &[u8]) -> Result<Self> {
+        let event: LocationEvent =
+            serde_json::from_slice(bytes).map_err(|_| Error::InvalidFormat {
+                what: "not a location event (JSON with the members of FORMATS.md)",
+            })?;
+        event.validate()?;
+        Ok(event)
     }
 
     /// The RFC 8785 canonical JSON of the event: the bytes the PCR recipe hashes.
