@@ -18,7 +18,8 @@ demo:
 	mkdir -p target/demo; rm -f target/demo/location-events.log; \
 	$(CARGO) run -q -p aegis-cli --features tss -- demo --tcti "$$(cat "$$dir/tcti")" \
 	  --ek-root "$$dir/ca/swtpm-localca-rootca-cert.pem" --ek-intermediate "$$dir/ca/issuercert.pem" \
-	  --event-log target/demo/location-events.log $(DEMO_ARGS) > target/demo/report.json; \
+	  --event-log target/demo/location-events.log --policy examples/policies/demo-geofence.json \
+	  --out target/demo $(DEMO_ARGS) > target/demo/report.json; \
 	echo "JSON report: target/demo/report.json"
 
 # The same flow without a TPM, on the INSECURE software backend (its EK is refused).

@@ -7,10 +7,9 @@ use std::path::PathBuf;
 use aegis_core::appraise::result::{
     appraise_bundle, AttestationResult, ResultContext, ResultPolicy, TrustAnchors,
 };
-use aegis_core::appraise::{EvidenceBundle, LocationPcr, Outcome as CheckOutcome};
-use aegis_core::crypto::{CryptoProvider, PrivateKey, SignatureScheme, SoftwareSigner};
-use aegis_core::crypto::private_key::KeySpec;
-use aegis_core::ear::{Dialect, VerifierId};
+use aegis_core::appraise::{EvidenceBundle, LocationPcr};
+use aegis_core::crypto::{CryptoProvider, KeySpec, PrivateKey, SignatureScheme, SoftwareSigner};
+use aegis_core::ear::{Dialect, Ear, VerifierId};
 use aegis_core::ek::EkTrustStore;
 use aegis_core::geo::fence::GeofencePolicy;
 use aegis_core::time::UnixTime;
@@ -18,7 +17,7 @@ use aegis_core::tpm::{EccCurve, HashAlg};
 use aegis_core::verify::{AkBinding, EnrolmentRecord};
 use base64::Engine;
 use clap::{Args, ValueEnum};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::{parse_hex, Files, UsageError};
@@ -90,18 +89,6 @@ pub enum DialectArg {
     Veraison,
 }
 
-/// AR4SI claim names in trust-vector order (draft-ietf-rats-ar4si, 2.3).
-const TRUST_CLAIMS: [&str; 8] = [
-    "instance-identity",
-    "configuration",
-    "executables",
-    "file-system",
-    "hardware",
-    "runtime-opaque",
-    "storage-opaque",
-    "sourced-data",
-];
-
 /// The scheme a verifier key signs EARs with: ES256, ES384 or PS256.
 pub fn ear_scheme(key: &PrivateKey) -> SignatureScheme {
     match key.spec() {
@@ -150,7 +137,10 @@ pub fn run(
     let mut policy = ResultPolicy {
         require_ek_certificate: !args.no_ek_certificate,
         geofence: Some(geofence),
-        policy_ids: vec![format!("sha256:{}", hex::encode(Sha256::digest(&policy_bytes)))],
+        policy_ids: vec![format!(
+            "sha256:{}",
+            hex::encode(Sha256::digest(&policy_bytes))
+        )],
         ..ResultPolicy::default()
     };
     policy.appraisal.location = Some(LocationPcr {
@@ -186,48 +176,21 @@ pub fn run(
         std::fs::write(out, &token_bytes)
             .map_err(|e| UsageError(format!("--out {}: {e}", out.display())))?;
     }
-    let mut report = result_json(&result);
+    let mut report = result_json(&result, &ear)?;
     if let Some(map) = report.as_object_mut() {
         map.insert("ear".to_owned(), json!(token_text));
     }
-    Ok((report, result.status() == aegis_core::ear::Status::Affirming))
+    Ok((
+        report,
+        result.status() == aegis_core::ear::Status::Affirming,
+    ))
 }
 
-/// The result as the CLI prints it: the status and each submod's status, vector, geoAR claims
-/// and checks (with reasons and codes).
-pub fn result_json(result: &AttestationResult) -> Value {
-    let mut submods = Map::new();
-    for (name, s) in result.submods() {
-        let checks: Vec<Value> = s
-            .checks
-            .iter()
-            .map(|c| match &c.outcome {
-                CheckOutcome::Passed => json!({"check": c.check, "outcome": "passed"}),
-                CheckOutcome::Skipped(why) => {
-                    json!({"check": c.check, "outcome": "skipped", "reason": why})
-                }
-                CheckOutcome::Failed(e) => json!({
-                    "check": c.check, "outcome": "failed",
-                    "code": e.code(), "error": e.name(), "reason": e.to_string(),
-                }),
-            })
-            .collect();
-        let vector: Map<String, Value> = TRUST_CLAIMS
-            .iter()
-            .zip(s.trust_vector.claims())
-            .filter(|(_, v)| *v != 0)
-            .map(|(n, v)| ((*n).to_owned(), json!(v)))
-            .collect();
-        submods.insert(
-            (*name).to_owned(),
-            json!({
-                "status": s.status.name(),
-                "trust_vector": vector,
-                "checks": checks,
-                "verifier_claims": s.verifier_claims,
-                "attester_claims": s.attester_claims,
-            }),
-        );
-    }
-    json!({"status": result.status().name(), "submods": submods})
+/// The result as the CLI prints it: the status and the EAR's submods as JSON (each with its
+/// status, trust vector, geoAR claims, and the checks with reasons and codes in its verifier
+/// claims).
+pub fn result_json(result: &AttestationResult, ear: &Ear) -> Result<Value, UsageError> {
+    let claims = ear.to_json(Dialect::Ietf04)?;
+    let submods = claims.get("submods").cloned().unwrap_or(Value::Null);
+    Ok(json!({"status": result.status().name(), "submods": submods}))
 }

@@ -26,17 +26,27 @@ use aegis_agent::backend::software::SoftwareTpm;
 use aegis_agent::backend::tss::TssBackend;
 use aegis_agent::backend::{AkSpec, AppKeySpec, EkKind, KeyAlg, TpmBackend};
 use aegis_agent::{record_location, LocationLogFile, TpmSigner};
+use aegis_core::appraise::result::{
+    appraise_bundle, ResultContext, ResultPolicy, TrustAnchors, LOCATION, PLATFORM, WORKLOAD_KEY,
+};
 use aegis_core::appraise::{
-    appraise, AppraisalPolicy, Evidence, LocationPcr, Nonces, Outcome, PossessionProof,
+    appraise, AppraisalPolicy, Evidence, EvidenceBundle, LocationPcr, Nonces, Outcome,
+    PossessionProof,
 };
 use aegis_core::crypto::{
-    default_provider, CryptoProvider, SignatureFormat, SignatureScheme, Signer,
+    default_provider, CryptoProvider, KeySpec, PrivateKey, SignatureFormat, SignatureScheme,
+    Signer, SoftwareSigner,
 };
+use aegis_core::ear::{self, Dialect, Status, VerifierId, VerifyOptions};
 use aegis_core::ek::{trim_nv_certificate, verify_ek_certificate, EkTrustStore, VerifiedEk};
+use aegis_core::geo::fence::GeofencePolicy;
 use aegis_core::geo::{self, LocationEvent};
 use aegis_core::time::UnixTime;
-use aegis_core::tpm::{HashAlg, KeyParms};
-use aegis_core::verify::{ActivationChallenge, AttestationKey, EkEndorsement, KeyPolicy};
+use aegis_core::tpm::{EccCurve, HashAlg, KeyParms, PcrSelection};
+use aegis_core::verify::{
+    ActivationChallenge, AkBinding, AttestationKey, EkEndorsement, KeyPolicy,
+};
+use base64::Engine;
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
 
@@ -78,6 +88,14 @@ pub struct DemoArgs {
     /// AK type (ECDSA-SHA256 for ECC, RSASSA-SHA256 for RSA).
     #[arg(long, value_enum, default_value_t = KeyChoice::EccP256)]
     pub ak: KeyChoice,
+    /// The geofence policy (docs/geofence-policy.md) the attestation result applies, with its
+    /// PCR reference values. Without it the result has no geofence check.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Write what the flow exchanged into this directory: the evidence bundle, the enrolment
+    /// record, the EAR and the verifier's public key (docs/evidence-bundle.md).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// A key type choice on the command line.
@@ -120,6 +138,10 @@ pub struct DemoOptions {
     pub ek: EkKind,
     pub ak: AkSpec,
     pub app_key: AppKeySpec,
+    /// The geofence policy file.
+    pub policy: Option<PathBuf>,
+    /// Where to write the exchanged artefacts.
+    pub out: Option<PathBuf>,
 }
 
 impl DemoOptions {
@@ -153,6 +175,8 @@ impl DemoOptions {
                 alg: app_alg,
                 persist_at: None,
             },
+            policy: a.policy.clone(),
+            out: a.out.clone(),
         }
     }
 }
@@ -424,7 +448,14 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
 
     // 3. Location reading -> event log -> PCR.
     let (event, sample) = match &opts.location {
-        LocationSource::Sample => (LocationEvent::sample(), true),
+        // The fixed sample reading, stamped now so that a geofence's age rule can pass.
+        LocationSource::Sample => (
+            LocationEvent {
+                time: UnixTime::now().as_secs(),
+                ..LocationEvent::sample()
+            },
+            true,
+        ),
         LocationSource::File(path) => {
             let bytes = read(path)?;
             let e: LocationEvent = serde_json::from_slice(&bytes).map_err(|_| DemoError::Core {
@@ -482,10 +513,19 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
         ),
     );
 
-    // 4. Quote with the same nonce.
-    let sel = geo::location_selection(opts.pcr, HashAlg::Sha256).map_err(at("PCR selection"))?;
+    // 4. Quote with the same nonce: the boot PCRs 0-7 (for the policy's reference values) and
+    //    the location PCR.
+    let mut quoted: Vec<u8> = (0..8).collect();
+    if !quoted.contains(&opts.pcr) {
+        quoted.push(opts.pcr);
+    }
+    let sel = PcrSelection::new(&[(HashAlg::Sha256, &quoted)]).map_err(at("PCR selection"))?;
     let quote = backend.quote(&ak, &sel, &nonce).map_err(at("quote"))?;
-    rec.record("TPM2_Quote", true, format!("PCR {} (sha256)", opts.pcr));
+    rec.record(
+        "TPM2_Quote",
+        true,
+        format!("PCRs 0-7 and {} (sha256)", opts.pcr),
+    );
 
     // 5. The App Key signs a proof inside the TPM (what a DPoR/DPoG JWT signature is).
     let message = format!("aegis-demo-proof.{}", hex::encode(&nonce));
@@ -549,6 +589,148 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
             Outcome::Skipped(why) => rec.record(check.name(), false, format!("not checked: {why}")),
         }
     }
+
+    // 7. The attestation result: the evidence as one bundle, appraised with the EK certificate,
+    //    the PCR reference values, the jurisdiction and the geofence, then signed as an EAR by
+    //    a verifier key and verified back as a relying party would.
+    let bundle = EvidenceBundle {
+        nonce: nonce.clone(),
+        ek_certificate: ek
+            .certificate
+            .as_deref()
+            .map(|c| trim_nv_certificate(c).to_vec()),
+        ek_chain: opts
+            .ek_intermediates
+            .iter()
+            .map(|path| read(path).map(|b| pem_or_der(&b)))
+            .collect::<Result<_, _>>()?,
+        ak_public: ak.public().to_tpm2b(),
+        app_key_public: app.public().to_tpm2b(),
+        certify_attest: certified.attest.clone(),
+        certify_signature: certified.signature.clone(),
+        quote_attest: quote.attest.clone(),
+        quote_signature: quote.signature.clone(),
+        pcrs: quote.pcrs.clone(),
+        location_log: Some(log_bytes.clone()),
+    };
+    let geofence = match &opts.policy {
+        Some(path) => {
+            Some(GeofencePolicy::from_json(&read(path)?).map_err(at("read geofence policy"))?)
+        }
+        None => None,
+    };
+    let roots = load_ek_store(opts)?;
+    let enrolment = binding.as_ref().map(AkBinding::enrolment_record);
+    let restored = enrolment.as_ref().map(AkBinding::from_enrolment_record);
+    let result_policy = ResultPolicy {
+        appraisal: policy.clone(),
+        require_ek_certificate: !opts.ek_roots.is_empty(),
+        geofence,
+        policy_ids: opts
+            .policy
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+        ..ResultPolicy::default()
+    };
+    let now = UnixTime::now();
+    let result = appraise_bundle(
+        p,
+        &bundle,
+        &TrustAnchors {
+            ek_roots: Some(&roots),
+            enrolment: restored.as_ref(),
+        },
+        &result_policy,
+        &ResultContext {
+            nonce: &nonce,
+            now,
+            network_verified: false,
+        },
+    )
+    .map_err(at("appraise bundle"))?;
+    for (name, submod) in result.submods() {
+        let failed: Vec<String> = submod
+            .failures()
+            .map(|(check, e)| format!("{check}: {e} (code {})", e.code()))
+            .collect();
+        rec.record(
+            submod_step(name),
+            submod.status == Status::Affirming,
+            if failed.is_empty() {
+                submod.status.name().to_owned()
+            } else {
+                format!("{}: {}", submod.status.name(), failed.join("; "))
+            },
+        );
+    }
+    let verifier_key =
+        PrivateKey::generate(p, KeySpec::Ecc(EccCurve::NistP256)).map_err(at("verifier key"))?;
+    let verifier_signer = SoftwareSigner::new(
+        p,
+        verifier_key.clone_key(),
+        SignatureScheme::Ecdsa(HashAlg::Sha256),
+    )
+    .map_err(at("verifier signer"))?;
+    let ear = result.to_ear(
+        VerifierId {
+            developer: "https://github.com/aegis-attest".to_owned(),
+            build: format!("aegis {} (demo)", env!("CARGO_PKG_VERSION")),
+        },
+        now,
+        now.saturating_add(300),
+    );
+    let jwt = ear
+        .sign_jwt(&verifier_signer, Dialect::Ietf04)
+        .map_err(at("sign EAR"))?;
+    rec.record(
+        "EAR signed",
+        true,
+        format!("ES256 JWT, {} bytes, valid 300 s", jwt.len()),
+    );
+    let mut ear_options = VerifyOptions::new(verifier_key.public_key(), now);
+    ear_options.nonce = Some(&nonce);
+    let verified_ear = ear::verify_jwt(p, jwt.as_bytes(), &ear_options);
+    rec.record(
+        "EAR verified (relying party)",
+        verified_ear.is_ok(),
+        match &verified_ear {
+            Ok(v) => format!(
+                "signature, exp, nonce and status rule hold; status {}",
+                v.ear().status.unwrap_or_default().name()
+            ),
+            Err(e) => format!("refused: {e} (code {})", e.code()),
+        },
+    );
+    if let Some(dir) = &opts.out {
+        let public_pem = spki_pem(
+            &verifier_key
+                .public_key()
+                .to_spki_der()
+                .map_err(at("verifier public key"))?,
+        );
+        let files: [(&str, Vec<u8>); 5] = [
+            ("bundle.json", bundle.to_json()),
+            (
+                "enrolment.json",
+                enrolment
+                    .map(|r| r.to_json())
+                    .unwrap_or_default()
+                    .into_bytes(),
+            ),
+            ("nonce.hex", hex::encode(&nonce).into_bytes()),
+            ("ear.jwt", jwt.clone().into_bytes()),
+            ("ear-verifier.pub.pem", public_pem.into_bytes()),
+        ];
+        std::fs::create_dir_all(dir).map_err(|error| DemoError::Io {
+            path: dir.clone(),
+            error,
+        })?;
+        for (name, bytes) in files {
+            let path = dir.join(name);
+            std::fs::write(&path, bytes).map_err(|error| DemoError::Io { path, error })?;
+        }
+    }
     let attestation_latency = attest_start.elapsed();
 
     let mut proved: Vec<String> = appraisal
@@ -562,7 +744,28 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
             "where the host is: the reading is the FIXED SAMPLE, not a measurement".to_owned(),
         );
     }
-    not_proved.push("the geofence / jurisdiction verdict, the EAR, the DPoG token and the SVID extension (later steps)".to_owned());
+    proved.push(format!(
+        "attestation result: {} (EAR signed by the verifier and verified back)",
+        result.status().name()
+    ));
+    if let Some(loc) = result.submod(LOCATION) {
+        if let Some(country) = &loc.geo.country {
+            proved.push(format!(
+                "jurisdiction of the replayed reading: {country}{}",
+                loc.geo
+                    .subdivision
+                    .as_deref()
+                    .map(|s| format!(" ({s})"))
+                    .unwrap_or_default()
+            ));
+        }
+    }
+    if opts.policy.is_none() {
+        not_proved.push(
+            "the platform's boot state and the geofence: no policy (--policy) was given".to_owned(),
+        );
+    }
+    not_proved.push("the DPoG token and the SVID extension (later steps)".to_owned());
     if !info.hardware_protected {
         not_proved.push("anything about hardware: the software backend keeps every key in process memory (INSECURE)".to_owned());
         for p in &mut proved {
@@ -581,6 +784,61 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
     })
 }
 
+/// The step name of a submod in the report.
+fn submod_step(name: &str) -> &'static str {
+    match name {
+        PLATFORM => "result: platform",
+        WORKLOAD_KEY => "result: workload-key",
+        LOCATION => "result: location",
+        _ => "result: submod",
+    }
+}
+
+/// A SubjectPublicKeyInfo DER as PEM (RFC 7468, 13).
+fn spki_pem(der: &[u8]) -> String {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = String::from("-----BEGIN PUBLIC KEY-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push('\n');
+    }
+    out.push_str("-----END PUBLIC KEY-----\n");
+    out
+}
+
+/// The DER of a certificate file in PEM or DER.
+fn pem_or_der(bytes: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(bytes);
+    if !text.contains("-----BEGIN") {
+        return bytes.to_vec();
+    }
+    let body: String = text
+        .lines()
+        .skip_while(|l| !l.starts_with("-----BEGIN"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("-----END"))
+        .collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(body.trim())
+        .unwrap_or_else(|_| bytes.to_vec())
+}
+
+/// The EK trust store of the demo's root and intermediate CA files.
+fn load_ek_store(opts: &DemoOptions) -> Result<EkTrustStore, DemoError> {
+    let mut store = EkTrustStore::new();
+    for path in &opts.ek_roots {
+        store
+            .add_root(&read(path)?)
+            .map_err(at("load EK root CA certificate"))?;
+    }
+    for path in &opts.ek_intermediates {
+        store
+            .add_intermediate(&read(path)?)
+            .map_err(at("load EK intermediate CA certificate"))?;
+    }
+    Ok(store)
+}
+
 /// The EK certificate check: `Ok(verified)` when trusted, `Err(why)` when not (a refused check,
 /// not a failed demo).
 fn check_ek_certificate(
@@ -597,17 +855,7 @@ fn check_ek_certificate(
             "not checked: no manufacturer root CA given (--ek-root)".to_owned(),
         ));
     }
-    let mut store = EkTrustStore::new();
-    for path in &opts.ek_roots {
-        store
-            .add_root(&read(path)?)
-            .map_err(at("load EK root CA certificate"))?;
-    }
-    for path in &opts.ek_intermediates {
-        store
-            .add_intermediate(&read(path)?)
-            .map_err(at("load EK intermediate CA certificate"))?;
-    }
+    let store = load_ek_store(opts)?;
     Ok(
         verify_ek_certificate(p, trim_nv_certificate(raw), ek, &store, UnixTime::now())
             .map_err(|e| format!("refused: {e} (code {})", e.code())),

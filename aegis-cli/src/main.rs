@@ -28,6 +28,7 @@ use aegis_core::Error;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::{json, Value};
 
+mod appraise;
 #[cfg(feature = "tss")]
 mod demo;
 
@@ -66,6 +67,9 @@ enum Command {
         #[command(subcommand)]
         action: GeofenceAction,
     },
+    /// Appraise an evidence bundle into an attestation result and a signed EAR (exit 0 when
+    /// affirming, 1 otherwise).
+    Appraise(appraise::AppraiseArgs),
     /// Print the stable error codes and names shared by every binding, as JSON.
     Codes,
     /// Run the end-to-end sovereign attestation flow on a TPM (see `make demo`).
@@ -215,6 +219,7 @@ fn main() -> ExitCode {
             print_json(&body);
             ExitCode::SUCCESS
         }
+
         Ok(Outcome::Decided { body, allowed }) => {
             print_json(&body);
             if allowed {
@@ -269,6 +274,13 @@ fn run(command: Command, files: Files) -> Result<Outcome, UsageError> {
         Command::Geofence {
             action: GeofenceAction::Check(args),
         } => geofence_check(&args, files),
+        Command::Appraise(args) => {
+            let (body, affirming) = appraise::run(&args, files, provider(Provider::Native))?;
+            Ok(Outcome::Decided {
+                body,
+                allowed: affirming,
+            })
+        }
         Command::Codes => Ok(Outcome::Decoded(Value::Array(
             Error::TABLE
                 .iter()

@@ -24,12 +24,12 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{appraise, AppraisalPolicy, Check, EvidenceBundle, Evidence, Nonces, Outcome};
+use super::{appraise, AppraisalPolicy, Check, Evidence, EvidenceBundle, Nonces, Outcome};
 use crate::crypto::CryptoProvider;
 use crate::ear::{claim, Ear, GeoClaims, Status, Submod, TrustVector, VerifierId};
 use crate::ek::{verify_ek_certificate, EkTrustStore};
 use crate::error::{Error, Result};
-use crate::geo::fence::GeofencePolicy;
+use crate::geo::fence::{GeofenceContext, GeofencePolicy};
 use crate::geo::jurisdiction::{self, Resolution};
 use crate::geo::LocationEvent;
 use crate::keys::PublicKey;
@@ -156,7 +156,10 @@ impl AttestationResult {
 
     /// One submod.
     pub fn submod(&self, name: &str) -> Option<&SubmodResult> {
-        self.submods.iter().find(|(n, _)| *n == name).map(|(_, s)| s)
+        self.submods
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, s)| s)
     }
 
     /// Every failed check of every submod: (submod, check, error).
@@ -256,7 +259,7 @@ pub fn appraise_bundle(
     let mut appraisal_policy = policy.appraisal.clone();
     if let Some(refs) = policy.geofence.as_ref() {
         // Reference PCRs must be in the signed selection (item 11).
-        for (bank, index, _) in refs.pcr_references() {
+        for (bank, index, _) in refs.pcr_references().iter() {
             appraisal_policy.quote.required_pcrs.push(bank, index);
         }
     }
@@ -315,9 +318,9 @@ pub fn appraise_bundle(
         EkCheck::Failed(e) => {
             platform.record("ek-certificate", Outcome::Failed(e.clone()));
             let value = match e {
-                Error::EkCertificateUntrusted | Error::EkCertificateMissing => {
-                    claim::UNRECOGNIZED_HARDWARE
-                }
+                Error::EkCertificateUntrusted
+                | Error::EkCertificateMissing
+                | Error::AkBindingMismatch => claim::UNRECOGNIZED_HARDWARE,
                 _ => claim::CONTRAINDICATED_HARDWARE,
             };
             worsen(&mut platform.trust_vector.hardware, value);
@@ -331,7 +334,11 @@ pub fn appraise_bundle(
             claim::CRYPTO_VALIDATION_FAILED,
         );
     }
-    if let Some(fence) = policy.geofence.as_ref().filter(|f| f.has_pcr_references()) {
+    if let Some(fence) = policy
+        .geofence
+        .as_ref()
+        .filter(|f| !f.pcr_references().is_empty())
+    {
         match checks.quote() {
             Some(q) => {
                 let refs = fence.check_pcr_references(q.pcrs());
@@ -424,30 +431,22 @@ pub fn appraise_bundle(
                 );
             }
             if let Some(fence) = &policy.geofence {
-                match &resolution {
-                    Ok(resolution) => {
-                        let decision = fence.evaluate(
-                            reading,
-                            resolution,
-                            context.network_verified,
-                            context.now,
-                        );
-                        location
-                            .verifier_claims
-                            .insert("geofence".to_owned(), decision.to_json());
-                        match decision.first_denial() {
-                            None => location.record("geofence", Outcome::Passed),
-                            Some(e) => {
-                                location.record("geofence", Outcome::Failed(e.clone()));
-                                worsen(
-                                    &mut location.trust_vector.sourced_data,
-                                    claim::CONTRAINDICATED_SOURCES,
-                                );
-                            }
-                        }
-                    }
-                    Err(_) => {
-                        location.record("geofence", Outcome::Skipped("no jurisdiction"));
+                let decision = fence.evaluate_resolved(
+                    reading,
+                    resolution.as_ref().ok(),
+                    &GeofenceContext {
+                        now: context.now,
+                        network_verified: context.network_verified,
+                    },
+                );
+                location
+                    .verifier_claims
+                    .insert("geofence".to_owned(), decision.to_json());
+                let denial = decision.denials().next().cloned();
+                match denial {
+                    None => location.record("geofence", Outcome::Passed),
+                    Some(e) => {
+                        location.record("geofence", Outcome::Failed(e));
                         worsen(
                             &mut location.trust_vector.sourced_data,
                             claim::CONTRAINDICATED_SOURCES,
