@@ -9,6 +9,7 @@
 //! PCR's reset value to the value a verified quote covers, and the last event's nonce is the
 //! attestation nonce. Only the replayed events come out ([`VerifiedLocation`]).
 
+pub mod geometry;
 pub mod jcs;
 pub mod jurisdiction;
 pub mod log_format;
