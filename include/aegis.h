@@ -768,6 +768,26 @@ typedef uint32_t aegis_key_kind;
  */
 #define AEGIS_BACKEND 9000
 
+/**
+ * A latitude outside -90 to 90 degrees, or not a number.
+ */
+#define AEGIS_LATITUDE_OUT_OF_RANGE 10000
+
+/**
+ * A longitude outside -180 to 180 degrees, or not a number.
+ */
+#define AEGIS_LONGITUDE_OUT_OF_RANGE 10001
+
+/**
+ * An accuracy radius that is negative, infinite or not a number.
+ */
+#define AEGIS_INVALID_ACCURACY 10002
+
+/**
+ * The embedded boundary data does not decode (a build defect, never a verdict on input).
+ */
+#define AEGIS_BOUNDARY_DATA_CORRUPT 10003
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus

@@ -61,6 +61,10 @@ static const struct {
     {"LocationNonceMismatch", AEGIS_LOCATION_NONCE_MISMATCH},
     {"LocationLogCorrupt", AEGIS_LOCATION_LOG_CORRUPT},
     {"Backend", AEGIS_BACKEND},
+    {"LatitudeOutOfRange", AEGIS_LATITUDE_OUT_OF_RANGE},
+    {"LongitudeOutOfRange", AEGIS_LONGITUDE_OUT_OF_RANGE},
+    {"InvalidAccuracy", AEGIS_INVALID_ACCURACY},
+    {"BoundaryDataCorrupt", AEGIS_BOUNDARY_DATA_CORRUPT},
 };
 
 #endif
