@@ -782,6 +782,26 @@ typedef uint32_t aegis_key_kind;
 #define AEGIS_BACKEND 9000
 
 /**
+ * A latitude outside -90 to 90 degrees, or not a number.
+ */
+#define AEGIS_LATITUDE_OUT_OF_RANGE 10000
+
+/**
+ * A longitude outside -180 to 180 degrees, or not a number.
+ */
+#define AEGIS_LONGITUDE_OUT_OF_RANGE 10001
+
+/**
+ * An accuracy radius that is negative, infinite or not a number.
+ */
+#define AEGIS_INVALID_ACCURACY 10002
+
+/**
+ * The embedded boundary data does not decode (a build defect, never a verdict on input).
+ */
+#define AEGIS_BOUNDARY_DATA_CORRUPT 10003
+
+/**
  * A geofence policy is refused (docs/geofence-policy.md): `path` is the JSON path of the
  * member at fault (`$.areas[2].geometry.coordinates[0][3]`), `what` what is wrong there.
  */

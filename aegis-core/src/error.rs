@@ -348,6 +348,17 @@ error_table! {
         } => "TPM backend operation failed";
 
         // --- jurisdictions (10000-10019) ---
+        /// A latitude outside -90 to 90 degrees, or not a number.
+        10000 LatitudeOutOfRange => "latitude outside [-90, 90] or not a number";
+        /// A longitude outside -180 to 180 degrees, or not a number.
+        10001 LongitudeOutOfRange => "longitude outside [-180, 180] or not a number";
+        /// An accuracy radius that is negative, infinite or not a number.
+        10002 InvalidAccuracy => "accuracy radius must be a finite, non-negative number of metres";
+        /// The embedded boundary data does not decode (a build defect, never a verdict on input).
+        10003 BoundaryDataCorrupt {
+            /// Which part of the data.
+            what: &'static str,
+        } => "embedded boundary data is corrupt";
 
         // --- geofence policy and decision (10020-10099) ---
         /// A geofence policy is refused (docs/geofence-policy.md): `path` is the JSON path of the
@@ -798,6 +809,16 @@ impl fmt::Display for Error {
                 "PCR {index} of bank {} differs from its reference value",
                 Alg(*bank)
             ),
+            Error::LatitudeOutOfRange => f.write_str("latitude outside [-90, 90] or not a number"),
+            Error::LongitudeOutOfRange => {
+                f.write_str("longitude outside [-180, 180] or not a number")
+            }
+            Error::InvalidAccuracy => {
+                f.write_str("accuracy must be a finite, non-negative number of metres")
+            }
+            Error::BoundaryDataCorrupt { what } => {
+                write!(f, "embedded boundary data is corrupt: {what}")
+            }
         }
     }
 }

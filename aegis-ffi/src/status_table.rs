@@ -211,6 +211,18 @@ pub const AEGIS_BACKEND: aegis_status = 9000;
 
 // --- codes 10000-10999 (Geo) ---
 
+/// A latitude outside -90 to 90 degrees, or not a number.
+pub const AEGIS_LATITUDE_OUT_OF_RANGE: aegis_status = 10000;
+
+/// A longitude outside -180 to 180 degrees, or not a number.
+pub const AEGIS_LONGITUDE_OUT_OF_RANGE: aegis_status = 10001;
+
+/// An accuracy radius that is negative, infinite or not a number.
+pub const AEGIS_INVALID_ACCURACY: aegis_status = 10002;
+
+/// The embedded boundary data does not decode (a build defect, never a verdict on input).
+pub const AEGIS_BOUNDARY_DATA_CORRUPT: aegis_status = 10003;
+
 /// A geofence policy is refused (docs/geofence-policy.md): `path` is the JSON path of the
 /// member at fault (`$.areas[2].geometry.coordinates[0][3]`), `what` what is wrong there.
 pub const AEGIS_GEOFENCE_POLICY_INVALID: aegis_status = 10020;
@@ -383,6 +395,10 @@ pub(crate) const STATUSES: &[(aegis_status, &str, &core::ffi::CStr)] = &[
     (AEGIS_LOCATION_NONCE_MISMATCH, "LocationNonceMismatch", c"last location event is not bound to the attestation nonce"),
     (AEGIS_LOCATION_LOG_CORRUPT, "LocationLogCorrupt", c"location event log corrupt"),
     (AEGIS_BACKEND, "Backend", c"TPM backend operation failed"),
+    (AEGIS_LATITUDE_OUT_OF_RANGE, "LatitudeOutOfRange", c"latitude outside [-90, 90] or not a number"),
+    (AEGIS_LONGITUDE_OUT_OF_RANGE, "LongitudeOutOfRange", c"longitude outside [-180, 180] or not a number"),
+    (AEGIS_INVALID_ACCURACY, "InvalidAccuracy", c"accuracy radius must be a finite, non-negative number of metres"),
+    (AEGIS_BOUNDARY_DATA_CORRUPT, "BoundaryDataCorrupt", c"embedded boundary data is corrupt"),
     (AEGIS_GEOFENCE_POLICY_INVALID, "GeofencePolicyInvalid", c"geofence policy invalid"),
     (AEGIS_GEOFENCE_COUNTRY_NOT_ALLOWED, "GeofenceCountryNotAllowed", c"the reading's country is not allowed by the geofence policy"),
     (AEGIS_GEOFENCE_COUNTRY_DENIED, "GeofenceCountryDenied", c"the reading's country is denied by the geofence policy"),

@@ -189,6 +189,18 @@ var (
 	// Codes 10000-10999 (Geo): Jurisdictions from coordinates and geofence policy (FORMATS.md,
 	// Jurisdictions).
 
+	// ErrLatitudeOutOfRange is code 10000 (LatitudeOutOfRange): A latitude outside -90 to 90
+	// degrees, or not a number.
+	ErrLatitudeOutOfRange = sentinel(10000, "LatitudeOutOfRange")
+	// ErrLongitudeOutOfRange is code 10001 (LongitudeOutOfRange): A longitude outside -180 to 180
+	// degrees, or not a number.
+	ErrLongitudeOutOfRange = sentinel(10001, "LongitudeOutOfRange")
+	// ErrInvalidAccuracy is code 10002 (InvalidAccuracy): An accuracy radius that is negative,
+	// infinite or not a number.
+	ErrInvalidAccuracy = sentinel(10002, "InvalidAccuracy")
+	// ErrBoundaryDataCorrupt is code 10003 (BoundaryDataCorrupt): The embedded boundary data does
+	// not decode (a build defect, never a verdict on input).
+	ErrBoundaryDataCorrupt = sentinel(10003, "BoundaryDataCorrupt")
 	// ErrGeofencePolicyInvalid is code 10020 (GeofencePolicyInvalid): A geofence policy is refused
 	// (docs/geofence-policy.md): `path` is the JSON path of the member at fault
 	// (`$.areas[2].geometry.coordinates[0][3]`), `what` what is wrong there.

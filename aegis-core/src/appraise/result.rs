@@ -546,10 +546,14 @@ fn geo_claims(resolution: &Resolution) -> GeoClaims {
         Resolution::Resolved {
             country,
             subdivision,
+            country_exclave,
+            enclosing_exclave_country,
             ..
         } => GeoClaims {
             country: Some(country.clone()),
+            country_exclave: country_exclave.then_some(true),
             subdivision: subdivision.clone(),
+            enclosing_exclave_country: enclosing_exclave_country.clone(),
             ..GeoClaims::default()
         },
         _ => GeoClaims::default(),

@@ -95,32 +95,42 @@ pub fn distance_to_box_m(p: LonLat, min: LonLat, max: LonLat) -> f64 {
 /// Branch and bound over halves of the edge: each half's bounding box gives an exact lower
 /// bound ([`distance_to_box_m`]), its midpoint an upper one.
 pub fn distance_to_segment_m(p: LonLat, a: LonLat, b: LonLat) -> f64 {
+    segment_search(p, a, b, 0.0).0
+}
+
+/// The point of the edge from `a` to `b` nearest `p`, and its distance in metres (as
+/// [`distance_to_segment_m`]).
+pub fn nearest_on_segment(p: LonLat, a: LonLat, b: LonLat) -> (f64, LonLat) {
     segment_search(p, a, b, 0.0)
 }
 
 /// Whether the edge from `a` to `b` comes within `radius_m` of `p` (strictly nearer), to within
 /// [`SEGMENT_TOLERANCE_M`]; stops at the first point found inside.
 pub fn segment_within_m(p: LonLat, a: LonLat, b: LonLat, radius_m: f64) -> bool {
-    segment_search(p, a, b, radius_m) < radius_m
+    segment_search(p, a, b, radius_m).0 < radius_m
 }
 
-/// The distance from `p` to the edge, stopping early once a point nearer than `enough` is found
-/// (then the returned value is below `enough`, not necessarily the minimum).
-fn segment_search(p: LonLat, a: LonLat, b: LonLat, enough: f64) -> f64 {
-    let mut best = distance_m(p, a).min(distance_m(p, b));
+/// The nearest point of the edge to `p` and its distance, stopping early once a point nearer
+/// than `enough` is found (then that point, not necessarily the nearest).
+fn segment_search(p: LonLat, a: LonLat, b: LonLat, enough: f64) -> (f64, LonLat) {
+    let (da, db) = (distance_m(p, a), distance_m(p, b));
+    let mut best = if da <= db { (da, a) } else { (db, b) };
     let mut stack = vec![(a, b)];
     let mut splits = 0usize;
     while let Some((s, e)) = stack.pop() {
-        if best < enough {
+        if best.0 < enough {
             break;
         }
         let lo = LonLat::new(s.lon.min(e.lon), s.lat.min(e.lat));
         let hi = LonLat::new(s.lon.max(e.lon), s.lat.max(e.lat));
-        if distance_to_box_m(p, lo, hi) >= best - SEGMENT_TOLERANCE_M {
+        if distance_to_box_m(p, lo, hi) >= best.0 - SEGMENT_TOLERANCE_M {
             continue;
         }
         let mid = LonLat::new((s.lon + e.lon) / 2.0, (s.lat + e.lat) / 2.0);
-        best = best.min(distance_m(p, mid));
+        let dm = distance_m(p, mid);
+        if dm < best.0 {
+            best = (dm, mid);
+        }
         splits += 1;
         if splits > MAX_SPLITS {
             break;
@@ -240,7 +250,7 @@ mod tests {
         let hole = vec![ll(2.0, 2.0), ll(8.0, 2.0), ll(8.0, 8.0), ll(2.0, 8.0)];
         assert!(point_in_ring(ll(5.0, 5.0), &square));
         assert!(!point_in_ring(ll(15.0, 5.0), &square));
-        assert!(!point_in_polygon(ll(5.0, 5.0), &square, &[hole.clone()]));
+        assert!(!point_in_polygon(ll(5.0, 5.0), &square, std::slice::from_ref(&hole)));
         assert!(point_in_polygon(ll(1.0, 5.0), &square, &[hole]));
         assert!(!point_in_ring(ll(0.0, 0.0), &[]));
         let d = distance_to_ring_m(ll(5.0, 5.0), &square);

@@ -590,6 +590,7 @@ impl GeofencePolicy {
                 country,
                 subdivision,
                 subdivision_candidates,
+                ..
             }) => {
                 if let Some(e) = self.country_denial(country) {
                     reasons.push(GeofenceReason::deny(rule, e));
