@@ -1,0 +1,198 @@
+//! Walks the manifest's "bundle" vectors (testdata/gen/make_bundle_vectors.py: evidence bundles
+//! made on swtpm, and attacks derived from them) through `appraise_bundle` with every crypto
+//! provider, and checks the status, each submod's status, the failed checks and the country;
+//! then signs each result as an EAR (JWT and CWT) and verifies it back.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::{Path, PathBuf};
+
+use aegis_core::appraise::result::{
+    appraise_bundle, AttestationResult, ResultContext, ResultPolicy, TrustAnchors,
+};
+use aegis_core::appraise::EvidenceBundle;
+use aegis_core::crypto::SoftwareSigner;
+use aegis_core::crypto::{all_providers, CryptoProvider, KeySpec, PrivateKey, SignatureScheme};
+use aegis_core::ear::{self, Dialect, Status, VerifierId, VerifyOptions};
+use aegis_core::ek::EkTrustStore;
+use aegis_core::geo::fence::GeofencePolicy;
+use aegis_core::time::UnixTime;
+use aegis_core::tpm::{EccCurve, HashAlg};
+use aegis_core::verify::{AkBinding, EnrolmentRecord};
+use aegis_core::Error;
+use serde_json::{json, Value};
+
+fn testdata() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata")
+}
+
+fn bundle_vectors() -> Vec<Value> {
+    let text = std::fs::read(testdata().join("manifest.json")).unwrap();
+    let m: Value = serde_json::from_slice(&text).unwrap();
+    m["vectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["kind"] == "bundle")
+        .cloned()
+        .collect()
+}
+
+fn read(rel: &Value) -> Vec<u8> {
+    std::fs::read(testdata().join(rel.as_str().unwrap())).unwrap()
+}
+
+/// Appraises one vector as the manifest says.
+fn appraise_vector(p: &dyn CryptoProvider, v: &Value) -> Result<AttestationResult, Error> {
+    let bundle = EvidenceBundle::from_json(&read(&v["bundle"]))?;
+    let enrolment = match &v["enrolment"] {
+        Value::Null => None,
+        path => Some(AkBinding::from_enrolment_record(
+            &EnrolmentRecord::from_json(&read(path)).unwrap(),
+        )),
+    };
+    let mut roots = EkTrustStore::new();
+    for root in v["ek_roots"].as_array().unwrap() {
+        roots.add_root(&read(root)).unwrap();
+    }
+    let policy = ResultPolicy {
+        geofence: Some(GeofencePolicy::from_json(&read(&v["policy"])).unwrap()),
+        policy_ids: vec![v["policy"].as_str().unwrap().to_owned()],
+        ..ResultPolicy::default()
+    };
+    let nonce = hex::decode(v["nonce"].as_str().unwrap()).unwrap();
+    appraise_bundle(
+        p,
+        &bundle,
+        &TrustAnchors {
+            ek_roots: Some(&roots),
+            enrolment: enrolment.as_ref(),
+        },
+        &policy,
+        &ResultContext {
+            nonce: &nonce,
+            now: UnixTime::from_secs(v["time"].as_u64().unwrap()),
+            network_verified: v["network_verified"].as_bool().unwrap(),
+        },
+    )
+}
+
+/// The result as the manifest's `expect` states it.
+fn observed(r: &AttestationResult) -> Value {
+    let submods: serde_json::Map<String, Value> = r
+        .submods()
+        .iter()
+        .map(|(n, s)| ((*n).to_owned(), json!(s.status.name())))
+        .collect();
+    let failures: Vec<Value> = r
+        .failures()
+        .map(|(submod, check, e)| {
+            json!({"submod": submod, "check": check, "error": e.name(), "code": e.code()})
+        })
+        .collect();
+    let country = r.submod("location").and_then(|l| l.geo.country.clone());
+    json!({
+        "verdict": "result",
+        "status": r.status().name(),
+        "submods": submods,
+        "failures": failures,
+        "country": country,
+    })
+}
+
+#[test]
+fn every_bundle_vector_appraises_as_expected_with_every_provider() {
+    let vectors = bundle_vectors();
+    assert!(
+        vectors.len() >= 10,
+        "bundle vectors missing from the manifest"
+    );
+    let mut failures = Vec::new();
+    for v in &vectors {
+        for p in all_providers() {
+            let got = match appraise_vector(p, v) {
+                Ok(r) => observed(&r),
+                Err(e) => json!({"verdict": "invalid", "error": e.name(), "code": e.code()}),
+            };
+            if got != v["expect"] {
+                failures.push(format!(
+                    "{} [{}]:\n  expected {}\n  got      {}",
+                    v["id"],
+                    p.name(),
+                    v["expect"],
+                    got
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The status rule (FORMATS.md, EAR): each submod's status is the worst tier of its vector and
+/// the top status the worst submod's; every result signs as an EAR that verifies back with the
+/// same claims, in both serializations, with both providers.
+#[test]
+fn every_result_signs_as_an_ear_that_verifies_back() {
+    for v in bundle_vectors() {
+        for p in all_providers() {
+            let Ok(result) = appraise_vector(p, &v) else {
+                continue;
+            };
+            let mut worst = Status::None;
+            for (_, s) in result.submods() {
+                assert_eq!(s.status, s.trust_vector.status(), "{}", v["id"]);
+                worst = worst.worse_of(s.status);
+            }
+            assert_eq!(result.status(), worst);
+
+            let key = PrivateKey::generate(p, KeySpec::Ecc(EccCurve::NistP256)).unwrap();
+            let signer =
+                SoftwareSigner::new(p, key.clone_key(), SignatureScheme::Ecdsa(HashAlg::Sha256))
+                    .unwrap();
+            let now = UnixTime::from_secs(v["time"].as_u64().unwrap());
+            let claims = result.to_ear(
+                VerifierId {
+                    developer: "test".into(),
+                    build: "test".into(),
+                },
+                now,
+                now.saturating_add(60),
+            );
+            let nonce = hex::decode(v["nonce"].as_str().unwrap()).unwrap();
+            let mut options = VerifyOptions::new(key.public_key(), now);
+            options.nonce = Some(&nonce);
+            let jwt = claims.sign_jwt(&signer, Dialect::Ietf04).unwrap();
+            let back = ear::verify_jwt(p, jwt.as_bytes(), &options).unwrap();
+            assert_eq!(back.ear(), &claims, "{}", v["id"]);
+            let cwt = claims.sign_cwt(&signer, Dialect::Ietf04).unwrap();
+            let back = ear::verify_cwt(p, &cwt, &options).unwrap();
+            assert_eq!(back.ear(), &claims, "{}", v["id"]);
+        }
+    }
+}
+
+/// The workload-key submod names the App Key as a relying party ties a proof to it: the
+/// certified key's SPKI SHA-256 and RFC 7638 thumbprint.
+#[test]
+fn the_result_names_the_app_key() {
+    let v = bundle_vectors()
+        .into_iter()
+        .find(|v| v["id"] == "bundle/ecc-geneva")
+        .unwrap();
+    let p = all_providers()[0];
+    let result = appraise_vector(p, &v).unwrap();
+    let bundle = EvidenceBundle::from_json(&read(&v["bundle"])).unwrap();
+    let key = aegis_core::keys::PublicKey::from_tpm_public(
+        &aegis_core::tpm::Public::parse_tpm2b(&bundle.app_key_public).unwrap(),
+    );
+    let named = &result.submod("workload-key").unwrap().verifier_claims["app_key"];
+    assert_eq!(named["jkt"], key.jwk_thumbprint_b64().unwrap());
+    assert_eq!(
+        named["spki_sha256"],
+        hex::encode(key.spki_sha256().unwrap())
+    );
+}
