@@ -39,7 +39,7 @@ var inlineLimit = inlineRecords
 // VerifiedQuote is what a quote proved. Only VerifyQuote makes one (its fields are unexported);
 // everything is copied into Go memory, so there is nothing to Close.
 type VerifiedQuote struct {
-	// records are the PCR values as aegis_verified_quote_pcrs_read wrote them: bank (u16,
+	// records are the PCR values as aegis_verified_quote_read wrote them: bank (u16,
 	// big-endian) || index || value size || value, per PCR; well formed (VerifyQuote checks).
 	records         []byte
 	clock           ClockInfo
