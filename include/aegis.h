@@ -424,6 +424,114 @@ typedef uint32_t aegis_outcome;
 typedef uint32_t aegis_key_kind;
 
 /**
+ * TPMS_CLOCK_INFO (TCG TPM 2.0 Part 2, 10.11.1) as signed in a quote or a certification: the
+ * values `aegis_verified_quote_clock` gives, as one struct. Keep it to pass as the previous
+ * clock of the next verification from the same AK.
+ */
+typedef struct {
+    /**
+     * clock: milliseconds the TPM has been powered since TPM2_Clear.
+     */
+    uint64_t clock_ms;
+    /**
+     * resetCount: TPM Resets since the last TPM2_Clear.
+     */
+    uint32_t reset_count;
+    /**
+     * restartCount: TPM Restarts and Resumes since the last TPM Reset or TPM2_Clear.
+     */
+    uint32_t restart_count;
+    /**
+     * safe: true when the TPM never reported a clock greater than this one.
+     */
+    bool safe;
+} aegis_clock_info;
+
+/**
+ * What a verified quote holds besides its PCR values, filled in one call by
+ * `aegis_verified_quote_read` (each member is what the accessor of the same name gives). The
+ * caller owns the struct; `qualified_signer` is a view borrowed from the verified quote, valid
+ * until `aegis_verified_quote_free` (never free it).
+ */
+typedef struct {
+    /**
+     * TPMS_CLOCK_INFO as signed (`aegis_verified_quote_clock`).
+     */
+    aegis_clock_info clock;
+    /**
+     * firmwareVersion as signed (`aegis_verified_quote_firmware_version`).
+     */
+    uint64_t firmware_version;
+    /**
+     * The signed qualifiedSigner (`aegis_verified_quote_qualified_signer`): borrowed view.
+     */
+    const uint8_t *qualified_signer;
+    /**
+     * Length of `qualified_signer`.
+     */
+    size_t qualified_signer_len;
+    /**
+     * The number of verified PCR values, i.e. of records (`aegis_verified_quote_pcr_count`).
+     */
+    size_t pcr_count;
+    /**
+     * The hash of the quote's signature, a TPM_ALG_ID (`aegis_verified_quote_hash`).
+     */
+    uint16_t hash_alg;
+} aegis_verified_quote_info;
+
+/**
+ * What a verified certification holds besides its SPKI, filled in one call by
+ * `aegis_verified_certification_read` (each member is what the accessor of the same name
+ * gives). The caller owns the struct; its byte members are views borrowed from the verified
+ * certification, valid until `aegis_verified_certification_free` (never free them).
+ */
+typedef struct {
+    /**
+     * TPMS_CLOCK_INFO as signed (`aegis_verified_certification_clock`).
+     */
+    aegis_clock_info clock;
+    /**
+     * firmwareVersion as signed (`aegis_verified_certification_firmware_version`).
+     */
+    uint64_t firmware_version;
+    /**
+     * The certified key's Name (`aegis_verified_certification_name`): borrowed view.
+     */
+    const uint8_t *name;
+    /**
+     * Length of `name`.
+     */
+    size_t name_len;
+    /**
+     * The signed certifyInfo.qualifiedName (`aegis_verified_certification_qualified_name`):
+     * borrowed view.
+     */
+    const uint8_t *qualified_name;
+    /**
+     * Length of `qualified_name`.
+     */
+    size_t qualified_name_len;
+    /**
+     * The signed qualifiedSigner (`aegis_verified_certification_qualified_signer`): borrowed
+     * view.
+     */
+    const uint8_t *qualified_signer;
+    /**
+     * Length of `qualified_signer`.
+     */
+    size_t qualified_signer_len;
+    /**
+     * The certified key's TPM2B_PUBLIC (`aegis_verified_certification_public`): borrowed view.
+     */
+    const uint8_t *public_area;
+    /**
+     * Length of `public_area`.
+     */
+    size_t public_area_len;
+} aegis_verified_certification_info;
+
+/**
  * An RSA signature as its bytes (exactly the modulus length), or an ECDSA signature as r || s,
  * each left-padded to the curve's size (JWS, RFC 7518, 3.4; COSE, RFC 9053, 2.1).
  */
@@ -2715,6 +2823,32 @@ aegis_status aegis_verified_quote_qualified_signer(const aegis_verified_quote *v
 aegis_status aegis_verified_quote_hash(const aegis_verified_quote *vq, uint16_t *hash_alg);
 
 /**
+ * Everything a verified quote holds, in one call: `*info` receives the clock, firmware version,
+ * signature hash, qualified signer (a view borrowed from `vq`) and PCR count, and the caller's
+ * buffer `buf` (`len` bytes) receives every verified PCR value as the records of
+ * `aegis_verified_quote_pcrs_read` (same layout and order); `*written` is their size in bytes.
+ * A binding (or any caller that copies a verified quote out) reads it this way instead of one
+ * accessor per member.
+ *
+ * On success (`AEGIS_OK`) `*info`, the records in `buf` and `*written` are all written. When
+ * `len` is smaller than the records, the status is `AEGIS_INVALID_ARGUMENT`, `*written` receives
+ * the size needed (the only output written on failure: `*info` and `buf` are untouched), as with
+ * `aegis_verified_quote_pcrs_read`. `AEGIS_NULL_POINTER` when `vq`, `info` or `written` is NULL,
+ * or `buf` is NULL with `len` > 0 (then nothing is written). The struct and buffer stay the
+ * caller's; `info->qualified_signer` is valid until `aegis_verified_quote_free(vq)`.
+ *
+ * # Safety
+ * `vq` is NULL or a live `aegis_verified_quote`; `info` is NULL or valid for writing one
+ * `aegis_verified_quote_info`; `buf` is NULL or valid for writing `len` bytes; `written` is NULL
+ * or valid for writing.
+ */
+aegis_status aegis_verified_quote_read(const aegis_verified_quote *vq,
+                                       aegis_verified_quote_info *info,
+                                       uint8_t *buf,
+                                       size_t len,
+                                       size_t *written);
+
+/**
  * Frees a verified quote. NULL does nothing.
  *
  * # Safety
@@ -2828,6 +2962,20 @@ aegis_status aegis_verified_certification_clock(const aegis_verified_certificati
  */
 aegis_status aegis_verified_certification_firmware_version(const aegis_verified_certification *vc,
                                                            uint64_t *version);
+
+/**
+ * Everything a verified certification holds but its SPKI (`aegis_verified_certification_spki`,
+ * which allocates), in one call: `*info` receives the clock, firmware version, and the Name,
+ * qualified Name, qualified signer and TPM2B_PUBLIC of the certified key as views borrowed from
+ * `vc`, valid until `aegis_verified_certification_free(vc)` (never free them). `*info` is
+ * written only on success (`AEGIS_NULL_POINTER` when `vc` or `info` is NULL).
+ *
+ * # Safety
+ * `vc` is NULL or a live `aegis_verified_certification`; `info` is NULL or valid for writing one
+ * `aegis_verified_certification_info`.
+ */
+aegis_status aegis_verified_certification_read(const aegis_verified_certification *vc,
+                                               aegis_verified_certification_info *info);
 
 /**
  * The certified key as a DER SubjectPublicKeyInfo (RFC 5280, 4.1.2.7), e.g. to check the App

@@ -8,7 +8,9 @@ use aegis_core::verify::{
 };
 use aegis_core::Error;
 
-use crate::boundary::{self, ErrOut, FfiResult};
+use core::mem::MaybeUninit;
+
+use crate::boundary::{self, ErrOut, FfiResult, Out};
 use crate::buffers::aegis_bytes;
 use crate::error::aegis_error;
 use crate::keys::aegis_ak;
@@ -34,6 +36,85 @@ pub struct aegis_verified_quote {
 pub struct aegis_verified_certification {
     inner: VerifiedCertification,
     public_tpm2b: Vec<u8>,
+}
+
+/// TPMS_CLOCK_INFO (TCG TPM 2.0 Part 2, 10.11.1) as signed in a quote or a certification: the
+/// values `aegis_verified_quote_clock` gives, as one struct. Keep it to pass as the previous
+/// clock of the next verification from the same AK.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct aegis_clock_info {
+    /// clock: milliseconds the TPM has been powered since TPM2_Clear.
+    pub clock_ms: u64,
+    /// resetCount: TPM Resets since the last TPM2_Clear.
+    pub reset_count: u32,
+    /// restartCount: TPM Restarts and Resumes since the last TPM Reset or TPM2_Clear.
+    pub restart_count: u32,
+    /// safe: true when the TPM never reported a clock greater than this one.
+    pub safe: bool,
+}
+
+impl From<ClockInfo> for aegis_clock_info {
+    fn from(c: ClockInfo) -> Self {
+        aegis_clock_info {
+            clock_ms: c.clock,
+            reset_count: c.reset_count,
+            restart_count: c.restart_count,
+            safe: c.safe,
+        }
+    }
+}
+
+/// What a verified quote holds besides its PCR values, filled in one call by
+/// `aegis_verified_quote_read` (each member is what the accessor of the same name gives). The
+/// caller owns the struct; `qualified_signer` is a view borrowed from the verified quote, valid
+/// until `aegis_verified_quote_free` (never free it).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct aegis_verified_quote_info {
+    /// TPMS_CLOCK_INFO as signed (`aegis_verified_quote_clock`).
+    pub clock: aegis_clock_info,
+    /// firmwareVersion as signed (`aegis_verified_quote_firmware_version`).
+    pub firmware_version: u64,
+    /// The signed qualifiedSigner (`aegis_verified_quote_qualified_signer`): borrowed view.
+    pub qualified_signer: *const u8,
+    /// Length of `qualified_signer`.
+    pub qualified_signer_len: usize,
+    /// The number of verified PCR values, i.e. of records (`aegis_verified_quote_pcr_count`).
+    pub pcr_count: usize,
+    /// The hash of the quote's signature, a TPM_ALG_ID (`aegis_verified_quote_hash`).
+    pub hash_alg: u16,
+}
+
+/// What a verified certification holds besides its SPKI, filled in one call by
+/// `aegis_verified_certification_read` (each member is what the accessor of the same name
+/// gives). The caller owns the struct; its byte members are views borrowed from the verified
+/// certification, valid until `aegis_verified_certification_free` (never free them).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct aegis_verified_certification_info {
+    /// TPMS_CLOCK_INFO as signed (`aegis_verified_certification_clock`).
+    pub clock: aegis_clock_info,
+    /// firmwareVersion as signed (`aegis_verified_certification_firmware_version`).
+    pub firmware_version: u64,
+    /// The certified key's Name (`aegis_verified_certification_name`): borrowed view.
+    pub name: *const u8,
+    /// Length of `name`.
+    pub name_len: usize,
+    /// The signed certifyInfo.qualifiedName (`aegis_verified_certification_qualified_name`):
+    /// borrowed view.
+    pub qualified_name: *const u8,
+    /// Length of `qualified_name`.
+    pub qualified_name_len: usize,
+    /// The signed qualifiedSigner (`aegis_verified_certification_qualified_signer`): borrowed
+    /// view.
+    pub qualified_signer: *const u8,
+    /// Length of `qualified_signer`.
+    pub qualified_signer_len: usize,
+    /// The certified key's TPM2B_PUBLIC (`aegis_verified_certification_public`): borrowed view.
+    pub public_area: *const u8,
+    /// Length of `public_area`.
+    pub public_area_len: usize,
 }
 
 impl aegis_verified_quote {
@@ -231,6 +312,48 @@ pub unsafe extern "C" fn aegis_verified_quote_pcr_at(
 /// (2 bytes), index (1), value size (1). Private: the function's doc comment gives the layout.
 const PCR_RECORD_HEADER_LEN: usize = 4;
 
+/// Copies the PCR records of `vq` into `buf` in the layout of `aegis_verified_quote_pcrs_read`
+/// and writes their size to `written`; when `buf` is too small, writes only the size needed to
+/// `written` and fails with `InvalidArgument`.
+fn read_pcr_records(
+    vq: &aegis_verified_quote,
+    buf: &mut [MaybeUninit<u8>],
+    written: Out<usize>,
+) -> FfiResult<()> {
+    let pcrs = vq.inner.pcrs();
+    let mut need = 0usize;
+    for (_, _, value) in pcrs.iter() {
+        if u8::try_from(value.len()).is_err() {
+            return Err(Error::InvalidArgument {
+                what: "PCR value longer than 255 bytes",
+            }
+            .into());
+        }
+        need = need.saturating_add(PCR_RECORD_HEADER_LEN + value.len());
+    }
+    if need > buf.len() {
+        written.write(need);
+        return Err(Error::InvalidArgument {
+            what: "buffer too small for the PCR records (*written holds the size needed)",
+        }
+        .into());
+    }
+    let mut rest = buf.iter_mut();
+    for (bank, index, value) in pcrs.iter() {
+        let [hi, lo] = bank.alg_id().to_be_bytes();
+        // Checked above: every value is at most 255 bytes.
+        let size = u8::try_from(value.len()).unwrap_or(u8::MAX);
+        let record = [hi, lo, index, size]
+            .into_iter()
+            .chain(value.iter().copied());
+        for (byte, dst) in record.zip(rest.by_ref()) {
+            dst.write(byte);
+        }
+    }
+    written.write(need);
+    Ok(())
+}
+
 /// Copies every verified PCR value of `vq` into the caller's buffer `buf` (`len` bytes) in one
 /// call, in the order of `aegis_verified_quote_pcr_at` (bank SHA-1, SHA-256, SHA-384, SHA-512,
 /// then index ascending), one record per PCR with nothing between records:
@@ -268,38 +391,7 @@ pub unsafe extern "C" fn aegis_verified_quote_pcrs_read(
         let written = unsafe { boundary::out(written, "written") }?;
         // SAFETY: the caller upholds this function's contract for (buf, len).
         let buf = unsafe { boundary::bytes_out(buf, len, "buf") }?;
-        let pcrs = vq.inner.pcrs();
-        let mut need = 0usize;
-        for (_, _, value) in pcrs.iter() {
-            if u8::try_from(value.len()).is_err() {
-                return Err(Error::InvalidArgument {
-                    what: "PCR value longer than 255 bytes",
-                }
-                .into());
-            }
-            need = need.saturating_add(PCR_RECORD_HEADER_LEN + value.len());
-        }
-        if need > buf.len() {
-            written.write(need);
-            return Err(Error::InvalidArgument {
-                what: "buffer too small for the PCR records (*written holds the size needed)",
-            }
-            .into());
-        }
-        let mut rest = buf.iter_mut();
-        for (bank, index, value) in pcrs.iter() {
-            let [hi, lo] = bank.alg_id().to_be_bytes();
-            // Checked above: every value is at most 255 bytes.
-            let size = u8::try_from(value.len()).unwrap_or(u8::MAX);
-            let record = [hi, lo, index, size]
-                .into_iter()
-                .chain(value.iter().copied());
-            for (byte, dst) in record.zip(rest.by_ref()) {
-                dst.write(byte);
-            }
-        }
-        written.write(need);
-        Ok(())
+        read_pcr_records(vq, buf, written)
     })
 }
 
@@ -432,6 +524,55 @@ pub unsafe extern "C" fn aegis_verified_quote_hash(
         let vq = unsafe { boundary::borrow(vq, "vq") }?;
         // SAFETY: the caller upholds this function's contract for hash_alg.
         unsafe { boundary::out(hash_alg, "hash_alg") }?.write(vq.inner.hash().alg_id());
+        Ok(())
+    })
+}
+
+/// Everything a verified quote holds, in one call: `*info` receives the clock, firmware version,
+/// signature hash, qualified signer (a view borrowed from `vq`) and PCR count, and the caller's
+/// buffer `buf` (`len` bytes) receives every verified PCR value as the records of
+/// `aegis_verified_quote_pcrs_read` (same layout and order); `*written` is their size in bytes.
+/// A binding (or any caller that copies a verified quote out) reads it this way instead of one
+/// accessor per member.
+///
+/// On success (`AEGIS_OK`) `*info`, the records in `buf` and `*written` are all written. When
+/// `len` is smaller than the records, the status is `AEGIS_INVALID_ARGUMENT`, `*written` receives
+/// the size needed (the only output written on failure: `*info` and `buf` are untouched), as with
+/// `aegis_verified_quote_pcrs_read`. `AEGIS_NULL_POINTER` when `vq`, `info` or `written` is NULL,
+/// or `buf` is NULL with `len` > 0 (then nothing is written). The struct and buffer stay the
+/// caller's; `info->qualified_signer` is valid until `aegis_verified_quote_free(vq)`.
+///
+/// # Safety
+/// `vq` is NULL or a live `aegis_verified_quote`; `info` is NULL or valid for writing one
+/// `aegis_verified_quote_info`; `buf` is NULL or valid for writing `len` bytes; `written` is NULL
+/// or valid for writing.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_quote_read(
+    vq: *const aegis_verified_quote,
+    info: *mut aegis_verified_quote_info,
+    buf: *mut u8,
+    len: usize,
+    written: *mut usize,
+) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for vq.
+        let vq = unsafe { boundary::borrow(vq, "vq") }?;
+        // SAFETY: the caller upholds this function's contract for info.
+        let info = unsafe { boundary::out(info, "info") }?;
+        // SAFETY: the caller upholds this function's contract for written.
+        let written = unsafe { boundary::out(written, "written") }?;
+        // SAFETY: the caller upholds this function's contract for (buf, len).
+        let buf = unsafe { boundary::bytes_out(buf, len, "buf") }?;
+        read_pcr_records(vq, buf, written)?;
+        let signer = vq.inner.qualified_signer().as_bytes();
+        info.write(aegis_verified_quote_info {
+            clock: vq.inner.clock_info().into(),
+            firmware_version: vq.inner.firmware_version(),
+            qualified_signer: signer.as_ptr(),
+            qualified_signer_len: signer.len(),
+            pcr_count: vq.inner.pcrs().len(),
+            hash_alg: vq.inner.hash().alg_id(),
+        });
         Ok(())
     })
 }
@@ -657,6 +798,45 @@ pub unsafe extern "C" fn aegis_verified_certification_firmware_version(
         let vc = unsafe { boundary::borrow(vc, "vc") }?;
         // SAFETY: the caller upholds this function's contract for version.
         unsafe { boundary::out(version, "version") }?.write(vc.inner.attest().firmware_version);
+        Ok(())
+    })
+}
+
+/// Everything a verified certification holds but its SPKI (`aegis_verified_certification_spki`,
+/// which allocates), in one call: `*info` receives the clock, firmware version, and the Name,
+/// qualified Name, qualified signer and TPM2B_PUBLIC of the certified key as views borrowed from
+/// `vc`, valid until `aegis_verified_certification_free(vc)` (never free them). `*info` is
+/// written only on success (`AEGIS_NULL_POINTER` when `vc` or `info` is NULL).
+///
+/// # Safety
+/// `vc` is NULL or a live `aegis_verified_certification`; `info` is NULL or valid for writing one
+/// `aegis_verified_certification_info`.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_verified_certification_read(
+    vc: *const aegis_verified_certification,
+    info: *mut aegis_verified_certification_info,
+) -> aegis_status {
+    boundary::guard(ErrOut::none(), || {
+        // SAFETY: the caller upholds this function's contract for vc.
+        let vc = unsafe { boundary::borrow(vc, "vc") }?;
+        // SAFETY: the caller upholds this function's contract for info.
+        let info = unsafe { boundary::out(info, "info") }?;
+        let attest = vc.inner.attest();
+        let name = vc.inner.name().as_bytes();
+        let qualified_name = vc.inner.qualified_name().as_bytes();
+        let qualified_signer = attest.qualified_signer.as_bytes();
+        info.write(aegis_verified_certification_info {
+            clock: vc.inner.clock_info().into(),
+            firmware_version: attest.firmware_version,
+            name: name.as_ptr(),
+            name_len: name.len(),
+            qualified_name: qualified_name.as_ptr(),
+            qualified_name_len: qualified_name.len(),
+            qualified_signer: qualified_signer.as_ptr(),
+            qualified_signer_len: qualified_signer.len(),
+            public_area: vc.public_tpm2b.as_ptr(),
+            public_area_len: vc.public_tpm2b.len(),
+        });
         Ok(())
     })
 }

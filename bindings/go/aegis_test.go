@@ -1,6 +1,7 @@
 package aegis_test
 
 import (
+	"bytes"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -270,9 +271,10 @@ func TestBareKeyUnchecked(t *testing.T) {
 }
 
 // A quote whose PCR records do not fit the room inside VerifiedQuote takes a second
-// aegis_verified_quote_pcrs_read into a buffer of the size the first one reported (verify.go):
-// with the room cut to nothing, to one byte short and to the exact size, every valid quote of
-// the manifest reports the same PCRs, clock and firmware version as with the full room.
+// aegis_verified_quote_read into a buffer of the size the first one reported (verify.go): with
+// the room cut to nothing, to one byte short and to the exact size, every valid quote of the
+// manifest reports the same PCRs, clock, firmware version, hash and qualified signer as with the
+// full room (the first read, refused, wrote none of them).
 func TestPCRRecordsBeyondInline(t *testing.T) {
 	for _, v := range loadManifest(t).Vectors {
 		if v.Kind != "quote" || v.Expect.Verdict != "valid" {
@@ -304,7 +306,8 @@ func TestPCRRecordsBeyondInline(t *testing.T) {
 		for _, limit := range []int{0, size - 1, size} {
 			got := verify(limit)
 			if fmt.Sprint(got.PCRs()) != fmt.Sprint(want.PCRs()) || got.Clock() != want.Clock() ||
-				got.FirmwareVersion() != want.FirmwareVersion() {
+				got.FirmwareVersion() != want.FirmwareVersion() || got.Hash() != want.Hash() ||
+				!bytes.Equal(got.QualifiedSigner(), want.QualifiedSigner()) || len(want.QualifiedSigner()) == 0 {
 				t.Errorf("%s with %d of %d bytes inline: %v %+v %d, want %v %+v %d", v.ID, limit, size,
 					got.PCRs(), got.Clock(), got.FirmwareVersion(), want.PCRs(), want.Clock(), want.FirmwareVersion())
 			}

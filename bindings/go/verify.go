@@ -3,13 +3,14 @@ package aegis
 /*
 #cgo noescape aegis_quote_verify
 #cgo nocallback aegis_quote_verify
-#cgo noescape aegis_verified_quote_pcrs_read
-#cgo nocallback aegis_verified_quote_pcrs_read
-#cgo noescape aegis_verified_quote_clock
-#cgo nocallback aegis_verified_quote_clock
-#cgo noescape aegis_verified_quote_firmware_version
-#cgo nocallback aegis_verified_quote_firmware_version
+#cgo noescape aegis_verified_quote_read
+#cgo nocallback aegis_verified_quote_read
 #cgo nocallback aegis_verified_quote_free
+#cgo noescape aegis_certify_verify
+#cgo nocallback aegis_certify_verify
+#cgo noescape aegis_verified_certification_read
+#cgo nocallback aegis_verified_certification_read
+#cgo nocallback aegis_verified_certification_free
 #include "aegis.h"
 */
 import "C"
@@ -38,7 +39,7 @@ var inlineLimit = inlineRecords
 // VerifiedQuote is what a quote proved. Only VerifyQuote makes one (its fields are unexported);
 // everything is copied into Go memory, so there is nothing to Close.
 type VerifiedQuote struct {
-	// records are the PCR values as aegis_verified_quote_pcrs_read wrote them: bank (u16,
+	// records are the PCR values as aegis_verified_quote_read wrote them: bank (u16,
 	// big-endian) || index || value size || value, per PCR; well formed (VerifyQuote checks).
 	records         []byte
 	clock           ClockInfo
@@ -153,21 +154,22 @@ func VerifyQuote(ak *AttestationKey, attest, sig []byte, pcrs *PCRValues, nonce 
 	return verifiedQuoteFrom(vq)
 }
 
-// verifiedQuoteFrom copies a C verified quote (which the caller keeps and frees) into Go memory.
+// verifiedQuoteFrom copies a C verified quote (which the caller keeps and frees) into Go memory:
+// one aegis_verified_quote_read gives everything (a second one when the PCR records do not fit
+// in the room inside out).
 func verifiedQuoteFrom(vq *C.aegis_verified_quote) (*VerifiedQuote, error) {
 	out := &VerifiedQuote{}
-	// The PCR records go into the room inside out; when they do not fit, C reports their size
-	// and a second read fills a buffer that large.
+	var info C.aegis_verified_quote_info
 	var size C.size_t
 	r, rn := cbytes(out.inline[:inlineLimit])
-	status := C.aegis_verified_quote_pcrs_read(vq, r, rn, &size)
+	status := C.aegis_verified_quote_read(vq, &info, r, rn, &size)
 	switch {
 	case status == C.AEGIS_OK:
 		out.records = out.inline[:int(size)]
 	case status == C.AEGIS_INVALID_ARGUMENT && size > rn:
 		out.records = make([]byte, int(size))
 		r, rn = cbytes(out.records)
-		status = C.aegis_verified_quote_pcrs_read(vq, r, rn, &size)
+		status = C.aegis_verified_quote_read(vq, &info, r, rn, &size)
 		if status == C.AEGIS_OK && size != rn {
 			status = C.AEGIS_INVALID_ARGUMENT
 		}
@@ -178,32 +180,21 @@ func verifiedQuoteFrom(vq *C.aegis_verified_quote) (*VerifiedQuote, error) {
 	if !pcrRecordsValid(out.records) {
 		return nil, newError(uint32(C.AEGIS_INVALID_ARGUMENT), "", "PCR records are not whole records")
 	}
-	var reset, restart C.uint32_t
-	var ms, fw C.uint64_t
-	var safe C.bool
-	if err := check(C.aegis_verified_quote_clock(vq, &ms, &reset, &restart, &safe), nil); err != nil {
-		return nil, err
-	}
-	if err := check(C.aegis_verified_quote_firmware_version(vq, &fw), nil); err != nil {
-		return nil, err
-	}
-	out.clock = ClockInfo{Clock: uint64(ms), ResetCount: uint32(reset), RestartCount: uint32(restart), Safe: bool(safe)}
-	out.firmwareVersion = uint64(fw)
-	var hash C.uint16_t
-	if err := check(C.aegis_verified_quote_hash(vq, &hash), nil); err != nil {
-		return nil, err
-	}
-	out.hash = HashAlg(hash)
-	var qs *C.uint8_t
-	var qsn C.size_t
-	if err := check(C.aegis_verified_quote_qualified_signer(vq, &qs, &qsn), nil); err != nil {
-		return nil, err
-	}
-	if int(qsn) > len(out.signer) {
+	if int(info.qualified_signer_len) > len(out.signer) {
 		return nil, newError(uint32(C.AEGIS_INVALID_ARGUMENT), "", "qualifiedSigner longer than any Name")
 	}
-	out.signerLen = uint8(copy(out.signer[:], unsafe.Slice((*byte)(unsafe.Pointer(qs)), int(qsn))))
+	out.clock = clockFrom(info.clock)
+	out.firmwareVersion = uint64(info.firmware_version)
+	out.hash = HashAlg(info.hash_alg)
+	// A view into vq, copied before the caller frees it (unsafe.Slice(nil, 0) is empty).
+	signer := unsafe.Slice((*byte)(unsafe.Pointer(info.qualified_signer)), int(info.qualified_signer_len))
+	out.signerLen = uint8(copy(out.signer[:], signer))
 	return out, nil
+}
+
+// clockFrom is a C aegis_clock_info as a ClockInfo.
+func clockFrom(c C.aegis_clock_info) ClockInfo {
+	return ClockInfo{Clock: uint64(c.clock_ms), ResetCount: uint32(c.reset_count), RestartCount: uint32(c.restart_count), Safe: bool(c.safe)}
 }
 
 // VerifiedCertification is what a TPM2_Certify proved: the certified key (the App Key) is in the
@@ -269,38 +260,20 @@ func VerifyCertify(ak *AttestationKey, appKey, attest, sig, nonce []byte, policy
 }
 
 // verifiedCertificationFrom copies a C verified certification (which the caller keeps and frees)
-// into Go memory.
+// into Go memory: one aegis_verified_certification_read, then the SPKI (which C allocates).
 func verifiedCertificationFrom(vc *C.aegis_verified_certification) (*VerifiedCertification, error) {
-	out := &VerifiedCertification{}
-	var p *C.uint8_t
-	var pn C.size_t
-	if err := check(C.aegis_verified_certification_name(vc, &p, &pn), nil); err != nil {
+	var info C.aegis_verified_certification_info
+	if err := check(C.aegis_verified_certification_read(vc, &info), nil); err != nil {
 		return nil, err
 	}
-	out.name = gobytes(p, pn)
-	if err := check(C.aegis_verified_certification_public(vc, &p, &pn), nil); err != nil {
-		return nil, err
+	out := &VerifiedCertification{
+		name:            gobytes(info.name, info.name_len),
+		public:          gobytes(info.public_area, info.public_area_len),
+		qualifiedName:   gobytes(info.qualified_name, info.qualified_name_len),
+		qualifiedSigner: gobytes(info.qualified_signer, info.qualified_signer_len),
+		clock:           clockFrom(info.clock),
+		firmwareVersion: uint64(info.firmware_version),
 	}
-	out.public = gobytes(p, pn)
-	if err := check(C.aegis_verified_certification_qualified_name(vc, &p, &pn), nil); err != nil {
-		return nil, err
-	}
-	out.qualifiedName = gobytes(p, pn)
-	if err := check(C.aegis_verified_certification_qualified_signer(vc, &p, &pn), nil); err != nil {
-		return nil, err
-	}
-	out.qualifiedSigner = gobytes(p, pn)
-	var reset, restart C.uint32_t
-	var ms, fw C.uint64_t
-	var safe C.bool
-	if err := check(C.aegis_verified_certification_clock(vc, &ms, &reset, &restart, &safe), nil); err != nil {
-		return nil, err
-	}
-	if err := check(C.aegis_verified_certification_firmware_version(vc, &fw), nil); err != nil {
-		return nil, err
-	}
-	out.clock = ClockInfo{Clock: uint64(ms), ResetCount: uint32(reset), RestartCount: uint32(restart), Safe: bool(safe)}
-	out.firmwareVersion = uint64(fw)
 	var spki *C.aegis_bytes
 	var spkiErr *C.aegis_error
 	if err := check(C.aegis_verified_certification_spki(vc, &spki, &spkiErr), spkiErr); err != nil {

@@ -70,6 +70,8 @@ static void test_null_handling(void) {
     CHECK(aegis_verified_quote_pcr_count(NULL) == 0);
     CHECK(aegis_verified_quote_firmware_version(NULL, NULL) == AEGIS_NULL_POINTER);
     CHECK(aegis_verified_quote_pcrs_read(NULL, NULL, 0, NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_verified_quote_read(NULL, NULL, NULL, 0, NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_verified_certification_read(NULL, NULL) == AEGIS_NULL_POINTER);
     CHECK(aegis_ak_name(NULL, NULL, NULL) == AEGIS_NULL_POINTER);
     CHECK(!aegis_ak_is_checked(NULL));
     CHECK(aegis_ak_scheme(NULL, NULL, NULL) == AEGIS_NULL_POINTER);
@@ -213,6 +215,60 @@ static void test_pcrs_read(const aegis_verified_quote *vq) {
     CHECK(aegis_verified_quote_pcrs_read(vq, buf, sizeof buf, NULL) == AEGIS_NULL_POINTER);
 }
 
+/* aegis_verified_quote_read on the RSA vector: the info equals the single accessors, the records
+ * equal aegis_verified_quote_pcrs_read's, a buffer one byte short writes only *written (info and
+ * buffer untouched), and NULL arguments write nothing. */
+static void test_quote_read(const aegis_verified_quote *vq) {
+    uint8_t buf[3 * 36 + 1], expect[3 * 36];
+    size_t written = 12345, i, expect_len = 0, signer_len = 0;
+    aegis_verified_quote_info info, blank;
+    const uint8_t *signer = NULL;
+    uint64_t clock = 0, fw = 0;
+    uint32_t reset = 0, restart = 0;
+    uint16_t hash = 0;
+    bool safe = false;
+    int untouched = 1;
+
+    CHECK(aegis_verified_quote_pcrs_read(vq, expect, sizeof expect, &expect_len) == AEGIS_OK);
+    CHECK(aegis_verified_quote_clock(vq, &clock, &reset, &restart, &safe) == AEGIS_OK);
+    CHECK(aegis_verified_quote_firmware_version(vq, &fw) == AEGIS_OK);
+    CHECK(aegis_verified_quote_hash(vq, &hash) == AEGIS_OK);
+    CHECK(aegis_verified_quote_qualified_signer(vq, &signer, &signer_len) == AEGIS_OK);
+
+    memset(&info, 0xA5, sizeof info);
+    memset(&blank, 0xA5, sizeof blank);
+    memset(buf, 0xA5, sizeof buf);
+    /* Too small: only *written, the size needed. */
+    CHECK(aegis_verified_quote_read(vq, &info, NULL, 0, &written) == AEGIS_INVALID_ARGUMENT);
+    CHECK(written == 3 * 36);
+    written = 12345;
+    CHECK(aegis_verified_quote_read(vq, &info, buf, 3 * 36 - 1, &written) == AEGIS_INVALID_ARGUMENT);
+    CHECK(written == 3 * 36);
+    for (i = 0; i < sizeof buf; i++) untouched &= buf[i] == 0xA5;
+    CHECK(untouched);
+    CHECK(memcmp(&info, &blank, sizeof info) == 0);
+
+    /* Enough room: everything, equal to the single accessors. */
+    written = 0;
+    CHECK(aegis_verified_quote_read(vq, &info, buf, sizeof buf, &written) == AEGIS_OK);
+    CHECK(written == expect_len && memcmp(buf, expect, expect_len) == 0 && buf[3 * 36] == 0xA5);
+    CHECK(info.clock.clock_ms == clock && info.clock.reset_count == reset && info.clock.restart_count == restart &&
+          info.clock.safe == safe);
+    CHECK(info.firmware_version == fw && info.hash_alg == hash && hash == AEGIS_ALG_SHA256);
+    CHECK(info.pcr_count == 3 && info.pcr_count == aegis_verified_quote_pcr_count(vq));
+    CHECK(info.qualified_signer == signer && info.qualified_signer_len == signer_len && signer_len == 34);
+
+    /* NULL arguments: AEGIS_NULL_POINTER and nothing written. */
+    memset(&info, 0xA5, sizeof info);
+    written = 12345;
+    CHECK(aegis_verified_quote_read(NULL, &info, buf, sizeof buf, &written) == AEGIS_NULL_POINTER);
+    CHECK(aegis_verified_quote_read(vq, NULL, buf, sizeof buf, &written) == AEGIS_NULL_POINTER);
+    CHECK(aegis_verified_quote_read(vq, &info, NULL, 10, &written) == AEGIS_NULL_POINTER);
+    CHECK(written == 12345 && memcmp(&info, &blank, sizeof info) == 0);
+    CHECK(aegis_verified_quote_read(vq, &info, buf, sizeof buf, NULL) == AEGIS_NULL_POINTER);
+    CHECK(memcmp(&info, &blank, sizeof info) == 0);
+}
+
 static void test_verify_paths(const char *dir) {
     vector v;
     aegis_ak *ak = NULL, *bare = NULL;
@@ -258,6 +314,7 @@ static void test_verify_paths(const char *dir) {
         CHECK(alg == 0xFFFF);
         CHECK(aegis_verified_quote_pcr_at(vq, 0, NULL, &index, &value, &value_len) == AEGIS_NULL_POINTER);
         test_pcrs_read(vq);
+        test_quote_read(vq);
         {
             uint16_t bank = 0, hash = 0;
             uint8_t sel = 0xFF;

@@ -137,6 +137,73 @@ static void check_pcrs_read(outcome *o, const aegis_verified_quote *vq, size_t n
     free(buf);
 }
 
+/* aegis_verified_quote_read: the records equal aegis_verified_quote_pcrs_read's, and each member
+ * of the info equals what its single accessor gives. */
+static void check_quote_read(outcome *o, const aegis_verified_quote *vq, size_t n) {
+    size_t need = 0, written = 0, again = 0, signer_len = 0;
+    uint8_t *buf = NULL, *expect = NULL;
+    aegis_verified_quote_info info;
+    const uint8_t *signer = NULL;
+    uint64_t clock = 0, fw = 0;
+    uint32_t reset = 0, restart = 0;
+    uint16_t hash = 0;
+    bool safe = false;
+
+    if (aegis_verified_quote_read(vq, &info, NULL, 0, &need) != AEGIS_INVALID_ARGUMENT || need < 4 * n) {
+        set_problem(o, "%s", "aegis_verified_quote_read size query failed");
+        return;
+    }
+    buf = malloc(need);
+    expect = malloc(need);
+    if (!buf || !expect) {
+        set_problem(o, "%s", "out of memory");
+    } else if (aegis_verified_quote_read(vq, &info, buf, need, &written) != AEGIS_OK || written != need ||
+               aegis_verified_quote_pcrs_read(vq, expect, need, &again) != AEGIS_OK ||
+               memcmp(buf, expect, need) != 0) {
+        set_problem(o, "%s", "aegis_verified_quote_read records differ from aegis_verified_quote_pcrs_read");
+    } else if (aegis_verified_quote_clock(vq, &clock, &reset, &restart, &safe) != AEGIS_OK ||
+               aegis_verified_quote_firmware_version(vq, &fw) != AEGIS_OK ||
+               aegis_verified_quote_hash(vq, &hash) != AEGIS_OK ||
+               aegis_verified_quote_qualified_signer(vq, &signer, &signer_len) != AEGIS_OK ||
+               info.clock.clock_ms != clock || info.clock.reset_count != reset ||
+               info.clock.restart_count != restart || info.clock.safe != safe || info.firmware_version != fw ||
+               info.hash_alg != hash || info.pcr_count != n || info.qualified_signer_len != signer_len ||
+               memcmp(info.qualified_signer, signer, signer_len) != 0) {
+        set_problem(o, "%s", "aegis_verified_quote_read info differs from the single accessors");
+    }
+    free(buf);
+    free(expect);
+}
+
+/* aegis_verified_certification_read: each member equals what its single accessor gives. */
+static void check_certification_read(outcome *o, const aegis_verified_certification *vc) {
+    aegis_verified_certification_info info;
+    const uint8_t *name, *qname, *signer, *pub;
+    size_t name_n, qname_n, signer_n, pub_n;
+    uint64_t clock = 0, fw = 0;
+    uint32_t reset = 0, restart = 0;
+    bool safe = false;
+
+    if (aegis_verified_certification_read(vc, &info) != AEGIS_OK ||
+        aegis_verified_certification_name(vc, &name, &name_n) != AEGIS_OK ||
+        aegis_verified_certification_qualified_name(vc, &qname, &qname_n) != AEGIS_OK ||
+        aegis_verified_certification_qualified_signer(vc, &signer, &signer_n) != AEGIS_OK ||
+        aegis_verified_certification_public(vc, &pub, &pub_n) != AEGIS_OK ||
+        aegis_verified_certification_clock(vc, &clock, &reset, &restart, &safe) != AEGIS_OK ||
+        aegis_verified_certification_firmware_version(vc, &fw) != AEGIS_OK) {
+        set_problem(o, "%s", "aegis_verified_certification_read or an accessor failed");
+        return;
+    }
+    if (info.name_len != name_n || memcmp(info.name, name, name_n) != 0 || info.qualified_name_len != qname_n ||
+        memcmp(info.qualified_name, qname, qname_n) != 0 || info.qualified_signer_len != signer_n ||
+        memcmp(info.qualified_signer, signer, signer_n) != 0 || info.public_area_len != pub_n ||
+        memcmp(info.public_area, pub, pub_n) != 0 || info.clock.clock_ms != clock ||
+        info.clock.reset_count != reset || info.clock.restart_count != restart || info.clock.safe != safe ||
+        info.firmware_version != fw) {
+        set_problem(o, "%s", "aegis_verified_certification_read differs from the single accessors");
+    }
+}
+
 static void run_quote(outcome *o, const char *dir, const json *v) {
     uint8_t *ak_buf = NULL, *attest = NULL, *sig = NULL, *pcr_buf = NULL, *nonce = NULL, *signer = NULL;
     size_t ak_len = 0, attest_len = 0, sig_len = 0, pcr_len = 0, nonce_len = 0, signer_len = 0;
@@ -209,6 +276,7 @@ static void run_quote(outcome *o, const char *dir, const json *v) {
             (void)sum;
         }
         check_pcrs_read(o, vq, n);
+        check_quote_read(o, vq, n);
         /* The signed selection: the same (bank, index) pairs as the PCR values, in order. */
         if (aegis_verified_quote_selection_count(vq) != n) set_problem(o, "%s", "selection count differs from pcr count");
         for (i = 0; i < n; i++) {
@@ -289,6 +357,7 @@ static void run_certify(outcome *o, const char *dir, const json *v) {
     if (o->status == AEGIS_OK) {
         const uint8_t *p;
         size_t n;
+        check_certification_read(o, vc);
         if (aegis_verified_certification_name(vc, &p, &n) != AEGIS_OK) set_problem(o, "%s", "name accessor failed");
         else check_hex(o, v, "key_name", p, n);
         if (aegis_verified_certification_public(vc, &p, &n) != AEGIS_OK || n < 2 || (size_t)(p[0] << 8 | p[1]) != n - 2) {
