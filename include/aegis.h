@@ -768,6 +768,23 @@ typedef uint32_t aegis_key_kind;
  */
 #define AEGIS_BACKEND 9000
 
+/**
+ * A SovereignAttestation without the App Key's TPM public area (`app_key_tpm_public`):
+ * its PEM alone cannot be tied to the Name the certify signed.
+ */
+#define AEGIS_POC_APP_KEY_PUBLIC_MISSING 11090
+
+/**
+ * The App Key's TPM public area and its PEM hold different keys.
+ */
+#define AEGIS_POC_APP_KEY_MISMATCH 11091
+
+/**
+ * A challenge_nonce of the SovereignAttestation (its own or its App Key certificate's)
+ * is not the verifier's nonce.
+ */
+#define AEGIS_POC_CHALLENGE_MISMATCH 11092
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus

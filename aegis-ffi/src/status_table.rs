@@ -213,6 +213,17 @@ pub const AEGIS_BACKEND: aegis_status = 9000;
 
 // --- codes 11000-11999 (Result) ---
 
+/// A SovereignAttestation without the App Key's TPM public area (`app_key_tpm_public`):
+/// its PEM alone cannot be tied to the Name the certify signed.
+pub const AEGIS_POC_APP_KEY_PUBLIC_MISSING: aegis_status = 11090;
+
+/// The App Key's TPM public area and its PEM hold different keys.
+pub const AEGIS_POC_APP_KEY_MISMATCH: aegis_status = 11091;
+
+/// A challenge_nonce of the SovereignAttestation (its own or its App Key certificate's)
+/// is not the verifier's nonce.
+pub const AEGIS_POC_CHALLENGE_MISMATCH: aegis_status = 11092;
+
 /// Every status with its name (the `aegis_core::Error` variant name, or the C-ABI-only name) and
 /// static message, in code order. `AEGIS_OK` is not listed.
 pub(crate) const STATUSES: &[(aegis_status, &str, &core::ffi::CStr)] = &[
@@ -268,4 +279,7 @@ pub(crate) const STATUSES: &[(aegis_status, &str, &core::ffi::CStr)] = &[
     (AEGIS_LOCATION_NONCE_MISMATCH, "LocationNonceMismatch", c"last location event is not bound to the attestation nonce"),
     (AEGIS_LOCATION_LOG_CORRUPT, "LocationLogCorrupt", c"location event log corrupt"),
     (AEGIS_BACKEND, "Backend", c"TPM backend operation failed"),
+    (AEGIS_POC_APP_KEY_PUBLIC_MISSING, "PocAppKeyPublicMissing", c"the App Key's TPMT_PUBLIC is missing: its PEM alone cannot be tied to the certified Name"),
+    (AEGIS_POC_APP_KEY_MISMATCH, "PocAppKeyMismatch", c"the App Key's TPMT_PUBLIC and its PEM are different keys"),
+    (AEGIS_POC_CHALLENGE_MISMATCH, "PocChallengeMismatch", c"the SovereignAttestation's challenge_nonce is not the verifier's nonce"),
 ];

@@ -61,6 +61,9 @@ static const struct {
     {"LocationNonceMismatch", AEGIS_LOCATION_NONCE_MISMATCH},
     {"LocationLogCorrupt", AEGIS_LOCATION_LOG_CORRUPT},
     {"Backend", AEGIS_BACKEND},
+    {"PocAppKeyPublicMissing", AEGIS_POC_APP_KEY_PUBLIC_MISSING},
+    {"PocAppKeyMismatch", AEGIS_POC_APP_KEY_MISMATCH},
+    {"PocChallengeMismatch", AEGIS_POC_CHALLENGE_MISMATCH},
 };
 
 #endif
