@@ -840,7 +840,8 @@ mod tests {
 
     #[test]
     fn claims_refusals() {
-        let missing = br#"{"gnss":null,"sensor_type":"mobile","tpm_attested":true,"tpm_pcr_index":15}"#;
+        let missing =
+            br#"{"gnss":null,"sensor_type":"mobile","tpm_attested":true,"tpm_pcr_index":15}"#;
         assert!(matches!(
             PocGeolocation::from_json(missing),
             Err(Error::InvalidFormat { .. })
@@ -915,9 +916,13 @@ mod tests {
     #[test]
     fn certificate_round_trips_in_both_forms() {
         let c = certificate();
-        assert_eq!(AppKeyCertificate::from_json(c.to_json().as_bytes()).unwrap(), c);
+        assert_eq!(
+            AppKeyCertificate::from_json(c.to_json().as_bytes()).unwrap(),
+            c
+        );
         assert_eq!(AppKeyCertificate::from_base64(&c.to_base64()).unwrap(), c);
-        let with_more = br#"{"certify_data":"YQ==","signature":"Yg==","challenge_nonce":"00","by":"poc"}"#;
+        let with_more =
+            br#"{"certify_data":"YQ==","signature":"Yg==","challenge_nonce":"00","by":"poc"}"#;
         let c = AppKeyCertificate::from_json(with_more).unwrap();
         assert!(c.to_json().contains(r#""by":"poc""#));
         assert!(matches!(
