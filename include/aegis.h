@@ -2450,6 +2450,26 @@ aegis_status aegis_poc_location_verify(const aegis_poc_location_log *log,
                                        aegis_error **err_out);
 
 /**
+ * Item 16 for the PoC's recipe against a PCR value rather than a verified quote, for callers
+ * that keep only a verified quote's values (the Go binding copies them out): `(pcr15,
+ * pcr15_len)` must be the SHA-256 PCR 15 value of a verified quote (`aegis_verified_quote_pcr_at`),
+ * or NULL with length 0 when its signed selection lacks sha256:15 (`AEGIS_REQUIRED_PCR_MISSING`).
+ * Otherwise as `aegis_poc_location_verify`, which is to be preferred.
+ *
+ * # Safety
+ * `log` is NULL or a live `aegis_poc_location_log`; each `(ptr, len)` pair is valid for reading
+ * (or NULL with length 0); `out` is valid for writing one pointer; `err_out` is NULL or valid
+ * for writing one pointer.
+ */
+aegis_status aegis_poc_location_log_check(const aegis_poc_location_log *log,
+                                          const uint8_t *pcr15,
+                                          size_t pcr15_len,
+                                          const char *nonce_hex,
+                                          size_t nonce_hex_len,
+                                          aegis_string **out,
+                                          aegis_error **err_out);
+
+/**
  * Verifies a TPM2_Quote (VERIFIER-CHECKS.md items 1-12) with the default crypto provider.
  *
  * - `ak`: the AK that signed (from `aegis_ak_from_tpm_public`);

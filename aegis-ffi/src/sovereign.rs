@@ -425,3 +425,41 @@ pub unsafe extern "C" fn aegis_poc_location_verify(
         Ok(())
     })
 }
+
+/// Item 16 for the PoC's recipe against a PCR value rather than a verified quote, for callers
+/// that keep only a verified quote's values (the Go binding copies them out): `(pcr15,
+/// pcr15_len)` must be the SHA-256 PCR 15 value of a verified quote (`aegis_verified_quote_pcr_at`),
+/// or NULL with length 0 when its signed selection lacks sha256:15 (`AEGIS_REQUIRED_PCR_MISSING`).
+/// Otherwise as `aegis_poc_location_verify`, which is to be preferred.
+///
+/// # Safety
+/// `log` is NULL or a live `aegis_poc_location_log`; each `(ptr, len)` pair is valid for reading
+/// (or NULL with length 0); `out` is valid for writing one pointer; `err_out` is NULL or valid
+/// for writing one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_poc_location_log_check(
+    log: *const aegis_poc_location_log,
+    pcr15: *const u8,
+    pcr15_len: usize,
+    nonce_hex: *const c_char,
+    nonce_hex_len: usize,
+    out: *mut *mut aegis_string,
+    err_out: *mut *mut aegis_error,
+) -> aegis_status {
+    // SAFETY: the caller upholds this function's contract for err_out.
+    let err_out = unsafe { ErrOut::new(err_out) };
+    boundary::guard(err_out, || {
+        // SAFETY: the caller upholds this function's contract for out.
+        let out = unsafe { boundary::out(out, "out") }?;
+        // SAFETY: the caller upholds this function's contract for log.
+        let log = unsafe { boundary::borrow(log, "log") }?;
+        // SAFETY: the caller upholds this function's contract for (pcr15, pcr15_len).
+        let pcr15 = unsafe { boundary::bytes(pcr15, pcr15_len, "pcr15") }?;
+        // SAFETY: the caller upholds this function's contract for (nonce_hex, nonce_hex_len).
+        let nonce_hex = unsafe { text(nonce_hex, nonce_hex_len, "nonce_hex") }?;
+        let quoted = (!pcr15.is_empty()).then_some(pcr15);
+        let current = log.inner.check(quoted, nonce_hex)?;
+        out.write_box(aegis_string::new(&current.to_json()));
+        Ok(())
+    })
+}

@@ -388,6 +388,26 @@ static void run_poc(outcome *o, const char *dir, const json *v) {
             set_problem(o, "%s", "aegis_poc_location_log_replay failed");
         }
         if (!strstr(cur, "\"tpm_pcr_index\":15")) set_problem(o, "current claims lack tpm_pcr_index: %s", cur);
+        {
+            /* The same check against the verified PCR 15 value, and without one. */
+            uint16_t bank;
+            uint8_t index;
+            const uint8_t *value;
+            size_t value_len;
+            aegis_string *again = NULL;
+            aegis_error *e = NULL;
+            if (aegis_verified_quote_pcr_at(vq, 0, &bank, &index, &value, &value_len) != AEGIS_OK || index != 15 ||
+                aegis_poc_location_log_check(log, value, value_len, nonce_hex, strlen(nonce_hex), &again, NULL) !=
+                    AEGIS_OK ||
+                strcmp(aegis_string_ptr(again), cur) != 0 ||
+                aegis_poc_location_log_check(log, NULL, 0, nonce_hex, strlen(nonce_hex), &again, &e) !=
+                    AEGIS_REQUIRED_PCR_MISSING ||
+                aegis_error_code(e) != AEGIS_REQUIRED_PCR_MISSING) {
+                set_problem(o, "%s", "aegis_poc_location_log_check disagrees with aegis_poc_location_verify");
+            }
+            aegis_error_free(e);
+            aegis_string_free(again);
+        }
     }
 done:
     aegis_string_free(current);

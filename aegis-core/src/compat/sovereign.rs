@@ -50,10 +50,11 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 use crate::error::{Error, Result};
 use crate::keys::PublicKey;
-use crate::tpm::Public;
+use crate::tpm::{HashAlg, Public};
 
 /// The PCR the PoC extends location claims into (SHA-256 bank).
 pub const POC_LOCATION_PCR: u8 = 15;
@@ -773,6 +774,33 @@ impl PocLocationLog {
         }
         out.push(']');
         out
+    }
+
+    /// VERIFIER-CHECKS.md item 16 against a PCR value: `quoted` is the SHA-256 PCR 15 value a
+    /// verified quote covers (`None` when its signed selection lacks sha256:15), `nonce_hex` the
+    /// hex text of the nonce the quote was verified with. Returns the current claims (the last
+    /// event's). [`crate::verify::verify_poc_location`] takes the verified quote itself; this is
+    /// for callers that keep only its PCR values.
+    ///
+    /// Errors: `RequiredPcrMissing` for `None`, `LocationLogMismatch` when the replay differs,
+    /// `LocationNonceMismatch` when the log is empty or its last event is bound to another
+    /// nonce, `EmptyNonce` for an empty nonce.
+    pub fn check(&self, quoted: Option<&[u8]>, nonce_hex: &str) -> Result<&PocGeolocation> {
+        if nonce_hex.is_empty() {
+            return Err(Error::EmptyNonce);
+        }
+        let quoted = quoted.ok_or(Error::RequiredPcrMissing {
+            bank: HashAlg::Sha256.alg_id(),
+            index: POC_LOCATION_PCR,
+        })?;
+        if !bool::from(self.replay().as_slice().ct_eq(quoted)) {
+            return Err(Error::LocationLogMismatch);
+        }
+        let last = self.events.last().ok_or(Error::LocationNonceMismatch)?;
+        if !bool::from(last.nonce.as_bytes().ct_eq(nonce_hex.as_bytes())) {
+            return Err(Error::LocationNonceMismatch);
+        }
+        Ok(&last.geolocation)
     }
 
     /// The events, oldest first.

@@ -2,14 +2,12 @@
 //! ([`crate::compat::sovereign`]): thin functions here because `compat` sits below `verify`
 //! (module layers) while the checks are those of [`verify_certify`] and a verified quote.
 
-use subtle::ConstantTimeEq;
-
 use super::{verify_certify, CertifyPolicy, VerifiedCertification, VerifiedQuote};
 use crate::compat::sovereign::{
     PocGeolocation, PocLocationEvent, PocLocationLog, SovereignAttestation, POC_LOCATION_PCR,
 };
 use crate::crypto::CryptoProvider;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::tpm::HashAlg;
 
 use super::AttestationKey;
@@ -71,24 +69,11 @@ pub fn verify_poc_location(
     quote: &VerifiedQuote,
     nonce_hex: &str,
 ) -> Result<VerifiedPocLocation> {
-    if nonce_hex.is_empty() {
-        return Err(Error::EmptyNonce);
-    }
     let bank = HashAlg::Sha256;
     let quoted = quote
         .pcrs()
         .get(bank, POC_LOCATION_PCR)
-        .filter(|_| quote.selection().contains(bank, POC_LOCATION_PCR))
-        .ok_or(Error::RequiredPcrMissing {
-            bank: bank.alg_id(),
-            index: POC_LOCATION_PCR,
-        })?;
-    if !bool::from(log.replay().as_slice().ct_eq(quoted)) {
-        return Err(Error::LocationLogMismatch);
-    }
-    let last = log.events().last().ok_or(Error::LocationNonceMismatch)?;
-    if !bool::from(last.nonce().as_bytes().ct_eq(nonce_hex.as_bytes())) {
-        return Err(Error::LocationNonceMismatch);
-    }
+        .filter(|_| quote.selection().contains(bank, POC_LOCATION_PCR));
+    log.check(quoted, nonce_hex)?;
     Ok(VerifiedPocLocation { log: log.clone() })
 }
