@@ -15,7 +15,7 @@ Aegis's app_key_tpm_public added, the PCR 15 log, and the quote.
 Manifest entries of kind "poc" (every path relative to testdata/): ak (TPM2B_PUBLIC), ak_name,
 bundle (the SovereignAttestation JSON), nonce (the verifier's nonce as the hex text it sent),
 attest / signature / pcrs (the quote, tpm2-tools files), location_log (the PCR 15 log JSON),
-policy, expect. A verifier walks one flow: the certify of the bundle for nonce, then the quote
+policy, expect (with the error's code). A verifier walks one flow: the certify of the bundle for nonce, then the quote
 (nonce hex-decoded), then the PCR 15 log against the quote's sha256:15.
 
 Only this script's own entries (kind "poc") and testdata/poc/ are replaced; every vector is
@@ -53,6 +53,18 @@ SIGN_ATTRS = "fixedtpm|fixedparent|sensitivedataorigin|userwithauth|sign"
 POLICY = {"require_pcrs": {"sha256": [15]}, "allow_sha1": False}
 AGENT_UUID = "d432fbb3-d2f1-4a97-9ef7-75bd81c00000"
 CODE_HASH = hashlib.sha256(b"aegis testdata: the attested workload's code").hexdigest()
+
+
+def error_codes() -> dict:
+    """Error name -> stable code, from the one table (aegis-core/src/error.rs)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import gen_errors
+
+    table = gen_errors.parse((ROOT / "aegis-core" / "src" / "error.rs").read_text())
+    return {c.name: c.code for c in table.codes}
+
+
+CODES = error_codes()
 
 
 def nonce_hex(label: str) -> str:
@@ -195,7 +207,8 @@ class Gen:
             "pcrs": self.write(name, "pcrs.bin", quote[2]),
             "location_log": self.write(name, "pcr15-log.json", events),
             "policy": POLICY,
-            "expect": {"verdict": "valid"} if error is None else {"verdict": "invalid", "error": error},
+            "expect": {"verdict": "valid"} if error is None else {"verdict": "invalid", "error": error,
+                                                                   "code": CODES[error]},
         })
 
     # -- the vectors ----------------------------------------------------------------------------------
