@@ -146,7 +146,7 @@ fn a_verified_poc_attestation_names_the_app_key_and_the_current_reading() {
     .unwrap();
     let log = PocLocationLog::from_json(&file(&t.v, "location_log")).unwrap();
     let location = verify_poc_location(&log, &quote, &t.nonce).unwrap();
-    let current = location.current().unwrap();
+    let current = location.current();
     assert_eq!(current.sensor_type(), PocSensorType::Gnss);
     assert_eq!(current.sensor_id(), Some("u-blox-m8"));
     assert_eq!(location.events().len(), 2);

@@ -420,8 +420,7 @@ pub unsafe extern "C" fn aegis_poc_location_verify(
         // SAFETY: the caller upholds this function's contract for (nonce_hex, nonce_hex_len).
         let nonce_hex = unsafe { text(nonce_hex, nonce_hex_len, "nonce_hex") }?;
         let verified = verify_poc_location(&log.inner, vq.inner(), nonce_hex)?;
-        let current = verified.current().map(|g| g.to_json()).unwrap_or_default();
-        out.write_box(aegis_string::new(&current));
+        out.write_box(aegis_string::new(&verified.current().to_json()));
         Ok(())
     })
 }

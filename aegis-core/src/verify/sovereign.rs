@@ -2,15 +2,13 @@
 //! ([`crate::compat::sovereign`]): thin functions here because `compat` sits below `verify`
 //! (module layers) while the checks are those of [`verify_certify`] and a verified quote.
 
-use super::{verify_certify, CertifyPolicy, VerifiedCertification, VerifiedQuote};
+use super::{verify_certify, AttestationKey, CertifyPolicy, VerifiedCertification, VerifiedQuote};
 use crate::compat::sovereign::{
     PocGeolocation, PocLocationEvent, PocLocationLog, SovereignAttestation, POC_LOCATION_PCR,
 };
 use crate::crypto::CryptoProvider;
 use crate::error::Result;
 use crate::tpm::HashAlg;
-
-use super::AttestationKey;
 
 /// Verifies the App Key certificate of a PoC SovereignAttestation against the AK, for the
 /// verifier's nonce `nonce_hex` (the hex text it sent as the challenge).
@@ -44,12 +42,13 @@ pub fn verify_sovereign_attestation(
 #[derive(Clone, Debug)]
 pub struct VerifiedPocLocation {
     log: PocLocationLog,
+    current: PocGeolocation,
 }
 
 impl VerifiedPocLocation {
     /// The current claims: the last event's, bound to this attestation's nonce.
-    pub fn current(&self) -> Option<&PocGeolocation> {
-        self.log.events().last().map(PocLocationEvent::geolocation)
+    pub fn current(&self) -> &PocGeolocation {
+        &self.current
     }
     /// Every replayed event, oldest first.
     pub fn events(&self) -> &[PocLocationEvent] {
@@ -74,6 +73,9 @@ pub fn verify_poc_location(
         .pcrs()
         .get(bank, POC_LOCATION_PCR)
         .filter(|_| quote.selection().contains(bank, POC_LOCATION_PCR));
-    log.check(quoted, nonce_hex)?;
-    Ok(VerifiedPocLocation { log: log.clone() })
+    let current = log.check(quoted, nonce_hex)?.clone();
+    Ok(VerifiedPocLocation {
+        log: log.clone(),
+        current,
+    })
 }
