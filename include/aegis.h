@@ -227,6 +227,14 @@ typedef struct aegis_key_policy aegis_key_policy;
 typedef struct aegis_pcrs aegis_pcrs;
 
 /**
+ * The PoC's PCR 15 location log (Aegis's log of the PoC agent's extends since the PCR's reset:
+ * a JSON array of `{"geolocation": <claims>, "nonce": "<hex>"}`). Unverified. Made by
+ * `aegis_poc_location_log_parse`, owned by the caller, freed with `aegis_poc_location_log_free`.
+ * Immutable: may be shared between threads.
+ */
+typedef struct aegis_poc_location_log aegis_poc_location_log;
+
+/**
  * A software private key (ECDSA P-256/P-384, RSA 2048-4096). Made by
  * `aegis_private_key_generate` or `aegis_private_key_from_pem`, owned by the caller, freed with
  * `aegis_private_key_free`, which wipes the secret. Immutable: may be shared between threads.
@@ -248,6 +256,16 @@ typedef struct aegis_public_key aegis_public_key;
  * `aegis_quote_policy_free`. Not thread-safe while being changed; may be shared once set.
  */
 typedef struct aegis_quote_policy aegis_quote_policy;
+
+/**
+ * The PoC's SovereignAttestation (what its SPIRE agent sends): the App Key's PEM, its App Key
+ * certificate (a TPM2_Certify by the AK), the challenge nonce, the Keylime agent UUID, the
+ * workload code hash, members Aegis does not know (kept), and Aegis's optional
+ * `app_key_tpm_public`. Unverified. Made by `aegis_sovereign_attestation_parse`, owned by the
+ * caller, freed with `aegis_sovereign_attestation_free`. Immutable: may be shared between
+ * threads.
+ */
+typedef struct aegis_sovereign_attestation aegis_sovereign_attestation;
 
 /**
  * An owned, NUL-terminated UTF-8 text made by a function (e.g. `aegis_inspect`'s JSON, a private
@@ -422,6 +440,12 @@ typedef uint32_t aegis_outcome;
  * The kind and size of a generated private key: one of the `AEGIS_KEY_*` constants below.
  */
 typedef uint32_t aegis_key_kind;
+
+/**
+ * Which member `aegis_sovereign_attestation_member` reads: one of the
+ * `AEGIS_SOVEREIGN_*` constants.
+ */
+typedef uint32_t aegis_sovereign_member;
 
 /**
  * TPMS_CLOCK_INFO (TCG TPM 2.0 Part 2, 10.11.1) as signed in a quote or a certification: the
@@ -614,6 +638,32 @@ typedef struct {
  * The check did not run: its input is missing or a check it depends on failed.
  */
 #define AEGIS_OUTCOME_SKIPPED 3
+
+/**
+ * `app_key_public`: the App Key's PEM, exactly as received.
+ */
+#define AEGIS_SOVEREIGN_APP_KEY_PUBLIC 1
+
+/**
+ * `challenge_nonce`: the hex nonce the document says it answers (not trusted).
+ */
+#define AEGIS_SOVEREIGN_CHALLENGE_NONCE 2
+
+/**
+ * `keylime_agent_uuid` (not trusted; absent: NULL, 0).
+ */
+#define AEGIS_SOVEREIGN_KEYLIME_AGENT_UUID 3
+
+/**
+ * `workload_code_hash` (not trusted; absent: NULL, 0).
+ */
+#define AEGIS_SOVEREIGN_WORKLOAD_CODE_HASH 4
+
+/**
+ * `app_key_tpm_public`, base64-decoded: the App Key's TPM2B_PUBLIC or TPMT_PUBLIC as sent
+ * (absent: NULL, 0).
+ */
+#define AEGIS_SOVEREIGN_APP_KEY_TPM_PUBLIC 5
 
 /**
  * Success.
@@ -1095,6 +1145,23 @@ typedef struct {
  * The policy requires an EK certificate and the bundle has none.
  */
 #define AEGIS_EK_CERTIFICATE_MISSING 11052
+
+/**
+ * A SovereignAttestation without the App Key's TPM public area (`app_key_tpm_public`):
+ * its PEM alone cannot be tied to the Name the certify signed.
+ */
+#define AEGIS_POC_APP_KEY_PUBLIC_MISSING 11090
+
+/**
+ * The App Key's TPM public area and its PEM hold different keys.
+ */
+#define AEGIS_POC_APP_KEY_MISMATCH 11091
+
+/**
+ * A challenge_nonce of the SovereignAttestation (its own or its App Key certificate's)
+ * is not the verifier's nonce.
+ */
+#define AEGIS_POC_CHALLENGE_MISMATCH 11092
 
 #ifdef __cplusplus
 extern "C" {
@@ -2664,6 +2731,209 @@ aegis_status aegis_private_key_sign(const aegis_private_key *key,
  * after.
  */
 void aegis_private_key_free(aegis_private_key *key);
+
+/**
+ * Reads a SovereignAttestation from its JSON (`json`, `len`); `app_key_certificate` may be the
+ * base64 string the PoC sends or the JSON object.
+ *
+ * On success `*out` receives a new `aegis_sovereign_attestation` the caller frees with
+ * `aegis_sovereign_attestation_free`. On failure (`AEGIS_INVALID_FORMAT`, `AEGIS_EMPTY_NONCE`,
+ * `AEGIS_SIZE_OUT_OF_RANGE`, a PEM or TPM public area error) nothing is written to `*out`, and
+ * `*err_out` receives an `aegis_error` when `err_out` is not NULL. The input is only read during
+ * the call.
+ *
+ * # Safety
+ * `(json, len)` is valid for reading `len` bytes (or NULL with `len` 0); `out` is valid for
+ * writing one pointer; `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_sovereign_attestation_parse(const uint8_t *json,
+                                               size_t len,
+                                               aegis_sovereign_attestation **out,
+                                               aegis_error **err_out);
+
+/**
+ * A new SovereignAttestation: `sa` with Aegis's `app_key_tpm_public` set to the App Key's
+ * TPM2B_PUBLIC or TPMT_PUBLIC (`tpm_public`, `len`), for a verifier that has the App Key's
+ * public area from elsewhere. `sa` is unchanged. On success `*out` receives a new
+ * `aegis_sovereign_attestation` the caller frees; on failure (the public area does not parse)
+ * nothing is written to `*out`, and `*err_out` receives an `aegis_error` when not NULL.
+ *
+ * # Safety
+ * `sa` is NULL or a live `aegis_sovereign_attestation`; `(tpm_public, len)` is valid for reading
+ * `len` bytes (or NULL with `len` 0); `out` is valid for writing one pointer; `err_out` is NULL
+ * or valid for writing one pointer.
+ */
+aegis_status aegis_sovereign_attestation_with_app_key_tpm_public(const aegis_sovereign_attestation *sa,
+                                                                 const uint8_t *tpm_public,
+                                                                 size_t len,
+                                                                 aegis_sovereign_attestation **out,
+                                                                 aegis_error **err_out);
+
+/**
+ * The SovereignAttestation as JSON (members Aegis does not know written back as read), as a new
+ * `aegis_string` in `*out` the caller frees with `aegis_string_free`. Written only on success
+ * (`AEGIS_NULL_POINTER` when a pointer is NULL).
+ *
+ * # Safety
+ * `sa` is NULL or a live `aegis_sovereign_attestation`; `out` is NULL or valid for writing one
+ * pointer.
+ */
+aegis_status aegis_sovereign_attestation_to_json(const aegis_sovereign_attestation *sa,
+                                                 aegis_string **out);
+
+/**
+ * One member of the SovereignAttestation as a view borrowed from `sa` (UTF-8 text, not
+ * NUL-terminated, or the TPM public area's bytes), valid until
+ * `aegis_sovereign_attestation_free(sa)` (never free it). An absent optional member gives NULL
+ * and 0. Outputs are written only on success (`AEGIS_NULL_POINTER` when `sa`, `ptr` or `len` is
+ * NULL, `AEGIS_INVALID_ARGUMENT` for an unknown `member`).
+ *
+ * # Safety
+ * `sa` is NULL or a live `aegis_sovereign_attestation`; `ptr` and `len` are NULL or valid for
+ * writing.
+ */
+aegis_status aegis_sovereign_attestation_member(const aegis_sovereign_attestation *sa,
+                                                aegis_sovereign_member member,
+                                                const uint8_t **ptr,
+                                                size_t *len);
+
+/**
+ * Frees a SovereignAttestation. NULL does nothing.
+ *
+ * # Safety
+ * `sa` is NULL or an `aegis_sovereign_attestation` from this library, not freed before; it (and
+ * every view borrowed from it) is not used after.
+ */
+void aegis_sovereign_attestation_free(aegis_sovereign_attestation *sa);
+
+/**
+ * Verifies the App Key certificate of a SovereignAttestation against the AK with the default
+ * crypto provider, for this verifier's nonce given as the hex text it sent (`nonce_hex`,
+ * `nonce_hex_len`, not NUL-terminated).
+ *
+ * Checks, in order: `AEGIS_POC_APP_KEY_PUBLIC_MISSING` (only the PEM was sent: it cannot be tied
+ * to the Name the certify signed), `AEGIS_POC_CHALLENGE_MISMATCH` (a challenge_nonce member is
+ * not `nonce_hex`), `AEGIS_POC_APP_KEY_MISMATCH` (`app_key_tpm_public` and the PEM are different
+ * keys), then every check of `aegis_certify_verify` with the PoC's qualifying data
+ * SHA-256(SHA-256(PEM) || nonce_hex) as the nonce (`AEGIS_NONCE_MISMATCH` when the certify was
+ * made for another PEM or nonce). `policy`: NULL for the default certify policy.
+ *
+ * On success `*out` receives a new `aegis_verified_certification` (of the App Key) the caller
+ * frees with `aegis_verified_certification_free`; on failure nothing is written to `*out`, and
+ * `*err_out` receives an `aegis_error` when `err_out` is not NULL. Inputs are only read during
+ * the call.
+ *
+ * # Safety
+ * `ak` and `sa` are NULL or live objects from this library; `policy` is NULL or a live policy not
+ * changed during the call; `(nonce_hex, nonce_hex_len)` is valid for reading (or NULL with
+ * length 0); `out` is valid for writing one pointer; `err_out` is NULL or valid for writing one
+ * pointer.
+ */
+aegis_status aegis_sovereign_attestation_verify(const aegis_ak *ak,
+                                                const aegis_sovereign_attestation *sa,
+                                                const char *nonce_hex,
+                                                size_t nonce_hex_len,
+                                                const aegis_certify_policy *policy,
+                                                aegis_verified_certification **out,
+                                                aegis_error **err_out);
+
+/**
+ * The PoC's App Key qualifying data, SHA-256(SHA-256(`pem`) || `nonce_hex`), both hashed as the
+ * text given (`(ptr, len)` pairs, not NUL-terminated), into the caller's buffer `(out, out_len)`
+ * (written only on success; `AEGIS_INVALID_ARGUMENT` unless `out_len` is 32): what the PoC's
+ * agent passes to TPM2_Certify.
+ *
+ * # Safety
+ * Each `(ptr, len)` pair is valid for reading (or NULL with length 0); `(out, out_len)` is valid
+ * for writing `out_len` bytes (or NULL with `out_len` 0).
+ */
+aegis_status aegis_poc_qualifying_data(const char *pem,
+                                       size_t pem_len,
+                                       const char *nonce_hex,
+                                       size_t nonce_hex_len,
+                                       uint8_t *out,
+                                       size_t out_len);
+
+/**
+ * Reads a PoC PCR 15 location log from its JSON (`json`, `len`).
+ *
+ * On success `*out` receives a new `aegis_poc_location_log` the caller frees with
+ * `aegis_poc_location_log_free`; on failure (`AEGIS_LOCATION_LOG_CORRUPT`, ...) nothing is
+ * written to `*out`, and `*err_out` receives an `aegis_error` when `err_out` is not NULL.
+ *
+ * # Safety
+ * `(json, len)` is valid for reading `len` bytes (or NULL with `len` 0); `out` is valid for
+ * writing one pointer; `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_poc_location_log_parse(const uint8_t *json,
+                                          size_t len,
+                                          aegis_poc_location_log **out,
+                                          aegis_error **err_out);
+
+/**
+ * The SHA-256 PCR 15 value the log's events give from the reset value (32 zero bytes), into the
+ * caller's buffer `(out, out_len)` (written only on success; `AEGIS_INVALID_ARGUMENT` unless
+ * `out_len` is 32).
+ *
+ * # Safety
+ * `log` is NULL or a live `aegis_poc_location_log`; `(out, out_len)` is valid for writing
+ * `out_len` bytes (or NULL with `out_len` 0).
+ */
+aegis_status aegis_poc_location_log_replay(const aegis_poc_location_log *log,
+                                           uint8_t *out,
+                                           size_t out_len);
+
+/**
+ * Frees a PoC location log. NULL does nothing.
+ *
+ * # Safety
+ * `log` is NULL or an `aegis_poc_location_log` from this library, not freed before; it is not
+ * used after.
+ */
+void aegis_poc_location_log_free(aegis_poc_location_log *log);
+
+/**
+ * VERIFIER-CHECKS.md item 16 for the PoC's recipe: `log` replays to the SHA-256 PCR 15 of the
+ * verified quote `vq`, and its last event is bound to `nonce_hex` (the hex text of the nonce the
+ * quote was verified with; `(ptr, len)`, not NUL-terminated). `AEGIS_REQUIRED_PCR_MISSING` when
+ * the quote does not cover sha256:15, `AEGIS_LOCATION_LOG_MISMATCH`,
+ * `AEGIS_LOCATION_NONCE_MISMATCH`, `AEGIS_EMPTY_NONCE`.
+ *
+ * On success `*out` receives the current claims (the last event's, as the compact sorted-key
+ * JSON the PoC agent hashed) as a new `aegis_string` the caller frees with `aegis_string_free`;
+ * on failure nothing is written to `*out`, and `*err_out` receives an `aegis_error` when not NULL.
+ *
+ * # Safety
+ * `log` and `vq` are NULL or live objects from this library; `(nonce_hex, nonce_hex_len)` is
+ * valid for reading (or NULL with length 0); `out` is valid for writing one pointer; `err_out` is
+ * NULL or valid for writing one pointer.
+ */
+aegis_status aegis_poc_location_verify(const aegis_poc_location_log *log,
+                                       const aegis_verified_quote *vq,
+                                       const char *nonce_hex,
+                                       size_t nonce_hex_len,
+                                       aegis_string **out,
+                                       aegis_error **err_out);
+
+/**
+ * Item 16 for the PoC's recipe against a PCR value rather than a verified quote, for callers
+ * that keep only a verified quote's values (the Go binding copies them out): `(pcr15,
+ * pcr15_len)` must be the SHA-256 PCR 15 value of a verified quote (`aegis_verified_quote_pcr_at`),
+ * or NULL with length 0 when its signed selection lacks sha256:15 (`AEGIS_REQUIRED_PCR_MISSING`).
+ * Otherwise as `aegis_poc_location_verify`, which is to be preferred.
+ *
+ * # Safety
+ * `log` is NULL or a live `aegis_poc_location_log`; each `(ptr, len)` pair is valid for reading
+ * (or NULL with length 0); `out` is valid for writing one pointer; `err_out` is NULL or valid
+ * for writing one pointer.
+ */
+aegis_status aegis_poc_location_log_check(const aegis_poc_location_log *log,
+                                          const uint8_t *pcr15,
+                                          size_t pcr15_len,
+                                          const char *nonce_hex,
+                                          size_t nonce_hex_len,
+                                          aegis_string **out,
+                                          aegis_error **err_out);
 
 /**
  * Verifies a TPM2_Quote (VERIFIER-CHECKS.md items 1-12) with the default crypto provider.

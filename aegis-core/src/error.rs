@@ -545,6 +545,18 @@ error_table! {
         /// The policy requires an EK certificate and the bundle has none.
         11052 EkCertificateMissing
             => "the policy requires an EK certificate and the evidence has none";
+
+        // --- AegisSovereignAI PoC compatibility (11090-11099) ---
+        /// A SovereignAttestation without the App Key's TPM public area (`app_key_tpm_public`):
+        /// its PEM alone cannot be tied to the Name the certify signed.
+        11090 PocAppKeyPublicMissing
+            => "the App Key's TPMT_PUBLIC is missing: its PEM alone cannot be tied to the certified Name";
+        /// The App Key's TPM public area and its PEM hold different keys.
+        11091 PocAppKeyMismatch => "the App Key's TPMT_PUBLIC and its PEM are different keys";
+        /// A challenge_nonce of the SovereignAttestation (its own or its App Key certificate's)
+        /// is not the verifier's nonce.
+        11092 PocChallengeMismatch
+            => "the SovereignAttestation's challenge_nonce is not the verifier's nonce";
     }
     boundary_only {
         /// A required pointer argument was NULL (or a (ptr, len) pair had NULL with len > 0).
@@ -819,6 +831,16 @@ impl fmt::Display for Error {
             Error::BoundaryDataCorrupt { what } => {
                 write!(f, "embedded boundary data is corrupt: {what}")
             }
+            Error::PocAppKeyPublicMissing => f.write_str(
+                "the App Key's TPMT_PUBLIC is missing (app_key_tpm_public): its PEM alone cannot be \
+                 tied to the Name the certify signed",
+            ),
+            Error::PocAppKeyMismatch => {
+                f.write_str("the App Key's TPMT_PUBLIC and its PEM are different keys")
+            }
+            Error::PocChallengeMismatch => f.write_str(
+                "a challenge_nonce of the SovereignAttestation is not the verifier's nonce",
+            ),
         }
     }
 }

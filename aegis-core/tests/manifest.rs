@@ -1,5 +1,5 @@
 //! Walks testdata/manifest.json (vectors made from swtpm by testdata/gen/make_vectors.py) and
-//! checks every quote, certify and inspect vector's verdict and error name through every crypto
+//! checks every quote, certify, poc and inspect vector's verdict and error name through every crypto
 //! provider. The C, Python and Go suites walk the same manifest.
 #![allow(
     clippy::unwrap_used,
@@ -11,14 +11,15 @@
 use std::path::{Path, PathBuf};
 
 use aegis_core::compat::read_pcrs;
+use aegis_core::compat::sovereign::{PocLocationLog, SovereignAttestation};
 use aegis_core::crypto::{all_providers, CryptoProvider};
 use aegis_core::geo::{GeofenceContext, GeofencePolicy, LocationEvent};
 use aegis_core::inspect::{inspect, Structure};
 use aegis_core::time::UnixTime;
 use aegis_core::tpm::{ClockInfo, HashAlg, Name};
 use aegis_core::verify::{
-    verify_certify, verify_quote, AttestPolicy, AttestationKey, CertifyPolicy, KeyPolicy,
-    QuotePolicy,
+    verify_certify, verify_poc_location, verify_quote, verify_sovereign_attestation, AttestPolicy,
+    AttestationKey, CertifyPolicy, KeyPolicy, QuotePolicy,
 };
 use aegis_core::Error;
 use serde_json::Value;
@@ -64,36 +65,59 @@ fn attest_policy(v: &Value) -> AttestPolicy {
     policy
 }
 
-/// Runs one quote or certify vector; Ok(()) for a valid verdict.
+fn quote_policy(v: &Value, attest: AttestPolicy) -> QuotePolicy {
+    let mut policy = QuotePolicy {
+        attest,
+        ..Default::default()
+    };
+    if let Some(banks) = v["policy"]["require_pcrs"].as_object() {
+        for (bank, indices) in banks {
+            let h = HashAlg::from_name(bank).unwrap();
+            for i in indices.as_array().unwrap() {
+                policy.required_pcrs.push(h, i.as_u64().unwrap() as u8);
+            }
+        }
+    }
+    policy
+}
+
+/// Runs one quote, certify or poc vector; Ok(()) for a valid verdict.
 fn run(provider: &dyn CryptoProvider, v: &Value) -> Result<(), Error> {
     let ak = AttestationKey::from_tpm_public(&file(v, "ak"), &KeyPolicy::default())?;
     let nonce = hex::decode(v["nonce"].as_str().unwrap()).unwrap();
     let attest = attest_policy(v);
     match v["kind"].as_str().unwrap() {
-        "quote" => {
-            let pcrs = read_pcrs(&file(v, "pcrs"))?;
-            let mut policy = QuotePolicy {
-                attest,
+        "quote" => verify_quote(
+            provider,
+            &ak,
+            &file(v, "attest"),
+            &file(v, "signature"),
+            &read_pcrs(&file(v, "pcrs"))?,
+            &nonce,
+            &quote_policy(v, attest),
+        )
+        .map(|_| ()),
+        // The AegisSovereignAI PoC flow: its certify for the nonce's hex text, the quote, then
+        // the PCR 15 log against the quote.
+        "poc" => {
+            let nonce_hex = v["nonce"].as_str().unwrap();
+            let bundle = SovereignAttestation::from_json(&file(v, "bundle"))?;
+            let certify = CertifyPolicy {
+                attest: attest.clone(),
                 ..Default::default()
             };
-            if let Some(banks) = v["policy"]["require_pcrs"].as_object() {
-                for (bank, indices) in banks {
-                    let h = HashAlg::from_name(bank).unwrap();
-                    for i in indices.as_array().unwrap() {
-                        policy.required_pcrs.push(h, i.as_u64().unwrap() as u8);
-                    }
-                }
-            }
-            verify_quote(
+            verify_sovereign_attestation(provider, &ak, &bundle, nonce_hex, &certify)?;
+            let quote = verify_quote(
                 provider,
                 &ak,
                 &file(v, "attest"),
                 &file(v, "signature"),
-                &pcrs,
+                &read_pcrs(&file(v, "pcrs"))?,
                 &nonce,
-                &policy,
-            )
-            .map(|_| ())
+                &quote_policy(v, attest),
+            )?;
+            let log = PocLocationLog::from_json(&file(v, "location_log"))?;
+            verify_poc_location(&log, &quote, nonce_hex).map(|_| ())
         }
         "certify" => {
             let policy = CertifyPolicy {
@@ -135,7 +159,7 @@ fn every_vector_gets_its_expected_verdict_from_every_provider() {
         }
         let want = expected(v);
         let outcomes: Vec<(String, Option<String>)> = match kind {
-            "quote" | "certify" => all_providers()
+            "quote" | "certify" | "poc" => all_providers()
                 .into_iter()
                 .map(|p| {
                     (
@@ -214,6 +238,11 @@ fn every_verifier_error_in_the_checklist_has_a_real_tpm_vector() {
         "KeyIsDecrypt",
         "KeyNotAllowed",
         "NameMismatch",
+        "PocAppKeyPublicMissing",
+        "PocAppKeyMismatch",
+        "PocChallengeMismatch",
+        "LocationLogMismatch",
+        "LocationNonceMismatch",
     ] {
         assert!(
             names.iter().any(|n| n == required),

@@ -340,6 +340,17 @@ pub const AEGIS_EVIDENCE_NONCE_MISMATCH: aegis_status = 11051;
 /// The policy requires an EK certificate and the bundle has none.
 pub const AEGIS_EK_CERTIFICATE_MISSING: aegis_status = 11052;
 
+/// A SovereignAttestation without the App Key's TPM public area (`app_key_tpm_public`):
+/// its PEM alone cannot be tied to the Name the certify signed.
+pub const AEGIS_POC_APP_KEY_PUBLIC_MISSING: aegis_status = 11090;
+
+/// The App Key's TPM public area and its PEM hold different keys.
+pub const AEGIS_POC_APP_KEY_MISMATCH: aegis_status = 11091;
+
+/// A challenge_nonce of the SovereignAttestation (its own or its App Key certificate's)
+/// is not the verifier's nonce.
+pub const AEGIS_POC_CHALLENGE_MISMATCH: aegis_status = 11092;
+
 /// Every status with its name (the `aegis_core::Error` variant name, or the C-ABI-only name) and
 /// static message, in code order. `AEGIS_OK` is not listed.
 pub(crate) const STATUSES: &[(aegis_status, &str, &core::ffi::CStr)] = &[
@@ -435,4 +446,7 @@ pub(crate) const STATUSES: &[(aegis_status, &str, &core::ffi::CStr)] = &[
     (AEGIS_EVIDENCE_BUNDLE_INVALID, "EvidenceBundleInvalid", c"evidence bundle invalid"),
     (AEGIS_EVIDENCE_NONCE_MISMATCH, "EvidenceNonceMismatch", c"the evidence bundle's nonce is not the nonce this verifier issued"),
     (AEGIS_EK_CERTIFICATE_MISSING, "EkCertificateMissing", c"the policy requires an EK certificate and the evidence has none"),
+    (AEGIS_POC_APP_KEY_PUBLIC_MISSING, "PocAppKeyPublicMissing", c"the App Key's TPMT_PUBLIC is missing: its PEM alone cannot be tied to the certified Name"),
+    (AEGIS_POC_APP_KEY_MISMATCH, "PocAppKeyMismatch", c"the App Key's TPMT_PUBLIC and its PEM are different keys"),
+    (AEGIS_POC_CHALLENGE_MISMATCH, "PocChallengeMismatch", c"the SovereignAttestation's challenge_nonce is not the verifier's nonce"),
 ];

@@ -127,6 +127,10 @@ impl aegis_verified_quote {
             .collect();
         aegis_verified_quote { inner, selection }
     }
+
+    pub(crate) fn inner(&self) -> &VerifiedQuote {
+        &self.inner
+    }
 }
 
 impl aegis_verified_certification {

@@ -317,4 +317,14 @@ var (
 	// ErrEkCertificateMissing is code 11052 (EkCertificateMissing): The policy requires an EK
 	// certificate and the bundle has none.
 	ErrEkCertificateMissing = sentinel(11052, "EkCertificateMissing")
+	// ErrPocAppKeyPublicMissing is code 11090 (PocAppKeyPublicMissing): A SovereignAttestation
+	// without the App Key's TPM public area (`app_key_tpm_public`): its PEM alone cannot be tied
+	// to the Name the certify signed.
+	ErrPocAppKeyPublicMissing = sentinel(11090, "PocAppKeyPublicMissing")
+	// ErrPocAppKeyMismatch is code 11091 (PocAppKeyMismatch): The App Key's TPM public area and
+	// its PEM hold different keys.
+	ErrPocAppKeyMismatch = sentinel(11091, "PocAppKeyMismatch")
+	// ErrPocChallengeMismatch is code 11092 (PocChallengeMismatch): A challenge_nonce of the
+	// SovereignAttestation (its own or its App Key certificate's) is not the verifier's nonce.
+	ErrPocChallengeMismatch = sentinel(11092, "PocChallengeMismatch")
 )

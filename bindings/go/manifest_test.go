@@ -38,6 +38,9 @@ type vector struct {
 	PCRs      string      `json:"pcrs"`
 	Nonce     string      `json:"nonce"`
 	Policy    *policyJSON `json:"policy"`
+	// poc vectors (the AegisSovereignAI PoC flow)
+	Bundle      string `json:"bundle"`
+	LocationLog string `json:"location_log"`
 	// inspect vectors
 	File      string `json:"file"`
 	Structure string `json:"structure"`
@@ -102,7 +105,7 @@ func mustHex(t *testing.T, s string) []byte {
 
 // sentinelByName finds the sentinel of a manifest error name.
 func sentinelByName(name string) *aegis.Error {
-	for code := uint32(1000); code < 10000; code++ {
+	for code := uint32(1000); code < 100000; code++ {
 		if s := aegis.ErrorByCode(code); s != nil && s.Name() == name {
 			return s
 		}
@@ -512,6 +515,56 @@ func TestEKNegativeAndCredential(t *testing.T) {
 	}
 }
 
+// runPoc runs the AegisSovereignAI PoC flow: the SovereignAttestation's certify for the nonce's hex
+// text, the quote, then the PCR 15 log against the verified quote; the first error is the verdict.
+func runPoc(t *testing.T, v vector) {
+	ak, ok := loadAK(t, v)
+	if !ok {
+		return
+	}
+	defer ak.Close()
+	sa, err := aegis.ParseSovereignAttestation(readVectorFile(t, v.Bundle))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sa.Close()
+	if sa.ChallengeNonce() == "" || sa.AppKeyPublic() == "" || len(sa.KeylimeAgentUUID()) != 36 {
+		t.Fatalf("SovereignAttestation members: %q %q", sa.ChallengeNonce(), sa.KeylimeAgentUUID())
+	}
+	err = func() error {
+		if _, err := aegis.VerifySovereignAttestation(ak, sa, v.Nonce, nil); err != nil {
+			return err
+		}
+		pcrs, err := aegis.ParsePCRs(readVectorFile(t, v.PCRs))
+		if err != nil {
+			return err
+		}
+		defer pcrs.Close()
+		policy := quotePolicy(t, v.Policy)
+		defer policy.Close()
+		vq, err := aegis.VerifyQuote(ak, readVectorFile(t, v.Attest), readVectorFile(t, v.Signature), pcrs,
+			mustHex(t, v.Nonce), policy)
+		if err != nil {
+			return err
+		}
+		log, err := aegis.ParsePocLocationLog(readVectorFile(t, v.LocationLog))
+		if err != nil {
+			return err
+		}
+		defer log.Close()
+		current, err := aegis.VerifyPocLocation(log, vq, v.Nonce)
+		if err != nil {
+			return err
+		}
+		var claims map[string]any
+		if json.Unmarshal(current, &claims) != nil || claims["tpm_pcr_index"] != float64(15) {
+			t.Errorf("current claims %s", current)
+		}
+		return nil
+	}()
+	verdict(t, v, err)
+}
+
 // TestManifest walks testdata/manifest.json: every vector (quote, certify, inspect, ek) gives its
 // expected verdict and, when invalid, its expected error name and code.
 func TestManifest(t *testing.T) {
@@ -528,6 +581,8 @@ func TestManifest(t *testing.T) {
 			t.Run(v.ID, func(t *testing.T) { runInspect(t, v) })
 		case "ek":
 			t.Run(v.ID, func(t *testing.T) { runEK(t, v) })
+		case "poc":
+			t.Run(v.ID, func(t *testing.T) { runPoc(t, v) })
 		default:
 			t.Errorf("%s: unknown vector kind %q", v.ID, v.Kind)
 			continue

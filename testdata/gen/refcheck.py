@@ -211,6 +211,10 @@ def run_vector(td: Path, v: dict) -> Optional[str]:
             inspect(v["structure"], rd("file"))
         elif v["kind"] == "ek":
             check_ek(td, v)
+        elif v["kind"] == "poc":
+            import pocref  # the AegisSovereignAI PoC vectors (make_poc_vectors.py)
+
+            pocref.check_poc(td, v)
         else:
             raise ValueError(v["kind"])
     except VectorError as e:
@@ -228,7 +232,7 @@ def check_manifest(td: Path, manifest: dict) -> list:
         want = None if exp["verdict"] == "valid" else exp["error"]
         if got != want:
             problems.append(f"{v['id']}: expected {want or 'valid'}, reference check says {got or 'valid'}")
-        if v["kind"] in ("quote", "certify"):
+        if v["kind"] in ("quote", "certify", "poc"):
             ak = T.parse_tpm2b_public((td / v["ak"]).read_bytes())
             if ak.name().hex() != v["ak_name"]:
                 problems.append(f"{v['id']}: ak_name does not match ak.pub")

@@ -101,6 +101,9 @@ static const struct {
     {"EvidenceBundleInvalid", AEGIS_EVIDENCE_BUNDLE_INVALID},
     {"EvidenceNonceMismatch", AEGIS_EVIDENCE_NONCE_MISMATCH},
     {"EkCertificateMissing", AEGIS_EK_CERTIFICATE_MISSING},
+    {"PocAppKeyPublicMissing", AEGIS_POC_APP_KEY_PUBLIC_MISSING},
+    {"PocAppKeyMismatch", AEGIS_POC_APP_KEY_MISMATCH},
+    {"PocChallengeMismatch", AEGIS_POC_CHALLENGE_MISMATCH},
 };
 
 #endif

@@ -410,6 +410,90 @@ done:
     free(ak_buf); free(key); free(attest); free(sig); free(nonce); free(signer);
 }
 
+/* The AegisSovereignAI PoC flow (make_poc_vectors.py): the SovereignAttestation's certify for the
+ * nonce's hex text, the quote over sha256:15, then the PCR 15 log against the quote. */
+static void run_poc(outcome *o, const char *dir, const json *v) {
+    uint8_t *ak_buf = NULL, *bundle = NULL, *attest = NULL, *sig = NULL, *pcr_buf = NULL, *log_buf = NULL, *nonce = NULL;
+    size_t ak_len = 0, bundle_len = 0, attest_len = 0, sig_len = 0, pcr_len = 0, log_len = 0, nonce_len = 0;
+    const char *nonce_hex = json_str(json_get(v, "nonce"));
+    aegis_ak *ak = NULL;
+    aegis_sovereign_attestation *sa = NULL;
+    aegis_verified_certification *vc = NULL;
+    aegis_pcrs *pcrs = NULL;
+    aegis_quote_policy *policy = NULL;
+    aegis_verified_quote *vq = NULL;
+    aegis_poc_location_log *log = NULL;
+    aegis_string *current = NULL, *json_out = NULL;
+
+    if (!load(o, dir, v, "ak", &ak_buf, &ak_len) || !load(o, dir, v, "bundle", &bundle, &bundle_len) ||
+        !load(o, dir, v, "attest", &attest, &attest_len) || !load(o, dir, v, "signature", &sig, &sig_len) ||
+        !load(o, dir, v, "pcrs", &pcr_buf, &pcr_len) || !load(o, dir, v, "location_log", &log_buf, &log_len) ||
+        !hex_field(o, v, "nonce", &nonce, &nonce_len)) {
+        goto done;
+    }
+    if ((o->status = aegis_ak_from_tpm_public(ak_buf, ak_len, &ak, &o->err)) != AEGIS_OK) goto done;
+    if ((o->status = aegis_sovereign_attestation_parse(bundle, bundle_len, &sa, &o->err)) != AEGIS_OK) goto done;
+    {
+        const uint8_t *p;
+        size_t n;
+        if (aegis_sovereign_attestation_member(sa, AEGIS_SOVEREIGN_CHALLENGE_NONCE, &p, &n) != AEGIS_OK || n == 0 ||
+            aegis_sovereign_attestation_member(sa, 99, &p, &n) != AEGIS_INVALID_ARGUMENT ||
+            aegis_sovereign_attestation_to_json(sa, &json_out) != AEGIS_OK || aegis_string_len(json_out) == 0) {
+            set_problem(o, "%s", "SovereignAttestation accessors failed");
+            goto done;
+        }
+    }
+    o->status = aegis_sovereign_attestation_verify(ak, sa, nonce_hex, strlen(nonce_hex), NULL, &vc, &o->err);
+    if (o->status != AEGIS_OK) goto done;
+    if ((o->status = aegis_pcrs_parse(pcr_buf, pcr_len, &pcrs, &o->err)) != AEGIS_OK) goto done;
+    if (aegis_quote_policy_new(&policy) != AEGIS_OK) { set_problem(o, "%s", "policy_new failed"); goto done; }
+    if ((o->status = aegis_quote_policy_require_pcr(policy, AEGIS_ALG_SHA256, 15, &o->err)) != AEGIS_OK) goto done;
+    o->status = aegis_quote_verify(ak, attest, attest_len, sig, sig_len, pcrs, nonce, nonce_len, policy, &vq, &o->err);
+    if (o->status != AEGIS_OK) goto done;
+    if ((o->status = aegis_poc_location_log_parse(log_buf, log_len, &log, &o->err)) != AEGIS_OK) goto done;
+    o->status = aegis_poc_location_verify(log, vq, nonce_hex, strlen(nonce_hex), &current, &o->err);
+    if (o->status == AEGIS_OK) {
+        uint8_t replayed[32], small[31];
+        const char *cur = aegis_string_ptr(current);
+        if (aegis_poc_location_log_replay(log, replayed, sizeof replayed) != AEGIS_OK ||
+            aegis_poc_location_log_replay(log, small, sizeof small) != AEGIS_INVALID_ARGUMENT) {
+            set_problem(o, "%s", "aegis_poc_location_log_replay failed");
+        }
+        if (!strstr(cur, "\"tpm_pcr_index\":15")) set_problem(o, "current claims lack tpm_pcr_index: %s", cur);
+        {
+            /* The same check against the verified PCR 15 value, and without one. */
+            uint16_t bank;
+            uint8_t index;
+            const uint8_t *value;
+            size_t value_len;
+            aegis_string *again = NULL;
+            aegis_error *e = NULL;
+            if (aegis_verified_quote_pcr_at(vq, 0, &bank, &index, &value, &value_len) != AEGIS_OK || index != 15 ||
+                aegis_poc_location_log_check(log, value, value_len, nonce_hex, strlen(nonce_hex), &again, NULL) !=
+                    AEGIS_OK ||
+                strcmp(aegis_string_ptr(again), cur) != 0 ||
+                aegis_poc_location_log_check(log, NULL, 0, nonce_hex, strlen(nonce_hex), &again, &e) !=
+                    AEGIS_REQUIRED_PCR_MISSING ||
+                aegis_error_code(e) != AEGIS_REQUIRED_PCR_MISSING) {
+                set_problem(o, "%s", "aegis_poc_location_log_check disagrees with aegis_poc_location_verify");
+            }
+            aegis_error_free(e);
+            aegis_string_free(again);
+        }
+    }
+done:
+    aegis_string_free(current);
+    aegis_string_free(json_out);
+    aegis_poc_location_log_free(log);
+    aegis_verified_quote_free(vq);
+    aegis_quote_policy_free(policy);
+    aegis_pcrs_free(pcrs);
+    aegis_verified_certification_free(vc);
+    aegis_sovereign_attestation_free(sa);
+    aegis_ak_free(ak);
+    free(ak_buf); free(bundle); free(attest); free(sig); free(pcr_buf); free(log_buf); free(nonce);
+}
+
 static void run_inspect(outcome *o, const char *dir, const json *v) {
     uint8_t *buf = NULL;
     size_t len = 0;
@@ -826,7 +910,7 @@ int main(int argc, char **argv) {
         memset(&o, 0, sizeof o);
         if (!id) id = "(no id)";
         if (!kind || (strcmp(kind, "quote") != 0 && strcmp(kind, "certify") != 0 && strcmp(kind, "inspect") != 0 &&
-                      strcmp(kind, "ek") != 0 && strcmp(kind, "geofence") != 0)) {
+                      strcmp(kind, "ek") != 0 && strcmp(kind, "geofence") != 0 && strcmp(kind, "poc") != 0)) {
             skipped++;
             continue;
         }
@@ -834,6 +918,7 @@ int main(int argc, char **argv) {
         else if (strcmp(kind, "quote") == 0) run_quote(&o, dir, v);
         else if (strcmp(kind, "certify") == 0) run_certify(&o, dir, v);
         else if (strcmp(kind, "inspect") == 0) run_inspect(&o, dir, v);
+        else if (strcmp(kind, "poc") == 0) run_poc(&o, dir, v);
         else run_ek(&o, dir, v);
 
         if (o.problem[0]) {

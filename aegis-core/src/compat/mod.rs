@@ -1,9 +1,11 @@
 //! Wire formats of existing systems (FORMATS.md): the tpm2-tools PCR file, Aegis's PCR JSON,
-//! the Keylime quote string, and format detection for files.
+//! the Keylime quote string, the AegisSovereignAI proof of concept's SovereignAttestation and
+//! PCR 15 recipe, and format detection for files.
 
 pub mod keylime;
 pub mod pcr_file;
 pub mod pcr_json;
+pub mod sovereign;
 
 /// Moved to [`crate::keys::public_key_to_spki_der`] (SubjectPublicKeyInfo is no other tool's
 /// wire format); re-exported here until its callers move.

@@ -10,11 +10,13 @@ mod binding;
 pub(crate) mod keys;
 mod policy;
 mod signature;
+mod sovereign;
 
 pub use binding::{ActivationChallenge, AkBinding, EkEndorsement, EnrolmentRecord};
 pub use keys::{AttestationKey, KeyPolicy};
 pub use policy::{AttestPolicy, CertifyPolicy, HashAllowList, QuotePolicy, RequiredPcrs};
 pub use signature::verify_signature;
+pub use sovereign::{verify_poc_location, verify_sovereign_attestation, VerifiedPocLocation};
 
 use subtle::ConstantTimeEq;
 

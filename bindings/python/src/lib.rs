@@ -11,6 +11,7 @@ mod ek;
 mod errors;
 mod keypolicy;
 mod sign;
+mod sovereign;
 
 use aegis_core::compat;
 use aegis_core::crypto::default_provider;
@@ -764,5 +765,6 @@ fn _aegis(m: &Bound<'_, PyModule>) -> PyResult<()> {
     binding::register(m)?;
     appraise::register(m)?;
     keypolicy::register(m)?;
+    sovereign::register(m)?;
     Ok(())
 }

@@ -1,5 +1,5 @@
-"""Every vector of testdata/manifest.json through the Python API (quote, certify, inspect, ek; an
-unknown kind fails): the verdict, and for an invalid vector the exception's `.name`, `.code` and
+"""Every vector of testdata/manifest.json through the Python API (quote, certify, inspect, ek, poc;
+an unknown kind fails): the verdict, and for an invalid vector the exception's `.name`, `.code` and
 group class."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 import aegis
 from conftest import load_manifest, read, vectors
 
-KINDS = ("quote", "certify", "inspect", "ek")
+KINDS = ("quote", "certify", "inspect", "ek", "poc")
 ALL = load_manifest()["vectors"]
 QUOTE_AND_CERTIFY = vectors("quote", "certify")
 PCR_FILES = [v for v in vectors("inspect") if v.get("structure") == "pcrs"]
@@ -27,6 +27,8 @@ GROUPS: dict[int, type[aegis.AegisError]] = {
     7: aegis.EkError,
     8: aegis.LocationError,
     9: aegis.BackendError,
+    10: aegis.GeoError,
+    11: aegis.ResultError,
 }
 
 
@@ -98,6 +100,25 @@ def ek_store(vector: dict[str, Any], *, intermediates: bool = True) -> aegis.EkT
     return store
 
 
+def run_poc(v: dict[str, Any]) -> dict[str, Any]:
+    """The AegisSovereignAI PoC flow: the SovereignAttestation's certify for the nonce's hex text,
+    the quote, then the PCR 15 log against the verified quote; returns the current claims."""
+    ak = aegis.AttestationKey.from_tpm_public(read(v["ak"]))
+    attestation = aegis.SovereignAttestation.from_json(read(v["bundle"]))
+    assert attestation.challenge_nonce and attestation.app_key_public.startswith("-----BEGIN PUBLIC KEY-----")
+    aegis.verify_sovereign_attestation(ak, attestation, v["nonce"], **policy_kwargs(v))
+    quote = aegis.verify_quote(
+        ak,
+        read(v["attest"]),
+        read(v["signature"]),
+        read(v["pcrs"]),
+        bytes.fromhex(v["nonce"]),
+        require_pcrs=v["policy"]["require_pcrs"],
+    )
+    log = aegis.PocLocationLog.from_json(read(v["location_log"]))
+    return aegis.verify_poc_location(log, quote, v["nonce"])
+
+
 def verify_ek(vector: dict[str, Any]) -> aegis.VerifiedEk:
     return aegis.verify_ek_certificate(
         ek_store(vector), read(vector["ek_cert"]), read(vector["ek_pub"]), vector["verify_time"]
@@ -139,6 +160,13 @@ def test_vector(vector: dict[str, Any]) -> None:
             return
         with pytest.raises(aegis.AegisError) as raised:
             verify_ek(vector)
+    elif kind == "poc":
+        if valid:
+            current = run_poc(vector)
+            assert current["tpm_pcr_index"] == 15 and current["sensor_type"] in ("gnss", "mobile")
+            return
+        with pytest.raises(aegis.AegisError) as raised:
+            run_poc(vector)
     else:
         pytest.fail(f"{vector['id']}: unknown vector kind {kind!r}: teach tests/test_manifest.py to walk it")
     expect_error(vector, raised.value)

@@ -16,10 +16,11 @@ import pytest
 import aegis
 from conftest import read, vectors
 
-BY_ID = {v["id"]: v for v in vectors("quote", "certify", "ek")}
+BY_ID = {v["id"]: v for v in vectors("quote", "certify", "ek", "poc")}
 RSA_QUOTE = BY_ID["quote-rsa2048-rsassa-sha256"]
 CERTIFY = BY_ID["certify-rsa2048-rsassa-sha256-ecc-p256"]
 EK = BY_ID["ek/rsa2048"]
+POC = BY_ID["poc/valid"]
 
 
 def quote_inputs() -> tuple[aegis.AttestationKey, bytes, bytes, bytes, bytes]:
@@ -281,6 +282,8 @@ def instances() -> dict[str, object]:
         "Appraisal": appraisal,
         "CheckOutcome": appraisal.outcomes[0],
         "KeyPolicy": aegis.KeyPolicy(),
+        "SovereignAttestation": aegis.SovereignAttestation.from_json(read(POC["bundle"])),
+        "PocLocationLog": aegis.PocLocationLog.from_json(read(POC["location_log"])),
     }
     for name, code in (("AegisError", 0), ("UsageError", 1001), ("ParseError", 2000), ("SignatureError", 3005)):
         cls = getattr(aegis, name)

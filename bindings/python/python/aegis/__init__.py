@@ -14,7 +14,9 @@ quote, location log, App Key possession) and returns an `Appraisal` of their out
 allow-list (`key_policy=` of `AttestationKey.from_tpm_public`, `verify_certify`, `appraise`).
 `PublicKey`, `verify_signature` and `PrivateKey` verify and make signatures outside a TPM
 (schemes "rsassa-sha256", "rsapss-sha256", "ecdsa-sha256", ...; formats "raw", "der", "tpmt").
-`inspect` decodes a structure to a dict.
+`inspect` decodes a structure to a dict. The AegisSovereignAI proof of concept's formats:
+`SovereignAttestation` (read and write) and `verify_sovereign_attestation`,
+`poc_qualifying_data`, `PocLocationLog` and `verify_poc_location` (its PCR 15 recipe).
 
 Every byte argument takes bytes, bytearray or memoryview (any contiguous buffer of bytes).
 Every failure raises an `AegisError` subclass whose `.code` is the stable status shared with
@@ -54,6 +56,8 @@ from aegis._aegis import (
     EkTrustStore,
     KeyPolicy,
     MadeCredential,
+    PocLocationLog,
+    SovereignAttestation,
     VerifiedCertification,
     VerifiedEk,
     VerifiedLocation,
@@ -65,11 +69,14 @@ from aegis._aegis import (
     make_credential,
     name_of_handle,
     parse_pcrs,
+    poc_qualifying_data,
     qualified_name,
     verify_certify,
     verify_ek_certificate,
+    verify_poc_location,
     verify_quote,
     verify_signature,
+    verify_sovereign_attestation,
 )
 
 __all__ = [
@@ -100,6 +107,8 @@ __all__ = [
     "EkTrustStore",
     "KeyPolicy",
     "MadeCredential",
+    "PocLocationLog",
+    "SovereignAttestation",
     "VerifiedCertification",
     "VerifiedEk",
     "VerifiedLocation",
@@ -111,9 +120,12 @@ __all__ = [
     "make_credential",
     "name_of_handle",
     "parse_pcrs",
+    "poc_qualifying_data",
     "qualified_name",
     "verify_certify",
     "verify_ek_certificate",
+    "verify_poc_location",
     "verify_quote",
     "verify_signature",
+    "verify_sovereign_attestation",
 ]

@@ -36,6 +36,8 @@ __all__ = [
     "EkTrustStore",
     "KeyPolicy",
     "MadeCredential",
+    "PocLocationLog",
+    "SovereignAttestation",
     "VerifiedCertification",
     "VerifiedEk",
     "VerifiedLocation",
@@ -51,6 +53,9 @@ __all__ = [
     "verify_ek_certificate",
     "verify_quote",
     "verify_signature",
+    "verify_sovereign_attestation",
+    "poc_qualifying_data",
+    "verify_poc_location",
     "__version__",
 ]
 
@@ -225,6 +230,50 @@ def verify_certify(
 ) -> VerifiedCertification: ...
 
 def inspect(data: Buffer, structure: str | None = None) -> dict[str, Any]: ...
+
+@final
+class SovereignAttestation:
+    """The AegisSovereignAI PoC's SovereignAttestation (unverified; unknown members kept)."""
+
+    @staticmethod
+    def from_json(data: Buffer | str) -> SovereignAttestation: ...
+    def to_json(self) -> str: ...
+    def with_app_key_tpm_public(self, data: Buffer) -> SovereignAttestation: ...
+    @property
+    def app_key_public(self) -> str: ...
+    @property
+    def challenge_nonce(self) -> str: ...
+    @property
+    def keylime_agent_uuid(self) -> str | None: ...
+    @property
+    def workload_code_hash(self) -> str | None: ...
+    @property
+    def app_key_tpm_public(self) -> bytes | None: ...
+
+def verify_sovereign_attestation(
+    ak: AttestationKey,
+    attestation: SovereignAttestation,
+    nonce_hex: str,
+    *,
+    allow_sha1: bool = False,
+    hashes: Sequence[str] | None = None,
+    expected_signer: Buffer | None = None,
+    previous_clock: ClockInfo | None = None,
+    key_policy: KeyPolicy | None = None,
+) -> VerifiedCertification: ...
+def poc_qualifying_data(app_key_pem: str, nonce_hex: str) -> bytes: ...
+
+@final
+class PocLocationLog:
+    """The AegisSovereignAI PoC's PCR 15 location log (unverified)."""
+
+    @staticmethod
+    def from_json(data: Buffer | str) -> PocLocationLog: ...
+    def to_json(self) -> str: ...
+    def replay(self) -> bytes: ...
+    def __len__(self) -> int: ...
+
+def verify_poc_location(log: PocLocationLog, quote: VerifiedQuote, nonce_hex: str) -> dict[str, Any]: ...
 
 @final
 class EkTrustStore:
