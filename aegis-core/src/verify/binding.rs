@@ -221,6 +221,24 @@ impl AkBinding {
             ek: EkEndorsement::Uncertified(record.ek_public.clone()),
         }
     }
+
+    /// The binding a stored record holds, with its EK certificate verified once
+    /// ([`crate::ek::verify_ek_certificate`] against the record's EK public area): what a
+    /// verifier keeps in memory per agent, so that an appraisal does not verify the EK chain
+    /// again. `EkPublicKeyMismatch` when `ek` is not the record's EK. Verify again when the
+    /// certificate's validity or the trust store may have changed.
+    pub fn from_enrolment_record_certified(
+        record: &EnrolmentRecord,
+        ek: VerifiedEk,
+    ) -> Result<AkBinding> {
+        if ek.public() != &record.ek_public {
+            return Err(Error::EkPublicKeyMismatch);
+        }
+        Ok(AkBinding {
+            ak_name: record.ak_name.clone(),
+            ek: EkEndorsement::Certified(ek),
+        })
+    }
 }
 
 #[cfg(test)]

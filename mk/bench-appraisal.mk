@@ -1,0 +1,15 @@
+# The attestation-result path (issue 11, item 9): a benchmark, not a test (not in TEST_TARGETS).
+#
+#   make bench-appraisal   criterion bench aegis-core/benches/appraise.rs (full appraisal of the
+#                          swtpm bundle vectors with an ES256 EAR, and its signature operations
+#                          alone), then prints appraisals per second per core and the ratio
+#                          appraisal / signature operations (target <= 1.3x; throughput target
+#                          8,500 per second per core)
+
+.PHONY: bench-appraisal
+
+bench: bench-appraisal
+
+bench-appraisal:
+	$(CARGO) bench -p aegis-core --bench appraise
+	@python3 benches/appraisal_summary.py
