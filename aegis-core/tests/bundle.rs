@@ -196,3 +196,69 @@ fn the_result_names_the_app_key() {
         hex::encode(key.spki_sha256().unwrap())
     );
 }
+
+/// An enrolment kept in memory with its EK certificate verified once gives the same result as
+/// verifying the chain in the appraisal; an EK certificate of another TPM is refused.
+#[test]
+fn an_enrolment_certified_once_appraises_alike() {
+    use aegis_core::ek::verify_ek_certificate;
+    let find = |id: &str| {
+        bundle_vectors()
+            .into_iter()
+            .find(|v| v["id"] == id)
+            .unwrap()
+    };
+    let (geneva, paris) = (find("bundle/ecc-geneva"), find("bundle/outside-geofence"));
+    let p = all_providers()[0];
+    let verified_ek = |v: &Value| {
+        let bundle = EvidenceBundle::from_json(&read(&v["bundle"])).unwrap();
+        let record = EnrolmentRecord::from_json(&read(&v["enrolment"])).unwrap();
+        let mut store = EkTrustStore::new();
+        store.add_root(&read(&v["ek_roots"][0])).unwrap();
+        for der in &bundle.ek_chain {
+            store.add_intermediate_der(der).unwrap();
+        }
+        let now = UnixTime::from_secs(v["time"].as_u64().unwrap());
+        let ek = verify_ek_certificate(
+            p,
+            bundle.ek_certificate.as_deref().unwrap(),
+            record.ek_public(),
+            &store,
+            now,
+        )
+        .unwrap();
+        (record, ek)
+    };
+    let (record, ek) = verified_ek(&geneva);
+    let binding = AkBinding::from_enrolment_record_certified(&record, ek).unwrap();
+    assert!(binding.ek_certified());
+    let (_, other_ek) = verified_ek(&paris);
+    assert_eq!(
+        AkBinding::from_enrolment_record_certified(&record, other_ek).err(),
+        Some(Error::EkPublicKeyMismatch)
+    );
+
+    let bundle = EvidenceBundle::from_json(&read(&geneva["bundle"])).unwrap();
+    let nonce = hex::decode(geneva["nonce"].as_str().unwrap()).unwrap();
+    let policy = ResultPolicy {
+        geofence: Some(GeofencePolicy::from_json(&read(&geneva["policy"])).unwrap()),
+        policy_ids: vec![geneva["policy"].as_str().unwrap().to_owned()],
+        ..ResultPolicy::default()
+    };
+    let result = appraise_bundle(
+        p,
+        &bundle,
+        &TrustAnchors {
+            ek_roots: None,
+            enrolment: Some(&binding),
+        },
+        &policy,
+        &ResultContext {
+            nonce: &nonce,
+            now: UnixTime::from_secs(geneva["time"].as_u64().unwrap()),
+            network_verified: false,
+        },
+    )
+    .unwrap();
+    assert_eq!(observed(&result), geneva["expect"]);
+}

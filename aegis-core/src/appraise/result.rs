@@ -491,6 +491,10 @@ fn check_ek_certificate(
     policy: &ResultPolicy,
     now: UnixTime,
 ) -> EkCheck {
+    // An enrolment whose EK certificate the verifier already verified (and keeps in memory).
+    if let Some(EkEndorsement::Certified(ek)) = anchors.enrolment.map(AkBinding::ek) {
+        return EkCheck::Verified(ek.subject().to_owned(), ek.issuer().to_owned());
+    }
     let (cert, roots, binding) = match (&bundle.ek_certificate, anchors.ek_roots, anchors.enrolment)
     {
         (Some(cert), Some(roots), Some(binding)) => (cert, roots, binding),
@@ -506,9 +510,6 @@ fn check_ek_certificate(
             return EkCheck::Failed(Error::AkBindingMismatch);
         }
     };
-    if let EkEndorsement::Certified(ek) = binding.ek() {
-        return EkCheck::Verified(ek.subject().to_owned(), ek.issuer().to_owned());
-    }
     let mut store = roots.clone();
     for der in &bundle.ek_chain {
         if let Err(e) = store.add_intermediate_der(der) {
