@@ -15,6 +15,7 @@ use std::process::ExitCode;
 
 use aegis_core::compat::{keylime, read_pcrs};
 use aegis_core::crypto::{self, CryptoProvider};
+use aegis_core::geo;
 use aegis_core::inspect::{self, Structure};
 use aegis_core::tpm::{ClockInfo, HashAlg, Name, Scheme};
 use aegis_core::verify::{
@@ -58,6 +59,11 @@ enum Command {
         #[arg(long = "as", value_name = "STRUCTURE")]
         structure: Option<String>,
     },
+    /// Jurisdictions from coordinates, offline (FORMATS.md, "Jurisdictions").
+    Geo {
+        #[command(subcommand)]
+        action: GeoAction,
+    },
     /// Print the stable error codes and names shared by every binding, as JSON.
     Codes,
     /// Run the end-to-end sovereign attestation flow on a TPM (see `make demo`).
@@ -75,6 +81,26 @@ enum QuoteAction {
 enum CertifyAction {
     /// Verify a certification of an App Key by the AK.
     Verify(CertifyVerifyArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum GeoAction {
+    /// The ISO 3166-1 country and ISO 3166-2 subdivision of a reading (a circle), from the
+    /// embedded boundary data: {"status": "resolved" | "ambiguous" | "unresolved", ...}; exit 0
+    /// for all three, 2 for coordinates out of range or a negative accuracy.
+    #[command(allow_negative_numbers = true)]
+    Resolve(GeoResolveArgs),
+}
+
+#[derive(Args, Debug)]
+struct GeoResolveArgs {
+    /// The reading's accuracy radius in metres (0: a point).
+    #[arg(long, value_name = "METRES", default_value_t = 0.0)]
+    accuracy: f64,
+    /// Latitude in degrees (WGS 84), -90 to 90.
+    latitude: f64,
+    /// Longitude in degrees (WGS 84), -180 to 180.
+    longitude: f64,
 }
 
 #[derive(Args, Debug)]
@@ -221,6 +247,15 @@ fn run(command: Command, files: Files) -> Result<Outcome, UsageError> {
                 Ok(v) => Outcome::Decoded(v),
                 Err(e) => Outcome::Invalid(e),
             })
+        }
+        Command::Geo {
+            action: GeoAction::Resolve(args),
+        } => {
+            let resolution =
+                geo::jurisdiction::resolve(args.latitude, args.longitude, args.accuracy)?;
+            let body = serde_json::to_value(&resolution)
+                .map_err(|e| UsageError(format!("cannot serialize the resolution: {e}")))?;
+            Ok(Outcome::Decoded(body))
         }
         Command::Codes => Ok(Outcome::Decoded(Value::Array(
             Error::TABLE

@@ -214,9 +214,15 @@ def run_vector(td: Path, v: dict) -> Optional[str]:
     return None
 
 
+# Kinds written and checked by their own generator (not from a TPM): kind -> script.
+OTHER_GENERATORS = {"jurisdiction": "make_geo_vectors.py --check"}
+
+
 def check_manifest(td: Path, manifest: dict) -> list:
     problems = []
     for v in manifest["vectors"]:
+        if v["kind"] in OTHER_GENERATORS:
+            continue
         got = run_vector(td, v)
         exp = v["expect"]
         want = None if exp["verdict"] == "valid" else exp["error"]
