@@ -9,6 +9,7 @@ mod args;
 mod binding;
 mod ek;
 mod errors;
+mod geo;
 mod keypolicy;
 mod sign;
 
@@ -764,5 +765,6 @@ fn _aegis(m: &Bound<'_, PyModule>) -> PyResult<()> {
     binding::register(m)?;
     appraise::register(m)?;
     keypolicy::register(m)?;
+    geo::register(m)?;
     Ok(())
 }

@@ -14,7 +14,8 @@ quote, location log, App Key possession) and returns an `Appraisal` of their out
 allow-list (`key_policy=` of `AttestationKey.from_tpm_public`, `verify_certify`, `appraise`).
 `PublicKey`, `verify_signature` and `PrivateKey` verify and make signatures outside a TPM
 (schemes "rsassa-sha256", "rsapss-sha256", "ecdsa-sha256", ...; formats "raw", "der", "tpmt").
-`inspect` decodes a structure to a dict.
+`inspect` decodes a structure to a dict. `geo_resolve(latitude, longitude, accuracy_m)` gives the
+ISO 3166-1 country and ISO 3166-2 subdivision of a reading, offline (a `Resolution`).
 
 Every byte argument takes bytes, bytearray or memoryview (any contiguous buffer of bytes).
 Every failure raises an `AegisError` subclass whose `.code` is the stable status shared with
@@ -54,6 +55,7 @@ from aegis._aegis import (
     EkTrustStore,
     KeyPolicy,
     MadeCredential,
+    Resolution,
     VerifiedCertification,
     VerifiedEk,
     VerifiedLocation,
@@ -61,6 +63,7 @@ from aegis._aegis import (
     __version__,
     appraise,
     check_activated,
+    geo_resolve,
     inspect,
     make_credential,
     name_of_handle,
@@ -100,6 +103,7 @@ __all__ = [
     "EkTrustStore",
     "KeyPolicy",
     "MadeCredential",
+    "Resolution",
     "VerifiedCertification",
     "VerifiedEk",
     "VerifiedLocation",
@@ -107,6 +111,7 @@ __all__ = [
     "__version__",
     "appraise",
     "check_activated",
+    "geo_resolve",
     "inspect",
     "make_credential",
     "name_of_handle",
