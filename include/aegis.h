@@ -6,7 +6,8 @@
  *   writes its outputs only on success.
  * - The functions that refuse input for a reason worth explaining (they parse, build from bytes,
  *   check or verify: *_parse, *_from_*, *_verify, *_make, *_check, *_add_root,
- *   *_add_intermediate, aegis_inspect, aegis_name_qualified_under, *_require_pcr) take a last
+ *   *_add_intermediate, aegis_inspect, aegis_name_qualified_under, *_require_pcr,
+ *   aegis_geo_resolve) take a last
  *   parameter aegis_error **err_out, which may be NULL: on failure, when it is not NULL, *err_out
  *   receives a new aegis_error (code, name, message) that the caller frees with
  *   aegis_error_free; on success *err_out is left unchanged.
@@ -258,6 +259,15 @@ typedef struct aegis_public_key aegis_public_key;
 typedef struct aegis_quote_policy aegis_quote_policy;
 
 /**
+ * The jurisdiction(s) of a reading, from `aegis_geo_resolve`: its status, and for a resolved
+ * reading the ISO 3166-1 country, the ISO 3166-2 subdivision or the subdivisions it may lie in,
+ * and the geoAR exclave claims; for an ambiguous one every candidate country, sorted. Owned by
+ * the caller, freed with `aegis_resolution_free`; the strings its accessors return are borrowed
+ * from it. Immutable, so it may be read from several threads.
+ */
+typedef struct aegis_resolution aegis_resolution;
+
+/**
  * The PoC's SovereignAttestation (what its SPIRE agent sends): the App Key's PEM, its App Key
  * certificate (a TPM2_Certify by the AK), the challenge nonce, the Keylime agent UUID, the
  * workload code hash, members Aegis does not know (kept), and Aegis's optional
@@ -435,6 +445,11 @@ typedef uint32_t aegis_check;
  * How a check of an appraisal ended: one of the `AEGIS_OUTCOME_*` constants.
  */
 typedef uint32_t aegis_outcome;
+
+/**
+ * What a resolution says (`aegis_resolution_status`): one of the `AEGIS_RESOLUTION_*` constants.
+ */
+typedef uint32_t aegis_resolution_kind;
 
 /**
  * The kind and size of a generated private key: one of the `AEGIS_KEY_*` constants below.
@@ -638,6 +653,21 @@ typedef struct {
  * The check did not run: its input is missing or a check it depends on failed.
  */
 #define AEGIS_OUTCOME_SKIPPED 3
+
+/**
+ * The whole circle lies in one country (`aegis_resolution_country`).
+ */
+#define AEGIS_RESOLUTION_RESOLVED 1
+
+/**
+ * The circle reaches more than one country (`aegis_resolution_candidate_at`).
+ */
+#define AEGIS_RESOLUTION_AMBIGUOUS 2
+
+/**
+ * No jurisdiction contains any part of the circle (open sea).
+ */
+#define AEGIS_RESOLUTION_UNRESOLVED 3
 
 /**
  * `app_key_public`: the App Key's PEM, exactly as received.
@@ -2172,6 +2202,132 @@ const char *aegis_geofence_decision_json(const aegis_geofence_decision *decision
  * borrowed from it) is not used after.
  */
 void aegis_geofence_decision_free(aegis_geofence_decision *decision);
+
+/**
+ * Resolves a reading, the circle of `accuracy_m` metres around (`latitude`, `longitude`) in
+ * WGS 84 degrees, to its jurisdiction(s) from the embedded boundary data (OpenStreetMap-derived,
+ * ODbL; decoded on the first call): the ISO 3166-1 country and ISO 3166-2 subdivision the whole
+ * circle lies in, every candidate country when it reaches several, or none (open sea).
+ *
+ * On success `*out` receives a new `aegis_resolution` that the caller frees with
+ * `aegis_resolution_free`. On failure nothing is written to `*out`: `AEGIS_LATITUDE_OUT_OF_RANGE`
+ * (outside -90..90 or NaN), `AEGIS_LONGITUDE_OUT_OF_RANGE` (outside -180..180 or NaN),
+ * `AEGIS_INVALID_ACCURACY` (negative, infinite or NaN).
+ *
+ * # Safety
+ * `out` is valid for writing one pointer; `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_geo_resolve(double latitude,
+                               double longitude,
+                               double accuracy_m,
+                               aegis_resolution **out,
+                               aegis_error **err_out);
+
+/**
+ * The resolution's status: `AEGIS_RESOLUTION_RESOLVED`, `AEGIS_RESOLUTION_AMBIGUOUS` or
+ * `AEGIS_RESOLUTION_UNRESOLVED`; 0 when `resolution` is NULL.
+ *
+ * # Safety
+ * `resolution` is NULL or a live `aegis_resolution`.
+ */
+aegis_resolution_kind aegis_resolution_status(const aegis_resolution *resolution);
+
+/**
+ * A resolved reading's ISO 3166-1 alpha-2 country ("ES"); "" otherwise or when `resolution` is
+ * NULL. A NUL-terminated string borrowed from `resolution`, valid until
+ * `aegis_resolution_free(resolution)`.
+ *
+ * # Safety
+ * `resolution` is NULL or a live `aegis_resolution`.
+ */
+const char *aegis_resolution_country(const aegis_resolution *resolution);
+
+/**
+ * A resolved reading's ISO 3166-2 subdivision of its country ("ES-CT"), when the whole circle
+ * lies in one; "" when the data has none there, the circle spans several (see
+ * `aegis_resolution_subdivision_candidate_at`), the reading is not resolved or `resolution` is
+ * NULL. Borrowed from `resolution`, valid until `aegis_resolution_free(resolution)`.
+ *
+ * # Safety
+ * `resolution` is NULL or a live `aegis_resolution`.
+ */
+const char *aegis_resolution_subdivision(const aegis_resolution *resolution);
+
+/**
+ * How many subdivisions of its country a resolved circle spans (0 when it lies in one, or in
+ * none the data knows; 0 when `resolution` is NULL).
+ *
+ * # Safety
+ * `resolution` is NULL or a live `aegis_resolution`.
+ */
+size_t aegis_resolution_subdivision_candidate_count(const aegis_resolution *resolution);
+
+/**
+ * Subdivision `i` of those a resolved circle spans, sorted; "" for `i` out of range or a NULL
+ * `resolution`. Borrowed from `resolution`, valid until `aegis_resolution_free(resolution)`.
+ *
+ * # Safety
+ * `resolution` is NULL or a live `aegis_resolution`.
+ */
+const char *aegis_resolution_subdivision_candidate_at(const aegis_resolution *resolution, size_t i);
+
+/**
+ * How many countries an ambiguous circle reaches (0 for another status or a NULL
+ * `resolution`).
+ *
+ * # Safety
+ * `resolution` is NULL or a live `aegis_resolution`.
+ */
+size_t aegis_resolution_candidate_count(const aegis_resolution *resolution);
+
+/**
+ * Country `i` (ISO 3166-1 alpha-2) of those an ambiguous circle reaches, sorted; "" for `i` out
+ * of range or a NULL `resolution`. Borrowed from `resolution`, valid until
+ * `aegis_resolution_free(resolution)`.
+ *
+ * # Safety
+ * `resolution` is NULL or a live `aegis_resolution`.
+ */
+const char *aegis_resolution_candidate_at(const aegis_resolution *resolution, size_t i);
+
+/**
+ * geoAR `jurisdiction-country-exclave`: whether a resolved reading's centre lies in an exclave
+ * of its country (aegis-core's curated table); false otherwise or for a NULL `resolution`.
+ *
+ * # Safety
+ * `resolution` is NULL or a live `aegis_resolution`.
+ */
+bool aegis_resolution_country_exclave(const aegis_resolution *resolution);
+
+/**
+ * geoAR `enclosing-exclave-country`: the one country surrounding that exclave ("FR" for
+ * Llívia); "" when there is none or no exclave, or `resolution` is NULL. Borrowed from
+ * `resolution`, valid until `aegis_resolution_free(resolution)`.
+ *
+ * # Safety
+ * `resolution` is NULL or a live `aegis_resolution`.
+ */
+const char *aegis_resolution_enclosing_exclave_country(const aegis_resolution *resolution);
+
+/**
+ * The resolution as the JSON object `aegis geo resolve` prints (compact): {"status":
+ * "resolved", "country": ..., "subdivision": ...}, {"status": "ambiguous", "candidates":
+ * [{"country": ...}, ...]} or {"status": "unresolved"}; "" when `resolution` is NULL. Borrowed
+ * from `resolution`, valid until `aegis_resolution_free(resolution)`.
+ *
+ * # Safety
+ * `resolution` is NULL or a live `aegis_resolution`.
+ */
+const char *aegis_resolution_json(const aegis_resolution *resolution);
+
+/**
+ * Frees a resolution. NULL does nothing.
+ *
+ * # Safety
+ * `resolution` is NULL or an `aegis_resolution` from this library, not freed before; it (and
+ * every string borrowed from it) is not used after.
+ */
+void aegis_resolution_free(aegis_resolution *resolution);
 
 /**
  * Decodes `buf` (`len` bytes) into JSON, as `aegis inspect` does: TPMS_ATTEST / TPM2B_ATTEST,

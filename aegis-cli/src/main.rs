@@ -16,6 +16,7 @@ use std::process::ExitCode;
 
 use aegis_core::compat::{keylime, read_pcrs};
 use aegis_core::crypto::{self, CryptoProvider};
+use aegis_core::geo;
 use aegis_core::geo::{GeofenceContext, GeofencePolicy, LocationEvent};
 use aegis_core::inspect::{self, Structure};
 use aegis_core::time::UnixTime;
@@ -70,6 +71,11 @@ enum Command {
     /// Appraise an evidence bundle into an attestation result and a signed EAR (exit 0 when
     /// affirming, 1 otherwise).
     Appraise(appraise::AppraiseArgs),
+    /// Jurisdictions from coordinates, offline (FORMATS.md, "Jurisdictions").
+    Geo {
+        #[command(subcommand)]
+        action: GeoAction,
+    },
     /// Print the stable error codes and names shared by every binding, as JSON.
     Codes,
     /// Run the end-to-end sovereign attestation flow on a TPM (see `make demo`).
@@ -110,6 +116,26 @@ struct GeofenceCheckArgs {
     /// The mobile network verified the reading's location (a mobile reading needs it).
     #[arg(long)]
     network_verified: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum GeoAction {
+    /// The ISO 3166-1 country and ISO 3166-2 subdivision of a reading (a circle), from the
+    /// embedded boundary data: {"status": "resolved" | "ambiguous" | "unresolved", ...}; exit 0
+    /// for all three, 2 for coordinates out of range or a negative accuracy.
+    #[command(allow_negative_numbers = true)]
+    Resolve(GeoResolveArgs),
+}
+
+#[derive(Args, Debug)]
+struct GeoResolveArgs {
+    /// The reading's accuracy radius in metres (0: a point).
+    #[arg(long, value_name = "METRES", default_value_t = 0.0)]
+    accuracy: f64,
+    /// Latitude in degrees (WGS 84), -90 to 90.
+    latitude: f64,
+    /// Longitude in degrees (WGS 84), -180 to 180.
+    longitude: f64,
 }
 
 #[derive(Args, Debug)]
@@ -280,6 +306,15 @@ fn run(command: Command, files: Files) -> Result<Outcome, UsageError> {
                 body,
                 allowed: affirming,
             })
+        }
+        Command::Geo {
+            action: GeoAction::Resolve(args),
+        } => {
+            let resolution =
+                geo::jurisdiction::resolve(args.latitude, args.longitude, args.accuracy)?;
+            let body = serde_json::to_value(&resolution)
+                .map_err(|e| UsageError(format!("cannot serialize the resolution: {e}")))?;
+            Ok(Outcome::Decoded(body))
         }
         Command::Codes => Ok(Outcome::Decoded(Value::Array(
             Error::TABLE

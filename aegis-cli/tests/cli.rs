@@ -677,3 +677,98 @@ fn geofence_check_defaults_to_now_and_refuses_bad_input() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+fn geo_resolve(args: &[&str]) -> Output {
+    let mut argv = vec!["geo", "resolve"];
+    argv.extend_from_slice(args);
+    aegis(&argv)
+}
+
+#[test]
+fn geo_resolve_walks_the_jurisdiction_vectors() {
+    let mut n = 0;
+    for v in vectors()
+        .into_iter()
+        .filter(|v| v["kind"] == "jurisdiction")
+    {
+        let num = |k: &str| v[k].as_f64().unwrap().to_string();
+        let (acc, lat, lon) = (num("accuracy_m"), num("latitude"), num("longitude"));
+        let out = geo_resolve(&["--accuracy", &acc, "--", &lat, &lon]);
+        if v["expect"]["verdict"] == "valid" {
+            assert_eq!(out.status.code(), Some(0), "{}", v["id"]);
+            assert_eq!(stdout_json(&out), v["expect"]["resolution"], "{}", v["id"]);
+        } else {
+            assert_eq!(out.status.code(), Some(2), "{}", v["id"]);
+            assert!(out.stdout.is_empty(), "{}", v["id"]);
+            assert!(!out.stderr.is_empty(), "{}", v["id"]);
+        }
+        n += 1;
+    }
+    assert!(n >= 20, "only {n} jurisdiction vectors");
+}
+
+#[test]
+fn geo_resolve_prints_one_json_object_for_each_status() {
+    let out = geo_resolve(&["46.2044", "6.1432"]);
+    assert_eq!(out.status.code(), Some(0));
+    let json = stdout_json(&out);
+    assert_eq!(json["status"], "resolved");
+    assert_eq!(json["country"], "CH");
+    assert!(json["subdivision"].is_null());
+
+    let out = geo_resolve(&["--accuracy", "10000", "46.2044", "6.1432"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        stdout_json(&out),
+        serde_json::json!({"status": "ambiguous", "candidates": [{"country": "CH"}, {"country": "FR"}]})
+    );
+
+    let out = geo_resolve(&["30", "-40"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        stdout_json(&out),
+        serde_json::json!({"status": "unresolved"})
+    );
+}
+
+#[test]
+fn geo_resolve_takes_negative_coordinates_with_or_without_dashes() {
+    // Lesotho (south, east) and Rio de Janeiro (south, west).
+    for args in [
+        &["-29.6", "28.2"][..],
+        &["--", "-29.6", "28.2"],
+        &["--accuracy", "10", "-29.6", "28.2"],
+        &["--accuracy", "10", "--", "-29.6", "28.2"],
+    ] {
+        let out = geo_resolve(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+        assert_eq!(stdout_json(&out)["country"], "LS", "{args:?}");
+    }
+    for args in [&["-22.9", "-43.2"][..], &["--", "-22.9", "-43.2"]] {
+        let out = geo_resolve(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {out:?}");
+        assert_eq!(stdout_json(&out)["country"], "BR", "{args:?}");
+    }
+}
+
+#[test]
+fn geo_resolve_refuses_bad_readings_with_exit_2() {
+    for (args, message) in [
+        (&["90.5", "0"][..], "latitude"),
+        (&["--", "-90.5", "0"], "latitude"),
+        (&["NaN", "0"], "latitude"),
+        (&["0", "180.5"], "longitude"),
+        (&["0", "-181"], "longitude"),
+        (&["0", "NaN"], "longitude"),
+        (&["--accuracy", "-1", "0", "0"], "accuracy"),
+        (&["--accuracy", "NaN", "0", "0"], "accuracy"),
+        (&["north", "0"], "invalid value"),
+        (&["0"], "required"),
+    ] {
+        let out = geo_resolve(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(message), "{args:?}: {err}");
+    }
+}

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use aegis_core::compat::read_pcrs;
 use aegis_core::compat::sovereign::{PocLocationLog, SovereignAttestation};
 use aegis_core::crypto::{all_providers, CryptoProvider};
+use aegis_core::geo::jurisdiction::resolve;
 use aegis_core::geo::{GeofenceContext, GeofencePolicy, LocationEvent};
 use aegis_core::inspect::{inspect, Structure};
 use aegis_core::time::UnixTime;
@@ -176,6 +177,20 @@ fn every_vector_gets_its_expected_verdict_from_every_provider() {
                         .err()
                         .map(|e| e.name().to_string()),
                 )]
+            }
+            "jurisdiction" => {
+                let at = |k: &str| v[k].as_f64().unwrap();
+                let got = resolve(at("latitude"), at("longitude"), at("accuracy_m"));
+                match &got {
+                    Ok(r) if serde_json::to_value(r).unwrap() != v["expect"]["resolution"] => {
+                        failures.push(format!("{}: resolved to {r:?}", v["id"]));
+                    }
+                    Err(e) if u64::from(e.code()) != v["expect"]["code"].as_u64().unwrap() => {
+                        failures.push(format!("{}: error code {}", v["id"], e.code()));
+                    }
+                    _ => {}
+                }
+                vec![("resolve".into(), got.err().map(|e| e.name().to_string()))]
             }
             _ => continue, // "ek" vectors: tests/ek_certificate.rs
         };

@@ -9,8 +9,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,9 +53,15 @@ type vector struct {
 	CARoots         []string `json:"ca_roots"`
 	CAIntermediates []string `json:"ca_intermediates"`
 	VerifyTime      int64    `json:"verify_time"`
-	Expect          struct {
-		Verdict string `json:"verdict"`
-		Error   string `json:"error"`
+	// jurisdiction vectors
+	Latitude  float64 `json:"latitude"`
+	Longitude float64 `json:"longitude"`
+	AccuracyM float64 `json:"accuracy_m"`
+	Expect    struct {
+		Verdict    string          `json:"verdict"`
+		Error      string          `json:"error"`
+		Code       uint32          `json:"code"`
+		Resolution json.RawMessage `json:"resolution"`
 	} `json:"expect"`
 }
 
@@ -366,6 +374,54 @@ func runInspect(t *testing.T, v vector) {
 	}
 }
 
+// runJurisdiction resolves a jurisdiction vector and compares every field with the expected
+// resolution JSON (or the error and its code).
+func runJurisdiction(t *testing.T, v vector) {
+	r, err := aegis.GeoResolve(v.Latitude, v.Longitude, v.AccuracyM)
+	verdict(t, v, err)
+	if err != nil {
+		var ae *aegis.Error
+		if errors.As(err, &ae) && ae.Code() != v.Expect.Code {
+			t.Fatalf("code %d, expected %d", ae.Code(), v.Expect.Code)
+		}
+		return
+	}
+	var want struct {
+		Status                  string                     `json:"status"`
+		Country                 *string                    `json:"country"`
+		Subdivision             *string                    `json:"subdivision"`
+		SubdivisionCandidates   []string                   `json:"subdivision_candidates"`
+		Candidates              []struct{ Country string } `json:"candidates"`
+		CountryExclave          bool                       `json:"country_exclave"`
+		EnclosingExclaveCountry string                     `json:"enclosing_exclave_country"`
+	}
+	if err := json.Unmarshal(v.Expect.Resolution, &want); err != nil {
+		t.Fatal(err)
+	}
+	str := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	var cands []string
+	for _, c := range want.Candidates {
+		cands = append(cands, c.Country)
+	}
+	if string(r.Status) != want.Status || r.Country != str(want.Country) ||
+		r.Subdivision != str(want.Subdivision) || r.CountryExclave != want.CountryExclave ||
+		r.EnclosingExclaveCountry != want.EnclosingExclaveCountry ||
+		strings.Join(r.SubdivisionCandidates, ",") != strings.Join(want.SubdivisionCandidates, ",") ||
+		strings.Join(r.Candidates, ",") != strings.Join(cands, ",") {
+		t.Fatalf("got %+v, want %s", r, v.Expect.Resolution)
+	}
+	var got, exp any
+	if json.Unmarshal([]byte(r.JSON), &got) != nil || json.Unmarshal(v.Expect.Resolution, &exp) != nil ||
+		!reflect.DeepEqual(got, exp) {
+		t.Fatalf("JSON %s, want %s", r.JSON, v.Expect.Resolution)
+	}
+}
+
 // ekStore builds the trust store of an ek vector (the caller closes it).
 func ekStore(t *testing.T, v vector) *aegis.EKTrustStore {
 	t.Helper()
@@ -583,13 +639,16 @@ func TestManifest(t *testing.T) {
 			t.Run(v.ID, func(t *testing.T) { runEK(t, v) })
 		case "poc":
 			t.Run(v.ID, func(t *testing.T) { runPoc(t, v) })
+		case "jurisdiction":
+			t.Run(v.ID, func(t *testing.T) { runJurisdiction(t, v) })
 		default:
 			t.Errorf("%s: unknown vector kind %q", v.ID, v.Kind)
 			continue
 		}
 		ran[v.Kind]++
 	}
-	if ran["quote"] == 0 || ran["certify"] == 0 || ran["inspect"] == 0 || ran["ek"] == 0 {
+	if ran["quote"] == 0 || ran["certify"] == 0 || ran["inspect"] == 0 || ran["ek"] == 0 ||
+		ran["jurisdiction"] == 0 {
 		t.Fatalf("the manifest gave no quote or no certify vectors: %v", ran)
 	}
 	t.Logf("vectors: %v", ran)

@@ -5,6 +5,7 @@
  *
  * Usage: test_abi [testdata-dir]   (default: testdata). Exit status 1 on any failure.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -512,6 +513,38 @@ static void test_geofence(void) {
     aegis_geofence_policy_free(policy);
 }
 
+static void test_geo_resolve(void) {
+    aegis_resolution *r = NULL, *sentinel = (aegis_resolution *)&failures;
+    aegis_error *err = NULL;
+    /* NULL out: refused; bad readings: their own codes, nothing written. */
+    CHECK(aegis_geo_resolve(46.2, 6.1, 0.0, NULL, NULL) == AEGIS_NULL_POINTER);
+    r = sentinel;
+    CHECK(aegis_geo_resolve(91.0, 0.0, 0.0, &r, &err) == AEGIS_LATITUDE_OUT_OF_RANGE);
+    CHECK(r == sentinel && err && strcmp(aegis_error_name(err), "LatitudeOutOfRange") == 0);
+    aegis_error_free(err);
+    CHECK(aegis_geo_resolve(0.0, NAN, 0.0, &r, NULL) == AEGIS_LONGITUDE_OUT_OF_RANGE);
+    CHECK(aegis_geo_resolve(0.0, 0.0, -1.0, &r, NULL) == AEGIS_INVALID_ACCURACY);
+    CHECK(r == sentinel);
+    /* Llivia: a resolved Spanish exclave in France. */
+    r = NULL;
+    CHECK(aegis_geo_resolve(42.4636, 1.9806, 0.0, &r, NULL) == AEGIS_OK);
+    CHECK(aegis_resolution_status(r) == AEGIS_RESOLUTION_RESOLVED);
+    CHECK(strcmp(aegis_resolution_country(r), "ES") == 0);
+    CHECK(strcmp(aegis_resolution_subdivision(r), "ES-CT") == 0);
+    CHECK(aegis_resolution_country_exclave(r));
+    CHECK(strcmp(aegis_resolution_enclosing_exclave_country(r), "FR") == 0);
+    CHECK(aegis_resolution_candidate_count(r) == 0);
+    CHECK(strcmp(aegis_resolution_candidate_at(r, 0), "") == 0);
+    aegis_resolution_free(r);
+    /* Accessors and free accept NULL. */
+    CHECK(aegis_resolution_status(NULL) == 0);
+    CHECK(strcmp(aegis_resolution_country(NULL), "") == 0);
+    CHECK(strcmp(aegis_resolution_json(NULL), "") == 0);
+    CHECK(aegis_resolution_subdivision_candidate_count(NULL) == 0);
+    CHECK(!aegis_resolution_country_exclave(NULL));
+    aegis_resolution_free(NULL);
+}
+
 int main(int argc, char **argv) {
     const char *dir = argc > 1 ? argv[1] : "testdata";
     test_static_strings();
@@ -521,6 +554,7 @@ int main(int argc, char **argv) {
     test_geofence();
     test_verify_paths(dir);
     test_panic_boundary();
+    test_geo_resolve();
     printf("test_abi: %s (%d failed check%s)\n", failures ? "FAILED" : "ok", failures, failures == 1 ? "" : "s");
     return failures ? 1 : 0;
 }

@@ -21,6 +21,7 @@
  * Usage: test_manifest [testdata-dir]   (default: testdata)
  * Last line: "N passed, N failed"; exit status 1 on any failure.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -518,6 +519,58 @@ done:
     free(buf);
 }
 
+/* A JSON number's value, or NaN. */
+static double number(const json *j) {
+    return j && j->type == JSON_NUMBER ? strtod(j->text, NULL) : NAN;
+}
+
+/* A jurisdiction vector: aegis_geo_resolve, and every accessor against the expected resolution. */
+static void run_jurisdiction(outcome *o, const json *v) {
+    aegis_resolution *r = NULL;
+    const json *want = json_get(json_get(v, "expect"), "resolution");
+    o->status = aegis_geo_resolve(number(json_get(v, "latitude")), number(json_get(v, "longitude")),
+                                  number(json_get(v, "accuracy_m")), &r, &o->err);
+    if (o->status == AEGIS_OK) {
+        const char *status = json_str(json_get(want, "status"));
+        const json *subs = json_get(want, "subdivision_candidates");
+        const json *cands = json_get(want, "candidates");
+        const char *sub = json_str(json_get(want, "subdivision"));
+        const char *enclosing = json_str(json_get(want, "enclosing_exclave_country"));
+        aegis_resolution_kind want_status = !status                       ? 0
+                                              : strcmp(status, "resolved") == 0  ? AEGIS_RESOLUTION_RESOLVED
+                                              : strcmp(status, "ambiguous") == 0 ? AEGIS_RESOLUTION_AMBIGUOUS
+                                                                                 : AEGIS_RESOLUTION_UNRESOLVED;
+        size_t n_subs = subs ? subs->count : 0, n_cands = cands ? cands->count : 0, i;
+        char jerr[128] = "";
+        const char *text = aegis_resolution_json(r);
+        json *parsed = json_parse(text, strlen(text), jerr, sizeof jerr);
+        if (aegis_resolution_status(r) != want_status) set_problem(o, "status is not %s", status ? status : "?");
+        else if (strcmp(aegis_resolution_country(r), json_str(json_get(want, "country")) ? json_str(json_get(want, "country")) : "") != 0)
+            set_problem(o, "country %s", aegis_resolution_country(r));
+        else if (strcmp(aegis_resolution_subdivision(r), sub ? sub : "") != 0)
+            set_problem(o, "subdivision %s", aegis_resolution_subdivision(r));
+        else if (aegis_resolution_subdivision_candidate_count(r) != n_subs ||
+                 aegis_resolution_candidate_count(r) != n_cands)
+            set_problem(o, "%s", "candidate counts differ");
+        else if (aegis_resolution_country_exclave(r) != json_bool(json_get(want, "country_exclave"), 0))
+            set_problem(o, "%s", "country_exclave differs");
+        else if (strcmp(aegis_resolution_enclosing_exclave_country(r), enclosing ? enclosing : "") != 0)
+            set_problem(o, "enclosing country %s", aegis_resolution_enclosing_exclave_country(r));
+        else if (!parsed || !json_str(json_get(parsed, "status")) || strcmp(json_str(json_get(parsed, "status")), status) != 0)
+            set_problem(o, "resolution JSON %s", text);
+        for (i = 0; i < n_subs && !o->problem[0]; i++)
+            if (strcmp(aegis_resolution_subdivision_candidate_at(r, i), json_str(subs->items[i])) != 0)
+                set_problem(o, "subdivision candidate %s differs", aegis_resolution_subdivision_candidate_at(r, i));
+        for (i = 0; i < n_cands && !o->problem[0]; i++)
+            if (strcmp(aegis_resolution_candidate_at(r, i), json_str(json_get(cands->items[i], "country"))) != 0)
+                set_problem(o, "candidate %s differs", aegis_resolution_candidate_at(r, i));
+        if (!o->problem[0] && aegis_resolution_candidate_at(r, n_cands)[0] != '\0')
+            set_problem(o, "%s", "a candidate past the end");
+        json_free(parsed);
+    }
+    aegis_resolution_free(r);
+}
+
 /* An EK vector's files. */
 typedef struct {
     uint8_t *cert, *pub;
@@ -910,7 +963,8 @@ int main(int argc, char **argv) {
         memset(&o, 0, sizeof o);
         if (!id) id = "(no id)";
         if (!kind || (strcmp(kind, "quote") != 0 && strcmp(kind, "certify") != 0 && strcmp(kind, "inspect") != 0 &&
-                      strcmp(kind, "ek") != 0 && strcmp(kind, "geofence") != 0 && strcmp(kind, "poc") != 0)) {
+                      strcmp(kind, "ek") != 0 && strcmp(kind, "geofence") != 0 && strcmp(kind, "poc") != 0 &&
+                      strcmp(kind, "jurisdiction") != 0)) {
             skipped++;
             continue;
         }
@@ -919,6 +973,7 @@ int main(int argc, char **argv) {
         else if (strcmp(kind, "certify") == 0) run_certify(&o, dir, v);
         else if (strcmp(kind, "inspect") == 0) run_inspect(&o, dir, v);
         else if (strcmp(kind, "poc") == 0) run_poc(&o, dir, v);
+        else if (strcmp(kind, "jurisdiction") == 0) run_jurisdiction(&o, v);
         else run_ek(&o, dir, v);
 
         if (o.problem[0]) {

@@ -9,6 +9,7 @@ mod args;
 mod binding;
 mod ek;
 mod errors;
+mod geo;
 mod keypolicy;
 mod sign;
 mod sovereign;
@@ -766,5 +767,6 @@ fn _aegis(m: &Bound<'_, PyModule>) -> PyResult<()> {
     appraise::register(m)?;
     keypolicy::register(m)?;
     sovereign::register(m)?;
+    geo::register(m)?;
     Ok(())
 }

@@ -1,9 +1,10 @@
-"""Every vector of testdata/manifest.json through the Python API (quote, certify, inspect, ek, poc;
-an unknown kind fails): the verdict, and for an invalid vector the exception's `.name`, `.code` and
+"""Every vector of testdata/manifest.json through the Python API (quote, certify, inspect, ek, poc,
+jurisdiction; an unknown kind fails): the verdict, and for an invalid vector the exception's `.name`, `.code` and
 group class."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 import aegis
 from conftest import load_manifest, read, vectors
 
-KINDS = ("quote", "certify", "inspect", "ek", "poc")
+KINDS = ("quote", "certify", "inspect", "ek", "poc", "jurisdiction")
 ALL = load_manifest()["vectors"]
 QUOTE_AND_CERTIFY = vectors("quote", "certify")
 PCR_FILES = [v for v in vectors("inspect") if v.get("structure") == "pcrs"]
@@ -135,6 +136,18 @@ def check_ek(vector: dict[str, Any], verified: aegis.VerifiedEk) -> None:
     assert verified.qualified_name == aegis.qualified_name(verified.name, endorsement)
 
 
+def check_resolution(got: aegis.Resolution, want: dict[str, Any]) -> None:
+    """Every attribute of `got` against the expected resolution JSON, and its own JSON."""
+    assert json.loads(got.to_json()) == want
+    assert got.status == want["status"]
+    assert got.country == want.get("country")
+    assert got.subdivision == want.get("subdivision")
+    assert got.subdivision_candidates == want.get("subdivision_candidates", [])
+    assert got.candidates == [c["country"] for c in want.get("candidates", [])]
+    assert got.country_exclave == want.get("country_exclave", False)
+    assert got.enclosing_exclave_country == want.get("enclosing_exclave_country")
+
+
 @pytest.mark.parametrize("vector", ALL, ids=[v["id"] for v in ALL])
 def test_vector(vector: dict[str, Any]) -> None:
     kind = vector["kind"]
@@ -167,6 +180,13 @@ def test_vector(vector: dict[str, Any]) -> None:
             return
         with pytest.raises(aegis.AegisError) as raised:
             run_poc(vector)
+    elif kind == "jurisdiction":
+        reading = (vector["latitude"], vector["longitude"], vector["accuracy_m"])
+        if valid:
+            check_resolution(aegis.geo_resolve(*reading), vector["expect"]["resolution"])
+            return
+        with pytest.raises(aegis.AegisError) as raised:
+            aegis.geo_resolve(*reading)
     else:
         pytest.fail(f"{vector['id']}: unknown vector kind {kind!r}: teach tests/test_manifest.py to walk it")
     expect_error(vector, raised.value)

@@ -77,6 +77,8 @@ fn resolved(country: &str, subdivision: Option<&str>) -> Resolution {
         country: country.into(),
         subdivision: subdivision.map(Into::into),
         subdivision_candidates: Vec::new(),
+        country_exclave: false,
+        enclosing_exclave_country: None,
     }
 }
 
@@ -744,6 +746,8 @@ fn subdivision_rules() {
         country: "CH".into(),
         subdivision: None,
         subdivision_candidates: subs.iter().map(|s| s.to_string()).collect(),
+        country_exclave: false,
+        enclosing_exclave_country: None,
     };
     assert!(decide(&p, &r, Some(&spans(&["CH-GE", "CH-VD"]))).allowed());
     assert_eq!(

@@ -15,6 +15,12 @@ const FORMAT_VERSION: u16 = 2;
 const LOCAL_MAX: f64 = 65535.0;
 /// Most ids one point may lie in (country, dependency, subdivisions): more are ignored.
 const MAX_IDS_AT_POINT: usize = 16;
+/// Rings with at least this many points get an index of their edges by latitude band.
+const BANDED_RING: usize = 48;
+/// Latitude bands of such an index (each 65536 / BANDS local units high).
+const BANDS: usize = 32;
+/// A cell's edges are indexed on a GRID x GRID grid of its area.
+const GRID: usize = 8;
 
 /// Reserved and user-assigned ISO 3166-1 codes in the data, and what Aegis reports for them:
 /// (data id, ISO 3166-1 country, ISO 3166-2 subdivision implied by it). FORMATS.md: Ceuta and
@@ -58,6 +64,42 @@ struct Ring {
     points: Vec<[u16; 2]>,
     min: [u16; 2],
     max: [u16; 2],
+    /// For long rings: for each latitude band, the edges (index of their end point) whose
+    /// latitudes overlap it; empty for short rings.
+    bands: Vec<Vec<u32>>,
+}
+
+impl Ring {
+    fn new(points: Vec<[u16; 2]>) -> Self {
+        let (mut min, mut max) = ([u16::MAX; 2], [0u16; 2]);
+        for p in &points {
+            min = [min[0].min(p[0]), min[1].min(p[1])];
+            max = [max[0].max(p[0]), max[1].max(p[1])];
+        }
+        let mut bands = Vec::new();
+        if points.len() >= BANDED_RING {
+            bands = vec![Vec::new(); BANDS];
+            let mut a = points.last().copied().unwrap_or_default();
+            for (i, &b) in points.iter().enumerate() {
+                let (lo, hi) = (band(a[1].min(b[1])), band(a[1].max(b[1])));
+                for list in bands.iter_mut().take(hi + 1).skip(lo) {
+                    list.push(i as u32);
+                }
+                a = b;
+            }
+        }
+        Ring {
+            points,
+            min,
+            max,
+            bands,
+        }
+    }
+}
+
+/// The latitude band of a local y coordinate.
+fn band(y: u16) -> usize {
+    usize::from(y) * BANDS / 65536
 }
 
 /// The part of one id's area inside a cell (clipped polygons).
@@ -77,6 +119,9 @@ struct Cell {
     /// The polygon edges inside the cell, absolute, without duplicates and without those lying
     /// on the cell's sides (the sides are tested as edges of their own).
     edges: Vec<(LonLat, LonLat)>,
+    /// The edges (indices into `edges`) whose bounding boxes meet each square of a GRID x GRID
+    /// grid over the cell, row-major from the south-west.
+    grid: Vec<Vec<u32>>,
 }
 
 /// Where a point lies: its country (ISO 3166-1) and subdivision of that country (ISO 3166-2).
@@ -141,15 +186,10 @@ impl<'a> Reader<'a> {
     fn ring(&mut self) -> Result<Ring> {
         let n = self.u32()?;
         let n = self.count(n, 4)?;
-        let mut points = Vec::with_capacity(n);
-        let (mut min, mut max) = ([u16::MAX; 2], [0u16; 2]);
-        for _ in 0..n {
-            let p = [self.u16()?, self.u16()?];
-            min = [min[0].min(p[0]), min[1].min(p[1])];
-            max = [max[0].max(p[0]), max[1].max(p[1])];
-            points.push(p);
-        }
-        Ok(Ring { points, min, max })
+        let points = (0..n)
+            .map(|_| Ok([self.u16()?, self.u16()?]))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Ring::new(points))
     }
     fn rings(&mut self) -> Result<Vec<Ring>> {
         let n = usize::from(self.u8()?);
@@ -241,11 +281,18 @@ impl Dataset {
                 parts.push(Part { area, outer, inner });
             }
             let (x, y) = (i % width, i / width);
-            let edges = cell_edges(&parts, cell_origin(width, height, x, y), (width, height));
+            let origin = cell_origin(width, height, x, y);
+            let edges = cell_edges(&parts, origin, (width, height));
+            let grid = edge_grid(
+                &edges,
+                origin,
+                (360.0 / width as f64, 180.0 / height as f64),
+            );
             cells.push(Cell {
                 containing,
                 parts,
                 edges,
+                grid,
             });
         }
         if !r.data.is_empty() {
@@ -421,8 +468,40 @@ impl Dataset {
                 };
                 let nw = LonLat::new(sw.lon, ne.lat);
                 let se = LonLat::new(ne.lon, sw.lat);
+                // The grid squares the circle's latitude and longitude ranges meet.
+                let (cw, ch) = (self.cell_width(), self.cell_height());
+                let square = |v: f64, origin: f64, size: f64| {
+                    ((v - origin) / size * GRID as f64)
+                        .floor()
+                        .clamp(0.0, (GRID - 1) as f64) as usize
+                };
+                let (gx0, gx1) = if lon_reach >= 180.0 {
+                    (0, GRID - 1)
+                } else {
+                    // The centre's longitude in this cell's frame (across the antimeridian too).
+                    let mid = sw.lon + cw / 2.0;
+                    let c = mid + (centre.lon - mid + 540.0).rem_euclid(360.0) - 180.0;
+                    (
+                        square(c - lon_reach, sw.lon, cw),
+                        square(c + lon_reach, sw.lon, cw),
+                    )
+                };
+                let (gy0, gy1) = (square(lat_lo, sw.lat, ch), square(lat_hi, sw.lat, ch));
+                let mut chosen: Vec<u32> = Vec::new();
+                for gy in gy0..=gy1 {
+                    for gx in gx0..=gx1 {
+                        if let Some(list) = cell.grid.get(gy * GRID + gx) {
+                            chosen.extend_from_slice(list);
+                        }
+                    }
+                }
+                chosen.sort_unstable();
+                chosen.dedup();
+                let polygon_edges = chosen
+                    .iter()
+                    .filter_map(|&i| cell.edges.get(i as usize).copied());
                 let sides = [(sw, nw), (nw, ne), (ne, se), (se, sw)];
-                for &(a, b) in cell.edges.iter().chain(sides.iter()) {
+                for (a, b) in polygon_edges.chain(sides) {
                     if let Some(q) = near(a, b) {
                         visit(a, b, q);
                     }
@@ -448,6 +527,35 @@ fn cell_origin(width: usize, height: usize, x: usize, y: usize) -> LonLat {
         -180.0 + 360.0 * x as f64 / width as f64,
         90.0 - 180.0 * (y + 1) as f64 / height as f64,
     )
+}
+
+/// For each square of a GRID x GRID grid over the cell at `origin` of size (`cw`, `ch`) degrees,
+/// the indices of the edges whose bounding boxes meet it.
+fn edge_grid(edges: &[(LonLat, LonLat)], origin: LonLat, (cw, ch): (f64, f64)) -> Vec<Vec<u32>> {
+    let mut grid = vec![Vec::new(); GRID * GRID];
+    let square = |v: f64, o: f64, size: f64| {
+        ((v - o) / size * GRID as f64)
+            .floor()
+            .clamp(0.0, (GRID - 1) as f64) as usize
+    };
+    for (i, (a, b)) in edges.iter().enumerate() {
+        let (x0, x1) = (
+            square(a.lon.min(b.lon), origin.lon, cw),
+            square(a.lon.max(b.lon), origin.lon, cw),
+        );
+        let (y0, y1) = (
+            square(a.lat.min(b.lat), origin.lat, ch),
+            square(a.lat.max(b.lat), origin.lat, ch),
+        );
+        for gy in y0..=y1 {
+            for gx in x0..=x1 {
+                if let Some(list) = grid.get_mut(gy * GRID + gx) {
+                    list.push(i as u32);
+                }
+            }
+        }
+    }
+    grid
 }
 
 /// The distinct polygon edges of a cell in absolute coordinates, except those on its sides.
@@ -494,7 +602,8 @@ fn part_covers(part: &Part, p: [f64; 2]) -> bool {
 }
 
 /// Winding-number point in ring, in cell-local coordinates (the rule of the data's generator:
-/// points on the lower and left edges are inside).
+/// points on the lower and left edges are inside). Only edges spanning the point's latitude
+/// count, so a long ring's band index gives all of them.
 fn ring_contains(ring: &Ring, p: [f64; 2]) -> bool {
     let [px, py] = p;
     if px < f64::from(ring.min[0])
@@ -504,13 +613,21 @@ fn ring_contains(ring: &Ring, p: [f64; 2]) -> bool {
     {
         return false;
     }
-    let Some(&last) = ring.points.last() else {
-        return false;
+    let n = ring.points.len();
+    let edge = |i: usize| -> Option<([u16; 2], [u16; 2])> {
+        let a = ring
+            .points
+            .get(if i == 0 { n.checked_sub(1)? } else { i - 1 })?;
+        Some((*a, *ring.points.get(i)?))
     };
-    let (mut ax, mut ay) = (f64::from(last[0]), f64::from(last[1]));
     let mut winding = 0i32;
-    for &[bx, by] in &ring.points {
-        let (bx, by) = (f64::from(bx), f64::from(by));
+    let mut count = |(a, b): ([u16; 2], [u16; 2])| {
+        let (ax, ay, bx, by) = (
+            f64::from(a[0]),
+            f64::from(a[1]),
+            f64::from(b[0]),
+            f64::from(b[1]),
+        );
         let left = (bx - ax) * (py - ay) - (px - ax) * (by - ay);
         if ay <= py {
             if by > py && left > 0.0 {
@@ -519,7 +636,17 @@ fn ring_contains(ring: &Ring, p: [f64; 2]) -> bool {
         } else if by <= py && left < 0.0 {
             winding -= 1;
         }
-        (ax, ay) = (bx, by);
+    };
+    if ring.bands.is_empty() {
+        (0..n).filter_map(edge).for_each(&mut count);
+    } else {
+        // py is within [min, max] of u16 values, so it converts to a band exactly.
+        let b = band(py.clamp(0.0, LOCAL_MAX) as u16);
+        if let Some(list) = ring.bands.get(b) {
+            list.iter()
+                .filter_map(|&i| edge(i as usize))
+                .for_each(&mut count);
+        }
     }
     winding != 0
 }

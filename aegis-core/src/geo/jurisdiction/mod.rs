@@ -78,6 +78,14 @@ pub enum Resolution {
     Unresolved,
 }
 
+impl Resolution {
+    /// The compact JSON form, as `aegis geo resolve` prints it and every binding offers.
+    pub fn to_json(&self) -> String {
+        // Strings, booleans and lists of them: serialization cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
 /// One country an ambiguous reading may lie in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Candidate {

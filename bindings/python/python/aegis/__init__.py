@@ -17,6 +17,8 @@ allow-list (`key_policy=` of `AttestationKey.from_tpm_public`, `verify_certify`,
 `inspect` decodes a structure to a dict. The AegisSovereignAI proof of concept's formats:
 `SovereignAttestation` (read and write) and `verify_sovereign_attestation`,
 `poc_qualifying_data`, `PocLocationLog` and `verify_poc_location` (its PCR 15 recipe).
+`inspect` decodes a structure to a dict. `geo_resolve(latitude, longitude, accuracy_m)` gives the
+ISO 3166-1 country and ISO 3166-2 subdivision of a reading, offline (a `Resolution`).
 
 Every byte argument takes bytes, bytearray or memoryview (any contiguous buffer of bytes).
 Every failure raises an `AegisError` subclass whose `.code` is the stable status shared with
@@ -58,6 +60,7 @@ from aegis._aegis import (
     MadeCredential,
     PocLocationLog,
     SovereignAttestation,
+    Resolution,
     VerifiedCertification,
     VerifiedEk,
     VerifiedLocation,
@@ -65,6 +68,7 @@ from aegis._aegis import (
     __version__,
     appraise,
     check_activated,
+    geo_resolve,
     inspect,
     make_credential,
     name_of_handle,
@@ -109,6 +113,7 @@ __all__ = [
     "MadeCredential",
     "PocLocationLog",
     "SovereignAttestation",
+    "Resolution",
     "VerifiedCertification",
     "VerifiedEk",
     "VerifiedLocation",
@@ -116,6 +121,7 @@ __all__ = [
     "__version__",
     "appraise",
     "check_activated",
+    "geo_resolve",
     "inspect",
     "make_credential",
     "name_of_handle",

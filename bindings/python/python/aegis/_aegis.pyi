@@ -486,3 +486,29 @@ def appraise(
     key_policy: KeyPolicy | None = None,
 ) -> Appraisal:
     """Runs every check of one attestation and returns their outcomes (the GIL released)."""
+
+@final
+class Resolution:
+    """The jurisdiction(s) of a reading (a circle), from `geo_resolve`."""
+
+    @property
+    def status(self) -> Literal["resolved", "ambiguous", "unresolved"]: ...
+    @property
+    def country(self) -> str | None: ...
+    @property
+    def subdivision(self) -> str | None: ...
+    @property
+    def subdivision_candidates(self) -> list[str]: ...
+    @property
+    def candidates(self) -> list[str]: ...
+    @property
+    def country_exclave(self) -> bool: ...
+    @property
+    def enclosing_exclave_country(self) -> str | None: ...
+    def to_json(self) -> str:
+        """The resolution as the JSON object `aegis geo resolve` prints."""
+    def __eq__(self, value: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
+def geo_resolve(latitude: float, longitude: float, accuracy_m: float = 0.0) -> Resolution:
+    """The ISO 3166-1 country and ISO 3166-2 subdivision of a reading, offline."""
