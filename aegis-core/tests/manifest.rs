@@ -313,7 +313,7 @@ fn geofence_vectors_decide_as_expected() {
     for v in &vectors {
         let id = &v["id"];
         let expect = &v["expect"];
-        let policy = GeofencePolicy::from_json(&file(v, "policy"));
+        let policy = GeofencePolicy::from_json(&file(v, "geofence_policy"));
         if expect["verdict"] == "invalid" {
             match policy {
                 Err(Error::GeofencePolicyInvalid { path, .. }) if expect["path"] == path => {}

@@ -48,9 +48,19 @@ type vector struct {
 	CARoots         []string `json:"ca_roots"`
 	CAIntermediates []string `json:"ca_intermediates"`
 	VerifyTime      int64    `json:"verify_time"`
-	Expect          struct {
-		Verdict string `json:"verdict"`
-		Error   string `json:"error"`
+	// geofence vectors
+	GeofencePolicy    string `json:"geofence_policy"`
+	Location          string `json:"location"`
+	Time              int64  `json:"time"`
+	NetworkVerified   bool   `json:"network_verified"`
+	NeedsJurisdiction bool   `json:"needs_jurisdiction"`
+	Expect            struct {
+		Verdict string   `json:"verdict"`
+		Error   string   `json:"error"`
+		Code    uint32   `json:"code"`
+		Path    string   `json:"path"`
+		Denials []string `json:"denials"`
+		Codes   []uint32 `json:"codes"`
 	} `json:"expect"`
 }
 
@@ -512,8 +522,8 @@ func TestEKNegativeAndCredential(t *testing.T) {
 	}
 }
 
-// TestManifest walks testdata/manifest.json: every vector (quote, certify, inspect, ek) gives its
-// expected verdict and, when invalid, its expected error name and code.
+// TestManifest walks testdata/manifest.json: every vector (quote, certify, inspect, ek, geofence)
+// gives its expected verdict and, when invalid, its expected error name and code.
 func TestManifest(t *testing.T) {
 	m := loadManifest(t)
 	ran := map[string]int{}
@@ -528,6 +538,8 @@ func TestManifest(t *testing.T) {
 			t.Run(v.ID, func(t *testing.T) { runInspect(t, v) })
 		case "ek":
 			t.Run(v.ID, func(t *testing.T) { runEK(t, v) })
+		case "geofence":
+			t.Run(v.ID, func(t *testing.T) { runGeofence(t, v) })
 		default:
 			t.Errorf("%s: unknown vector kind %q", v.ID, v.Kind)
 			continue

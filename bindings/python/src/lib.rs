@@ -9,6 +9,7 @@ mod args;
 mod binding;
 mod ek;
 mod errors;
+mod geofence;
 mod keypolicy;
 mod sign;
 
@@ -760,6 +761,7 @@ fn _aegis(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(verify_certify, m)?)?;
     m.add_function(wrap_pyfunction!(inspect, m)?)?;
     ek::register(m)?;
+    geofence::register(m)?;
     sign::register(m)?;
     binding::register(m)?;
     appraise::register(m)?;

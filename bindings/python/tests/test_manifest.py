@@ -1,6 +1,6 @@
-"""Every vector of testdata/manifest.json through the Python API (quote, certify, inspect, ek; an
-unknown kind fails): the verdict, and for an invalid vector the exception's `.name`, `.code` and
-group class."""
+"""Every vector of testdata/manifest.json through the Python API (quote, certify, inspect, ek,
+geofence; an unknown kind fails): the verdict, and for an invalid vector the exception's `.name`,
+`.code` and group class; for a geofence vector the decision and exactly its expected denials."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 import aegis
 from conftest import load_manifest, read, vectors
 
-KINDS = ("quote", "certify", "inspect", "ek")
+KINDS = ("quote", "certify", "inspect", "ek", "geofence")
 ALL = load_manifest()["vectors"]
 QUOTE_AND_CERTIFY = vectors("quote", "certify")
 PCR_FILES = [v for v in vectors("inspect") if v.get("structure") == "pcrs"]
@@ -27,6 +27,8 @@ GROUPS: dict[int, type[aegis.AegisError]] = {
     7: aegis.EkError,
     8: aegis.LocationError,
     9: aegis.BackendError,
+    10: aegis.GeoError,
+    11: aegis.ResultError,
 }
 
 
@@ -114,9 +116,37 @@ def check_ek(vector: dict[str, Any], verified: aegis.VerifiedEk) -> None:
     assert verified.qualified_name == aegis.qualified_name(verified.name, endorsement)
 
 
+def check_geofence(vector: dict[str, Any]) -> None:
+    """The policy is refused with the JSON path at fault, or the decision on the reading has the
+    expected verdict and exactly the expected denials (names and codes, in order). Vectors with
+    `needs_jurisdiction` resolve the reading with the offline jurisdiction lookup."""
+    expect = vector["expect"]
+    policy_json = read(vector["geofence_policy"])
+    if expect["verdict"] == "invalid":
+        with pytest.raises(aegis.GeoError) as raised:
+            aegis.GeofencePolicy.from_json(policy_json)
+        assert raised.value.name == expect["error"] and raised.value.code == expect["code"]
+        assert f"geofence policy invalid at {expect['path']}:" in raised.value.message
+        return
+    policy = aegis.GeofencePolicy.from_json(policy_json)
+    decision = policy.evaluate(
+        read(vector["location"]), now=vector["time"], network_verified=vector["network_verified"]
+    )
+    assert decision.verdict == expect["verdict"], decision.reasons
+    assert decision.allowed == (expect["verdict"] == "allow")
+    denied = [r for r in decision.reasons if not r.passed]
+    assert [r.name for r in denied] == expect.get("denials", [])
+    assert [r.code for r in denied] == expect.get("codes", [])
+    assert all(aegis.ERROR_CODES[r.name] == r.code for r in denied if r.name)
+    assert (decision.resolution is not None) == vector["needs_jurisdiction"]
+
+
 @pytest.mark.parametrize("vector", ALL, ids=[v["id"] for v in ALL])
 def test_vector(vector: dict[str, Any]) -> None:
     kind = vector["kind"]
+    if kind == "geofence":
+        check_geofence(vector)
+        return
     valid = vector["expect"]["verdict"] == "valid"
     assert valid or vector["expect"]["verdict"] == "invalid", vector["expect"]
     if kind in ("quote", "certify"):

@@ -14,7 +14,9 @@ quote, location log, App Key possession) and returns an `Appraisal` of their out
 allow-list (`key_policy=` of `AttestationKey.from_tpm_public`, `verify_certify`, `appraise`).
 `PublicKey`, `verify_signature` and `PrivateKey` verify and make signatures outside a TPM
 (schemes "rsassa-sha256", "rsapss-sha256", "ecdsa-sha256", ...; formats "raw", "der", "tpmt").
-`inspect` decodes a structure to a dict.
+`inspect` decodes a structure to a dict. `GeofencePolicy.from_json` reads a geofence policy
+(docs/geofence-policy.md) and `.evaluate(location, now=...)` gives a `GeofenceDecision`
+(`.allowed`, `.reasons`) on one location reading.
 
 Every byte argument takes bytes, bytearray or memoryview (any contiguous buffer of bytes).
 Every failure raises an `AegisError` subclass whose `.code` is the stable status shared with
@@ -52,6 +54,9 @@ from aegis._aegis import (
     AttestationKey,
     ClockInfo,
     EkTrustStore,
+    GeofenceDecision,
+    GeofencePolicy,
+    GeofenceReason,
     KeyPolicy,
     MadeCredential,
     VerifiedCertification,
@@ -98,6 +103,9 @@ __all__ = [
     "AttestationKey",
     "ClockInfo",
     "EkTrustStore",
+    "GeofenceDecision",
+    "GeofencePolicy",
+    "GeofenceReason",
     "KeyPolicy",
     "MadeCredential",
     "VerifiedCertification",
