@@ -25,7 +25,7 @@ fn json_bytes(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
 
 /// A geofence policy (docs/geofence-policy.md): allowed and denied countries and subdivisions,
 /// GeoJSON polygons and circles that allow or deny, the coarsest accuracy and the oldest reading
-/// accepted, the sensor types accepted (ip never), and PCR reference values. Made only by
+/// accepted, the sensor types accepted (ip never), and PCR reference values. Make one with
 /// `GeofencePolicy.from_json`. Immutable.
 #[pyclass(frozen, module = "aegis._aegis")]
 #[derive(Debug)]
@@ -99,9 +99,13 @@ impl GeofencePolicy {
     ///     pcrs: the PCR values a verified quote covers (`VerifiedQuote.pcrs`, a tpm2-tools PCR
     ///         file or PCR JSON as bytes-like, or a mapping bank -> {index: value}).
     ///
+    /// Returns:
+    ///     None: every reference PCR matches (a policy without references always does).
+    ///
     /// Raises:
     ///     GeoError: "PcrReferenceMissing" or "PcrReferenceMismatch" for the first reference PCR
     ///         (bank and index order) that is absent or differs.
+    ///     ParseError: `pcrs` is bytes-like but neither PCR form.
     ///     UsageError: `pcrs` has none of these forms.
     fn check_pcr_references(&self, py: Python<'_>, pcrs: &Bound<'_, PyAny>) -> PyResult<()> {
         let values = crate::pcrs_from_py(py, pcrs)?;
@@ -117,7 +121,8 @@ impl GeofencePolicy {
 }
 
 /// One reason of a `GeofenceDecision`: a rule that passed, with what it found, or that denied,
-/// with the stable error code and name of the denial.
+/// with the stable error code and name of the denial. Make one with `GeofencePolicy.evaluate`
+/// (`GeofenceDecision.reasons`).
 #[pyclass(frozen, module = "aegis._aegis")]
 #[derive(Clone, Debug)]
 pub struct GeofenceReason {
@@ -172,7 +177,8 @@ impl GeofenceReason {
 }
 
 /// The decision of a geofence policy on one reading: `allowed` (no reason denies), every reason
-/// in evaluation order, and the jurisdiction used. Made by `GeofencePolicy.evaluate`. Immutable.
+/// in evaluation order, and the jurisdiction used. Make one with `GeofencePolicy.evaluate`.
+/// Immutable.
 #[pyclass(frozen, module = "aegis._aegis")]
 #[derive(Debug)]
 pub struct GeofenceDecision {
@@ -234,7 +240,14 @@ impl GeofenceDecision {
             .map(|r| py.import("json")?.call_method1("loads", (r,)))
             .transpose()
     }
-    /// The decision as JSON text, as `aegis geofence check` prints it (str).
+    /// The decision as JSON text, as `aegis geofence check` prints it.
+    ///
+    /// Returns:
+    ///     str: {"verdict": "allow" | "deny", "reasons": [{"rule", "passed", "message", "code",
+    ///     "name"}], "resolution": {...} | null}.
+    ///
+    /// Raises:
+    ///     Nothing.
     fn to_json(&self) -> &str {
         &self.json
     }
