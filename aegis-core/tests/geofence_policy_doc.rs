@@ -41,6 +41,8 @@ fn in_ch(subdivision: &str) -> Resolution {
         country: "CH".into(),
         subdivision: Some(subdivision.into()),
         subdivision_candidates: Vec::new(),
+        country_exclave: false,
+        enclosing_exclave_country: None,
     }
 }
 

@@ -358,6 +358,13 @@ fn geofence_vectors_decide_as_expected() {
         if decision.verdict().name() != expect["verdict"] || got != want {
             failures.push(format!("{id}: expected {want:?}, got {got:?}"));
         }
+        let resolution = decision.to_json()["resolution"].clone();
+        if v.get("resolution").is_some_and(|r| *r != resolution) {
+            failures.push(format!(
+                "{id}: resolution {resolution}, expected {}",
+                v["resolution"]
+            ));
+        }
     }
     assert!(
         failures.is_empty(),

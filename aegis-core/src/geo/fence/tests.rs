@@ -82,6 +82,8 @@ fn resolved_spanning(country: &str, subdivision: Option<&str>, spans: &[&str]) -
         country: country.into(),
         subdivision: subdivision.map(Into::into),
         subdivision_candidates: spans.iter().map(|s| s.to_string()).collect(),
+        country_exclave: false,
+        enclosing_exclave_country: None,
     }
 }
 
