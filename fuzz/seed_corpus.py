@@ -102,7 +102,7 @@ def main() -> int:
                 add("verify_quote", bytes([selector | 2]) + struct.pack(">H", len(attest)) + attest
                     + struct.pack(">H", len(sig)) + sig + pcrs)
         if kind == "geofence":
-            add("geofence_policy", read(v["policy"]))
+            add("geofence_policy", read(v["geofence_policy"]))
         if kind == "inspect":
             target = STRUCTURE_TARGET.get(v.get("structure", ""))
             data = read(v["file"])

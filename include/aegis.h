@@ -2066,6 +2066,132 @@ const char *aegis_error_message(const aegis_error *err);
 void aegis_error_free(aegis_error *err);
 
 /**
+ * Resolves a reading, the circle of `accuracy_m` metres around (`latitude`, `longitude`) in
+ * WGS 84 degrees, to its jurisdiction(s) from the embedded boundary data (OpenStreetMap-derived,
+ * ODbL; decoded on the first call): the ISO 3166-1 country and ISO 3166-2 subdivision the whole
+ * circle lies in, every candidate country when it reaches several, or none (open sea).
+ *
+ * On success `*out` receives a new `aegis_resolution` that the caller frees with
+ * `aegis_resolution_free`. On failure nothing is written to `*out`: `AEGIS_LATITUDE_OUT_OF_RANGE`
+ * (outside -90..90 or NaN), `AEGIS_LONGITUDE_OUT_OF_RANGE` (outside -180..180 or NaN),
+ * `AEGIS_INVALID_ACCURACY` (negative, infinite or NaN).
+ *
+ * # Safety
+ * `out` is valid for writing one pointer; `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_geo_resolve(double latitude,
+                               double longitude,
+                               double accuracy_m,
+                               aegis_resolution **out,
+                               aegis_error **err_out);
+
+/**
+ * The resolution's status: `AEGIS_RESOLUTION_RESOLVED`, `AEGIS_RESOLUTION_AMBIGUOUS` or
+ * `AEGIS_RESOLUTION_UNRESOLVED`; 0 when `resolution` is NULL.
+ *
+ * # Safety
+ * `resolution` is NULL or a live `aegis_resolution`.
+ */
+aegis_resolution_kind aegis_resolution_status(const aegis_resolution *resolution);
+
+/**
+ * A resolved reading's ISO 3166-1 alpha-2 country ("ES"); "" otherwise or when `resolution` is
+ * NULL. A NUL-terminated string borrowed from `resolution`, valid until
+ * `aegis_resolution_free(resolution)`.
+ *
+ * # Safety
+ * `resolution` is NULL or a live `aegis_resolution`.
+ */
+const char *aegis_resolution_country(const aegis_resolution *resolution);
+
+/**
+ * A resolved reading's ISO 3166-2 subdivision of its country ("ES-CT"), when the whole circle
+ * lies in one; "" when the data has none there, the circle spans several (see
+ * `aegis_resolution_subdivision_candidate_at`), the reading is not resolved or `resolution` is
+ * NULL. Borrowed from `resolution`, valid until `aegis_resolution_free(resolution)`.
+ *
+ * # Safety
+ * `resolution` is NULL or a live `aegis_resolution`.
+ */
+const char *aegis_resolution_subdivision(const aegis_resolution *resolution);
+
+/**
+ * How many subdivisions of its country a resolved circle spans (0 when it lies in one, or in
+ * none the data knows; 0 when `resolution` is NULL).
+ *
+ * # Safety
+ * `resolution` is NULL or a live `aegis_resolution`.
+ */
+size_t aegis_resolution_subdivision_candidate_count(const aegis_resolution *resolution);
+
+/**
+ * Subdivision `i` of those a resolved circle spans, sorted; "" for `i` out of range or a NULL
+ * `resolution`. Borrowed from `resolution`, valid until `aegis_resolution_free(resolution)`.
+ *
+ * # Safety
+ * `resolution` is NULL or a live `aegis_resolution`.
+ */
+const char *aegis_resolution_subdivision_candidate_at(const aegis_resolution *resolution, size_t i);
+
+/**
+ * How many countries an ambiguous circle reaches (0 for another status or a NULL
+ * `resolution`).
+ *
+ * # Safety
+ * `resolution` is NULL or a live `aegis_resolution`.
+ */
+size_t aegis_resolution_candidate_count(const aegis_resolution *resolution);
+
+/**
+ * Country `i` (ISO 3166-1 alpha-2) of those an ambiguous circle reaches, sorted; "" for `i` out
+ * of range or a NULL `resolution`. Borrowed from `resolution`, valid until
+ * `aegis_resolution_free(resolution)`.
+ *
+ * # Safety
+ * `resolution` is NULL or a live `aegis_resolution`.
+ */
+const char *aegis_resolution_candidate_at(const aegis_resolution *resolution, size_t i);
+
+/**
+ * geoAR `jurisdiction-country-exclave`: whether a resolved reading's centre lies in an exclave
+ * of its country (aegis-core's curated table); false otherwise or for a NULL `resolution`.
+ *
+ * # Safety
+ * `resolution` is NULL or a live `aegis_resolution`.
+ */
+bool aegis_resolution_country_exclave(const aegis_resolution *resolution);
+
+/**
+ * geoAR `enclosing-exclave-country`: the one country surrounding that exclave ("FR" for
+ * Llívia); "" when there is none or no exclave, or `resolution` is NULL. Borrowed from
+ * `resolution`, valid until `aegis_resolution_free(resolution)`.
+ *
+ * # Safety
+ * `resolution` is NULL or a live `aegis_resolution`.
+ */
+const char *aegis_resolution_enclosing_exclave_country(const aegis_resolution *resolution);
+
+/**
+ * The resolution as the JSON object `aegis geo resolve` prints (compact): {"status":
+ * "resolved", "country": ..., "subdivision": ...}, {"status": "ambiguous", "candidates":
+ * [{"country": ...}, ...]} or {"status": "unresolved"}; "" when `resolution` is NULL. Borrowed
+ * from `resolution`, valid until `aegis_resolution_free(resolution)`.
+ *
+ * # Safety
+ * `resolution` is NULL or a live `aegis_resolution`.
+ */
+const char *aegis_resolution_json(const aegis_resolution *resolution);
+
+/**
+ * Frees a resolution. NULL does nothing.
+ *
+ * # Safety
+ * `resolution` is NULL or an `aegis_resolution` from this library, not freed before; it (and
+ * every string borrowed from it) is not used after.
+ */
+void aegis_resolution_free(aegis_resolution *resolution);
+
+/**
  * Reads a geofence policy from its JSON form (`len` bytes at `json`; docs/geofence-policy.md).
  * On success `*out` receives a new policy the caller frees with `aegis_geofence_policy_free`.
  * An invalid policy is `AEGIS_GEOFENCE_POLICY_INVALID`; its `aegis_error` message names the
@@ -2202,132 +2328,6 @@ const char *aegis_geofence_decision_json(const aegis_geofence_decision *decision
  * borrowed from it) is not used after.
  */
 void aegis_geofence_decision_free(aegis_geofence_decision *decision);
-
-/**
- * Resolves a reading, the circle of `accuracy_m` metres around (`latitude`, `longitude`) in
- * WGS 84 degrees, to its jurisdiction(s) from the embedded boundary data (OpenStreetMap-derived,
- * ODbL; decoded on the first call): the ISO 3166-1 country and ISO 3166-2 subdivision the whole
- * circle lies in, every candidate country when it reaches several, or none (open sea).
- *
- * On success `*out` receives a new `aegis_resolution` that the caller frees with
- * `aegis_resolution_free`. On failure nothing is written to `*out`: `AEGIS_LATITUDE_OUT_OF_RANGE`
- * (outside -90..90 or NaN), `AEGIS_LONGITUDE_OUT_OF_RANGE` (outside -180..180 or NaN),
- * `AEGIS_INVALID_ACCURACY` (negative, infinite or NaN).
- *
- * # Safety
- * `out` is valid for writing one pointer; `err_out` is NULL or valid for writing one pointer.
- */
-aegis_status aegis_geo_resolve(double latitude,
-                               double longitude,
-                               double accuracy_m,
-                               aegis_resolution **out,
-                               aegis_error **err_out);
-
-/**
- * The resolution's status: `AEGIS_RESOLUTION_RESOLVED`, `AEGIS_RESOLUTION_AMBIGUOUS` or
- * `AEGIS_RESOLUTION_UNRESOLVED`; 0 when `resolution` is NULL.
- *
- * # Safety
- * `resolution` is NULL or a live `aegis_resolution`.
- */
-aegis_resolution_kind aegis_resolution_status(const aegis_resolution *resolution);
-
-/**
- * A resolved reading's ISO 3166-1 alpha-2 country ("ES"); "" otherwise or when `resolution` is
- * NULL. A NUL-terminated string borrowed from `resolution`, valid until
- * `aegis_resolution_free(resolution)`.
- *
- * # Safety
- * `resolution` is NULL or a live `aegis_resolution`.
- */
-const char *aegis_resolution_country(const aegis_resolution *resolution);
-
-/**
- * A resolved reading's ISO 3166-2 subdivision of its country ("ES-CT"), when the whole circle
- * lies in one; "" when the data has none there, the circle spans several (see
- * `aegis_resolution_subdivision_candidate_at`), the reading is not resolved or `resolution` is
- * NULL. Borrowed from `resolution`, valid until `aegis_resolution_free(resolution)`.
- *
- * # Safety
- * `resolution` is NULL or a live `aegis_resolution`.
- */
-const char *aegis_resolution_subdivision(const aegis_resolution *resolution);
-
-/**
- * How many subdivisions of its country a resolved circle spans (0 when it lies in one, or in
- * none the data knows; 0 when `resolution` is NULL).
- *
- * # Safety
- * `resolution` is NULL or a live `aegis_resolution`.
- */
-size_t aegis_resolution_subdivision_candidate_count(const aegis_resolution *resolution);
-
-/**
- * Subdivision `i` of those a resolved circle spans, sorted; "" for `i` out of range or a NULL
- * `resolution`. Borrowed from `resolution`, valid until `aegis_resolution_free(resolution)`.
- *
- * # Safety
- * `resolution` is NULL or a live `aegis_resolution`.
- */
-const char *aegis_resolution_subdivision_candidate_at(const aegis_resolution *resolution, size_t i);
-
-/**
- * How many countries an ambiguous circle reaches (0 for another status or a NULL
- * `resolution`).
- *
- * # Safety
- * `resolution` is NULL or a live `aegis_resolution`.
- */
-size_t aegis_resolution_candidate_count(const aegis_resolution *resolution);
-
-/**
- * Country `i` (ISO 3166-1 alpha-2) of those an ambiguous circle reaches, sorted; "" for `i` out
- * of range or a NULL `resolution`. Borrowed from `resolution`, valid until
- * `aegis_resolution_free(resolution)`.
- *
- * # Safety
- * `resolution` is NULL or a live `aegis_resolution`.
- */
-const char *aegis_resolution_candidate_at(const aegis_resolution *resolution, size_t i);
-
-/**
- * geoAR `jurisdiction-country-exclave`: whether a resolved reading's centre lies in an exclave
- * of its country (aegis-core's curated table); false otherwise or for a NULL `resolution`.
- *
- * # Safety
- * `resolution` is NULL or a live `aegis_resolution`.
- */
-bool aegis_resolution_country_exclave(const aegis_resolution *resolution);
-
-/**
- * geoAR `enclosing-exclave-country`: the one country surrounding that exclave ("FR" for
- * Llívia); "" when there is none or no exclave, or `resolution` is NULL. Borrowed from
- * `resolution`, valid until `aegis_resolution_free(resolution)`.
- *
- * # Safety
- * `resolution` is NULL or a live `aegis_resolution`.
- */
-const char *aegis_resolution_enclosing_exclave_country(const aegis_resolution *resolution);
-
-/**
- * The resolution as the JSON object `aegis geo resolve` prints (compact): {"status":
- * "resolved", "country": ..., "subdivision": ...}, {"status": "ambiguous", "candidates":
- * [{"country": ...}, ...]} or {"status": "unresolved"}; "" when `resolution` is NULL. Borrowed
- * from `resolution`, valid until `aegis_resolution_free(resolution)`.
- *
- * # Safety
- * `resolution` is NULL or a live `aegis_resolution`.
- */
-const char *aegis_resolution_json(const aegis_resolution *resolution);
-
-/**
- * Frees a resolution. NULL does nothing.
- *
- * # Safety
- * `resolution` is NULL or an `aegis_resolution` from this library, not freed before; it (and
- * every string borrowed from it) is not used after.
- */
-void aegis_resolution_free(aegis_resolution *resolution);
 
 /**
  * Decodes `buf` (`len` bytes) into JSON, as `aegis inspect` does: TPMS_ATTEST / TPM2B_ATTEST,

@@ -536,7 +536,7 @@ fn geofence_args(v: &Value) -> Vec<String> {
         "geofence".into(),
         "check".into(),
         "--policy".into(),
-        v["policy"].as_str().unwrap().into(),
+        v["geofence_policy"].as_str().unwrap().into(),
         "--location".into(),
         v["location"].as_str().unwrap().into(),
         "--time".into(),
@@ -650,7 +650,7 @@ fn geofence_check_defaults_to_now_and_refuses_bad_input() {
     let bad = dir.join("bad.json");
     std::fs::write(&bad, br#"{"latitude": 1}"#).unwrap();
     let bad = bad.to_str().unwrap();
-    let policy = v["policy"].as_str().unwrap();
+    let policy = v["geofence_policy"].as_str().unwrap();
     let location = v["location"].as_str().unwrap();
     for (p, l, what) in [
         (policy, bad, "not a location event"),

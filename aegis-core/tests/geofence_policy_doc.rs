@@ -36,10 +36,10 @@ fn reading(lon: f64, lat: f64) -> LocationEvent {
     }
 }
 
-fn in_ch(subdivision: &str) -> Resolution {
+fn resolved(country: &str, subdivision: Option<&str>) -> Resolution {
     Resolution::Resolved {
-        country: "CH".into(),
-        subdivision: Some(subdivision.into()),
+        country: country.into(),
+        subdivision: subdivision.map(Into::into),
         subdivision_candidates: Vec::new(),
         country_exclave: false,
         enclosing_exclave_country: None,
@@ -54,15 +54,40 @@ fn the_documented_example_reads_and_decides_as_documented() {
         now: UnixTime::from_secs(1_767_225_600),
         network_verified: false,
     };
-    let geneva = policy.evaluate_resolved(&reading(6.14, 46.20), Some(&in_ch("CH-GE")), &ctx);
+    let geneva = policy.evaluate_resolved(&reading(6.14, 46.20), Some(&resolved("CH", None)), &ctx);
     assert!(geneva.allowed(), "{:?}", geneva.reasons());
-    let basel = policy.evaluate_resolved(&reading(7.59, 47.56), Some(&in_ch("CH-BS")), &ctx);
-    let names: Vec<&str> = basel.denials().map(Error::name).collect();
+    let barcelona = policy.evaluate_resolved(
+        &reading(2.17, 41.39),
+        Some(&resolved("ES", Some("ES-CT"))),
+        &ctx,
+    );
+    let names: Vec<&str> = barcelona.denials().map(Error::name).collect();
     assert_eq!(
         names,
         ["GeofenceSubdivisionDenied", "GeofenceOutsideAllowedAreas"]
     );
-    let lab = policy.evaluate_resolved(&reading(6.0535, 46.2338), Some(&in_ch("CH-GE")), &ctx);
+    let lab =
+        policy.evaluate_resolved(&reading(6.0535, 46.2338), Some(&resolved("CH", None)), &ctx);
     let names: Vec<&str> = lab.denials().map(Error::name).collect();
     assert_eq!(names, ["GeofenceInDeniedArea"]);
+}
+
+/// The same example through the jurisdiction engine: the readings resolve as the document says.
+#[test]
+fn the_documented_example_decides_the_same_with_the_jurisdiction_engine() {
+    let policy = GeofencePolicy::from_json(example().as_bytes()).unwrap();
+    let ctx = GeofenceContext {
+        now: UnixTime::from_secs(1_767_225_600),
+        network_verified: false,
+    };
+    let names = |lon, lat| -> Vec<&'static str> {
+        let d = policy.evaluate(&reading(lon, lat), &ctx).unwrap();
+        d.denials().map(Error::name).collect()
+    };
+    assert!(names(6.14, 46.20).is_empty());
+    assert_eq!(
+        names(2.17, 41.39),
+        ["GeofenceSubdivisionDenied", "GeofenceOutsideAllowedAreas"]
+    );
+    assert_eq!(names(6.0535, 46.2338), ["GeofenceInDeniedArea"]);
 }

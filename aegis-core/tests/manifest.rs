@@ -357,7 +357,7 @@ fn geofence_vectors_decide_as_expected() {
     for v in &vectors {
         let id = &v["id"];
         let expect = &v["expect"];
-        let policy = GeofencePolicy::from_json(&file(v, "policy"));
+        let policy = GeofencePolicy::from_json(&file(v, "geofence_policy"));
         if expect["verdict"] == "invalid" {
             match policy {
                 Err(Error::GeofencePolicyInvalid { path, .. }) if expect["path"] == path => {}
@@ -401,6 +401,13 @@ fn geofence_vectors_decide_as_expected() {
             .collect();
         if decision.verdict().name() != expect["verdict"] || got != want {
             failures.push(format!("{id}: expected {want:?}, got {got:?}"));
+        }
+        let resolution = decision.to_json()["resolution"].clone();
+        if v.get("resolution").is_some_and(|r| *r != resolution) {
+            failures.push(format!(
+                "{id}: resolution {resolution}, expected {}",
+                v["resolution"]
+            ));
         }
     }
     assert!(

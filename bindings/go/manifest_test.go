@@ -57,11 +57,20 @@ type vector struct {
 	Latitude  float64 `json:"latitude"`
 	Longitude float64 `json:"longitude"`
 	AccuracyM float64 `json:"accuracy_m"`
-	Expect    struct {
+	// geofence vectors
+	GeofencePolicy    string `json:"geofence_policy"`
+	Location          string `json:"location"`
+	Time              int64  `json:"time"`
+	NetworkVerified   bool   `json:"network_verified"`
+	NeedsJurisdiction bool   `json:"needs_jurisdiction"`
+	Expect            struct {
 		Verdict    string          `json:"verdict"`
 		Error      string          `json:"error"`
 		Code       uint32          `json:"code"`
 		Resolution json.RawMessage `json:"resolution"`
+		Path       string          `json:"path"`
+		Denials    []string        `json:"denials"`
+		Codes      []uint32        `json:"codes"`
 	} `json:"expect"`
 }
 
@@ -623,6 +632,8 @@ func runPoc(t *testing.T, v vector) {
 
 // TestManifest walks testdata/manifest.json: every vector (quote, certify, inspect, ek) gives its
 // expected verdict and, when invalid, its expected error name and code.
+// TestManifest walks testdata/manifest.json: every vector (quote, certify, inspect, ek, geofence)
+// gives its expected verdict and, when invalid, its expected error name and code.
 func TestManifest(t *testing.T) {
 	m := loadManifest(t)
 	ran := map[string]int{}
@@ -641,6 +652,8 @@ func TestManifest(t *testing.T) {
 			t.Run(v.ID, func(t *testing.T) { runPoc(t, v) })
 		case "jurisdiction":
 			t.Run(v.ID, func(t *testing.T) { runJurisdiction(t, v) })
+		case "geofence":
+			t.Run(v.ID, func(t *testing.T) { runGeofence(t, v) })
 		default:
 			t.Errorf("%s: unknown vector kind %q", v.ID, v.Kind)
 			continue

@@ -22,6 +22,8 @@ fuzz_target!(|data: &[u8]| {
             country: "CH".into(),
             subdivision: Some("CH-GE".into()),
             subdivision_candidates: Vec::new(),
+            country_exclave: false,
+            enclosing_exclave_country: None,
         },
         Resolution::Ambiguous {
             candidates: vec![

@@ -704,7 +704,7 @@ static void run_geofence(outcome *o, const char *dir, const json *v) {
     uint64_t now = 0;
     aegis_geofence_policy *policy = NULL;
     aegis_geofence_decision *decision = NULL;
-    if (!verdict || !load(o, dir, v, "policy", &policy_json, &policy_len) ||
+    if (!verdict || !load(o, dir, v, "geofence_policy", &policy_json, &policy_len) ||
         !load(o, dir, v, "location", &location, &location_len) || !json_u64(json_get(v, "time"), &now)) {
         set_problem(o, "%s", "bad geofence entry");
         goto done;

@@ -10,6 +10,7 @@ mod binding;
 mod ek;
 mod errors;
 mod geo;
+mod geofence;
 mod keypolicy;
 mod sign;
 mod sovereign;
@@ -762,6 +763,7 @@ fn _aegis(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(verify_certify, m)?)?;
     m.add_function(wrap_pyfunction!(inspect, m)?)?;
     ek::register(m)?;
+    geofence::register(m)?;
     sign::register(m)?;
     binding::register(m)?;
     appraise::register(m)?;

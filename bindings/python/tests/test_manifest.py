@@ -1,6 +1,7 @@
 """Every vector of testdata/manifest.json through the Python API (quote, certify, inspect, ek, poc,
-jurisdiction; an unknown kind fails): the verdict, and for an invalid vector the exception's `.name`, `.code` and
-group class."""
+jurisdiction, geofence; an unknown kind fails): the verdict, and for an invalid vector the
+exception's `.name`, `.code` and group class; for a geofence vector the decision and exactly its
+expected denials."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 import aegis
 from conftest import load_manifest, read, vectors
 
-KINDS = ("quote", "certify", "inspect", "ek", "poc", "jurisdiction")
+KINDS = ("quote", "certify", "inspect", "ek", "poc", "jurisdiction", "geofence")
 ALL = load_manifest()["vectors"]
 QUOTE_AND_CERTIFY = vectors("quote", "certify")
 PCR_FILES = [v for v in vectors("inspect") if v.get("structure") == "pcrs"]
@@ -148,9 +149,37 @@ def check_resolution(got: aegis.Resolution, want: dict[str, Any]) -> None:
     assert got.enclosing_exclave_country == want.get("enclosing_exclave_country")
 
 
+def check_geofence(vector: dict[str, Any]) -> None:
+    """The policy is refused with the JSON path at fault, or the decision on the reading has the
+    expected verdict and exactly the expected denials (names and codes, in order). Vectors with
+    `needs_jurisdiction` resolve the reading with the offline jurisdiction lookup."""
+    expect = vector["expect"]
+    policy_json = read(vector["geofence_policy"])
+    if expect["verdict"] == "invalid":
+        with pytest.raises(aegis.GeoError) as raised:
+            aegis.GeofencePolicy.from_json(policy_json)
+        assert raised.value.name == expect["error"] and raised.value.code == expect["code"]
+        assert f"geofence policy invalid at {expect['path']}:" in raised.value.message
+        return
+    policy = aegis.GeofencePolicy.from_json(policy_json)
+    decision = policy.evaluate(
+        read(vector["location"]), now=vector["time"], network_verified=vector["network_verified"]
+    )
+    assert decision.verdict == expect["verdict"], decision.reasons
+    assert decision.allowed == (expect["verdict"] == "allow")
+    denied = [r for r in decision.reasons if not r.passed]
+    assert [r.name for r in denied] == expect.get("denials", [])
+    assert [r.code for r in denied] == expect.get("codes", [])
+    assert all(aegis.ERROR_CODES[r.name] == r.code for r in denied if r.name)
+    assert (decision.resolution is not None) == vector["needs_jurisdiction"]
+
+
 @pytest.mark.parametrize("vector", ALL, ids=[v["id"] for v in ALL])
 def test_vector(vector: dict[str, Any]) -> None:
     kind = vector["kind"]
+    if kind == "geofence":
+        check_geofence(vector)
+        return
     valid = vector["expect"]["verdict"] == "valid"
     assert valid or vector["expect"]["verdict"] == "invalid", vector["expect"]
     if kind in ("quote", "certify"):

@@ -285,6 +285,16 @@ def instances() -> dict[str, object]:
         "SovereignAttestation": aegis.SovereignAttestation.from_json(read(POC["bundle"])),
         "PocLocationLog": aegis.PocLocationLog.from_json(read(POC["location_log"])),
     }
+    fence = aegis.GeofencePolicy.from_json(
+        '{"version": 1, "areas": [{"id": "a", "effect": "allow", "geometry": {"type": "Circle", '
+        '"center": [6.14, 46.2], "radius_m": 1000}}], "max_accuracy_radius_m": 100, "max_age_s": 300}'
+    )
+    decision = fence.evaluate(
+        '{"sensor_type": "gnss", "sensor_id": "g", "latitude": 46.2, "longitude": 6.14, "accuracy_m": 10, '
+        '"time": 1767225590, "quality": "3d-fix"}',
+        now=1767225600,
+    )
+    objects.update(GeofencePolicy=fence, GeofenceDecision=decision, GeofenceReason=decision.reasons[0])
     for name, code in (("AegisError", 0), ("UsageError", 1001), ("ParseError", 2000), ("SignatureError", 3005)):
         cls = getattr(aegis, name)
         objects[name] = cls('a "quoted" message', code, "Name")

@@ -73,10 +73,15 @@ fn reading() -> LocationEvent {
 }
 
 fn resolved(country: &str, subdivision: Option<&str>) -> Resolution {
+    resolved_spanning(country, subdivision, &[])
+}
+
+/// The one place these tests build a `Resolution::Resolved`.
+fn resolved_spanning(country: &str, subdivision: Option<&str>, spans: &[&str]) -> Resolution {
     Resolution::Resolved {
         country: country.into(),
         subdivision: subdivision.map(Into::into),
-        subdivision_candidates: Vec::new(),
+        subdivision_candidates: spans.iter().map(|s| s.to_string()).collect(),
         country_exclave: false,
         enclosing_exclave_country: None,
     }
@@ -742,13 +747,7 @@ fn subdivision_rules() {
     );
     assert!(decide(&p, &r, Some(&resolved("CH", Some("CH-GE")))).allowed());
     // A circle spanning subdivisions: every one must pass.
-    let spans = |subs: &[&str]| Resolution::Resolved {
-        country: "CH".into(),
-        subdivision: None,
-        subdivision_candidates: subs.iter().map(|s| s.to_string()).collect(),
-        country_exclave: false,
-        enclosing_exclave_country: None,
-    };
+    let spans = |subs: &[&str]| resolved_spanning("CH", None, subs);
     assert!(decide(&p, &r, Some(&spans(&["CH-GE", "CH-VD"]))).allowed());
     assert_eq!(
         denials(&decide(&p, &r, Some(&spans(&["CH-BL", "CH-BS"])))),

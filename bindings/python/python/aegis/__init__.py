@@ -17,8 +17,10 @@ allow-list (`key_policy=` of `AttestationKey.from_tpm_public`, `verify_certify`,
 `inspect` decodes a structure to a dict. The AegisSovereignAI proof of concept's formats:
 `SovereignAttestation` (read and write) and `verify_sovereign_attestation`,
 `poc_qualifying_data`, `PocLocationLog` and `verify_poc_location` (its PCR 15 recipe).
-`inspect` decodes a structure to a dict. `geo_resolve(latitude, longitude, accuracy_m)` gives the
-ISO 3166-1 country and ISO 3166-2 subdivision of a reading, offline (a `Resolution`).
+`geo_resolve(latitude, longitude, accuracy_m)` gives the ISO 3166-1 country and ISO 3166-2
+subdivision of a reading, offline (a `Resolution`). `GeofencePolicy.from_json` reads a geofence
+policy (docs/geofence-policy.md) and `.evaluate(location, now=...)` gives a `GeofenceDecision`
+(`.allowed`, `.reasons`) on one location reading.
 
 Every byte argument takes bytes, bytearray or memoryview (any contiguous buffer of bytes).
 Every failure raises an `AegisError` subclass whose `.code` is the stable status shared with
@@ -56,6 +58,9 @@ from aegis._aegis import (
     AttestationKey,
     ClockInfo,
     EkTrustStore,
+    GeofenceDecision,
+    GeofencePolicy,
+    GeofenceReason,
     KeyPolicy,
     MadeCredential,
     PocLocationLog,
@@ -109,6 +114,9 @@ __all__ = [
     "AttestationKey",
     "ClockInfo",
     "EkTrustStore",
+    "GeofenceDecision",
+    "GeofencePolicy",
+    "GeofenceReason",
     "KeyPolicy",
     "MadeCredential",
     "PocLocationLog",

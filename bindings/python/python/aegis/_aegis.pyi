@@ -34,6 +34,9 @@ __all__ = [
     "AttestationKey",
     "ClockInfo",
     "EkTrustStore",
+    "GeofenceDecision",
+    "GeofencePolicy",
+    "GeofenceReason",
     "KeyPolicy",
     "MadeCredential",
     "PocLocationLog",
@@ -149,6 +152,45 @@ class KeyPolicy:
     def curves(self) -> list[str]: ...
     def __eq__(self, value: object, /) -> bool: ...
     __hash__: ClassVar[None]  # type: ignore[assignment]
+
+@final
+class GeofencePolicy:
+    """A geofence policy (docs/geofence-policy.md)."""
+
+    @staticmethod
+    def from_json(data: str | Buffer) -> GeofencePolicy: ...
+    def evaluate(self, location: str | Buffer, *, now: int, network_verified: bool = False) -> GeofenceDecision:
+        """Evaluates one location event (JSON) against the policy."""
+    def check_pcr_references(self, pcrs: Buffer | Mapping[str, Mapping[int, Buffer]]) -> None: ...
+
+@final
+class GeofenceReason:
+    """One reason of a geofence decision: a rule that passed or denied."""
+
+    @property
+    def rule(self) -> str: ...
+    @property
+    def passed(self) -> bool: ...
+    @property
+    def code(self) -> int | None: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def message(self) -> str: ...
+
+@final
+class GeofenceDecision:
+    """The decision of a geofence policy on one reading, with every reason."""
+
+    @property
+    def allowed(self) -> bool: ...
+    @property
+    def verdict(self) -> str: ...
+    @property
+    def reasons(self) -> list[GeofenceReason]: ...
+    @property
+    def resolution(self) -> dict[str, Any] | None: ...
+    def to_json(self) -> str: ...
 
 @final
 class ClockInfo:
