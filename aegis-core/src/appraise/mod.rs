@@ -256,9 +256,15 @@ impl Appraisal {
         if self.location.is_some() {
             out.push("that the location reading is true: the sensor is not attested, only its reading recorded and bound to the TPM".to_owned());
         }
+        out.push(BOOT_STATE_NOT_APPRAISED.to_owned());
         out
     }
 }
+
+/// What [`Appraisal::not_established`] says of the boot state: [`appraise`] checks no PCR
+/// reference values (the attestation result does: [`result::appraise_bundle`]).
+pub const BOOT_STATE_NOT_APPRAISED: &str =
+    "the platform's boot state: no reference values for PCRs 0-7 were appraised";
 
 /// Runs every check of one attestation (see the module documentation) and collects the
 /// outcomes. `binding` is the AK's binding from credential activation; `None` leaves the AK
