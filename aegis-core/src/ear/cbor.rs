@@ -227,7 +227,10 @@ pub(crate) fn write_canonical(v: &Value, out: &mut Vec<u8>) -> Result<()> {
                 encoded.push((kb, xb));
             }
             encoded.sort();
-            if encoded.windows(2).any(|w| w.first().map(|a| &a.0) == w.get(1).map(|b| &b.0)) {
+            if encoded
+                .windows(2)
+                .any(|w| w.first().map(|a| &a.0) == w.get(1).map(|b| &b.0))
+            {
                 return Err(Error::InvalidArgument {
                     what: "EAR claims with a key written twice",
                 });
@@ -459,10 +462,9 @@ fn decode_submod(v: Value) -> Result<Submod> {
         Some(Value::Array(a)) => {
             let mut it = a.into_iter();
             match (it.next(), it.next()) {
-                (Some(t), Some(b)) => Some((
-                    text(t, "ear_raw_evidence")?,
-                    bytes(b, "ear_raw_evidence")?,
-                )),
+                (Some(t), Some(b)) => {
+                    Some((text(t, "ear_raw_evidence")?, bytes(b, "ear_raw_evidence")?))
+                }
                 _ => {
                     return Err(Error::EarClaimInvalid {
                         claim: "ear_raw_evidence",

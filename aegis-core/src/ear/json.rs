@@ -163,11 +163,9 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(Ear, Dialect)> {
             what: "claims are not a JSON object",
         });
     };
-    let profile = top
-        .remove("eat_profile")
-        .ok_or(Error::EarClaimMissing {
-            claim: "eat_profile",
-        })?;
+    let profile = top.remove("eat_profile").ok_or(Error::EarClaimMissing {
+        claim: "eat_profile",
+    })?;
     let dialect = Dialect::from_profile(profile.as_str().ok_or(Error::EarClaimInvalid {
         claim: "eat_profile",
     })?)?;
@@ -198,10 +196,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(Ear, Dialect)> {
         developer: text(&vid, "developer")?,
         build: text(&vid, "build")?,
     };
-    let status = top
-        .remove(n.status)
-        .map(|v| status_of(&v))
-        .transpose()?;
+    let status = top.remove(n.status).map(|v| status_of(&v)).transpose()?;
     let nonce = top
         .remove("eat_nonce")
         .map(|v| b64_decode(&v, "eat_nonce"))

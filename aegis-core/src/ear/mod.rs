@@ -22,7 +22,9 @@ mod json;
 mod token;
 
 pub use geo::GeoClaims;
-pub use token::{verify_cwt, verify_jwt, Algorithm, VerifiedEar, VerifyOptions};
+pub use token::{
+    verify_cwt, verify_jwt, Algorithm, VerifiedEar, VerifyOptions, DEFAULT_ALGORITHMS,
+};
 
 use std::collections::BTreeMap;
 

@@ -45,7 +45,8 @@ pub enum Algorithm {
 }
 
 /// The allow-list [`VerifyOptions::new`] starts with.
-pub const DEFAULT_ALGORITHMS: &[Algorithm] = &[Algorithm::Es256, Algorithm::Es384, Algorithm::Ps256];
+pub const DEFAULT_ALGORITHMS: &[Algorithm] =
+    &[Algorithm::Es256, Algorithm::Es384, Algorithm::Ps256];
 
 impl Algorithm {
     /// The JWS `alg` name.
@@ -167,7 +168,7 @@ impl VerifiedEar {
     }
 }
 
-fn sign_message(signer: &dyn Signer, alg: Algorithm, message: &[u8]) -> Result<Vec<u8>> {
+pub(crate) fn sign_message(signer: &dyn Signer, alg: Algorithm, message: &[u8]) -> Result<Vec<u8>> {
     let scheme = alg.scheme();
     let digest = scheme.hash().digest(message);
     signer
@@ -183,11 +184,10 @@ impl Ear {
         self.check_status_rule()?;
         let alg = Algorithm::of_signer(signer)?;
         let header = format!(r#"{{"alg":"{}","typ":"JWT"}}"#, alg.jws_name());
-        let claims = serde_json::to_vec(&self.to_json(dialect)?).map_err(|_| {
-            Error::InvalidArgument {
+        let claims =
+            serde_json::to_vec(&self.to_json(dialect)?).map_err(|_| Error::InvalidArgument {
                 what: "EAR claims could not be written as JSON",
-            }
-        })?;
+            })?;
         let mut token = B64URL.encode(header);
         token.push('.');
         token.push_str(&B64URL.encode(claims));
