@@ -15,7 +15,10 @@ use std::process::ExitCode;
 
 use aegis_core::compat::{keylime, read_pcrs};
 use aegis_core::crypto::{self, CryptoProvider};
+use aegis_core::ear;
 use aegis_core::inspect::{self, Structure};
+use aegis_core::keys::PublicKey;
+use aegis_core::time::UnixTime;
 use aegis_core::tpm::{ClockInfo, HashAlg, Name, Scheme};
 use aegis_core::verify::{
     verify_certify, verify_quote, AttestPolicy, AttestationKey, CertifyPolicy, KeyPolicy,
@@ -58,6 +61,11 @@ enum Command {
         #[arg(long = "as", value_name = "STRUCTURE")]
         structure: Option<String>,
     },
+    /// EAR attestation-result tokens (JWT or CWT).
+    Ear {
+        #[command(subcommand)]
+        action: EarAction,
+    },
     /// Print the stable error codes and names shared by every binding, as JSON.
     Codes,
     /// Run the end-to-end sovereign attestation flow on a TPM (see `make demo`).
@@ -75,6 +83,33 @@ enum QuoteAction {
 enum CertifyAction {
     /// Verify a certification of an App Key by the AK.
     Verify(CertifyVerifyArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum EarAction {
+    /// Verify an EAR token (a JWT, or a CWT in binary or base64) and print its claims.
+    Verify(EarVerifyArgs),
+}
+
+#[derive(Args, Debug)]
+struct EarVerifyArgs {
+    /// The issuer's public key: SubjectPublicKeyInfo, PEM or DER.
+    #[arg(long, value_name = "FILE")]
+    key: PathBuf,
+    /// The nonce the token must carry (hex).
+    #[arg(long, value_name = "HEX")]
+    nonce: Option<String>,
+    /// The verification time, in seconds since the epoch (default: now).
+    #[arg(long, value_name = "UNIX")]
+    time: Option<u64>,
+    /// Algorithms accepted, comma-separated (default: ES256,ES384,PS256).
+    #[arg(long, value_name = "ALGS", default_value = "ES256,ES384,PS256")]
+    alg: String,
+    /// Crypto provider.
+    #[arg(long, value_enum, default_value_t = Provider::Native)]
+    provider: Provider,
+    /// The token file.
+    token: PathBuf,
 }
 
 #[derive(Args, Debug)]
@@ -222,6 +257,9 @@ fn run(command: Command, files: Files) -> Result<Outcome, UsageError> {
                 Err(e) => Outcome::Invalid(e),
             })
         }
+        Command::Ear {
+            action: EarAction::Verify(args),
+        } => ear_verify(&args, files),
         Command::Codes => Ok(Outcome::Decoded(Value::Array(
             Error::TABLE
                 .iter()
@@ -580,6 +618,47 @@ fn certify_verify(args: &CertifyVerifyArgs, files: Files) -> Result<Outcome, Usa
             Ok(v) => Outcome::Valid(
                 json!({"ak": ak_json(&ak), "certification": verified_certification_json(&v)?}),
             ),
+            Err(e) => Outcome::Invalid(e),
+        },
+    )
+}
+
+fn ear_verify(args: &EarVerifyArgs, files: Files) -> Result<Outcome, UsageError> {
+    let key = PublicKey::from_spki(&files.read(&args.key)?)
+        .map_err(|e| UsageError(format!("--key: {e}")))?;
+    let algorithms = args
+        .alg
+        .split(',')
+        .map(|a| {
+            ear::Algorithm::from_jws_name(a.trim()).map_err(|_| {
+                UsageError(format!(
+                    "--alg: unknown algorithm {a:?} (ES256, ES384, PS256)"
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let nonce = args
+        .nonce
+        .as_deref()
+        .map(|n| parse_hex("--nonce", n))
+        .transpose()?;
+    let options = ear::VerifyOptions {
+        algorithms: &algorithms,
+        nonce: nonce.as_deref(),
+        ..ear::VerifyOptions::new(
+            &key,
+            args.time.map_or_else(UnixTime::now, UnixTime::from_secs),
+        )
+    };
+    let token = files.read(&args.token)?;
+    Ok(
+        match ear::verify_token(provider(args.provider), &token, &options) {
+            Ok(v) => Outcome::Valid(json!({
+                "format": v.format().name(),
+                "dialect": v.dialect().name(),
+                "alg": v.algorithm().jws_name(),
+                "claims": v.ear().to_json(v.dialect())?,
+            })),
             Err(e) => Outcome::Invalid(e),
         },
     )

@@ -23,7 +23,8 @@ mod token;
 
 pub use geo::GeoClaims;
 pub use token::{
-    verify_cwt, verify_jwt, Algorithm, VerifiedEar, VerifyOptions, DEFAULT_ALGORITHMS,
+    verify_cwt, verify_jwt, verify_token, Algorithm, TokenFormat, VerifiedEar, VerifyOptions,
+    DEFAULT_ALGORITHMS,
 };
 
 use std::collections::BTreeMap;

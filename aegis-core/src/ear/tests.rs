@@ -782,3 +782,42 @@ fn untagged_and_cwt_tagged_cose_sign1_verify() {
         crate::Error::EarMalformed { .. }
     ));
 }
+
+#[test]
+fn verify_token_tells_the_forms_apart() {
+    let s = p256();
+    let o = options(s.public_key());
+    let jwt = sample().sign_jwt(&s, Dialect::Ietf04).unwrap();
+    let cwt = sample().sign_cwt(&s, Dialect::Ietf04).unwrap();
+    let p = default_provider();
+    let with_newline = format!("{jwt}\n");
+    assert_eq!(
+        verify_token(p, with_newline.as_bytes(), &o)
+            .unwrap()
+            .format(),
+        TokenFormat::Jwt
+    );
+    assert_eq!(
+        verify_token(p, &cwt, &o).unwrap().format(),
+        TokenFormat::Cwt
+    );
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&cwt) + "\n";
+    assert_eq!(
+        verify_token(p, b64.as_bytes(), &o).unwrap().format(),
+        TokenFormat::Cwt
+    );
+    assert_eq!(
+        verify_token(p, B64URL.encode(&cwt).as_bytes(), &o)
+            .unwrap()
+            .format(),
+        TokenFormat::Cwt
+    );
+    assert!(matches!(
+        verify_token(p, b"abc$", &o),
+        Err(crate::Error::EarMalformed { .. })
+    ));
+    assert!(matches!(
+        verify_token(p, b"a", &o),
+        Err(crate::Error::EarMalformed { .. })
+    ));
+}

@@ -144,6 +144,26 @@ pub struct VerifiedEar {
     ear: Ear,
     dialect: Dialect,
     algorithm: Algorithm,
+    format: TokenFormat,
+}
+
+/// How a token is serialized.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TokenFormat {
+    /// JWT: JWS compact serialization (RFC 7515, 7.1).
+    Jwt,
+    /// CWT: COSE_Sign1 (RFC 9052, 4.2).
+    Cwt,
+}
+
+impl TokenFormat {
+    /// "jwt" or "cwt".
+    pub fn name(self) -> &'static str {
+        match self {
+            TokenFormat::Jwt => "jwt",
+            TokenFormat::Cwt => "cwt",
+        }
+    }
 }
 
 impl VerifiedEar {
@@ -160,6 +180,11 @@ impl VerifiedEar {
     /// The algorithm the token was signed with.
     pub fn algorithm(&self) -> Algorithm {
         self.algorithm
+    }
+
+    /// Whether the token was a JWT or a CWT.
+    pub fn format(&self) -> TokenFormat {
+        self.format
     }
 
     /// The claims, owned.
@@ -270,6 +295,7 @@ fn check_claims(
     ear: Ear,
     dialect: Dialect,
     alg: Algorithm,
+    format: TokenFormat,
     options: &VerifyOptions<'_>,
 ) -> Result<VerifiedEar> {
     let now = options.now.as_secs();
@@ -298,6 +324,7 @@ fn check_claims(
         ear,
         dialect,
         algorithm: alg,
+        format,
     })
 }
 
@@ -360,7 +387,7 @@ pub fn verify_jwt(
         .unwrap_or_default();
     check_signature(provider, options, alg, signing_input.as_bytes(), &sig)?;
     let (ear, dialect) = json::decode(&payload)?;
-    check_claims(ear, dialect, alg, options)
+    check_claims(ear, dialect, alg, TokenFormat::Jwt, options)
 }
 
 /// Verifies a CWT EAR (COSE_Sign1, tagged 18 or untagged, optionally inside the CWT tag 61)
@@ -420,5 +447,40 @@ pub fn verify_cwt(
         &sign1.signature,
     )?;
     let (ear, dialect) = cbor::decode(payload)?;
-    check_claims(ear, dialect, alg, options)
+    check_claims(ear, dialect, alg, TokenFormat::Cwt, options)
+}
+
+/// Verifies a token of either form, told apart by content: ASCII whitespace around it is
+/// dropped; text with two `.` is a JWT ([`verify_jwt`]); other text is a CWT in base64 (standard
+/// or URL-safe alphabet, padded or not); anything else is a binary CWT ([`verify_cwt`]).
+pub fn verify_token(
+    provider: &dyn CryptoProvider,
+    token: &[u8],
+    options: &VerifyOptions<'_>,
+) -> Result<VerifiedEar> {
+    check_size(token.len())?;
+    let trimmed = token.trim_ascii();
+    let is_text = !trimmed.is_empty()
+        && trimmed
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.+/=".contains(b));
+    if !is_text {
+        return verify_cwt(provider, token, options);
+    }
+    if trimmed.iter().filter(|b| **b == b'.').count() == 2 {
+        return verify_jwt(provider, trimmed, options);
+    }
+    let text: Vec<u8> = trimmed
+        .iter()
+        .filter(|b| **b != b'=')
+        .map(|b| match b {
+            b'+' => b'-',
+            b'/' => b'_',
+            other => *other,
+        })
+        .collect();
+    let cwt = B64URL.decode(text).map_err(|_| Error::EarMalformed {
+        what: "token is neither a JWT, a CWT nor base64 of a CWT",
+    })?;
+    verify_cwt(provider, &cwt, options)
 }
