@@ -103,6 +103,27 @@ fn verify_args(v: &Value) -> Vec<String> {
     a
 }
 
+fn ear_args(v: &Value) -> Vec<String> {
+    let s = |k: &str| v[k].as_str().unwrap().to_string();
+    let mut a = vec![
+        "ear".to_string(),
+        "verify".into(),
+        "--key".into(),
+        s("key"),
+        "--time".into(),
+        v["time"].to_string(),
+        s("token"),
+    ];
+    if let Some(n) = v["nonce"].as_str() {
+        a.extend(["--nonce".into(), n.into()]);
+    }
+    if let Some(algs) = v["algorithms"].as_array() {
+        let list: Vec<&str> = algs.iter().map(|x| x.as_str().unwrap()).collect();
+        a.extend(["--alg".into(), list.join(",")]);
+    }
+    a
+}
+
 #[test]
 fn manifest_verdicts_and_exit_codes() {
     let mut n = 0;
@@ -110,6 +131,7 @@ fn manifest_verdicts_and_exit_codes() {
         let kind = v["kind"].as_str().unwrap();
         let args: Vec<String> = match kind {
             "quote" | "certify" => verify_args(&v),
+            "ear" => ear_args(&v),
             "inspect" => {
                 let mut a = vec!["inspect".to_string(), v["file"].as_str().unwrap().into()];
                 if let Some(s) = v["structure"].as_str() {
@@ -528,4 +550,41 @@ fn input_larger_than_the_limit_is_refused_before_reading_it() {
     let out = aegis_within_10s(&["--max-input-size", "4X", "inspect", &exact]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--max-input-size"));
+}
+
+#[test]
+fn ear_verify_prints_the_claims() {
+    let v = vector("ear-jwt-veraison-valid");
+    let args = ear_args(&v);
+    let out = aegis(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let json = stdout_json(&out);
+    assert_eq!(out.status.code(), Some(0), "{json}");
+    assert_eq!(json["verdict"], "valid");
+    assert_eq!(json["format"], "jwt");
+    assert_eq!(json["dialect"], "veraison");
+    assert_eq!(json["alg"], "ES256");
+    assert_eq!(json["claims"]["submods"]["tpm"]["ear.status"], "affirming");
+    assert_eq!(
+        json["claims"]["submods"]["tpm"]["grc.jurisdiction-country"],
+        "ES"
+    );
+    let v = vector("ear-cwt-base64-valid");
+    let out = aegis(&ear_args(&v).iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(stdout_json(&out)["format"], "cwt");
+}
+
+#[test]
+fn ear_verify_usage_errors_exit_2() {
+    let v = vector("ear-jwt-ietf-04-valid");
+    let key = v["key"].as_str().unwrap();
+    let token = v["token"].as_str().unwrap();
+    for args in [
+        vec!["ear", "verify", "--key", token, token],
+        vec!["ear", "verify", "--key", key, "--alg", "none", token],
+        vec!["ear", "verify", "--key", key, "--nonce", "zz", token],
+        vec!["ear", "verify", "--key", key],
+    ] {
+        let out = aegis(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
 }
