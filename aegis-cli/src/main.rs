@@ -16,6 +16,7 @@ use std::process::ExitCode;
 use aegis_core::compat::{keylime, read_pcrs};
 use aegis_core::crypto::{self, CryptoProvider};
 use aegis_core::ear;
+use base64::Engine as _;
 use aegis_core::inspect::{self, Structure};
 use aegis_core::keys::PublicKey;
 use aegis_core::time::UnixTime;
@@ -89,6 +90,23 @@ enum CertifyAction {
 enum EarAction {
     /// Verify an EAR token (a JWT, or a CWT in binary or base64) and print its claims.
     Verify(EarVerifyArgs),
+    /// Sign EAR claims (JSON in any dialect) with a software key: ES256, ES384 or PS256 by key.
+    Sign(EarSignArgs),
+}
+
+#[derive(Args, Debug)]
+struct EarSignArgs {
+    /// The issuer's private key: PEM (PKCS#8, SEC 1 or PKCS#1).
+    #[arg(long, value_name = "FILE")]
+    key: PathBuf,
+    /// Write the token in this dialect: ietf-04, ietf-03, veraison (default: the claims' own).
+    #[arg(long, value_name = "DIALECT")]
+    dialect: Option<String>,
+    /// jwt, or cwt (printed as base64).
+    #[arg(long, value_name = "FORM", default_value = "jwt")]
+    form: String,
+    /// The claims file (JSON, with an eat_profile).
+    claims: PathBuf,
 }
 
 #[derive(Args, Debug)]
@@ -260,6 +278,9 @@ fn run(command: Command, files: Files) -> Result<Outcome, UsageError> {
         Command::Ear {
             action: EarAction::Verify(args),
         } => ear_verify(&args, files),
+        Command::Ear {
+            action: EarAction::Sign(args),
+        } => ear_sign(&args, files),
         Command::Codes => Ok(Outcome::Decoded(Value::Array(
             Error::TABLE
                 .iter()
@@ -662,6 +683,35 @@ fn ear_verify(args: &EarVerifyArgs, files: Files) -> Result<Outcome, UsageError>
             Err(e) => Outcome::Invalid(e),
         },
     )
+}
+
+fn ear_sign(args: &EarSignArgs, files: Files) -> Result<Outcome, UsageError> {
+    let p = crypto::default_provider();
+    let key = crypto::PrivateKey::from_pem(p, &files.read(&args.key)?)
+        .map_err(|e| UsageError(format!("--key: {e}")))?;
+    let alg = ear::Algorithm::for_key(key.public_key())?;
+    let signer = crypto::SoftwareSigner::new(p, key, alg.scheme())?;
+    let (claims, own) = match ear::Ear::from_json(&files.read(&args.claims)?) {
+        Ok(c) => c,
+        Err(e) => return Ok(Outcome::Invalid(e)),
+    };
+    let dialect = match &args.dialect {
+        Some(d) => ear::Dialect::from_name(d)?,
+        None => own,
+    };
+    let token = match args.form.as_str() {
+        "jwt" => claims.sign_jwt(&signer, dialect),
+        "cwt" => claims
+            .sign_cwt(&signer, dialect)
+            .map(|c| base64::engine::general_purpose::STANDARD.encode(c)),
+        other => return Err(UsageError(format!("--form: jwt or cwt, not {other:?}"))),
+    };
+    Ok(match token {
+        Ok(t) => Outcome::Decoded(json!({
+            "format": args.form, "dialect": dialect.name(), "alg": alg.jws_name(), "token": t,
+        })),
+        Err(e) => Outcome::Invalid(e),
+    })
 }
 
 #[cfg(test)]

@@ -588,3 +588,42 @@ fn ear_verify_usage_errors_exit_2() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
     }
 }
+
+#[test]
+fn ear_sign_then_verify_round_trips_in_every_dialect_and_form() {
+    let dir = std::env::temp_dir().join(format!("aegis-ear-sign-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let claims = dir.join("claims.json");
+    // The claims of a valid vector, verified by the CLI itself.
+    let v = vector("ear-jwt-ietf-04-valid");
+    let out = aegis(&ear_args(&v).iter().map(String::as_str).collect::<Vec<_>>());
+    std::fs::write(&claims, stdout_json(&out)["claims"].to_string()).unwrap();
+    for dialect in ["ietf-04", "ietf-03", "veraison"] {
+        for form in ["jwt", "cwt"] {
+            let out = aegis(&[
+                "ear",
+                "sign",
+                "--key",
+                "ear/issuer-p256.key.pem",
+                "--dialect",
+                dialect,
+                "--form",
+                form,
+                claims.to_str().unwrap(),
+            ]);
+            let signed = stdout_json(&out);
+            assert_eq!(out.status.code(), Some(0), "{signed}");
+            let token = dir.join(format!("{dialect}.{form}"));
+            std::fs::write(&token, signed["token"].as_str().unwrap()).unwrap();
+            let mut args = ear_args(&v);
+            *args.iter_mut().find(|a| a.ends_with(".jwt")).unwrap() =
+                token.to_str().unwrap().into();
+            let out = aegis(&args.iter().map(String::as_str).collect::<Vec<_>>());
+            let verified = stdout_json(&out);
+            assert_eq!(out.status.code(), Some(0), "{verified}");
+            assert_eq!(verified["dialect"], dialect);
+            assert_eq!(verified["format"], form);
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -79,7 +79,8 @@ impl Algorithm {
         }
     }
 
-    fn scheme(self) -> SignatureScheme {
+    /// The signature scheme (hash and padding) this algorithm signs with.
+    pub fn scheme(self) -> SignatureScheme {
         match self {
             Algorithm::Es256 => SignatureScheme::Ecdsa(HashAlg::Sha256),
             Algorithm::Es384 => SignatureScheme::Ecdsa(HashAlg::Sha384),
@@ -95,6 +96,17 @@ impl Algorithm {
             (Algorithm::Ps256, PublicKey::Rsa { .. }) => key.bits() >= 2048,
             _ => false,
         }
+    }
+
+    /// The algorithm for a key: ES256 for P-256, ES384 for P-384, PS256 for RSA of 2048 bits or
+    /// more; `InvalidArgument` for any other key. What a software signer for EAR uses.
+    pub fn for_key(key: &PublicKey) -> Result<Self> {
+        [Algorithm::Es256, Algorithm::Es384, Algorithm::Ps256]
+            .into_iter()
+            .find(|a| a.fits(key))
+            .ok_or(Error::InvalidArgument {
+                what: "EAR key: ECDSA P-256, ECDSA P-384 or RSA of 2048 bits or more",
+            })
     }
 
     /// The algorithm of a signer: ECDSA SHA-256 on P-256, ECDSA SHA-384 on P-384, or RSA-PSS
