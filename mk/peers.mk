@@ -7,3 +7,13 @@ TEST_TARGETS += test-peers
 test-peers: deps-python
 	$(CARGO) build -q -p aegis-cli
 	$(VENV_PY) -m pytest tests/peers -q -W error -p no:cacheprovider
+
+# veraison/ear v1.1.3 (Go module) as an EAR peer: it verifies a Veraison-dialect JWT that
+# `aegis ear sign` made, and Aegis verifies one it signed (tests/peers/veraison-ear, its own
+# go.mod; modules from the Go module proxy).
+TEST_TARGETS += test-peers-go
+
+.PHONY: test-peers-go
+test-peers-go:
+	$(CARGO) build -q -p aegis-cli
+	cd tests/peers/veraison-ear && AEGIS_BIN=$(CURDIR)/target/debug/aegis $(GO) test -count=1 ./...
