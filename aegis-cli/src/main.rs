@@ -16,7 +16,6 @@ use std::process::ExitCode;
 use aegis_core::compat::{keylime, read_pcrs};
 use aegis_core::crypto::{self, CryptoProvider};
 use aegis_core::ear;
-use base64::Engine as _;
 use aegis_core::inspect::{self, Structure};
 use aegis_core::keys::PublicKey;
 use aegis_core::time::UnixTime;
@@ -26,6 +25,7 @@ use aegis_core::verify::{
     QuotePolicy, VerifiedCertification, VerifiedQuote,
 };
 use aegis_core::Error;
+use base64::Engine as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::{json, Value};
 

@@ -213,6 +213,52 @@ pub const AEGIS_BACKEND: aegis_status = 9000;
 
 // --- codes 11000-11999 (Result) ---
 
+/// An EAR token is not a well-formed JWS compact serialization, COSE_Sign1, JSON or CBOR.
+pub const AEGIS_EAR_MALFORMED: aegis_status = 11000;
+
+/// The token's signature algorithm is not on the caller's allow-list (never `none`, never
+/// HMAC).
+pub const AEGIS_EAR_ALGORITHM_NOT_ALLOWED: aegis_status = 11001;
+
+/// The token's algorithm does not fit the verification key (ES256 needs P-256, ES384
+/// P-384, PS256 RSA of 2048 bits or more).
+pub const AEGIS_EAR_ALGORITHM_KEY_MISMATCH: aegis_status = 11002;
+
+/// The token's `exp` is at or before the verification time.
+pub const AEGIS_EAR_EXPIRED: aegis_status = 11003;
+
+/// The token's `iat` is later than the verification time plus the allowed clock skew.
+pub const AEGIS_EAR_ISSUED_IN_FUTURE: aegis_status = 11004;
+
+/// A nonce was expected and the token's `eat_nonce` differs or is missing.
+pub const AEGIS_EAR_NONCE_MISMATCH: aegis_status = 11005;
+
+/// A time claim (`iat`, `exp`) is not an integer (floats are refused).
+pub const AEGIS_EAR_NON_INTEGER_TIME: aegis_status = 11006;
+
+/// The `eat_profile` is none of draft-ietf-rats-ear-03, -04 or Veraison's.
+pub const AEGIS_EAR_UNKNOWN_PROFILE: aegis_status = 11007;
+
+/// A submod's `ear_status` is better than the worst claim of its trustworthiness vector.
+pub const AEGIS_EAR_STATUS_BETTER_THAN_VECTOR: aegis_status = 11008;
+
+/// The top-level `ear_status` is better than the worst submod status.
+pub const AEGIS_EAR_STATUS_BETTER_THAN_SUBMODS: aegis_status = 11009;
+
+/// geoAR claims break a rule: an inner jurisdiction level without the outer one, or a
+/// value outside its type (draft-richardson-rats-geographic-results).
+pub const AEGIS_EAR_GEO_INVALID: aegis_status = 11010;
+
+/// A mandatory EAR claim is missing.
+pub const AEGIS_EAR_CLAIM_MISSING: aegis_status = 11011;
+
+/// An EAR claim has the wrong type or a value outside its range.
+pub const AEGIS_EAR_CLAIM_INVALID: aegis_status = 11012;
+
+/// The JOSE or COSE header carries a parameter Aegis must refuse (`crit`, `b64`: false,
+/// an algorithm only in the unprotected header).
+pub const AEGIS_EAR_HEADER_INVALID: aegis_status = 11013;
+
 /// Every status with its name (the `aegis_core::Error` variant name, or the C-ABI-only name) and
 /// static message, in code order. `AEGIS_OK` is not listed.
 pub(crate) const STATUSES: &[(aegis_status, &str, &core::ffi::CStr)] = &[
@@ -268,4 +314,18 @@ pub(crate) const STATUSES: &[(aegis_status, &str, &core::ffi::CStr)] = &[
     (AEGIS_LOCATION_NONCE_MISMATCH, "LocationNonceMismatch", c"last location event is not bound to the attestation nonce"),
     (AEGIS_LOCATION_LOG_CORRUPT, "LocationLogCorrupt", c"location event log corrupt"),
     (AEGIS_BACKEND, "Backend", c"TPM backend operation failed"),
+    (AEGIS_EAR_MALFORMED, "EarMalformed", c"EAR token malformed"),
+    (AEGIS_EAR_ALGORITHM_NOT_ALLOWED, "EarAlgorithmNotAllowed", c"EAR signature algorithm not on the allow-list"),
+    (AEGIS_EAR_ALGORITHM_KEY_MISMATCH, "EarAlgorithmKeyMismatch", c"EAR signature algorithm does not fit the key"),
+    (AEGIS_EAR_EXPIRED, "EarExpired", c"EAR token expired"),
+    (AEGIS_EAR_ISSUED_IN_FUTURE, "EarIssuedInFuture", c"EAR token issued in the future"),
+    (AEGIS_EAR_NONCE_MISMATCH, "EarNonceMismatch", c"EAR eat_nonce does not equal the expected nonce"),
+    (AEGIS_EAR_NON_INTEGER_TIME, "EarNonIntegerTime", c"EAR time claim is not an integer"),
+    (AEGIS_EAR_UNKNOWN_PROFILE, "EarUnknownProfile", c"EAR eat_profile unknown"),
+    (AEGIS_EAR_STATUS_BETTER_THAN_VECTOR, "EarStatusBetterThanVector", c"EAR submod status is better than its trustworthiness vector"),
+    (AEGIS_EAR_STATUS_BETTER_THAN_SUBMODS, "EarStatusBetterThanSubmods", c"EAR top-level status is better than a submod's"),
+    (AEGIS_EAR_GEO_INVALID, "EarGeoInvalid", c"EAR geoAR claims invalid"),
+    (AEGIS_EAR_CLAIM_MISSING, "EarClaimMissing", c"EAR mandatory claim missing"),
+    (AEGIS_EAR_CLAIM_INVALID, "EarClaimInvalid", c"EAR claim has the wrong type or value"),
+    (AEGIS_EAR_HEADER_INVALID, "EarHeaderInvalid", c"EAR token header refused"),
 ];

@@ -185,4 +185,52 @@ var (
 	// ErrBackend is code 9000 (Backend): A TPM backend operation failed (the TSS or TPM response
 	// code is in `detail`).
 	ErrBackend = sentinel(9000, "Backend")
+
+	// Codes 11000-11999 (Result): Attestation results: EAR tokens (FORMATS.md, EAR) and
+	// evidence-bundle appraisal.
+
+	// ErrEarMalformed is code 11000 (EarMalformed): An EAR token is not a well-formed JWS compact
+	// serialization, COSE_Sign1, JSON or CBOR.
+	ErrEarMalformed = sentinel(11000, "EarMalformed")
+	// ErrEarAlgorithmNotAllowed is code 11001 (EarAlgorithmNotAllowed): The token's signature
+	// algorithm is not on the caller's allow-list (never `none`, never HMAC).
+	ErrEarAlgorithmNotAllowed = sentinel(11001, "EarAlgorithmNotAllowed")
+	// ErrEarAlgorithmKeyMismatch is code 11002 (EarAlgorithmKeyMismatch): The token's algorithm
+	// does not fit the verification key (ES256 needs P-256, ES384 P-384, PS256 RSA of 2048 bits or
+	// more).
+	ErrEarAlgorithmKeyMismatch = sentinel(11002, "EarAlgorithmKeyMismatch")
+	// ErrEarExpired is code 11003 (EarExpired): The token's `exp` is at or before the verification
+	// time.
+	ErrEarExpired = sentinel(11003, "EarExpired")
+	// ErrEarIssuedInFuture is code 11004 (EarIssuedInFuture): The token's `iat` is later than the
+	// verification time plus the allowed clock skew.
+	ErrEarIssuedInFuture = sentinel(11004, "EarIssuedInFuture")
+	// ErrEarNonceMismatch is code 11005 (EarNonceMismatch): A nonce was expected and the token's
+	// `eat_nonce` differs or is missing.
+	ErrEarNonceMismatch = sentinel(11005, "EarNonceMismatch")
+	// ErrEarNonIntegerTime is code 11006 (EarNonIntegerTime): A time claim (`iat`, `exp`) is not
+	// an integer (floats are refused).
+	ErrEarNonIntegerTime = sentinel(11006, "EarNonIntegerTime")
+	// ErrEarUnknownProfile is code 11007 (EarUnknownProfile): The `eat_profile` is none of
+	// draft-ietf-rats-ear-03, -04 or Veraison's.
+	ErrEarUnknownProfile = sentinel(11007, "EarUnknownProfile")
+	// ErrEarStatusBetterThanVector is code 11008 (EarStatusBetterThanVector): A submod's
+	// `ear_status` is better than the worst claim of its trustworthiness vector.
+	ErrEarStatusBetterThanVector = sentinel(11008, "EarStatusBetterThanVector")
+	// ErrEarStatusBetterThanSubmods is code 11009 (EarStatusBetterThanSubmods): The top-level
+	// `ear_status` is better than the worst submod status.
+	ErrEarStatusBetterThanSubmods = sentinel(11009, "EarStatusBetterThanSubmods")
+	// ErrEarGeoInvalid is code 11010 (EarGeoInvalid): geoAR claims break a rule: an inner
+	// jurisdiction level without the outer one, or a value outside its type
+	// (draft-richardson-rats-geographic-results).
+	ErrEarGeoInvalid = sentinel(11010, "EarGeoInvalid")
+	// ErrEarClaimMissing is code 11011 (EarClaimMissing): A mandatory EAR claim is missing.
+	ErrEarClaimMissing = sentinel(11011, "EarClaimMissing")
+	// ErrEarClaimInvalid is code 11012 (EarClaimInvalid): An EAR claim has the wrong type or a
+	// value outside its range.
+	ErrEarClaimInvalid = sentinel(11012, "EarClaimInvalid")
+	// ErrEarHeaderInvalid is code 11013 (EarHeaderInvalid): The JOSE or COSE header carries a
+	// parameter Aegis must refuse (`crit`, `b64`: false, an algorithm only in the unprotected
+	// header).
+	ErrEarHeaderInvalid = sentinel(11013, "EarHeaderInvalid")
 )

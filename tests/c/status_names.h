@@ -61,6 +61,20 @@ static const struct {
     {"LocationNonceMismatch", AEGIS_LOCATION_NONCE_MISMATCH},
     {"LocationLogCorrupt", AEGIS_LOCATION_LOG_CORRUPT},
     {"Backend", AEGIS_BACKEND},
+    {"EarMalformed", AEGIS_EAR_MALFORMED},
+    {"EarAlgorithmNotAllowed", AEGIS_EAR_ALGORITHM_NOT_ALLOWED},
+    {"EarAlgorithmKeyMismatch", AEGIS_EAR_ALGORITHM_KEY_MISMATCH},
+    {"EarExpired", AEGIS_EAR_EXPIRED},
+    {"EarIssuedInFuture", AEGIS_EAR_ISSUED_IN_FUTURE},
+    {"EarNonceMismatch", AEGIS_EAR_NONCE_MISMATCH},
+    {"EarNonIntegerTime", AEGIS_EAR_NON_INTEGER_TIME},
+    {"EarUnknownProfile", AEGIS_EAR_UNKNOWN_PROFILE},
+    {"EarStatusBetterThanVector", AEGIS_EAR_STATUS_BETTER_THAN_VECTOR},
+    {"EarStatusBetterThanSubmods", AEGIS_EAR_STATUS_BETTER_THAN_SUBMODS},
+    {"EarGeoInvalid", AEGIS_EAR_GEO_INVALID},
+    {"EarClaimMissing", AEGIS_EAR_CLAIM_MISSING},
+    {"EarClaimInvalid", AEGIS_EAR_CLAIM_INVALID},
+    {"EarHeaderInvalid", AEGIS_EAR_HEADER_INVALID},
 };
 
 #endif

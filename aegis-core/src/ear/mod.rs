@@ -371,6 +371,12 @@ impl Ear {
     pub fn from_json(bytes: &[u8]) -> Result<(Ear, Dialect)> {
         json::decode(bytes)
     }
+
+    /// Unverified claims from CBOR (a CWT's payload), with the dialect read from `eat_profile`;
+    /// the CBOR counterpart of [`Ear::from_json`].
+    pub fn from_cbor(bytes: &[u8]) -> Result<(Ear, Dialect)> {
+        cbor::decode(bytes)
+    }
 }
 
 #[cfg(test)]

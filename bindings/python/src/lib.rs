@@ -10,6 +10,7 @@ mod binding;
 mod ek;
 mod errors;
 mod keypolicy;
+mod ear;
 mod sign;
 
 use aegis_core::compat;
@@ -761,6 +762,7 @@ fn _aegis(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(inspect, m)?)?;
     ek::register(m)?;
     sign::register(m)?;
+    ear::register(m)?;
     binding::register(m)?;
     appraise::register(m)?;
     keypolicy::register(m)?;

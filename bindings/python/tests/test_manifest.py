@@ -11,7 +11,7 @@ import pytest
 import aegis
 from conftest import load_manifest, read, vectors
 
-KINDS = ("quote", "certify", "inspect", "ek")
+KINDS = ("quote", "certify", "inspect", "ek", "ear")
 ALL = load_manifest()["vectors"]
 QUOTE_AND_CERTIFY = vectors("quote", "certify")
 PCR_FILES = [v for v in vectors("inspect") if v.get("structure") == "pcrs"]
@@ -114,6 +114,17 @@ def check_ek(vector: dict[str, Any], verified: aegis.VerifiedEk) -> None:
     assert verified.qualified_name == aegis.qualified_name(verified.name, endorsement)
 
 
+def verify_ear(v: dict[str, Any]) -> aegis.Ear:
+    nonce = v.get("nonce")
+    return aegis.verify_ear(
+        aegis.PublicKey.from_spki(read(v["key"])),
+        read(v["token"]),
+        now=v["time"],
+        nonce=bytes.fromhex(nonce) if nonce else None,
+        algorithms=v.get("algorithms"),
+    )
+
+
 @pytest.mark.parametrize("vector", ALL, ids=[v["id"] for v in ALL])
 def test_vector(vector: dict[str, Any]) -> None:
     kind = vector["kind"]
@@ -139,6 +150,16 @@ def test_vector(vector: dict[str, Any]) -> None:
             return
         with pytest.raises(aegis.AegisError) as raised:
             verify_ek(vector)
+    elif kind == "ear":
+        if valid:
+            ear = verify_ear(vector)
+            assert ear.format == vector["format"]
+            assert ear.algorithm == "ES256"
+            assert ear.dialect in ("ietf-04", "ietf-03", "veraison")
+            assert ear.claims["submods"]
+            return
+        with pytest.raises(aegis.AegisError) as raised:
+            verify_ear(vector)
     else:
         pytest.fail(f"{vector['id']}: unknown vector kind {kind!r}: teach tests/test_manifest.py to walk it")
     expect_error(vector, raised.value)
