@@ -6,6 +6,7 @@ testdata/ is their only source). Standard library only.
 Usage: seed_corpus.py TESTDATA_DIR CORPUS_DIR
 """
 import base64
+import contextlib
 import hashlib
 import json
 import struct
@@ -103,6 +104,15 @@ def main() -> int:
                     + struct.pack(">H", len(sig)) + sig + pcrs)
         if kind == "geofence":
             add("geofence_policy", read(v["geofence_policy"]))
+        if kind == "ear":
+            token = read(v["token"])
+            target = "ear_jwt" if v["format"] == "jwt" else "ear_cwt"
+            add(target, token)
+            if target == "ear_jwt" and token.count(b".") == 2:
+                # The claims decoder's own input: the payload.
+                payload = token.split(b".")[1]
+                with contextlib.suppress(ValueError):
+                    add("ear_jwt", base64.urlsafe_b64decode(payload + b"=" * (-len(payload) % 4)))
         if kind == "inspect":
             target = STRUCTURE_TARGET.get(v.get("structure", ""))
             data = read(v["file"])

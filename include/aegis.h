@@ -180,6 +180,12 @@ typedef struct aegis_certify_policy aegis_certify_policy;
 typedef struct aegis_credential aegis_credential;
 
 /**
+ * A verified EAR: made only by `aegis_ear_verify`, owned by the caller, freed with
+ * `aegis_ear_free`. Immutable: may be shared between threads.
+ */
+typedef struct aegis_ear aegis_ear;
+
+/**
  * The manufacturer CA certificates trusted for EK certificates: roots (trust anchors) and
  * intermediates (used to build paths, trusted only through a root). Made empty by
  * `aegis_ek_trust_store_new`, filled with `aegis_ek_trust_store_add_root` and
@@ -447,6 +453,16 @@ typedef uint32_t aegis_check;
 typedef uint32_t aegis_outcome;
 
 /**
+ * EAR signature algorithms, or-ed into the allow-list of `aegis_ear_verify` (0 = all three).
+ */
+typedef uint32_t aegis_ear_algs;
+
+/**
+ * An EAR claim-name dialect: one of the `AEGIS_EAR_DIALECT_*` constants.
+ */
+typedef uint32_t aegis_ear_dialect;
+
+/**
  * What a resolution says (`aegis_resolution_status`): one of the `AEGIS_RESOLUTION_*` constants.
  */
 typedef uint32_t aegis_resolution_kind;
@@ -653,6 +669,36 @@ typedef struct {
  * The check did not run: its input is missing or a check it depends on failed.
  */
 #define AEGIS_OUTCOME_SKIPPED 3
+
+/**
+ * draft-ietf-rats-ear-04 (`tag:ietf.org,2026:rats/ear#04`), the default.
+ */
+#define AEGIS_EAR_DIALECT_IETF_04 0
+
+/**
+ * draft-ietf-rats-ear-03 (`tag:ietf.org,2026:rats/ear#03`).
+ */
+#define AEGIS_EAR_DIALECT_IETF_03 1
+
+/**
+ * veraison/ear v1.1.3 (`tag:github.com,2023:veraison/ear`).
+ */
+#define AEGIS_EAR_DIALECT_VERAISON 2
+
+/**
+ * ES256: ECDSA P-256 with SHA-256.
+ */
+#define AEGIS_EAR_ALG_ES256 1
+
+/**
+ * ES384: ECDSA P-384 with SHA-384.
+ */
+#define AEGIS_EAR_ALG_ES384 2
+
+/**
+ * PS256: RSASSA-PSS with SHA-256 (RSA 2048 bits or more).
+ */
+#define AEGIS_EAR_ALG_PS256 4
 
 /**
  * The whole circle lies in one country (`aegis_resolution_country`).
@@ -1714,6 +1760,98 @@ size_t aegis_string_len(const aegis_string *s);
  * borrowed from it) is not used after.
  */
 void aegis_string_free(aegis_string *s);
+
+/**
+ * Verifies an EAR token with `key` at time `now` (seconds since the epoch): a JWT, or a CWT in
+ * binary or base64, told apart by content (`ear::verify_token`). `algs` is the allow-list
+ * (`AEGIS_EAR_ALG_*` or-ed; 0 = ES256, ES384 and PS256); `nonce` (NULL with `nonce_len` 0 = no
+ * nonce expected) must be the token's `eat_nonce`. Errors: the `AEGIS_EAR_*` codes, one per
+ * check (aegis_core::ear's documentation gives the order), `AEGIS_SIGNATURE_INVALID`,
+ * `AEGIS_SIZE_OUT_OF_RANGE`, `AEGIS_TRAILING_BYTES`, `AEGIS_INVALID_ARGUMENT` (other `algs`
+ * bits).
+ *
+ * On success `*out` receives a new `aegis_ear` the caller frees with `aegis_ear_free`; on
+ * failure nothing is written to `*out`. `token` and `nonce` are only read during the call.
+ *
+ * # Safety
+ * `key` is NULL or a live `aegis_public_key`; `token` is valid for reading `token_len` bytes and
+ * `nonce` for `nonce_len` (each may be NULL with length 0); `out` is valid for writing one
+ * pointer; `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_ear_verify(const aegis_public_key *key,
+                              const uint8_t *token,
+                              size_t token_len,
+                              uint64_t now,
+                              const uint8_t *nonce,
+                              size_t nonce_len,
+                              aegis_ear_algs algs,
+                              aegis_ear **out,
+                              aegis_error **err_out);
+
+/**
+ * The verified claims as JSON in the token's own dialect (an `aegis_string` the caller frees
+ * with `aegis_string_free`), written to `*out` only on success.
+ *
+ * # Safety
+ * `ear` is NULL or a live `aegis_ear`; `out` is valid for writing one pointer; `err_out` is
+ * NULL or valid for writing one pointer.
+ */
+aegis_status aegis_ear_claims_json(const aegis_ear *ear, aegis_string **out, aegis_error **err_out);
+
+/**
+ * The dialect the token's `eat_profile` named (`AEGIS_EAR_DIALECT_*`) into `*dialect`, and
+ * whether it was a CWT (1) or a JWT (0) into `*is_cwt` (each written only on success).
+ *
+ * # Safety
+ * `ear` is NULL or a live `aegis_ear`; `dialect` and `is_cwt` are NULL or valid for writing.
+ */
+aegis_status aegis_ear_dialect(const aegis_ear *ear, aegis_ear_dialect *dialect, uint8_t *is_cwt);
+
+/**
+ * Frees a verified EAR. NULL does nothing.
+ *
+ * # Safety
+ * `ear` is NULL or an `aegis_ear` from this library, not freed before; it is not used after.
+ */
+void aegis_ear_free(aegis_ear *ear);
+
+/**
+ * Signs EAR claims (JSON in any dialect, with an `eat_profile`) with `key` as a JWT in
+ * `dialect`: ES256, ES384 or PS256 by the key. The status rule is checked first
+ * (`AEGIS_EAR_STATUS_BETTER_THAN_VECTOR`, ...); claims that do not decode are the `AEGIS_EAR_*`
+ * claim errors; `AEGIS_UNSUPPORTED` for RSA with the pure-Rust provider.
+ *
+ * On success `*out` receives a new `aegis_string` (the token) the caller frees with
+ * `aegis_string_free`; on failure nothing is written to `*out`.
+ *
+ * # Safety
+ * `key` is NULL or a live `aegis_private_key`; `claims` is valid for reading `claims_len` bytes
+ * (or NULL with 0); `out` is valid for writing one pointer; `err_out` is NULL or valid for
+ * writing one pointer.
+ */
+aegis_status aegis_ear_sign_jwt(const aegis_private_key *key,
+                                const uint8_t *claims,
+                                size_t claims_len,
+                                aegis_ear_dialect dialect,
+                                aegis_string **out,
+                                aegis_error **err_out);
+
+/**
+ * Signs EAR claims as `aegis_ear_sign_jwt` does, as a CWT: a tagged COSE_Sign1 with
+ * deterministic CBOR claims.
+ *
+ * On success `*out` receives a new `aegis_bytes` the caller frees with `aegis_bytes_free`; on
+ * failure nothing is written to `*out`.
+ *
+ * # Safety
+ * As `aegis_ear_sign_jwt`.
+ */
+aegis_status aegis_ear_sign_cwt(const aegis_private_key *key,
+                                const uint8_t *claims,
+                                size_t claims_len,
+                                aegis_ear_dialect dialect,
+                                aegis_bytes **out,
+                                aegis_error **err_out);
 
 /**
  * Makes an empty EK trust store. On success `*out` receives a new store the caller frees with

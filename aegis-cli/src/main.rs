@@ -16,9 +16,11 @@ use std::process::ExitCode;
 
 use aegis_core::compat::{keylime, read_pcrs};
 use aegis_core::crypto::{self, CryptoProvider};
+use aegis_core::ear;
 use aegis_core::geo;
 use aegis_core::geo::{GeofenceContext, GeofencePolicy, LocationEvent};
 use aegis_core::inspect::{self, Structure};
+use aegis_core::keys::PublicKey;
 use aegis_core::time::UnixTime;
 use aegis_core::tpm::{ClockInfo, HashAlg, Name, Scheme};
 use aegis_core::verify::{
@@ -26,6 +28,7 @@ use aegis_core::verify::{
     QuotePolicy, VerifiedCertification, VerifiedQuote,
 };
 use aegis_core::Error;
+use base64::Engine as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::{json, Value};
 
@@ -75,6 +78,11 @@ enum Command {
     Geo {
         #[command(subcommand)]
         action: GeoAction,
+    },
+    /// EAR attestation-result tokens (JWT or CWT).
+    Ear {
+        #[command(subcommand)]
+        action: EarAction,
     },
     /// Print the stable error codes and names shared by every binding, as JSON.
     Codes,
@@ -136,6 +144,50 @@ struct GeoResolveArgs {
     latitude: f64,
     /// Longitude in degrees (WGS 84), -180 to 180.
     longitude: f64,
+}
+
+#[derive(Subcommand, Debug)]
+enum EarAction {
+    /// Verify an EAR token (a JWT, or a CWT in binary or base64) and print its claims.
+    Verify(EarVerifyArgs),
+    /// Sign EAR claims (JSON in any dialect) with a software key: ES256, ES384 or PS256 by key.
+    Sign(EarSignArgs),
+}
+
+#[derive(Args, Debug)]
+struct EarSignArgs {
+    /// The issuer's private key: PEM (PKCS#8, SEC 1 or PKCS#1).
+    #[arg(long, value_name = "FILE")]
+    key: PathBuf,
+    /// Write the token in this dialect: ietf-04, ietf-03, veraison (default: the claims' own).
+    #[arg(long, value_name = "DIALECT")]
+    dialect: Option<String>,
+    /// jwt, or cwt (printed as base64).
+    #[arg(long, value_name = "FORM", default_value = "jwt")]
+    form: String,
+    /// The claims file (JSON, with an eat_profile).
+    claims: PathBuf,
+}
+
+#[derive(Args, Debug)]
+struct EarVerifyArgs {
+    /// The issuer's public key: SubjectPublicKeyInfo, PEM or DER.
+    #[arg(long, value_name = "FILE")]
+    key: PathBuf,
+    /// The nonce the token must carry (hex).
+    #[arg(long, value_name = "HEX")]
+    nonce: Option<String>,
+    /// The verification time, in seconds since the epoch (default: now).
+    #[arg(long, value_name = "UNIX")]
+    time: Option<u64>,
+    /// Algorithms accepted, comma-separated (default: ES256,ES384,PS256).
+    #[arg(long, value_name = "ALGS", default_value = "ES256,ES384,PS256")]
+    alg: String,
+    /// Crypto provider.
+    #[arg(long, value_enum, default_value_t = Provider::Native)]
+    provider: Provider,
+    /// The token file.
+    token: PathBuf,
 }
 
 #[derive(Args, Debug)]
@@ -316,6 +368,12 @@ fn run(command: Command, files: Files) -> Result<Outcome, UsageError> {
                 .map_err(|e| UsageError(format!("cannot serialize the resolution: {e}")))?;
             Ok(Outcome::Decoded(body))
         }
+        Command::Ear {
+            action: EarAction::Verify(args),
+        } => ear_verify(&args, files),
+        Command::Ear {
+            action: EarAction::Sign(args),
+        } => ear_sign(&args, files),
         Command::Codes => Ok(Outcome::Decoded(Value::Array(
             Error::TABLE
                 .iter()
@@ -692,6 +750,76 @@ fn geofence_check(args: &GeofenceCheckArgs, files: Files) -> Result<Outcome, Usa
     Ok(Outcome::Decided {
         body: decision.to_json(),
         allowed: decision.allowed(),
+    })
+}
+
+fn ear_verify(args: &EarVerifyArgs, files: Files) -> Result<Outcome, UsageError> {
+    let key = PublicKey::from_spki(&files.read(&args.key)?)
+        .map_err(|e| UsageError(format!("--key: {e}")))?;
+    let algorithms = args
+        .alg
+        .split(',')
+        .map(|a| {
+            ear::Algorithm::from_jws_name(a.trim()).map_err(|_| {
+                UsageError(format!(
+                    "--alg: unknown algorithm {a:?} (ES256, ES384, PS256)"
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let nonce = args
+        .nonce
+        .as_deref()
+        .map(|n| parse_hex("--nonce", n))
+        .transpose()?;
+    let options = ear::VerifyOptions {
+        algorithms: &algorithms,
+        nonce: nonce.as_deref(),
+        ..ear::VerifyOptions::new(
+            &key,
+            args.time.map_or_else(UnixTime::now, UnixTime::from_secs),
+        )
+    };
+    let token = files.read(&args.token)?;
+    Ok(
+        match ear::verify_token(provider(args.provider), &token, &options) {
+            Ok(v) => Outcome::Valid(json!({
+                "format": v.format().name(),
+                "dialect": v.dialect().name(),
+                "alg": v.algorithm().jws_name(),
+                "claims": v.ear().to_json(v.dialect())?,
+            })),
+            Err(e) => Outcome::Invalid(e),
+        },
+    )
+}
+
+fn ear_sign(args: &EarSignArgs, files: Files) -> Result<Outcome, UsageError> {
+    let p = crypto::default_provider();
+    let key = crypto::PrivateKey::from_pem(p, &files.read(&args.key)?)
+        .map_err(|e| UsageError(format!("--key: {e}")))?;
+    let alg = ear::Algorithm::for_key(key.public_key())?;
+    let signer = crypto::SoftwareSigner::new(p, key, alg.scheme())?;
+    let (claims, own) = match ear::Ear::from_json(&files.read(&args.claims)?) {
+        Ok(c) => c,
+        Err(e) => return Ok(Outcome::Invalid(e)),
+    };
+    let dialect = match &args.dialect {
+        Some(d) => ear::Dialect::from_name(d)?,
+        None => own,
+    };
+    let token = match args.form.as_str() {
+        "jwt" => claims.sign_jwt(&signer, dialect),
+        "cwt" => claims
+            .sign_cwt(&signer, dialect)
+            .map(|c| base64::engine::general_purpose::STANDARD.encode(c)),
+        other => return Err(UsageError(format!("--form: jwt or cwt, not {other:?}"))),
+    };
+    Ok(match token {
+        Ok(t) => Outcome::Decoded(json!({
+            "format": args.form, "dialect": dialect.name(), "alg": alg.jws_name(), "token": t,
+        })),
+        Err(e) => Outcome::Invalid(e),
     })
 }
 

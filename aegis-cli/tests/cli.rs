@@ -103,6 +103,27 @@ fn verify_args(v: &Value) -> Vec<String> {
     a
 }
 
+fn ear_args(v: &Value) -> Vec<String> {
+    let s = |k: &str| v[k].as_str().unwrap().to_string();
+    let mut a = vec![
+        "ear".to_string(),
+        "verify".into(),
+        "--key".into(),
+        s("key"),
+        "--time".into(),
+        v["time"].to_string(),
+        s("token"),
+    ];
+    if let Some(n) = v["nonce"].as_str() {
+        a.extend(["--nonce".into(), n.into()]);
+    }
+    if let Some(algs) = v["algorithms"].as_array() {
+        let list: Vec<&str> = algs.iter().map(|x| x.as_str().unwrap()).collect();
+        a.extend(["--alg".into(), list.join(",")]);
+    }
+    a
+}
+
 #[test]
 fn manifest_verdicts_and_exit_codes() {
     let mut n = 0;
@@ -110,6 +131,7 @@ fn manifest_verdicts_and_exit_codes() {
         let kind = v["kind"].as_str().unwrap();
         let args: Vec<String> = match kind {
             "quote" | "certify" => verify_args(&v),
+            "ear" => ear_args(&v),
             "inspect" => {
                 let mut a = vec!["inspect".to_string(), v["file"].as_str().unwrap().into()];
                 if let Some(s) = v["structure"].as_str() {
@@ -771,4 +793,80 @@ fn geo_resolve_refuses_bad_readings_with_exit_2() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(message), "{args:?}: {err}");
     }
+}
+
+#[test]
+fn ear_verify_prints_the_claims() {
+    let v = vector("ear-jwt-veraison-valid");
+    let args = ear_args(&v);
+    let out = aegis(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let json = stdout_json(&out);
+    assert_eq!(out.status.code(), Some(0), "{json}");
+    assert_eq!(json["verdict"], "valid");
+    assert_eq!(json["format"], "jwt");
+    assert_eq!(json["dialect"], "veraison");
+    assert_eq!(json["alg"], "ES256");
+    assert_eq!(json["claims"]["submods"]["tpm"]["ear.status"], "affirming");
+    assert_eq!(
+        json["claims"]["submods"]["tpm"]["grc.jurisdiction-country"],
+        "ES"
+    );
+    let v = vector("ear-cwt-base64-valid");
+    let out = aegis(&ear_args(&v).iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(stdout_json(&out)["format"], "cwt");
+}
+
+#[test]
+fn ear_verify_usage_errors_exit_2() {
+    let v = vector("ear-jwt-ietf-04-valid");
+    let key = v["key"].as_str().unwrap();
+    let token = v["token"].as_str().unwrap();
+    for args in [
+        vec!["ear", "verify", "--key", token, token],
+        vec!["ear", "verify", "--key", key, "--alg", "none", token],
+        vec!["ear", "verify", "--key", key, "--nonce", "zz", token],
+        vec!["ear", "verify", "--key", key],
+    ] {
+        let out = aegis(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+}
+
+#[test]
+fn ear_sign_then_verify_round_trips_in_every_dialect_and_form() {
+    let dir = std::env::temp_dir().join(format!("aegis-ear-sign-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let claims = dir.join("claims.json");
+    // The claims of a valid vector, verified by the CLI itself.
+    let v = vector("ear-jwt-ietf-04-valid");
+    let out = aegis(&ear_args(&v).iter().map(String::as_str).collect::<Vec<_>>());
+    std::fs::write(&claims, stdout_json(&out)["claims"].to_string()).unwrap();
+    for dialect in ["ietf-04", "ietf-03", "veraison"] {
+        for form in ["jwt", "cwt"] {
+            let out = aegis(&[
+                "ear",
+                "sign",
+                "--key",
+                "ear/issuer-p256.key.pem",
+                "--dialect",
+                dialect,
+                "--form",
+                form,
+                claims.to_str().unwrap(),
+            ]);
+            let signed = stdout_json(&out);
+            assert_eq!(out.status.code(), Some(0), "{signed}");
+            let token = dir.join(format!("{dialect}.{form}"));
+            std::fs::write(&token, signed["token"].as_str().unwrap()).unwrap();
+            let mut args = ear_args(&v);
+            *args.iter_mut().find(|a| a.ends_with(".jwt")).unwrap() =
+                token.to_str().unwrap().into();
+            let out = aegis(&args.iter().map(String::as_str).collect::<Vec<_>>());
+            let verified = stdout_json(&out);
+            assert_eq!(out.status.code(), Some(0), "{verified}");
+            assert_eq!(verified["dialect"], dialect);
+            assert_eq!(verified["format"], form);
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -13,9 +13,11 @@ use std::path::{Path, PathBuf};
 use aegis_core::compat::read_pcrs;
 use aegis_core::compat::sovereign::{PocLocationLog, SovereignAttestation};
 use aegis_core::crypto::{all_providers, CryptoProvider};
+use aegis_core::ear;
 use aegis_core::geo::jurisdiction::resolve;
 use aegis_core::geo::{GeofenceContext, GeofencePolicy, LocationEvent};
 use aegis_core::inspect::{inspect, Structure};
+use aegis_core::keys::PublicKey;
 use aegis_core::time::UnixTime;
 use aegis_core::tpm::{ClockInfo, HashAlg, Name};
 use aegis_core::verify::{
@@ -140,6 +142,25 @@ fn run(provider: &dyn CryptoProvider, v: &Value) -> Result<(), Error> {
     }
 }
 
+/// Runs one EAR token vector (testdata/gen/make_ear_vectors.py) through `ear::verify_token`.
+fn run_ear(provider: &dyn CryptoProvider, v: &Value) -> Result<(), Error> {
+    let key = PublicKey::from_spki(&file(v, "key")).unwrap();
+    let nonce = v["nonce"].as_str().map(|n| hex::decode(n).unwrap());
+    let algorithms: Vec<ear::Algorithm> = match v["algorithms"].as_array() {
+        Some(a) => a
+            .iter()
+            .map(|n| ear::Algorithm::from_jws_name(n.as_str().unwrap()).unwrap())
+            .collect(),
+        None => ear::DEFAULT_ALGORITHMS.to_vec(),
+    };
+    let options = ear::VerifyOptions {
+        algorithms: &algorithms,
+        nonce: nonce.as_deref(),
+        ..ear::VerifyOptions::new(&key, UnixTime::from_secs(v["time"].as_u64().unwrap()))
+    };
+    ear::verify_token(provider, &file(v, "token"), &options).map(|_| ())
+}
+
 fn expected(v: &Value) -> Option<String> {
     match v["expect"]["verdict"].as_str().unwrap() {
         "valid" => None,
@@ -192,6 +213,15 @@ fn every_vector_gets_its_expected_verdict_from_every_provider() {
                 }
                 vec![("resolve".into(), got.err().map(|e| e.name().to_string()))]
             }
+            "ear" => all_providers()
+                .into_iter()
+                .map(|p| {
+                    (
+                        p.name().to_string(),
+                        run_ear(p, v).err().map(|e| e.name().to_string()),
+                    )
+                })
+                .collect(),
             _ => continue, // "ek" vectors: tests/ek_certificate.rs
         };
         for (who, got) in outcomes {

@@ -39,7 +39,7 @@ pub struct aegis_public_key {
 /// `aegis_private_key_free`, which wipes the secret. Immutable: may be shared between threads.
 #[derive(Debug)]
 pub struct aegis_private_key {
-    inner: PrivateKey,
+    pub(crate) inner: PrivateKey,
 }
 
 /// The scheme of `(scheme_alg, hash_alg)`: `AEGIS_UNKNOWN_ALGORITHM` for another scheme or hash.

@@ -63,7 +63,11 @@ type vector struct {
 	Time              int64  `json:"time"`
 	NetworkVerified   bool   `json:"network_verified"`
 	NeedsJurisdiction bool   `json:"needs_jurisdiction"`
-	Expect            struct {
+	// ear vectors
+	Token      string   `json:"token"`
+	Algorithms []string `json:"algorithms"`
+	Format     string   `json:"format"`
+	Expect     struct {
 		Verdict    string          `json:"verdict"`
 		Error      string          `json:"error"`
 		Code       uint32          `json:"code"`
@@ -478,6 +482,40 @@ func runEK(t *testing.T, v vector) {
 	}
 }
 
+// runEAR verifies an EAR token vector (testdata/gen/make_ear_vectors.py) with VerifyEAR.
+func runEAR(t *testing.T, v vector) {
+	key, err := aegis.PublicKeyFromSPKI(readVectorFile(t, v.Key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer key.Close()
+	nonce, err := hex.DecodeString(v.Nonce)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var algs aegis.EARAlgs
+	for _, a := range v.Algorithms {
+		switch a {
+		case "ES256":
+			algs |= aegis.EARAlgES256
+		case "ES384":
+			algs |= aegis.EARAlgES384
+		case "PS256":
+			algs |= aegis.EARAlgPS256
+		default:
+			t.Fatalf("unknown algorithm %s", a)
+		}
+	}
+	ear, err := aegis.VerifyEAR(key, readVectorFile(t, v.Token), time.Unix(v.Time, 0), nonce, algs)
+	verdict(t, v, err)
+	if err != nil {
+		return
+	}
+	if ear.CWT != (v.Format == "cwt") || ear.Claims["submods"] == nil {
+		t.Errorf("verified EAR: CWT %v, claims %v", ear.CWT, ear.Claims)
+	}
+}
+
 // The EK checks this suite makes itself, each breaking exactly one check of a valid ek vector,
 // and verifier-side credential activation for that EK (activation itself needs the TPM: the Rust
 // suite runs it on swtpm, the SPIRE example at its test time).
@@ -654,6 +692,8 @@ func TestManifest(t *testing.T) {
 			t.Run(v.ID, func(t *testing.T) { runJurisdiction(t, v) })
 		case "geofence":
 			t.Run(v.ID, func(t *testing.T) { runGeofence(t, v) })
+		case "ear":
+			t.Run(v.ID, func(t *testing.T) { runEAR(t, v) })
 		default:
 			t.Errorf("%s: unknown vector kind %q", v.ID, v.Kind)
 			continue
@@ -661,7 +701,7 @@ func TestManifest(t *testing.T) {
 		ran[v.Kind]++
 	}
 	if ran["quote"] == 0 || ran["certify"] == 0 || ran["inspect"] == 0 || ran["ek"] == 0 ||
-		ran["jurisdiction"] == 0 {
+		ran["jurisdiction"] == 0 || ran["ear"] == 0 {
 		t.Fatalf("the manifest gave no quote or no certify vectors: %v", ran)
 	}
 	t.Logf("vectors: %v", ran)

@@ -79,3 +79,11 @@ pub fn take_prefixed(data: &[u8]) -> (&[u8], &[u8]) {
         _ => (&[], &[]),
     }
 }
+
+/// The EAR vectors' issuer key (testdata/ear/issuer-p256.pub.pem), read once per process.
+pub fn ear_issuer_key() -> &'static aegis_core::keys::PublicKey {
+    static KEY: std::sync::OnceLock<aegis_core::keys::PublicKey> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| {
+        aegis_core::keys::PublicKey::from_spki(&read("ear/issuer-p256.pub.pem")).unwrap()
+    })
+}

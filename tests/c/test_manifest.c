@@ -571,6 +571,57 @@ static void run_jurisdiction(outcome *o, const json *v) {
     aegis_resolution_free(r);
 }
 
+/* An EAR token vector (testdata/gen/make_ear_vectors.py): aegis_ear_verify with the vector's
+ * key, time, nonce and allow-list; a valid token's claims JSON must parse. */
+static void run_ear(outcome *o, const char *dir, const json *v) {
+    uint8_t *key_buf = NULL, *token = NULL, *nonce = NULL;
+    size_t key_len = 0, token_len = 0, nonce_len = 0, i;
+    uint64_t now = 0;
+    aegis_ear_algs algs = 0;
+    aegis_public_key *key = NULL;
+    aegis_ear *ear = NULL;
+    aegis_string *claims = NULL;
+    const json *list = json_get(v, "algorithms");
+    if (!load(o, dir, v, "key", &key_buf, &key_len) || !load(o, dir, v, "token", &token, &token_len)) goto done;
+    if (!json_u64(json_get(v, "time"), &now)) { set_problem(o, "%s", "bad time"); goto done; }
+    if (json_get(v, "nonce") && !hex_field(o, v, "nonce", &nonce, &nonce_len)) goto done;
+    for (i = 0; list && i < list->count; i++) {
+        const char *a = json_str(list->items[i]);
+        if (a && strcmp(a, "ES256") == 0) algs |= AEGIS_EAR_ALG_ES256;
+        else if (a && strcmp(a, "ES384") == 0) algs |= AEGIS_EAR_ALG_ES384;
+        else if (a && strcmp(a, "PS256") == 0) algs |= AEGIS_EAR_ALG_PS256;
+        else { set_problem(o, "unknown algorithm %s", a ? a : "?"); goto done; }
+    }
+    if (aegis_public_key_from_spki(key_buf, key_len, &key, NULL) != AEGIS_OK) {
+        set_problem(o, "%s", "the vector's key does not load");
+        goto done;
+    }
+    o->status = aegis_ear_verify(key, token, token_len, now, nonce, nonce_len, algs, &ear, &o->err);
+    if (o->status == AEGIS_OK) {
+        aegis_ear_dialect dialect = 99;
+        uint8_t is_cwt = 9;
+        char jerr[128] = "";
+        json *parsed = NULL;
+        if (aegis_ear_dialect(ear, &dialect, &is_cwt) != AEGIS_OK || dialect > AEGIS_EAR_DIALECT_VERAISON ||
+            is_cwt > 1) {
+            set_problem(o, "%s", "aegis_ear_dialect failed");
+        } else if (aegis_ear_claims_json(ear, &claims, NULL) != AEGIS_OK) {
+            set_problem(o, "%s", "aegis_ear_claims_json failed");
+        } else if (!(parsed = json_parse(aegis_string_ptr(claims), aegis_string_len(claims), jerr, sizeof jerr)) ||
+                   !json_get(parsed, "submods")) {
+            set_problem(o, "claims JSON: %s", jerr[0] ? jerr : "no submods");
+        }
+        json_free(parsed);
+    }
+done:
+    aegis_string_free(claims);
+    aegis_ear_free(ear);
+    aegis_public_key_free(key);
+    free(key_buf);
+    free(token);
+    free(nonce);
+}
+
 /* An EK vector's files. */
 typedef struct {
     uint8_t *cert, *pub;
@@ -964,7 +1015,8 @@ int main(int argc, char **argv) {
         if (!id) id = "(no id)";
         if (!kind || (strcmp(kind, "quote") != 0 && strcmp(kind, "certify") != 0 && strcmp(kind, "inspect") != 0 &&
                       strcmp(kind, "ek") != 0 && strcmp(kind, "geofence") != 0 && strcmp(kind, "poc") != 0 &&
-                      strcmp(kind, "jurisdiction") != 0)) {
+                      strcmp(kind, "jurisdiction") != 0 &&
+                      strcmp(kind, "ear") != 0)) {
             skipped++;
             continue;
         }
@@ -974,6 +1026,7 @@ int main(int argc, char **argv) {
         else if (strcmp(kind, "inspect") == 0) run_inspect(&o, dir, v);
         else if (strcmp(kind, "poc") == 0) run_poc(&o, dir, v);
         else if (strcmp(kind, "jurisdiction") == 0) run_jurisdiction(&o, v);
+        else if (strcmp(kind, "ear") == 0) run_ear(&o, dir, v);
         else run_ek(&o, dir, v);
 
         if (o.problem[0]) {

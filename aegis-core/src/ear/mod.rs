@@ -22,7 +22,10 @@ mod json;
 mod token;
 
 pub use geo::GeoClaims;
-pub use token::{verify_cwt, verify_jwt, Algorithm, VerifiedEar, VerifyOptions};
+pub use token::{
+    verify_cwt, verify_jwt, verify_token, Algorithm, TokenFormat, VerifiedEar, VerifyOptions,
+    DEFAULT_ALGORITHMS,
+};
 
 use std::collections::BTreeMap;
 
@@ -367,6 +370,12 @@ impl Ear {
     /// claims JSON); a token's claims come verified from [`verify_jwt`] or [`verify_cwt`].
     pub fn from_json(bytes: &[u8]) -> Result<(Ear, Dialect)> {
         json::decode(bytes)
+    }
+
+    /// Unverified claims from CBOR (a CWT's payload), with the dialect read from `eat_profile`;
+    /// the CBOR counterpart of [`Ear::from_json`].
+    pub fn from_cbor(bytes: &[u8]) -> Result<(Ear, Dialect)> {
+        cbor::decode(bytes)
     }
 }
 

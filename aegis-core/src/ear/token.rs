@@ -79,7 +79,8 @@ impl Algorithm {
         }
     }
 
-    fn scheme(self) -> SignatureScheme {
+    /// The signature scheme (hash and padding) this algorithm signs with.
+    pub fn scheme(self) -> SignatureScheme {
         match self {
             Algorithm::Es256 => SignatureScheme::Ecdsa(HashAlg::Sha256),
             Algorithm::Es384 => SignatureScheme::Ecdsa(HashAlg::Sha384),
@@ -95,6 +96,17 @@ impl Algorithm {
             (Algorithm::Ps256, PublicKey::Rsa { .. }) => key.bits() >= 2048,
             _ => false,
         }
+    }
+
+    /// The algorithm for a key: ES256 for P-256, ES384 for P-384, PS256 for RSA of 2048 bits or
+    /// more; `InvalidArgument` for any other key. What a software signer for EAR uses.
+    pub fn for_key(key: &PublicKey) -> Result<Self> {
+        [Algorithm::Es256, Algorithm::Es384, Algorithm::Ps256]
+            .into_iter()
+            .find(|a| a.fits(key))
+            .ok_or(Error::InvalidArgument {
+                what: "EAR key: ECDSA P-256, ECDSA P-384 or RSA of 2048 bits or more",
+            })
     }
 
     /// The algorithm of a signer: ECDSA SHA-256 on P-256, ECDSA SHA-384 on P-384, or RSA-PSS
@@ -144,6 +156,26 @@ pub struct VerifiedEar {
     ear: Ear,
     dialect: Dialect,
     algorithm: Algorithm,
+    format: TokenFormat,
+}
+
+/// How a token is serialized.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TokenFormat {
+    /// JWT: JWS compact serialization (RFC 7515, 7.1).
+    Jwt,
+    /// CWT: COSE_Sign1 (RFC 9052, 4.2).
+    Cwt,
+}
+
+impl TokenFormat {
+    /// "jwt" or "cwt".
+    pub fn name(self) -> &'static str {
+        match self {
+            TokenFormat::Jwt => "jwt",
+            TokenFormat::Cwt => "cwt",
+        }
+    }
 }
 
 impl VerifiedEar {
@@ -162,13 +194,18 @@ impl VerifiedEar {
         self.algorithm
     }
 
+    /// Whether the token was a JWT or a CWT.
+    pub fn format(&self) -> TokenFormat {
+        self.format
+    }
+
     /// The claims, owned.
     pub fn into_ear(self) -> Ear {
         self.ear
     }
 }
 
-fn sign_message(signer: &dyn Signer, alg: Algorithm, message: &[u8]) -> Result<Vec<u8>> {
+pub(crate) fn sign_message(signer: &dyn Signer, alg: Algorithm, message: &[u8]) -> Result<Vec<u8>> {
     let scheme = alg.scheme();
     let digest = scheme.hash().digest(message);
     signer
@@ -270,6 +307,7 @@ fn check_claims(
     ear: Ear,
     dialect: Dialect,
     alg: Algorithm,
+    format: TokenFormat,
     options: &VerifyOptions<'_>,
 ) -> Result<VerifiedEar> {
     let now = options.now.as_secs();
@@ -298,6 +336,7 @@ fn check_claims(
         ear,
         dialect,
         algorithm: alg,
+        format,
     })
 }
 
@@ -360,7 +399,7 @@ pub fn verify_jwt(
         .unwrap_or_default();
     check_signature(provider, options, alg, signing_input.as_bytes(), &sig)?;
     let (ear, dialect) = json::decode(&payload)?;
-    check_claims(ear, dialect, alg, options)
+    check_claims(ear, dialect, alg, TokenFormat::Jwt, options)
 }
 
 /// Verifies a CWT EAR (COSE_Sign1, tagged 18 or untagged, optionally inside the CWT tag 61)
@@ -420,5 +459,40 @@ pub fn verify_cwt(
         &sign1.signature,
     )?;
     let (ear, dialect) = cbor::decode(payload)?;
-    check_claims(ear, dialect, alg, options)
+    check_claims(ear, dialect, alg, TokenFormat::Cwt, options)
+}
+
+/// Verifies a token of either form, told apart by content: ASCII whitespace around it is
+/// dropped; text with two `.` is a JWT ([`verify_jwt`]); other text is a CWT in base64 (standard
+/// or URL-safe alphabet, padded or not); anything else is a binary CWT ([`verify_cwt`]).
+pub fn verify_token(
+    provider: &dyn CryptoProvider,
+    token: &[u8],
+    options: &VerifyOptions<'_>,
+) -> Result<VerifiedEar> {
+    check_size(token.len())?;
+    let trimmed = token.trim_ascii();
+    let is_text = !trimmed.is_empty()
+        && trimmed
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.+/=".contains(b));
+    if !is_text {
+        return verify_cwt(provider, token, options);
+    }
+    if trimmed.iter().filter(|b| **b == b'.').count() == 2 {
+        return verify_jwt(provider, trimmed, options);
+    }
+    let text: Vec<u8> = trimmed
+        .iter()
+        .filter(|b| **b != b'=')
+        .map(|b| match b {
+            b'+' => b'-',
+            b'/' => b'_',
+            other => *other,
+        })
+        .collect();
+    let cwt = B64URL.decode(text).map_err(|_| Error::EarMalformed {
+        what: "token is neither a JWT, a CWT nor base64 of a CWT",
+    })?;
+    verify_cwt(provider, &cwt, options)
 }

@@ -12,6 +12,7 @@ mod errors;
 mod geo;
 mod geofence;
 mod keypolicy;
+mod ear;
 mod sign;
 mod sovereign;
 
@@ -765,6 +766,7 @@ fn _aegis(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ek::register(m)?;
     geofence::register(m)?;
     sign::register(m)?;
+    ear::register(m)?;
     binding::register(m)?;
     appraise::register(m)?;
     keypolicy::register(m)?;

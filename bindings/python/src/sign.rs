@@ -270,7 +270,7 @@ fn spec_name(spec: KeySpec) -> String {
 #[pyclass(frozen, module = "aegis._aegis")]
 #[derive(Debug)]
 pub struct PrivateKey {
-    inner: CorePrivateKey,
+    pub(crate) inner: CorePrivateKey,
 }
 
 #[pymethods]

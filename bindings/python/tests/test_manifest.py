@@ -13,7 +13,7 @@ import pytest
 import aegis
 from conftest import load_manifest, read, vectors
 
-KINDS = ("quote", "certify", "inspect", "ek", "poc", "jurisdiction", "geofence")
+KINDS = ("quote", "certify", "inspect", "ek", "poc", "jurisdiction", "geofence", "ear")
 ALL = load_manifest()["vectors"]
 QUOTE_AND_CERTIFY = vectors("quote", "certify")
 PCR_FILES = [v for v in vectors("inspect") if v.get("structure") == "pcrs"]
@@ -174,6 +174,17 @@ def check_geofence(vector: dict[str, Any]) -> None:
     assert (decision.resolution is not None) == vector["needs_jurisdiction"]
 
 
+def verify_ear(v: dict[str, Any]) -> aegis.Ear:
+    nonce = v.get("nonce")
+    return aegis.verify_ear(
+        aegis.PublicKey.from_spki(read(v["key"])),
+        read(v["token"]),
+        now=v["time"],
+        nonce=bytes.fromhex(nonce) if nonce else None,
+        algorithms=v.get("algorithms"),
+    )
+
+
 @pytest.mark.parametrize("vector", ALL, ids=[v["id"] for v in ALL])
 def test_vector(vector: dict[str, Any]) -> None:
     kind = vector["kind"]
@@ -216,6 +227,16 @@ def test_vector(vector: dict[str, Any]) -> None:
             return
         with pytest.raises(aegis.AegisError) as raised:
             aegis.geo_resolve(*reading)
+    elif kind == "ear":
+        if valid:
+            ear = verify_ear(vector)
+            assert ear.format == vector["format"]
+            assert ear.algorithm == "ES256"
+            assert ear.dialect in ("ietf-04", "ietf-03", "veraison")
+            assert ear.claims["submods"]
+            return
+        with pytest.raises(aegis.AegisError) as raised:
+            verify_ear(vector)
     else:
         pytest.fail(f"{vector['id']}: unknown vector kind {kind!r}: teach tests/test_manifest.py to walk it")
     expect_error(vector, raised.value)

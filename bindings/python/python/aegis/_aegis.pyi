@@ -424,6 +424,42 @@ class PrivateKey:
     def sign(self, message: Buffer, scheme: str, *, format: str = "raw") -> bytes:
         """Signs `message` under `scheme` (as for verify_signature, never SHA-1) in `format`."""
 
+# --- EAR attestation-result tokens (ear.rs) ------------------------------------------------------
+
+@final
+class Ear:
+    """A verified EAR (draft-ietf-rats-ear); only verify_ear makes one."""
+
+    @property
+    def claims(self) -> dict[str, Any]:
+        """The claims, as JSON in the token's own dialect."""
+    @property
+    def dialect(self) -> str:
+        """"ietf-04", "ietf-03" or "veraison", from the token's eat_profile."""
+    @property
+    def format(self) -> str:
+        """"jwt" or "cwt"."""
+    @property
+    def algorithm(self) -> str:
+        """"ES256", "ES384" or "PS256"."""
+
+def verify_ear(
+    key: PublicKey,
+    token: Buffer | str,
+    *,
+    now: int,
+    nonce: Buffer | None = None,
+    algorithms: Sequence[str] | None = None,
+) -> Ear:
+    """Verifies an EAR token (a JWT, or a CWT in binary or base64); raises the AegisError of the
+    failed check (ResultError with .name EarExpired, EarNonceMismatch, ...)."""
+
+def sign_ear_jwt(key: PrivateKey, claims: dict[str, Any] | str | Buffer, *, dialect: str = "ietf-04") -> str:
+    """Signs EAR claims (JSON in any dialect) as a JWT: ES256, ES384 or PS256 by the key."""
+
+def sign_ear_cwt(key: PrivateKey, claims: dict[str, Any] | str | Buffer, *, dialect: str = "ietf-04") -> bytes:
+    """Signs EAR claims as a CWT (tagged COSE_Sign1, deterministic CBOR)."""
+
 # --- Credential activation (binding.rs) ----------------------------------------------------------
 
 @final
