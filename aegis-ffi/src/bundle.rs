@@ -294,9 +294,7 @@ unsafe fn with_result<T>(
 ) -> T {
     boundary::guard_value(None, || {
         // SAFETY: this function's contract for result.
-        unsafe { boundary::borrow(result, "result") }
-            .ok()
-            .map(f)
+        unsafe { boundary::borrow(result, "result") }.ok().map(f)
     })
     .unwrap_or(default)
 }
@@ -429,7 +427,9 @@ pub unsafe extern "C" fn aegis_attestation_result_failure_reason(
     // SAFETY: the caller upholds this function's contract for result.
     unsafe {
         with_result(result, c"".as_ptr(), |r| {
-            r.failures.get(i).map_or(c"".as_ptr(), |f| f.reason.as_ptr())
+            r.failures
+                .get(i)
+                .map_or(c"".as_ptr(), |f| f.reason.as_ptr())
         })
     }
 }
