@@ -48,13 +48,28 @@ type vector struct {
 	CARoots         []string `json:"ca_roots"`
 	CAIntermediates []string `json:"ca_intermediates"`
 	VerifyTime      int64    `json:"verify_time"`
+	// bundle vectors (bundle_test.go); their "policy" is a file (policyJSON.File)
+	Bundle          string   `json:"bundle"`
+	Enrolment       string   `json:"enrolment"`
+	EKRoots         []string `json:"ek_roots"`
+	Time            int64    `json:"time"`
+	NetworkVerified bool     `json:"network_verified"`
 	Expect          struct {
 		Verdict string `json:"verdict"`
 		Error   string `json:"error"`
+		// bundle vectors
+		Code     uint32            `json:"code"`
+		Status   string            `json:"status"`
+		Submods  map[string]string `json:"submods"`
+		Failures []bundleFailure   `json:"failures"`
+		Country  *string           `json:"country"`
 	} `json:"expect"`
 }
 
+// policyJSON is a vector's quote or certify policy, or, for a bundle vector, the path of its
+// geofence policy (File).
 type policyJSON struct {
+	File           string             `json:"-"`
 	RequirePCRs    map[string][]uint8 `json:"require_pcrs"`
 	AllowSHA1      bool               `json:"allow_sha1"`
 	ExpectedSigner string             `json:"expected_signer"`
@@ -64,6 +79,15 @@ type policyJSON struct {
 		RestartCount uint32 `json:"restart_count"`
 		Safe         bool   `json:"safe"`
 	} `json:"previous_clock"`
+}
+
+// UnmarshalJSON reads a policy object, or a string: the path of a policy file.
+func (p *policyJSON) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		return json.Unmarshal(b, &p.File)
+	}
+	type plain policyJSON
+	return json.Unmarshal(b, (*plain)(p))
 }
 
 func loadManifest(t *testing.T) manifest {
@@ -513,7 +537,8 @@ func TestEKNegativeAndCredential(t *testing.T) {
 }
 
 // TestManifest walks testdata/manifest.json: every vector (quote, certify, inspect, ek) gives its
-// expected verdict and, when invalid, its expected error name and code.
+// expected verdict and, when invalid, its expected error name and code; a bundle vector its
+// attestation result (runBundle).
 func TestManifest(t *testing.T) {
 	m := loadManifest(t)
 	ran := map[string]int{}
@@ -528,13 +553,15 @@ func TestManifest(t *testing.T) {
 			t.Run(v.ID, func(t *testing.T) { runInspect(t, v) })
 		case "ek":
 			t.Run(v.ID, func(t *testing.T) { runEK(t, v) })
+		case "bundle":
+			t.Run(v.ID, func(t *testing.T) { runBundle(t, v) })
 		default:
 			t.Errorf("%s: unknown vector kind %q", v.ID, v.Kind)
 			continue
 		}
 		ran[v.Kind]++
 	}
-	if ran["quote"] == 0 || ran["certify"] == 0 || ran["inspect"] == 0 || ran["ek"] == 0 {
+	if ran["quote"] == 0 || ran["certify"] == 0 || ran["inspect"] == 0 || ran["ek"] == 0 || ran["bundle"] < 10 {
 		t.Fatalf("the manifest gave no quote or no certify vectors: %v", ran)
 	}
 	t.Logf("vectors: %v", ran)
