@@ -250,7 +250,11 @@ mod tests {
         let hole = vec![ll(2.0, 2.0), ll(8.0, 2.0), ll(8.0, 8.0), ll(2.0, 8.0)];
         assert!(point_in_ring(ll(5.0, 5.0), &square));
         assert!(!point_in_ring(ll(15.0, 5.0), &square));
-        assert!(!point_in_polygon(ll(5.0, 5.0), &square, std::slice::from_ref(&hole)));
+        assert!(!point_in_polygon(
+            ll(5.0, 5.0),
+            &square,
+            std::slice::from_ref(&hole)
+        ));
         assert!(point_in_polygon(ll(1.0, 5.0), &square, &[hole]));
         assert!(!point_in_ring(ll(0.0, 0.0), &[]));
         let d = distance_to_ring_m(ll(5.0, 5.0), &square);
