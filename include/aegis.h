@@ -156,6 +156,14 @@ typedef struct aegis_appraisal aegis_appraisal;
 typedef struct aegis_appraisal_policy aegis_appraisal_policy;
 
 /**
+ * The attestation result of `aegis_bundle_appraise`: a status, the submods ("platform",
+ * "workload-key" and, when a location is appraised, "location") with their statuses, every
+ * failed check with its code, the location's country and the whole result as JSON. Owned by the
+ * caller, freed with `aegis_attestation_result_free`. Immutable: may be shared between threads.
+ */
+typedef struct aegis_attestation_result aegis_attestation_result;
+
+/**
  * An owned byte string made by a function (e.g. `aegis_name_qualified_under`). Owned by the
  * caller, freed with `aegis_bytes_free` (which wipes it); read with `aegis_bytes_ptr` and
  * `aegis_bytes_len`. Immutable: may be shared between threads.
@@ -195,6 +203,14 @@ typedef struct aegis_ear aegis_ear;
 typedef struct aegis_ek_trust_store aegis_ek_trust_store;
 
 /**
+ * The verifier's enrolment record of an AK (docs/evidence-bundle.md: the AK's Name and the EK
+ * public area kept after credential activation), read by `aegis_enrolment_record_from_json`.
+ * The verifier's own state: never read one an attester sent. Owned by the caller, freed with
+ * `aegis_enrolment_record_free`. Immutable: may be shared between threads.
+ */
+typedef struct aegis_enrolment_record aegis_enrolment_record;
+
+/**
  * The detail of a failed call: its code, its name (the `aegis_core::Error` variant, e.g.
  * "PcrDigestMismatch", or "NullPointer" / "Panic") and a message for people.
  *
@@ -202,6 +218,13 @@ typedef struct aegis_ek_trust_store aegis_ek_trust_store;
  * `aegis_error_free`. Immutable: may be read from any thread.
  */
 typedef struct aegis_error aegis_error;
+
+/**
+ * An evidence bundle (docs/evidence-bundle.md) read by `aegis_evidence_bundle_from_json`: what
+ * an attester sends for one attestation. Owned by the caller, freed with
+ * `aegis_evidence_bundle_free`. Immutable: may be shared between threads.
+ */
+typedef struct aegis_evidence_bundle aegis_evidence_bundle;
 
 /**
  * The decision of a geofence policy on one reading (`aegis_geofence_policy_evaluate`): allow or
@@ -1760,6 +1783,210 @@ size_t aegis_string_len(const aegis_string *s);
  * borrowed from it) is not used after.
  */
 void aegis_string_free(aegis_string *s);
+
+/**
+ * Reads an evidence bundle from its JSON form (`len` bytes at `json`; docs/evidence-bundle.md).
+ * On success `*out` receives a new bundle the caller frees with `aegis_evidence_bundle_free`.
+ * A bundle that does not decode is `AEGIS_EVIDENCE_BUNDLE_INVALID`; its `aegis_error` message
+ * names the member at fault ("$.quote.attest: not base64 ..."). Only the transport is decoded
+ * here: the TPM structures inside are parsed by the checks of `aegis_bundle_appraise`. Nothing
+ * is written to `*out` on failure. The input is only read during the call.
+ *
+ * # Safety
+ * `json` is valid for reading `len` bytes (or NULL with `len` 0); `out` is valid for writing one
+ * pointer; `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_evidence_bundle_from_json(const uint8_t *json,
+                                             size_t len,
+                                             aegis_evidence_bundle **out,
+                                             aegis_error **err_out);
+
+/**
+ * Frees an evidence bundle. NULL does nothing.
+ *
+ * # Safety
+ * `bundle` is NULL or a bundle from this library, not freed before; it is not used after.
+ */
+void aegis_evidence_bundle_free(aegis_evidence_bundle *bundle);
+
+/**
+ * Reads the verifier's enrolment record of an AK from its JSON form (`len` bytes at `json`;
+ * docs/evidence-bundle.md). On success `*out` receives a new record the caller frees with
+ * `aegis_enrolment_record_free`; a record that does not decode is an error (its `aegis_error`
+ * message says what is wrong) with nothing written to `*out`. The input is only read during the
+ * call.
+ *
+ * # Safety
+ * `json` is valid for reading `len` bytes (or NULL with `len` 0); `out` is valid for writing one
+ * pointer; `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_enrolment_record_from_json(const uint8_t *json,
+                                              size_t len,
+                                              aegis_enrolment_record **out,
+                                              aegis_error **err_out);
+
+/**
+ * Frees an enrolment record. NULL does nothing.
+ *
+ * # Safety
+ * `record` is NULL or a record from this library, not freed before; it is not used after.
+ */
+void aegis_enrolment_record_free(aegis_enrolment_record *record);
+
+/**
+ * Appraises one evidence bundle into an attestation result with the default crypto provider
+ * (docs/evidence-bundle.md): the AK binding, the EK certificate, the quote, the PCR reference
+ * values, the App Key's certification, the location log, the jurisdiction and the geofence,
+ * every check recorded in its submod instead of stopping at the first failure.
+ *
+ * - `bundle`: what the attester sent;
+ * - `ek_roots`: the manufacturer CAs trusted for EK certificates, or NULL (then an EK
+ *   certificate cannot be verified);
+ * - `enrolment`: the AK's enrolment record, or NULL: the AK is then bound to no EK and
+ *   "ak-binding" fails with `AEGIS_AK_BINDING_MISMATCH`;
+ * - `geofence`: the geofence policy with its PCR reference values, or NULL (neither is
+ *   appraised);
+ * - `policy`: the quote, certify and location PCR policy, NULL for the default (see
+ *   `aegis_appraisal_policy`; the location log is appraised against PCR 15 of the SHA-256 bank);
+ * - `nonce`, `nonce_len`: the nonce this verifier issued;
+ * - `now_unix`: the time of the appraisal (seconds since the Unix epoch);
+ * - `network_verified`: the mobile network verified the reading's location (CAMARA);
+ * - `require_ek_certificate`: whether an EK certificate chained to `ek_roots` is required
+ *   (true unless the TPM's maker ships none).
+ *
+ * The status says whether there is a result, not whether the evidence passed: `AEGIS_OK` with a
+ * new result in `*out` (the caller frees it with `aegis_attestation_result_free`; read its
+ * status and failures), or an error with nothing written to `*out`:
+ * `AEGIS_EVIDENCE_NONCE_MISMATCH` when the bundle does not carry `nonce`, a parse or key-policy
+ * error when the AK's public area cannot be used, `AEGIS_NULL_POINTER` for a NULL `bundle`,
+ * `out` or a NULL `nonce` with a length. Inputs are only read during the call.
+ *
+ * # Safety
+ * `bundle`, `ek_roots`, `enrolment`, `geofence` and `policy` are NULL or live objects from this
+ * library, not changed during the call; `nonce` is valid for reading `nonce_len` bytes (or NULL
+ * with `nonce_len` 0); `out` is valid for writing one pointer; `err_out` is NULL or valid for
+ * writing one pointer.
+ */
+aegis_status aegis_bundle_appraise(const aegis_evidence_bundle *bundle,
+                                   const aegis_ek_trust_store *ek_roots,
+                                   const aegis_enrolment_record *enrolment,
+                                   const aegis_geofence_policy *geofence,
+                                   const aegis_appraisal_policy *policy,
+                                   const uint8_t *nonce,
+                                   size_t nonce_len,
+                                   uint64_t now_unix,
+                                   bool network_verified,
+                                   bool require_ek_certificate,
+                                   aegis_attestation_result **out,
+                                   aegis_error **err_out);
+
+/**
+ * The result's status: "affirming", "warning", "contraindicated" or "none" (the worst submod
+ * status; AR4SI tiers); "" when `result` is NULL. A NUL-terminated string borrowed from
+ * `result`, valid until `aegis_attestation_result_free(result)`.
+ *
+ * # Safety
+ * `result` is NULL or a live `aegis_attestation_result`.
+ */
+const char *aegis_attestation_result_status(const aegis_attestation_result *result);
+
+/**
+ * The number of submods (in order: "platform", "workload-key", then "location" when a location
+ * is appraised); 0 when `result` is NULL.
+ *
+ * # Safety
+ * `result` is NULL or a live `aegis_attestation_result`.
+ */
+size_t aegis_attestation_result_submod_count(const aegis_attestation_result *result);
+
+/**
+ * The name of submod number `i` (0 <= i < `aegis_attestation_result_submod_count`); "" for an
+ * `i` out of range or a NULL `result`. Borrowed from `result`, valid until
+ * `aegis_attestation_result_free(result)`.
+ *
+ * # Safety
+ * `result` is NULL or a live `aegis_attestation_result`.
+ */
+const char *aegis_attestation_result_submod_name(const aegis_attestation_result *result, size_t i);
+
+/**
+ * The status of submod number `i` (the worst tier of its trustworthiness vector, as for
+ * `aegis_attestation_result_status`); "" for an `i` out of range or a NULL `result`. Borrowed
+ * from `result`, valid until `aegis_attestation_result_free(result)`.
+ *
+ * # Safety
+ * `result` is NULL or a live `aegis_attestation_result`.
+ */
+const char *aegis_attestation_result_submod_status(const aegis_attestation_result *result,
+                                                   size_t i);
+
+/**
+ * The number of failed checks, over every submod in submod and check order; 0 when `result` is
+ * NULL.
+ *
+ * # Safety
+ * `result` is NULL or a live `aegis_attestation_result`.
+ */
+size_t aegis_attestation_result_failure_count(const aegis_attestation_result *result);
+
+/**
+ * Failed check number `i` (0 <= i < `aegis_attestation_result_failure_count`): its submod
+ * ("platform", ...), its check ("quote", "geofence", ...; strings borrowed from `result`, valid
+ * until `aegis_attestation_result_free(result)`) and the status code of its error (e.g.
+ * `AEGIS_PCR_DIGEST_MISMATCH`). `AEGIS_INVALID_ARGUMENT` when `i` is out of range,
+ * `AEGIS_NULL_POINTER` when a pointer is NULL; outputs are written only on success.
+ *
+ * # Safety
+ * `result` is NULL or a live `aegis_attestation_result`; the out-pointers are NULL or valid for
+ * writing.
+ */
+aegis_status aegis_attestation_result_failure(const aegis_attestation_result *result,
+                                              size_t i,
+                                              const char **submod,
+                                              const char **check,
+                                              aegis_status *code);
+
+/**
+ * What failed check number `i` found, for people (its error's message); "" for an `i` out of
+ * range or a NULL `result`. Not stable: match on the failure's code. Borrowed from `result`,
+ * valid until `aegis_attestation_result_free(result)`.
+ *
+ * # Safety
+ * `result` is NULL or a live `aegis_attestation_result`.
+ */
+const char *aegis_attestation_result_failure_reason(const aegis_attestation_result *result,
+                                                    size_t i);
+
+/**
+ * The country of the location reading (ISO 3166-1 alpha-2, the geoAR claim of the "location"
+ * submod), set only when the verified reading lies wholly in one country; "" otherwise or when
+ * `result` is NULL. Borrowed from `result`, valid until `aegis_attestation_result_free(result)`.
+ *
+ * # Safety
+ * `result` is NULL or a live `aegis_attestation_result`.
+ */
+const char *aegis_attestation_result_country(const aegis_attestation_result *result);
+
+/**
+ * The result as JSON, as `aegis appraise` prints it without the token: `{"status", "submods"}`
+ * with each submod in its EAR form (status, trust vector, geoAR claims, and every check with its
+ * outcome, code and reason in `ear_verifier_claims.checks`); "" when `result` is NULL. A
+ * NUL-terminated UTF-8 string borrowed from `result`, valid until
+ * `aegis_attestation_result_free(result)`.
+ *
+ * # Safety
+ * `result` is NULL or a live `aegis_attestation_result`.
+ */
+const char *aegis_attestation_result_json(const aegis_attestation_result *result);
+
+/**
+ * Frees a result. NULL does nothing.
+ *
+ * # Safety
+ * `result` is NULL or a result from this library, not freed before; it (and every string
+ * borrowed from it) is not used after.
+ */
+void aegis_attestation_result_free(aegis_attestation_result *result);
 
 /**
  * Verifies an EAR token with `key` at time `now` (seconds since the epoch): a JWT, or a CWT in

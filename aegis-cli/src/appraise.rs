@@ -4,12 +4,10 @@
 
 use std::path::PathBuf;
 
-use aegis_core::appraise::result::{
-    appraise_bundle, AttestationResult, ResultContext, ResultPolicy, TrustAnchors,
-};
+use aegis_core::appraise::result::{appraise_bundle, ResultContext, ResultPolicy, TrustAnchors};
 use aegis_core::appraise::{EvidenceBundle, LocationPcr};
 use aegis_core::crypto::{CryptoProvider, KeySpec, PrivateKey, SignatureScheme, SoftwareSigner};
-use aegis_core::ear::{Dialect, Ear, VerifierId};
+use aegis_core::ear::{Dialect, VerifierId};
 use aegis_core::ek::EkTrustStore;
 use aegis_core::geo::fence::GeofencePolicy;
 use aegis_core::time::UnixTime;
@@ -176,7 +174,7 @@ pub fn run(
         std::fs::write(out, &token_bytes)
             .map_err(|e| UsageError(format!("--out {}: {e}", out.display())))?;
     }
-    let mut report = result_json(&result, &ear)?;
+    let mut report = result.to_json()?;
     if let Some(map) = report.as_object_mut() {
         map.insert("ear".to_owned(), json!(token_text));
     }
@@ -184,13 +182,4 @@ pub fn run(
         report,
         result.status() == aegis_core::ear::Status::Affirming,
     ))
-}
-
-/// The result as the CLI prints it: the status and the EAR's submods as JSON (each with its
-/// status, trust vector, geoAR claims, and the checks with reasons and codes in its verifier
-/// claims).
-pub fn result_json(result: &AttestationResult, ear: &Ear) -> Result<Value, UsageError> {
-    let claims = ear.to_json(Dialect::Ietf04)?;
-    let submods = claims.get("submods").cloned().unwrap_or(Value::Null);
-    Ok(json!({"status": result.status().name(), "submods": submods}))
 }

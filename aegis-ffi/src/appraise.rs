@@ -89,7 +89,7 @@ pub struct aegis_evidence {
 /// Not thread-safe while being changed; may be shared once set.
 #[derive(Debug)]
 pub struct aegis_appraisal_policy {
-    inner: AppraisalPolicy,
+    pub(crate) inner: AppraisalPolicy,
 }
 
 impl Default for aegis_appraisal_policy {

@@ -25,7 +25,7 @@ use crate::status::aegis_status;
 /// `aegis_ek_trust_store_free`. Not thread-safe while being filled; may be shared once filled.
 #[derive(Debug, Default)]
 pub struct aegis_ek_trust_store {
-    inner: EkTrustStore,
+    pub(crate) inner: EkTrustStore,
 }
 
 /// An EK certificate that chains to the caller's store, is valid at the caller's time and

@@ -17,7 +17,7 @@ use crate::status::{aegis_status, AEGIS_OK};
 /// caller, freed with `aegis_geofence_policy_free`. Immutable: may be shared between threads.
 #[derive(Debug)]
 pub struct aegis_geofence_policy {
-    inner: GeofencePolicy,
+    pub(crate) inner: GeofencePolicy,
 }
 
 /// One reason of a decision, with its texts kept NUL-terminated for C.

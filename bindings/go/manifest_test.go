@@ -63,6 +63,10 @@ type vector struct {
 	Time              int64  `json:"time"`
 	NetworkVerified   bool   `json:"network_verified"`
 	NeedsJurisdiction bool   `json:"needs_jurisdiction"`
+	// bundle vectors (bundle_test.go; "bundle", "time" and "network_verified" are shared above);
+	// their "policy" is a file (policyJSON.File)
+	Enrolment string   `json:"enrolment"`
+	EKRoots   []string `json:"ek_roots"`
 	// ear vectors
 	Token      string   `json:"token"`
 	Algorithms []string `json:"algorithms"`
@@ -75,10 +79,18 @@ type vector struct {
 		Path       string          `json:"path"`
 		Denials    []string        `json:"denials"`
 		Codes      []uint32        `json:"codes"`
+		// bundle vectors
+		Status   string            `json:"status"`
+		Submods  map[string]string `json:"submods"`
+		Failures []bundleFailure   `json:"failures"`
+		Country  *string           `json:"country"`
 	} `json:"expect"`
 }
 
+// policyJSON is a vector's quote or certify policy, or, for a bundle vector, the path of its
+// geofence policy (File).
 type policyJSON struct {
+	File           string             `json:"-"`
 	RequirePCRs    map[string][]uint8 `json:"require_pcrs"`
 	AllowSHA1      bool               `json:"allow_sha1"`
 	ExpectedSigner string             `json:"expected_signer"`
@@ -88,6 +100,15 @@ type policyJSON struct {
 		RestartCount uint32 `json:"restart_count"`
 		Safe         bool   `json:"safe"`
 	} `json:"previous_clock"`
+}
+
+// UnmarshalJSON reads a policy object, or a string: the path of a policy file.
+func (p *policyJSON) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		return json.Unmarshal(b, &p.File)
+	}
+	type plain policyJSON
+	return json.Unmarshal(b, (*plain)(p))
 }
 
 func loadManifest(t *testing.T) manifest {
@@ -669,9 +690,8 @@ func runPoc(t *testing.T, v vector) {
 }
 
 // TestManifest walks testdata/manifest.json: every vector (quote, certify, inspect, ek) gives its
-// expected verdict and, when invalid, its expected error name and code.
-// TestManifest walks testdata/manifest.json: every vector (quote, certify, inspect, ek, geofence)
-// gives its expected verdict and, when invalid, its expected error name and code.
+// expected verdict and, when invalid, its expected error name and code (poc, jurisdiction,
+// geofence and ear vectors too); a bundle vector its attestation result (runBundle).
 func TestManifest(t *testing.T) {
 	m := loadManifest(t)
 	ran := map[string]int{}
@@ -694,6 +714,8 @@ func TestManifest(t *testing.T) {
 			t.Run(v.ID, func(t *testing.T) { runGeofence(t, v) })
 		case "ear":
 			t.Run(v.ID, func(t *testing.T) { runEAR(t, v) })
+		case "bundle":
+			t.Run(v.ID, func(t *testing.T) { runBundle(t, v) })
 		default:
 			t.Errorf("%s: unknown vector kind %q", v.ID, v.Kind)
 			continue
@@ -701,7 +723,7 @@ func TestManifest(t *testing.T) {
 		ran[v.Kind]++
 	}
 	if ran["quote"] == 0 || ran["certify"] == 0 || ran["inspect"] == 0 || ran["ek"] == 0 ||
-		ran["jurisdiction"] == 0 || ran["ear"] == 0 {
+		ran["jurisdiction"] == 0 || ran["ear"] == 0 || ran["bundle"] < 10 {
 		t.Fatalf("the manifest gave no quote or no certify vectors: %v", ran)
 	}
 	t.Logf("vectors: %v", ran)

@@ -545,6 +545,112 @@ static void test_geo_resolve(void) {
     aegis_resolution_free(NULL);
 }
 
+/* The evidence bundle surface (docs/evidence-bundle.md): NULL arguments, a malformed bundle
+ * refused with AEGIS_EVIDENCE_BUNDLE_INVALID naming the member at fault, a nonce the verifier did
+ * not issue (no result), a result without the verifier's inputs (every accessor, in and out of
+ * range) and NULL-safe accessors and frees. The manifest's "bundle" vectors (test_manifest.c)
+ * walk the appraisal itself. */
+static void test_bundle(const char *dir) {
+    uint8_t *text = NULL, *nonce = NULL, *hex = NULL;
+    size_t len = 0, nonce_len = 0, hex_len = 0;
+    char *bad, *at;
+    const char *member = "\"app_key_public\": \"";
+    const char *submod = NULL, *check = NULL;
+    aegis_status code = AEGIS_OK;
+    aegis_evidence_bundle *bundle = NULL, *none = NULL;
+    aegis_enrolment_record *record = NULL;
+    aegis_attestation_result *result = NULL, *no_result = NULL;
+    aegis_error *err = NULL;
+    if (!read_file(dir, "bundle/ecc-geneva/bundle.json", &text, &len) ||
+        !read_file(dir, "bundle/ecc-geneva/nonce.hex", &hex, &hex_len)) {
+        CHECK(!"bundle/ecc-geneva is readable");
+        free(text);
+        free(hex);
+        return;
+    }
+    while (hex_len && (hex[hex_len - 1] == '\n' || hex[hex_len - 1] == '\r')) hex[--hex_len] = '\0';
+    CHECK(hex_decode((const char *)hex, &nonce, &nonce_len));
+
+    CHECK(aegis_evidence_bundle_from_json(NULL, 1, &none, NULL) == AEGIS_NULL_POINTER && none == NULL);
+    CHECK(aegis_evidence_bundle_from_json(text, len, NULL, NULL) == AEGIS_NULL_POINTER);
+    CHECK(aegis_evidence_bundle_from_json((const uint8_t *)"{", 1, &none, NULL) == AEGIS_EVIDENCE_BUNDLE_INVALID &&
+          none == NULL);
+    /* A character outside base64 at the start of the App Key's public area. */
+    bad = malloc(len + 2);
+    CHECK(bad != NULL);
+    if (bad) {
+        memcpy(bad, text, len);
+        bad[len] = '\0';
+        at = strstr(bad, member);
+        CHECK(at != NULL);
+        if (at) {
+            at += strlen(member);
+            memmove(at + 1, at, strlen(at) + 1);
+            *at = '!';
+            CHECK(aegis_evidence_bundle_from_json((const uint8_t *)bad, strlen(bad), &none, &err) ==
+                  AEGIS_EVIDENCE_BUNDLE_INVALID);
+            CHECK(none == NULL && err != NULL && aegis_error_code(err) == AEGIS_EVIDENCE_BUNDLE_INVALID &&
+                  strcmp(aegis_error_name(err), "EvidenceBundleInvalid") == 0 &&
+                  strstr(aegis_error_message(err), "$.app_key_public") != NULL);
+            aegis_error_free(err);
+            err = NULL;
+        }
+        free(bad);
+    }
+    CHECK(aegis_enrolment_record_from_json(NULL, 1, &record, NULL) == AEGIS_NULL_POINTER && record == NULL);
+    CHECK(aegis_enrolment_record_from_json((const uint8_t *)"{}", 2, &record, NULL) != AEGIS_OK && record == NULL);
+    CHECK(aegis_enrolment_record_from_json((const uint8_t *)"{}", 2, NULL, NULL) == AEGIS_NULL_POINTER);
+
+    CHECK(aegis_evidence_bundle_from_json(text, len, &bundle, NULL) == AEGIS_OK && bundle != NULL);
+    CHECK(aegis_bundle_appraise(NULL, NULL, NULL, NULL, NULL, nonce, nonce_len, 0, false, false, &no_result, NULL) ==
+          AEGIS_NULL_POINTER);
+    CHECK(aegis_bundle_appraise(bundle, NULL, NULL, NULL, NULL, nonce, nonce_len, 0, false, false, NULL, NULL) ==
+          AEGIS_NULL_POINTER);
+    CHECK(aegis_bundle_appraise(bundle, NULL, NULL, NULL, NULL, NULL, 1, 0, false, false, &no_result, NULL) ==
+          AEGIS_NULL_POINTER);
+    CHECK(aegis_bundle_appraise(bundle, NULL, NULL, NULL, NULL, (const uint8_t *)"\0", 1, 0, false, false, &no_result,
+                                &err) == AEGIS_EVIDENCE_NONCE_MISMATCH);
+    CHECK(no_result == NULL && err && aegis_error_code(err) == AEGIS_EVIDENCE_NONCE_MISMATCH);
+    aegis_error_free(err);
+    err = NULL;
+
+    /* No enrolment record, no EK roots, no geofence: the AK is bound to no EK (contraindicated),
+     * the EK certificate not required (skipped), the location still appraised. */
+    CHECK(aegis_bundle_appraise(bundle, NULL, NULL, NULL, NULL, nonce, nonce_len, 0, false, false, &result, NULL) ==
+          AEGIS_OK);
+    CHECK(strcmp(aegis_attestation_result_status(result), "contraindicated") == 0);
+    CHECK(aegis_attestation_result_submod_count(result) == 3);
+    CHECK(strcmp(aegis_attestation_result_submod_name(result, 0), "platform") == 0);
+    CHECK(strcmp(aegis_attestation_result_submod_status(result, 2), "affirming") == 0);
+    CHECK(strcmp(aegis_attestation_result_submod_name(result, 3), "") == 0);
+    CHECK(strcmp(aegis_attestation_result_submod_status(result, 3), "") == 0);
+    CHECK(aegis_attestation_result_failure_count(result) == 2); /* ak-binding in both submods */
+    CHECK(aegis_attestation_result_failure(result, 1, &submod, &check, &code) == AEGIS_OK &&
+          strcmp(submod, "workload-key") == 0 && strcmp(check, "ak-binding") == 0 &&
+          code == AEGIS_AK_BINDING_MISMATCH);
+    CHECK(aegis_attestation_result_failure_reason(result, 1)[0] != '\0');
+    CHECK(aegis_attestation_result_failure(result, 2, &submod, &check, &code) == AEGIS_INVALID_ARGUMENT);
+    CHECK(aegis_attestation_result_failure(result, 0, NULL, &check, &code) == AEGIS_NULL_POINTER);
+    CHECK(strcmp(aegis_attestation_result_failure_reason(result, 2), "") == 0);
+    CHECK(strcmp(aegis_attestation_result_country(result), "CH") == 0);
+    CHECK(strstr(aegis_attestation_result_json(result), "\"outcome\":\"skipped\"") != NULL);
+
+    CHECK(strcmp(aegis_attestation_result_status(NULL), "") == 0);
+    CHECK(aegis_attestation_result_submod_count(NULL) == 0);
+    CHECK(aegis_attestation_result_failure_count(NULL) == 0);
+    CHECK(aegis_attestation_result_failure(NULL, 0, &submod, &check, &code) == AEGIS_NULL_POINTER);
+    CHECK(strcmp(aegis_attestation_result_country(NULL), "") == 0);
+    CHECK(strcmp(aegis_attestation_result_json(NULL), "") == 0);
+    aegis_attestation_result_free(NULL);
+    aegis_evidence_bundle_free(NULL);
+    aegis_enrolment_record_free(NULL);
+    aegis_attestation_result_free(result);
+    aegis_evidence_bundle_free(bundle);
+    free(text);
+    free(hex);
+    free(nonce);
+}
+
 int main(int argc, char **argv) {
     const char *dir = argc > 1 ? argv[1] : "testdata";
     test_static_strings();
@@ -553,6 +659,7 @@ int main(int argc, char **argv) {
     test_hash_allow_list();
     test_geofence();
     test_verify_paths(dir);
+    test_bundle(dir);
     test_panic_boundary();
     test_geo_resolve();
     printf("test_abi: %s (%d failed check%s)\n", failures ? "FAILED" : "ok", failures, failures == 1 ? "" : "s");

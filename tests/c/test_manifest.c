@@ -15,8 +15,10 @@
  * aegis_credential_check, and aegis_name_qualified_under (activation itself needs the TPM: the
  * Rust suite runs it on swtpm).
  * For each "geofence" vector: the policy from JSON (an invalid one refused with the JSON path at
- * fault), the decision on the reading and exactly the expected denials. Unknown kinds are
- * skipped and counted.
+ * fault), the decision on the reading and exactly the expected denials.
+ * For each "bundle" vector: the evidence bundle appraised into an attestation result, compared
+ * as aegis-core/tests/bundle.rs compares it (status, submod statuses, failed checks, country).
+ * Unknown kinds are skipped and counted.
  *
  * Usage: test_manifest [testdata-dir]   (default: testdata)
  * Last line: "N passed, N failed"; exit status 1 on any failure.
@@ -820,6 +822,127 @@ done:
     free(location);
 }
 
+/* One "bundle" vector (docs/evidence-bundle.md): the bundle, the enrolment record (or none), the
+ * EK roots and the geofence policy loaded as the manifest names them, appraised at its time with
+ * its nonce. A "result" vector must give exactly the expected status, each submod's status, the
+ * failed checks (submod, check, error name and code, in order) and the location's country, as
+ * the Rust walker (aegis-core/tests/bundle.rs) compares them; an "invalid" one leaves its error in
+ * the outcome for the caller's check (from reading the bundle or from the appraisal), whose code
+ * must also be the manifest's. */
+static void run_bundle(outcome *o, const char *dir, const json *v) {
+    const json *expect = json_get(v, "expect");
+    const char *verdict = json_str(json_get(expect, "verdict"));
+    const char *nonce_hex = json_str(json_get(v, "nonce"));
+    uint8_t *bundle_json = NULL, *record_json = NULL, *policy_json = NULL, *nonce = NULL;
+    size_t bundle_len = 0, record_len = 0, policy_len = 0, nonce_len = 0, i, n;
+    uint64_t now = 0;
+    aegis_evidence_bundle *bundle = NULL;
+    aegis_enrolment_record *record = NULL;
+    aegis_ek_trust_store *roots = NULL;
+    aegis_geofence_policy *fence = NULL;
+    aegis_attestation_result *result = NULL;
+    if (!verdict || !nonce_hex || !hex_decode(nonce_hex, &nonce, &nonce_len) ||
+        !json_u64(json_get(v, "time"), &now) || !load(o, dir, v, "bundle", &bundle_json, &bundle_len) ||
+        !load(o, dir, v, "policy", &policy_json, &policy_len) ||
+        (json_str(json_get(v, "enrolment")) && !load(o, dir, v, "enrolment", &record_json, &record_len))) {
+        set_problem(o, "%s", "bad bundle entry");
+        goto done;
+    }
+    if (aegis_ek_trust_store_new(&roots) != AEGIS_OK || !add_cas(o, dir, json_get(v, "ek_roots"), roots, 1) ||
+        aegis_geofence_policy_from_json(policy_json, policy_len, &fence, &o->err) != AEGIS_OK ||
+        (record_json && aegis_enrolment_record_from_json(record_json, record_len, &record, &o->err) != AEGIS_OK)) {
+        set_problem(o, "%s", "the verifier's inputs (EK roots, policy, enrolment record) do not load");
+        goto done;
+    }
+    o->status = aegis_evidence_bundle_from_json(bundle_json, bundle_len, &bundle, &o->err);
+    if (o->status == AEGIS_OK) {
+        o->status = aegis_bundle_appraise(bundle, roots, record, fence, NULL, nonce, nonce_len, now,
+                                          json_bool(json_get(v, "network_verified"), 0), true, &result, &o->err);
+    }
+    if (strcmp(verdict, "invalid") == 0) {
+        uint64_t code = 0;
+        if (!json_u64(json_get(expect, "code"), &code) || code != o->status || result != NULL) {
+            set_problem(o, "%s", "expected no result with the manifest's code");
+        }
+        goto done;
+    }
+    if (strcmp(verdict, "result") != 0) { set_problem(o, "%s", "unknown verdict"); goto done; }
+    if (o->status != AEGIS_OK) { set_problem(o, "%s", "expected a result"); goto done; }
+    {
+        const char *want = json_str(json_get(expect, "status"));
+        if (!want || strcmp(aegis_attestation_result_status(result), want) != 0) {
+            set_problem(o, "status %s differs", aegis_attestation_result_status(result));
+            goto done;
+        }
+    }
+    {
+        const json *submods = json_get(expect, "submods");
+        n = aegis_attestation_result_submod_count(result);
+        if (!submods || submods->type != JSON_OBJECT || submods->count != n) {
+            set_problem(o, "%s", "submod count differs");
+            goto done;
+        }
+        for (i = 0; i < n; i++) {
+            const char *want = json_str(json_get(submods, aegis_attestation_result_submod_name(result, i)));
+            if (!want || strcmp(want, aegis_attestation_result_submod_status(result, i)) != 0) {
+                set_problem(o, "submod %s differs", aegis_attestation_result_submod_name(result, i));
+                goto done;
+            }
+        }
+        if (aegis_attestation_result_submod_name(result, n)[0] != '\0') set_problem(o, "%s", "submod out of range");
+    }
+    {
+        const json *failures = json_get(expect, "failures");
+        n = aegis_attestation_result_failure_count(result);
+        if (!failures || failures->type != JSON_ARRAY || failures->count != n) {
+            set_problem(o, "%s", "failure count differs");
+            goto done;
+        }
+        for (i = 0; i < n; i++) {
+            const json *f = failures->items[i];
+            const char *submod = NULL, *check = NULL, *name = json_str(json_get(f, "error"));
+            aegis_status code = AEGIS_OK, want = AEGIS_OK;
+            uint64_t want_code = 0;
+            if (aegis_attestation_result_failure(result, i, &submod, &check, &code) != AEGIS_OK ||
+                !aegis_attestation_result_failure_reason(result, i)[0] || !name || !status_of(name, &want) ||
+                !json_u64(json_get(f, "code"), &want_code) || code != want || code != want_code ||
+                strcmp(submod, json_str(json_get(f, "submod")) ? json_str(json_get(f, "submod")) : "") != 0 ||
+                strcmp(check, json_str(json_get(f, "check")) ? json_str(json_get(f, "check")) : "") != 0) {
+                set_problem(o, "failure %s differs", check ? check : "?");
+                goto done;
+            }
+        }
+        if (aegis_attestation_result_failure(result, n, &(const char *){NULL}, &(const char *){NULL},
+                                             &(aegis_status){0}) != AEGIS_INVALID_ARGUMENT) {
+            set_problem(o, "%s", "failure out of range accepted");
+        }
+    }
+    {
+        const char *want = json_str(json_get(expect, "country"));
+        if (strcmp(aegis_attestation_result_country(result), want ? want : "") != 0) {
+            set_problem(o, "country %s differs", aegis_attestation_result_country(result));
+        }
+    }
+    {
+        char want[64];
+        snprintf(want, sizeof want, "{\"status\":\"%s\",", aegis_attestation_result_status(result));
+        if (strncmp(aegis_attestation_result_json(result), want, strlen(want)) != 0 ||
+            strstr(aegis_attestation_result_json(result), "\"ear_verifier_claims\"") == NULL) {
+            set_problem(o, "%s", "result JSON");
+        }
+    }
+done:
+    aegis_attestation_result_free(result);
+    aegis_evidence_bundle_free(bundle);
+    aegis_enrolment_record_free(record);
+    aegis_geofence_policy_free(fence);
+    aegis_ek_trust_store_free(roots);
+    free(bundle_json);
+    free(record_json);
+    free(policy_json);
+    free(nonce);
+}
+
 /* Negative EK cases and the credential checks for one valid "ek" vector; `other` is another EK
  * vector (a different EK) or NULL. */
 static void ek_extra(int *passed, int *failed, const char *dir, const json *v, const json *other, const json *quote) {
@@ -1016,11 +1139,13 @@ int main(int argc, char **argv) {
         if (!kind || (strcmp(kind, "quote") != 0 && strcmp(kind, "certify") != 0 && strcmp(kind, "inspect") != 0 &&
                       strcmp(kind, "ek") != 0 && strcmp(kind, "geofence") != 0 && strcmp(kind, "poc") != 0 &&
                       strcmp(kind, "jurisdiction") != 0 &&
-                      strcmp(kind, "ear") != 0)) {
+                      strcmp(kind, "ear") != 0 &&
+                      strcmp(kind, "bundle") != 0)) {
             skipped++;
             continue;
         }
         if (strcmp(kind, "geofence") == 0) run_geofence(&o, dir, v);
+        else if (strcmp(kind, "bundle") == 0) run_bundle(&o, dir, v);
         else if (strcmp(kind, "quote") == 0) run_quote(&o, dir, v);
         else if (strcmp(kind, "certify") == 0) run_certify(&o, dir, v);
         else if (strcmp(kind, "inspect") == 0) run_inspect(&o, dir, v);
@@ -1031,8 +1156,9 @@ int main(int argc, char **argv) {
 
         if (o.problem[0]) {
             ok = 0;
-        } else if (strcmp(kind, "geofence") == 0) {
-            ok = 1; /* run_geofence checked the expected outcome itself */
+        } else if (strcmp(kind, "geofence") == 0 || (strcmp(kind, "bundle") == 0 && verdict &&
+                                                       strcmp(verdict, "result") == 0)) {
+            ok = 1; /* run_geofence and run_bundle checked the expected outcome themselves */
         } else if (verdict && strcmp(verdict, "valid") == 0) {
             ok = o.status == AEGIS_OK;
             if (!ok) snprintf(o.problem, sizeof o.problem, "expected valid");

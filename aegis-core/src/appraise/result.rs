@@ -26,7 +26,7 @@ use serde_json::{json, Map, Value};
 
 use super::{appraise, AppraisalPolicy, Check, Evidence, EvidenceBundle, Nonces, Outcome};
 use crate::crypto::CryptoProvider;
-use crate::ear::{claim, Ear, GeoClaims, Status, Submod, TrustVector, VerifierId};
+use crate::ear::{claim, Dialect, Ear, GeoClaims, Status, Submod, TrustVector, VerifierId};
 use crate::ek::{verify_ek_certificate, EkTrustStore};
 use crate::error::{Error, Result};
 use crate::geo::fence::{GeofenceContext, GeofencePolicy};
@@ -167,6 +167,21 @@ impl AttestationResult {
         self.submods
             .iter()
             .flat_map(|(n, s)| s.failures().map(move |(c, e)| (*n, c, e)))
+    }
+
+    /// The result as JSON, as `aegis appraise` prints it (without the signed token):
+    /// `{"status", "submods"}`, each submod in its EAR form (draft-ietf-rats-ear-04 claim names:
+    /// status, trust vector, geoAR claims, and every check with its code and reason in the
+    /// verifier claims).
+    pub fn to_json(&self) -> Result<Value> {
+        let ear = self.to_ear(
+            VerifierId::default(),
+            UnixTime::from_secs(0),
+            UnixTime::from_secs(0),
+        );
+        let claims = ear.to_json(Dialect::Ietf04)?;
+        let submods = claims.get("submods").cloned().unwrap_or(Value::Null);
+        Ok(json!({"status": self.status.name(), "submods": submods}))
     }
 
     /// The EAR of this result, issued at `iat` and valid until `exp` (integer seconds), with
