@@ -110,7 +110,7 @@ func mustHex(t *testing.T, s string) []byte {
 
 // sentinelByName finds the sentinel of a manifest error name.
 func sentinelByName(name string) *aegis.Error {
-	for code := uint32(1000); code < 10000; code++ {
+	for code := uint32(1000); code < 100000; code++ {
 		if s := aegis.ErrorByCode(code); s != nil && s.Name() == name {
 			return s
 		}
