@@ -70,7 +70,8 @@ fn header_constants() -> BTreeMap<String, u32> {
         if let Ok(value) = value.trim().parse::<u32>() {
             // Statuses are 0 and 1000 up to the last group (11000s); TPM handles
             // (AEGIS_ENDORSEMENT_HIERARCHY, 0x40000000 and above) are not statuses.
-            if value == 0 || (1000..0x4000_0000).contains(&value) {
+            // Other constants may be 0 (AEGIS_EAR_DIALECT_IETF_04): only AEGIS_OK is a status.
+            if (value == 0 && name == "OK") || (1000..0x4000_0000).contains(&value) {
                 out.insert(name.to_owned(), value);
             }
         }
