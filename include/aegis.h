@@ -1454,7 +1454,7 @@ aegis_status aegis_ear_claims_json(const aegis_ear *ear, aegis_string **out, aeg
  * # Safety
  * `ear` is NULL or a live `aegis_ear`; `dialect` and `is_cwt` are NULL or valid for writing.
  */
-aegis_status aegis_ear_dialect(const aegis_ear *ear, aegis_ear_dialect *dialect, uint8_t *is_cwt);
+aegis_status aegis_ear_format(const aegis_ear *ear, aegis_ear_dialect *dialect, uint8_t *is_cwt);
 
 /**
  * Frees a verified EAR. NULL does nothing.

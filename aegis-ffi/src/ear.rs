@@ -154,7 +154,7 @@ pub unsafe extern "C" fn aegis_ear_claims_json(
 /// # Safety
 /// `ear` is NULL or a live `aegis_ear`; `dialect` and `is_cwt` are NULL or valid for writing.
 #[no_mangle]
-pub unsafe extern "C" fn aegis_ear_dialect(
+pub unsafe extern "C" fn aegis_ear_format(
     ear: *const aegis_ear,
     dialect: *mut aegis_ear_dialect,
     is_cwt: *mut u8,

@@ -67,7 +67,7 @@ func VerifyEAR(key *PublicKey, token []byte, now time.Time, nonce []byte, algs E
 	defer C.aegis_ear_free(out)
 	var dialect C.aegis_ear_dialect
 	var isCWT C.uint8_t
-	if err := check(C.aegis_ear_dialect(out, &dialect, &isCWT), nil); err != nil {
+	if err := check(C.aegis_ear_format(out, &dialect, &isCWT), nil); err != nil {
 		return nil, err
 	}
 	var text *C.aegis_string

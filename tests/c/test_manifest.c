@@ -393,9 +393,9 @@ static void run_ear(outcome *o, const char *dir, const json *v) {
         uint8_t is_cwt = 9;
         char jerr[128] = "";
         json *parsed = NULL;
-        if (aegis_ear_dialect(ear, &dialect, &is_cwt) != AEGIS_OK || dialect > AEGIS_EAR_DIALECT_VERAISON ||
+        if (aegis_ear_format(ear, &dialect, &is_cwt) != AEGIS_OK || dialect > AEGIS_EAR_DIALECT_VERAISON ||
             is_cwt > 1) {
-            set_problem(o, "%s", "aegis_ear_dialect failed");
+            set_problem(o, "%s", "aegis_ear_format failed");
         } else if (aegis_ear_claims_json(ear, &claims, NULL) != AEGIS_OK) {
             set_problem(o, "%s", "aegis_ear_claims_json failed");
         } else if (!(parsed = json_parse(aegis_string_ptr(claims), aegis_string_len(claims), jerr, sizeof jerr)) ||
