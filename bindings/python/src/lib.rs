@@ -7,6 +7,7 @@
 mod appraise;
 mod args;
 mod binding;
+mod bundle;
 mod ek;
 mod errors;
 mod keypolicy;
@@ -763,6 +764,7 @@ fn _aegis(m: &Bound<'_, PyModule>) -> PyResult<()> {
     sign::register(m)?;
     binding::register(m)?;
     appraise::register(m)?;
+    bundle::register(m)?;
     keypolicy::register(m)?;
     Ok(())
 }

@@ -28,11 +28,14 @@ __all__ = [
     "ActivationChallenge",
     "AkBinding",
     "Appraisal",
+    "AttestationResult",
     "CheckOutcome",
     "PrivateKey",
     "PublicKey",
     "AttestationKey",
     "ClockInfo",
+    "EnrolmentRecord",
+    "EvidenceBundle",
     "EkTrustStore",
     "KeyPolicy",
     "MadeCredential",
@@ -41,6 +44,7 @@ __all__ = [
     "VerifiedLocation",
     "VerifiedQuote",
     "appraise",
+    "appraise_bundle",
     "check_activated",
     "inspect",
     "make_credential",
@@ -437,3 +441,56 @@ def appraise(
     key_policy: KeyPolicy | None = None,
 ) -> Appraisal:
     """Runs every check of one attestation and returns their outcomes (the GIL released)."""
+
+# --- Evidence bundle (bundle.rs) -----------------------------------------------------------------
+
+@final
+class EvidenceBundle:
+    """What an attester sends for one attestation (docs/evidence-bundle.md)."""
+
+    @staticmethod
+    def from_json(data: str | Buffer) -> EvidenceBundle:
+        """Reads a bundle; EvidenceBundleInvalid names the member at fault."""
+    def to_json(self) -> bytes: ...
+    @property
+    def nonce(self) -> bytes: ...
+
+@final
+class EnrolmentRecord:
+    """The verifier's record of an AK's binding to an EK (docs/evidence-bundle.md)."""
+
+    @staticmethod
+    def from_json(data: str | Buffer) -> EnrolmentRecord: ...
+    def to_json(self) -> str: ...
+    @property
+    def ak_name(self) -> bytes: ...
+
+@final
+class AttestationResult:
+    """The status, the submods' statuses, the failed checks and the location's country."""
+
+    @property
+    def status(self) -> Literal["affirming", "warning", "contraindicated", "none"]: ...
+    @property
+    def submods(self) -> dict[str, str]:
+        """Submod name -> status, in order (platform, workload-key, location)."""
+    @property
+    def failures(self) -> list[tuple[str, str, AegisError]]:
+        """(submod, check, error) of every failed check, in order."""
+    @property
+    def country(self) -> str | None: ...
+    def to_json(self) -> str:
+        """The result as `aegis appraise` prints it (without the token)."""
+
+def appraise_bundle(
+    bundle: EvidenceBundle,
+    *,
+    nonce: Buffer,
+    ek_roots: EkTrustStore | None = None,
+    enrolment: EnrolmentRecord | None = None,
+    geofence: str | Buffer | None = None,
+    time: int | None = None,
+    network_verified: bool = False,
+    require_ek_certificate: bool = True,
+) -> AttestationResult:
+    """Appraises an evidence bundle into an attestation result (the GIL released)."""
