@@ -61,6 +61,9 @@ impl EvidenceBundle {
     ///
     /// Returns:
     ///     bytes: the JSON document (UTF-8).
+    ///
+    /// Raises:
+    ///     Nothing.
     fn to_json<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
         PyBytes::new(py, &self.inner.to_json())
     }
@@ -112,6 +115,9 @@ impl EnrolmentRecord {
     ///
     /// Returns:
     ///     str: the JSON document.
+    ///
+    /// Raises:
+    ///     Nothing.
     fn to_json(&self) -> String {
         self.inner.to_json()
     }
@@ -189,6 +195,9 @@ impl AttestationResult {
     ///
     /// Returns:
     ///     str: the JSON document.
+    ///
+    /// Raises:
+    ///     Nothing.
     fn to_json(&self) -> String {
         self.json.clone()
     }
