@@ -37,7 +37,8 @@ pub struct EkTrustStore {
 }
 
 impl EkTrustStore {
-    fn snapshot(&self) -> Arc<CoreStore> {
+    /// The store as it is now (a later add does not change it).
+    pub(crate) fn snapshot(&self) -> Arc<CoreStore> {
         Arc::clone(&self.inner.lock().unwrap_or_else(PoisonError::into_inner))
     }
 

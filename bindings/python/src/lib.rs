@@ -7,6 +7,7 @@
 mod appraise;
 mod args;
 mod binding;
+mod bundle;
 mod ek;
 mod errors;
 mod geo;
@@ -769,6 +770,7 @@ fn _aegis(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ear::register(m)?;
     binding::register(m)?;
     appraise::register(m)?;
+    bundle::register(m)?;
     keypolicy::register(m)?;
     sovereign::register(m)?;
     geo::register(m)?;

@@ -295,6 +295,11 @@ def instances() -> dict[str, object]:
         now=1767225600,
     )
     objects.update(GeofencePolicy=fence, GeofenceDecision=decision, GeofenceReason=decision.reasons[0])
+    b = next(v for v in vectors("bundle") if v["id"] == "bundle/ecc-geneva")
+    bundle = aegis.EvidenceBundle.from_json(read(b["bundle"]))
+    objects["EvidenceBundle"] = bundle
+    objects["EnrolmentRecord"] = aegis.EnrolmentRecord.from_json(read(b["enrolment"]))
+    objects["AttestationResult"] = aegis.appraise_bundle(bundle, nonce=bundle.nonce, time=b["time"])
     for name, code in (("AegisError", 0), ("UsageError", 1001), ("ParseError", 2000), ("SignatureError", 3005)):
         cls = getattr(aegis, name)
         objects[name] = cls('a "quoted" message', code, "Name")

@@ -28,11 +28,14 @@ __all__ = [
     "ActivationChallenge",
     "AkBinding",
     "Appraisal",
+    "AttestationResult",
     "CheckOutcome",
     "PrivateKey",
     "PublicKey",
     "AttestationKey",
     "ClockInfo",
+    "EnrolmentRecord",
+    "EvidenceBundle",
     "EkTrustStore",
     "GeofenceDecision",
     "GeofencePolicy",
@@ -47,6 +50,7 @@ __all__ = [
     "VerifiedLocation",
     "VerifiedQuote",
     "appraise",
+    "appraise_bundle",
     "check_activated",
     "geo_resolve",
     "inspect",
@@ -592,3 +596,56 @@ class Resolution:
 
 def geo_resolve(latitude: float, longitude: float, accuracy_m: float = 0.0) -> Resolution:
     """The ISO 3166-1 country and ISO 3166-2 subdivision of a reading, offline."""
+
+# --- Evidence bundle (bundle.rs) -----------------------------------------------------------------
+
+@final
+class EvidenceBundle:
+    """What an attester sends for one attestation (docs/evidence-bundle.md)."""
+
+    @staticmethod
+    def from_json(data: str | Buffer) -> EvidenceBundle:
+        """Reads a bundle; EvidenceBundleInvalid names the member at fault."""
+    def to_json(self) -> bytes: ...
+    @property
+    def nonce(self) -> bytes: ...
+
+@final
+class EnrolmentRecord:
+    """The verifier's record of an AK's binding to an EK (docs/evidence-bundle.md)."""
+
+    @staticmethod
+    def from_json(data: str | Buffer) -> EnrolmentRecord: ...
+    def to_json(self) -> str: ...
+    @property
+    def ak_name(self) -> bytes: ...
+
+@final
+class AttestationResult:
+    """The status, the submods' statuses, the failed checks and the location's country."""
+
+    @property
+    def status(self) -> Literal["affirming", "warning", "contraindicated", "none"]: ...
+    @property
+    def submods(self) -> dict[str, str]:
+        """Submod name -> status, in order (platform, workload-key, location)."""
+    @property
+    def failures(self) -> list[tuple[str, str, AegisError]]:
+        """(submod, check, error) of every failed check, in order."""
+    @property
+    def country(self) -> str | None: ...
+    def to_json(self) -> str:
+        """The result as `aegis appraise` prints it (without the token)."""
+
+def appraise_bundle(
+    bundle: EvidenceBundle,
+    *,
+    nonce: Buffer,
+    ek_roots: EkTrustStore | None = None,
+    enrolment: EnrolmentRecord | None = None,
+    geofence: str | Buffer | None = None,
+    time: int | None = None,
+    network_verified: bool = False,
+    require_ek_certificate: bool = True,
+) -> AttestationResult:
+    """Appraises an evidence bundle into an attestation result (the GIL released)."""
