@@ -26,6 +26,7 @@ pub struct Ear {
 
 #[pymethods]
 impl Ear {
+    /// The claims, as JSON in the token's own dialect (a dict).
     #[getter]
     fn claims<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let json = self
@@ -38,16 +39,19 @@ impl Ear {
         Ok(decoded.downcast_into::<PyDict>()?)
     }
 
+    /// "ietf-04", "ietf-03" or "veraison", from the token's eat_profile.
     #[getter]
     fn dialect(&self) -> &'static str {
         self.inner.dialect().name()
     }
 
+    /// "jwt" or "cwt".
     #[getter]
     fn format(&self) -> &'static str {
         self.inner.format().name()
     }
 
+    /// "ES256", "ES384" or "PS256".
     #[getter]
     fn algorithm(&self) -> &'static str {
         self.inner.algorithm().jws_name()
@@ -101,8 +105,9 @@ pub fn verify_ear(
         Some(names) => names
             .iter()
             .map(|n| {
-                Algorithm::from_jws_name(n)
-                    .map_err(|_| invalid_argument(py, "unknown EAR algorithm (ES256, ES384, PS256)"))
+                Algorithm::from_jws_name(n).map_err(|_| {
+                    invalid_argument(py, "unknown EAR algorithm (ES256, ES384, PS256)")
+                })
             })
             .collect::<PyResult<_>>()?,
     };
@@ -167,13 +172,23 @@ pub fn sign_ear_jwt(
     dialect: &str,
 ) -> PyResult<String> {
     let (ear, signer, dialect) = prepare(py, key.get(), claims, dialect)?;
-    py.allow_threads(|| ear.sign_jwt(&signer, dialect)).py_err(py)
+    py.allow_threads(|| ear.sign_jwt(&signer, dialect))
+        .py_err(py)
 }
 
 /// Signs EAR claims as a CWT (a tagged COSE_Sign1, deterministic CBOR), as `sign_ear_jwt` does.
 ///
+/// Args:
+///     key: the issuer's PrivateKey.
+///     claims: the claims, a dict or JSON (str or bytes) in any dialect, with an eat_profile.
+///     dialect: keyword-only; the dialect to write: "ietf-04" (default), "ietf-03", "veraison".
+///
 /// Returns:
 ///     bytes: the CWT.
+///
+/// Raises:
+///     ResultError: claims that do not decode or break the status rule.
+///     UsageError: an unknown dialect, or a key with no EAR algorithm.
 #[pyfunction]
 #[pyo3(signature = (key, claims, *, dialect = "ietf-04"))]
 pub fn sign_ear_cwt<'py>(

@@ -6,7 +6,8 @@ use pyo3::prelude::*;
 
 use crate::errors::IntoPyResult;
 
-/// The jurisdiction(s) of a reading (a circle), from `geo_resolve`. Immutable; compares by value.
+/// The jurisdiction(s) of a reading (a circle): `geo_resolve` makes one. Immutable; compares by
+/// value.
 ///
 /// Attributes:
 ///     status: "resolved" (the whole circle lies in one country), "ambiguous" (it reaches
@@ -23,18 +24,25 @@ use crate::errors::IntoPyResult;
 #[pyclass(frozen, eq, module = "aegis._aegis")]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Resolution {
+    /// "resolved", "ambiguous" or "unresolved".
     #[pyo3(get)]
     status: &'static str,
+    /// A resolved reading's ISO 3166-1 alpha-2 code, else None.
     #[pyo3(get)]
     country: Option<String>,
+    /// The ISO 3166-2 subdivision of `country` the whole circle lies in, else None.
     #[pyo3(get)]
     subdivision: Option<String>,
+    /// The subdivisions of `country` a resolved circle spans, sorted.
     #[pyo3(get)]
     subdivision_candidates: Vec<String>,
+    /// The countries an ambiguous circle reaches, sorted.
     #[pyo3(get)]
     candidates: Vec<String>,
+    /// geoAR jurisdiction-country-exclave: the centre lies in an exclave of `country`.
     #[pyo3(get)]
     country_exclave: bool,
+    /// geoAR enclosing-exclave-country: the one country around that exclave, else None.
     #[pyo3(get)]
     enclosing_exclave_country: Option<String>,
     json: String,
@@ -80,12 +88,37 @@ impl Resolution {
 #[pymethods]
 impl Resolution {
     /// The resolution as the JSON object `aegis geo resolve` prints (compact text).
+    ///
+    /// Returns:
+    ///     str: the JSON text.
+    ///
+    /// Raises:
+    ///     Nothing: the text was made with the resolution.
     fn to_json(&self) -> String {
         self.json.clone()
     }
 
     fn __repr__(&self) -> String {
-        format!("Resolution({})", self.json)
+        let text = |v: &Option<String>| v.as_ref().map_or("None".to_owned(), |s| format!("'{s}'"));
+        let list = |v: &[String]| {
+            let items: Vec<String> = v.iter().map(|s| format!("'{s}'")).collect();
+            format!("[{}]", items.join(", "))
+        };
+        match self.status {
+            "resolved" => format!(
+                "Resolution(status='resolved', country={}, subdivision={}, subdivision_candidates={}, country_exclave={}, enclosing_exclave_country={})",
+                text(&self.country),
+                text(&self.subdivision),
+                list(&self.subdivision_candidates),
+                if self.country_exclave { "True" } else { "False" },
+                text(&self.enclosing_exclave_country),
+            ),
+            "ambiguous" => format!(
+                "Resolution(status='ambiguous', candidates={})",
+                list(&self.candidates)
+            ),
+            _ => "Resolution(status='unresolved')".to_owned(),
+        }
     }
 }
 

@@ -8,12 +8,12 @@ mod appraise;
 mod args;
 mod binding;
 mod bundle;
+mod ear;
 mod ek;
 mod errors;
 mod geo;
 mod geofence;
 mod keypolicy;
-mod ear;
 mod sign;
 mod sovereign;
 

@@ -108,9 +108,7 @@ impl SovereignAttestation {
     /// Aegis's `app_key_tpm_public` (the App Key's TPM2B_PUBLIC or TPMT_PUBLIC, bytes), or None.
     #[getter]
     fn app_key_tpm_public<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
-        self.inner
-            .app_key_tpm_public()
-            .map(|b| PyBytes::new(py, b))
+        self.inner.app_key_tpm_public().map(|b| PyBytes::new(py, b))
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {

@@ -3,6 +3,8 @@ verify_ear); the manifest's ear vectors are walked in test_manifest.py."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 import aegis
@@ -11,7 +13,7 @@ NOW = 1_800_000_000
 NONCE = b"0123456789abcdef"
 
 
-def claims(**top: object) -> dict:
+def claims(**top: object) -> dict[str, Any]:
     c = {
         "eat_profile": "tag:ietf.org,2026:rats/ear#04",
         "iat": NOW,

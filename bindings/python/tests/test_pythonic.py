@@ -300,6 +300,16 @@ def instances() -> dict[str, object]:
     objects["EvidenceBundle"] = bundle
     objects["EnrolmentRecord"] = aegis.EnrolmentRecord.from_json(read(b["enrolment"]))
     objects["AttestationResult"] = aegis.appraise_bundle(bundle, nonce=bundle.nonce, time=b["time"])
+    objects["Resolution"] = aegis.geo_resolve(46.2044, 6.1432, 25.0)
+    e = next(v for v in vectors("ear") if v["expect"]["verdict"] == "valid")
+    ear_nonce = e.get("nonce")
+    objects["Ear"] = aegis.verify_ear(
+        aegis.PublicKey.from_spki(read(e["key"])),
+        read(e["token"]),
+        now=e["time"],
+        nonce=bytes.fromhex(ear_nonce) if ear_nonce else None,
+        algorithms=e.get("algorithms"),
+    )
     for name, code in (("AegisError", 0), ("UsageError", 1001), ("ParseError", 2000), ("SignatureError", 3005)):
         cls = getattr(aegis, name)
         objects[name] = cls('a "quoted" message', code, "Name")
