@@ -708,8 +708,9 @@ class Gen:
 
 
 def install(stage: Path, manifest: dict) -> None:
-    """Replace the generated parts of testdata/ (everything but gen/, Makefile, README.md)."""
-    keep = {"gen", "Makefile", "README.md", ".gitignore"}
+    """Replace the generated parts of testdata/ (everything but gen/, Makefile, README.md and the
+    directories of the other generators)."""
+    keep = {"gen", "Makefile", "README.md", ".gitignore"} | refcheck.OTHER_GENERATOR_DIRS
     for p in TESTDATA.iterdir():
         if p.name in keep:
             continue

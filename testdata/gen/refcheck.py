@@ -223,7 +223,15 @@ def run_vector(td: Path, v: dict) -> Optional[str]:
 
 
 # Kinds written and checked by their own generator (not from a TPM): kind -> script.
-OTHER_GENERATORS = {"jurisdiction": "make_geo_vectors.py --check"}
+OTHER_GENERATORS = {
+    "jurisdiction": "make_geo_vectors.py --check",
+    "geofence": "make_geofence_vectors.py",
+    "ear": "make_ear_vectors.py",
+    "poc": "make_poc_vectors.py (pocref.py checks them)",
+    "bundle": "make_bundle_vectors.py",
+}
+# Their files, under testdata/: make_vectors.py leaves them in place.
+OTHER_GENERATOR_DIRS = {"geofence", "ear", "poc", "bundle"}
 
 
 def check_manifest(td: Path, manifest: dict) -> list:
