@@ -104,6 +104,8 @@ def main() -> int:
                     + struct.pack(">H", len(sig)) + sig + pcrs)
         if kind == "geofence":
             add("geofence_policy", read(v["geofence_policy"]))
+        if kind == "bundle":
+            add("evidence_bundle", read(v["bundle"]))
         if kind == "ear":
             token = read(v["token"])
             target = "ear_jwt" if v["format"] == "jwt" else "ear_cwt"
