@@ -129,4 +129,13 @@ mod tests {
         };
         assert!(matches!(key.to_jwk(), Err(Error::SizeOutOfRange { .. })));
     }
+
+    #[test]
+    fn rsa_key_with_a_zero_modulus_is_refused() {
+        let key = PublicKey::Rsa {
+            modulus: vec![0; 256],
+            exponent: 65537,
+        };
+        assert!(matches!(key.to_jwk(), Err(Error::InvalidValue { .. })));
+    }
 }

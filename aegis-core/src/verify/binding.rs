@@ -419,19 +419,38 @@ mod tests {
 
     #[test]
     fn a_malformed_enrolment_record_is_refused() {
-        let bad = [
-            &br#"{"version":1,"ak_name":"zz","ek_public":""}"#[..],
-            br#"{"version":2,"ak_name":"000b","ek_public":""}"#,
-            br#"{"version":1,"ak_name":"000b","ek_public":"AAA="}"#,
-            br#"{"version":1,"ak_name":"000b","ek_public":"","extra":1}"#,
-            b"[",
+        let ek_b64 = {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD.encode(ek().to_tpm2b())
+        };
+        let with = |version: u32, name: &str, ek: &str| {
+            format!(r#"{{"version":{version},"ak_name":"{name}","ek_public":"{ek}"}}"#)
+        };
+        let cases: [(String, fn(&Error) -> bool); 6] = [
+            (with(1, "zz", &ek_b64), |e| {
+                matches!(e, Error::InvalidFormat { .. })
+            }),
+            (with(2, "000b", &ek_b64), |e| {
+                matches!(e, Error::InvalidValue { .. })
+            }),
+            (with(1, "0b", &ek_b64), |e| {
+                matches!(e, Error::InvalidValue { .. })
+            }),
+            (with(1, "000b", "%%"), |e| {
+                matches!(e, Error::InvalidFormat { .. })
+            }),
+            (with(1, "000b", "AAA="), |e| {
+                matches!(e, Error::Truncated { .. })
+            }),
+            (
+                format!(r#"{{"version":1,"ak_name":"000b","ek_public":"{ek_b64}","extra":1}}"#),
+                |e| matches!(e, Error::InvalidFormat { .. }),
+            ),
         ];
-        for b in bad {
-            assert!(
-                EnrolmentRecord::from_json(b).is_err(),
-                "{}",
-                String::from_utf8_lossy(b)
-            );
+        for (json, expected) in cases {
+            let err = EnrolmentRecord::from_json(json.as_bytes()).unwrap_err();
+            assert!(expected(&err), "{json}: {err:?}");
         }
+        assert!(EnrolmentRecord::from_json(with(1, "000b", &ek_b64).as_bytes()).is_ok());
     }
 }
