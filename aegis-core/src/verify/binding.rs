@@ -426,7 +426,8 @@ mod tests {
         let with = |version: u32, name: &str, ek: &str| {
             format!(r#"{{"version":{version},"ak_name":"{name}","ek_public":"{ek}"}}"#)
         };
-        let cases: [(String, fn(&Error) -> bool); 6] = [
+        type Case = (String, fn(&Error) -> bool);
+        let cases: [Case; 6] = [
             (with(1, "zz", &ek_b64), |e| {
                 matches!(e, Error::InvalidFormat { .. })
             }),
@@ -440,7 +441,7 @@ mod tests {
                 matches!(e, Error::InvalidFormat { .. })
             }),
             (with(1, "000b", "AAA="), |e| {
-                matches!(e, Error::Truncated { .. })
+                matches!(e, Error::InvalidValue { .. })
             }),
             (
                 format!(r#"{{"version":1,"ak_name":"000b","ek_public":"{ek_b64}","extra":1}}"#),
