@@ -365,6 +365,10 @@ typedef struct aegis_verified_quote aegis_verified_quote;
  *   Jurisdictions).
  * - codes 11000-11999 (Result): Attestation results: EAR tokens (FORMATS.md, EAR) and
  *   evidence-bundle appraisal.
+ * - codes 12000-12999 (Token): Proof tokens (FORMATS.md, Proof tokens: DPoR, DPoG, WIMSE) and the
+ *   replay cache.
+ * - codes 13000-13999 (Svid): X.509-SVIDs: the AttestedClaims and CMW extensions, SPIFFE checks,
+ *   the gateway decision.
  */
 typedef uint32_t aegis_status;
 
@@ -1261,6 +1265,22 @@ typedef struct {
  * is not the verifier's nonce.
  */
 #define AEGIS_POC_CHALLENGE_MISMATCH 11092
+
+/**
+ * The proof token's `jti` was already seen within its validity window (RFC 9449, 11.1).
+ */
+#define AEGIS_TOKEN_REPLAYED 12050
+
+/**
+ * The replay cache could not be reached or answered badly: verification fails closed.
+ */
+#define AEGIS_REPLAY_CACHE_UNAVAILABLE 12051
+
+/**
+ * The bounded in-memory replay cache is full of unexpired entries: verification fails
+ * closed rather than forget a `jti`.
+ */
+#define AEGIS_REPLAY_CACHE_FULL 12052
 
 #ifdef __cplusplus
 extern "C" {

@@ -106,6 +106,10 @@ error_table! {
         10000 Geo;
         /// Attestation results: EAR tokens (FORMATS.md, EAR) and evidence-bundle appraisal.
         11000 Result;
+        /// Proof tokens (FORMATS.md, Proof tokens: DPoR, DPoG, WIMSE) and the replay cache.
+        12000 Token;
+        /// X.509-SVIDs: the AttestedClaims and CMW extensions, SPIFFE checks, the gateway decision.
+        13000 Svid;
     }
     errors {
         // --- usage (1000s) ---
@@ -557,6 +561,24 @@ error_table! {
         /// is not the verifier's nonce.
         11092 PocChallengeMismatch
             => "the SovereignAttestation's challenge_nonce is not the verifier's nonce";
+
+        // --- proof tokens: DPoR, DPoG, WIMSE WPT (12000-12049) ---
+
+        // --- replay cache (12050-12099) ---
+        /// The proof token's `jti` was already seen within its validity window (RFC 9449, 11.1).
+        12050 TokenReplayed => "proof token replayed: its jti was already seen";
+        /// The replay cache could not be reached or answered badly: verification fails closed.
+        12051 ReplayCacheUnavailable {
+            /// What failed.
+            detail: String,
+        } => "the replay cache cannot be reached: verification fails closed";
+        /// The bounded in-memory replay cache is full of unexpired entries: verification fails
+        /// closed rather than forget a `jti`.
+        12052 ReplayCacheFull => "the replay cache is full of unexpired entries";
+
+        // --- SVID extensions and SPIFFE checks (13000-13049) ---
+
+        // --- gateway decision (13050-13099) ---
     }
     boundary_only {
         /// A required pointer argument was NULL (or a (ptr, len) pair had NULL with len > 0).
@@ -841,6 +863,17 @@ impl fmt::Display for Error {
             Error::PocChallengeMismatch => f.write_str(
                 "a challenge_nonce of the SovereignAttestation is not the verifier's nonce",
             ),
+            // proof tokens (12000-12049)
+            // replay cache (12050-12099)
+            Error::TokenReplayed => f.write_str("proof token replayed: its jti was already seen"),
+            Error::ReplayCacheUnavailable { detail } => {
+                write!(f, "the replay cache cannot be reached (fails closed): {detail}")
+            }
+            Error::ReplayCacheFull => {
+                f.write_str("the replay cache is full of unexpired entries (fails closed)")
+            }
+            // SVID extensions and SPIFFE checks (13000-13049)
+            // gateway decision (13050-13099)
         }
     }
 }

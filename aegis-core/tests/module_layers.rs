@@ -21,6 +21,8 @@ const LAYERS: &[&[&str]] = &[
     &["verify"],
     &["geo"],
     &["appraise", "inspect"],
+    &["svid"],
+    &["token"],
 ];
 
 fn layer(module: &str) -> usize {

@@ -21,6 +21,10 @@
 ///   Jurisdictions).
 /// - codes 11000-11999 (Result): Attestation results: EAR tokens (FORMATS.md, EAR) and
 ///   evidence-bundle appraisal.
+/// - codes 12000-12999 (Token): Proof tokens (FORMATS.md, Proof tokens: DPoR, DPoG, WIMSE) and the
+///   replay cache.
+/// - codes 13000-13999 (Svid): X.509-SVIDs: the AttestedClaims and CMW extensions, SPIFFE checks,
+///   the gateway decision.
 pub type aegis_status = u32;
 
 /// Success.
@@ -351,6 +355,20 @@ pub const AEGIS_POC_APP_KEY_MISMATCH: aegis_status = 11091;
 /// is not the verifier's nonce.
 pub const AEGIS_POC_CHALLENGE_MISMATCH: aegis_status = 11092;
 
+// --- codes 12000-12999 (Token) ---
+
+/// The proof token's `jti` was already seen within its validity window (RFC 9449, 11.1).
+pub const AEGIS_TOKEN_REPLAYED: aegis_status = 12050;
+
+/// The replay cache could not be reached or answered badly: verification fails closed.
+pub const AEGIS_REPLAY_CACHE_UNAVAILABLE: aegis_status = 12051;
+
+/// The bounded in-memory replay cache is full of unexpired entries: verification fails
+/// closed rather than forget a `jti`.
+pub const AEGIS_REPLAY_CACHE_FULL: aegis_status = 12052;
+
+// --- codes 13000-13999 (Svid) ---
+
 /// Every status with its name (the `aegis_core::Error` variant name, or the C-ABI-only name) and
 /// static message, in code order. `AEGIS_OK` is not listed.
 pub(crate) const STATUSES: &[(aegis_status, &str, &core::ffi::CStr)] = &[
@@ -449,4 +467,7 @@ pub(crate) const STATUSES: &[(aegis_status, &str, &core::ffi::CStr)] = &[
     (AEGIS_POC_APP_KEY_PUBLIC_MISSING, "PocAppKeyPublicMissing", c"the App Key's TPMT_PUBLIC is missing: its PEM alone cannot be tied to the certified Name"),
     (AEGIS_POC_APP_KEY_MISMATCH, "PocAppKeyMismatch", c"the App Key's TPMT_PUBLIC and its PEM are different keys"),
     (AEGIS_POC_CHALLENGE_MISMATCH, "PocChallengeMismatch", c"the SovereignAttestation's challenge_nonce is not the verifier's nonce"),
+    (AEGIS_TOKEN_REPLAYED, "TokenReplayed", c"proof token replayed: its jti was already seen"),
+    (AEGIS_REPLAY_CACHE_UNAVAILABLE, "ReplayCacheUnavailable", c"the replay cache cannot be reached: verification fails closed"),
+    (AEGIS_REPLAY_CACHE_FULL, "ReplayCacheFull", c"the replay cache is full of unexpired entries"),
 ];

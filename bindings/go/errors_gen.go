@@ -327,4 +327,17 @@ var (
 	// ErrPocChallengeMismatch is code 11092 (PocChallengeMismatch): A challenge_nonce of the
 	// SovereignAttestation (its own or its App Key certificate's) is not the verifier's nonce.
 	ErrPocChallengeMismatch = sentinel(11092, "PocChallengeMismatch")
+
+	// Codes 12000-12999 (Token): Proof tokens (FORMATS.md, Proof tokens: DPoR, DPoG, WIMSE) and
+	// the replay cache.
+
+	// ErrTokenReplayed is code 12050 (TokenReplayed): The proof token's `jti` was already seen
+	// within its validity window (RFC 9449, 11.1).
+	ErrTokenReplayed = sentinel(12050, "TokenReplayed")
+	// ErrReplayCacheUnavailable is code 12051 (ReplayCacheUnavailable): The replay cache could not
+	// be reached or answered badly: verification fails closed.
+	ErrReplayCacheUnavailable = sentinel(12051, "ReplayCacheUnavailable")
+	// ErrReplayCacheFull is code 12052 (ReplayCacheFull): The bounded in-memory replay cache is
+	// full of unexpired entries: verification fails closed rather than forget a `jti`.
+	ErrReplayCacheFull = sentinel(12052, "ReplayCacheFull")
 )

@@ -104,6 +104,9 @@ static const struct {
     {"PocAppKeyPublicMissing", AEGIS_POC_APP_KEY_PUBLIC_MISSING},
     {"PocAppKeyMismatch", AEGIS_POC_APP_KEY_MISMATCH},
     {"PocChallengeMismatch", AEGIS_POC_CHALLENGE_MISMATCH},
+    {"TokenReplayed", AEGIS_TOKEN_REPLAYED},
+    {"ReplayCacheUnavailable", AEGIS_REPLAY_CACHE_UNAVAILABLE},
+    {"ReplayCacheFull", AEGIS_REPLAY_CACHE_FULL},
 };
 
 #endif

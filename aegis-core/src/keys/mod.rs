@@ -12,7 +12,7 @@
 //! Module dependency order in aegis-core (a module imports only modules to its left; `error`
 //! and `time` are leaves every module may use; a test in `tests/module_layers.rs` keeps it):
 //! `tpm` -> `keys` -> `crypto` -> `credential`, `x509`, `compat`, `ear` -> `ek` -> `verify` -> `geo`
-//! -> `appraise`, `inspect`.
+//! -> `appraise`, `inspect` -> `svid` -> `token`.
 
 pub mod jwk;
 pub mod oid;

@@ -79,4 +79,18 @@ const GROUPS: &[GroupClass] = &[
               evidence-bundle appraisal.",
         also: None,
     },
+    GroupClass {
+        range: 12,
+        name: "TokenError",
+        doc: "Codes 12000-12999 (Token): Proof tokens (FORMATS.md, Proof tokens: DPoR, DPoG, \
+              WIMSE) and the replay cache.",
+        also: None,
+    },
+    GroupClass {
+        range: 13,
+        name: "SvidError",
+        doc: "Codes 13000-13999 (Svid): X.509-SVIDs: the AttestedClaims and CMW extensions, \
+              SPIFFE checks, the gateway decision.",
+        also: None,
+    },
 ];

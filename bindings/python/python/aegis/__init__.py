@@ -48,6 +48,8 @@ from aegis._aegis import (
     BackendError,
     GeoError,
     ResultError,
+    TokenError,
+    SvidError,
     # END GENERATED errors
     ActivationChallenge,
     AkBinding,
@@ -112,6 +114,8 @@ __all__ = [
     "BackendError",
     "GeoError",
     "ResultError",
+    "TokenError",
+    "SvidError",
     # END GENERATED errors
     "ActivationChallenge",
     "AkBinding",

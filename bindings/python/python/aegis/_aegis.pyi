@@ -24,6 +24,8 @@ __all__ = [
     "BackendError",
     "GeoError",
     "ResultError",
+    "TokenError",
+    "SvidError",
     # END GENERATED errors
     "ActivationChallenge",
     "AkBinding",
@@ -132,6 +134,14 @@ class GeoError(AegisError):
 class ResultError(AegisError):
     """Codes 11000-11999 (Result): Attestation results: EAR tokens (FORMATS.md, EAR) and
     evidence-bundle appraisal."""
+
+class TokenError(AegisError):
+    """Codes 12000-12999 (Token): Proof tokens (FORMATS.md, Proof tokens: DPoR, DPoG, WIMSE) and
+    the replay cache."""
+
+class SvidError(AegisError):
+    """Codes 13000-13999 (Svid): X.509-SVIDs: the AttestedClaims and CMW extensions, SPIFFE checks,
+    the gateway decision."""
 # END GENERATED errors
 
 @final
