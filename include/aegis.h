@@ -480,14 +480,14 @@ typedef uint32_t aegis_check;
 typedef uint32_t aegis_outcome;
 
 /**
- * EAR signature algorithms, or-ed into the allow-list of `aegis_ear_verify` (0 = all three).
- */
-typedef uint32_t aegis_ear_algs;
-
-/**
  * An EAR claim-name dialect: one of the `AEGIS_EAR_DIALECT_*` constants.
  */
 typedef uint32_t aegis_ear_dialect;
+
+/**
+ * EAR signature algorithms, or-ed into the allow-list of `aegis_ear_verify` (0 = all three).
+ */
+typedef uint32_t aegis_ear_algs;
 
 /**
  * What a resolution says (`aegis_resolution_status`): one of the `AEGIS_RESOLUTION_*` constants.
@@ -1998,6 +1998,46 @@ const char *aegis_attestation_result_country(const aegis_attestation_result *res
  * `result` is NULL or a live `aegis_attestation_result`.
  */
 const char *aegis_attestation_result_json(const aegis_attestation_result *result);
+
+/**
+ * The result as an EAR (draft-ietf-rats-ear-04 or the dialect asked for) issued by Aegis at
+ * `iat` and valid until `exp` (seconds since the epoch), with the appraisal nonce, signed with
+ * `key` as a JWT: ES256 for P-256, ES384 for P-384, PS256 for RSA (`aegis appraise` does the
+ * same). `AEGIS_INVALID_ARGUMENT` when `exp` is not after `iat` or `dialect` is not an
+ * `AEGIS_EAR_DIALECT_*` value; `AEGIS_UNSUPPORTED` for RSA with the pure-Rust provider.
+ *
+ * On success `*out` receives a new `aegis_string` (the token) the caller frees with
+ * `aegis_string_free`; on failure nothing is written to `*out`.
+ *
+ * # Safety
+ * `result` and `key` are NULL or live objects of their types; `out` is valid for writing one
+ * pointer; `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_attestation_result_sign_jwt(const aegis_attestation_result *result,
+                                               const aegis_private_key *key,
+                                               uint64_t iat,
+                                               uint64_t exp,
+                                               aegis_ear_dialect dialect,
+                                               aegis_string **out,
+                                               aegis_error **err_out);
+
+/**
+ * The result as an EAR, as `aegis_attestation_result_sign_jwt` makes it, signed as a CWT: a
+ * tagged COSE_Sign1 with deterministic CBOR claims.
+ *
+ * On success `*out` receives a new `aegis_bytes` the caller frees with `aegis_bytes_free`; on
+ * failure nothing is written to `*out`.
+ *
+ * # Safety
+ * As `aegis_attestation_result_sign_jwt`.
+ */
+aegis_status aegis_attestation_result_sign_cwt(const aegis_attestation_result *result,
+                                               const aegis_private_key *key,
+                                               uint64_t iat,
+                                               uint64_t exp,
+                                               aegis_ear_dialect dialect,
+                                               aegis_bytes **out,
+                                               aegis_error **err_out);
 
 /**
  * Frees a result. NULL does nothing.

@@ -96,14 +96,6 @@ pub fn ear_scheme(key: &PrivateKey) -> SignatureScheme {
     }
 }
 
-/// The verifier id Aegis writes into its EARs.
-pub fn verifier_id() -> VerifierId {
-    VerifierId {
-        developer: "https://github.com/aegis-attest".to_owned(),
-        build: format!("aegis {}", env!("CARGO_PKG_VERSION")),
-    }
-}
-
 /// Runs `aegis appraise`: (the report, whether the status is affirming).
 pub fn run(
     args: &AppraiseArgs,
@@ -155,7 +147,7 @@ pub fn run(
         network_verified: args.network_verified,
     };
     let result = appraise_bundle(provider, &bundle, &anchors, &policy, &context)?;
-    let ear = result.to_ear(verifier_id(), now, now.saturating_add(args.validity));
+    let ear = result.to_ear(VerifierId::aegis(), now, now.saturating_add(args.validity));
     let dialect = match args.dialect {
         DialectArg::Ietf => Dialect::Ietf04,
         DialectArg::Veraison => Dialect::Veraison,

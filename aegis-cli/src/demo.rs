@@ -672,14 +672,7 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
         SignatureScheme::Ecdsa(HashAlg::Sha256),
     )
     .map_err(at("verifier signer"))?;
-    let ear = result.to_ear(
-        VerifierId {
-            developer: "https://github.com/aegis-attest".to_owned(),
-            build: format!("aegis {} (demo)", env!("CARGO_PKG_VERSION")),
-        },
-        now,
-        now.saturating_add(300),
-    );
+    let ear = result.to_ear(VerifierId::aegis(), now, now.saturating_add(300));
     let jwt = ear
         .sign_jwt(&verifier_signer, Dialect::Ietf04)
         .map_err(at("sign EAR"))?;

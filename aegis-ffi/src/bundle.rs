@@ -8,16 +8,20 @@ use aegis_core::appraise::result::{
     appraise_bundle, AttestationResult, ResultContext, ResultPolicy, TrustAnchors, LOCATION,
 };
 use aegis_core::appraise::EvidenceBundle;
-use aegis_core::crypto::default_provider;
+use aegis_core::crypto::{default_provider, SoftwareSigner};
+use aegis_core::ear::{Dialect, Ear, VerifierId};
 use aegis_core::time::UnixTime;
 use aegis_core::verify::{AkBinding, EnrolmentRecord};
 use aegis_core::Error;
 
 use crate::appraise::aegis_appraisal_policy;
 use crate::boundary::{self, ErrOut, FfiResult};
+use crate::buffers::{aegis_bytes, aegis_string};
+use crate::ear::{aegis_ear_dialect, ear_signer};
 use crate::ek::aegis_ek_trust_store;
 use crate::error::aegis_error;
 use crate::geofence::aegis_geofence_policy;
+use crate::sign::aegis_private_key;
 use crate::status::aegis_status;
 
 /// An evidence bundle (docs/evidence-bundle.md) read by `aegis_evidence_bundle_from_json`: what
@@ -59,6 +63,7 @@ struct FailureView {
 /// caller, freed with `aegis_attestation_result_free`. Immutable: may be shared between threads.
 #[derive(Debug)]
 pub struct aegis_attestation_result {
+    inner: AttestationResult,
     status: CString,
     submods: Vec<SubmodView>,
     failures: Vec<FailureView>,
@@ -71,8 +76,9 @@ fn c_text(s: &str) -> CString {
 }
 
 impl aegis_attestation_result {
-    fn new(r: &AttestationResult) -> FfiResult<Self> {
+    fn new(r: AttestationResult) -> FfiResult<Self> {
         Ok(aegis_attestation_result {
+            json: c_text(&r.to_json()?.to_string()),
             status: c_text(r.status().name()),
             submods: r
                 .submods()
@@ -96,7 +102,7 @@ impl aegis_attestation_result {
                     .and_then(|l| l.geo.country.as_deref())
                     .unwrap_or(""),
             ),
-            json: c_text(&r.to_json()?.to_string()),
+            inner: r,
         })
     }
 }
@@ -278,7 +284,7 @@ pub unsafe extern "C" fn aegis_bundle_appraise(
             &result_policy,
             &context,
         )?;
-        out.write_box(aegis_attestation_result::new(&result)?);
+        out.write_box(aegis_attestation_result::new(result)?);
         Ok(())
     })
 }
@@ -462,6 +468,101 @@ pub unsafe extern "C" fn aegis_attestation_result_json(
 ) -> *const c_char {
     // SAFETY: the caller upholds this function's contract for result.
     unsafe { with_result(result, c"".as_ptr(), |r| r.json.as_ptr()) }
+}
+
+/// The result as an EAR (draft-ietf-rats-ear-04 or the dialect asked for) issued by Aegis at
+/// `iat` and valid until `exp` (seconds since the epoch), with the appraisal nonce, signed with
+/// `key` as a JWT: ES256 for P-256, ES384 for P-384, PS256 for RSA (`aegis appraise` does the
+/// same). `AEGIS_INVALID_ARGUMENT` when `exp` is not after `iat` or `dialect` is not an
+/// `AEGIS_EAR_DIALECT_*` value; `AEGIS_UNSUPPORTED` for RSA with the pure-Rust provider.
+///
+/// On success `*out` receives a new `aegis_string` (the token) the caller frees with
+/// `aegis_string_free`; on failure nothing is written to `*out`.
+///
+/// # Safety
+/// `result` and `key` are NULL or live objects of their types; `out` is valid for writing one
+/// pointer; `err_out` is NULL or valid for writing one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_attestation_result_sign_jwt(
+    result: *const aegis_attestation_result,
+    key: *const aegis_private_key,
+    iat: u64,
+    exp: u64,
+    dialect: aegis_ear_dialect,
+    out: *mut *mut aegis_string,
+    err_out: *mut *mut aegis_error,
+) -> aegis_status {
+    // SAFETY: the caller upholds this function's contract for err_out.
+    let err_out = unsafe { ErrOut::new(err_out) };
+    boundary::guard(err_out, || {
+        // SAFETY: the caller upholds this function's contract for out.
+        let out = unsafe { boundary::out(out, "out") }?;
+        // SAFETY: the caller upholds this function's contract for result and key.
+        let (ear, signer, dialect) = unsafe { result_ear(result, key, iat, exp, dialect) }?;
+        out.write_box(aegis_string::new(&ear.sign_jwt(&signer, dialect)?));
+        Ok(())
+    })
+}
+
+/// The result as an EAR, as `aegis_attestation_result_sign_jwt` makes it, signed as a CWT: a
+/// tagged COSE_Sign1 with deterministic CBOR claims.
+///
+/// On success `*out` receives a new `aegis_bytes` the caller frees with `aegis_bytes_free`; on
+/// failure nothing is written to `*out`.
+///
+/// # Safety
+/// As `aegis_attestation_result_sign_jwt`.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_attestation_result_sign_cwt(
+    result: *const aegis_attestation_result,
+    key: *const aegis_private_key,
+    iat: u64,
+    exp: u64,
+    dialect: aegis_ear_dialect,
+    out: *mut *mut aegis_bytes,
+    err_out: *mut *mut aegis_error,
+) -> aegis_status {
+    // SAFETY: the caller upholds this function's contract for err_out.
+    let err_out = unsafe { ErrOut::new(err_out) };
+    boundary::guard(err_out, || {
+        // SAFETY: the caller upholds this function's contract for out.
+        let out = unsafe { boundary::out(out, "out") }?;
+        // SAFETY: the caller upholds this function's contract for result and key.
+        let (ear, signer, dialect) = unsafe { result_ear(result, key, iat, exp, dialect) }?;
+        out.write_box(aegis_bytes::new(ear.sign_cwt(&signer, dialect)?));
+        Ok(())
+    })
+}
+
+/// The EAR of `result` (issued by Aegis at `iat`, valid until `exp`), an EAR signer for `key`
+/// and the dialect: what both `aegis_attestation_result_sign_*` functions sign.
+///
+/// # Safety
+/// `result` and `key` are NULL or live objects of their types.
+unsafe fn result_ear(
+    result: *const aegis_attestation_result,
+    key: *const aegis_private_key,
+    iat: u64,
+    exp: u64,
+    dialect: aegis_ear_dialect,
+) -> FfiResult<(Ear, SoftwareSigner<'static>, Dialect)> {
+    // SAFETY: this function's contract for result.
+    let result = unsafe { boundary::borrow(result, "result") }?;
+    // SAFETY: this function's contract for key.
+    let key = unsafe { boundary::borrow(key, "key") }?;
+    let dialect = crate::ear::dialect(dialect)?;
+    if exp <= iat {
+        return Err(Error::InvalidArgument {
+            what: "exp must be after iat",
+        }
+        .into());
+    }
+    let ear = result.inner.to_ear(
+        VerifierId::aegis(),
+        UnixTime::from_secs(iat),
+        UnixTime::from_secs(exp),
+    );
+    Ok((ear, ear_signer(key)?, dialect))
 }
 
 /// Frees a result. NULL does nothing.

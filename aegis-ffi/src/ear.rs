@@ -38,7 +38,7 @@ pub struct aegis_ear {
     inner: VerifiedEar,
 }
 
-fn dialect(d: aegis_ear_dialect) -> Result<Dialect, Error> {
+pub(crate) fn dialect(d: aegis_ear_dialect) -> Result<Dialect, Error> {
     match d {
         AEGIS_EAR_DIALECT_IETF_04 => Ok(Dialect::Ietf04),
         AEGIS_EAR_DIALECT_IETF_03 => Ok(Dialect::Ietf03),
@@ -184,16 +184,19 @@ pub unsafe extern "C" fn aegis_ear_free(ear: *mut aegis_ear) {
     })
 }
 
-/// The claims of `(claims, claims_len)` and a signer for `key` (ES256 for P-256, ES384 for
-/// P-384, PS256 for RSA).
+/// An EAR signer for `key`: ES256 for P-256, ES384 for P-384, PS256 for RSA.
+pub(crate) fn ear_signer(key: &aegis_private_key) -> Result<SoftwareSigner<'static>, Error> {
+    let alg = Algorithm::for_key(key.inner.public_key())?;
+    SoftwareSigner::new(default_provider(), key.inner.clone_key(), alg.scheme())
+}
+
+/// The claims of `(claims, claims_len)` and a signer for `key` ([`ear_signer`]).
 fn claims_and_signer(
     key: &aegis_private_key,
     claims: &[u8],
 ) -> Result<(Ear, SoftwareSigner<'static>), Error> {
     let (ear, _) = Ear::from_json(claims)?;
-    let alg = Algorithm::for_key(key.inner.public_key())?;
-    let signer = SoftwareSigner::new(default_provider(), key.inner.clone_key(), alg.scheme())?;
-    Ok((ear, signer))
+    Ok((ear, ear_signer(key)?))
 }
 
 /// Signs EAR claims (JSON in any dialect, with an `eat_profile`) with `key` as a JWT in

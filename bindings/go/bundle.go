@@ -131,6 +131,7 @@ type CheckFailure struct {
 // AttestationResult is the result of AppraiseBundle (C aegis_attestation_result), read into Go
 // values.
 type AttestationResult struct {
+	p        *C.aegis_attestation_result // kept for SignJWT and SignCWT; freed by Close
 	status   string
 	submods  []SubmodStatus
 	failures []CheckFailure
@@ -207,8 +208,8 @@ func AppraiseBundle(bundle *EvidenceBundle, opts BundleOptions) (*AttestationRes
 	if err := check(status, cerr); err != nil {
 		return nil, err
 	}
-	defer C.aegis_attestation_result_free(out)
 	r := &AttestationResult{
+		p:       out,
 		status:  C.GoString(C.aegis_attestation_result_status(out)),
 		country: C.GoString(C.aegis_attestation_result_country(out)),
 		json:    C.GoString(C.aegis_attestation_result_json(out)),
@@ -231,5 +232,65 @@ func AppraiseBundle(bundle *EvidenceBundle, opts BundleOptions) (*AttestationRes
 			Err:    newError(uint32(code), "", C.GoString(C.aegis_attestation_result_failure_reason(out, i))),
 		})
 	}
+	runtime.SetFinalizer(r, (*AttestationResult).Close)
 	return r, nil
+}
+
+// Close frees the C result behind r (the accessors keep working; SignJWT and SignCWT return
+// an error after it). Safe to call more than once; a finalizer calls it too.
+func (r *AttestationResult) Close() {
+	if r == nil || r.p == nil {
+		return
+	}
+	C.aegis_attestation_result_free(r.p)
+	r.p = nil
+	runtime.SetFinalizer(r, nil)
+}
+
+// SignJWT signs the result as an EAR issued by Aegis at iat and valid until exp (whole seconds),
+// with the appraisal nonce, as a JWT in dialect: ES256, ES384 or PS256 by the key, as `aegis
+// appraise` signs it (C aegis_attestation_result_sign_jwt). ErrInvalidArgument when exp is not
+// after iat.
+func (r *AttestationResult) SignJWT(key *PrivateKey, iat, exp time.Time, dialect EARDialect) (string, error) {
+	if r == nil || r.p == nil {
+		return "", closedError("the attestation result")
+	}
+	var out *C.aegis_string
+	var cerr *C.aegis_error
+	status := C.aegis_attestation_result_sign_jwt(r.p, key.ptr(), unixSeconds(iat), unixSeconds(exp),
+		C.aegis_ear_dialect(dialect), &out, &cerr)
+	runtime.KeepAlive(r)
+	runtime.KeepAlive(key)
+	if err := check(status, cerr); err != nil {
+		return "", err
+	}
+	defer C.aegis_string_free(out)
+	return C.GoStringN(C.aegis_string_ptr(out), C.int(C.aegis_string_len(out))), nil
+}
+
+// SignCWT signs the result as an EAR as SignJWT does, as a CWT (tagged COSE_Sign1,
+// deterministic CBOR; C aegis_attestation_result_sign_cwt).
+func (r *AttestationResult) SignCWT(key *PrivateKey, iat, exp time.Time, dialect EARDialect) ([]byte, error) {
+	if r == nil || r.p == nil {
+		return nil, closedError("the attestation result")
+	}
+	var out *C.aegis_bytes
+	var cerr *C.aegis_error
+	status := C.aegis_attestation_result_sign_cwt(r.p, key.ptr(), unixSeconds(iat), unixSeconds(exp),
+		C.aegis_ear_dialect(dialect), &out, &cerr)
+	runtime.KeepAlive(r)
+	runtime.KeepAlive(key)
+	if err := check(status, cerr); err != nil {
+		return nil, err
+	}
+	defer C.aegis_bytes_free(out)
+	return gobytes(C.aegis_bytes_ptr(out), C.aegis_bytes_len(out)), nil
+}
+
+// unixSeconds is t as whole seconds since the epoch; times before 1970 become 0.
+func unixSeconds(t time.Time) C.uint64_t {
+	if t.Unix() < 0 {
+		return 0
+	}
+	return C.uint64_t(t.Unix())
 }

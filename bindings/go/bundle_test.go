@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -179,5 +180,51 @@ func TestEvidenceBundleSurface(t *testing.T) {
 	bundle.Close()
 	if _, err := aegis.AppraiseBundle(bundle, aegis.BundleOptions{Nonce: nonce}); !errors.Is(err, aegis.ErrNullPointer) {
 		t.Fatalf("closed bundle: %v", err)
+	}
+
+	// The result signed as an EAR (JWT and CWT) verifies back: the status, the appraisal nonce,
+	// Aegis as the verifier, exp enforced; exp not after iat and a closed result are refused.
+	key, err := aegis.GeneratePrivateKey(aegis.KeyECCP256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := key.PublicKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	iat := time.Unix(1700000000, 0)
+	exp := iat.Add(5 * time.Minute)
+	jwt, err := r.SignJWT(key, iat, exp, aegis.EARDialectIETF04)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ear, err := aegis.VerifyEAR(pub, []byte(jwt), iat.Add(time.Second), nonce, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifier, _ := ear.Claims["ear_verifier_id"].(map[string]any)
+	if ear.CWT || ear.Claims["ear_status"] != r.Status() || !strings.HasPrefix(fmt.Sprint(verifier["build"]), "aegis ") {
+		t.Fatalf("EAR claims %v", ear.Claims)
+	}
+	if _, err := aegis.VerifyEAR(pub, []byte(jwt), exp, nonce, 0); !errors.Is(err, aegis.ErrEarExpired) {
+		t.Fatalf("expired EAR: %v", err)
+	}
+	cwt, err := r.SignCWT(key, iat, exp, aegis.EARDialectVeraison)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ear, err := aegis.VerifyEAR(pub, cwt, iat, nonce, 0); err != nil || !ear.CWT || ear.Dialect != aegis.EARDialectVeraison {
+		t.Fatalf("CWT EAR: %v", err)
+	}
+	if _, err := r.SignJWT(key, exp, exp, aegis.EARDialectIETF04); !errors.Is(err, aegis.ErrInvalidArgument) {
+		t.Fatalf("exp not after iat: %v", err)
+	}
+	r.Close()
+	r.Close()
+	if _, err := r.SignCWT(key, iat, exp, aegis.EARDialectIETF04); !errors.Is(err, aegis.ErrNullPointer) {
+		t.Fatalf("closed result: %v", err)
+	}
+	if r.Status() != "contraindicated" {
+		t.Fatal("the accessors stopped working after Close")
 	}
 }

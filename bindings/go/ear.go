@@ -51,13 +51,9 @@ type EAR struct {
 func VerifyEAR(key *PublicKey, token []byte, now time.Time, nonce []byte, algs EARAlgs) (*EAR, error) {
 	tb, tn := cbytes(token)
 	nb, nn := cbytes(nonce)
-	secs := now.Unix()
-	if secs < 0 {
-		secs = 0
-	}
 	var out *C.aegis_ear
 	var cerr *C.aegis_error
-	status := C.aegis_ear_verify(key.ptr(), tb, tn, C.uint64_t(secs), nb, nn, C.aegis_ear_algs(algs), &out, &cerr)
+	status := C.aegis_ear_verify(key.ptr(), tb, tn, unixSeconds(now), nb, nn, C.aegis_ear_algs(algs), &out, &cerr)
 	runtime.KeepAlive(token)
 	runtime.KeepAlive(nonce)
 	runtime.KeepAlive(key)

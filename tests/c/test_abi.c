@@ -635,6 +635,57 @@ static void test_bundle(const char *dir) {
     CHECK(strcmp(aegis_attestation_result_country(result), "CH") == 0);
     CHECK(strstr(aegis_attestation_result_json(result), "\"outcome\":\"skipped\"") != NULL);
 
+    /* The result signed as an EAR (JWT and CWT) verifies back with the key's public half, carries
+     * the appraisal nonce and the status, and expires at exp. */
+    {
+        aegis_private_key *sk = NULL;
+        aegis_public_key *pk = NULL;
+        aegis_string *jwt = NULL;
+        aegis_bytes *cwt = NULL;
+        aegis_ear *ear = NULL;
+        aegis_string *claims = NULL;
+        const uint64_t iat = 1700000000, exp = 1700000300;
+        CHECK(aegis_private_key_generate(AEGIS_KEY_ECC_P256, &sk, NULL) == AEGIS_OK);
+        CHECK(aegis_private_key_public_key(sk, &pk) == AEGIS_OK);
+        CHECK(aegis_attestation_result_sign_jwt(NULL, sk, iat, exp, AEGIS_EAR_DIALECT_IETF_04, &jwt, NULL) ==
+                  AEGIS_NULL_POINTER &&
+              jwt == NULL);
+        CHECK(aegis_attestation_result_sign_jwt(result, NULL, iat, exp, AEGIS_EAR_DIALECT_IETF_04, &jwt, NULL) ==
+                  AEGIS_NULL_POINTER &&
+              jwt == NULL);
+        CHECK(aegis_attestation_result_sign_jwt(result, sk, iat, exp, AEGIS_EAR_DIALECT_IETF_04, NULL, NULL) ==
+              AEGIS_NULL_POINTER);
+        CHECK(aegis_attestation_result_sign_jwt(result, sk, exp, exp, AEGIS_EAR_DIALECT_IETF_04, &jwt, &err) ==
+                  AEGIS_INVALID_ARGUMENT &&
+              jwt == NULL && err != NULL && strstr(aegis_error_message(err), "exp") != NULL);
+        aegis_error_free(err);
+        err = NULL;
+        CHECK(aegis_attestation_result_sign_cwt(result, sk, iat, exp, 99, &cwt, NULL) == AEGIS_INVALID_ARGUMENT &&
+              cwt == NULL);
+        CHECK(aegis_attestation_result_sign_jwt(result, sk, iat, exp, AEGIS_EAR_DIALECT_IETF_04, &jwt, NULL) ==
+              AEGIS_OK);
+        CHECK(aegis_ear_verify(pk, (const uint8_t *)aegis_string_ptr(jwt), aegis_string_len(jwt), iat + 1, nonce,
+                               nonce_len, 0, &ear, NULL) == AEGIS_OK);
+        CHECK(aegis_ear_claims_json(ear, &claims, NULL) == AEGIS_OK);
+        CHECK(strstr(aegis_string_ptr(claims), "\"ear_status\":\"contraindicated\"") != NULL);
+        CHECK(strstr(aegis_string_ptr(claims), "\"aegis ") != NULL); /* the verifier id's build */
+        aegis_string_free(claims);
+        aegis_ear_free(ear);
+        ear = NULL;
+        CHECK(aegis_ear_verify(pk, (const uint8_t *)aegis_string_ptr(jwt), aegis_string_len(jwt), exp, nonce,
+                               nonce_len, 0, &ear, NULL) == AEGIS_EAR_EXPIRED &&
+              ear == NULL);
+        CHECK(aegis_attestation_result_sign_cwt(result, sk, iat, exp, AEGIS_EAR_DIALECT_VERAISON, &cwt, NULL) ==
+              AEGIS_OK);
+        CHECK(aegis_ear_verify(pk, aegis_bytes_ptr(cwt), aegis_bytes_len(cwt), iat, nonce, nonce_len, 0, &ear, NULL) ==
+              AEGIS_OK);
+        aegis_ear_free(ear);
+        aegis_bytes_free(cwt);
+        aegis_string_free(jwt);
+        aegis_public_key_free(pk);
+        aegis_private_key_free(sk);
+    }
+
     CHECK(strcmp(aegis_attestation_result_status(NULL), "") == 0);
     CHECK(aegis_attestation_result_submod_count(NULL) == 0);
     CHECK(aegis_attestation_result_failure_count(NULL) == 0);

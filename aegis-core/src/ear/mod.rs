@@ -274,6 +274,17 @@ pub struct VerifierId {
     pub build: String,
 }
 
+impl VerifierId {
+    /// Aegis as the verifier: developer "https://github.com/aegis-attest", build
+    /// "aegis <version>" (draft-ietf-rats-ear-04, 3.2.1: `ear.verifier-id`).
+    pub fn aegis() -> Self {
+        VerifierId {
+            developer: "https://github.com/aegis-attest".to_owned(),
+            build: format!("aegis {}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+}
+
 /// Claims a token carries that Aegis does not model, kept as they came: JSON names (or a CBOR
 /// integer key as its decimal text) to values (CBOR byte strings as base64url text).
 pub type ExtraClaims = BTreeMap<String, serde_json::Value>;

@@ -6,7 +6,8 @@ use aegis_core::appraise::result::{
     self as core_result, ResultContext, ResultPolicy, TrustAnchors, LOCATION,
 };
 use aegis_core::appraise::{EvidenceBundle as CoreBundle, LocationPcr};
-use aegis_core::crypto::default_provider;
+use aegis_core::crypto::{default_provider, SoftwareSigner};
+use aegis_core::ear::{Dialect, Ear, VerifierId};
 use aegis_core::geo::fence::GeofencePolicy;
 use aegis_core::time::UnixTime;
 use aegis_core::verify::{AkBinding, EnrolmentRecord as CoreRecord};
@@ -14,8 +15,10 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
 
 use crate::args::{bytes_repr, str_repr, ByteArg};
+use crate::ear::ear_signer;
 use crate::ek::EkTrustStore;
-use crate::errors::{to_py_err, IntoPyResult};
+use crate::errors::{invalid_argument, to_py_err, IntoPyResult};
+use crate::sign::PrivateKey;
 
 /// JSON given as `str` or as bytes-like.
 fn json_bytes(ob: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
@@ -155,6 +158,7 @@ pub struct AttestationResult {
     #[pyo3(get)]
     country: Option<String>,
     json: String,
+    inner: core_result::AttestationResult,
 }
 
 #[pymethods]
@@ -202,12 +206,97 @@ impl AttestationResult {
         self.json.clone()
     }
 
+    /// The result as an EAR issued by Aegis at `iat` and valid until `exp`, with the appraisal
+    /// nonce, signed with `key` as a JWT (ES256 for P-256, ES384 for P-384, PS256 for RSA), as
+    /// `aegis appraise` signs it. The GIL is released while signing.
+    ///
+    /// Args:
+    ///     key: the verifier's PrivateKey.
+    ///     iat: keyword-only; the issue time (seconds since the epoch).
+    ///     exp: keyword-only; the expiry (seconds since the epoch), after `iat`.
+    ///     dialect: keyword-only; "ietf-04" (default), "ietf-03" or "veraison".
+    ///
+    /// Returns:
+    ///     str: the JWT.
+    ///
+    /// Raises:
+    ///     UsageError: `exp` not after `iat`, an unknown dialect, or a key with no EAR
+    ///         algorithm (also a ValueError).
+    #[pyo3(signature = (key, *, iat, exp, dialect = "ietf-04"))]
+    fn sign_jwt(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PrivateKey>,
+        iat: u64,
+        exp: u64,
+        dialect: &str,
+    ) -> PyResult<String> {
+        let (ear, signer, dialect) = self.ear(py, key.get(), iat, exp, dialect)?;
+        py.allow_threads(|| ear.sign_jwt(&signer, dialect))
+            .py_err(py)
+    }
+
+    /// The result as an EAR, as `sign_jwt` makes it, signed as a CWT (a tagged COSE_Sign1,
+    /// deterministic CBOR). The GIL is released while signing.
+    ///
+    /// Args:
+    ///     key: the verifier's PrivateKey.
+    ///     iat: keyword-only; the issue time (seconds since the epoch).
+    ///     exp: keyword-only; the expiry (seconds since the epoch), after `iat`.
+    ///     dialect: keyword-only; "ietf-04" (default), "ietf-03" or "veraison".
+    ///
+    /// Returns:
+    ///     bytes: the CWT.
+    ///
+    /// Raises:
+    ///     UsageError: `exp` not after `iat`, an unknown dialect, or a key with no EAR
+    ///         algorithm (also a ValueError).
+    #[pyo3(signature = (key, *, iat, exp, dialect = "ietf-04"))]
+    fn sign_cwt<'py>(
+        &self,
+        py: Python<'py>,
+        key: &Bound<'_, PrivateKey>,
+        iat: u64,
+        exp: u64,
+        dialect: &str,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let (ear, signer, dialect) = self.ear(py, key.get(), iat, exp, dialect)?;
+        let cwt = py
+            .allow_threads(|| ear.sign_cwt(&signer, dialect))
+            .py_err(py)?;
+        Ok(PyBytes::new(py, &cwt))
+    }
+
     fn __repr__(&self, py: Python<'_>) -> String {
         format!(
             "AttestationResult(status={}, failures={})",
             str_repr(py, self.status),
             self.failures.len()
         )
+    }
+}
+
+impl AttestationResult {
+    /// The EAR of this result (issued by Aegis at `iat`, valid until `exp`), an EAR signer for
+    /// `key` and the dialect.
+    fn ear(
+        &self,
+        py: Python<'_>,
+        key: &PrivateKey,
+        iat: u64,
+        exp: u64,
+        dialect: &str,
+    ) -> PyResult<(Ear, SoftwareSigner<'static>, Dialect)> {
+        if exp <= iat {
+            return Err(invalid_argument(py, "exp must be after iat"));
+        }
+        let dialect = Dialect::from_name(dialect).py_err(py)?;
+        let ear = self.inner.to_ear(
+            VerifierId::aegis(),
+            UnixTime::from_secs(iat),
+            UnixTime::from_secs(exp),
+        );
+        Ok((ear, ear_signer(py, key)?, dialect))
     }
 }
 
@@ -302,6 +391,7 @@ pub fn appraise_bundle(
             .collect(),
         country: result.submod(LOCATION).and_then(|l| l.geo.country.clone()),
         json: result.to_json().py_err(py)?.to_string(),
+        inner: result,
     })
 }
 

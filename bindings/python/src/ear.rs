@@ -143,10 +143,13 @@ fn prepare(
     };
     let dialect = Dialect::from_name(dialect).py_err(py)?;
     let (ear, _) = CoreEar::from_json(&json).py_err(py)?;
+    Ok((ear, ear_signer(py, key)?, dialect))
+}
+
+/// An EAR signer for `key`: ES256 for P-256, ES384 for P-384, PS256 for RSA.
+pub(crate) fn ear_signer(py: Python<'_>, key: &PrivateKey) -> PyResult<SoftwareSigner<'static>> {
     let alg = Algorithm::for_key(key.inner.public_key()).py_err(py)?;
-    let signer =
-        SoftwareSigner::new(default_provider(), key.inner.clone_key(), alg.scheme()).py_err(py)?;
-    Ok((ear, signer, dialect))
+    SoftwareSigner::new(default_provider(), key.inner.clone_key(), alg.scheme()).py_err(py)
 }
 
 /// Signs EAR claims as a JWT with `key` (ES256 for P-256, ES384 for P-384, PS256 for RSA),

@@ -107,3 +107,29 @@ def test_round_trips_and_arguments() -> None:
     with pytest.raises(aegis.ResultError) as info:
         aegis.appraise_bundle(bundle, nonce=b"\0")
     assert info.value.name == "EvidenceNonceMismatch"
+
+
+def test_result_signed_as_ear() -> None:
+    """The result signed as an EAR (JWT and CWT) verifies back with the verifier key's public
+    half: the status, the appraisal nonce, Aegis as the verifier, and exp enforced."""
+    v = geneva()
+    result = appraise(v)
+    key = aegis.PrivateKey.generate("ecc-p256")
+    nonce = bytes.fromhex(v["nonce"])
+    iat, exp = v["time"], v["time"] + 300
+    jwt = result.sign_jwt(key, iat=iat, exp=exp)
+    ear = aegis.verify_ear(key.public_key, jwt, now=iat + 1, nonce=nonce)
+    assert ear.format == "jwt" and ear.dialect == "ietf-04"
+    assert ear.claims["ear_status"] == result.status
+    assert ear.claims["ear_verifier_id"]["build"].startswith("aegis ")
+    assert set(ear.claims["submods"]) == set(result.submods)
+    with pytest.raises(aegis.ResultError) as info:
+        aegis.verify_ear(key.public_key, jwt, now=exp, nonce=nonce)
+    assert info.value.name == "EarExpired"
+    cwt = result.sign_cwt(key, iat=iat, exp=exp, dialect="veraison")
+    ear = aegis.verify_ear(key.public_key, cwt, now=iat, nonce=nonce)
+    assert ear.format == "cwt" and ear.dialect == "veraison"
+    with pytest.raises(ValueError, match="exp must be after iat"):
+        result.sign_jwt(key, iat=exp, exp=exp)
+    with pytest.raises(aegis.UsageError):
+        result.sign_cwt(key, iat=iat, exp=exp, dialect="ietf-05")

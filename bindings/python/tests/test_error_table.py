@@ -77,13 +77,13 @@ def test_the_generator_refuses_a_code_without_a_group() -> None:
 
 
 def test_a_new_range_gets_its_class() -> None:
-    last = "11000 Result;"
+    last = "13000 Svid;"
     assert last in SOURCE
-    source = SOURCE.replace(last, last + "\n/// Appraisal.\n12000 Appraisal;")
+    source = SOURCE.replace(last, last + "\n/// Appraisal.\n14000 Appraisal;")
     table = GEN.parse(source)
-    assert table.group_of(12_500).py_class == "AppraisalError"
+    assert table.group_of(14_500).py_class == "AppraisalError"
     native = GEN.render_python_rs(table)
-    assert '        range: 12,\n        name: "AppraisalError",\n' in native
+    assert '        range: 14,\n        name: "AppraisalError",\n' in native
     assert "also: None" in native.split('"AppraisalError"')[1]
     stub = GEN.python_stub_classes(table)
     assert "class AppraisalError(AegisError):" in stub

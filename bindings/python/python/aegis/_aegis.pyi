@@ -650,6 +650,10 @@ class AttestationResult:
     def country(self) -> str | None: ...
     def to_json(self) -> str:
         """The result as `aegis appraise` prints it (without the token)."""
+    def sign_jwt(self, key: PrivateKey, *, iat: int, exp: int, dialect: str = "ietf-04") -> str:
+        """The result as an EAR issued by Aegis at iat, valid until exp, signed as a JWT."""
+    def sign_cwt(self, key: PrivateKey, *, iat: int, exp: int, dialect: str = "ietf-04") -> bytes:
+        """The result as an EAR, as sign_jwt makes it, signed as a CWT (COSE_Sign1)."""
 
 def appraise_bundle(
     bundle: EvidenceBundle,
