@@ -31,6 +31,7 @@ fmt-check:
 
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --manifest-path bindings/python/Cargo.toml --all-targets -- -D warnings
 
 lint: errors-check fmt-check clippy
 

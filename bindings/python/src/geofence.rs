@@ -204,7 +204,10 @@ impl GeofenceDecision {
                     message: r.message().to_owned(),
                 })
                 .collect(),
-            resolution: d.resolution().map(|_| json["resolution"].to_string()),
+            resolution: d
+                .resolution()
+                .and_then(|_| json.get("resolution"))
+                .map(ToString::to_string),
             json: json.to_string(),
         }
     }
