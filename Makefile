@@ -28,6 +28,7 @@ deps-python:
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
+	$(CARGO) fmt --manifest-path bindings/python/Cargo.toml --all -- --check
 
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
