@@ -11,8 +11,10 @@
 //! Arguments: the manifest vector id, the number of appraisals (after one warm-up appraisal
 //! that pays the one-time initialisation: the jurisdiction index) and optionally
 //! `ek-each-time` (the EK chain verified in every appraisal, `appraisal-ek-chain-each-time`;
-//! by default the enrolment holds the verified EK, as in `appraisal/<ak>`). `--toggle-collect` on `one`
-//! counts the appraisals only; divide by the count.
+//! by default the enrolment holds the verified EK, as in `appraisal/<ak>`). `--toggle-collect`
+//! on `one` counts the appraisals only; divide by the count, and compare with the inclusive
+//! counts of `crypto::native::NativeKey::verify` and `NativePrivate::sign` (the signature
+//! operations) in `callgrind_annotate --inclusive=yes`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
