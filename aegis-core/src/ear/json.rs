@@ -357,3 +357,145 @@ fn cmw_record(v: &Value) -> Result<(String, Vec<u8>)> {
         _ => Err(bad),
     }
 }
+
+/// The claims as compact JSON bytes in `dialect`: the same bytes as
+/// `serde_json::to_vec(&encode(ear, dialect)?)`, written straight from the EAR without building
+/// (and cloning into) a `Value` tree (issue 11, item 9). With extension claims (`extra`), whose
+/// names could replace a standard claim in place, it takes the `Value` path.
+pub(crate) fn to_bytes(ear: &Ear, dialect: Dialect) -> Result<Vec<u8>> {
+    let written = if ear.extra.is_empty() && ear.submods.values().all(|s| s.extra.is_empty()) {
+        serde_json::to_vec(&EarView { ear, dialect })
+    } else {
+        serde_json::to_vec(&encode(ear, dialect)?)
+    };
+    written.map_err(|_| Error::InvalidArgument {
+        what: "EAR claims could not be written as JSON",
+    })
+}
+
+/// Base64url (no padding) of borrowed bytes, serialized as a string.
+struct B64<'a>(&'a [u8]);
+
+impl serde::Serialize for B64<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&B64URL.encode(self.0))
+    }
+}
+
+/// An EAR without extension claims, serialized in [`encode`]'s claim order.
+struct EarView<'a> {
+    ear: &'a Ear,
+    dialect: Dialect,
+}
+
+impl serde::Serialize for EarView<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let (ear, n) = (self.ear, names(self.dialect));
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("eat_profile", self.dialect.profile())?;
+        m.serialize_entry("iat", &ear.iat)?;
+        if let Some(exp) = ear.exp {
+            m.serialize_entry("exp", &exp)?;
+        }
+        m.serialize_entry(n.verifier_id, &VerifierIdView(&ear.verifier_id))?;
+        if let Some(status) = ear.status {
+            m.serialize_entry(n.status, status.name())?;
+        }
+        if let Some(nonce) = &ear.nonce {
+            m.serialize_entry("eat_nonce", &B64(nonce))?;
+        }
+        m.serialize_entry("submods", &SubmodsView(self))?;
+        m.end()
+    }
+}
+
+struct VerifierIdView<'a>(&'a VerifierId);
+
+impl serde::Serialize for VerifierIdView<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("developer", &self.0.developer)?;
+        m.serialize_entry("build", &self.0.build)?;
+        m.end()
+    }
+}
+
+struct SubmodsView<'a>(&'a EarView<'a>);
+
+impl serde::Serialize for SubmodsView<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_map(self.0.ear.submods.iter().map(|(name, sub)| {
+            (
+                name,
+                SubmodView {
+                    sub,
+                    dialect: self.0.dialect,
+                },
+            )
+        }))
+    }
+}
+
+/// A submod without extension claims, serialized in [`encode_submod`]'s claim order.
+struct SubmodView<'a> {
+    sub: &'a Submod,
+    dialect: Dialect,
+}
+
+impl serde::Serialize for SubmodView<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let (sub, n) = (self.sub, names(self.dialect));
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry(n.status, sub.status.name())?;
+        if sub.trust_vector.any_set() {
+            m.serialize_entry(n.vector, &VectorView(&sub.trust_vector))?;
+        }
+        match (self.dialect, sub.policy_ids.first()) {
+            (_, None) => {}
+            (Dialect::Veraison, Some(first)) => m.serialize_entry(POLICY_ID_VERAISON, first)?,
+            _ => m.serialize_entry(POLICY_IDS, &sub.policy_ids)?,
+        }
+        if let Some(nonce) = &sub.nonce {
+            m.serialize_entry("eat_nonce", &B64(nonce))?;
+        }
+        if let Some((media_type, bytes)) = &sub.raw_evidence {
+            m.serialize_entry(RAW_EVIDENCE, &(media_type, B64(bytes)))?;
+        }
+        if let Some(c) = &sub.attester_claims {
+            m.serialize_entry(n.attester_claims, c)?;
+        }
+        if let Some(c) = &sub.verifier_claims {
+            m.serialize_entry(n.verifier_claims, c)?;
+        }
+        for (i, value) in sub.geo.values() {
+            let Some(label) = GEO_LABELS.get(i) else {
+                continue;
+            };
+            let key = format!("grc.{}", label.name);
+            match value {
+                GeoValue::Text(t) => m.serialize_entry(&key, &t)?,
+                GeoValue::Bool(b) => m.serialize_entry(&key, &b)?,
+                GeoValue::Uint(u) => m.serialize_entry(&key, &u)?,
+                GeoValue::Int(i) => m.serialize_entry(&key, &i)?,
+                GeoValue::Uuid(u) => m.serialize_entry(&key, &uuid_text(&u))?,
+            }
+        }
+        m.end()
+    }
+}
+
+struct VectorView<'a>(&'a TrustVector);
+
+impl serde::Serialize for VectorView<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_map(
+            TRUST_CLAIM_NAMES
+                .iter()
+                .zip(self.0.claims())
+                .filter(|(_, value)| *value != 0),
+        )
+    }
+}

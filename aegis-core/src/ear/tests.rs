@@ -289,6 +289,43 @@ fn unknown_claims_are_kept_in_both_forms() {
     );
 }
 
+#[test]
+fn claims_bytes_written_directly_equal_the_value_tree_bytes() {
+    // json::to_bytes (what sign_jwt signs) writes without a Value tree unless there are
+    // extension claims: the bytes must be those of the Value tree either way.
+    let with_extra = sample();
+    let mut plain = sample();
+    plain.extra.clear();
+    let mut second = plain.submods["tpm"].clone();
+    second.extra.clear();
+    second.raw_evidence = None;
+    second.policy_ids.push("second".into());
+    second.trust_vector = TrustVector::default();
+    second.status = Status::Warning;
+    plain.submods.insert("a-first".into(), second.clone());
+    plain.submods.insert("tpm".into(), second);
+    let mut bare = plain.clone();
+    bare.exp = None;
+    bare.status = None;
+    bare.nonce = None;
+    for sub in bare.submods.values_mut() {
+        sub.nonce = None;
+        sub.attester_claims = None;
+        sub.verifier_claims = None;
+        sub.policy_ids.clear();
+        sub.geo = GeoClaims::default();
+    }
+    for ear in [&with_extra, &plain, &bare] {
+        for dialect in [Dialect::Ietf04, Dialect::Ietf03, Dialect::Veraison] {
+            let tree = serde_json::to_vec(&ear.to_json(dialect).unwrap()).unwrap();
+            assert_eq!(
+                String::from_utf8(json::to_bytes(ear, dialect).unwrap()).unwrap(),
+                String::from_utf8(tree).unwrap()
+            );
+        }
+    }
+}
+
 // --- negative tests: one per check ---
 
 #[test]

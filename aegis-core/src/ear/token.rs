@@ -221,10 +221,7 @@ impl Ear {
         self.check_status_rule()?;
         let alg = Algorithm::of_signer(signer)?;
         let header = format!(r#"{{"alg":"{}","typ":"JWT"}}"#, alg.jws_name());
-        let claims =
-            serde_json::to_vec(&self.to_json(dialect)?).map_err(|_| Error::InvalidArgument {
-                what: "EAR claims could not be written as JSON",
-            })?;
+        let claims = json::to_bytes(self, dialect)?;
         let mut token = B64URL.encode(header);
         token.push('.');
         token.push_str(&B64URL.encode(claims));
