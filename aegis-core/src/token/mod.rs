@@ -4,4 +4,4 @@
 
 pub mod replay;
 
-pub use replay::ReplayCache;
+pub use replay::{MemoryReplayCache, ReplayCache};
