@@ -297,11 +297,14 @@ pub fn normalise_htu(u: &str) -> Option<String> {
             }
             (format!("[{h}]"), after.strip_prefix(':'))
         }
-        None => match auth.rsplit_once(':') {
+        None => match auth.split_once(':') {
             Some((h, p)) => (h.to_owned(), Some(p)),
             None => (auth.to_owned(), None),
         },
     };
+    if port.is_some_and(|p| !p.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
     if host.is_empty() || host == "[]" {
         return None;
     }
