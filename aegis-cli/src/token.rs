@@ -4,7 +4,7 @@
 use std::io::Read as _;
 use std::path::PathBuf;
 
-use aegis_core::crypto::{self, PrivateKey, SoftwareSigner};
+use aegis_core::crypto::{self, PrivateKey, Signer, SoftwareSigner};
 use aegis_core::ear;
 use aegis_core::keys::PublicKey;
 use aegis_core::time::UnixTime;
@@ -46,9 +46,21 @@ pub enum JwkAction {
 
 #[derive(Args, Debug)]
 pub struct KeyArgs {
-    /// The App Key: a private key, PEM (PKCS#8, SEC 1 or PKCS#1).
-    #[arg(long, value_name = "FILE")]
-    key: PathBuf,
+    /// The App Key as a software key: a private key, PEM (PKCS#8, SEC 1 or PKCS#1).
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "tpm",
+        required_unless_present = "tpm"
+    )]
+    key: Option<PathBuf>,
+    /// The App Key in a TPM: the TCTI (e.g. swtpm:host=127.0.0.1,port=2321; needs the `tss`
+    /// build), with --key-handle.
+    #[arg(long, value_name = "TCTI", requires = "key_handle")]
+    tpm: Option<String>,
+    /// The App Key's persistent handle (hex, 0x81xxxxxx).
+    #[arg(long, value_name = "HANDLE")]
+    key_handle: Option<String>,
     /// The issue time, seconds since the epoch (default: now).
     #[arg(long, value_name = "UNIX")]
     time: Option<u64>,
@@ -126,12 +138,54 @@ pub struct VerifyArgs {
     token: PathBuf,
 }
 
-fn signer(args: &KeyArgs, files: Files) -> Result<SoftwareSigner<'static>, UsageError> {
-    let p = crypto::default_provider();
-    let key = PrivateKey::from_pem(p, &files.read(&args.key)?)
-        .map_err(|e| UsageError(format!("--key: {e}")))?;
-    let alg = ear::Algorithm::for_key(key.public_key())?;
-    Ok(SoftwareSigner::new(p, key, alg.scheme())?)
+/// Calls `mint` with the App Key's signer: the software key of --key, or the TPM key at
+/// --key-handle (ES256/ES384 for ECC keys, PS256 for RSA keys, signed inside the TPM).
+fn with_signer(
+    args: &KeyArgs,
+    files: Files,
+    mint: impl FnOnce(&dyn Signer) -> Result<Outcome, UsageError>,
+) -> Result<Outcome, UsageError> {
+    if let Some(path) = &args.key {
+        let p = crypto::default_provider();
+        let key = PrivateKey::from_pem(p, &files.read(path)?)
+            .map_err(|e| UsageError(format!("--key: {e}")))?;
+        let alg = ear::Algorithm::for_key(key.public_key())?;
+        return mint(&SoftwareSigner::new(p, key, alg.scheme())?);
+    }
+    let (Some(tcti), Some(handle)) = (&args.tpm, &args.key_handle) else {
+        return Err(UsageError("--key FILE or --tpm TCTI --key-handle H".into()));
+    };
+    let handle = u32::from_str_radix(handle.trim_start_matches("0x"), 16)
+        .map_err(|_| UsageError(format!("--key-handle: not a hex handle: {handle:?}")))?;
+    tpm_signer(tcti, handle, mint)
+}
+
+#[cfg(feature = "tss")]
+fn tpm_signer(
+    tcti: &str,
+    handle: u32,
+    mint: impl FnOnce(&dyn Signer) -> Result<Outcome, UsageError>,
+) -> Result<Outcome, UsageError> {
+    use aegis_agent::backend::tss::TssBackend;
+    use aegis_agent::backend::TpmBackend as _;
+    let mut backend = TssBackend::open(tcti).map_err(|e| UsageError(format!("--tpm: {e}")))?;
+    let key = backend
+        .load_persistent(handle)
+        .map_err(|e| UsageError(format!("--key-handle: {e}")))?;
+    let alg = ear::Algorithm::for_key(&PublicKey::from_tpm_public(key.public()))?;
+    let signer = aegis_agent::TpmSigner::new(&mut backend, key, alg.scheme())?;
+    mint(&signer)
+}
+
+#[cfg(not(feature = "tss"))]
+fn tpm_signer(
+    _: &str,
+    _: u32,
+    _: impl FnOnce(&dyn Signer) -> Result<Outcome, UsageError>,
+) -> Result<Outcome, UsageError> {
+    Err(UsageError(
+        "--tpm needs an aegis built with the tss feature".into(),
+    ))
 }
 
 fn jti(args: &KeyArgs) -> Result<String, UsageError> {
@@ -160,7 +214,6 @@ fn minted(kind: &str, t: aegis_core::Result<String>) -> Outcome {
 pub fn run(action: &TokenAction, files: Files) -> Result<Outcome, UsageError> {
     match action {
         TokenAction::Dpor(a) | TokenAction::Dpog(a) => {
-            let s = signer(&a.key, files)?;
             let jti = jti(&a.key)?;
             let req = ProofRequest {
                 htm: &a.htm,
@@ -177,13 +230,16 @@ pub fn run(action: &TokenAction, files: Files) -> Result<Outcome, UsageError> {
                     .ok_or_else(|| UsageError("dpog needs --location".into()))?;
                 let loc: Location = serde_json::from_slice(&files.read(path)?)
                     .map_err(|e| UsageError(format!("--location: {e}")))?;
-                Ok(minted("dpog+jwt", token::mint_dpog(&s, &req, &loc)))
+                with_signer(&a.key, files, |s| {
+                    Ok(minted("dpog+jwt", token::mint_dpog(s, &req, &loc)))
+                })
             } else {
-                Ok(minted("dpor+jwt", token::mint_dpor(&s, &req)))
+                with_signer(&a.key, files, |s| {
+                    Ok(minted("dpor+jwt", token::mint_dpor(s, &req)))
+                })
             }
         }
         TokenAction::Wpt(a) => {
-            let s = signer(&a.key, files)?;
             let jti = jti(&a.key)?;
             let wit = files.read(&a.wit)?;
             let req = WptRequest {
@@ -194,7 +250,9 @@ pub fn run(action: &TokenAction, files: Files) -> Result<Outcome, UsageError> {
                 access_token: None,
                 other: &[],
             };
-            Ok(minted("wpt+jwt", token::mint_wpt(&s, &req)))
+            with_signer(&a.key, files, |s| {
+                Ok(minted("wpt+jwt", token::mint_wpt(s, &req)))
+            })
         }
         TokenAction::Verify(a) => verify(a, files),
     }
