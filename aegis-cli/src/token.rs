@@ -258,8 +258,8 @@ pub fn run(action: &TokenAction, files: Files) -> Result<Outcome, UsageError> {
     }
 }
 
-/// An in-process replay cache: one invocation sees one proof, so it only rejects nothing; the
-/// gateway's shared cache is wired in by the caller of the library.
+/// The CLI's replay cache: one invocation checks one proof, so there is nothing to remember
+/// across calls (a shared cache, e.g. Redis, is the library caller's to pass in).
 struct OneShot;
 
 impl ReplayCache for OneShot {
