@@ -123,6 +123,18 @@ def main() -> int:
             if target:
                 add(target, data)
 
+    # proof_token: no manifest kind yet (issue 12's vectors come with the bindings); a JWK, an
+    # htu and a DPoR-shaped JWS (an unsigned header and claims: the parser's paths up to the
+    # signature).
+    b64u = lambda d: base64.urlsafe_b64encode(json.dumps(d).encode()).rstrip(b"=")  # noqa: E731
+    jwk = {"crv": "P-256", "kty": "EC", "x": "q-rEwBe8KyZM06UMD1UpY6YSbS6UFGV2mYC0N-T09q0",
+           "y": "Z0srZLerFAQYUcFaBRkrBFbho8ptmLwcgOtaQfhbnQg"}
+    add("proof_token", json.dumps(jwk).encode())
+    add("proof_token", b"HTTPS://H.example:443/p?q#f")
+    add("proof_token", b64u({"alg": "ES256", "jwk": jwk, "typ": "dpor+jwt"}) + b"."
+        + b64u({"htm": "GET", "htu": "https://h.example/p", "iat": 1800000000, "jti": "j"}) + b"."
+        + base64.urlsafe_b64encode(bytes(64)).rstrip(b"="))
+
     for target, files in sorted(seeds.items()):
         d = corpus / target
         d.mkdir(parents=True, exist_ok=True)

@@ -1267,6 +1267,117 @@ typedef struct {
 #define AEGIS_POC_CHALLENGE_MISMATCH 11092
 
 /**
+ * A proof token is not a well-formed JWS compact serialization of JSON objects (size,
+ * base64url without padding, duplicate members, claim types).
+ */
+#define AEGIS_TOKEN_MALFORMED 12000
+
+/**
+ * The proof's `typ` header is not the one expected (dpor+jwt, dpog+jwt, wpt+jwt).
+ */
+#define AEGIS_TOKEN_TYPE_INVALID 12001
+
+/**
+ * The proof's `alg` is not on the allow-list (never `none`, never HMAC).
+ */
+#define AEGIS_TOKEN_ALGORITHM_NOT_ALLOWED 12002
+
+/**
+ * The header `jwk` is missing or not a valid public EC/RSA JWK.
+ */
+#define AEGIS_TOKEN_JWK_INVALID 12003
+
+/**
+ * The header `jwk` carries a private-key member (RFC 9449, 4.3 item 7).
+ */
+#define AEGIS_TOKEN_JWK_PRIVATE 12004
+
+/**
+ * The `alg` does not fit the `jwk` (ES256 needs P-256, ES384 P-384, PS256 RSA >= 2048).
+ */
+#define AEGIS_TOKEN_JWK_ALGORITHM_MISMATCH 12005
+
+/**
+ * The signature does not verify with the header `jwk`.
+ */
+#define AEGIS_TOKEN_SIGNATURE_INVALID 12006
+
+/**
+ * `htm` is not the request's method.
+ */
+#define AEGIS_TOKEN_HTM_MISMATCH 12007
+
+/**
+ * `htu` is not the request's URI (RFC 9449, 4.3 item 9).
+ */
+#define AEGIS_TOKEN_HTU_MISMATCH 12008
+
+/**
+ * `iat` is outside the accepted window.
+ */
+#define AEGIS_TOKEN_IAT_OUT_OF_WINDOW 12009
+
+/**
+ * The server expected a nonce and the proof carries none or another.
+ */
+#define AEGIS_TOKEN_NONCE_MISMATCH 12010
+
+/**
+ * `ath` is missing or not the hash of the presented access token.
+ */
+#define AEGIS_TOKEN_ATH_MISMATCH 12011
+
+/**
+ * The access token's `cnf.jkt` is not the proof key's thumbprint.
+ */
+#define AEGIS_TOKEN_CNF_JKT_MISMATCH 12012
+
+/**
+ * A required claim is missing or has the wrong type.
+ */
+#define AEGIS_TOKEN_CLAIM_MISSING 12013
+
+/**
+ * The attestation result does not name the proof key (residency).
+ */
+#define AEGIS_TOKEN_KEY_NOT_RESIDENT 12014
+
+/**
+ * The attestation result naming the key does not affirm it.
+ */
+#define AEGIS_TOKEN_RESIDENCY_NOT_AFFIRMING 12015
+
+/**
+ * The attestation result is older than the caller accepts.
+ */
+#define AEGIS_TOKEN_RESIDENCY_STALE 12016
+
+/**
+ * DPoG location claims disagree with the attestation result's geoAR claims.
+ */
+#define AEGIS_TOKEN_LOCATION_MISMATCH 12017
+
+/**
+ * DPoG location is outside the caller's geofence policy.
+ */
+#define AEGIS_TOKEN_LOCATION_NOT_ALLOWED 12018
+
+/**
+ * WPT `aud` is not the expected audience.
+ */
+#define AEGIS_TOKEN_AUDIENCE_MISMATCH 12019
+
+/**
+ * WPT `exp` has passed (or lies too far ahead).
+ */
+#define AEGIS_TOKEN_EXPIRED 12020
+
+/**
+ * A WPT hash claim (wth, tth, oth) is missing or not the hash of the presented token.
+ */
+#define AEGIS_TOKEN_HASH_MISMATCH 12021
+
+/**
  * The proof token's `jti` was already seen within its validity window (RFC 9449, 11.1).
  */
 #define AEGIS_TOKEN_REPLAYED 12050

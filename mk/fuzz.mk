@@ -8,7 +8,7 @@ CARGO_FUZZ_VERSION := 0.13.2
 FUZZ_SECONDS ?= 30
 FUZZ_TARGETS := tpm_public tpms_attest tpmt_signature tpml_pcr_selection pcr_file pcr_json \
                 keylime_quote spki verify_quote geofence_policy ear_jwt ear_cwt \
-                evidence_bundle
+                evidence_bundle proof_token
 # cargo-fuzz needs -Z flags: the nightly toolchain when rustup has one, else the stable compiler
 # with RUSTC_BOOTSTRAP=1.
 FUZZ_NIGHTLY = $(shell rustup run nightly rustc --version >/dev/null 2>&1 && echo yes)

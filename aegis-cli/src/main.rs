@@ -35,6 +35,7 @@ use serde_json::{json, Value};
 mod appraise;
 #[cfg(feature = "tss")]
 mod demo;
+mod token;
 
 #[derive(Parser, Debug)]
 #[command(name = "aegis", version, about = "Verify TPM 2.0 evidence and sovereign attestation", long_about = None)]
@@ -83,6 +84,16 @@ enum Command {
     Ear {
         #[command(subcommand)]
         action: EarAction,
+    },
+    /// Proof tokens: DPoR, DPoG and WIMSE WPT (docs/proof-tokens.md).
+    Token {
+        #[command(subcommand)]
+        action: token::TokenAction,
+    },
+    /// JSON Web Keys (RFC 7638 thumbprints).
+    Jwk {
+        #[command(subcommand)]
+        action: token::JwkAction,
     },
     /// Print the stable error codes and names shared by every binding, as JSON.
     Codes,
@@ -374,6 +385,8 @@ fn run(command: Command, files: Files) -> Result<Outcome, UsageError> {
         Command::Ear {
             action: EarAction::Sign(args),
         } => ear_sign(&args, files),
+        Command::Token { action } => token::run(&action, files),
+        Command::Jwk { action } => token::jwk(&action, files),
         Command::Codes => Ok(Outcome::Decoded(Value::Array(
             Error::TABLE
                 .iter()

@@ -563,6 +563,90 @@ error_table! {
             => "the SovereignAttestation's challenge_nonce is not the verifier's nonce";
 
         // --- proof tokens: DPoR, DPoG, WIMSE WPT (12000-12049) ---
+        /// A proof token is not a well-formed JWS compact serialization of JSON objects (size,
+        /// base64url without padding, duplicate members, claim types).
+        12000 TokenMalformed {
+            /// What did not parse.
+            what: &'static str,
+        } => "proof token malformed";
+        /// The proof's `typ` header is not the one expected (dpor+jwt, dpog+jwt, wpt+jwt).
+        12001 TokenTypeInvalid {
+            /// The `typ` found.
+            typ: String,
+        } => "proof token typ is not the expected one";
+        /// The proof's `alg` is not on the allow-list (never `none`, never HMAC).
+        12002 TokenAlgorithmNotAllowed {
+            /// The `alg` found.
+            alg: String,
+        } => "proof token signature algorithm not on the allow-list";
+        /// The header `jwk` is missing or not a valid public EC/RSA JWK.
+        12003 TokenJwkInvalid {
+            /// What is wrong.
+            what: &'static str,
+        } => "proof token jwk invalid";
+        /// The header `jwk` carries a private-key member (RFC 9449, 4.3 item 7).
+        12004 TokenJwkPrivate {
+            /// The member.
+            member: String,
+        } => "proof token jwk carries a private key member";
+        /// The `alg` does not fit the `jwk` (ES256 needs P-256, ES384 P-384, PS256 RSA >= 2048).
+        12005 TokenJwkAlgorithmMismatch => "proof token alg does not fit its jwk";
+        /// The signature does not verify with the header `jwk`.
+        12006 TokenSignatureInvalid => "proof token signature invalid";
+        /// `htm` is not the request's method.
+        12007 TokenHtmMismatch => "proof token htm is not the request method";
+        /// `htu` is not the request's URI (RFC 9449, 4.3 item 9).
+        12008 TokenHtuMismatch => "proof token htu is not the request URI";
+        /// `iat` is outside the accepted window.
+        12009 TokenIatOutOfWindow {
+            /// The proof's iat.
+            iat: u64,
+            /// The verification time.
+            now: u64,
+        } => "proof token iat outside the accepted window";
+        /// The server expected a nonce and the proof carries none or another.
+        12010 TokenNonceMismatch => "proof token nonce missing or not the server's";
+        /// `ath` is missing or not the hash of the presented access token.
+        12011 TokenAthMismatch => "proof token ath missing or not the access token's hash";
+        /// The access token's `cnf.jkt` is not the proof key's thumbprint.
+        12012 TokenCnfJktMismatch => "access token cnf.jkt is not the proof key's thumbprint";
+        /// A required claim is missing or has the wrong type.
+        12013 TokenClaimMissing {
+            /// The claim.
+            claim: &'static str,
+        } => "proof token claim missing";
+        /// The attestation result does not name the proof key (residency).
+        12014 TokenKeyNotResident => "the proof key is not named in the attestation result";
+        /// The attestation result naming the key does not affirm it.
+        12015 TokenResidencyNotAffirming => "the attestation result does not affirm the proof key";
+        /// The attestation result is older than the caller accepts.
+        12016 TokenResidencyStale {
+            /// The result's iat.
+            iat: i64,
+            /// The verification time.
+            now: u64,
+        } => "the attestation result is too old";
+        /// DPoG location claims disagree with the attestation result's geoAR claims.
+        12017 TokenLocationMismatch {
+            /// The field that differs.
+            field: &'static str,
+        } => "DPoG location disagrees with the attestation result";
+        /// DPoG location is outside the caller's geofence policy.
+        12018 TokenLocationNotAllowed => "DPoG location is outside the geofence policy";
+        /// WPT `aud` is not the expected audience.
+        12019 TokenAudienceMismatch => "workload proof token aud is not the expected audience";
+        /// WPT `exp` has passed (or lies too far ahead).
+        12020 TokenExpired {
+            /// The token's exp.
+            exp: u64,
+            /// The verification time.
+            now: u64,
+        } => "workload proof token expired or valid too long";
+        /// A WPT hash claim (wth, tth, oth) is missing or not the hash of the presented token.
+        12021 TokenHashMismatch {
+            /// The claim.
+            claim: String,
+        } => "workload proof token hash claim mismatch";
 
         // --- replay cache (12050-12099) ---
         /// The proof token's `jti` was already seen within its validity window (RFC 9449, 11.1).
@@ -864,6 +948,52 @@ impl fmt::Display for Error {
                 "a challenge_nonce of the SovereignAttestation is not the verifier's nonce",
             ),
             // proof tokens (12000-12049)
+            Error::TokenMalformed { what } => write!(f, "proof token malformed: {what}"),
+            Error::TokenTypeInvalid { typ } => write!(f, "proof token typ {typ:?} is not the expected one"),
+            Error::TokenAlgorithmNotAllowed { alg } => {
+                write!(f, "proof token alg {alg:?} not on the allow-list")
+            }
+            Error::TokenJwkInvalid { what } => write!(f, "proof token jwk invalid: {what}"),
+            Error::TokenJwkPrivate { member } => {
+                write!(f, "proof token jwk carries the private member {member:?}")
+            }
+            Error::TokenJwkAlgorithmMismatch => f.write_str("proof token alg does not fit its jwk"),
+            Error::TokenSignatureInvalid => f.write_str("proof token signature invalid"),
+            Error::TokenHtmMismatch => f.write_str("proof token htm is not the request method"),
+            Error::TokenHtuMismatch => f.write_str("proof token htu is not the request URI"),
+            Error::TokenIatOutOfWindow { iat, now } => {
+                write!(f, "proof token iat {iat} outside the window at {now}")
+            }
+            Error::TokenNonceMismatch => f.write_str("proof token nonce missing or not the server's"),
+            Error::TokenAthMismatch => {
+                f.write_str("proof token ath missing or not the access token's hash")
+            }
+            Error::TokenCnfJktMismatch => {
+                f.write_str("access token cnf.jkt is not the proof key's thumbprint")
+            }
+            Error::TokenClaimMissing { claim } => write!(f, "proof token claim {claim} missing"),
+            Error::TokenKeyNotResident => {
+                f.write_str("the proof key is not named in the attestation result")
+            }
+            Error::TokenResidencyNotAffirming => {
+                f.write_str("the attestation result does not affirm the proof key")
+            }
+            Error::TokenResidencyStale { iat, now } => {
+                write!(f, "the attestation result (iat {iat}) is too old at {now}")
+            }
+            Error::TokenLocationMismatch { field } => {
+                write!(f, "DPoG location {field} disagrees with the attestation result")
+            }
+            Error::TokenLocationNotAllowed => f.write_str("DPoG location is outside the geofence policy"),
+            Error::TokenAudienceMismatch => {
+                f.write_str("workload proof token aud is not the expected audience")
+            }
+            Error::TokenExpired { exp, now } => {
+                write!(f, "workload proof token exp {exp} not acceptable at {now}")
+            }
+            Error::TokenHashMismatch { claim } => {
+                write!(f, "workload proof token {claim} missing or mismatched")
+            }
             // replay cache (12050-12099)
             Error::TokenReplayed => f.write_str("proof token replayed: its jti was already seen"),
             Error::ReplayCacheUnavailable { detail } => {

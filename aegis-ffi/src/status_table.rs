@@ -357,6 +357,73 @@ pub const AEGIS_POC_CHALLENGE_MISMATCH: aegis_status = 11092;
 
 // --- codes 12000-12999 (Token) ---
 
+/// A proof token is not a well-formed JWS compact serialization of JSON objects (size,
+/// base64url without padding, duplicate members, claim types).
+pub const AEGIS_TOKEN_MALFORMED: aegis_status = 12000;
+
+/// The proof's `typ` header is not the one expected (dpor+jwt, dpog+jwt, wpt+jwt).
+pub const AEGIS_TOKEN_TYPE_INVALID: aegis_status = 12001;
+
+/// The proof's `alg` is not on the allow-list (never `none`, never HMAC).
+pub const AEGIS_TOKEN_ALGORITHM_NOT_ALLOWED: aegis_status = 12002;
+
+/// The header `jwk` is missing or not a valid public EC/RSA JWK.
+pub const AEGIS_TOKEN_JWK_INVALID: aegis_status = 12003;
+
+/// The header `jwk` carries a private-key member (RFC 9449, 4.3 item 7).
+pub const AEGIS_TOKEN_JWK_PRIVATE: aegis_status = 12004;
+
+/// The `alg` does not fit the `jwk` (ES256 needs P-256, ES384 P-384, PS256 RSA >= 2048).
+pub const AEGIS_TOKEN_JWK_ALGORITHM_MISMATCH: aegis_status = 12005;
+
+/// The signature does not verify with the header `jwk`.
+pub const AEGIS_TOKEN_SIGNATURE_INVALID: aegis_status = 12006;
+
+/// `htm` is not the request's method.
+pub const AEGIS_TOKEN_HTM_MISMATCH: aegis_status = 12007;
+
+/// `htu` is not the request's URI (RFC 9449, 4.3 item 9).
+pub const AEGIS_TOKEN_HTU_MISMATCH: aegis_status = 12008;
+
+/// `iat` is outside the accepted window.
+pub const AEGIS_TOKEN_IAT_OUT_OF_WINDOW: aegis_status = 12009;
+
+/// The server expected a nonce and the proof carries none or another.
+pub const AEGIS_TOKEN_NONCE_MISMATCH: aegis_status = 12010;
+
+/// `ath` is missing or not the hash of the presented access token.
+pub const AEGIS_TOKEN_ATH_MISMATCH: aegis_status = 12011;
+
+/// The access token's `cnf.jkt` is not the proof key's thumbprint.
+pub const AEGIS_TOKEN_CNF_JKT_MISMATCH: aegis_status = 12012;
+
+/// A required claim is missing or has the wrong type.
+pub const AEGIS_TOKEN_CLAIM_MISSING: aegis_status = 12013;
+
+/// The attestation result does not name the proof key (residency).
+pub const AEGIS_TOKEN_KEY_NOT_RESIDENT: aegis_status = 12014;
+
+/// The attestation result naming the key does not affirm it.
+pub const AEGIS_TOKEN_RESIDENCY_NOT_AFFIRMING: aegis_status = 12015;
+
+/// The attestation result is older than the caller accepts.
+pub const AEGIS_TOKEN_RESIDENCY_STALE: aegis_status = 12016;
+
+/// DPoG location claims disagree with the attestation result's geoAR claims.
+pub const AEGIS_TOKEN_LOCATION_MISMATCH: aegis_status = 12017;
+
+/// DPoG location is outside the caller's geofence policy.
+pub const AEGIS_TOKEN_LOCATION_NOT_ALLOWED: aegis_status = 12018;
+
+/// WPT `aud` is not the expected audience.
+pub const AEGIS_TOKEN_AUDIENCE_MISMATCH: aegis_status = 12019;
+
+/// WPT `exp` has passed (or lies too far ahead).
+pub const AEGIS_TOKEN_EXPIRED: aegis_status = 12020;
+
+/// A WPT hash claim (wth, tth, oth) is missing or not the hash of the presented token.
+pub const AEGIS_TOKEN_HASH_MISMATCH: aegis_status = 12021;
+
 /// The proof token's `jti` was already seen within its validity window (RFC 9449, 11.1).
 pub const AEGIS_TOKEN_REPLAYED: aegis_status = 12050;
 
@@ -467,6 +534,28 @@ pub(crate) const STATUSES: &[(aegis_status, &str, &core::ffi::CStr)] = &[
     (AEGIS_POC_APP_KEY_PUBLIC_MISSING, "PocAppKeyPublicMissing", c"the App Key's TPMT_PUBLIC is missing: its PEM alone cannot be tied to the certified Name"),
     (AEGIS_POC_APP_KEY_MISMATCH, "PocAppKeyMismatch", c"the App Key's TPMT_PUBLIC and its PEM are different keys"),
     (AEGIS_POC_CHALLENGE_MISMATCH, "PocChallengeMismatch", c"the SovereignAttestation's challenge_nonce is not the verifier's nonce"),
+    (AEGIS_TOKEN_MALFORMED, "TokenMalformed", c"proof token malformed"),
+    (AEGIS_TOKEN_TYPE_INVALID, "TokenTypeInvalid", c"proof token typ is not the expected one"),
+    (AEGIS_TOKEN_ALGORITHM_NOT_ALLOWED, "TokenAlgorithmNotAllowed", c"proof token signature algorithm not on the allow-list"),
+    (AEGIS_TOKEN_JWK_INVALID, "TokenJwkInvalid", c"proof token jwk invalid"),
+    (AEGIS_TOKEN_JWK_PRIVATE, "TokenJwkPrivate", c"proof token jwk carries a private key member"),
+    (AEGIS_TOKEN_JWK_ALGORITHM_MISMATCH, "TokenJwkAlgorithmMismatch", c"proof token alg does not fit its jwk"),
+    (AEGIS_TOKEN_SIGNATURE_INVALID, "TokenSignatureInvalid", c"proof token signature invalid"),
+    (AEGIS_TOKEN_HTM_MISMATCH, "TokenHtmMismatch", c"proof token htm is not the request method"),
+    (AEGIS_TOKEN_HTU_MISMATCH, "TokenHtuMismatch", c"proof token htu is not the request URI"),
+    (AEGIS_TOKEN_IAT_OUT_OF_WINDOW, "TokenIatOutOfWindow", c"proof token iat outside the accepted window"),
+    (AEGIS_TOKEN_NONCE_MISMATCH, "TokenNonceMismatch", c"proof token nonce missing or not the server's"),
+    (AEGIS_TOKEN_ATH_MISMATCH, "TokenAthMismatch", c"proof token ath missing or not the access token's hash"),
+    (AEGIS_TOKEN_CNF_JKT_MISMATCH, "TokenCnfJktMismatch", c"access token cnf.jkt is not the proof key's thumbprint"),
+    (AEGIS_TOKEN_CLAIM_MISSING, "TokenClaimMissing", c"proof token claim missing"),
+    (AEGIS_TOKEN_KEY_NOT_RESIDENT, "TokenKeyNotResident", c"the proof key is not named in the attestation result"),
+    (AEGIS_TOKEN_RESIDENCY_NOT_AFFIRMING, "TokenResidencyNotAffirming", c"the attestation result does not affirm the proof key"),
+    (AEGIS_TOKEN_RESIDENCY_STALE, "TokenResidencyStale", c"the attestation result is too old"),
+    (AEGIS_TOKEN_LOCATION_MISMATCH, "TokenLocationMismatch", c"DPoG location disagrees with the attestation result"),
+    (AEGIS_TOKEN_LOCATION_NOT_ALLOWED, "TokenLocationNotAllowed", c"DPoG location is outside the geofence policy"),
+    (AEGIS_TOKEN_AUDIENCE_MISMATCH, "TokenAudienceMismatch", c"workload proof token aud is not the expected audience"),
+    (AEGIS_TOKEN_EXPIRED, "TokenExpired", c"workload proof token expired or valid too long"),
+    (AEGIS_TOKEN_HASH_MISMATCH, "TokenHashMismatch", c"workload proof token hash claim mismatch"),
     (AEGIS_TOKEN_REPLAYED, "TokenReplayed", c"proof token replayed: its jti was already seen"),
     (AEGIS_REPLAY_CACHE_UNAVAILABLE, "ReplayCacheUnavailable", c"the replay cache cannot be reached: verification fails closed"),
     (AEGIS_REPLAY_CACHE_FULL, "ReplayCacheFull", c"the replay cache is full of unexpired entries"),

@@ -331,6 +331,71 @@ var (
 	// Codes 12000-12999 (Token): Proof tokens (FORMATS.md, Proof tokens: DPoR, DPoG, WIMSE) and
 	// the replay cache.
 
+	// ErrTokenMalformed is code 12000 (TokenMalformed): A proof token is not a well-formed JWS
+	// compact serialization of JSON objects (size, base64url without padding, duplicate members,
+	// claim types).
+	ErrTokenMalformed = sentinel(12000, "TokenMalformed")
+	// ErrTokenTypeInvalid is code 12001 (TokenTypeInvalid): The proof's `typ` header is not the
+	// one expected (dpor+jwt, dpog+jwt, wpt+jwt).
+	ErrTokenTypeInvalid = sentinel(12001, "TokenTypeInvalid")
+	// ErrTokenAlgorithmNotAllowed is code 12002 (TokenAlgorithmNotAllowed): The proof's `alg` is
+	// not on the allow-list (never `none`, never HMAC).
+	ErrTokenAlgorithmNotAllowed = sentinel(12002, "TokenAlgorithmNotAllowed")
+	// ErrTokenJwkInvalid is code 12003 (TokenJwkInvalid): The header `jwk` is missing or not a
+	// valid public EC/RSA JWK.
+	ErrTokenJwkInvalid = sentinel(12003, "TokenJwkInvalid")
+	// ErrTokenJwkPrivate is code 12004 (TokenJwkPrivate): The header `jwk` carries a private-key
+	// member (RFC 9449, 4.3 item 7).
+	ErrTokenJwkPrivate = sentinel(12004, "TokenJwkPrivate")
+	// ErrTokenJwkAlgorithmMismatch is code 12005 (TokenJwkAlgorithmMismatch): The `alg` does not
+	// fit the `jwk` (ES256 needs P-256, ES384 P-384, PS256 RSA >= 2048).
+	ErrTokenJwkAlgorithmMismatch = sentinel(12005, "TokenJwkAlgorithmMismatch")
+	// ErrTokenSignatureInvalid is code 12006 (TokenSignatureInvalid): The signature does not
+	// verify with the header `jwk`.
+	ErrTokenSignatureInvalid = sentinel(12006, "TokenSignatureInvalid")
+	// ErrTokenHtmMismatch is code 12007 (TokenHtmMismatch): `htm` is not the request's method.
+	ErrTokenHtmMismatch = sentinel(12007, "TokenHtmMismatch")
+	// ErrTokenHtuMismatch is code 12008 (TokenHtuMismatch): `htu` is not the request's URI (RFC
+	// 9449, 4.3 item 9).
+	ErrTokenHtuMismatch = sentinel(12008, "TokenHtuMismatch")
+	// ErrTokenIatOutOfWindow is code 12009 (TokenIatOutOfWindow): `iat` is outside the accepted
+	// window.
+	ErrTokenIatOutOfWindow = sentinel(12009, "TokenIatOutOfWindow")
+	// ErrTokenNonceMismatch is code 12010 (TokenNonceMismatch): The server expected a nonce and
+	// the proof carries none or another.
+	ErrTokenNonceMismatch = sentinel(12010, "TokenNonceMismatch")
+	// ErrTokenAthMismatch is code 12011 (TokenAthMismatch): `ath` is missing or not the hash of
+	// the presented access token.
+	ErrTokenAthMismatch = sentinel(12011, "TokenAthMismatch")
+	// ErrTokenCnfJktMismatch is code 12012 (TokenCnfJktMismatch): The access token's `cnf.jkt` is
+	// not the proof key's thumbprint.
+	ErrTokenCnfJktMismatch = sentinel(12012, "TokenCnfJktMismatch")
+	// ErrTokenClaimMissing is code 12013 (TokenClaimMissing): A required claim is missing or has
+	// the wrong type.
+	ErrTokenClaimMissing = sentinel(12013, "TokenClaimMissing")
+	// ErrTokenKeyNotResident is code 12014 (TokenKeyNotResident): The attestation result does not
+	// name the proof key (residency).
+	ErrTokenKeyNotResident = sentinel(12014, "TokenKeyNotResident")
+	// ErrTokenResidencyNotAffirming is code 12015 (TokenResidencyNotAffirming): The attestation
+	// result naming the key does not affirm it.
+	ErrTokenResidencyNotAffirming = sentinel(12015, "TokenResidencyNotAffirming")
+	// ErrTokenResidencyStale is code 12016 (TokenResidencyStale): The attestation result is older
+	// than the caller accepts.
+	ErrTokenResidencyStale = sentinel(12016, "TokenResidencyStale")
+	// ErrTokenLocationMismatch is code 12017 (TokenLocationMismatch): DPoG location claims
+	// disagree with the attestation result's geoAR claims.
+	ErrTokenLocationMismatch = sentinel(12017, "TokenLocationMismatch")
+	// ErrTokenLocationNotAllowed is code 12018 (TokenLocationNotAllowed): DPoG location is outside
+	// the caller's geofence policy.
+	ErrTokenLocationNotAllowed = sentinel(12018, "TokenLocationNotAllowed")
+	// ErrTokenAudienceMismatch is code 12019 (TokenAudienceMismatch): WPT `aud` is not the
+	// expected audience.
+	ErrTokenAudienceMismatch = sentinel(12019, "TokenAudienceMismatch")
+	// ErrTokenExpired is code 12020 (TokenExpired): WPT `exp` has passed (or lies too far ahead).
+	ErrTokenExpired = sentinel(12020, "TokenExpired")
+	// ErrTokenHashMismatch is code 12021 (TokenHashMismatch): A WPT hash claim (wth, tth, oth) is
+	// missing or not the hash of the presented token.
+	ErrTokenHashMismatch = sentinel(12021, "TokenHashMismatch")
 	// ErrTokenReplayed is code 12050 (TokenReplayed): The proof token's `jti` was already seen
 	// within its validity window (RFC 9449, 11.1).
 	ErrTokenReplayed = sentinel(12050, "TokenReplayed")

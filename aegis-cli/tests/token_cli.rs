@@ -1,0 +1,254 @@
+//! `aegis token` and `aegis jwk`: mint a DPoR/DPoG proof with a software App Key, verify it
+//! against an EAR naming that key, and the exit codes (0 valid, 1 invalid, 2 usage).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use aegis_core::crypto::{
+    default_provider, KeySpec, PrivateKey, SignatureScheme, Signer, SoftwareSigner,
+};
+use aegis_core::ear::{claim, Dialect, Ear, GeoClaims, Status, Submod, TrustVector, VerifierId};
+use aegis_core::tpm::{EccCurve, HashAlg};
+use serde_json::{json, Value};
+
+const NOW: u64 = 1_800_000_000;
+
+fn aegis(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aegis"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn json_out(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|_| {
+        panic!(
+            "stdout not JSON: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    })
+}
+
+struct Fixture {
+    dir: PathBuf,
+    app_jkt: String,
+}
+
+impl Fixture {
+    fn path(&self, name: &str) -> String {
+        self.dir.join(name).display().to_string()
+    }
+}
+
+fn fixture(name: &str) -> Fixture {
+    let dir = std::env::temp_dir().join(format!("aegis-token-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = default_provider();
+    let app = PrivateKey::generate(p, KeySpec::Ecc(EccCurve::NistP256)).unwrap();
+    let app_jkt = app.public_key().jwk_thumbprint_b64().unwrap();
+    std::fs::write(dir.join("app.pem"), app.to_pkcs8_pem().unwrap().as_bytes()).unwrap();
+    std::fs::write(
+        dir.join("app.spki.der"),
+        app.public_key().to_spki_der().unwrap(),
+    )
+    .unwrap();
+    let verifier = SoftwareSigner::new(
+        p,
+        PrivateKey::generate(p, KeySpec::Ecc(EccCurve::NistP256)).unwrap(),
+        SignatureScheme::Ecdsa(HashAlg::Sha256),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("ear-key.der"),
+        verifier.public_key().to_spki_der().unwrap(),
+    )
+    .unwrap();
+    let tv = TrustVector {
+        instance_identity: claim::TRUSTWORTHY_INSTANCE,
+        ..TrustVector::default()
+    };
+    let ear = Ear {
+        iat: NOW as i64,
+        verifier_id: VerifierId {
+            developer: "https://aegis.example".into(),
+            build: "test".into(),
+        },
+        status: Some(Status::Affirming),
+        submods: [
+            (
+                "workload-key".to_string(),
+                Submod {
+                    status: Status::Affirming,
+                    trust_vector: tv,
+                    verifier_claims: Some(json!({"app_key": {"jkt": app_jkt}})),
+                    ..Submod::default()
+                },
+            ),
+            (
+                "location".to_string(),
+                Submod {
+                    status: Status::Affirming,
+                    trust_vector: tv,
+                    geo: GeoClaims {
+                        country: Some("ES".into()),
+                        ..GeoClaims::default()
+                    },
+                    ..Submod::default()
+                },
+            ),
+        ]
+        .into(),
+        ..Ear::default()
+    };
+    std::fs::write(
+        dir.join("ear.jwt"),
+        ear.sign_jwt(&verifier, Dialect::Ietf04).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("location.json"),
+        r#"{"type": "region", "country": "ES", "quality": "gnss"}"#,
+    )
+    .unwrap();
+    Fixture { dir, app_jkt }
+}
+
+fn mint(f: &Fixture, kind: &str, extra: &[&str]) -> String {
+    let key = f.path("app.pem");
+    let time = NOW.to_string();
+    let mut args = vec![
+        "token",
+        kind,
+        "--key",
+        &key,
+        "--htm",
+        "GET",
+        "--htu",
+        "https://rs.example/a",
+        "--time",
+        &time,
+    ];
+    args.extend_from_slice(extra);
+    let out = aegis(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = json_out(&out)["token"].as_str().unwrap().to_owned();
+    let file = f.path(&format!("{kind}.jwt"));
+    std::fs::write(&file, &token).unwrap();
+    file
+}
+
+fn verify(f: &Fixture, token: &str, htm: &str, extra: &[&str]) -> Output {
+    let (ear, key) = (f.path("ear.jwt"), f.path("ear-key.der"));
+    let time = (NOW + 2).to_string();
+    let mut args = vec![
+        "token",
+        "verify",
+        "--htm",
+        htm,
+        "--htu",
+        "https://RS.example:443/a?x=1",
+        "--ear",
+        &ear,
+        "--ear-key",
+        &key,
+        "--time",
+        &time,
+    ];
+    args.extend_from_slice(extra);
+    args.push(token);
+    aegis(&args)
+}
+
+#[test]
+fn dpor_minted_then_verified() {
+    let f = fixture("dpor");
+    let t = mint(&f, "dpor", &["--nonce", "n1"]);
+    let out = verify(&f, &t, "GET", &["--nonce", "n1", "--cnf-jkt", &f.app_jkt]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let body = json_out(&out);
+    assert_eq!(body["verdict"], "valid");
+    assert_eq!(body["jkt"], f.app_jkt.as_str());
+    assert_eq!(body["typ"], "dpor+jwt");
+
+    let out = verify(&f, &t, "POST", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json_out(&out)["error"]["name"], "TokenHtmMismatch");
+    let out = verify(&f, &t, "GET", &["--nonce", "other"]);
+    assert_eq!(json_out(&out)["error"]["name"], "TokenNonceMismatch");
+}
+
+#[test]
+fn dpog_minted_then_verified() {
+    let f = fixture("dpog");
+    let loc = f.path("location.json");
+    let t = mint(&f, "dpog", &["--location", &loc]);
+    let out = verify(&f, &t, "GET", &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(json_out(&out)["location"]["country"], "ES");
+    // dpog without --location is a usage error.
+    let key = f.path("app.pem");
+    let out = aegis(&[
+        "token",
+        "dpog",
+        "--key",
+        &key,
+        "--htm",
+        "GET",
+        "--htu",
+        "https://h/",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn wpt_minted() {
+    let f = fixture("wpt");
+    std::fs::write(f.path("wit"), "a.b.c").unwrap();
+    let (key, wit) = (f.path("app.pem"), f.path("wit"));
+    let out = aegis(&[
+        "token",
+        "wpt",
+        "--key",
+        &key,
+        "--aud",
+        "https://svc/",
+        "--wit",
+        &wit,
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json_out(&out)["typ"], "wpt+jwt");
+}
+
+#[test]
+fn jwk_thumbprint_of_public_and_private_keys() {
+    let f = fixture("jwk");
+    for file in ["app.pem", "app.spki.der"] {
+        let out = aegis(&["jwk", "thumbprint", &f.path(file)]);
+        assert_eq!(out.status.code(), Some(0));
+        assert_eq!(json_out(&out)["jkt"], f.app_jkt.as_str());
+    }
+    let out = aegis(&["jwk", "thumbprint", &f.path("location.json")]);
+    assert_eq!(out.status.code(), Some(2));
+}
