@@ -22,6 +22,7 @@ pub mod ek;
 pub mod error;
 pub mod geo;
 pub mod inspect;
+mod json;
 pub mod keys;
 pub mod svid;
 pub mod time;

@@ -12,7 +12,7 @@ use std::path::Path;
 
 /// Lowest first. `error` and `time` are leaves any module may use.
 const LAYERS: &[&[&str]] = &[
-    &["error", "time"],
+    &["error", "time", "json"],
     &["tpm"],
     &["keys"],
     &["crypto"],

@@ -88,8 +88,9 @@ impl Algorithm {
         }
     }
 
-    /// Whether `key` is one this algorithm signs with.
-    fn fits(self, key: &PublicKey) -> bool {
+    /// Whether `key` is one this algorithm signs with: ES256 a P-256 key, ES384 a P-384 key,
+    /// PS256 an RSA key of 2048 bits or more.
+    pub fn fits(self, key: &PublicKey) -> bool {
         match (self, key) {
             (Algorithm::Es256, PublicKey::Ecc { curve, .. }) => *curve == EccCurve::NistP256,
             (Algorithm::Es384, PublicKey::Ecc { curve, .. }) => *curve == EccCurve::NistP384,

@@ -4,7 +4,6 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use base64::Engine as _;
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -13,6 +12,7 @@ use crate::crypto::{
 };
 use crate::ear::Algorithm;
 use crate::error::{Error, Result};
+use crate::json::Strict;
 use crate::keys::PublicKey;
 use crate::tpm::EccCurve;
 
@@ -21,62 +21,6 @@ pub const MAX_PROOF_SIZE: usize = 8192;
 
 /// Members of a JWK that only a private key has (RFC 7518, 6.2.2, 6.3.2 and 6.4).
 const PRIVATE_MEMBERS: &[&str] = &["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
-
-/// A JSON value whose objects have no duplicate member names (serde_json keeps the last).
-struct Strict(Value);
-
-impl<'de> Deserialize<'de> for Strict {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
-        d.deserialize_any(StrictVisitor)
-    }
-}
-
-struct StrictVisitor;
-
-impl<'de> Visitor<'de> for StrictVisitor {
-    type Value = Strict;
-
-    fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_bool<E>(self, v: bool) -> core::result::Result<Strict, E> {
-        Ok(Strict(Value::Bool(v)))
-    }
-    fn visit_i64<E>(self, v: i64) -> core::result::Result<Strict, E> {
-        Ok(Strict(Value::from(v)))
-    }
-    fn visit_u64<E>(self, v: u64) -> core::result::Result<Strict, E> {
-        Ok(Strict(Value::from(v)))
-    }
-    fn visit_f64<E>(self, v: f64) -> core::result::Result<Strict, E> {
-        Ok(Strict(Value::from(v)))
-    }
-    fn visit_str<E>(self, v: &str) -> core::result::Result<Strict, E> {
-        Ok(Strict(Value::String(v.to_owned())))
-    }
-    fn visit_string<E>(self, v: String) -> core::result::Result<Strict, E> {
-        Ok(Strict(Value::String(v)))
-    }
-    fn visit_unit<E>(self) -> core::result::Result<Strict, E> {
-        Ok(Strict(Value::Null))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> core::result::Result<Strict, A::Error> {
-        let mut out = Vec::new();
-        while let Some(Strict(v)) = seq.next_element()? {
-            out.push(v);
-        }
-        Ok(Strict(Value::Array(out)))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> core::result::Result<Strict, A::Error> {
-        let mut out = Map::new();
-        while let Some((k, Strict(v))) = map.next_entry::<String, Strict>()? {
-            if out.insert(k, v).is_some() {
-                return Err(serde::de::Error::custom("duplicate member"));
-            }
-        }
-        Ok(Strict(Value::Object(out)))
-    }
-}
 
 /// base64url without padding (RFC 7515, 2), as bytes.
 pub(crate) fn b64_decode(part: &str, what: &'static str) -> Result<Vec<u8>> {
@@ -159,16 +103,6 @@ pub fn parse_jwk(jwk: &Value) -> Result<PublicKey> {
         _ => Err(Error::TokenJwkInvalid {
             what: "kty is not EC or RSA",
         }),
-    }
-}
-
-/// Whether `alg` signs with `key` (ES256: P-256, ES384: P-384, PS256: RSA of 2048 bits or more).
-fn fits(alg: Algorithm, key: &PublicKey) -> bool {
-    match (alg, key) {
-        (Algorithm::Es256, PublicKey::Ecc { curve, .. }) => *curve == EccCurve::NistP256,
-        (Algorithm::Es384, PublicKey::Ecc { curve, .. }) => *curve == EccCurve::NistP384,
-        (Algorithm::Ps256, PublicKey::Rsa { .. }) => key.bits() >= 2048,
-        _ => false,
     }
 }
 
@@ -263,7 +197,7 @@ pub(crate) fn check(
     let key = parse_jwk(header.get("jwk").ok_or(Error::TokenJwkInvalid {
         what: "jwk missing",
     })?)?;
-    if !fits(alg, &key) {
+    if !alg.fits(&key) {
         return Err(Error::TokenJwkAlgorithmMismatch);
     }
     let scheme = alg.scheme();
