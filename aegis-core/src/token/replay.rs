@@ -153,6 +153,22 @@ mod tests {
     }
 
     #[test]
+    fn a_poisoned_shard_fails_closed() {
+        let cache = Arc::new(MemoryReplayCache::new(100));
+        let shard_cache = Arc::clone(&cache);
+        // A verifier thread that panics while it holds the id's shard poisons the lock.
+        let _ = std::thread::spawn(move || {
+            let _held = shard_cache.shard("id").unwrap().lock().unwrap();
+            panic!("a verifier panicked while holding the shard");
+        })
+        .join();
+        assert!(matches!(
+            cache.check_and_insert("id", T0, T0.saturating_add(60)),
+            Err(Error::ReplayCacheUnavailable { .. })
+        ));
+    }
+
+    #[test]
     fn racing_threads_see_exactly_one_success_per_id() {
         let cache = Arc::new(MemoryReplayCache::new(10_000));
         let wins = Arc::new(AtomicUsize::new(0));
