@@ -20,51 +20,26 @@
 )]
 
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::time::Duration;
 
-use aegis_core::appraise::result::{appraise_bundle, ResultContext, ResultPolicy, TrustAnchors};
 use aegis_core::appraise::EvidenceBundle;
 use aegis_core::crypto::{
     default_provider, CryptoProvider, EccPublicKey, KeySpec, PrivateKey, RsaPublicKey,
     SignatureScheme, SignatureValue, SoftwareSigner,
 };
-use aegis_core::ear::{Dialect, VerifierId};
-use aegis_core::ek::{verify_ek_certificate, EkTrustStore};
-use aegis_core::geo::fence::GeofencePolicy;
 use aegis_core::keys::PublicKey;
-use aegis_core::time::UnixTime;
 use aegis_core::tpm::{EccCurve, HashAlg, Public};
-use aegis_core::verify::{AkBinding, EnrolmentRecord};
 use criterion::{criterion_group, criterion_main, Criterion};
-use serde_json::Value;
+
+#[path = "../examples/support/appraisal.rs"]
+mod appraisal;
+
+use appraisal::{read, vector, Appraisal};
 
 const VECTORS: [(&str, &str); 2] = [
     ("ecdsa-p256-ak", "bundle/ecc-geneva"),
     ("rsa2048-ak", "bundle/rsa-ak-geneva"),
 ];
-
-fn testdata() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata")
-}
-
-fn vector(id: &str) -> Value {
-    let manifest: Value =
-        serde_json::from_slice(&std::fs::read(testdata().join("manifest.json")).unwrap()).unwrap();
-    manifest["vectors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["id"] == id)
-        .unwrap_or_else(|| {
-            panic!("{id} not in the manifest: run testdata/gen/make_bundle_vectors.py")
-        })
-        .clone()
-}
-
-fn read(v: &Value) -> Vec<u8> {
-    std::fs::read(testdata().join(v.as_str().unwrap())).unwrap()
-}
 
 /// Verifies a TPMT_SIGNATURE over `message` with `key`, straight on the provider.
 fn verify_raw(p: &dyn CryptoProvider, key: &PublicKey, message: &[u8], tpmt: &[u8]) {
@@ -107,66 +82,13 @@ fn bench(c: &mut Criterion) {
         SignatureScheme::Ecdsa(HashAlg::Sha256),
     )
     .unwrap();
-    for (group, certified) in [("appraisal", true), ("appraisal-ek-chain-each-time", false)] {
+    for (group, ek_verified_once) in [("appraisal", true), ("appraisal-ek-chain-each-time", false)]
+    {
         let mut g = c.benchmark_group(group);
         g.measurement_time(Duration::from_secs(6));
         for (label, id) in VECTORS {
-            let v = vector(id);
-            let bundle_json = read(&v["bundle"]);
-            let record = EnrolmentRecord::from_json(&read(&v["enrolment"])).unwrap();
-            let mut roots = EkTrustStore::new();
-            roots.add_root(&read(&v["ek_roots"][0])).unwrap();
-            let now = UnixTime::from_secs(v["time"].as_u64().unwrap());
-            let binding = if certified {
-                let bundle = EvidenceBundle::from_json(&bundle_json).unwrap();
-                let mut store = roots.clone();
-                for der in &bundle.ek_chain {
-                    store.add_intermediate_der(der).unwrap();
-                }
-                let ek = verify_ek_certificate(
-                    p,
-                    bundle.ek_certificate.as_deref().unwrap(),
-                    record.ek_public(),
-                    &store,
-                    now,
-                )
-                .unwrap();
-                AkBinding::from_enrolment_record_certified(&record, ek).unwrap()
-            } else {
-                AkBinding::from_enrolment_record(&record)
-            };
-            let policy = ResultPolicy {
-                geofence: Some(GeofencePolicy::from_json(&read(&v["policy"])).unwrap()),
-                ..ResultPolicy::default()
-            };
-            let nonce = hex::decode(v["nonce"].as_str().unwrap()).unwrap();
-            let id = VerifierId {
-                developer: "bench".into(),
-                build: "bench".into(),
-            };
-            g.bench_function(label, |b| {
-                b.iter(|| {
-                    let bundle = EvidenceBundle::from_json(&bundle_json).unwrap();
-                    let result = appraise_bundle(
-                        p,
-                        &bundle,
-                        &TrustAnchors {
-                            ek_roots: Some(&roots),
-                            enrolment: Some(&binding),
-                        },
-                        &policy,
-                        &ResultContext {
-                            nonce: &nonce,
-                            now,
-                            network_verified: false,
-                        },
-                    )
-                    .unwrap();
-                    assert_eq!(result.status(), aegis_core::ear::Status::Affirming);
-                    let ear = result.to_ear(id.clone(), now, now.saturating_add(300));
-                    black_box(ear.sign_jwt(&signer, Dialect::Ietf04).unwrap())
-                })
-            });
+            let a = Appraisal::from_vector(p, id, ek_verified_once);
+            g.bench_function(label, |b| b.iter(|| black_box(a.run(p, &signer))));
         }
         g.finish();
     }

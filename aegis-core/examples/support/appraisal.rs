@@ -1,0 +1,124 @@
+//! One full appraisal of a swtpm bundle vector (testdata/gen/make_bundle_vectors.py) as
+//! benches/appraise.rs times it and examples/appraise_profile counts it: `appraise_bundle` plus
+//! the result signed as an ES256 EAR JWT.
+
+use std::path::PathBuf;
+
+use aegis_core::appraise::result::{appraise_bundle, ResultContext, ResultPolicy, TrustAnchors};
+use aegis_core::appraise::EvidenceBundle;
+use aegis_core::crypto::{CryptoProvider, SoftwareSigner};
+use aegis_core::ear::{Dialect, Status, VerifierId};
+use aegis_core::ek::{verify_ek_certificate, EkTrustStore};
+use aegis_core::geo::fence::GeofencePolicy;
+use aegis_core::time::UnixTime;
+use aegis_core::verify::{AkBinding, EnrolmentRecord};
+use serde_json::Value;
+
+fn testdata() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata")
+}
+
+/// The manifest entry `id` (panics when there is none: a benchmark's input error).
+pub fn vector(id: &str) -> Value {
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(testdata().join("manifest.json")).unwrap()).unwrap();
+    manifest["vectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["id"] == id)
+        .unwrap_or_else(|| {
+            panic!("{id} not in the manifest: run testdata/gen/make_bundle_vectors.py")
+        })
+        .clone()
+}
+
+/// The bytes of the testdata file a manifest member names.
+pub fn read(v: &Value) -> Vec<u8> {
+    std::fs::read(testdata().join(v.as_str().unwrap())).unwrap()
+}
+
+/// A verifier's inputs for one bundle vector, prepared once.
+pub struct Appraisal {
+    bundle_json: Vec<u8>,
+    roots: EkTrustStore,
+    binding: AkBinding,
+    policy: ResultPolicy,
+    nonce: Vec<u8>,
+    now: UnixTime,
+    verifier_id: VerifierId,
+}
+
+impl Appraisal {
+    /// The inputs of bundle vector `id`. With `ek_verified_once` the enrolment holds the EK
+    /// verified at enrolment (`AkBinding::from_enrolment_record_certified`), as a verifier keeps
+    /// it; without, every appraisal verifies the EK certificate chain again.
+    pub fn from_vector(p: &dyn CryptoProvider, id: &str, ek_verified_once: bool) -> Self {
+        let v = vector(id);
+        let bundle_json = read(&v["bundle"]);
+        let record = EnrolmentRecord::from_json(&read(&v["enrolment"])).unwrap();
+        let mut roots = EkTrustStore::new();
+        roots.add_root(&read(&v["ek_roots"][0])).unwrap();
+        let now = UnixTime::from_secs(v["time"].as_u64().unwrap());
+        let binding = if ek_verified_once {
+            let bundle = EvidenceBundle::from_json(&bundle_json).unwrap();
+            let mut store = roots.clone();
+            for der in &bundle.ek_chain {
+                store.add_intermediate_der(der).unwrap();
+            }
+            let ek = verify_ek_certificate(
+                p,
+                bundle.ek_certificate.as_deref().unwrap(),
+                record.ek_public(),
+                &store,
+                now,
+            )
+            .unwrap();
+            AkBinding::from_enrolment_record_certified(&record, ek).unwrap()
+        } else {
+            AkBinding::from_enrolment_record(&record)
+        };
+        Appraisal {
+            bundle_json,
+            roots,
+            binding,
+            policy: ResultPolicy {
+                geofence: Some(GeofencePolicy::from_json(&read(&v["policy"])).unwrap()),
+                ..ResultPolicy::default()
+            },
+            nonce: hex::decode(v["nonce"].as_str().unwrap()).unwrap(),
+            now,
+            verifier_id: VerifierId {
+                developer: "bench".into(),
+                build: "bench".into(),
+            },
+        }
+    }
+
+    /// One appraisal (asserted affirming) and its EAR signed with `signer`: the JWT.
+    pub fn run(&self, p: &dyn CryptoProvider, signer: &SoftwareSigner) -> String {
+        let bundle = EvidenceBundle::from_json(&self.bundle_json).unwrap();
+        let result = appraise_bundle(
+            p,
+            &bundle,
+            &TrustAnchors {
+                ek_roots: Some(&self.roots),
+                enrolment: Some(&self.binding),
+            },
+            &self.policy,
+            &ResultContext {
+                nonce: &self.nonce,
+                now: self.now,
+                network_verified: false,
+            },
+        )
+        .unwrap();
+        assert_eq!(result.status(), Status::Affirming);
+        let ear = result.to_ear(
+            self.verifier_id.clone(),
+            self.now,
+            self.now.saturating_add(300),
+        );
+        ear.sign_jwt(signer, Dialect::Ietf04).unwrap()
+    }
+}
