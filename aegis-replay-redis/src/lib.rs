@@ -262,10 +262,9 @@ mod tests {
                 "{url}: {err:?}"
             );
         }
-        let cache = RedisReplayCache::new_lazy(&RedisReplayConfig::new(
-            "redis://:secret@127.0.0.1:6380/2",
-        ))
-        .unwrap();
+        let cache =
+            RedisReplayCache::new_lazy(&RedisReplayConfig::new("redis://:secret@127.0.0.1:6380/2"))
+                .unwrap();
         let shown = format!("{cache:?}");
         assert!(shown.contains("127.0.0.1:6380") && !shown.contains("secret"));
     }

@@ -171,7 +171,11 @@ fn a_store_that_does_not_answer_times_out() {
         matches!(got, Err(Error::ReplayCacheUnavailable { .. })),
         "{got:?}"
     );
-    assert!(start.elapsed() < Duration::from_secs(5), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 #[test]

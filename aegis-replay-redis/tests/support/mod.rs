@@ -80,7 +80,10 @@ impl RedisServer {
             std::thread::sleep(Duration::from_millis(20));
         }
         self.stop();
-        panic!("redis-server did not listen on port {} within 10 s", self.port);
+        panic!(
+            "redis-server did not listen on port {} within 10 s",
+            self.port
+        );
     }
 }
 
