@@ -2,6 +2,7 @@
 # Install what a build or test needs, or say exactly what is missing.
 #   scripts/deps.sh tpm      swtpm, swtpm-tools, tpm2-tools, libtss2-dev (Debian, as root)
 #   scripts/deps.sh native   pkg-config, libssl-dev, clang/libclang (bindgen for tss-esapi)
+#   scripts/deps.sh redis    redis-server (Debian, as root): aegis-replay-redis's tests start one
 #   scripts/deps.sh python   .venv with requirements-dev.txt (PyPI)
 #   scripts/deps.sh all      all of the above
 set -euo pipefail
@@ -44,7 +45,8 @@ need_python() {
 case "${1:-all}" in
   tpm) need_apt swtpm swtpm-tools tpm2-tools libtss2-dev ;;
   native) need_apt pkg-config libssl-dev clang libclang-dev ;;
+  redis) need_apt redis-server ;;
   python) need_apt libtss2-dev pkg-config; need_python ;;
-  all) need_apt swtpm swtpm-tools tpm2-tools libtss2-dev pkg-config libssl-dev clang libclang-dev; need_python ;;
-  *) echo "usage: $0 tpm|native|python|all" >&2; exit 2 ;;
+  all) need_apt swtpm swtpm-tools tpm2-tools libtss2-dev pkg-config libssl-dev clang libclang-dev redis-server; need_python ;;
+  *) echo "usage: $0 tpm|native|redis|python|all" >&2; exit 2 ;;
 esac

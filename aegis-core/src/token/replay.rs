@@ -34,8 +34,17 @@ const SHARDS: usize = 16;
 /// replayed).
 #[derive(Debug)]
 pub struct MemoryReplayCache {
-    shards: Vec<Mutex<HashMap<String, UnixTime>>>,
+    shards: Vec<Mutex<Shard>>,
     per_shard: usize,
+}
+
+/// One shard: identifiers and when each expires.
+#[derive(Debug, Default)]
+struct Shard {
+    entries: HashMap<String, UnixTime>,
+    /// No entry expires before this (kept by every insert and sweep), so a shard full of
+    /// unexpired entries refuses at once instead of sweeping on every request.
+    earliest: Option<UnixTime>,
 }
 
 impl MemoryReplayCache {
@@ -43,7 +52,7 @@ impl MemoryReplayCache {
     /// shard count).
     pub fn new(capacity: usize) -> Self {
         MemoryReplayCache {
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
             per_shard: capacity.div_ceil(SHARDS).max(1),
         }
     }
@@ -52,7 +61,7 @@ impl MemoryReplayCache {
     pub fn len(&self) -> usize {
         self.shards
             .iter()
-            .map(|s| s.lock().map_or(0, |m| m.len()))
+            .map(|s| s.lock().map_or(0, |m| m.entries.len()))
             .sum()
     }
 
@@ -61,7 +70,7 @@ impl MemoryReplayCache {
         self.len() == 0
     }
 
-    fn shard(&self, id: &str) -> Result<&Mutex<HashMap<String, UnixTime>>> {
+    fn shard(&self, id: &str) -> Result<&Mutex<Shard>> {
         let mut h = DefaultHasher::new();
         id.hash(&mut h);
         let i = usize::try_from(h.finish() % SHARDS as u64).unwrap_or(0);
@@ -71,24 +80,29 @@ impl MemoryReplayCache {
 
 impl ReplayCache for MemoryReplayCache {
     fn check_and_insert(&self, id: &str, now: UnixTime, expires: UnixTime) -> Result<()> {
-        let mut map = self
+        let mut shard = self
             .shard(id)?
             .lock()
             .map_err(|_| Error::ReplayCacheUnavailable {
                 detail: "a thread panicked while holding the replay cache".to_owned(),
             })?;
-        if let Some(&until) = map.get(id) {
+        if let Some(&until) = shard.entries.get(id) {
             if until > now {
                 return Err(Error::TokenReplayed);
             }
         }
-        if map.len() >= self.per_shard && !map.contains_key(id) {
-            map.retain(|_, until| *until > now);
-            if map.len() >= self.per_shard {
+        if shard.entries.len() >= self.per_shard && !shard.entries.contains_key(id) {
+            if shard.earliest.is_some_and(|e| e > now) {
+                return Err(Error::ReplayCacheFull);
+            }
+            shard.entries.retain(|_, until| *until > now);
+            shard.earliest = shard.entries.values().min().copied();
+            if shard.entries.len() >= self.per_shard {
                 return Err(Error::ReplayCacheFull);
             }
         }
-        map.insert(id.to_owned(), expires);
+        shard.entries.insert(id.to_owned(), expires);
+        shard.earliest = Some(shard.earliest.map_or(expires, |e| e.min(expires)));
         Ok(())
     }
 }
@@ -192,5 +206,91 @@ mod tests {
         }
         assert_eq!(wins.load(Ordering::Relaxed), 500);
         assert_eq!(cache.len(), 500);
+    }
+
+    #[test]
+    fn of_threads_racing_on_one_id_exactly_one_wins() {
+        let cache = Arc::new(MemoryReplayCache::new(1000));
+        for round in 0..50 {
+            let id = format!("same-{round}");
+            let start = Arc::new(std::sync::Barrier::new(8));
+            let threads: Vec<_> = (0..8)
+                .map(|_| {
+                    let (cache, start, id) = (Arc::clone(&cache), Arc::clone(&start), id.clone());
+                    std::thread::spawn(move || {
+                        start.wait();
+                        cache.check_and_insert(&id, T0, T0.saturating_add(60))
+                    })
+                })
+                .collect();
+            let results: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+            assert_eq!(
+                results.iter().filter(|r| r.is_ok()).count(),
+                1,
+                "{results:?}"
+            );
+            assert!(results
+                .iter()
+                .all(|r| r.is_ok() || *r == Err(Error::TokenReplayed)));
+        }
+    }
+
+    /// Loom-free stress: 4 threads over an overlapping pool of ids larger than the capacity,
+    /// in phases of one second (a barrier between phases; entries last one phase). In every
+    /// phase each id is accepted at most once, an accepted id is a replay for every other
+    /// attempt, the cache never holds more than its capacity, and expiry frees room again.
+    #[test]
+    fn stress_with_a_full_cache_and_expiry() {
+        const THREADS: usize = 4;
+        const POOL: usize = 3000;
+        let cache = Arc::new(MemoryReplayCache::new(1024));
+        let bound = 1024_usize.div_ceil(SHARDS) * SHARDS;
+        for phase in 0..30_u64 {
+            let now = T0.saturating_add(phase);
+            let start = Arc::new(std::sync::Barrier::new(THREADS));
+            let threads: Vec<_> = (0..THREADS)
+                .map(|t| {
+                    let (cache, start) = (Arc::clone(&cache), Arc::clone(&start));
+                    std::thread::spawn(move || {
+                        start.wait();
+                        let mut outcomes = Vec::with_capacity(POOL);
+                        for k in 0..POOL {
+                            let i = (k + t * POOL / THREADS) % POOL;
+                            let id = format!("p{}-{i}", phase % 3);
+                            let got = cache.check_and_insert(&id, now, now.saturating_add(1));
+                            outcomes.push((i, got));
+                        }
+                        outcomes
+                    })
+                })
+                .collect();
+            let mut oks = vec![0_usize; POOL];
+            let mut replays = vec![0_usize; POOL];
+            for t in threads {
+                for (i, got) in t.join().unwrap() {
+                    match got {
+                        Ok(()) => oks[i] += 1,
+                        Err(Error::TokenReplayed) => replays[i] += 1,
+                        Err(Error::ReplayCacheFull) => {}
+                        Err(e) => panic!("unexpected {e:?}"),
+                    }
+                }
+            }
+            assert!(
+                oks.iter().all(|&n| n <= 1),
+                "phase {phase}: an id accepted twice"
+            );
+            for i in 0..POOL {
+                if oks[i] == 1 {
+                    assert_eq!(replays[i], THREADS - 1, "phase {phase}, id {i}");
+                }
+            }
+            let accepted: usize = oks.iter().sum();
+            assert!(
+                accepted > 0 && accepted <= bound,
+                "phase {phase}: {accepted}"
+            );
+            assert!(cache.len() <= bound);
+        }
     }
 }
