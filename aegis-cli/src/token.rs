@@ -9,9 +9,11 @@ use aegis_core::ear;
 use aegis_core::keys::PublicKey;
 use aegis_core::time::UnixTime;
 use aegis_core::token::{
-    self, Location, MemoryReplayCache, ProofKind, ProofPolicy, ProofRequest, Residency, WptRequest,
+    self, Location, MemoryReplayCache, ProofKind, ProofPolicy, ProofRequest, ReplayCache,
+    Residency, WptPolicy, WptRequest,
 };
 use aegis_core::Error;
+use aegis_replay_redis::{RedisReplayCache, RedisReplayConfig};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use base64::Engine as _;
 use clap::{Args, Subcommand};
@@ -107,12 +109,18 @@ pub struct WptArgs {
 
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
-    /// The request's method.
+    /// The request's method (DPoR and DPoG).
     #[arg(long)]
-    htm: String,
-    /// The request's target URI.
+    htm: Option<String>,
+    /// The request's target URI (DPoR and DPoG).
     #[arg(long)]
-    htu: String,
+    htu: Option<String>,
+    /// The expected audience (WPT).
+    #[arg(long)]
+    aud: Option<String>,
+    /// The Workload Identity Token presented with a WPT (its hash must be wth).
+    #[arg(long, value_name = "FILE")]
+    wit: Option<PathBuf>,
     /// The EAR (JWT or CWT) naming the App Key.
     #[arg(long, value_name = "FILE")]
     ear: PathBuf,
@@ -134,6 +142,11 @@ pub struct VerifyArgs {
     /// The verification time, seconds since the epoch (default: now).
     #[arg(long, value_name = "UNIX")]
     time: Option<u64>,
+    /// Where seen jti values are kept: `redis://HOST:PORT[/DB]` for a Redis shared by every
+    /// verifier replica (SET NX EX; an unreachable store refuses the token), or in memory for
+    /// this one run (the default, which catches no replay across runs).
+    #[arg(long, value_name = "URL")]
+    replay_cache: Option<String>,
     /// The proof file.
     token: PathBuf,
 }
@@ -258,14 +271,42 @@ pub fn run(action: &TokenAction, files: Files) -> Result<Outcome, UsageError> {
     }
 }
 
-/// The `typ` of a compact JWS, unverified, to pick DPoR or DPoG.
-fn kind_of(token: &[u8]) -> Option<ProofKind> {
-    let header = token.trim_ascii().split(|b| *b == b'.').next()?;
-    let header: Value = serde_json::from_slice(&B64URL.decode(header).ok()?).ok()?;
-    match header.get("typ")?.as_str()? {
-        "dpog+jwt" => Some(ProofKind::Dpog),
-        _ => Some(ProofKind::Dpor),
+/// What `aegis token verify` checks, picked from the token's unverified `typ` (the core checks
+/// `typ` again against the kind it is asked for).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Presented {
+    Proof(ProofKind),
+    Wpt,
+}
+
+fn presented(token: &[u8]) -> Presented {
+    let typ = || -> Option<String> {
+        let header = token.trim_ascii().split(|b| *b == b'.').next()?;
+        let header: Value = serde_json::from_slice(&B64URL.decode(header).ok()?).ok()?;
+        Some(header.get("typ")?.as_str()?.to_owned())
+    };
+    match typ().as_deref() {
+        Some("dpog+jwt") => Presented::Proof(ProofKind::Dpog),
+        Some(token::WPT_TYP) => Presented::Wpt,
+        _ => Presented::Proof(ProofKind::Dpor),
     }
+}
+
+/// The replay cache of `--replay-cache`: Redis when a URL is given (its connection failure is a
+/// refusal, `ReplayCacheUnavailable`, never a pass), else a cache for this run only.
+fn replay_cache(url: Option<&str>) -> Result<Box<dyn ReplayCache>, Error> {
+    match url {
+        None => Ok(Box::new(MemoryReplayCache::new(1))),
+        Some(url) => Ok(Box::new(RedisReplayCache::open(&RedisReplayConfig::new(
+            url,
+        ))?)),
+    }
+}
+
+fn required<'a>(value: &'a Option<String>, flag: &str, typ: &str) -> Result<&'a str, UsageError> {
+    value
+        .as_deref()
+        .ok_or_else(|| UsageError(format!("{flag} is required to verify a {typ}")))
 }
 
 fn verify(a: &VerifyArgs, files: Files) -> Result<Outcome, UsageError> {
@@ -273,6 +314,25 @@ fn verify(a: &VerifyArgs, files: Files) -> Result<Outcome, UsageError> {
     let now = now(a.time);
     let ear_key = PublicKey::from_spki(&files.read(&a.ear_key)?)
         .map_err(|e| UsageError(format!("--ear-key: {e}")))?;
+    let token = files.read(&a.token)?;
+    let access_token = a.access_token.as_ref().map(|f| files.read(f)).transpose()?;
+    let access_token = access_token.as_deref().map(<[u8]>::trim_ascii);
+    // Every flag the token's kind needs is checked before anything is verified: a missing one
+    // is a usage error (exit 2), not a refusal.
+    let presented = presented(&token);
+    let wit = match presented {
+        Presented::Wpt => {
+            required(&a.aud, "--aud", token::WPT_TYP)?;
+            let wit = (a.wit.as_ref())
+                .ok_or_else(|| UsageError("--wit is required to verify a wpt+jwt".into()))?;
+            files.read(wit)?
+        }
+        Presented::Proof(kind) => {
+            required(&a.htm, "--htm", kind.typ())?;
+            required(&a.htu, "--htu", kind.typ())?;
+            Vec::new()
+        }
+    };
     let verified_ear = match ear::verify_token(
         p,
         &files.read(&a.ear)?,
@@ -281,32 +341,49 @@ fn verify(a: &VerifyArgs, files: Files) -> Result<Outcome, UsageError> {
         Ok(v) => v,
         Err(e) => return Ok(Outcome::Invalid(e)),
     };
-    let token = files.read(&a.token)?;
-    let access_token = a.access_token.as_ref().map(|f| files.read(f)).transpose()?;
-    let kind = kind_of(&token).unwrap_or(ProofKind::Dpor);
-    let policy = ProofPolicy {
-        nonce: a.nonce.as_deref(),
-        access_token: access_token.as_deref().map(<[u8]>::trim_ascii),
-        cnf_jkt: a.cnf_jkt.as_deref(),
-        ..ProofPolicy::new(kind, &a.htm, &a.htu, now)
-    };
     let residency = Residency::Ear {
         ear: &verified_ear,
         max_age: a.ear_max_age,
     };
-    Ok(
-        match token::verify_proof(p, &token, &policy, &residency, &MemoryReplayCache::new(1)) {
-            Ok(v) => Outcome::Valid(json!({
-                "typ": v.kind.typ(),
-                "alg": v.alg.jws_name(),
-                "jkt": v.jkt,
-                "jti": v.jti,
-                "iat": v.iat,
-                "location": v.location.map(|l| serde_json::to_value(l).unwrap_or(Value::Null)),
-            })),
-            Err(e) => Outcome::Invalid(e),
-        },
-    )
+    let replay = match replay_cache(a.replay_cache.as_deref()) {
+        Ok(r) => r,
+        Err(e) => return Ok(Outcome::Invalid(e)),
+    };
+    let verified = match presented {
+        Presented::Wpt => {
+            let aud = required(&a.aud, "--aud", token::WPT_TYP)?;
+            let policy = WptPolicy {
+                access_token,
+                ..WptPolicy::new(aud, wit.trim_ascii(), now)
+            };
+            token::verify_wpt(p, &token, &policy, &residency, replay.as_ref())
+                .map(|v| json!({"typ": token::WPT_TYP, "jkt": v.jkt, "jti": v.jti, "exp": v.exp}))
+        }
+        Presented::Proof(kind) => {
+            let htm = required(&a.htm, "--htm", kind.typ())?;
+            let htu = required(&a.htu, "--htu", kind.typ())?;
+            let policy = ProofPolicy {
+                nonce: a.nonce.as_deref(),
+                access_token,
+                cnf_jkt: a.cnf_jkt.as_deref(),
+                ..ProofPolicy::new(kind, htm, htu, now)
+            };
+            token::verify_proof(p, &token, &policy, &residency, replay.as_ref()).map(|v| {
+                json!({
+                    "typ": v.kind.typ(),
+                    "alg": v.alg.jws_name(),
+                    "jkt": v.jkt,
+                    "jti": v.jti,
+                    "iat": v.iat,
+                    "location": v.location.map(|l| serde_json::to_value(l).unwrap_or(Value::Null)),
+                })
+            })
+        }
+    };
+    Ok(match verified {
+        Ok(v) => Outcome::Valid(v),
+        Err(e) => Outcome::Invalid(e),
+    })
 }
 
 /// Runs `aegis jwk thumbprint`.

@@ -222,11 +222,34 @@ fn dpog_minted_then_verified() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+fn verify_wpt(f: &Fixture, token: &str, aud: &str, wit: Option<&str>) -> Output {
+    let (ear, key) = (f.path("ear.jwt"), f.path("ear-key.der"));
+    let time = (NOW + 2).to_string();
+    let mut args = vec![
+        "token",
+        "verify",
+        "--aud",
+        aud,
+        "--ear",
+        &ear,
+        "--ear-key",
+        &key,
+        "--time",
+        &time,
+    ];
+    if let Some(w) = wit {
+        args.extend_from_slice(&["--wit", w]);
+    }
+    args.push(token);
+    aegis(&args)
+}
+
 #[test]
-fn wpt_minted() {
+fn wpt_minted_then_verified() {
     let f = fixture("wpt");
     std::fs::write(f.path("wit"), "a.b.c").unwrap();
-    let (key, wit) = (f.path("app.pem"), f.path("wit"));
+    std::fs::write(f.path("other-wit"), "a.b.d").unwrap();
+    let (key, wit, time) = (f.path("app.pem"), f.path("wit"), NOW.to_string());
     let out = aegis(&[
         "token",
         "wpt",
@@ -236,9 +259,83 @@ fn wpt_minted() {
         "https://svc/",
         "--wit",
         &wit,
+        "--time",
+        &time,
     ]);
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(json_out(&out)["typ"], "wpt+jwt");
+    let body = json_out(&out);
+    assert_eq!(body["typ"], "wpt+jwt");
+    let t = f.path("wpt.jwt");
+    std::fs::write(&t, body["token"].as_str().unwrap()).unwrap();
+
+    let out = verify_wpt(&f, &t, "https://svc/", Some(&wit));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let body = json_out(&out);
+    assert_eq!(
+        (&body["typ"], &body["jkt"]),
+        (&json!("wpt+jwt"), &json!(f.app_jkt))
+    );
+
+    let out = verify_wpt(&f, &t, "https://other/", Some(&wit));
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json_out(&out)["error"]["name"], "TokenAudienceMismatch");
+    let out = verify_wpt(&f, &t, "https://svc/", Some(&f.path("other-wit")));
+    assert_eq!(json_out(&out)["error"]["name"], "TokenHashMismatch");
+    // A WPT needs --wit: a usage error, before anything is verified.
+    assert_eq!(
+        verify_wpt(&f, &t, "https://svc/", None).status.code(),
+        Some(2)
+    );
+    // A DPoR needs --htm and --htu.
+    let dpor = mint(&f, "dpor", &[]);
+    assert_eq!(
+        verify_wpt(&f, &dpor, "https://svc/", Some(&wit))
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+/// The redis-server helper of aegis-replay-redis's tests (started on loopback, stopped by pid).
+#[path = "../../aegis-replay-redis/tests/support/mod.rs"]
+mod redis_support;
+
+#[test]
+fn a_replay_across_verifier_runs_is_refused_through_redis() {
+    let Some(redis) = redis_support::RedisServer::start() else {
+        return;
+    };
+    let f = fixture("redis");
+    let t = mint(&f, "dpor", &[]);
+    let url = redis.url();
+    let out = verify(&f, &t, "GET", &["--replay-cache", &url]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // A second verifier process (another replica) sees the jti the first one stored.
+    let out = verify(&f, &t, "GET", &["--replay-cache", &url]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json_out(&out)["error"]["name"], "TokenReplayed");
+    // Without the shared store each run accepts it: the default cache lives for one run.
+    assert_eq!(verify(&f, &t, "GET", &[]).status.code(), Some(0));
+}
+
+#[test]
+fn an_unreachable_replay_cache_refuses_the_proof() {
+    let f = fixture("redis-down");
+    let t = mint(&f, "dpor", &[]);
+    let url = format!("redis://127.0.0.1:{}", redis_support::free_port());
+    let out = verify(&f, &t, "GET", &["--replay-cache", &url]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json_out(&out)["error"]["name"], "ReplayCacheUnavailable");
 }
 
 #[test]
