@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use aegis_agent::backend::software::SoftwareTpm;
 use aegis_agent::backend::tss::TssBackend;
-use aegis_agent::backend::{AkSpec, AppKeySpec, EkKind, KeyAlg, TpmBackend};
+use aegis_agent::backend::{AkSpec, AppKeySpec, EkKind, KeyAlg, TpmBackend, TpmKey};
 use aegis_agent::{record_location, LocationLogFile, TpmSigner};
 use aegis_core::appraise::result::{
     appraise_bundle, ResultContext, ResultPolicy, TrustAnchors, LOCATION, PLATFORM, WORKLOAD_KEY,
@@ -37,11 +37,16 @@ use aegis_core::crypto::{
     default_provider, CryptoProvider, KeySpec, PrivateKey, SignatureFormat, SignatureScheme,
     Signer, SoftwareSigner,
 };
+use aegis_core::ear::GeoClaims;
 use aegis_core::ear::{self, Dialect, Status, VerifierId, VerifyOptions};
 use aegis_core::ek::{trim_nv_certificate, verify_ek_certificate, EkTrustStore, VerifiedEk};
 use aegis_core::geo::fence::GeofencePolicy;
-use aegis_core::geo::{self, LocationEvent};
+use aegis_core::geo::{self, LocationEvent, SensorType};
+use aegis_core::keys::PublicKey;
 use aegis_core::time::UnixTime;
+use aegis_core::token::{
+    self, Location, MemoryReplayCache, ProofKind, ProofPolicy, ProofRequest, Residency,
+};
 use aegis_core::tpm::{EccCurve, HashAlg, KeyParms, PcrSelection};
 use aegis_core::verify::{
     ActivationChallenge, AkBinding, AttestationKey, EkEndorsement, KeyPolicy,
@@ -449,8 +454,12 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
     // 3. Location reading -> event log -> PCR.
     let (event, sample) = match &opts.location {
         // The fixed sample reading, stamped now so that a geofence's age rule can pass.
+        // It is given as a GNSS sensor's reading so that the DPoG step has a quality to claim;
+        // every line of the report still marks it as the sample.
         LocationSource::Sample => (
             LocationEvent {
+                sensor_type: SensorType::Gnss,
+                sensor_id: "aegis-fixed-sample-gnss".to_owned(),
                 time: UnixTime::now().as_secs(),
                 ..LocationEvent::sample()
             },
@@ -475,6 +484,7 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
         }
     };
     let mut log = LocationLogFile::open(&log_path).map_err(at("open event log"))?;
+    let quality = sensor_quality(&event);
     let recorded = record_location(
         backend.as_mut(),
         &mut log,
@@ -695,6 +705,22 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
             Err(e) => format!("refused: {e} (code {})", e.code()),
         },
     );
+    // 7. A gateway's view: a DPoG proof signed by the App Key inside the TPM, checked against
+    //    the EAR that names the key; its replay and a proof by another key are refused.
+    let geo = result.submod(LOCATION).map(|l| l.geo.clone());
+    let dpog_attempted = verified_ear.is_ok() && quality.is_some();
+    let dpog = match (&verified_ear, geo.as_ref(), quality) {
+        (Ok(verified), Some(geo), Some(quality)) if geo.country.is_some() => gateway_proof_steps(
+            &mut rec,
+            backend.as_mut(),
+            &app,
+            verified,
+            geo,
+            quality,
+            now,
+        )?,
+        _ => None,
+    };
     if let Some(dir) = &opts.out {
         let public_pem = spki_pem(
             &verifier_key
@@ -702,7 +728,7 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
                 .to_spki_der()
                 .map_err(at("verifier public key"))?,
         );
-        let files: [(&str, Vec<u8>); 5] = [
+        let files: [(&str, Vec<u8>); 6] = [
             ("bundle.json", bundle.to_json()),
             (
                 "enrolment.json",
@@ -714,6 +740,7 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
             ("nonce.hex", hex::encode(&nonce).into_bytes()),
             ("ear.jwt", jwt.clone().into_bytes()),
             ("ear-verifier.pub.pem", public_pem.into_bytes()),
+            ("dpog.jwt", dpog.clone().unwrap_or_default().into_bytes()),
         ];
         std::fs::create_dir_all(dir).map_err(|error| DemoError::Io {
             path: dir.clone(),
@@ -761,7 +788,23 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
             "the platform's boot state and the geofence: no policy (--policy) was given".to_owned(),
         );
     }
-    not_proved.push("the DPoG token and the SVID extension (later steps)".to_owned());
+    if dpog.is_none() {
+        not_proved.push(if dpog_attempted {
+            "a DPoG proof accepted by a gateway: it refused the App Key's proof (see the steps)"
+                .to_owned()
+        } else {
+            "a DPoG proof: no verified EAR, or no measured reading with a jurisdiction (a static \
+             location is configured, not measured, and no proof may present it as one)"
+                .to_owned()
+        });
+    } else {
+        proved.push(
+            "a DPoG proof signed by the App Key inside the TPM is accepted once by a gateway \
+             holding the EAR; its replay and a proof by another key are refused"
+                .to_owned(),
+        );
+    }
+    not_proved.push("the SVID carrying the EAR (a later step)".to_owned());
     if !info.hardware_protected {
         not_proved.push("anything about hardware: the software backend keeps every key in process memory (INSECURE)".to_owned());
         for p in &mut proved {
@@ -778,6 +821,122 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
         total: start.elapsed(),
         event_log: log_path,
     })
+}
+
+/// The DPoG `quality` of a reading: its sensor type, or `None` for a configured (static)
+/// location, which no proof may present as a measurement.
+fn sensor_quality(event: &LocationEvent) -> Option<&'static str> {
+    match event.sensor_type {
+        SensorType::Gnss => Some("gnss"),
+        SensorType::Mobile => Some("mobile"),
+        SensorType::Wifi => Some("wifi"),
+        SensorType::Ip => Some("ip"),
+        SensorType::Static => None,
+    }
+}
+
+/// The gateway steps: the App Key signs a DPoG proof inside the TPM (the JWS signing input
+/// hashed, the digest signed by TPM2_Sign); a gateway holding the verified EAR accepts it once
+/// (every RFC 9449 4.3 check, residency, the location against the EAR's geoAR claims), refuses
+/// its replay, and refuses a proof by a key the EAR does not name. Returns the accepted proof.
+fn gateway_proof_steps(
+    rec: &mut Recorder,
+    backend: &mut dyn TpmBackend,
+    app: &TpmKey,
+    ear: &ear::VerifiedEar,
+    geo: &GeoClaims,
+    quality: &str,
+    now: UnixTime,
+) -> Result<Option<String>, DemoError> {
+    let p = default_provider();
+    let location = Location {
+        server: None,
+        kind: "region".into(),
+        country: geo.country.clone(),
+        subdivision: geo.subdivision.clone(),
+        city: None,
+        latitude: None,
+        longitude: None,
+        quality: quality.into(),
+    };
+    let (htm, htu) = ("POST", "https://gateway.example/v1/infer");
+    let jti = hex::encode(fresh_nonce(p)?);
+    let request = ProofRequest {
+        htm,
+        htu,
+        iat: now,
+        jti: &jti,
+        nonce: None,
+        access_token: None,
+    };
+    let alg = ear::Algorithm::for_key(&PublicKey::from_tpm_public(app.public()))
+        .map_err(at("DPoG algorithm"))?;
+    let proof = {
+        let signer =
+            TpmSigner::new(backend, app.clone(), alg.scheme()).map_err(at("App Key signer"))?;
+        token::mint_dpog(&signer, &request, &location).map_err(at("mint DPoG"))?
+    };
+    rec.record(
+        "DPoG signed in the TPM",
+        true,
+        format!(
+            "{} JWT by the App Key, {} {htu}, location {} ({quality})",
+            alg.jws_name(),
+            htm,
+            geo.country.as_deref().unwrap_or("?")
+        ),
+    );
+    let policy = ProofPolicy::new(ProofKind::Dpog, htm, htu, now);
+    let residency = Residency::Ear { ear, max_age: 300 };
+    let cache = MemoryReplayCache::new(1024);
+    let accepted = token::verify_proof(p, proof.as_bytes(), &policy, &residency, &cache);
+    rec.record(
+        "gateway: DPoG accepted",
+        accepted.is_ok(),
+        match &accepted {
+            Ok(v) => format!(
+                "signature, htm, htu, iat, jti; the EAR names key {} and is affirming; the \
+                 location agrees with the EAR's geoAR claims",
+                v.jkt
+            ),
+            Err(e) => format!("refused: {e} (code {})", e.code()),
+        },
+    );
+    // A replay is only meaningful once the proof was accepted.
+    if accepted.is_ok() {
+        let replayed = token::verify_proof(p, proof.as_bytes(), &policy, &residency, &cache);
+        rec.record(
+            "gateway: replay refused",
+            matches!(replayed, Err(aegis_core::Error::TokenReplayed)),
+            match &replayed {
+                Err(e) => format!("{e} (code {})", e.code()),
+                Ok(_) => "ACCEPTED a replayed proof".to_owned(),
+            },
+        );
+    }
+    // The same request signed by a key outside the TPM: the EAR does not name it.
+    let stranger = PrivateKey::generate(p, KeySpec::Ecc(EccCurve::NistP256))
+        .and_then(|k| SoftwareSigner::new(p, k, SignatureScheme::Ecdsa(HashAlg::Sha256)))
+        .map_err(at("stranger key"))?;
+    let foreign = token::mint_dpog(
+        &stranger,
+        &ProofRequest {
+            jti: "foreign",
+            ..request
+        },
+        &location,
+    )
+    .map_err(at("mint foreign DPoG"))?;
+    let refused = token::verify_proof(p, foreign.as_bytes(), &policy, &residency, &cache);
+    rec.record(
+        "gateway: other key refused",
+        matches!(refused, Err(aegis_core::Error::TokenKeyNotResident)),
+        match &refused {
+            Err(e) => format!("{e} (code {})", e.code()),
+            Ok(_) => "ACCEPTED a proof by a key the EAR does not name".to_owned(),
+        },
+    );
+    Ok(accepted.ok().map(|_| proof))
 }
 
 /// The step name of a submod in the report.
