@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use aegis_core::crypto::{self, PrivateKey, Signer, SoftwareSigner};
 use aegis_core::ear;
+use aegis_core::geo::fence::GeofencePolicy;
 use aegis_core::keys::PublicKey;
 use aegis_core::time::UnixTime;
 use aegis_core::token::{
@@ -139,6 +140,10 @@ pub struct VerifyArgs {
     /// The access token's cnf.jkt.
     #[arg(long)]
     cnf_jkt: Option<String>,
+    /// DPoG: the relying party's geofence policy (docs/geofence-policy.md) that the proof's
+    /// place (its quality, country and subdivision) must meet.
+    #[arg(long, value_name = "FILE")]
+    geofence: Option<PathBuf>,
     /// The verification time, seconds since the epoch (default: now).
     #[arg(long, value_name = "UNIX")]
     time: Option<u64>,
@@ -333,6 +338,13 @@ fn verify(a: &VerifyArgs, files: Files) -> Result<Outcome, UsageError> {
             Vec::new()
         }
     };
+    let geofence = match &a.geofence {
+        Some(f) => Some(
+            GeofencePolicy::from_json(&files.read(f)?)
+                .map_err(|e| UsageError(format!("--geofence: {e}")))?,
+        ),
+        None => None,
+    };
     let verified_ear = match ear::verify_token(
         p,
         &files.read(&a.ear)?,
@@ -366,6 +378,7 @@ fn verify(a: &VerifyArgs, files: Files) -> Result<Outcome, UsageError> {
                 nonce: a.nonce.as_deref(),
                 access_token,
                 cnf_jkt: a.cnf_jkt.as_deref(),
+                geofence: geofence.as_ref(),
                 ..ProofPolicy::new(kind, htm, htu, now)
             };
             token::verify_proof(p, &token, &policy, &residency, replay.as_ref()).map(|v| {

@@ -207,6 +207,29 @@ fn dpog_minted_then_verified() {
         String::from_utf8_lossy(&out.stdout)
     );
     assert_eq!(json_out(&out)["location"]["country"], "ES");
+    // The relying party's own geofence: ES allowed passes, ES denied refuses with its code,
+    // an invalid policy is a usage error.
+    let fence = |name: &str, countries: Value| {
+        let path = f.path(name);
+        let policy = json!({"version": 1, "countries": countries,
+                            "max_accuracy_radius_m": 100, "max_age_s": 300});
+        std::fs::write(&path, policy.to_string()).unwrap();
+        path
+    };
+    let allow = fence("allow-es.json", json!({"allow": ["ES"]}));
+    assert_eq!(
+        verify(&f, &t, "GET", &["--geofence", &allow]).status.code(),
+        Some(0)
+    );
+    let deny = fence("deny-es.json", json!({"deny": ["ES"]}));
+    let out = verify(&f, &t, "GET", &["--geofence", &deny]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json_out(&out)["error"]["name"], "GeofenceCountryDenied");
+    let bad = fence("bad.json", json!({"allow": ["Spain"]}));
+    assert_eq!(
+        verify(&f, &t, "GET", &["--geofence", &bad]).status.code(),
+        Some(2)
+    );
     // dpog without --location is a usage error.
     let key = f.path("app.pem");
     let out = aegis(&[

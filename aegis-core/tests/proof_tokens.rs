@@ -18,6 +18,7 @@ use aegis_core::ear::{
     VerifierId, VerifyOptions,
 };
 use aegis_core::error::{Error, Result};
+use aegis_core::geo::fence::GeofencePolicy;
 use aegis_core::time::UnixTime;
 use aegis_core::token::{
     mint_dpog, mint_dpor, mint_wpt, normalise_htu, token_hash, verify_proof, verify_wpt, Location,
@@ -301,6 +302,88 @@ fn dpog_round_trip_and_location_checks() {
     assert!(matches!(
         verify(&t, &policy(ProofKind::Dpog), &ear),
         Err(Error::TokenTypeInvalid { .. })
+    ));
+}
+
+/// The caller's own geofence policy applied to a DPoG proof's place (GeofencePolicy::check_place):
+/// each rule its own geofence error, and a place it allows passes.
+#[test]
+fn dpog_against_the_callers_geofence_policy() {
+    let s = p256();
+    let ear = ear_for(&s, Status::Affirming, NOW);
+    // Each policy below plus the two members every policy needs.
+    let fence = |json: &str| {
+        let mut policy: Value = serde_json::from_str(json).unwrap();
+        policy["max_accuracy_radius_m"] = json!(100);
+        policy["max_age_s"] = json!(300);
+        GeofencePolicy::from_json(policy.to_string().as_bytes()).unwrap()
+    };
+    let check = |fence: &GeofencePolicy, loc: &Location, jti: &str| {
+        let t = mint_dpog(&s, &req(jti), loc).unwrap();
+        let pol = ProofPolicy {
+            geofence: Some(fence),
+            ..policy(ProofKind::Dpog)
+        };
+        verify(&t, &pol, &ear)
+    };
+    let allows_es = fence(r#"{"version": 1, "countries": {"allow": ["ES"]}}"#);
+    check(&allows_es, &location(), "f1").unwrap();
+    // The proof's country in lower case still meets the policy's upper-case code.
+    let lower = Location {
+        country: Some("es".into()),
+        subdivision: Some("es-ct".into()),
+        ..location()
+    };
+    check(&allows_es, &lower, "f2").unwrap();
+    assert!(matches!(
+        check(&fence(r#"{"version": 1, "countries": {"allow": ["FR"]}}"#), &location(), "f3"),
+        Err(Error::GeofenceCountryNotAllowed { country }) if country == "ES"
+    ));
+    assert!(matches!(
+        check(
+            &fence(r#"{"version": 1, "countries": {"deny": ["ES"]}}"#),
+            &location(),
+            "f4"
+        ),
+        Err(Error::GeofenceCountryDenied { .. })
+    ));
+    assert!(matches!(
+        check(&fence(r#"{"version": 1, "subdivisions": {"deny": ["ES-CT"]}}"#), &location(), "f5"),
+        Err(Error::GeofenceSubdivisionDenied { subdivision }) if subdivision == "ES-CT"
+    ));
+    assert!(matches!(
+        check(
+            &fence(r#"{"version": 1, "subdivisions": {"allow": ["ES-MD"]}}"#),
+            &location(),
+            "f6"
+        ),
+        Err(Error::GeofenceSubdivisionNotAllowed { .. })
+    ));
+    let ip = Location {
+        quality: "ip".into(),
+        ..location()
+    };
+    assert!(matches!(
+        check(&allows_es, &ip, "f7"),
+        Err(Error::GeofenceIpNotSufficient)
+    ));
+    let wifi = Location {
+        quality: "wifi".into(),
+        ..location()
+    };
+    assert!(matches!(
+        check(&allows_es, &wifi, "f8"),
+        Err(Error::GeofenceSensorNotAllowed { sensor: "wifi" })
+    ));
+    let gnss_only =
+        fence(r#"{"version": 1, "countries": {"allow": ["ES"]}, "sensor_types": ["gnss"]}"#);
+    let mobile = Location {
+        quality: "mobile".into(),
+        ..location()
+    };
+    assert!(matches!(
+        check(&gnss_only, &mobile, "f9"),
+        Err(Error::GeofenceSensorNotAllowed { sensor: "mobile" })
     ));
 }
 

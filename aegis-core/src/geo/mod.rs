@@ -55,6 +55,26 @@ pub enum SensorType {
     Static,
 }
 
+impl SensorType {
+    /// Its name in JSON (`gnss`, `mobile`, `wifi`, `ip`, `static`).
+    pub fn name(self) -> &'static str {
+        match self {
+            SensorType::Gnss => "gnss",
+            SensorType::Mobile => "mobile",
+            SensorType::Wifi => "wifi",
+            SensorType::Ip => "ip",
+            SensorType::Static => "static",
+        }
+    }
+
+    /// The sensor type named `name` (as in JSON), if any.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Gnss, Self::Mobile, Self::Wifi, Self::Ip, Self::Static]
+            .into_iter()
+            .find(|t| t.name() == name)
+    }
+}
+
 /// One location reading (FORMATS.md, "Location evidence bound into a PCR").
 ///
 /// Its JSON member names are part of the PCR recipe: renaming one changes every digest.

@@ -17,7 +17,9 @@
 //! 3. residency ([`Residency`]): `TokenResidencyStale`, `TokenKeyNotResident`,
 //!    `TokenResidencyNotAffirming`;
 //! 4. DPoG: location against the EAR's `location` submod geoAR claims
-//!    (`TokenLocationMismatch`) and the caller's allowed countries (`TokenLocationNotAllowed`);
+//!    (`TokenLocationMismatch`), the caller's allowed countries (`TokenLocationNotAllowed`) and
+//!    the caller's geofence policy (`GeofencePolicy::check_place`: the `Geofence*` error of the
+//!    rule that denies);
 //! 5. `jti` replay through the [`ReplayCache`] (id = thumbprint ":" jti; kept until iat + the
 //!    window): `TokenReplayed`, or the cache's own errors (fail closed).
 
@@ -29,6 +31,8 @@ use super::ReplayCache;
 use crate::crypto::{CryptoProvider, Signer};
 use crate::ear::{Algorithm, Status, VerifiedEar, DEFAULT_ALGORITHMS};
 use crate::error::{Error, Result};
+use crate::geo::fence::GeofencePolicy;
+use crate::geo::SensorType;
 use crate::keys::PublicKey;
 use crate::time::UnixTime;
 
@@ -229,6 +233,10 @@ pub struct ProofPolicy<'a> {
     /// DPoG: the countries (ISO 3166-1 alpha-2) the geofence allows; `None` allows any the EAR
     /// affirms.
     pub allowed_countries: Option<&'a [&'a str]>,
+    /// DPoG: the relying party's own geofence policy, applied to the proof's place
+    /// ([`GeofencePolicy::check_place`]: its quality as the sensor type, its country and
+    /// subdivision); `None` applies none.
+    pub geofence: Option<&'a GeofencePolicy>,
 }
 
 impl<'a> ProofPolicy<'a> {
@@ -247,6 +255,7 @@ impl<'a> ProofPolicy<'a> {
             access_token: None,
             cnf_jkt: None,
             allowed_countries: None,
+            geofence: None,
         }
     }
 }
@@ -386,7 +395,7 @@ pub fn verify_proof(
                     })
                 })?;
             loc.check()?;
-            check_location(&loc, residency, policy.allowed_countries)?;
+            check_location(&loc, residency, policy)?;
             Some(loc)
         }
     };
@@ -407,12 +416,12 @@ pub fn verify_proof(
 }
 
 /// Step 4: the proof's country and subdivision equal the EAR's `location` submod geoAR claims
-/// (case-insensitively; a claim the proof makes that the EAR lacks is a mismatch), and the country
-/// is allowed.
+/// (case-insensitively; a claim the proof makes that the EAR lacks is a mismatch), the country
+/// is allowed, and the caller's geofence accepts the place.
 fn check_location(
     loc: &Location,
     residency: &Residency<'_>,
-    allowed: Option<&[&str]>,
+    policy: &ProofPolicy<'_>,
 ) -> Result<()> {
     let Residency::Ear { ear, .. } = residency;
     let geo =
@@ -435,10 +444,25 @@ fn check_location(
             field: "subdivision",
         });
     }
-    if let (Some(allowed), Some(country)) = (allowed, &loc.country) {
+    if let (Some(allowed), Some(country)) = (policy.allowed_countries, &loc.country) {
         if !allowed.iter().any(|a| a.eq_ignore_ascii_case(country)) {
             return Err(Error::TokenLocationNotAllowed);
         }
+    }
+    if let (Some(fence), Some(country)) = (policy.geofence, &loc.country) {
+        // Location::check admitted only the four qualities, each a sensor type.
+        let sensor = SensorType::from_name(&loc.quality).ok_or(Error::TokenMalformed {
+            what: "location quality is not gnss, mobile, wifi or ip",
+        })?;
+        // The EAR's claims are upper case ISO codes; the proof matched them case-insensitively.
+        fence.check_place(
+            sensor,
+            &country.to_ascii_uppercase(),
+            loc.subdivision
+                .as_deref()
+                .map(str::to_ascii_uppercase)
+                .as_deref(),
+        )?;
     }
     Ok(())
 }

@@ -382,6 +382,47 @@ impl GeofencePolicy {
         Ok(())
     }
 
+    /// The policy's rules for a place that arrives already resolved, with no reading to
+    /// evaluate (a DPoG proof's region, checked against the attested result): the sensor type
+    /// the place was measured with (`ip` never suffices, others as the policy lists them; a
+    /// mobile reading's network verification is the appraisal's, not checked here) and the
+    /// country and subdivision rules, as [`GeofencePolicy::evaluate`] applies them. The first
+    /// denial is the error.
+    pub fn check_place(
+        &self,
+        sensor: SensorType,
+        country: &str,
+        subdivision: Option<&str>,
+    ) -> Result<()> {
+        let listed = match sensor {
+            SensorType::Ip => return Err(Error::GeofenceIpNotSufficient),
+            SensorType::Static if !self.sensors.static_location => {
+                return Err(Error::GeofenceStaticNotAllowed)
+            }
+            SensorType::Static => true,
+            SensorType::Gnss => self.sensors.gnss,
+            SensorType::Mobile => self.sensors.mobile,
+            SensorType::Wifi => self.sensors.wifi,
+        };
+        if !listed {
+            return Err(Error::GeofenceSensorNotAllowed {
+                sensor: sensor.name(),
+            });
+        }
+        if let Some(e) = self.country_denial(country) {
+            return Err(e);
+        }
+        let subdivisions: Vec<String> = subdivision.map(str::to_owned).into_iter().collect();
+        match self
+            .subdivision_denials(country, &subdivisions)
+            .into_iter()
+            .next()
+        {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
     /// Evaluates `reading` with its jurisdiction looked up here
     /// ([`jurisdiction::resolve`], only when the policy has jurisdiction rules and the reading
     /// is well formed). An error only when the lookup itself fails.

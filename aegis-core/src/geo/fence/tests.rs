@@ -929,3 +929,53 @@ fn allowed_circles_contain_the_reading_circle() {
         ["GeofenceOutsideAllowedAreas"]
     );
 }
+
+/// `check_place`: the rules for a place that arrives resolved (a DPoG proof's region), each
+/// with the error `evaluate` gives for it.
+#[test]
+fn a_resolved_place_meets_the_sensor_and_jurisdiction_rules() {
+    let p = policy(&base());
+    p.check_place(SensorType::Gnss, "CH", Some("CH-GE"))
+        .unwrap();
+    p.check_place(SensorType::Mobile, "FR", Some("FR-ARA"))
+        .unwrap();
+    let err = |sensor, country, sub| p.check_place(sensor, country, sub).unwrap_err();
+    assert!(matches!(
+        err(SensorType::Ip, "CH", None),
+        Error::GeofenceIpNotSufficient
+    ));
+    assert!(matches!(
+        err(SensorType::Static, "CH", None),
+        Error::GeofenceStaticNotAllowed
+    ));
+    assert!(matches!(
+        err(SensorType::Wifi, "CH", None),
+        Error::GeofenceSensorNotAllowed { sensor: "wifi" }
+    ));
+    assert!(matches!(
+        err(SensorType::Gnss, "RU", None),
+        Error::GeofenceCountryDenied { .. }
+    ));
+    assert!(matches!(
+        err(SensorType::Gnss, "DE", None),
+        Error::GeofenceCountryNotAllowed { .. }
+    ));
+    assert!(matches!(
+        err(SensorType::Gnss, "CH", Some("CH-BS")),
+        Error::GeofenceSubdivisionDenied { .. }
+    ));
+    assert!(matches!(
+        err(SensorType::Gnss, "FR", Some("FR-IDF")),
+        Error::GeofenceSubdivisionNotAllowed { .. }
+    ));
+    // A country narrowed to subdivisions needs the place's subdivision.
+    assert!(matches!(
+        err(SensorType::Gnss, "FR", None),
+        Error::GeofenceSubdivisionUnresolved { .. }
+    ));
+    // A static location passes only when the policy opts in.
+    let opted_in = policy(&with("/sensor_types", json!(["gnss", "static"])));
+    opted_in
+        .check_place(SensorType::Static, "CH", Some("CH-GE"))
+        .unwrap();
+}
