@@ -666,6 +666,29 @@ fn htu_normalisation() {
         normalise_htu("http://h:80/a").as_deref(),
         Some("http://h/a")
     );
+    // Percent-encodings (RFC 3986 6.2.2.1-2) and dot segments (6.2.2.3).
+    assert_eq!(
+        normalise_htu("https://h/%7euser/a%2fb/%c3%A9").as_deref(),
+        Some("https://h/~user/a%2Fb/%C3%A9")
+    );
+    assert_eq!(
+        normalise_htu("https://h/a/./b/../c/%2E%2E/d").as_deref(),
+        Some("https://h/a/d")
+    );
+    assert_eq!(
+        normalise_htu("https://h/a/b/..").as_deref(),
+        Some("https://h/a/")
+    );
+    assert_eq!(
+        normalise_htu("https://h/../..").as_deref(),
+        Some("https://h/")
+    );
+    assert_eq!(
+        normalise_htu("https://h/é/%41").as_deref(),
+        Some("https://h/é/A")
+    );
+    assert_eq!(normalise_htu("https://h/a%2"), None);
+    assert_eq!(normalise_htu("https://h/a%zz"), None);
     assert_eq!(normalise_htu("ftp://h/"), None);
     assert_eq!(normalise_htu("https://u@h/"), None);
     assert_eq!(normalise_htu("https://h:99999/"), None);

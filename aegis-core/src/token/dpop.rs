@@ -10,7 +10,7 @@
 //!    `TokenJwkInvalid`), `alg` fits `jwk` (`TokenJwkAlgorithmMismatch`), the signature
 //!    (`TokenSignatureInvalid`);
 //! 2. claims: `jti`, `htm`, `htu`, integer `iat` (`TokenClaimMissing`, `TokenMalformed`);
-//!    `htm` (`TokenHtmMismatch`); `htu` with scheme and host case-insensitive, the default port
+//!    `htm` (`TokenHtmMismatch`); `htu` with scheme and host case-insensitive, percent-encodings and dot segments normalised, the default port
 //!    dropped, query and fragment ignored (`TokenHtuMismatch`); `iat` in the window
 //!    (`TokenIatOutOfWindow`); `nonce` (`TokenNonceMismatch`); `ath` (`TokenAthMismatch`);
 //!    `cnf.jkt` (`TokenCnfJktMismatch`);
@@ -280,7 +280,8 @@ pub struct VerifiedProof {
 }
 
 /// `htu` per RFC 9449 4.3 item 9 and RFC 3986 6.2.2/6.2.3: scheme and host lower-cased, the
-/// default port dropped, an empty path as "/", query and fragment removed. `None` when `u` is
+/// default port dropped, an empty path as "/", the path's percent-encodings normalised and its
+/// dot segments removed, query and fragment removed. `None` when `u` is
 /// not an absolute http(s) URI.
 pub fn normalise_htu(u: &str) -> Option<String> {
     let u = u.split('#').next()?.split('?').next()?;
@@ -322,10 +323,58 @@ pub fn normalise_htu(u: &str) -> Option<String> {
         Some(p) => Some(p.parse::<u16>().ok()?).filter(|p| *p != default_port),
     };
     let port = port.map(|p| format!(":{p}")).unwrap_or_default();
+    let path = remove_dot_segments(&normalise_percent_encoding(path)?);
     Some(format!(
         "{scheme}://{}{port}{path}",
         host.to_ascii_lowercase()
     ))
+}
+
+/// RFC 3986, 6.2.2.1 and 6.2.2.2: percent-encoded unreserved characters decoded, other
+/// percent-encodings with upper-case hex digits. `None` for a `%` not followed by two hex digits.
+fn normalise_percent_encoding(path: &str) -> Option<String> {
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let mut out = Vec::with_capacity(path.len());
+    let mut bytes = path.bytes();
+    while let Some(b) = bytes.next() {
+        if b != b'%' {
+            out.push(b);
+            continue;
+        }
+        let (hi, lo) = (bytes.next()?, bytes.next()?);
+        let value = u8::try_from(hex(hi)? * 16 + hex(lo)?).ok()?;
+        if value.is_ascii_alphanumeric() || b"-._~".contains(&value) {
+            out.push(value);
+        } else {
+            out.extend([b'%', hi.to_ascii_uppercase(), lo.to_ascii_uppercase()]);
+        }
+    }
+    // Only ASCII bytes were decoded, so the text stays the UTF-8 it was.
+    String::from_utf8(out).ok()
+}
+
+/// RFC 3986, 5.2.4 (6.2.2.3): `.` and `..` segments of an absolute path removed.
+fn remove_dot_segments(path: &str) -> String {
+    let segments: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
+    let mut out: Vec<&str> = Vec::with_capacity(segments.len());
+    for (i, segment) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        match *segment {
+            "." => {}
+            ".." => {
+                out.pop();
+            }
+            other => {
+                out.push(other);
+                continue;
+            }
+        }
+        // A final dot segment leaves the directory it names: "/a/b/.." is "/a/".
+        if last {
+            out.push("");
+        }
+    }
+    format!("/{}", out.join("/"))
 }
 
 /// Verifies a DPoR or DPoG proof in the order of this module's documentation.
