@@ -8,6 +8,7 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use crate::compat::pcr_json;
 use crate::error::{Error, Result};
@@ -47,9 +48,11 @@ pub struct EvidenceBundle {
     pub location_log: Option<Vec<u8>>,
 }
 
+/// The document; `P` is the PCR values' JSON: read as the raw text (so that the PCR reader sees
+/// duplicate keys, which a `Value` would silently merge, and parses it once), written as a value.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Wire {
+struct Wire<P> {
     version: u32,
     nonce: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -59,7 +62,7 @@ struct Wire {
     ak_public: String,
     app_key_public: String,
     certify: WireSigned,
-    quote: WireQuote,
+    quote: WireQuote<P>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     location_log: Option<String>,
 }
@@ -73,10 +76,10 @@ struct WireSigned {
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct WireQuote {
+struct WireQuote<P> {
     attest: String,
     signature: String,
-    pcrs: serde_json::Value,
+    pcrs: P,
 }
 
 fn invalid(field: &str, reason: impl Into<String>) -> Error {
@@ -102,7 +105,8 @@ impl EvidenceBundle {
                 format!("{} bytes, more than {MAX_BUNDLE_SIZE}", bytes.len()),
             ));
         }
-        let wire: Wire = serde_json::from_slice(bytes).map_err(|e| invalid("$", e.to_string()))?;
+        let wire: Wire<Box<RawValue>> =
+            serde_json::from_slice(bytes).map_err(|e| invalid("$", e.to_string()))?;
         if wire.version != BUNDLE_VERSION {
             return Err(invalid(
                 "$.version",
@@ -126,10 +130,8 @@ impl EvidenceBundle {
         if nonce.is_empty() {
             return Err(invalid("$.nonce", "empty"));
         }
-        let pcr_text = serde_json::to_vec(&wire.quote.pcrs)
+        let pcrs = pcr_json::parse(wire.quote.pcrs.get().as_bytes())
             .map_err(|e| invalid("$.quote.pcrs", e.to_string()))?;
-        let pcrs =
-            pcr_json::parse(&pcr_text).map_err(|e| invalid("$.quote.pcrs", e.to_string()))?;
         Ok(EvidenceBundle {
             nonce,
             ek_certificate: wire
@@ -161,7 +163,7 @@ impl EvidenceBundle {
     /// The bundle document (what an agent sends; [`EvidenceBundle::from_json`] reads it back).
     pub fn to_json(&self) -> Vec<u8> {
         let e = |b: &[u8]| STANDARD.encode(b);
-        let wire = Wire {
+        let wire: Wire<serde_json::Value> = Wire {
             version: BUNDLE_VERSION,
             nonce: hex::encode(&self.nonce),
             ek_certificate: self.ek_certificate.as_deref().map(e),
@@ -260,6 +262,19 @@ mod tests {
             "$.ek_chain[1]"
         );
         assert_eq!(field_of(&with(&["extra"], 1.into())), "$");
+        // A PCR listed twice is refused (a JSON value tree would keep one of them silently).
+        let good = String::from_utf8(sample().to_json()).unwrap();
+        let v = "15".repeat(32);
+        let twice = good.replacen(
+            &format!("\"15\": \"{v}\""),
+            &format!("\"15\": \"{}\", \"15\": \"{v}\"", "00".repeat(32)),
+            1,
+        );
+        assert_ne!(twice, good);
+        assert!(matches!(
+            EvidenceBundle::from_json(twice.as_bytes()),
+            Err(Error::EvidenceBundleInvalid { field, .. }) if field == "$.quote.pcrs"
+        ));
         assert_eq!(field_of(&serde_json::json!([1])), "$");
     }
 
