@@ -6,7 +6,9 @@
 #   make spire-lib      libaegis with the agent-side TPM functions (cargo feature "tss",
 #                       aegis_tpm_*) installed into SPIRE_PREFIX (target/spire/prefix) with its
 #                       aegis.pc, for Go programs built with -tags aegis_tpm
-#   make test-go-tpm    the Go binding's TPM surface (bindings/go/tpm.go) on a fresh swtpm
+#   make test-go-tpm    the Go binding's TPM surface (bindings/go/tpm.go) and the agent
+#                       NodeAttestor (examples/spire-agent-nodeattestor, against the server
+#                       plugin in process) on fresh swtpms
 
 TEST_TARGETS += test-go-tpm
 
@@ -39,4 +41,8 @@ SPIRE_GO_ENV = PKG_CONFIG_PATH=$(SPIRE_PREFIX)/lib/pkgconfig \
 
 test-go-tpm: spire-lib
 	cd bindings/go && $(SPIRE_GO_ENV) $(GO) vet -tags aegis_tpm ./...
-	cd bindings/go && $(SPIRE_GO_ENV) $(GO) test -count=1 -tags aegis_tpm -run 'TestTPM' -v .
+	cd bindings/go && $(SPIRE_GO_ENV) $(GO) test -count=1 -tags aegis_tpm -run 'TestTPM' .
+	@cd examples/spire-agent-nodeattestor && unformatted=$$(gofmt -l .) && \
+	  { [ -z "$$unformatted" ] || { echo "gofmt -l lists:"; echo "$$unformatted"; exit 1; }; }
+	cd examples/spire-agent-nodeattestor && $(SPIRE_GO_ENV) $(GO) vet -tags aegis_tpm ./...
+	cd examples/spire-agent-nodeattestor && $(SPIRE_GO_ENV) $(GO) test -count=1 -tags aegis_tpm ./...
