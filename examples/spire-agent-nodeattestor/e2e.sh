@@ -8,7 +8,8 @@
 #      X.509-SVID through the Workload API with go-spiffe and verifies it against the bundle.
 # Everything runs on loopback on free ports, in a temporary directory; the processes are stopped
 # by pid on exit; their logs are printed on failure. A JSON summary (timings in ms) goes to
-# stdout's last line and to $E2E_OUT when set.
+# stdout's last line and to $E2E_OUT when set; with E2E_LOGS=DIR the logs and configurations are
+# copied there.
 #
 #   e2e.sh SPIRE_BIN_DIR BUILD_DIR
 # BUILD_DIR holds aegis-nodeattestor, aegis-agent-nodeattestor and e2e-fetch-svid.
@@ -40,6 +41,7 @@ cleanup() {
       [ -f "$log" ] && { echo "===== $log (last 80 lines)" >&2; tail -n 80 "$log" >&2; }
     done
   fi
+  if [ -n "${E2E_LOGS:-}" ]; then mkdir -p "$E2E_LOGS" && cp -f "$dir"/*.log "$dir"/*.conf "$E2E_LOGS"/ 2>/dev/null || true; fi
   rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -76,6 +78,10 @@ server {
   data_dir = "$dir/server/data"
   log_level = "DEBUG"
   default_x509_svid_ttl = "1h"
+  experimental {
+    # How often the server reloads its entry cache (default 5 s): bounds entry_to_svid_ms too.
+    cache_reload_interval = "${E2E_SYNC_INTERVAL:-500ms}"
+  }
 }
 plugins {
   DataStore "sql" {
@@ -104,6 +110,10 @@ agent {
   socket_path = "$agent_sock"
   trust_bundle_path = "$dir/bundle.pem"
   trust_domain = "$td"
+  experimental {
+    # How often the agent asks the server for new entries (default 5 s): bounds entry_to_svid_ms.
+    sync_interval = "${E2E_SYNC_INTERVAL:-500ms}"
+  }
 }
 plugins {
   NodeAttestor "aegis" {
@@ -173,6 +183,21 @@ fetched=$("$build/e2e-fetch-svid" -socket "unix://$agent_sock" -id "$workload_id
 t_svid=$(($(ms) - t0))
 say "workload SVID: $fetched"
 
+# The attestation exchange alone: from the agent plugin's "attestation started" to the server
+# plugin's "attested" (their hclog timestamps, in ms).
+t_exchange=$(python3 - "$dir/agent.log" "$dir/server.log" <<'PY'
+import re, sys
+from datetime import datetime
+def stamp(path, msg):
+    for line in open(path):
+        if f'msg="{msg}"' in line or f"msg={msg} " in line:
+            m = re.search(r'timestamp="([^"]+)"', line)
+            return datetime.fromisoformat(m.group(1).replace("Z", "+00:00"))
+    raise SystemExit(f"no '{msg}' in {path}")
+print(round((stamp(sys.argv[2], "attested") - stamp(sys.argv[1], "attestation started")).total_seconds() * 1000))
+PY
+)
+
 summary=$(python3 - "$fetched" <<PY
 import json, sys
 f = json.loads(sys.argv[1])
@@ -182,6 +207,8 @@ print(json.dumps({
   "svid_chain_len": f["chain_len"],
   "server_start_ms": $t_server,
   "agent_attest_ms": $t_agent,
+  "attest_exchange_ms": $t_exchange,
+  "sync_interval": "${E2E_SYNC_INTERVAL:-500ms}",
   "entry_create_ms": $t_entry,
   "entry_to_svid_ms": $t_svid,
   "svid_fetch_ms": f["fetch_again_ms"],

@@ -252,6 +252,7 @@ func (p *Plugin) AidAttestation(stream nodeattestorv1.NodeAttestor_AidAttestatio
 	if err != nil {
 		return err
 	}
+	p.logger.Info("attestation started")
 	hello, err := json.Marshal(server.Hello{
 		Version: server.HelloVersion, AKPublic: s.akPublic, EKPublic: s.ekPublic, EKCertificate: s.ekCert,
 	})
