@@ -7,7 +7,8 @@
  * - The functions that refuse input for a reason worth explaining (they parse, build from bytes,
  *   check or verify: *_parse, *_from_*, *_verify, *_make, *_check, *_add_root,
  *   *_add_intermediate, aegis_inspect, aegis_name_qualified_under, *_require_pcr,
- *   aegis_geo_resolve) take a last
+ *   aegis_geo_resolve, and with AEGIS_FEATURE_TSS the TPM operations aegis_tpm_* but
+ *   aegis_tpm_key_public) take a last
  *   parameter aegis_error **err_out, which may be NULL: on failure, when it is not NULL, *err_out
  *   receives a new aegis_error (code, name, message) that the caller frees with
  *   aegis_error_free; on success *err_out is left unchanged.
