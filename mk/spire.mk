@@ -44,7 +44,9 @@ SPIRE_GO_ENV = PKG_CONFIG_PATH=$(SPIRE_PREFIX)/lib/pkgconfig \
 	CGO_LDFLAGS="-Wl,-rpath,$(SPIRE_PREFIX)/lib" \
 	CGO_CFLAGS="-g -O2 -DAEGIS_LIB_SHA256=$$(cat $(SPIRE_PREFIX)/lib/libaegis.so.* $(SPIRE_PREFIX)/include/aegis.h | sha256sum | cut -c1-16)"
 
+# `make lint` builds aegis-ffi without the feature: its agent.rs is linted here.
 test-go-tpm: spire-lib
+	$(CARGO) clippy -p aegis-ffi --features tss --all-targets -- -D warnings
 	cd bindings/go && $(SPIRE_GO_ENV) $(GO) vet -tags aegis_tpm ./...
 	cd bindings/go && $(SPIRE_GO_ENV) $(GO) test -count=1 -tags aegis_tpm -run 'TestTPM' .
 	@cd examples/spire-agent-nodeattestor && unformatted=$$(gofmt -l .) && \
