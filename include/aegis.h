@@ -7,7 +7,8 @@
  * - The functions that refuse input for a reason worth explaining (they parse, build from bytes,
  *   check or verify: *_parse, *_from_*, *_verify, *_make, *_check, *_add_root,
  *   *_add_intermediate, aegis_inspect, aegis_name_qualified_under, *_require_pcr,
- *   aegis_geo_resolve) take a last
+ *   aegis_geo_resolve, and with AEGIS_FEATURE_TSS the TPM operations aegis_tpm_* but
+ *   aegis_tpm_key_public) take a last
  *   parameter aegis_error **err_out, which may be NULL: on failure, when it is not NULL, *err_out
  *   receives a new aegis_error (code, name, message) that the caller frees with
  *   aegis_error_free; on success *err_out is left unchanged.
@@ -313,6 +314,26 @@ typedef struct aegis_sovereign_attestation aegis_sovereign_attestation;
  */
 typedef struct aegis_string aegis_string;
 
+#if defined(AEGIS_FEATURE_TSS)
+/**
+ * An open TPM (a TCTI connection and the storage root key, which the library creates on open
+ * and flushes on free). Made by `aegis_tpm_open`, owned by the caller, freed with
+ * `aegis_tpm_free`. NOT thread-safe: use it from one thread at a time.
+ */
+typedef struct aegis_tpm aegis_tpm;
+#endif
+
+#if defined(AEGIS_FEATURE_TSS)
+/**
+ * A key in a TPM (an AK or App Key): its public area and its private part (a blob wrapped by
+ * the TPM's storage key, or a persistent handle). Made by `aegis_tpm_create_ak`,
+ * `aegis_tpm_create_app_key` or `aegis_tpm_load_persistent`, owned by the caller, freed with
+ * `aegis_tpm_key_free` (the key stays in the TPM if persistent). Usable only with the TPM that
+ * made it. Immutable: may be shared between threads.
+ */
+typedef struct aegis_tpm_key aegis_tpm_key;
+#endif
+
 /**
  * A TPM2_Certify whose signature, structure, freshness and certified Name were verified, and
  * whose certified key passed the App Key policy. Made only by `aegis_certify_verify`, owned by
@@ -371,6 +392,11 @@ typedef struct aegis_verified_quote aegis_verified_quote;
  *   the gateway decision.
  */
 typedef uint32_t aegis_status;
+
+/**
+ * The kind and size of a generated private key: one of the `AEGIS_KEY_*` constants below.
+ */
+typedef uint32_t aegis_key_kind;
 
 /**
  * How a signature is encoded: one of the `AEGIS_SIGNATURE_*` constants.
@@ -493,11 +519,6 @@ typedef uint32_t aegis_ear_algs;
  * What a resolution says (`aegis_resolution_status`): one of the `AEGIS_RESOLUTION_*` constants.
  */
 typedef uint32_t aegis_resolution_kind;
-
-/**
- * The kind and size of a generated private key: one of the `AEGIS_KEY_*` constants below.
- */
-typedef uint32_t aegis_key_kind;
 
 /**
  * Which member `aegis_sovereign_attestation_member` reads: one of the
@@ -1413,6 +1434,224 @@ const char *aegis_status_str(aegis_status status);
  * `err_out` is NULL or valid for writing one pointer.
  */
 aegis_status aegis_testing_panic(aegis_error **err_out);
+#endif
+
+#if defined(AEGIS_FEATURE_TSS)
+/**
+ * Opens the TPM at the TCTI string `(tcti, tcti_len)` (UTF-8, not NUL-terminated; e.g.
+ * `swtpm:host=127.0.0.1,port=2321`, `device:/dev/tpmrm0`, `tabrmd`) and creates its storage
+ * root key (an ECC P-256 primary in the owner hierarchy). Errors: `AEGIS_BACKEND` (the TCTI
+ * cannot be loaded or the TPM refuses), `AEGIS_INVALID_UTF8`.
+ *
+ * On success `*out` receives a new `aegis_tpm` the caller frees with `aegis_tpm_free`; on
+ * failure nothing is written to `*out`.
+ *
+ * # Safety
+ * `tcti` is valid for reading `tcti_len` bytes; `out` is valid for writing one pointer;
+ * `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_tpm_open(const char *tcti,
+                            size_t tcti_len,
+                            aegis_tpm **out,
+                            aegis_error **err_out);
+#endif
+
+#if defined(AEGIS_FEATURE_TSS)
+/**
+ * Closes a TPM (flushes its storage root key). NULL does nothing.
+ *
+ * # Safety
+ * `tpm` is NULL or an `aegis_tpm` from this library, not freed before; it is not used after.
+ */
+void aegis_tpm_free(aegis_tpm *tpm);
+#endif
+
+#if defined(AEGIS_FEATURE_TSS)
+/**
+ * Reads the Endorsement Key of `kind` (`AEGIS_KEY_RSA_2048`, `AEGIS_KEY_ECC_P256`,
+ * `AEGIS_KEY_ECC_P384`: the EK Credential Profile templates L-1, L-2, H-3) and its certificate
+ * from the TCG NV index. Errors: `AEGIS_INVALID_ARGUMENT` (another kind), `AEGIS_BACKEND`.
+ *
+ * On success `*public_out` receives the EK's TPM2B_PUBLIC and `*certificate_out` the raw
+ * contents of the certificate NV index (DER, possibly zero-padded), or NULL when the index is
+ * not defined; both are new `aegis_bytes` the caller frees with `aegis_bytes_free`. On failure
+ * nothing is written.
+ *
+ * # Safety
+ * `tpm` is a live `aegis_tpm` not used elsewhere during the call; `public_out` and
+ * `certificate_out` are valid for writing one pointer each; `err_out` is NULL or valid for
+ * writing one pointer.
+ */
+aegis_status aegis_tpm_read_ek(aegis_tpm *tpm,
+                               aegis_key_kind kind,
+                               aegis_bytes **public_out,
+                               aegis_bytes **certificate_out,
+                               aegis_error **err_out);
+#endif
+
+#if defined(AEGIS_FEATURE_TSS)
+/**
+ * Creates an AK (a restricted signing key with fixedTPM, fixedParent, sensitiveDataOrigin)
+ * under the storage root key: ECC P-256 with ECDSA-SHA256, ECC P-384 with ECDSA-SHA384 or RSA
+ * 2048 with RSASSA-SHA256 for `kind`. With `persist_handle` not 0 (0x81000000..=0x81ffffff),
+ * the AK is also made persistent there. Errors: `AEGIS_INVALID_ARGUMENT` (another kind, a
+ * handle outside the owner range), `AEGIS_BACKEND` (e.g. the handle is taken).
+ *
+ * On success `*out` receives a new `aegis_tpm_key` the caller frees with `aegis_tpm_key_free`;
+ * on failure nothing is written to `*out`.
+ *
+ * # Safety
+ * `tpm` is a live `aegis_tpm` not used elsewhere during the call; `out` is valid for writing one
+ * pointer; `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_tpm_create_ak(aegis_tpm *tpm,
+                                 aegis_key_kind kind,
+                                 uint32_t persist_handle,
+                                 aegis_tpm_key **out,
+                                 aegis_error **err_out);
+#endif
+
+#if defined(AEGIS_FEATURE_TSS)
+/**
+ * Creates an App Key (an unrestricted signing key with fixedTPM, fixedParent,
+ * sensitiveDataOrigin and scheme NULL) of `kind` under the storage root key, persistent at
+ * `persist_handle` when it is not 0. Errors as `aegis_tpm_create_ak`.
+ *
+ * On success `*out` receives a new `aegis_tpm_key` the caller frees with `aegis_tpm_key_free`;
+ * on failure nothing is written to `*out`.
+ *
+ * # Safety
+ * `tpm` is a live `aegis_tpm` not used elsewhere during the call; `out` is valid for writing one
+ * pointer; `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_tpm_create_app_key(aegis_tpm *tpm,
+                                      aegis_key_kind kind,
+                                      uint32_t persist_handle,
+                                      aegis_tpm_key **out,
+                                      aegis_error **err_out);
+#endif
+
+#if defined(AEGIS_FEATURE_TSS)
+/**
+ * Loads the key persisted at `handle` (reads its public area). Errors: `AEGIS_BACKEND` (no
+ * object at the handle).
+ *
+ * On success `*out` receives a new `aegis_tpm_key` the caller frees with `aegis_tpm_key_free`;
+ * on failure nothing is written to `*out`.
+ *
+ * # Safety
+ * `tpm` is a live `aegis_tpm` not used elsewhere during the call; `out` is valid for writing one
+ * pointer; `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_tpm_load_persistent(aegis_tpm *tpm,
+                                       uint32_t handle,
+                                       aegis_tpm_key **out,
+                                       aegis_error **err_out);
+#endif
+
+#if defined(AEGIS_FEATURE_TSS)
+/**
+ * The TPM2B_PUBLIC of a key, as the TPM returned it (what `aegis_ak_from_tpm_public` reads).
+ * Fails only with `AEGIS_NULL_POINTER` or `AEGIS_PANIC`.
+ *
+ * On success `*out` receives a new `aegis_bytes` the caller frees with `aegis_bytes_free`.
+ *
+ * # Safety
+ * `key` is a live `aegis_tpm_key`; `out` is valid for writing one pointer.
+ */
+aegis_status aegis_tpm_key_public(const aegis_tpm_key *key, aegis_bytes **out);
+#endif
+
+#if defined(AEGIS_FEATURE_TSS)
+/**
+ * Frees a key handle (a persistent key stays in the TPM). NULL does nothing.
+ *
+ * # Safety
+ * `key` is NULL or an `aegis_tpm_key` from this library, not freed before; it is not used
+ * after.
+ */
+void aegis_tpm_key_free(aegis_tpm_key *key);
+#endif
+
+#if defined(AEGIS_FEATURE_TSS)
+/**
+ * TPM2_ActivateCredential with `ak` as the activated object and the EK of `ek_kind` as the
+ * decryption key: recovers the secret a verifier sealed to (EK, Name(AK)) with
+ * `aegis_credential_make`. `(credential, credential_len)` is the file form
+ * `tpm2_activatecredential -i` reads (magic 0xBADCC0DE, version 1, TPM2B_ID_OBJECT,
+ * TPM2B_ENCRYPTED_SECRET). Errors: `AEGIS_INVALID_FORMAT` (not that form),
+ * `AEGIS_INVALID_ARGUMENT` (another kind), `AEGIS_BACKEND` (the TPM refuses: a credential made
+ * for another EK or AK).
+ *
+ * On success `*secret_out` receives the secret as a new `aegis_bytes` the caller frees with
+ * `aegis_bytes_free` (which wipes it); on failure nothing is written.
+ *
+ * # Safety
+ * `tpm` is a live `aegis_tpm` not used elsewhere during the call; `ak` a live `aegis_tpm_key`;
+ * `credential` is valid for reading `credential_len` bytes; `secret_out` is valid for writing one
+ * pointer; `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_tpm_activate_credential(aegis_tpm *tpm,
+                                           const aegis_tpm_key *ak,
+                                           aegis_key_kind ek_kind,
+                                           const uint8_t *credential,
+                                           size_t credential_len,
+                                           aegis_bytes **secret_out,
+                                           aegis_error **err_out);
+#endif
+
+#if defined(AEGIS_FEATURE_TSS)
+/**
+ * TPM2_Certify of `key` by `ak` over `(qualifying_data, qualifying_data_len)` (the verifier's
+ * nonce, at most 64 bytes). Errors: `AEGIS_BACKEND`.
+ *
+ * On success `*attest_out` receives the TPMS_ATTEST and `*signature_out` the TPMT_SIGNATURE,
+ * new `aegis_bytes` the caller frees with `aegis_bytes_free`; on failure nothing is written.
+ *
+ * # Safety
+ * `tpm` is a live `aegis_tpm` not used elsewhere during the call; `key` and `ak` live
+ * `aegis_tpm_key`s; `qualifying_data` is valid for reading `qualifying_data_len` bytes;
+ * `attest_out` and `signature_out` are valid for writing one pointer each; `err_out` is NULL or
+ * valid for writing one pointer.
+ */
+aegis_status aegis_tpm_certify(aegis_tpm *tpm,
+                               const aegis_tpm_key *key,
+                               const aegis_tpm_key *ak,
+                               const uint8_t *qualifying_data,
+                               size_t qualifying_data_len,
+                               aegis_bytes **attest_out,
+                               aegis_bytes **signature_out,
+                               aegis_error **err_out);
+#endif
+
+#if defined(AEGIS_FEATURE_TSS)
+/**
+ * TPM2_Quote by `ak` of the PCRs `(pcrs, pcrs_len)` (indices 0-23) of the bank `bank_alg`
+ * (`AEGIS_ALG_SHA256`, ...), with `(nonce, nonce_len)` as qualifying data, then TPM2_PCR_Read of
+ * the same PCRs. Errors: `AEGIS_UNKNOWN_ALGORITHM` (bank), `AEGIS_INVALID_ARGUMENT` (an index
+ * above 23, no index), `AEGIS_BACKEND`.
+ *
+ * On success `*attest_out` receives the TPMS_ATTEST, `*signature_out` the TPMT_SIGNATURE and
+ * `*pcrs_out` the PCR values as a tpm2-tools PCR file (`tpm2_quote -o`, what `aegis_pcrs_parse`
+ * reads), new `aegis_bytes` the caller frees with `aegis_bytes_free`; on failure nothing is
+ * written.
+ *
+ * # Safety
+ * `tpm` is a live `aegis_tpm` not used elsewhere during the call; `ak` a live `aegis_tpm_key`;
+ * `pcrs` and `nonce` are valid for reading their lengths; the three out-parameters are valid for
+ * writing one pointer each; `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_tpm_quote(aegis_tpm *tpm,
+                             const aegis_tpm_key *ak,
+                             uint16_t bank_alg,
+                             const uint8_t *pcrs,
+                             size_t pcrs_len,
+                             const uint8_t *nonce,
+                             size_t nonce_len,
+                             aegis_bytes **attest_out,
+                             aegis_bytes **signature_out,
+                             aegis_bytes **pcrs_out,
+                             aegis_error **err_out);
 #endif
 
 /**

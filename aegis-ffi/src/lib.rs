@@ -24,6 +24,8 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+#[cfg(feature = "tss")]
+mod agent;
 mod appraise;
 mod binding;
 mod boundary;
@@ -45,6 +47,8 @@ mod status;
 mod verify;
 mod version;
 
+#[cfg(feature = "tss")]
+pub use agent::*;
 pub use appraise::*;
 pub use binding::*;
 pub use buffers::*;
