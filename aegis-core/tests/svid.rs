@@ -78,7 +78,7 @@ fn every_vector_of_the_index_gets_its_verdict_and_error() {
 
 #[test]
 fn the_valid_svid_exposes_its_id_key_and_both_extensions() {
-    let ear = std::fs::read(dir().join("../ear/ear-jwt-ietf-04-valid.jwt")).unwrap();
+    let ear = std::fs::read(dir().join("ear.jwt")).unwrap();
     let claims = std::fs::read(dir().join("attested-claims.json")).unwrap();
     for svid in verify("valid.chain.pem", time()) {
         let svid = svid.unwrap();
@@ -105,7 +105,7 @@ fn the_valid_svid_exposes_its_id_key_and_both_extensions() {
 
 #[test]
 fn the_cwt_svid_carries_its_ear_in_the_cbor_arm() {
-    let ear = std::fs::read(dir().join("../ear/ear-cwt-ietf-04-valid.cwt")).unwrap();
+    let ear = std::fs::read(dir().join("ear.cwt")).unwrap();
     for svid in verify("valid-cwt.chain.pem", time()) {
         let svid = svid.unwrap();
         let cmw = svid.ear().unwrap();

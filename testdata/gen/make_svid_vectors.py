@@ -8,7 +8,8 @@ The certificates are made here with Python's `cryptography`, and the two SVID ex
 
 - AttestedClaims, OID 1.3.6.1.4.1.55744.1.1: a DER UTF8String holding the `grc.*` JSON;
 - CMW, id-pe-cmw 1.3.6.1.5.5.7.1.35: `CMW ::= CHOICE { json UTF8String, cbor OCTET STRING }`
-  holding a CMW record of the EAR in testdata/ear/ (JWT in the json arm, CWT in the cbor arm).
+  holding a CMW record of the EAR (JWT in the json arm, CWT in the cbor arm): the -04 tokens of
+  testdata/ear/, copied here as ear.jwt and ear.cwt (signed with testdata/ear/issuer-p256.key.pem).
 
 One trust domain, example.org: a root CA (bundle.pem; its key root.key.pem is a committed test
 key, never used for anything else), an intermediate signing certificate, and leaf SVIDs. Each
@@ -249,6 +250,9 @@ def main() -> None:
 
     jwt = (TESTDATA / "ear" / "ear-jwt-ietf-04-valid.jwt").read_bytes().strip()
     cwt = (TESTDATA / "ear" / "ear-cwt-ietf-04-valid.cwt").read_bytes()
+    # Copies, so that a new run of make_ear_vectors.py leaves these chains consistent.
+    (OUT / "ear.jwt").write_bytes(jwt)
+    (OUT / "ear.cwt").write_bytes(cwt)
     claims = json.dumps(ATTESTED_CLAIMS, separators=(",", ":"), sort_keys=True)
     (OUT / "attested-claims.json").write_text(claims)
     ac = ext_value(ATTESTED_CLAIMS_OID, utf8string(claims))
@@ -342,8 +346,9 @@ def main() -> None:
         "trust_domain": TRUST_DOMAIN,
         "spiffe_id": LEAF_ID,
         "attested_claims": "attested-claims.json",
-        "ear_jwt": "../ear/ear-jwt-ietf-04-valid.jwt",
-        "ear_cwt": "../ear/ear-cwt-ietf-04-valid.cwt",
+        "ear_jwt": "ear.jwt",
+        "ear_cwt": "ear.cwt",
+        "ear_key": "../ear/issuer-p256.key.pem",
         "vectors": [],
     }
     for vid, what, chain, error in vectors:
