@@ -136,7 +136,7 @@ fn certificate_json(cert: &Certificate) -> Value {
         "not_before": not_before.as_secs(),
         "not_after": not_after.as_secs(),
         "spiffe_id": or_error(cert.spiffe_id(), |id| json!(id.as_str())),
-        "key": or_error(cert.public_key().map(Clone::clone), |k| json!({
+        "key": or_error(cert.public_key().cloned(), |k| json!({
             "jwk": k.to_jwk().ok().and_then(|j| serde_json::from_str::<Value>(&j).ok()),
             "jkt": k.jwk_thumbprint_b64().ok(),
         })),
