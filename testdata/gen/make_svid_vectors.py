@@ -159,7 +159,7 @@ class Issuer:
 
 
 def make_ca(subject: str, issuer: Issuer | None, uri: str | None, *, ca: bool = True,
-            cert_sign: bool = True, key=None) -> Issuer:
+            cert_sign: bool = True, ku: bool = True, key=None) -> Issuer:
     key = key or new_key()
     subj = name(subject)
     signer = issuer or Issuer(subj, key, None)
@@ -172,9 +172,10 @@ def make_ca(subject: str, issuer: Issuer | None, uri: str | None, *, ca: bool = 
         .not_valid_before(NOT_BEFORE)
         .not_valid_after(NOT_AFTER)
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-        .add_extension(key_usage(key_cert_sign=cert_sign, crl_sign=True), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
     )
+    if ku:
+        b = b.add_extension(key_usage(key_cert_sign=cert_sign, crl_sign=True), critical=True)
     if uri:
         b = b.add_extension(
             x509.SubjectAlternativeName([x509.UniformResourceIdentifier(uri)]), critical=False
@@ -245,6 +246,7 @@ def main() -> None:
     other_root = make_ca("Aegis test SPIFFE root", None, f"spiffe://{TRUST_DOMAIN}")
     not_ca = make_ca("Aegis test not a CA", root, None, ca=False)
     no_cert_sign = make_ca("Aegis test no keyCertSign", root, None, cert_sign=False)
+    no_ku = make_ca("Aegis test no keyUsage", root, None, ku=False)
 
     (OUT / "bundle.pem").write_bytes(pem(root.cert))
 
@@ -320,6 +322,8 @@ def main() -> None:
         pem(make_leaf(not_ca), not_ca.cert), "SvidSigningCertificateInvalid")
     add("intermediate-no-key-cert-sign", "the intermediate's keyUsage lacks keyCertSign",
         pem(make_leaf(no_cert_sign), no_cert_sign.cert), "SvidSigningCertificateInvalid")
+    add("intermediate-no-key-usage", "the intermediate has no keyUsage (SPIFFE 4.3)",
+        pem(make_leaf(no_ku), no_ku.cert), "SvidSigningCertificateInvalid")
     add("attested-claims-not-json", "AttestedClaims UTF8String is not JSON",
         pem(make_leaf(inter, extra=((ext_value(ATTESTED_CLAIMS_OID, utf8string("grc")), False),)),
             inter.cert),

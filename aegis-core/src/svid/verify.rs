@@ -164,7 +164,8 @@ impl VerifiedSvid {
 /// 3. the leaf rules of 5.2 ([`Profile::Spiffe`]: URI SAN, SPIFFE ID, not a CA, keyUsage);
 /// 4. the leaf's signature algorithm is supported and the leaf is valid at `time`
 ///    (`SvidExpired`);
-/// 5. every intermediate is a signing (CA) certificate (`SvidSigningCertificateInvalid`);
+/// 5. every intermediate is a signing certificate: basicConstraints cA=TRUE and keyUsage with
+///    keyCertSign (SPIFFE X509-SVID, 3.2 and 4.3; `SvidSigningCertificateInvalid`);
 /// 6. a path leads from the leaf through intermediates to a bundle certificate, each signature
 ///    verifying, each CA valid at `time` and within its pathLenConstraint (`SvidUntrusted`,
 ///    `SvidExpired`);
@@ -191,6 +192,16 @@ pub fn verify_svid(
         .iter()
         .map(|der| CaCertificate::from_der(der, Profile::Spiffe))
         .collect::<Result<Vec<_>>>()?;
+    // SPIFFE X509-SVID, 4.3: keyUsage is set on every SVID, so on every signing certificate the
+    // chain presents (a bundle's roots follow RFC 5280 only).
+    if intermediates
+        .iter()
+        .any(|ca| !matches!(ca.certificate().key_usage(), Ok(Some(_))))
+    {
+        return Err(Error::SvidSigningCertificateInvalid {
+            what: "signing certificate without keyUsage",
+        });
+    }
     let path = PathBuilder::new(
         provider,
         &bundle.anchors,

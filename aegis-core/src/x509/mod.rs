@@ -190,6 +190,11 @@ impl Certificate {
         self.extension(id).map(|e| e.extn_value.as_bytes())
     }
 
+    /// The subject name as parsed (for an issuer building a certificate below this one).
+    pub(crate) fn subject_name(&self) -> &x509_cert::name::Name {
+        &self.cert.tbs_certificate.subject
+    }
+
     fn extensions(&self) -> &[Extension] {
         self.cert
             .tbs_certificate
