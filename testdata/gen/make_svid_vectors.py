@@ -189,11 +189,12 @@ def make_ca(subject: str, issuer: Issuer | None, uri: str | None, *, ca: bool = 
 
 
 def make_leaf(issuer: Issuer, *, uris=(LEAF_ID,), ca: bool = False, ku=None,
-              ku_critical: bool = True, not_after=NOT_AFTER, extra=()) -> x509.Certificate:
+              ku_critical: bool = True, not_after=NOT_AFTER, extra=(),
+              subject: x509.Name | None = None) -> x509.Certificate:
     key = new_key()
     b = (
         x509.CertificateBuilder()
-        .subject_name(name("python-app"))
+        .subject_name(name("python-app") if subject is None else subject)
         .issuer_name(issuer.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
@@ -266,10 +267,12 @@ def main() -> None:
     )
     both = ((ac, False), (cmw_jwt, False))
 
-    vectors: list[tuple[str, str, bytes, str | None]] = []
+    vectors: list[tuple[str, str, bytes, str | None, str | None]] = []
 
-    def add(vid: str, what: str, chain: bytes, error: str | None) -> None:
-        vectors.append((vid, what, chain, error))
+    def add(vid: str, what: str, chain: bytes, error: str | None,
+            detail: str | None = None) -> None:
+        """`detail`: text the error's message must contain (for errors with several causes)."""
+        vectors.append((vid, what, chain, error, detail))
 
     add("valid", "leaf with AttestedClaims and a CMW-wrapped EAR JWT, one intermediate",
         pem(make_leaf(inter, extra=both), inter.cert), None)
@@ -293,6 +296,9 @@ def main() -> None:
         "SvidIdPathInvalid")
     add("id-without-path", "a leaf named by the trust domain's own ID",
         pem(make_leaf(inter, uris=("spiffe://example.org",)), inter.cert), "SvidIdNoPath")
+    add("empty-subject-san-not-critical", "no subject and a non-critical subjectAltName",
+        pem(make_leaf(inter, subject=x509.Name([])), inter.cert), "SvidCertificateInvalid",
+        "no subject and a non-critical subjectAltName")
     add("leaf-is-ca", "basicConstraints cA=TRUE on the leaf",
         pem(make_leaf(inter, ca=True), inter.cert), "SvidLeafIsCa")
     add("key-usage-missing", "no keyUsage", pem(make_leaf(inter, ku=False), inter.cert),
@@ -319,11 +325,13 @@ def main() -> None:
         pem(make_leaf(inter, extra=((ext_value(UNKNOWN_OID, b"\x05\x00"), True),)), inter.cert),
         "SvidUnknownCriticalExtension")
     add("intermediate-not-ca", "the intermediate has cA=FALSE",
-        pem(make_leaf(not_ca), not_ca.cert), "SvidSigningCertificateInvalid")
+        pem(make_leaf(not_ca), not_ca.cert), "SvidSigningCertificateInvalid", "cA=TRUE")
     add("intermediate-no-key-cert-sign", "the intermediate's keyUsage lacks keyCertSign",
-        pem(make_leaf(no_cert_sign), no_cert_sign.cert), "SvidSigningCertificateInvalid")
+        pem(make_leaf(no_cert_sign), no_cert_sign.cert), "SvidSigningCertificateInvalid",
+        "keyCertSign")
     add("intermediate-no-key-usage", "the intermediate has no keyUsage (SPIFFE 4.3)",
-        pem(make_leaf(no_ku), no_ku.cert), "SvidSigningCertificateInvalid")
+        pem(make_leaf(no_ku), no_ku.cert), "SvidSigningCertificateInvalid",
+        "without keyUsage")
     add("attested-claims-not-json", "AttestedClaims UTF8String is not JSON",
         pem(make_leaf(inter, extra=((ext_value(ATTESTED_CLAIMS_OID, utf8string("grc")), False),)),
             inter.cert),
@@ -355,9 +363,11 @@ def main() -> None:
         "ear_key": "../ear/issuer-p256.key.pem",
         "vectors": [],
     }
-    for vid, what, chain, error in vectors:
+    for vid, what, chain, error, detail in vectors:
         (OUT / f"{vid}.chain.pem").write_bytes(chain)
         expect = {"verdict": "valid"} if error is None else {"verdict": "invalid", "error": error}
+        if detail:
+            expect["detail"] = detail
         index["vectors"].append(
             {"id": vid, "chain": f"{vid}.chain.pem", "what": what, "expect": expect}
         )
