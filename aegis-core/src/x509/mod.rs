@@ -2,9 +2,9 @@
 //! [`Profile`] per kind of certificate (EK certificates, SPIFFE X.509-SVIDs).
 //!
 //! - Certificates are parsed strictly (DER, `x509-cert`), at most [`Profile::max_cert_bytes`]
-//!   each; the
-//!   tbsCertificate is kept as received for signature checks; duplicate extensions and critical
-//!   extensions the profile does not understand make a certificate invalid (RFC 5280, 4.2).
+//!   each; the tbsCertificate is kept as received for signature checks; duplicate extensions and
+//!   critical extensions the profile does not understand make a certificate invalid (RFC 5280,
+//!   4.2).
 //! - Paths (RFC 5280, 6.1, simplified to what trust anchors given as certificates need): from
 //!   the leaf up through the caller's intermediates to one of the caller's anchors, each
 //!   certificate's issuer name equal to the next one's subject (6.1.3 (a)(4)), each signature

@@ -15,7 +15,6 @@ use crate::keys::oid;
 /// the error variants a failed check reports. The builder's own checks (names, signatures,
 /// validity, basic constraints and path length of CAs, RFC 5280, 6.1) are the same for every
 /// profile.
-///
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Profile {
