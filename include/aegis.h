@@ -1513,6 +1513,12 @@ typedef struct {
  */
 #define AEGIS_SVID_SIGNING_CERTIFICATE_INVALID 13027
 
+/**
+ * The leaf's trust domain is not the one the bundle is for (SPIFFE bundles are per trust
+ * domain: SPIFFE Trust Domain and Bundle, 4).
+ */
+#define AEGIS_SVID_TRUST_DOMAIN_MISMATCH 13028
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus

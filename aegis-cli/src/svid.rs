@@ -27,7 +27,7 @@ pub enum SvidAction {
         chain: PathBuf,
     },
     /// Verify an X.509-SVID chain per the SPIFFE X509-SVID specification against --bundle at
-    /// --time: exit 0 valid, 1 invalid, 2 usage.
+    /// --time (and --trust-domain): exit 0 valid, 1 invalid, 2 usage.
     Verify(VerifyArgs),
 }
 
@@ -36,6 +36,9 @@ pub struct VerifyArgs {
     /// The trust bundle: PEM CA certificates of the trust domain(s).
     #[arg(long, value_name = "PEM")]
     bundle: PathBuf,
+    /// Accept only SVIDs of this trust domain (the one the bundle is for).
+    #[arg(long, value_name = "NAME")]
+    trust_domain: Option<String>,
     /// The verification time, seconds since the epoch (default: now).
     #[arg(long, value_name = "UNIX")]
     time: Option<u64>,
@@ -61,8 +64,13 @@ pub fn run(action: &SvidAction, files: Files) -> std::result::Result<Outcome, Us
             Ok(Outcome::Decoded(json!({ "certificates": out })))
         }
         SvidAction::Verify(args) => {
-            let bundle = SvidBundle::from_pem(&files.read(&args.bundle)?)
+            let mut bundle = SvidBundle::from_pem(&files.read(&args.bundle)?)
                 .map_err(|e| UsageError(format!("--bundle: {e}")))?;
+            if let Some(td) = &args.trust_domain {
+                bundle
+                    .set_trust_domain(td)
+                    .map_err(|e| UsageError(format!("--trust-domain: {e}")))?;
+            }
             let certs = match svid::pem_certificates(&files.read(&args.chain)?) {
                 Ok(c) => c,
                 Err(e) => return Ok(Outcome::Invalid(e)),

@@ -170,3 +170,25 @@ fn inspect_of_a_certificate_that_does_not_parse_is_invalid() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(json_out(&out)["error"]["name"], "SvidCertificateInvalid");
 }
+
+#[test]
+fn verify_with_a_trust_domain_refuses_another_one() {
+    let run = |td: &str| {
+        aegis(&[
+            "svid",
+            "verify",
+            "--bundle",
+            &path("bundle.pem"),
+            "--trust-domain",
+            td,
+            "--time",
+            "1800000000",
+            &path("valid.chain.pem"),
+        ])
+    };
+    assert_eq!(run("example.org").status.code(), Some(0));
+    let out = run("other.example");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json_out(&out)["error"]["name"], "SvidTrustDomainMismatch");
+    assert_eq!(run("Bad.Domain").status.code(), Some(2));
+}

@@ -747,6 +747,14 @@ error_table! {
             /// What is wrong.
             what: &'static str,
         } => "X.509-SVID signing certificate invalid";
+        /// The leaf's trust domain is not the one the bundle is for (SPIFFE bundles are per trust
+        /// domain: SPIFFE Trust Domain and Bundle, 4).
+        13028 SvidTrustDomainMismatch {
+            /// The bundle's trust domain.
+            expected: String,
+            /// The leaf's.
+            found: String,
+        } => "X.509-SVID is not in the bundle's trust domain";
 
         // --- gateway decision (13050-13099) ---
     }
@@ -1131,6 +1139,9 @@ impl fmt::Display for Error {
             Error::SvidKeyUsageCrlSign => f.write_str("leaf X.509-SVID keyUsage has cRLSign"),
             Error::SvidSigningCertificateInvalid { what } => {
                 write!(f, "X.509-SVID signing certificate invalid: {what}")
+            }
+            Error::SvidTrustDomainMismatch { expected, found } => {
+                write!(f, "X.509-SVID is in trust domain {found:?}, the bundle is for {expected:?}")
             }
             // gateway decision (13050-13099)
         }

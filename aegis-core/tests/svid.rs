@@ -202,3 +202,30 @@ fn pem_blocks_are_split_and_checked() {
         }
     );
 }
+
+#[test]
+fn a_bundle_for_one_trust_domain_refuses_a_leaf_of_another() {
+    let certs = chain("valid.chain.pem");
+    let refs: Vec<&[u8]> = certs.iter().map(Vec::as_slice).collect();
+    let mut b = bundle();
+    b.set_trust_domain("example.org").unwrap();
+    assert_eq!(b.trust_domain(), Some("example.org"));
+    assert!(verify_svid(all_providers()[0], &refs, &b, time()).is_ok());
+    b.set_trust_domain("other.example").unwrap();
+    assert_eq!(
+        verify_svid(all_providers()[0], &refs, &b, time()).unwrap_err(),
+        Error::SvidTrustDomainMismatch {
+            expected: "other.example".into(),
+            found: "example.org".into()
+        }
+    );
+    for bad in ["Example.org", "example.org/x", ""] {
+        assert!(
+            matches!(
+                b.set_trust_domain(bad),
+                Err(Error::SvidTrustDomainInvalid { .. })
+            ),
+            "{bad}"
+        );
+    }
+}

@@ -510,6 +510,10 @@ pub const AEGIS_SVID_KEY_USAGE_CRL_SIGN: aegis_status = 13026;
 /// cA=TRUE and keyCertSign; SPIFFE X509-SVID, 3.2 and 4.3).
 pub const AEGIS_SVID_SIGNING_CERTIFICATE_INVALID: aegis_status = 13027;
 
+/// The leaf's trust domain is not the one the bundle is for (SPIFFE bundles are per trust
+/// domain: SPIFFE Trust Domain and Bundle, 4).
+pub const AEGIS_SVID_TRUST_DOMAIN_MISMATCH: aegis_status = 13028;
+
 /// Every status with its name (the `aegis_core::Error` variant name, or the C-ABI-only name) and
 /// static message, in code order. `AEGIS_OK` is not listed.
 pub(crate) const STATUSES: &[(aegis_status, &str, &core::ffi::CStr)] = &[
@@ -656,4 +660,5 @@ pub(crate) const STATUSES: &[(aegis_status, &str, &core::ffi::CStr)] = &[
     (AEGIS_SVID_KEY_USAGE_CERT_SIGN, "SvidKeyUsageCertSign", c"leaf X.509-SVID keyUsage has keyCertSign"),
     (AEGIS_SVID_KEY_USAGE_CRL_SIGN, "SvidKeyUsageCrlSign", c"leaf X.509-SVID keyUsage has cRLSign"),
     (AEGIS_SVID_SIGNING_CERTIFICATE_INVALID, "SvidSigningCertificateInvalid", c"X.509-SVID signing certificate invalid"),
+    (AEGIS_SVID_TRUST_DOMAIN_MISMATCH, "SvidTrustDomainMismatch", c"X.509-SVID is not in the bundle's trust domain"),
 ];

@@ -480,4 +480,8 @@ var (
 	// intermediate or bundle certificate is no signing certificate (basicConstraints cA=TRUE and
 	// keyCertSign; SPIFFE X509-SVID, 3.2 and 4.3).
 	ErrSvidSigningCertificateInvalid = sentinel(13027, "SvidSigningCertificateInvalid")
+	// ErrSvidTrustDomainMismatch is code 13028 (SvidTrustDomainMismatch): The leaf's trust domain
+	// is not the one the bundle is for (SPIFFE bundles are per trust domain: SPIFFE Trust Domain
+	// and Bundle, 4).
+	ErrSvidTrustDomainMismatch = sentinel(13028, "SvidTrustDomainMismatch")
 )

@@ -152,6 +152,7 @@ static const struct {
     {"SvidKeyUsageCertSign", AEGIS_SVID_KEY_USAGE_CERT_SIGN},
     {"SvidKeyUsageCrlSign", AEGIS_SVID_KEY_USAGE_CRL_SIGN},
     {"SvidSigningCertificateInvalid", AEGIS_SVID_SIGNING_CERTIFICATE_INVALID},
+    {"SvidTrustDomainMismatch", AEGIS_SVID_TRUST_DOMAIN_MISMATCH},
 };
 
 #endif

@@ -19,9 +19,14 @@ pub const MAX_BUNDLE_CERTS: usize = 1024;
 /// The X.509 CA certificates a caller trusts for one or more SPIFFE trust domains (SPIFFE
 /// X509-SVID, 5.1 and 6.2: the "CA bundle"), each a CA certificate (basicConstraints cA=TRUE,
 /// keyCertSign when it has keyUsage) under [`Profile::Spiffe`]; at most [`MAX_BUNDLE_CERTS`].
+///
+/// A SPIFFE bundle belongs to one trust domain: with [`SvidBundle::set_trust_domain`],
+/// [`verify_svid`] accepts only leaves of that trust domain (as go-spiffe, which picks the bundle
+/// by the leaf's trust domain); without it, any trust domain the bundle's CAs sign for.
 #[derive(Clone, Debug, Default)]
 pub struct SvidBundle {
     anchors: Vec<CaCertificate>,
+    trust_domain: Option<String>,
 }
 
 impl SvidBundle {
@@ -51,6 +56,24 @@ impl SvidBundle {
             bundle.add_der(&der)?;
         }
         Ok(bundle)
+    }
+
+    /// Restricts the bundle to the trust domain `name` (SPIFFE-ID, 2.1 syntax:
+    /// `SvidTrustDomainInvalid` otherwise).
+    pub fn set_trust_domain(&mut self, name: &str) -> Result<()> {
+        let id = SpiffeId::parse(&format!("spiffe://{name}"))?;
+        if !id.path().is_empty() {
+            return Err(Error::SvidTrustDomainInvalid {
+                what: "a trust domain name has no path",
+            });
+        }
+        self.trust_domain = Some(id.trust_domain().to_owned());
+        Ok(())
+    }
+
+    /// The trust domain the bundle is restricted to, if any.
+    pub fn trust_domain(&self) -> Option<&str> {
+        self.trust_domain.as_deref()
     }
 
     /// Number of CA certificates.
@@ -163,7 +186,8 @@ impl VerifiedSvid {
 ///    the profile does not know: `SvidUnknownCriticalExtension`);
 /// 3. the leaf rules of 5.2 ([`Profile::Spiffe`]: URI SAN, SPIFFE ID, not a CA, keyUsage);
 /// 4. the leaf's signature algorithm is supported and the leaf is valid at `time`
-///    (`SvidExpired`);
+///    (`SvidExpired`); its trust domain is the bundle's when the bundle names one
+///    (`SvidTrustDomainMismatch`);
 /// 5. every intermediate is a signing certificate: basicConstraints cA=TRUE and keyUsage with
 ///    keyCertSign (SPIFFE X509-SVID, 3.2 and 4.3; `SvidSigningCertificateInvalid`);
 /// 6. a path leads from the leaf through intermediates to a bundle certificate, each signature
@@ -188,6 +212,15 @@ pub fn verify_svid(
     }
     let leaf = PathBuilder::new(provider, &bundle.anchors, &[], time, Profile::Spiffe)
         .check_leaf(leaf_der)?;
+    let id = leaf.certificate().spiffe_id()?;
+    if let Some(expected) = &bundle.trust_domain {
+        if id.trust_domain() != expected {
+            return Err(Error::SvidTrustDomainMismatch {
+                expected: expected.clone(),
+                found: id.trust_domain().to_owned(),
+            });
+        }
+    }
     let intermediates = rest
         .iter()
         .map(|der| CaCertificate::from_der(der, Profile::Spiffe))
@@ -211,7 +244,6 @@ pub fn verify_svid(
     )
     .build(leaf)?;
     let leaf = path.leaf().clone();
-    let id = leaf.spiffe_id()?;
     let key = leaf.public_key()?.clone();
     let extensions = SvidExtensions::of(&leaf)?;
     Ok(VerifiedSvid {
