@@ -73,6 +73,12 @@ pub const EXT_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.37");
 /// id-pe-authorityInfoAccess (RFC 5280, 4.2.2.1).
 pub const AUTHORITY_INFO_ACCESS: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.1.1");
 
+/// id-kp-serverAuth (RFC 5280, 4.2.1.12): TLS server authentication; SPIFFE X509-SVID, 4.4
+/// wants it in a leaf SVID's extKeyUsage.
+pub const KP_SERVER_AUTH: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.1");
+/// id-kp-clientAuth (RFC 5280, 4.2.1.12): TLS client authentication (SPIFFE X509-SVID, 4.4).
+pub const KP_CLIENT_AUTH: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.2");
+
 // ---------- TCG (TCG EK Credential Profile for TPM Family 2.0, and the TCG OID registry) ----------
 
 /// tcg-kp-EKCertificate (TCG EK Credential Profile 2.0, 3.2, Extended Key Usage): the extKeyUsage purpose of an
@@ -132,6 +138,8 @@ mod tests {
             AUTHORITY_KEY_IDENTIFIER,
             EXT_KEY_USAGE,
             AUTHORITY_INFO_ACCESS,
+            KP_SERVER_AUTH,
+            KP_CLIENT_AUTH,
             TCG_KP_EK_CERTIFICATE,
             TPM_MANUFACTURER,
             TPM_MODEL,
