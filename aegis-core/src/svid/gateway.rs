@@ -1,0 +1,1184 @@
+//! The gateway decision (issue 12, item 6; docs/gateway.md): from what a client's SVID chain
+//! carries (the AttestedClaims JSON and the signed EAR), decide whether a request may pass, with
+//! every reason and the headers to forward, as the AegisSovereignAI proof of concept's
+//! enterprise gateway does (seeds/sovereign-unified-identity-architecture.md, "Enterprise On-Prem
+//! Runtime Access").
+//!
+//! Every input is an argument: the claims and EAR bytes ([`GatewayInput`]), the policy
+//! ([`GatewayPolicy`], a documented JSON format), and the ambient inputs ([`GatewayContext`]:
+//! the verifier's EAR key and algorithm allow-list, the time, the network location verifier).
+//! [`decide`] runs every check and records each one's outcome ([`GatewayReason`]); the decision
+//! allows only when none denies. The checks, in the order they are reported (each denial has its
+//! own error code, 13050-13099):
+//!
+//! 1. `claims`: the AttestedClaims read (`AttestedClaimsInvalid`) and carry `grc.tpm-attestation`
+//!    with its `app_key` and `grc.geolocation` (`GatewayClaimMissing`): missing claims deny;
+//! 2. `ear`: the EAR verifies with the caller's key and algorithms (`GatewayEarInvalid`);
+//! 3. `ear-age`: it is at most `max_ear_age_s` old (`GatewayEarStale`);
+//! 4. `ear-status`: with `require_affirming`, the EAR and its `workload-key` submod are
+//!    affirming (`GatewayEarNotAffirming`) and so is the claims' own status
+//!    (`GatewayClaimsNotAffirming`);
+//! 5. `app-key`: the claims' App Key (`jkt`, and `spki_sha256` when both give one) is the key the
+//!    EAR's `workload-key` submod names (`GatewayAppKeyMismatch`);
+//! 6. `claims-jurisdiction`: the claims' jurisdiction equals the EAR's `location` geoAR claims
+//!    (`GatewayJurisdictionMismatch`);
+//! 7. `sensor`: the sensor type is accepted by the policy (`GatewaySensorNotAccepted`) and the
+//!    claims do not say the reading was not TPM-attested (`GatewaySensorNotAttested`); a `gnss`
+//!    reading is accepted as attested;
+//! 8. `network-location`: a `mobile` reading only with a fresh network location verification
+//!    ([`NetworkLocationVerifier`], CAMARA Device Location Verification): a verifier given
+//!    (`GatewayNetworkVerifierMissing`), a device identifier and coordinates in the claims
+//!    (`GatewayDeviceUnidentified`), reachable (`GatewayNetworkVerifierUnavailable`), answering
+//!    verified (`GatewayNetworkLocationNotVerified`, `GatewayNetworkLocationUnknown`) no longer
+//!    than `network_verification_ttl_s` ago (`GatewayNetworkVerificationStale`);
+//! 9. `jurisdiction`: the EAR's country and subdivision are ones the policy requires
+//!    (`GatewayJurisdictionMissing`, `GatewayCountryNotAllowed`, `GatewaySubdivisionNotAllowed`);
+//! 10. `geofence`: the policy's geofence, when it has one, allows the claimed reading
+//!     (`GatewayGeofenceDenied`).
+//!
+//! A check whose input is missing (no claims, an EAR that does not verify) is reported as
+//! skipped; the decision then denies already.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Mutex;
+
+use serde_json::{json, Map, Value};
+
+use super::claims::{sensor_name, sensor_of_name, AttestedClaims, GeolocationClaims};
+use crate::appraise::result::{LOCATION, WORKLOAD_KEY};
+use crate::crypto::CryptoProvider;
+use crate::ear::{self, Algorithm, Status, VerifiedEar};
+use crate::error::{Error, Result};
+use crate::geo::{GeofenceContext, GeofencePolicy, LocationEvent, SensorType};
+use crate::json::Strict;
+use crate::keys::PublicKey;
+use crate::time::UnixTime;
+
+/// The gateway policy format version this build reads (`"version": 1`).
+pub const GATEWAY_POLICY_VERSION: u64 = 1;
+/// Largest gateway policy document accepted, in bytes (it may carry a geofence).
+pub const MAX_GATEWAY_POLICY_BYTES: usize = 1 << 20;
+/// How long a network location verification counts as fresh, by default: 15 minutes, as the
+/// PoC's CAMARA_VERIFY_CACHE_TTL_SECONDS.
+pub const DEFAULT_NETWORK_VERIFICATION_TTL_S: u64 = 900;
+/// The radius asked of the network by default, in metres (CAMARA Device Location Verification
+/// accepts no smaller circle).
+pub const DEFAULT_NETWORK_RADIUS_M: u32 = 2000;
+/// How old an EAR may be by default, in seconds.
+pub const DEFAULT_MAX_EAR_AGE_S: u64 = 3600;
+/// Most codes in a policy's `countries` or `subdivisions`.
+const MAX_CODES: usize = 512;
+
+/// What the decision reads from the client: the AttestedClaims JSON and the EAR token taken from
+/// its SVID chain.
+#[derive(Clone, Copy, Debug)]
+pub struct GatewayInput<'a> {
+    claims_json: &'a [u8],
+    ear_token: &'a [u8],
+}
+
+impl<'a> GatewayInput<'a> {
+    /// The AttestedClaims extension's JSON bytes and the EAR token bytes (a JWT, or a CWT in
+    /// binary or base64: [`ear::verify_token`]), as taken from the SVID chain.
+    pub fn from_parts(claims_json: &'a [u8], ear_token: &'a [u8]) -> Self {
+        GatewayInput {
+            claims_json,
+            ear_token,
+        }
+    }
+}
+
+/// A gateway policy (docs/gateway.md), checked when read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GatewayPolicy {
+    sensor_types: BTreeSet<&'static str>,
+    countries: BTreeSet<String>,
+    subdivisions: BTreeSet<String>,
+    geofence: Option<GeofencePolicy>,
+    max_ear_age_s: u64,
+    require_affirming: bool,
+    network_verification_ttl_s: u64,
+    network_radius_m: u32,
+}
+
+impl Default for GatewayPolicy {
+    /// gnss and mobile readings, anywhere, an affirming EAR at most an hour old, network
+    /// verifications at most 15 minutes old.
+    fn default() -> Self {
+        GatewayPolicy {
+            sensor_types: ["gnss", "mobile"].into_iter().collect(),
+            countries: BTreeSet::new(),
+            subdivisions: BTreeSet::new(),
+            geofence: None,
+            max_ear_age_s: DEFAULT_MAX_EAR_AGE_S,
+            require_affirming: true,
+            network_verification_ttl_s: DEFAULT_NETWORK_VERIFICATION_TTL_S,
+            network_radius_m: DEFAULT_NETWORK_RADIUS_M,
+        }
+    }
+}
+
+fn policy_invalid(path: &str, what: impl Into<String>) -> Error {
+    Error::GatewayPolicyInvalid {
+        path: path.to_owned(),
+        what: what.into(),
+    }
+}
+
+const POLICY_MEMBERS: [&str; 9] = [
+    "version",
+    "sensor_types",
+    "countries",
+    "subdivisions",
+    "geofence",
+    "max_ear_age_s",
+    "require_affirming",
+    "network_verification_ttl_s",
+    "network_radius_m",
+];
+
+impl GatewayPolicy {
+    /// Reads a policy (docs/gateway.md). Unknown or duplicate members, wrong types, codes of the
+    /// wrong shape, an `ip` sensor type (never sufficient) and an invalid geofence are refused
+    /// with `GatewayPolicyInvalid` naming the JSON path at fault.
+    pub fn from_json(bytes: &[u8]) -> Result<Self> {
+        if bytes.len() > MAX_GATEWAY_POLICY_BYTES {
+            return Err(policy_invalid(
+                "$",
+                format!("larger than {MAX_GATEWAY_POLICY_BYTES} bytes"),
+            ));
+        }
+        let Strict(v) = serde_json::from_slice(bytes)
+            .map_err(|e| policy_invalid("$", format!("not JSON without duplicate members: {e}")))?;
+        let map = v
+            .as_object()
+            .ok_or_else(|| policy_invalid("$", "expected an object"))?;
+        if let Some(k) = map.keys().find(|k| !POLICY_MEMBERS.contains(&k.as_str())) {
+            return Err(policy_invalid(
+                &format!("$.{k}"),
+                format!(
+                    "unknown member (expected one of: {})",
+                    POLICY_MEMBERS.join(", ")
+                ),
+            ));
+        }
+        match map.get("version").map(Value::as_u64) {
+            Some(Some(GATEWAY_POLICY_VERSION)) => {}
+            _ => {
+                return Err(policy_invalid(
+                    "$.version",
+                    format!("expected {GATEWAY_POLICY_VERSION}"),
+                ))
+            }
+        }
+        let mut p = GatewayPolicy::default();
+        if let Some(v) = map.get("sensor_types") {
+            p.sensor_types = BTreeSet::new();
+            for (i, s) in strings(v, "$.sensor_types")?.into_iter().enumerate() {
+                let at = format!("$.sensor_types[{i}]");
+                let t = sensor_of_name(s)
+                    .ok_or_else(|| policy_invalid(&at, "not one of gnss, mobile, wifi, static"))?;
+                if t == SensorType::Ip {
+                    return Err(policy_invalid(&at, "an IP geolocation is never sufficient"));
+                }
+                p.sensor_types.insert(sensor_name(t));
+            }
+        }
+        if let Some(v) = map.get("countries") {
+            for (i, c) in strings(v, "$.countries")?.into_iter().enumerate() {
+                if c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
+                    return Err(policy_invalid(
+                        &format!("$.countries[{i}]"),
+                        "not an ISO 3166-1 alpha-2 code (\"ES\")",
+                    ));
+                }
+                p.countries.insert(c.to_owned());
+            }
+        }
+        if let Some(v) = map.get("subdivisions") {
+            for (i, s) in strings(v, "$.subdivisions")?.into_iter().enumerate() {
+                let ok = s.split_once('-').is_some_and(|(c, r)| {
+                    c.len() == 2
+                        && c.bytes().all(|b| b.is_ascii_uppercase())
+                        && (1..=3).contains(&r.len())
+                        && r.bytes().all(|b| b.is_ascii_alphanumeric())
+                });
+                if !ok {
+                    return Err(policy_invalid(
+                        &format!("$.subdivisions[{i}]"),
+                        "not an ISO 3166-2 code (\"ES-MD\")",
+                    ));
+                }
+                p.subdivisions.insert(s.to_owned());
+            }
+        }
+        if let Some(v) = map.get("geofence") {
+            let inner = serde_json::to_vec(v).map_err(|_| policy_invalid("$.geofence", "bad"))?;
+            p.geofence = Some(GeofencePolicy::from_json(&inner).map_err(|e| match e {
+                Error::GeofencePolicyInvalid { path, what } => policy_invalid(
+                    &format!("$.geofence{}", path.strip_prefix('$').unwrap_or(&path)),
+                    what,
+                ),
+                other => policy_invalid("$.geofence", other.to_string()),
+            })?);
+        }
+        let seconds = |key: &str, max: u64| -> Result<Option<u64>> {
+            map.get(key)
+                .map(|v| {
+                    v.as_u64().filter(|n| *n <= max).ok_or_else(|| {
+                        policy_invalid(
+                            &format!("$.{key}"),
+                            format!("not an integer from 0 to {max}"),
+                        )
+                    })
+                })
+                .transpose()
+        };
+        if let Some(n) = seconds("max_ear_age_s", 366 * 86_400)? {
+            p.max_ear_age_s = n;
+        }
+        if let Some(n) = seconds("network_verification_ttl_s", 86_400)? {
+            p.network_verification_ttl_s = n;
+        }
+        if let Some(n) = seconds("network_radius_m", 200_000)? {
+            p.network_radius_m = u32::try_from(n).unwrap_or(u32::MAX);
+        }
+        if let Some(v) = map.get("require_affirming") {
+            p.require_affirming = v
+                .as_bool()
+                .ok_or_else(|| policy_invalid("$.require_affirming", "expected a boolean"))?;
+        }
+        Ok(p)
+    }
+
+    /// How long a network location verification counts as fresh, in seconds.
+    pub fn network_verification_ttl_s(&self) -> u64 {
+        self.network_verification_ttl_s
+    }
+
+    fn has_jurisdiction_rules(&self) -> bool {
+        !self.countries.is_empty() || !self.subdivisions.is_empty()
+    }
+
+    /// The jurisdiction rule: a country with listed subdivisions is allowed only in those;
+    /// another country only when listed (or when only subdivisions of other countries are listed,
+    /// never).
+    fn check_jurisdiction(&self, country: &str, subdivision: Option<&str>) -> Result<()> {
+        let prefix = format!("{country}-");
+        let has_subdivisions = self.subdivisions.iter().any(|s| s.starts_with(&prefix));
+        if has_subdivisions {
+            return match subdivision {
+                Some(s) if self.subdivisions.contains(s) => Ok(()),
+                other => Err(Error::GatewaySubdivisionNotAllowed {
+                    subdivision: other.unwrap_or_default().to_owned(),
+                }),
+            };
+        }
+        if !self.countries.contains(country) {
+            return Err(Error::GatewayCountryNotAllowed {
+                country: country.to_owned(),
+            });
+        }
+        Ok(())
+    }
+}
+
+fn strings<'v>(v: &'v Value, path: &str) -> Result<Vec<&'v str>> {
+    let a = v
+        .as_array()
+        .ok_or_else(|| policy_invalid(path, "expected an array"))?;
+    if a.len() > MAX_CODES {
+        return Err(policy_invalid(path, format!("more than {MAX_CODES} items")));
+    }
+    a.iter()
+        .enumerate()
+        .map(|(i, s)| {
+            s.as_str()
+                .ok_or_else(|| policy_invalid(&format!("{path}[{i}]"), "expected a string"))
+        })
+        .collect()
+}
+
+/// Identifiers of the device a network location verification asks about: the operator looks
+/// the device up by one of them (CAMARA's `device`: phoneNumber, networkAccessIdentifier, ...;
+/// the PoC's microservice maps a sensor id, IMEI or IMSI to a phone number).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct DeviceIds {
+    /// The sensor's id (`sensor_id`).
+    pub sensor_id: String,
+    /// The IMEI, when claimed.
+    pub imei: Option<String>,
+    /// The IMSI, when claimed.
+    pub imsi: Option<String>,
+    /// The MSISDN (phone number), when claimed.
+    pub msisdn: Option<String>,
+}
+
+/// One question to the network: is the device within `radius_m` metres of the point?
+#[derive(Clone, Debug, PartialEq)]
+pub struct LocationQuery {
+    /// The device.
+    pub device: DeviceIds,
+    /// WGS 84 latitude, degrees.
+    pub latitude: f64,
+    /// WGS 84 longitude, degrees.
+    pub longitude: f64,
+    /// The circle's radius, metres.
+    pub radius_m: u32,
+}
+
+/// The network's answer (CAMARA Device Location Verification `verificationResult`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NetworkVerdict {
+    /// TRUE: the device is in the area.
+    Verified,
+    /// FALSE: it is not.
+    NotVerified,
+    /// PARTIAL: the network's location area and the circle only overlap (not verified).
+    Partial,
+    /// UNKNOWN: the network cannot tell.
+    Unknown,
+}
+
+impl NetworkVerdict {
+    /// "true", "false", "partial", "unknown" (CAMARA's values, lower case).
+    pub fn name(self) -> &'static str {
+        match self {
+            NetworkVerdict::Verified => "true",
+            NetworkVerdict::NotVerified => "false",
+            NetworkVerdict::Partial => "partial",
+            NetworkVerdict::Unknown => "unknown",
+        }
+    }
+}
+
+/// A network location verification: the verdict and when the network located the device
+/// (CAMARA's `lastLocationTime`, or the time of the check).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NetworkVerification {
+    /// The verdict.
+    pub verdict: NetworkVerdict,
+    /// When the device was located.
+    pub located_at: UnixTime,
+}
+
+/// A mobile network operator's device location verification (CAMARA Device Location
+/// Verification, `POST /verify`). Implementations call the operator; Aegis ships none (no
+/// operator API runs here) and the tests use a mock.
+pub trait NetworkLocationVerifier: Send + Sync {
+    /// Asks the network whether `query.device` is within the circle, at `now`.
+    /// `GatewayNetworkVerifierUnavailable` when the operator cannot be reached or answers
+    /// badly: the gateway then denies (fails closed).
+    fn verify(&self, query: &LocationQuery, now: UnixTime) -> Result<NetworkVerification>;
+}
+
+/// The cache key: the query, its coordinates as bits (f64 is not `Eq`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct QueryKey {
+    device: DeviceIds,
+    latitude: u64,
+    longitude: u64,
+    radius_m: u32,
+}
+
+impl QueryKey {
+    fn of(q: &LocationQuery) -> Self {
+        QueryKey {
+            device: q.device.clone(),
+            latitude: q.latitude.to_bits(),
+            longitude: q.longitude.to_bits(),
+            radius_m: q.radius_m,
+        }
+    }
+}
+
+/// A caching wrapper around a [`NetworkLocationVerifier`], as the PoC's mobile location service
+/// caches `verify_location`: an answer of verified or not verified is reused for `ttl_s` seconds
+/// (15 minutes by default) after the call that gave it, so the operator is asked at most once per
+/// TTL and query. Unknown answers and errors are not cached. At most `capacity` answers are
+/// kept: a full cache drops the expired ones, then the one that expires first. Safe for
+/// concurrent use; time is an argument.
+#[derive(Debug)]
+pub struct CachedNetworkVerifier<V> {
+    inner: V,
+    ttl_s: u64,
+    capacity: usize,
+    entries: Mutex<HashMap<QueryKey, (NetworkVerification, UnixTime)>>,
+}
+
+impl<V: NetworkLocationVerifier> CachedNetworkVerifier<V> {
+    /// A cache of at most `capacity` answers (at least one), each kept `ttl_s` seconds
+    /// ([`DEFAULT_NETWORK_VERIFICATION_TTL_S`] is the PoC's 15 minutes; 0 disables caching).
+    pub fn new(inner: V, ttl_s: u64, capacity: usize) -> Self {
+        CachedNetworkVerifier {
+            inner,
+            ttl_s,
+            capacity: capacity.max(1),
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// How many answers the cache holds (expired ones not yet dropped included).
+    pub fn len(&self) -> usize {
+        self.entries.lock().map_or(0, |m| m.len())
+    }
+
+    /// Whether the cache holds no answer.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<V: NetworkLocationVerifier> NetworkLocationVerifier for CachedNetworkVerifier<V> {
+    fn verify(&self, query: &LocationQuery, now: UnixTime) -> Result<NetworkVerification> {
+        let key = QueryKey::of(query);
+        let poisoned = || Error::GatewayNetworkVerifierUnavailable {
+            detail: "the verification cache's lock is poisoned".into(),
+        };
+        if let Some((answer, expires)) = self.entries.lock().map_err(|_| poisoned())?.get(&key) {
+            if now < *expires {
+                return Ok(*answer);
+            }
+        }
+        let answer = self.inner.verify(query, now)?;
+        let cacheable = matches!(
+            answer.verdict,
+            NetworkVerdict::Verified | NetworkVerdict::NotVerified
+        );
+        if cacheable && self.ttl_s > 0 {
+            let mut m = self.entries.lock().map_err(|_| poisoned())?;
+            if m.len() >= self.capacity && !m.contains_key(&key) {
+                m.retain(|_, (_, expires)| now < *expires);
+                if m.len() >= self.capacity {
+                    let first = m
+                        .iter()
+                        .min_by_key(|(_, (_, e))| *e)
+                        .map(|(k, _)| k.clone());
+                    if let Some(k) = first {
+                        m.remove(&k);
+                    }
+                }
+            }
+            m.insert(key, (answer, now.saturating_add(self.ttl_s)));
+        }
+        Ok(answer)
+    }
+}
+
+/// The ambient inputs of a decision.
+#[derive(Clone, Copy)]
+pub struct GatewayContext<'a> {
+    /// The verifier's EAR key (never a key from the client).
+    pub ear_key: &'a PublicKey,
+    /// The EAR algorithms accepted.
+    pub ear_algorithms: &'a [Algorithm],
+    /// The decision time.
+    pub now: UnixTime,
+    /// The network location verifier for mobile readings (`None`: mobile readings deny).
+    pub network: Option<&'a dyn NetworkLocationVerifier>,
+}
+
+impl<'a> GatewayContext<'a> {
+    /// A context for `ear_key` at `now`: [`ear::DEFAULT_ALGORITHMS`], no network verifier.
+    pub fn new(ear_key: &'a PublicKey, now: UnixTime) -> Self {
+        GatewayContext {
+            ear_key,
+            ear_algorithms: ear::DEFAULT_ALGORITHMS,
+            now,
+            network: None,
+        }
+    }
+}
+
+impl core::fmt::Debug for GatewayContext<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("GatewayContext")
+            .field("ear_algorithms", &self.ear_algorithms)
+            .field("now", &self.now)
+            .field("network", &self.network.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The checks of a decision, in order (module documentation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum GatewayCheck {
+    /// 1. The claims read and carry what the gateway needs.
+    Claims,
+    /// 2. The EAR verifies.
+    Ear,
+    /// 3. The EAR is fresh.
+    EarAge,
+    /// 4. The EAR (and the claims) affirm.
+    EarStatus,
+    /// 5. The claims' App Key is the EAR's.
+    AppKey,
+    /// 6. The claims' jurisdiction is the EAR's.
+    ClaimsJurisdiction,
+    /// 7. The sensor type is accepted.
+    Sensor,
+    /// 8. A mobile reading's location is verified by the network.
+    NetworkLocation,
+    /// 9. The EAR's jurisdiction is one the policy requires.
+    Jurisdiction,
+    /// 10. The policy's geofence allows the reading.
+    Geofence,
+}
+
+impl GatewayCheck {
+    /// The check's stable name.
+    pub fn name(self) -> &'static str {
+        match self {
+            GatewayCheck::Claims => "claims",
+            GatewayCheck::Ear => "ear",
+            GatewayCheck::EarAge => "ear-age",
+            GatewayCheck::EarStatus => "ear-status",
+            GatewayCheck::AppKey => "app-key",
+            GatewayCheck::ClaimsJurisdiction => "claims-jurisdiction",
+            GatewayCheck::Sensor => "sensor",
+            GatewayCheck::NetworkLocation => "network-location",
+            GatewayCheck::Jurisdiction => "jurisdiction",
+            GatewayCheck::Geofence => "geofence",
+        }
+    }
+}
+
+/// How one check ended: passed or skipped (with what it found, in words) or denied (with the
+/// error whose stable code says why).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GatewayReason {
+    check: GatewayCheck,
+    outcome: &'static str,
+    denial: Option<Error>,
+    message: String,
+}
+
+impl GatewayReason {
+    fn pass(check: GatewayCheck, message: impl Into<String>) -> Self {
+        GatewayReason {
+            check,
+            outcome: "passed",
+            denial: None,
+            message: message.into(),
+        }
+    }
+
+    fn skip(check: GatewayCheck, message: &str) -> Self {
+        GatewayReason {
+            check,
+            outcome: "skipped",
+            denial: None,
+            message: message.to_owned(),
+        }
+    }
+
+    fn deny(check: GatewayCheck, error: Error) -> Self {
+        GatewayReason {
+            check,
+            outcome: "denied",
+            message: error.to_string(),
+            denial: Some(error),
+        }
+    }
+
+    /// The check.
+    pub fn check(&self) -> GatewayCheck {
+        self.check
+    }
+    /// Why the check denied (`None` when it passed or was skipped).
+    pub fn denial(&self) -> Option<&Error> {
+        self.denial.as_ref()
+    }
+    /// What the check found, in words.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// `{"check", "outcome": "passed" | "skipped" | "denied", "message"}`, with `"code"` and
+    /// `"name"` of the error for a denial.
+    pub fn to_json(&self) -> Value {
+        let mut v =
+            json!({"check": self.check.name(), "outcome": self.outcome, "message": self.message});
+        if let (Some(e), Some(map)) = (&self.denial, v.as_object_mut()) {
+            map.insert("code".into(), json!(e.code()));
+            map.insert("name".into(), json!(e.name()));
+        }
+        v
+    }
+}
+
+/// The headers a gateway forwards with an allowed request (docs/gateway.md).
+pub mod headers {
+    /// The location sensor's id (the PoC's header).
+    pub const SENSOR_ID: &str = "X-Sensor-ID";
+    /// The sensor type: gnss, mobile, ...
+    pub const SENSOR_TYPE: &str = "X-Sensor-Type";
+    /// How the location was established: "tpm-attested" or "tpm-attested+network-verified".
+    pub const LOCATION_VERIFICATION: &str = "X-Location-Verification";
+    /// ISO 3166-1 alpha-2 country, from the verified EAR.
+    pub const JURISDICTION_COUNTRY: &str = "X-Jurisdiction-Country";
+    /// ISO 3166-2 subdivision, from the verified EAR (when it names one).
+    pub const JURISDICTION_SUBDIVISION: &str = "X-Jurisdiction-Subdivision";
+    /// The App Key's RFC 7638 thumbprint (base64url), as the EAR names it.
+    pub const WORKLOAD_KEY_THUMBPRINT: &str = "X-Workload-Key-Thumbprint";
+    /// The EAR's status ("affirming", ...).
+    pub const ATTESTATION_STATUS: &str = "X-Attestation-Status";
+    /// The EAR's issue time, seconds since the epoch.
+    pub const ATTESTATION_TIME: &str = "X-Attestation-Time";
+    /// The workload's SPIFFE ID, when the claims give it.
+    pub const SPIFFE_ID: &str = "X-SPIFFE-ID";
+}
+
+/// The decision: every reason, and the headers to forward (empty when it denies).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GatewayDecision {
+    reasons: Vec<GatewayReason>,
+    headers: Vec<(&'static str, String)>,
+}
+
+impl GatewayDecision {
+    /// Whether no reason denies.
+    pub fn allowed(&self) -> bool {
+        self.reasons.iter().all(|r| r.denial.is_none())
+    }
+    /// Every reason, in check order.
+    pub fn reasons(&self) -> &[GatewayReason] {
+        &self.reasons
+    }
+    /// The errors of the denying reasons, in check order.
+    pub fn denials(&self) -> impl Iterator<Item = &Error> + '_ {
+        self.reasons.iter().filter_map(GatewayReason::denial)
+    }
+    /// The headers to forward (name, value), in a fixed order; empty when the decision denies.
+    /// Values are printable ASCII (the claims parser refuses anything else).
+    pub fn headers(&self) -> &[(&'static str, String)] {
+        &self.headers
+    }
+
+    /// `{"verdict": "allow" | "deny", "reasons": [...], "headers": {name: value}}`.
+    pub fn to_json(&self) -> Value {
+        let headers: Map<String, Value> = self
+            .headers
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), Value::String(v.clone())))
+            .collect();
+        json!({
+            "verdict": if self.allowed() { "allow" } else { "deny" },
+            "reasons": self.reasons.iter().map(GatewayReason::to_json).collect::<Vec<_>>(),
+            "headers": headers,
+        })
+    }
+}
+
+/// What the checks found, for the ones after them.
+struct Found<'c> {
+    claims: Option<&'c AttestedClaims>,
+    ear: Option<&'c VerifiedEar>,
+}
+
+impl Found<'_> {
+    fn geolocation(&self) -> Option<&GeolocationClaims> {
+        self.claims.and_then(|c| c.geolocation.as_ref())
+    }
+    fn ear_geo(&self) -> Option<&ear::GeoClaims> {
+        self.ear
+            .and_then(|e| e.ear().submods.get(LOCATION))
+            .map(|s| &s.geo)
+    }
+}
+
+/// Decides on `input` with `policy` (module documentation): every check runs and is reported.
+pub fn decide(
+    provider: &dyn CryptoProvider,
+    input: &GatewayInput<'_>,
+    policy: &GatewayPolicy,
+    ctx: &GatewayContext<'_>,
+) -> GatewayDecision {
+    let mut reasons = Vec::new();
+
+    // 1. claims
+    let claims = AttestedClaims::from_json(input.claims_json);
+    match &claims {
+        Err(e) => reasons.push(GatewayReason::deny(GatewayCheck::Claims, e.clone())),
+        Ok(c) => {
+            let missing = missing_claims(c);
+            if missing.is_empty() {
+                reasons.push(GatewayReason::pass(
+                    GatewayCheck::Claims,
+                    "the attested claims carry grc.tpm-attestation and grc.geolocation",
+                ));
+            }
+            for claim in missing {
+                reasons.push(GatewayReason::deny(
+                    GatewayCheck::Claims,
+                    Error::GatewayClaimMissing { claim },
+                ));
+            }
+        }
+    }
+
+    // 2. ear
+    let options = ear::VerifyOptions {
+        algorithms: ctx.ear_algorithms,
+        ..ear::VerifyOptions::new(ctx.ear_key, ctx.now)
+    };
+    let verified = ear::verify_token(provider, input.ear_token, &options);
+    match &verified {
+        Ok(v) => reasons.push(GatewayReason::pass(
+            GatewayCheck::Ear,
+            format!("the EAR verifies ({})", v.algorithm().jws_name()),
+        )),
+        Err(e) => reasons.push(GatewayReason::deny(
+            GatewayCheck::Ear,
+            Error::GatewayEarInvalid {
+                cause: format!("{} ({}): {e}", e.name(), e.code()),
+            },
+        )),
+    }
+
+    let found = Found {
+        claims: claims.as_ref().ok(),
+        ear: verified.as_ref().ok(),
+    };
+    reasons.push(check_ear_age(&found, policy, ctx.now));
+    reasons.extend(check_status(&found, policy));
+    reasons.push(check_app_key(&found));
+    reasons.push(check_claims_jurisdiction(&found));
+    let sensor = check_sensor(&found, policy);
+    let sensor_ok = sensor.denial.is_none() && sensor.outcome == "passed";
+    reasons.push(sensor);
+    let network = if sensor_ok {
+        check_network(&found, policy, ctx)
+    } else {
+        GatewayReason::skip(
+            GatewayCheck::NetworkLocation,
+            "no accepted sensor to verify",
+        )
+    };
+    let network_verified = network.denial.is_none() && network.outcome == "passed";
+    reasons.push(network);
+    reasons.push(check_jurisdiction(&found, policy));
+    reasons.extend(check_geofence(&found, policy, ctx.now, network_verified));
+
+    let mut decision = GatewayDecision {
+        reasons,
+        headers: Vec::new(),
+    };
+    if decision.allowed() {
+        decision.headers = forward_headers(&found, network_verified);
+    }
+    decision
+}
+
+fn missing_claims(c: &AttestedClaims) -> Vec<&'static str> {
+    let mut missing = Vec::new();
+    match &c.tpm_attestation {
+        None => missing.push("grc.tpm-attestation"),
+        Some(t) if t.app_key.is_none() => missing.push("grc.tpm-attestation.app_key"),
+        Some(_) => {}
+    }
+    if c.geolocation.is_none() {
+        missing.push("grc.geolocation");
+    }
+    missing
+}
+
+const NO_EAR: &str = "the EAR did not verify";
+const NO_CLAIMS: &str = "the claims are missing or did not read";
+
+fn check_ear_age(found: &Found<'_>, policy: &GatewayPolicy, now: UnixTime) -> GatewayReason {
+    let Some(e) = found.ear else {
+        return GatewayReason::skip(GatewayCheck::EarAge, NO_EAR);
+    };
+    let iat = e.ear().iat;
+    let oldest =
+        i64::try_from(now.saturating_sub(policy.max_ear_age_s).as_secs()).unwrap_or(i64::MAX);
+    if iat < oldest {
+        return GatewayReason::deny(
+            GatewayCheck::EarAge,
+            Error::GatewayEarStale {
+                iat,
+                now: now.as_secs(),
+            },
+        );
+    }
+    GatewayReason::pass(
+        GatewayCheck::EarAge,
+        format!(
+            "the EAR was issued at {iat}, within {} s",
+            policy.max_ear_age_s
+        ),
+    )
+}
+
+fn check_status(found: &Found<'_>, policy: &GatewayPolicy) -> Vec<GatewayReason> {
+    let Some(e) = found.ear else {
+        return vec![GatewayReason::skip(GatewayCheck::EarStatus, NO_EAR)];
+    };
+    if !policy.require_affirming {
+        return vec![GatewayReason::pass(
+            GatewayCheck::EarStatus,
+            "the policy does not require an affirming EAR",
+        )];
+    }
+    let claims = e.ear();
+    let workload = claims.submods.get(WORKLOAD_KEY).map(|s| s.status);
+    let worst = [claims.status, workload.or(Some(Status::None))]
+        .into_iter()
+        .flatten()
+        .find(|s| *s != Status::Affirming);
+    let mut out = Vec::new();
+    if let Some(s) = worst {
+        out.push(GatewayReason::deny(
+            GatewayCheck::EarStatus,
+            Error::GatewayEarNotAffirming { status: s.name() },
+        ));
+    }
+    if let Some(t) = found.claims.and_then(|c| c.tpm_attestation.as_ref()) {
+        if t.status != Status::Affirming {
+            out.push(GatewayReason::deny(
+                GatewayCheck::EarStatus,
+                Error::GatewayClaimsNotAffirming {
+                    status: t.status.name().to_owned(),
+                },
+            ));
+        }
+    }
+    if out.is_empty() {
+        out.push(GatewayReason::pass(
+            GatewayCheck::EarStatus,
+            "the EAR and its workload-key submod are affirming",
+        ));
+    }
+    out
+}
+
+fn check_app_key(found: &Found<'_>) -> GatewayReason {
+    let Some(e) = found.ear else {
+        return GatewayReason::skip(GatewayCheck::AppKey, NO_EAR);
+    };
+    let Some(key) = found
+        .claims
+        .and_then(|c| c.tpm_attestation.as_ref())
+        .and_then(|t| t.app_key.as_ref())
+    else {
+        return GatewayReason::skip(GatewayCheck::AppKey, NO_CLAIMS);
+    };
+    let named = e
+        .ear()
+        .submods
+        .get(WORKLOAD_KEY)
+        .and_then(|s| s.verifier_claims.as_ref())
+        .and_then(|v| v.get("app_key"));
+    let text = |k: &str| named.and_then(|n| n.get(k)).and_then(Value::as_str);
+    let jkt_same = text("jkt") == Some(key.jkt.as_str());
+    let spki_same = match (&key.spki_sha256, text("spki_sha256")) {
+        (Some(mine), Some(theirs)) => mine.eq_ignore_ascii_case(theirs),
+        _ => true,
+    };
+    if !jkt_same || !spki_same {
+        return GatewayReason::deny(GatewayCheck::AppKey, Error::GatewayAppKeyMismatch);
+    }
+    GatewayReason::pass(
+        GatewayCheck::AppKey,
+        format!(
+            "the EAR's workload-key submod names the claims' App Key {}",
+            key.jkt
+        ),
+    )
+}
+
+fn check_claims_jurisdiction(found: &Found<'_>) -> GatewayReason {
+    let (Some(g), Some(geo)) = (found.geolocation(), found.ear_geo()) else {
+        return GatewayReason::skip(
+            GatewayCheck::ClaimsJurisdiction,
+            "no claimed reading or no EAR location submod to compare",
+        );
+    };
+    let same = |mine: &Option<String>, theirs: &Option<String>| match mine {
+        None => true,
+        Some(m) => theirs.as_deref() == Some(m.as_str()),
+    };
+    for (field, mine, theirs) in [
+        ("country", &g.country, &geo.country),
+        ("subdivision", &g.subdivision, &geo.subdivision),
+    ] {
+        if !same(mine, theirs) {
+            return GatewayReason::deny(
+                GatewayCheck::ClaimsJurisdiction,
+                Error::GatewayJurisdictionMismatch { field },
+            );
+        }
+    }
+    GatewayReason::pass(
+        GatewayCheck::ClaimsJurisdiction,
+        "the claims' jurisdiction is the EAR's (or the claims name none)",
+    )
+}
+
+fn check_sensor(found: &Found<'_>, policy: &GatewayPolicy) -> GatewayReason {
+    let Some(g) = found.geolocation() else {
+        return GatewayReason::skip(GatewayCheck::Sensor, NO_CLAIMS);
+    };
+    let name = sensor_name(g.sensor_type);
+    if g.sensor_type == SensorType::Ip || !policy.sensor_types.contains(name) {
+        return GatewayReason::deny(
+            GatewayCheck::Sensor,
+            Error::GatewaySensorNotAccepted { sensor: name },
+        );
+    }
+    if g.tpm_attested == Some(false) {
+        return GatewayReason::deny(GatewayCheck::Sensor, Error::GatewaySensorNotAttested);
+    }
+    let note = match g.sensor_type {
+        SensorType::Gnss => "gnss reading accepted as TPM-attested",
+        SensorType::Mobile => "mobile reading: accepted with a network location verification",
+        _ => "the policy accepts this sensor type as TPM-attested",
+    };
+    GatewayReason::pass(GatewayCheck::Sensor, note)
+}
+
+fn check_network(
+    found: &Found<'_>,
+    policy: &GatewayPolicy,
+    ctx: &GatewayContext<'_>,
+) -> GatewayReason {
+    const C: GatewayCheck = GatewayCheck::NetworkLocation;
+    let Some(g) = found.geolocation() else {
+        return GatewayReason::skip(C, NO_CLAIMS);
+    };
+    if g.sensor_type != SensorType::Mobile {
+        return GatewayReason::skip(C, "not a mobile reading: no network verification needed");
+    }
+    let Some(network) = ctx.network else {
+        return GatewayReason::deny(C, Error::GatewayNetworkVerifierMissing);
+    };
+    let Some(at) = g.coordinates else {
+        return GatewayReason::deny(
+            C,
+            Error::GatewayDeviceUnidentified {
+                what: "the claims give no coordinates",
+            },
+        );
+    };
+    if g.sensor_imei.is_none() && g.sensor_imsi.is_none() && g.sensor_msisdn.is_none() {
+        return GatewayReason::deny(
+            C,
+            Error::GatewayDeviceUnidentified {
+                what: "the claims give no IMEI, IMSI or MSISDN",
+            },
+        );
+    }
+    let query = LocationQuery {
+        device: DeviceIds {
+            sensor_id: g.sensor_id.clone(),
+            imei: g.sensor_imei.clone(),
+            imsi: g.sensor_imsi.clone(),
+            msisdn: g.sensor_msisdn.clone(),
+        },
+        latitude: at.latitude,
+        longitude: at.longitude,
+        radius_m: policy.network_radius_m.max(accuracy_m(at.accuracy_m)),
+    };
+    let answer = match network.verify(&query, ctx.now) {
+        Ok(a) => a,
+        Err(e @ Error::GatewayNetworkVerifierUnavailable { .. }) => {
+            return GatewayReason::deny(C, e)
+        }
+        Err(e) => {
+            return GatewayReason::deny(
+                C,
+                Error::GatewayNetworkVerifierUnavailable {
+                    detail: e.to_string(),
+                },
+            )
+        }
+    };
+    match answer.verdict {
+        NetworkVerdict::Verified => {}
+        NetworkVerdict::Unknown => {
+            return GatewayReason::deny(C, Error::GatewayNetworkLocationUnknown)
+        }
+        v => {
+            return GatewayReason::deny(
+                C,
+                Error::GatewayNetworkLocationNotVerified { result: v.name() },
+            )
+        }
+    }
+    let age_s = ctx
+        .now
+        .as_secs()
+        .saturating_sub(answer.located_at.as_secs());
+    if age_s > policy.network_verification_ttl_s {
+        return GatewayReason::deny(
+            C,
+            Error::GatewayNetworkVerificationStale {
+                age_s,
+                max_s: policy.network_verification_ttl_s,
+            },
+        );
+    }
+    GatewayReason::pass(
+        C,
+        format!(
+            "the network verified the device within {} m, {age_s} s ago",
+            query.radius_m
+        ),
+    )
+}
+
+/// An accuracy radius in whole metres, rounded up (saturating).
+fn accuracy_m(a: f64) -> u32 {
+    let r = a.ceil();
+    if r >= f64::from(u32::MAX) {
+        u32::MAX
+    } else if r > 0.0 {
+        // In range: checked above.
+        r as u32
+    } else {
+        0
+    }
+}
+
+fn check_jurisdiction(found: &Found<'_>, policy: &GatewayPolicy) -> GatewayReason {
+    const C: GatewayCheck = GatewayCheck::Jurisdiction;
+    if !policy.has_jurisdiction_rules() {
+        return GatewayReason::pass(C, "the policy requires no jurisdiction");
+    }
+    if found.ear.is_none() {
+        return GatewayReason::skip(C, NO_EAR);
+    }
+    let Some(country) = found.ear_geo().and_then(|g| g.country.as_deref()) else {
+        return GatewayReason::deny(C, Error::GatewayJurisdictionMissing);
+    };
+    let subdivision = found.ear_geo().and_then(|g| g.subdivision.as_deref());
+    match policy.check_jurisdiction(country, subdivision) {
+        Ok(()) => GatewayReason::pass(
+            C,
+            format!(
+                "the EAR's jurisdiction {} is allowed",
+                subdivision.unwrap_or(country)
+            ),
+        ),
+        Err(e) => GatewayReason::deny(C, e),
+    }
+}
+
+fn check_geofence(
+    found: &Found<'_>,
+    policy: &GatewayPolicy,
+    now: UnixTime,
+    network_verified: bool,
+) -> Vec<GatewayReason> {
+    const C: GatewayCheck = GatewayCheck::Geofence;
+    let Some(fence) = &policy.geofence else {
+        return vec![GatewayReason::pass(C, "the policy has no geofence")];
+    };
+    let (Some(g), Some(e)) = (found.geolocation(), found.ear) else {
+        return vec![GatewayReason::skip(
+            C,
+            "no claimed reading or no verified EAR",
+        )];
+    };
+    let Some(at) = g.coordinates else {
+        return vec![GatewayReason::deny(
+            C,
+            Error::GatewayGeofenceDenied {
+                cause: "the claims give no coordinates".into(),
+            },
+        )];
+    };
+    let reading = LocationEvent {
+        sensor_type: g.sensor_type,
+        sensor_id: g.sensor_id.clone(),
+        imei: None,
+        imsi: None,
+        msisdn: None,
+        latitude: at.latitude,
+        longitude: at.longitude,
+        accuracy_m: at.accuracy_m,
+        altitude_m: None,
+        // A reading without its own time is as old as the EAR that attests it.
+        time: g
+            .time
+            .unwrap_or_else(|| u64::try_from(e.ear().iat).unwrap_or(0)),
+        quality: "attested-claims".to_owned(),
+    };
+    let ctx = GeofenceContext {
+        now,
+        network_verified,
+    };
+    let decision = match fence.evaluate(&reading, &ctx) {
+        Ok(d) => d,
+        Err(err) => {
+            return vec![GatewayReason::deny(
+                C,
+                Error::GatewayGeofenceDenied {
+                    cause: format!("{} ({}): {err}", err.name(), err.code()),
+                },
+            )]
+        }
+    };
+    let denials: Vec<GatewayReason> = decision
+        .denials()
+        .map(|d| {
+            GatewayReason::deny(
+                C,
+                Error::GatewayGeofenceDenied {
+                    cause: format!("{} ({}): {d}", d.name(), d.code()),
+                },
+            )
+        })
+        .collect();
+    if denials.is_empty() {
+        vec![GatewayReason::pass(
+            C,
+            "the policy's geofence allows the reading",
+        )]
+    } else {
+        denials
+    }
+}
+
+fn forward_headers(found: &Found<'_>, network_verified: bool) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if let Some(g) = found.geolocation() {
+        out.push((headers::SENSOR_ID, g.sensor_id.clone()));
+        out.push((headers::SENSOR_TYPE, sensor_name(g.sensor_type).to_owned()));
+        let how = if network_verified {
+            "tpm-attested+network-verified"
+        } else {
+            "tpm-attested"
+        };
+        out.push((headers::LOCATION_VERIFICATION, how.to_owned()));
+    }
+    if let Some(geo) = found.ear_geo() {
+        if let Some(c) = &geo.country {
+            out.push((headers::JURISDICTION_COUNTRY, c.clone()));
+        }
+        if let Some(s) = &geo.subdivision {
+            out.push((headers::JURISDICTION_SUBDIVISION, s.clone()));
+        }
+    }
+    if let Some(k) = found
+        .claims
+        .and_then(|c| c.tpm_attestation.as_ref())
+        .and_then(|t| t.app_key.as_ref())
+    {
+        out.push((headers::WORKLOAD_KEY_THUMBPRINT, k.jkt.clone()));
+    }
+    if let Some(e) = found.ear {
+        let status = e.ear().status.unwrap_or(Status::None);
+        out.push((headers::ATTESTATION_STATUS, status.name().to_owned()));
+        out.push((headers::ATTESTATION_TIME, e.ear().iat.to_string()));
+    }
+    if let Some(id) = found
+        .claims
+        .and_then(|c| c.workload.as_ref())
+        .and_then(|w| w.spiffe_id.as_ref())
+    {
+        out.push((headers::SPIFFE_ID, id.clone()));
+    }
+    out
+}
