@@ -418,6 +418,11 @@ impl<V: NetworkLocationVerifier> CachedNetworkVerifier<V> {
         }
     }
 
+    /// The wrapped verifier.
+    pub fn inner(&self) -> &V {
+        &self.inner
+    }
+
     /// How many answers the cache holds (expired ones not yet dropped included).
     pub fn len(&self) -> usize {
         self.entries.lock().map_or(0, |m| m.len())
