@@ -1622,6 +1622,11 @@ typedef struct {
  */
 #define AEGIS_GATEWAY_CLAIMS_NOT_AFFIRMING 13070
 
+/**
+ * No EAR came with the claims (the client's chain carries no CMW extension).
+ */
+#define AEGIS_GATEWAY_EAR_MISSING 13071
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus

@@ -853,6 +853,8 @@ error_table! {
             /// The status the claims give.
             status: String,
         } => "the attested claims do not affirm the attestation";
+        /// No EAR came with the claims (the client's chain carries no CMW extension).
+        13071 GatewayEarMissing => "no EAR came with the attested claims";
     }
     boundary_only {
         /// A required pointer argument was NULL (or a (ptr, len) pair had NULL with len > 0).
@@ -1301,6 +1303,9 @@ impl fmt::Display for Error {
             Error::GatewayClaimsNotAffirming { status } => {
                 write!(f, "the attested claims give the attestation status {status:?}, not affirming")
             }
+            Error::GatewayEarMissing => f.write_str(
+                "no EAR came with the attested claims (no CMW extension in the client's chain)",
+            ),
         }
     }
 }

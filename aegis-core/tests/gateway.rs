@@ -673,3 +673,219 @@ fn the_cache_asks_the_network_once_per_ttl_and_keeps_no_unknown_answer() {
     }
     assert_eq!(small.len(), 2);
 }
+
+/// Certificates made with the openssl command, carrying the SVID extensions given.
+mod chain {
+    use std::path::PathBuf;
+    use std::process::Command;
+
+    use aegis_core::ear::{Dialect, TokenFormat};
+    use aegis_core::svid::{encode_attested_claims, encode_cmw_ear};
+    use aegis_core::x509::{Certificate, Profile};
+    use base64::Engine as _;
+
+    pub struct Pki {
+        dir: PathBuf,
+    }
+
+    fn openssl(dir: &PathBuf, args: &[&str]) {
+        let out = Command::new("openssl")
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    impl Pki {
+        pub fn new(name: &str) -> Self {
+            let dir = std::env::temp_dir()
+                .join(format!("aegis-gateway-chain-{}-{name}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            openssl(
+                &dir,
+                &[
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "ec",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:P-256",
+                    "-nodes",
+                    "-keyout",
+                    "ca.key",
+                    "-subj",
+                    "/O=SPIRE/CN=ca",
+                    "-days",
+                    "2",
+                    "-out",
+                    "ca.pem",
+                ],
+            );
+            Pki { dir }
+        }
+
+        /// A certificate for `spiffe_id` signed by the CA, with the AttestedClaims extension
+        /// (when `claims`) and the CMW extension (when `ear`).
+        pub fn svid(
+            &self,
+            name: &str,
+            spiffe_id: &str,
+            claims: Option<&str>,
+            ear: Option<&str>,
+        ) -> Certificate {
+            let mut ext = format!("subjectAltName=URI:{spiffe_id}\n");
+            if let Some(c) = claims {
+                let v = encode_attested_claims(c.as_bytes()).unwrap();
+                ext += &format!("{}=DER:{}\n", v.oid(), hex::encode(v.value()));
+            }
+            if let Some(t) = ear {
+                let v = encode_cmw_ear(t.as_bytes(), TokenFormat::Jwt, Dialect::Ietf04).unwrap();
+                ext += &format!("{}=DER:{}\n", v.oid(), hex::encode(v.value()));
+            }
+            std::fs::write(self.dir.join(format!("{name}.ext")), ext).unwrap();
+            let (key, csr, pem, extfile) = (
+                format!("{name}.key"),
+                format!("{name}.csr"),
+                format!("{name}.pem"),
+                format!("{name}.ext"),
+            );
+            openssl(
+                &self.dir,
+                &[
+                    "req",
+                    "-new",
+                    "-newkey",
+                    "ec",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:P-256",
+                    "-nodes",
+                    "-keyout",
+                    &key,
+                    "-subj",
+                    "/O=SPIRE",
+                    "-out",
+                    &csr,
+                ],
+            );
+            openssl(
+                &self.dir,
+                &[
+                    "x509", "-req", "-in", &csr, "-CA", "ca.pem", "-CAkey", "ca.key", "-days", "1",
+                    "-extfile", &extfile, "-out", &pem,
+                ],
+            );
+            let text = std::fs::read_to_string(self.dir.join(&pem)).unwrap();
+            let body: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
+            let der = base64::engine::general_purpose::STANDARD
+                .decode(body)
+                .unwrap();
+            Certificate::from_der(&der, Profile::Ek).unwrap()
+        }
+    }
+
+    impl Drop for Pki {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+fn decide_chain(w: &World, input: &GatewayInput) -> GatewayDecision {
+    decide(
+        default_provider(),
+        input,
+        &GatewayPolicy::default(),
+        &GatewayContext::new(w.verifier.public_key(), UnixTime::from_secs(NOW)),
+    )
+}
+
+#[test]
+fn the_poc_chain_gives_the_agent_svids_claims_and_the_leafs_workload() {
+    let w = World::new();
+    let pki = chain::Pki::new("poc");
+    let agent_claims = w.claims("gnss");
+    let ear = w.ear(&w.ear_spec());
+    let agent = pki.svid(
+        "agent",
+        "spiffe://example.org/spire/agent/join_token/x",
+        Some(&agent_claims.to_string()),
+        Some(&ear),
+    );
+    let workload = pki.svid(
+        "workload",
+        "spiffe://example.org/python-app",
+        Some(r#"{"grc.workload": {"spiffe_id": "spiffe://example.org/python-app"}}"#),
+        None,
+    );
+    let input = GatewayInput::from_chain(&[workload, agent]).unwrap();
+    assert_eq!(input.source(), Some(1));
+    let d = decide_chain(&w, &input);
+    assert!(d.allowed(), "{:#}", d.to_json());
+    assert_eq!(
+        header(&d, headers::SPIFFE_ID),
+        Some("spiffe://example.org/python-app")
+    );
+    assert_eq!(header(&d, headers::SENSOR_ID), Some("12d1:1433"));
+}
+
+#[test]
+fn the_leafs_own_attestation_claims_win_over_the_chains() {
+    let w = World::new();
+    let pki = chain::Pki::new("leaf-wins");
+    let ear = w.ear(&w.ear_spec());
+    let mut elsewhere = w.claims("gnss");
+    elsewhere["grc.geolocation"]["sensor_id"] = json!("other-sensor");
+    let leaf = pki.svid(
+        "leaf",
+        "spiffe://example.org/spire/agent/x",
+        Some(&w.claims("gnss").to_string()),
+        Some(&ear),
+    );
+    let other = pki.svid(
+        "other",
+        "spiffe://example.org/other",
+        Some(&elsewhere.to_string()),
+        Some(&ear),
+    );
+    let input = GatewayInput::from_chain(&[leaf, other]).unwrap();
+    assert_eq!(input.source(), Some(0));
+    let d = decide_chain(&w, &input);
+    assert!(d.allowed(), "{:#}", d.to_json());
+    assert_eq!(header(&d, headers::SENSOR_ID), Some("12d1:1433"));
+}
+
+#[test]
+fn a_chain_without_claims_or_ear_denies_for_each() {
+    let w = World::new();
+    let pki = chain::Pki::new("bare");
+    let ear = w.ear(&w.ear_spec());
+    let bare = pki.svid("bare", "spiffe://example.org/a", None, None);
+    let d = decide_chain(&w, &GatewayInput::from_chain(&[bare]).unwrap());
+    let codes: Vec<u32> = d.denials().map(Error::code).collect();
+    assert_eq!(codes, vec![13052, 13071]);
+    let ear_only = pki.svid("ear-only", "spiffe://example.org/a", None, Some(&ear));
+    let d = decide_chain(&w, &GatewayInput::from_chain(&[ear_only]).unwrap());
+    assert_eq!(
+        denied(&d),
+        Error::GatewayClaimMissing {
+            claim: "the AttestedClaims extension"
+        }
+    );
+    let claims_only = pki.svid(
+        "claims-only",
+        "spiffe://example.org/a",
+        Some(&w.claims("gnss").to_string()),
+        None,
+    );
+    let d = decide_chain(&w, &GatewayInput::from_chain(&[claims_only]).unwrap());
+    assert_eq!(denied(&d), Error::GatewayEarMissing);
+    assert!(matches!(
+        GatewayInput::from_chain(&[]),
+        Err(Error::CountOutOfRange { .. })
+    ));
+}

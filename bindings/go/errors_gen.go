@@ -544,4 +544,7 @@ var (
 	// ErrGatewayClaimsNotAffirming is code 13070 (GatewayClaimsNotAffirming): The claims' own
 	// attestation status (grc.tpm-attestation) is not affirming.
 	ErrGatewayClaimsNotAffirming = sentinel(13070, "GatewayClaimsNotAffirming")
+	// ErrGatewayEarMissing is code 13071 (GatewayEarMissing): No EAR came with the claims (the
+	// client's chain carries no CMW extension).
+	ErrGatewayEarMissing = sentinel(13071, "GatewayEarMissing")
 )

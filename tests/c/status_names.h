@@ -173,6 +173,7 @@ static const struct {
     {"GatewaySubdivisionNotAllowed", AEGIS_GATEWAY_SUBDIVISION_NOT_ALLOWED},
     {"GatewayGeofenceDenied", AEGIS_GATEWAY_GEOFENCE_DENIED},
     {"GatewayClaimsNotAffirming", AEGIS_GATEWAY_CLAIMS_NOT_AFFIRMING},
+    {"GatewayEarMissing", AEGIS_GATEWAY_EAR_MISSING},
 };
 
 #endif

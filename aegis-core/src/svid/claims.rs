@@ -22,7 +22,7 @@
 //! - Every member is optional in the document; a consumer says which it needs (the gateway
 //!   denies a decision whose claims lack one, `GatewayClaimMissing`).
 //! - Members Aegis does not know are kept and written back unchanged, never read.
-//! - Duplicate member names, a document over [`MAX_CLAIMS_SIZE`] bytes, a member of the wrong
+//! - Duplicate member names, a document over [`MAX_ATTESTED_CLAIMS_BYTES`] bytes, a member of the wrong
 //!   type and text that is not 1 to 256 characters of printable ASCII (the gateway forwards
 //!   some of it in HTTP headers) are refused with `AttestedClaimsInvalid` naming the JSON path.
 //! - `latitude`, `longitude` and `accuracy_m` come together or not at all; a `jurisdiction`
@@ -32,6 +32,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
+use super::extensions::MAX_ATTESTED_CLAIMS_BYTES;
 use crate::appraise::result::{AttestationResult, LOCATION, WORKLOAD_KEY};
 use crate::appraise::Outcome;
 use crate::compat::sovereign::{PocGeolocation, PocSensorType};
@@ -40,8 +41,6 @@ use crate::error::{Error, Result};
 use crate::geo::{LocationEvent, SensorType};
 use crate::json::Strict;
 
-/// Largest AttestedClaims document read, in bytes.
-pub const MAX_CLAIMS_SIZE: usize = 64 * 1024;
 /// Longest text member, in characters.
 const MAX_TEXT: usize = 256;
 
@@ -286,8 +285,11 @@ impl AttestedClaims {
     /// Reads the document (module documentation): `AttestedClaimsInvalid` with the JSON path
     /// of the member at fault.
     pub fn from_json(json: &[u8]) -> Result<Self> {
-        if json.len() > MAX_CLAIMS_SIZE {
-            return Err(invalid("$", format!("larger than {MAX_CLAIMS_SIZE} bytes")));
+        if json.len() > MAX_ATTESTED_CLAIMS_BYTES {
+            return Err(invalid(
+                "$",
+                format!("larger than {MAX_ATTESTED_CLAIMS_BYTES} bytes"),
+            ));
         }
         let Strict(v) = serde_json::from_slice(json)
             .map_err(|e| invalid("$", format!("not JSON without duplicate members: {e}")))?;
@@ -769,7 +771,7 @@ mod tests {
     #[test]
     fn duplicates_and_oversize_documents_are_refused() {
         assert_eq!(refused(r#"{"grc.workload": {}, "grc.workload": {}}"#), "$");
-        let big = format!(r#"{{"x": "{}"}}"#, "a".repeat(MAX_CLAIMS_SIZE));
+        let big = format!(r#"{{"x": "{}"}}"#, "a".repeat(MAX_ATTESTED_CLAIMS_BYTES));
         assert_eq!(refused(&big), "$");
         assert_eq!(refused("[]"), "$");
     }

@@ -13,7 +13,8 @@
 //!
 //! 1. `claims`: the AttestedClaims read (`AttestedClaimsInvalid`) and carry `grc.tpm-attestation`
 //!    with its `app_key` and `grc.geolocation` (`GatewayClaimMissing`): missing claims deny;
-//! 2. `ear`: the EAR verifies with the caller's key and algorithms (`GatewayEarInvalid`);
+//! 2. `ear`: an EAR came (`GatewayEarMissing`) and verifies with the caller's key and
+//!    algorithms (`GatewayEarInvalid`);
 //! 3. `ear-age`: it is at most `max_ear_age_s` old (`GatewayEarStale`);
 //! 4. `ear-status`: with `require_affirming`, the EAR and its `workload-key` submod are
 //!    affirming (`GatewayEarNotAffirming`) and so is the claims' own status
@@ -44,7 +45,8 @@ use std::sync::Mutex;
 
 use serde_json::{json, Map, Value};
 
-use super::claims::{sensor_name, sensor_of_name, AttestedClaims, GeolocationClaims};
+use super::claims::{self, sensor_name, sensor_of_name, AttestedClaims, GeolocationClaims};
+use super::extensions::SvidExtensions;
 use crate::appraise::result::{LOCATION, WORKLOAD_KEY};
 use crate::crypto::CryptoProvider;
 use crate::ear::{self, Algorithm, Status, VerifiedEar};
@@ -53,6 +55,7 @@ use crate::geo::{GeofenceContext, GeofencePolicy, LocationEvent, SensorType};
 use crate::json::Strict;
 use crate::keys::PublicKey;
 use crate::time::UnixTime;
+use crate::x509::Certificate;
 
 /// The gateway policy format version this build reads (`"version": 1`).
 pub const GATEWAY_POLICY_VERSION: u64 = 1;
@@ -70,23 +73,104 @@ pub const DEFAULT_MAX_EAR_AGE_S: u64 = 3600;
 const MAX_CODES: usize = 512;
 
 /// What the decision reads from the client: the AttestedClaims JSON and the EAR token taken from
-/// its SVID chain.
-#[derive(Clone, Copy, Debug)]
-pub struct GatewayInput<'a> {
-    claims_json: &'a [u8],
-    ear_token: &'a [u8],
+/// its SVID chain (each `None` when the chain carries none: the decision then denies).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GatewayInput {
+    claims_json: Option<Vec<u8>>,
+    ear_token: Option<Vec<u8>>,
+    source: Option<usize>,
 }
 
-impl<'a> GatewayInput<'a> {
+impl GatewayInput {
     /// The AttestedClaims extension's JSON bytes and the EAR token bytes (a JWT, or a CWT in
     /// binary or base64: [`ear::verify_token`]), as taken from the SVID chain.
-    pub fn from_parts(claims_json: &'a [u8], ear_token: &'a [u8]) -> Self {
+    pub fn from_parts(claims_json: &[u8], ear_token: &[u8]) -> Self {
         GatewayInput {
-            claims_json,
-            ear_token,
+            claims_json: Some(claims_json.to_vec()),
+            ear_token: Some(ear_token.to_vec()),
+            source: None,
         }
     }
+
+    /// The claims and the EAR of a client's SVID chain `[leaf, others...]` (docs/gateway.md,
+    /// "Which certificate's claims"): both are read from one certificate, the *attestation
+    /// certificate*: the first of the chain, leaf first, that carries attestation claims
+    /// (`grc.tpm-attestation` or `grc.geolocation`) or a CMW EAR. So the leaf's own claims win
+    /// (SPIRE's CredentialComposer writing them into the agent's or the workload's SVID);
+    /// otherwise the nearest other certificate's (the proof of concept's agent SVID sent after
+    /// the workload SVID). When the attestation certificate is not the leaf, the leaf's
+    /// `grc.workload` (the workload the connection is from) replaces the attestation
+    /// certificate's.
+    ///
+    /// Only the extensions are read here: the caller verifies the chain (each certificate to the
+    /// trust bundle, SPIFFE X509-SVID rules) before deciding. Errors: the extension decoding
+    /// errors (`SvidAttestedClaimsMalformed`, `SvidCmwMalformed`, ...) of a certificate that
+    /// carries a malformed one; `CountOutOfRange` for an empty chain or more than
+    /// [`MAX_CHAIN`] certificates.
+    pub fn from_chain(chain: &[Certificate]) -> Result<Self> {
+        if chain.is_empty() || chain.len() > MAX_CHAIN {
+            return Err(Error::CountOutOfRange {
+                what: "certificates in the client's SVID chain",
+                count: chain.len(),
+                max: MAX_CHAIN,
+            });
+        }
+        let extensions = chain
+            .iter()
+            .map(SvidExtensions::of)
+            .collect::<Result<Vec<_>>>()?;
+        let attests = |e: &SvidExtensions| {
+            e.ear().is_some()
+                || e.attested_claims().is_some_and(|c| {
+                    let o = c.to_object();
+                    o.contains_key(claims::TPM_ATTESTATION) || o.contains_key(claims::GEOLOCATION)
+                })
+        };
+        let Some(source) = extensions.iter().position(attests) else {
+            // No attestation anywhere: the leaf's claims (if any) go to the decision, which
+            // denies for what is missing.
+            return Ok(GatewayInput {
+                claims_json: extensions
+                    .first()
+                    .and_then(|e| e.attested_claims())
+                    .map(|c| c.as_bytes().to_vec()),
+                ear_token: None,
+                source: None,
+            });
+        };
+        let chosen = extensions.get(source);
+        let mut claims_json = chosen
+            .and_then(|e| e.attested_claims())
+            .map(|c| c.as_bytes().to_vec());
+        let leaf_workload = extensions
+            .first()
+            .filter(|_| source > 0)
+            .and_then(|e| e.attested_claims())
+            .and_then(|c| AttestedClaims::from_json(c.as_bytes()).ok())
+            .and_then(|c| c.workload);
+        if let (Some(workload), Some(json)) = (leaf_workload, &claims_json) {
+            // Claims that do not read are passed on as they are: the decision reports why.
+            if let Ok(mut merged) = AttestedClaims::from_json(json) {
+                merged.workload = Some(workload);
+                claims_json = Some(merged.to_json()?.into_bytes());
+            }
+        }
+        Ok(GatewayInput {
+            claims_json,
+            ear_token: chosen.and_then(|e| e.ear()).map(|e| e.token().to_vec()),
+            source: Some(source),
+        })
+    }
+
+    /// The index in the chain of the attestation certificate ([`GatewayInput::from_chain`]);
+    /// `None` for [`GatewayInput::from_parts`] or a chain without one.
+    pub fn source(&self) -> Option<usize> {
+        self.source
+    }
 }
+
+/// Most certificates read from a client's chain.
+pub const MAX_CHAIN: usize = 8;
 
 /// A gateway policy (docs/gateway.md), checked when read.
 #[derive(Clone, Debug, PartialEq)]
@@ -695,14 +779,19 @@ impl Found<'_> {
 /// Decides on `input` with `policy` (module documentation): every check runs and is reported.
 pub fn decide(
     provider: &dyn CryptoProvider,
-    input: &GatewayInput<'_>,
+    input: &GatewayInput,
     policy: &GatewayPolicy,
     ctx: &GatewayContext<'_>,
 ) -> GatewayDecision {
     let mut reasons = Vec::new();
 
     // 1. claims
-    let claims = AttestedClaims::from_json(input.claims_json);
+    let claims = match &input.claims_json {
+        Some(json) => AttestedClaims::from_json(json),
+        None => Err(Error::GatewayClaimMissing {
+            claim: "the AttestedClaims extension",
+        }),
+    };
     match &claims {
         Err(e) => reasons.push(GatewayReason::deny(GatewayCheck::Claims, e.clone())),
         Ok(c) => {
@@ -727,11 +816,18 @@ pub fn decide(
         algorithms: ctx.ear_algorithms,
         ..ear::VerifyOptions::new(ctx.ear_key, ctx.now)
     };
-    let verified = ear::verify_token(provider, input.ear_token, &options);
+    let verified = match &input.ear_token {
+        Some(token) => ear::verify_token(provider, token, &options),
+        None => Err(Error::GatewayEarMissing),
+    };
     match &verified {
         Ok(v) => reasons.push(GatewayReason::pass(
             GatewayCheck::Ear,
             format!("the EAR verifies ({})", v.algorithm().jws_name()),
+        )),
+        Err(Error::GatewayEarMissing) => reasons.push(GatewayReason::deny(
+            GatewayCheck::Ear,
+            Error::GatewayEarMissing,
         )),
         Err(e) => reasons.push(GatewayReason::deny(
             GatewayCheck::Ear,
