@@ -35,6 +35,7 @@ use serde_json::{json, Value};
 mod appraise;
 #[cfg(feature = "tss")]
 mod demo;
+mod gateway;
 mod token;
 
 #[derive(Parser, Debug)]
@@ -94,6 +95,11 @@ enum Command {
     Jwk {
         #[command(subcommand)]
         action: token::JwkAction,
+    },
+    /// The gateway decision on a client's attested claims and EAR (docs/gateway.md).
+    Gateway {
+        #[command(subcommand)]
+        action: gateway::GatewayAction,
     },
     /// Print the stable error codes and names shared by every binding, as JSON.
     Codes,
@@ -387,6 +393,7 @@ fn run(command: Command, files: Files) -> Result<Outcome, UsageError> {
         } => ear_sign(&args, files),
         Command::Token { action } => token::run(&action, files),
         Command::Jwk { action } => token::jwk(&action, files),
+        Command::Gateway { action } => gateway::run(&action, files),
         Command::Codes => Ok(Outcome::Decoded(Value::Array(
             Error::TABLE
                 .iter()
