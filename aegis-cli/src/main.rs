@@ -36,6 +36,7 @@ mod appraise;
 #[cfg(feature = "tss")]
 mod demo;
 mod gateway;
+mod svid;
 mod token;
 
 #[derive(Parser, Debug)]
@@ -100,6 +101,11 @@ enum Command {
     Gateway {
         #[command(subcommand)]
         action: gateway::GatewayAction,
+    },
+    /// X.509-SVIDs: decode a chain, verify it per the SPIFFE X509-SVID specification.
+    Svid {
+        #[command(subcommand)]
+        action: svid::SvidAction,
     },
     /// Print the stable error codes and names shared by every binding, as JSON.
     Codes,
@@ -394,6 +400,7 @@ fn run(command: Command, files: Files) -> Result<Outcome, UsageError> {
         Command::Token { action } => token::run(&action, files),
         Command::Jwk { action } => token::jwk(&action, files),
         Command::Gateway { action } => gateway::run(&action, files),
+        Command::Svid { action } => svid::run(&action, files),
         Command::Codes => Ok(Outcome::Decoded(Value::Array(
             Error::TABLE
                 .iter()

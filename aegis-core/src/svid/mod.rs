@@ -6,13 +6,19 @@
 //!   ([`encode_attested_claims`], [`encode_cmw_ear`] -> [`ComposerExtension`]) and decode them
 //!   ([`decode_attested_claims`], [`decode_cmw`], both at once from a certificate with
 //!   [`SvidExtensions::of`]).
+//! - [`verify`]: [`verify_svid`] checks a chain `[leaf, intermediates...]` against an
+//!   [`SvidBundle`] at a given time under the SPIFFE profile ([`crate::x509::Profile::Spiffe`])
+//!   and returns a [`VerifiedSvid`] (SPIFFE ID, leaf key, decoded extensions).
 
 pub mod extensions;
+pub mod verify;
 
+pub use crate::x509::SpiffeId;
 pub use extensions::{
     decode_attested_claims, decode_cmw, encode_attested_claims, encode_cmw_ear, AttestedClaims,
     CmwChoice, CmwEar, ComposerExtension, SvidExtensions,
 };
+pub use verify::{pem_certificates, verify_svid, SvidBundle, VerifiedSvid};
 
 pub mod claims;
 pub mod gateway;
