@@ -143,7 +143,7 @@ fn fixture(name: &str) -> Fixture {
             "grc.geolocation": {
                 "sensor_type": sensor, "sensor_id": "12d1:1433", "sensor_msisdn": "+34696810912",
                 "tpm_attested": true, "latitude": 40.4168, "longitude": -3.7038, "accuracy_m": 7.0,
-                "jurisdiction": {"country": "ES", "subdivision": "ES-MD"},
+                "jurisdiction-country": "ES", "jurisdiction-subdivision": "ES-MD",
             },
         });
         f.write(&format!("{sensor}.json"), &claims.to_string());

@@ -169,7 +169,7 @@ impl World {
                 "tpm_attested": true, "tpm_pcr_index": 15,
                 "latitude": 40.4168, "longitude": -3.7038, "accuracy_m": 7.0,
                 "time": NOW - 120,
-                "jurisdiction": {"country": "ES", "subdivision": "ES-MD"},
+                "jurisdiction-country": "ES", "jurisdiction-subdivision": "ES-MD",
             },
         })
     }
@@ -506,10 +506,9 @@ fn the_policy_jurisdiction_rules_deny_with_their_codes() {
         ..w.ear_spec()
     });
     let mut c = w.claims("gnss");
-    c["grc.geolocation"]
-        .as_object_mut()
-        .unwrap()
-        .remove("jurisdiction");
+    for k in ["jurisdiction-country", "jurisdiction-subdivision"] {
+        c["grc.geolocation"].as_object_mut().unwrap().remove(k);
+    }
     let d = w.decide_with(&c, &nowhere, &ch, None);
     assert_eq!(denied(&d), Error::GatewayJurisdictionMissing);
 }
@@ -589,7 +588,7 @@ fn the_documented_policy_reads_and_decides_as_documented() {
         .allowed());
     // Catalonia: denied.
     let mut c = w.claims("gnss");
-    c["grc.geolocation"]["jurisdiction"]["subdivision"] = json!("ES-CT");
+    c["grc.geolocation"]["jurisdiction-subdivision"] = json!("ES-CT");
     let ear = w.ear(&EarSpec {
         subdivision: Some("ES-CT"),
         ..w.ear_spec()

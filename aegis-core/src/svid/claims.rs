@@ -14,8 +14,9 @@
 //! - `grc.geolocation` ([`GeolocationClaims`]): the PoC's `sensor_type`, `sensor_id`,
 //!   `sensor_imei`, `sensor_imsi`, `tpm_attested`, `tpm_pcr_index` (the flat form the PoC's
 //!   agent answers `attested_geolocation` with and its gateway filter reads), plus Aegis's
-//!   `sensor_msisdn`, `latitude`, `longitude`, `accuracy_m`, `time` and `jurisdiction`
-//!   `{country, subdivision}`.
+//!   `sensor_msisdn`, `latitude`, `longitude`, `accuracy_m`, `time`, and the jurisdiction under
+//!   the geoAR claims' names without their `grc.` prefix (FORMATS.md, EAR):
+//!   `jurisdiction-country`, `jurisdiction-subdivision`.
 //!
 //! Aegis's reading where the PoC's design paper is silent:
 //!
@@ -25,8 +26,8 @@
 //! - Duplicate member names, a document over [`MAX_ATTESTED_CLAIMS_BYTES`] bytes, a member of the wrong
 //!   type and text that is not 1 to 256 characters of printable ASCII (the gateway forwards
 //!   some of it in HTTP headers) are refused with `AttestedClaimsInvalid` naming the JSON path.
-//! - `latitude`, `longitude` and `accuracy_m` come together or not at all; a `jurisdiction`
-//!   subdivision needs its country and carries its prefix ("ES-MD").
+//! - `latitude`, `longitude` and `accuracy_m` come together or not at all; a
+//!   `jurisdiction-subdivision` needs its `jurisdiction-country` and carries its prefix ("ES-MD").
 
 use std::collections::BTreeMap;
 
@@ -130,9 +131,9 @@ pub struct GeolocationClaims {
     pub coordinates: Option<Coordinates>,
     /// `time`: the reading's time, seconds since the epoch.
     pub time: Option<u64>,
-    /// `jurisdiction.country`: ISO 3166-1 alpha-2.
+    /// `jurisdiction-country`: ISO 3166-1 alpha-2.
     pub country: Option<String>,
-    /// `jurisdiction.subdivision`: ISO 3166-2 with the country prefix.
+    /// `jurisdiction-subdivision`: ISO 3166-2 with the country prefix.
     pub subdivision: Option<String>,
     /// Members Aegis does not know.
     pub other: Map<String, Value>,
@@ -345,7 +346,8 @@ impl AttestedClaims {
     ///   App Key certification gave them;
     /// - `grc.geolocation`, when the `location` submod has a verified reading: its
     ///   `sensor_type`, `sensor_id`, coordinates and time (the attester claims), `tpm_attested`
-    ///   (whether the `location-log` check passed), `jurisdiction` (the submod's geoAR country
+    ///   (whether the `location-log` check passed), `jurisdiction-country` and
+    ///   `jurisdiction-subdivision` (the submod's geoAR country
     ///   and subdivision);
     /// - `grc.workload`: not from the result (the composer adds the SPIFFE ID).
     ///
@@ -614,20 +616,13 @@ impl GeolocationClaims {
             .and_then(|n| u8::try_from(n).ok());
         g.coordinates = coordinates(&mut m)?;
         g.time = m.uint("time", 1 << 53)?;
-        if let Some(j) = m.object("jurisdiction") {
-            let at = m.at("jurisdiction");
-            let mut j = Members::of(j, &at)?;
-            g.country = j.text("country")?;
-            g.subdivision = j.text("subdivision")?;
-            if let Some(c) = &g.country {
-                check_country(c, &j.at("country"))?;
-            }
-            if let Some(s) = &g.subdivision {
-                check_subdivision(s, g.country.as_deref(), &j.at("subdivision"))?;
-            }
-            if let Some(extra) = j.map.keys().next() {
-                return Err(invalid(&j.at(extra), "unknown member of jurisdiction"));
-            }
+        g.country = m.text("jurisdiction-country")?;
+        g.subdivision = m.text("jurisdiction-subdivision")?;
+        if let Some(c) = &g.country {
+            check_country(c, &m.at("jurisdiction-country"))?;
+        }
+        if let Some(s) = &g.subdivision {
+            check_subdivision(s, g.country.as_deref(), &m.at("jurisdiction-subdivision"))?;
         }
         g.other = m.map;
         Ok(g)
@@ -654,12 +649,12 @@ impl GeolocationClaims {
         if let Some(t) = self.time {
             out.insert("time".into(), t.into());
         }
-        if self.country.is_some() || self.subdivision.is_some() {
-            let mut j = Map::new();
-            put(&mut j, "country", self.country.as_deref());
-            put(&mut j, "subdivision", self.subdivision.as_deref());
-            out.insert("jurisdiction".into(), Value::Object(j));
-        }
+        put(&mut out, "jurisdiction-country", self.country.as_deref());
+        put(
+            &mut out,
+            "jurisdiction-subdivision",
+            self.subdivision.as_deref(),
+        );
         Value::Object(out)
     }
 
@@ -704,7 +699,7 @@ mod tests {
             "sensor_type": "mobile", "sensor_id": "12d1:1433", "sensor_msisdn": "+34696810912",
             "tpm_attested": true, "tpm_pcr_index": 15,
             "latitude": 40.33, "longitude": -3.7707, "accuracy_m": 7.0,
-            "jurisdiction": {"country": "ES", "subdivision": "ES-MD"},
+            "jurisdiction-country": "ES", "jurisdiction-subdivision": "ES-MD",
             "vendor": {"x": 1}
         },
         "grc.later": [1, 2]
@@ -762,9 +757,9 @@ mod tests {
         );
         assert_eq!(
             refused(
-                r#"{"grc.geolocation": {"sensor_type": "gnss", "sensor_id": "a", "jurisdiction": {"country": "FR", "subdivision": "ES-MD"}}}"#
+                r#"{"grc.geolocation": {"sensor_type": "gnss", "sensor_id": "a", "jurisdiction-country": "FR", "jurisdiction-subdivision": "ES-MD"}}"#
             ),
-            "$['grc.geolocation'].jurisdiction.subdivision"
+            "$['grc.geolocation'].jurisdiction-subdivision"
         );
     }
 
