@@ -1627,6 +1627,11 @@ typedef struct {
  */
 #define AEGIS_GATEWAY_EAR_MISSING 13071
 
+/**
+ * An SVID the client sent along with its leaf is of another trust domain.
+ */
+#define AEGIS_GATEWAY_CHAIN_TRUST_DOMAIN_MISMATCH 13072
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus

@@ -855,6 +855,11 @@ error_table! {
         } => "the attested claims do not affirm the attestation";
         /// No EAR came with the claims (the client's chain carries no CMW extension).
         13071 GatewayEarMissing => "no EAR came with the attested claims";
+        /// An SVID the client sent along with its leaf is of another trust domain.
+        13072 GatewayChainTrustDomainMismatch {
+            /// The other SVID's trust domain.
+            trust_domain: String,
+        } => "an SVID in the client's chain is of another trust domain than the leaf";
     }
     boundary_only {
         /// A required pointer argument was NULL (or a (ptr, len) pair had NULL with len > 0).
@@ -1303,6 +1308,10 @@ impl fmt::Display for Error {
             Error::GatewayClaimsNotAffirming { status } => {
                 write!(f, "the attested claims give the attestation status {status:?}, not affirming")
             }
+            Error::GatewayChainTrustDomainMismatch { trust_domain } => write!(
+                f,
+                "an SVID in the client's chain is of the trust domain {trust_domain:?}, not the leaf's"
+            ),
             Error::GatewayEarMissing => f.write_str(
                 "no EAR came with the attested claims (no CMW extension in the client's chain)",
             ),

@@ -673,14 +673,14 @@ fn the_cache_asks_the_network_once_per_ttl_and_keeps_no_unknown_answer() {
     assert_eq!(small.len(), 2);
 }
 
-/// Certificates made with the openssl command, carrying the SVID extensions given.
+/// SVIDs made with the openssl command under a root CA (and an intermediate CA), carrying the
+/// SVID extensions given; verified at the real time (openssl dates them from now).
 mod chain {
     use std::path::PathBuf;
     use std::process::Command;
 
     use aegis_core::ear::{Dialect, TokenFormat};
-    use aegis_core::svid::{encode_attested_claims, encode_cmw_ear};
-    use aegis_core::x509::{Certificate, Profile};
+    use aegis_core::svid::{encode_attested_claims, encode_cmw_ear, SvidBundle};
     use base64::Engine as _;
 
     pub struct Pki {
@@ -698,6 +698,13 @@ mod chain {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
+    }
+
+    fn der_of(pem: &str) -> Vec<u8> {
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .unwrap()
     }
 
     impl Pki {
@@ -718,40 +725,41 @@ mod chain {
                     "-keyout",
                     "ca.key",
                     "-subj",
-                    "/O=SPIRE/CN=ca",
+                    "/O=SPIRE/CN=root",
                     "-days",
                     "2",
                     "-out",
                     "ca.pem",
                 ],
             );
-            Pki { dir }
+            let pki = Pki { dir };
+            pki.issue(
+                "int",
+                "ca",
+                "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n",
+            );
+            pki
         }
 
-        /// A certificate for `spiffe_id` signed by the CA, with the AttestedClaims extension
-        /// (when `claims`) and the CMW extension (when `ear`).
-        pub fn svid(
-            &self,
-            name: &str,
-            spiffe_id: &str,
-            claims: Option<&str>,
-            ear: Option<&str>,
-        ) -> Certificate {
-            let mut ext = format!("subjectAltName=URI:{spiffe_id}\n");
-            if let Some(c) = claims {
-                let v = encode_attested_claims(c.as_bytes()).unwrap();
-                ext += &format!("{}=DER:{}\n", v.oid(), hex::encode(v.value()));
-            }
-            if let Some(t) = ear {
-                let v = encode_cmw_ear(t.as_bytes(), TokenFormat::Jwt, Dialect::Ietf04).unwrap();
-                ext += &format!("{}=DER:{}\n", v.oid(), hex::encode(v.value()));
-            }
+        /// The root CA as a bundle.
+        pub fn bundle(&self) -> SvidBundle {
+            SvidBundle::from_pem(&std::fs::read(self.dir.join("ca.pem")).unwrap()).unwrap()
+        }
+
+        /// The intermediate CA's DER.
+        pub fn intermediate(&self) -> Vec<u8> {
+            der_of(&std::fs::read_to_string(self.dir.join("int.pem")).unwrap())
+        }
+
+        fn issue(&self, name: &str, issuer: &str, ext: &str) -> Vec<u8> {
             std::fs::write(self.dir.join(format!("{name}.ext")), ext).unwrap();
-            let (key, csr, pem, extfile) = (
+            let (key, csr, pem, extfile, ca, ca_key) = (
                 format!("{name}.key"),
                 format!("{name}.csr"),
                 format!("{name}.pem"),
                 format!("{name}.ext"),
+                format!("{issuer}.pem"),
+                format!("{issuer}.key"),
             );
             openssl(
                 &self.dir,
@@ -774,16 +782,35 @@ mod chain {
             openssl(
                 &self.dir,
                 &[
-                    "x509", "-req", "-in", &csr, "-CA", "ca.pem", "-CAkey", "ca.key", "-days", "1",
+                    "x509", "-req", "-in", &csr, "-CA", &ca, "-CAkey", &ca_key, "-days", "1",
                     "-extfile", &extfile, "-out", &pem,
                 ],
             );
-            let text = std::fs::read_to_string(self.dir.join(&pem)).unwrap();
-            let body: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
-            let der = base64::engine::general_purpose::STANDARD
-                .decode(body)
-                .unwrap();
-            Certificate::from_der(&der, Profile::Ek).unwrap()
+            der_of(&std::fs::read_to_string(self.dir.join(&pem)).unwrap())
+        }
+
+        /// An SVID (DER) for `spiffe_id` issued by `issuer` ("ca" or "int"), with the
+        /// AttestedClaims extension (when `claims`) and the CMW extension (when `ear`).
+        pub fn svid(
+            &self,
+            name: &str,
+            issuer: &str,
+            spiffe_id: &str,
+            claims: Option<&str>,
+            ear: Option<&str>,
+        ) -> Vec<u8> {
+            let mut ext = format!(
+                "subjectAltName=URI:{spiffe_id}\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+            );
+            if let Some(c) = claims {
+                let v = encode_attested_claims(c.as_bytes()).unwrap();
+                ext += &format!("{}=DER:{}\n", v.oid(), hex::encode(v.value()));
+            }
+            if let Some(t) = ear {
+                let v = encode_cmw_ear(t.as_bytes(), TokenFormat::Jwt, Dialect::Ietf04).unwrap();
+                ext += &format!("{}=DER:{}\n", v.oid(), hex::encode(v.value()));
+            }
+            self.issue(name, issuer, &ext)
         }
     }
 
@@ -792,6 +819,11 @@ mod chain {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
+}
+
+fn verified(pki: &chain::Pki, chain: &[&Vec<u8>]) -> Result<GatewayInput> {
+    let ders: Vec<&[u8]> = chain.iter().map(|d| d.as_slice()).collect();
+    GatewayInput::from_verified_chain(default_provider(), &ders, &pki.bundle(), UnixTime::now())
 }
 
 fn decide_chain(w: &World, input: &GatewayInput) -> GatewayDecision {
@@ -811,25 +843,52 @@ fn the_poc_chain_gives_the_agent_svids_claims_and_the_leafs_workload() {
     let ear = w.ear(&w.ear_spec());
     let agent = pki.svid(
         "agent",
+        "ca",
         "spiffe://example.org/spire/agent/join_token/x",
         Some(&agent_claims.to_string()),
         Some(&ear),
     );
     let workload = pki.svid(
         "workload",
+        "ca",
         "spiffe://example.org/python-app",
-        Some(r#"{"grc.workload": {"spiffe_id": "spiffe://example.org/python-app"}}"#),
+        Some(r#"{"grc.workload": {"spiffe_id": "spiffe://example.org/claimed"}}"#),
         None,
     );
-    let input = GatewayInput::from_chain(&[workload, agent]).unwrap();
+    let input = verified(&pki, &[&workload, &agent]).unwrap();
     assert_eq!(input.source(), Some(1));
     let d = decide_chain(&w, &input);
     assert!(d.allowed(), "{:#}", d.to_json());
+    // The verified leaf's SPIFFE ID, not the claimed one.
     assert_eq!(
         header(&d, headers::SPIFFE_ID),
         Some("spiffe://example.org/python-app")
     );
     assert_eq!(header(&d, headers::SENSOR_ID), Some("12d1:1433"));
+}
+
+#[test]
+fn intermediates_are_told_from_the_svids_sent_along() {
+    let w = World::new();
+    let pki = chain::Pki::new("intermediate");
+    let ear = w.ear(&w.ear_spec());
+    let agent = pki.svid(
+        "agent",
+        "int",
+        "spiffe://example.org/agent",
+        Some(&w.claims("gnss").to_string()),
+        Some(&ear),
+    );
+    let workload = pki.svid("workload", "int", "spiffe://example.org/app", None, None);
+    let int = pki.intermediate();
+    let input = verified(&pki, &[&workload, &int, &agent]).unwrap();
+    assert_eq!(input.source(), Some(1));
+    assert!(decide_chain(&w, &input).allowed());
+    // Without the intermediate neither SVID reaches the bundle.
+    assert_eq!(
+        verified(&pki, &[&workload, &agent]).unwrap_err().name(),
+        "SvidUntrusted"
+    );
 }
 
 #[test]
@@ -841,17 +900,19 @@ fn the_leafs_own_attestation_claims_win_over_the_chains() {
     elsewhere["grc.geolocation"]["sensor_id"] = json!("other-sensor");
     let leaf = pki.svid(
         "leaf",
+        "ca",
         "spiffe://example.org/spire/agent/x",
         Some(&w.claims("gnss").to_string()),
         Some(&ear),
     );
     let other = pki.svid(
         "other",
+        "ca",
         "spiffe://example.org/other",
         Some(&elsewhere.to_string()),
         Some(&ear),
     );
-    let input = GatewayInput::from_chain(&[leaf, other]).unwrap();
+    let input = verified(&pki, &[&leaf, &other]).unwrap();
     assert_eq!(input.source(), Some(0));
     let d = decide_chain(&w, &input);
     assert!(d.allowed(), "{:#}", d.to_json());
@@ -859,32 +920,52 @@ fn the_leafs_own_attestation_claims_win_over_the_chains() {
 }
 
 #[test]
+fn an_svid_of_another_trust_domain_in_the_chain_is_refused() {
+    let w = World::new();
+    let pki = chain::Pki::new("other-domain");
+    let ear = w.ear(&w.ear_spec());
+    let leaf = pki.svid("leaf", "ca", "spiffe://example.org/app", None, None);
+    let agent = pki.svid(
+        "agent",
+        "ca",
+        "spiffe://elsewhere.example/agent",
+        Some(&w.claims("gnss").to_string()),
+        Some(&ear),
+    );
+    assert_eq!(
+        verified(&pki, &[&leaf, &agent]).unwrap_err(),
+        Error::GatewayChainTrustDomainMismatch {
+            trust_domain: "elsewhere.example".into()
+        }
+    );
+}
+
+#[test]
 fn a_chain_without_claims_or_ear_denies_for_each() {
     let w = World::new();
     let pki = chain::Pki::new("bare");
     let ear = w.ear(&w.ear_spec());
-    let bare = pki.svid("bare", "spiffe://example.org/a", None, None);
-    let d = decide_chain(&w, &GatewayInput::from_chain(&[bare]).unwrap());
+    let bare = pki.svid("bare", "ca", "spiffe://example.org/a", None, None);
+    let d = decide_chain(&w, &verified(&pki, &[&bare]).unwrap());
     let codes: Vec<u32> = d.denials().map(Error::code).collect();
     assert_eq!(codes, vec![13052, 13071]);
-    let ear_only = pki.svid("ear-only", "spiffe://example.org/a", None, Some(&ear));
-    let d = decide_chain(&w, &GatewayInput::from_chain(&[ear_only]).unwrap());
+    let ear_only = pki.svid("ear-only", "ca", "spiffe://example.org/a", None, Some(&ear));
+    let d = decide_chain(&w, &verified(&pki, &[&ear_only]).unwrap());
     assert_eq!(
         denied(&d),
         Error::GatewayClaimMissing {
             claim: "the AttestedClaims extension"
         }
     );
+    let claims = w.claims("gnss").to_string();
     let claims_only = pki.svid(
         "claims-only",
+        "ca",
         "spiffe://example.org/a",
-        Some(&w.claims("gnss").to_string()),
+        Some(&claims),
         None,
     );
-    let d = decide_chain(&w, &GatewayInput::from_chain(&[claims_only]).unwrap());
+    let d = decide_chain(&w, &verified(&pki, &[&claims_only]).unwrap());
     assert_eq!(denied(&d), Error::GatewayEarMissing);
-    assert!(matches!(
-        GatewayInput::from_chain(&[]),
-        Err(Error::CountOutOfRange { .. })
-    ));
+    assert_eq!(verified(&pki, &[]).unwrap_err(), Error::SvidChainEmpty);
 }

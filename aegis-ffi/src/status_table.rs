@@ -580,6 +580,9 @@ pub const AEGIS_GATEWAY_CLAIMS_NOT_AFFIRMING: aegis_status = 13070;
 /// No EAR came with the claims (the client's chain carries no CMW extension).
 pub const AEGIS_GATEWAY_EAR_MISSING: aegis_status = 13071;
 
+/// An SVID the client sent along with its leaf is of another trust domain.
+pub const AEGIS_GATEWAY_CHAIN_TRUST_DOMAIN_MISMATCH: aegis_status = 13072;
+
 /// Every status with its name (the `aegis_core::Error` variant name, or the C-ABI-only name) and
 /// static message, in code order. `AEGIS_OK` is not listed.
 pub(crate) const STATUSES: &[(aegis_status, &str, &core::ffi::CStr)] = &[
@@ -748,4 +751,5 @@ pub(crate) const STATUSES: &[(aegis_status, &str, &core::ffi::CStr)] = &[
     (AEGIS_GATEWAY_GEOFENCE_DENIED, "GatewayGeofenceDenied", c"the gateway policy's geofence denies the reading"),
     (AEGIS_GATEWAY_CLAIMS_NOT_AFFIRMING, "GatewayClaimsNotAffirming", c"the attested claims do not affirm the attestation"),
     (AEGIS_GATEWAY_EAR_MISSING, "GatewayEarMissing", c"no EAR came with the attested claims"),
+    (AEGIS_GATEWAY_CHAIN_TRUST_DOMAIN_MISMATCH, "GatewayChainTrustDomainMismatch", c"an SVID in the client's chain is of another trust domain than the leaf"),
 ];

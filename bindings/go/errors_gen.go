@@ -547,4 +547,7 @@ var (
 	// ErrGatewayEarMissing is code 13071 (GatewayEarMissing): No EAR came with the claims (the
 	// client's chain carries no CMW extension).
 	ErrGatewayEarMissing = sentinel(13071, "GatewayEarMissing")
+	// ErrGatewayChainTrustDomainMismatch is code 13072 (GatewayChainTrustDomainMismatch): An SVID
+	// the client sent along with its leaf is of another trust domain.
+	ErrGatewayChainTrustDomainMismatch = sentinel(13072, "GatewayChainTrustDomainMismatch")
 )

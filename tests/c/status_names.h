@@ -174,6 +174,7 @@ static const struct {
     {"GatewayGeofenceDenied", AEGIS_GATEWAY_GEOFENCE_DENIED},
     {"GatewayClaimsNotAffirming", AEGIS_GATEWAY_CLAIMS_NOT_AFFIRMING},
     {"GatewayEarMissing", AEGIS_GATEWAY_EAR_MISSING},
+    {"GatewayChainTrustDomainMismatch", AEGIS_GATEWAY_CHAIN_TRUST_DOMAIN_MISMATCH},
 };
 
 #endif

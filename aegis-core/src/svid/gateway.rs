@@ -47,6 +47,7 @@ use serde_json::{json, Map, Value};
 
 use super::claims::{self, sensor_name, sensor_of_name, AttestedClaims, GeolocationClaims};
 use super::extensions::SvidExtensions;
+use super::verify::{verify_svid, SvidBundle, VerifiedSvid};
 use crate::appraise::result::{LOCATION, WORKLOAD_KEY};
 use crate::crypto::CryptoProvider;
 use crate::ear::{self, Algorithm, Status, VerifiedEar};
@@ -55,7 +56,7 @@ use crate::geo::{GeofenceContext, GeofencePolicy, LocationEvent, SensorType};
 use crate::json::Strict;
 use crate::keys::PublicKey;
 use crate::time::UnixTime;
-use crate::x509::Certificate;
+use crate::x509::{CaCertificate, Profile};
 
 /// The gateway policy format version this build reads (`"version": 1`).
 pub const GATEWAY_POLICY_VERSION: u64 = 1;
@@ -79,6 +80,7 @@ pub struct GatewayInput {
     claims_json: Option<Vec<u8>>,
     ear_token: Option<Vec<u8>>,
     source: Option<usize>,
+    spiffe_id: Option<String>,
 }
 
 impl GatewayInput {
@@ -89,63 +91,93 @@ impl GatewayInput {
             claims_json: Some(claims_json.to_vec()),
             ear_token: Some(ear_token.to_vec()),
             source: None,
+            spiffe_id: None,
         }
     }
 
-    /// The claims and the EAR of a client's SVID chain `[leaf, others...]` (docs/gateway.md,
-    /// "Which certificate's claims"): both are read from one certificate, the *attestation
-    /// certificate*: the first of the chain, leaf first, that carries attestation claims
+    /// The claims and the EAR of a client's SVID chain, verified (docs/gateway.md, "Which
+    /// certificate's claims"). `chain` is what the client presented, leaf first: the leaf SVID,
+    /// the CA certificates between it and the bundle, and any further SVIDs it sends along (the
+    /// proof of concept sends its agent SVID after the workload SVID: an end-entity certificate
+    /// of the same trust domain, not the leaf's issuer). Each certificate that parses as a CA
+    /// is an intermediate; the leaf and every other SVID are verified on their own with
+    /// [`verify_svid`] (SPIFFE X509-SVID rules, to `bundle` at `time`, through the
+    /// intermediates). Then the claims and the EAR are read from one certificate, the
+    /// *attestation certificate*: the first SVID, leaf first, that carries attestation claims
     /// (`grc.tpm-attestation` or `grc.geolocation`) or a CMW EAR. So the leaf's own claims win
-    /// (SPIRE's CredentialComposer writing them into the agent's or the workload's SVID);
-    /// otherwise the nearest other certificate's (the proof of concept's agent SVID sent after
-    /// the workload SVID). When the attestation certificate is not the leaf, the leaf's
-    /// `grc.workload` (the workload the connection is from) replaces the attestation
-    /// certificate's.
+    /// (SPIRE's CredentialComposer writing them into the SVID it issues); otherwise the nearest
+    /// other SVID's (the PoC's agent SVID). When the attestation certificate is not the leaf,
+    /// the leaf's `grc.workload` replaces the attestation certificate's. The leaf's SPIFFE ID
+    /// is forwarded as `X-SPIFFE-ID`.
     ///
-    /// Only the extensions are read here: the caller verifies the chain (each certificate to the
-    /// trust bundle, SPIFFE X509-SVID rules) before deciding. Errors: the extension decoding
-    /// errors (`SvidAttestedClaimsMalformed`, `SvidCmwMalformed`, ...) of a certificate that
-    /// carries a malformed one; `CountOutOfRange` for an empty chain or more than
+    /// Errors: [`verify_svid`]'s for the leaf or another SVID; `GatewayChainTrustDomainMismatch`
+    /// when another SVID is not of the leaf's trust domain; `CountOutOfRange` beyond
     /// [`MAX_CHAIN`] certificates.
-    pub fn from_chain(chain: &[Certificate]) -> Result<Self> {
-        if chain.is_empty() || chain.len() > MAX_CHAIN {
+    pub fn from_verified_chain(
+        provider: &dyn CryptoProvider,
+        chain: &[&[u8]],
+        bundle: &SvidBundle,
+        time: UnixTime,
+    ) -> Result<Self> {
+        if chain.len() > MAX_CHAIN {
             return Err(Error::CountOutOfRange {
                 what: "certificates in the client's SVID chain",
                 count: chain.len(),
                 max: MAX_CHAIN,
             });
         }
-        let extensions = chain
+        let (leaf, rest) = chain.split_first().ok_or(Error::SvidChainEmpty)?;
+        let (intermediates, others): (Vec<&[u8]>, Vec<&[u8]>) = rest
             .iter()
-            .map(SvidExtensions::of)
-            .collect::<Result<Vec<_>>>()?;
-        let attests = |e: &SvidExtensions| {
+            .partition(|der| CaCertificate::from_der(der, Profile::Spiffe).is_ok());
+        let verify = |der: &[u8]| {
+            let mut path = vec![der];
+            path.extend(intermediates.iter().copied());
+            verify_svid(provider, &path, bundle, time)
+        };
+        let leaf = verify(leaf)?;
+        let mut svids = vec![leaf];
+        for der in others {
+            let svid = verify(der)?;
+            let domain = svid.spiffe_id().trust_domain();
+            if svids.first().map(|l| l.spiffe_id().trust_domain()) != Some(domain) {
+                return Err(Error::GatewayChainTrustDomainMismatch {
+                    trust_domain: domain.to_owned(),
+                });
+            }
+            svids.push(svid);
+        }
+        let extensions: Vec<&SvidExtensions> = svids.iter().map(VerifiedSvid::extensions).collect();
+        let mut input = Self::from_extensions(&extensions)?;
+        input.spiffe_id = svids.first().map(|l| l.spiffe_id().as_str().to_owned());
+        Ok(input)
+    }
+
+    /// The attestation certificate's claims and EAR, the leaf's `grc.workload` kept (see
+    /// [`GatewayInput::from_verified_chain`]); `extensions` leaf first.
+    fn from_extensions(extensions: &[&SvidExtensions]) -> Result<Self> {
+        let attests = |e: &&SvidExtensions| {
             e.ear().is_some()
                 || e.attested_claims().is_some_and(|c| {
                     let o = c.to_object();
                     o.contains_key(claims::TPM_ATTESTATION) || o.contains_key(claims::GEOLOCATION)
                 })
         };
+        let leaf_claims = extensions.first().and_then(|e| e.attested_claims());
         let Some(source) = extensions.iter().position(attests) else {
             // No attestation anywhere: the leaf's claims (if any) go to the decision, which
             // denies for what is missing.
             return Ok(GatewayInput {
-                claims_json: extensions
-                    .first()
-                    .and_then(|e| e.attested_claims())
-                    .map(|c| c.as_bytes().to_vec()),
-                ear_token: None,
-                source: None,
+                claims_json: leaf_claims.map(|c| c.as_bytes().to_vec()),
+                ..GatewayInput::default()
             });
         };
         let chosen = extensions.get(source);
         let mut claims_json = chosen
             .and_then(|e| e.attested_claims())
             .map(|c| c.as_bytes().to_vec());
-        let leaf_workload = extensions
-            .first()
+        let leaf_workload = leaf_claims
             .filter(|_| source > 0)
-            .and_then(|e| e.attested_claims())
             .and_then(|c| AttestedClaims::from_json(c.as_bytes()).ok())
             .and_then(|c| c.workload);
         if let (Some(workload), Some(json)) = (leaf_workload, &claims_json) {
@@ -159,18 +191,20 @@ impl GatewayInput {
             claims_json,
             ear_token: chosen.and_then(|e| e.ear()).map(|e| e.token().to_vec()),
             source: Some(source),
+            spiffe_id: None,
         })
     }
 
-    /// The index in the chain of the attestation certificate ([`GatewayInput::from_chain`]);
-    /// `None` for [`GatewayInput::from_parts`] or a chain without one.
+    /// Which SVID of the chain the claims and EAR came from: 0 the leaf, 1 the first other SVID
+    /// (intermediate CAs not counted) ([`GatewayInput::from_verified_chain`]); `None` for
+    /// [`GatewayInput::from_parts`] or a chain without one.
     pub fn source(&self) -> Option<usize> {
         self.source
     }
 }
 
-/// Most certificates read from a client's chain.
-pub const MAX_CHAIN: usize = 8;
+/// Most certificates read from a client's chain (SVIDs and intermediates).
+pub const MAX_CHAIN: usize = 16;
 
 /// A gateway policy (docs/gateway.md), checked when read.
 #[derive(Clone, Debug, PartialEq)]
@@ -714,7 +748,7 @@ pub mod headers {
     pub const ATTESTATION_STATUS: &str = "X-Attestation-Status";
     /// The EAR's issue time, seconds since the epoch.
     pub const ATTESTATION_TIME: &str = "X-Attestation-Time";
-    /// The workload's SPIFFE ID, when the claims give it.
+    /// The workload's SPIFFE ID: the verified leaf's, else the claims' `grc.workload`.
     pub const SPIFFE_ID: &str = "X-SPIFFE-ID";
 }
 
@@ -866,7 +900,7 @@ pub fn decide(
         headers: Vec::new(),
     };
     if decision.allowed() {
-        decision.headers = forward_headers(&found, network_verified);
+        decision.headers = forward_headers(&found, network_verified, input.spiffe_id.as_ref());
     }
     decision
 }
@@ -1242,7 +1276,11 @@ fn check_geofence(
     }
 }
 
-fn forward_headers(found: &Found<'_>, network_verified: bool) -> Vec<(&'static str, String)> {
+fn forward_headers(
+    found: &Found<'_>,
+    network_verified: bool,
+    spiffe_id: Option<&String>,
+) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     if let Some(g) = found.geolocation() {
         out.push((headers::SENSOR_ID, g.sensor_id.clone()));
@@ -1274,11 +1312,11 @@ fn forward_headers(found: &Found<'_>, network_verified: bool) -> Vec<(&'static s
         out.push((headers::ATTESTATION_STATUS, status.name().to_owned()));
         out.push((headers::ATTESTATION_TIME, e.ear().iat.to_string()));
     }
-    if let Some(id) = found
+    let claimed_id = found
         .claims
         .and_then(|c| c.workload.as_ref())
-        .and_then(|w| w.spiffe_id.as_ref())
-    {
+        .and_then(|w| w.spiffe_id.as_ref());
+    if let Some(id) = spiffe_id.or(claimed_id) {
         out.push((headers::SPIFFE_ID, id.clone()));
     }
     out
