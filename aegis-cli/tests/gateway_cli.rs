@@ -38,6 +38,7 @@ fn json_out(o: &Output) -> Value {
 
 struct Fixture {
     dir: PathBuf,
+    now: u64,
 }
 
 impl Fixture {
@@ -60,7 +61,7 @@ impl Fixture {
             "--ear-key",
             &self.path("ear-key.der"),
             "--time",
-            &NOW.to_string(),
+            &self.now.to_string(),
             "--claims",
             &self.path(claims),
             "--ear",
@@ -78,9 +79,14 @@ impl Drop for Fixture {
 /// A verifier key, an EAR naming an App Key in ES / ES-MD, claims that agree (gnss and
 /// mobile), and two policies.
 fn fixture(name: &str) -> Fixture {
+    fixture_at(name, NOW)
+}
+
+/// [`fixture`] with its EAR issued a minute before `now`.
+fn fixture_at(name: &str, now: u64) -> Fixture {
     let dir = std::env::temp_dir().join(format!("aegis-gateway-cli-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let f = Fixture { dir };
+    let f = Fixture { dir, now };
     let p = default_provider();
     let app = PrivateKey::generate(p, KeySpec::Ecc(EccCurve::NistP256)).unwrap();
     let jkt = app.public_key().jwk_thumbprint_b64().unwrap();
@@ -100,7 +106,7 @@ fn fixture(name: &str) -> Fixture {
         ..TrustVector::default()
     };
     let ear = Ear {
-        iat: (NOW - 60) as i64,
+        iat: (now - 60) as i64,
         verifier_id: VerifierId {
             developer: "https://aegis.example".into(),
             build: "test".into(),
@@ -216,4 +222,187 @@ fn bad_usage_exits_2() {
     assert_eq!(out.status.code(), Some(2));
     let out = aegis(&["gateway", "check", "--policy", &f.path("spain.json")]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+fn openssl(dir: &PathBuf, args: &[&str]) {
+    let out = Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// An SVID for `spiffe_id` issued by the fixture's root (made here), with `ext` lines added.
+fn svid(f: &Fixture, name: &str, spiffe_id: &str, ext: &str) {
+    let ext = format!(
+        "subjectAltName=URI:{spiffe_id}\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n{ext}"
+    );
+    f.write(&format!("{name}.ext"), &ext);
+    let (key, csr, pem, extfile) = (
+        format!("{name}.key"),
+        format!("{name}.csr"),
+        format!("{name}.pem"),
+        format!("{name}.ext"),
+    );
+    openssl(
+        &f.dir,
+        &[
+            "req",
+            "-new",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            &key,
+            "-subj",
+            "/O=SPIRE",
+            "-out",
+            &csr,
+        ],
+    );
+    openssl(
+        &f.dir,
+        &[
+            "x509", "-req", "-in", &csr, "-CA", "ca.pem", "-CAkey", "ca.key", "-days", "1",
+            "-extfile", &extfile, "-out", &pem,
+        ],
+    );
+}
+
+#[test]
+fn the_poc_chain_form_verifies_the_chain_and_allows() {
+    use aegis_core::ear::TokenFormat;
+    use aegis_core::svid::{encode_attested_claims, encode_cmw_ear};
+
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let f = fixture_at("chain", now);
+    openssl(
+        &f.dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-subj",
+            "/O=SPIRE/CN=root",
+            "-days",
+            "2",
+            "-out",
+            "ca.pem",
+        ],
+    );
+    let claims = encode_attested_claims(&std::fs::read(f.dir.join("gnss.json")).unwrap()).unwrap();
+    let ear = std::fs::read(f.dir.join("ear.jwt")).unwrap();
+    let cmw = encode_cmw_ear(&ear, TokenFormat::Jwt, Dialect::Ietf04).unwrap();
+    svid(
+        &f,
+        "agent",
+        "spiffe://example.org/spire/agent/join_token/x",
+        &format!(
+            "{}=DER:{}\n{}=DER:{}\n",
+            claims.oid(),
+            hex::encode(claims.value()),
+            cmw.oid(),
+            hex::encode(cmw.value())
+        ),
+    );
+    svid(&f, "workload", "spiffe://example.org/python-app", "");
+    let chain = std::fs::read_to_string(f.dir.join("workload.pem")).unwrap()
+        + &std::fs::read_to_string(f.dir.join("agent.pem")).unwrap();
+    let chain = f.write("chain.pem", &chain);
+    let out = aegis(&[
+        "gateway",
+        "check",
+        "--bundle",
+        &f.path("ca.pem"),
+        "--policy",
+        &f.path("spain.json"),
+        "--ear-key",
+        &f.path("ear-key.der"),
+        "--time",
+        &now.to_string(),
+        &chain,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json_out(&out);
+    assert_eq!(v["reasons"][0]["check"], "chain");
+    assert_eq!(v["reasons"].as_array().unwrap().len(), 11);
+    assert_eq!(
+        v["headers"]["X-SPIFFE-ID"],
+        "spiffe://example.org/python-app"
+    );
+    assert_eq!(v["headers"]["X-Sensor-ID"], "12d1:1433");
+}
+
+#[test]
+fn a_chain_that_does_not_verify_denies_with_its_error() {
+    let f = fixture("bad-chain");
+    let svid_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../testdata/svid/");
+    let out = aegis(&[
+        "gateway",
+        "check",
+        "--bundle",
+        &format!("{svid_dir}bundle.pem"),
+        "--policy",
+        &f.path("spain.json"),
+        "--ear-key",
+        &f.path("ear-key.der"),
+        "--time",
+        "1800000000",
+        &format!("{svid_dir}untrusted-root.chain.pem"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let v = json_out(&out);
+    assert_eq!(v["verdict"], "deny");
+    assert_eq!(v["reasons"].as_array().unwrap().len(), 1);
+    assert_eq!(v["reasons"][0]["check"], "chain");
+    assert_eq!(v["reasons"][0]["name"], "SvidUntrusted");
+}
+
+#[test]
+fn the_two_input_forms_do_not_mix() {
+    let f = fixture("forms");
+    let base = [
+        "gateway",
+        "check",
+        "--policy",
+        &f.path("spain.json"),
+        "--ear-key",
+        &f.path("ear-key.der"),
+    ];
+    let chain = f.path("gnss.json");
+    let with = |extra: &[&str]| {
+        let mut a: Vec<&str> = base.to_vec();
+        a.extend_from_slice(extra);
+        aegis(&a).status.code()
+    };
+    let (claims, ear, bundle) = (f.path("gnss.json"), f.path("ear.jwt"), f.path("spain.json"));
+    assert_eq!(with(&["--bundle", &bundle]), Some(2));
+    assert_eq!(with(&[&chain]), Some(2));
+    assert_eq!(with(&["--claims", &claims]), Some(2));
+    assert_eq!(
+        with(&["--claims", &claims, "--ear", &ear, "--bundle", &bundle, &chain]),
+        Some(2)
+    );
 }

@@ -8,8 +8,10 @@
 //! ([`GatewayPolicy`], a documented JSON format), and the ambient inputs ([`GatewayContext`]:
 //! the verifier's EAR key and algorithm allow-list, the time, the network location verifier).
 //! [`decide`] runs every check and records each one's outcome ([`GatewayReason`]); the decision
-//! allows only when none denies. The checks, in the order they are reported (each denial has its
-//! own error code, 13050-13099):
+//! allows only when none denies. [`decide_chain`] first verifies the client's SVID chain and
+//! reads the claims and the EAR from it (check 0, `chain`:
+//! [`GatewayInput::from_verified_chain`]). The checks, in the order they are reported (each
+//! denial has its own error code, 13050-13099):
 //!
 //! 1. `claims`: the AttestedClaims read (`AttestedClaimsInvalid`) and carry `grc.tpm-attestation`
 //!    with its `app_key` and `grc.geolocation` (`GatewayClaimMissing`): missing claims deny;
@@ -626,6 +628,8 @@ impl core::fmt::Debug for GatewayContext<'_> {
 /// The checks of a decision, in order (module documentation).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum GatewayCheck {
+    /// 0. The client's SVID chain verifies ([`decide_chain`] only).
+    Chain,
     /// 1. The claims read and carry what the gateway needs.
     Claims,
     /// 2. The EAR verifies.
@@ -652,6 +656,7 @@ impl GatewayCheck {
     /// The check's stable name.
     pub fn name(self) -> &'static str {
         match self {
+            GatewayCheck::Chain => "chain",
             GatewayCheck::Claims => "claims",
             GatewayCheck::Ear => "ear",
             GatewayCheck::EarAge => "ear-age",
@@ -903,6 +908,41 @@ pub fn decide(
         decision.headers = forward_headers(&found, network_verified, input.spiffe_id.as_ref());
     }
     decision
+}
+
+/// Verifies the client's SVID chain ([`GatewayInput::from_verified_chain`] at `ctx.now`) and
+/// decides on what it carries: the decision's first reason is the check `chain`, then
+/// [`decide`]'s. A chain that does not verify denies with its error (`SvidUntrusted`,
+/// `SvidExpired`, `GatewayChainTrustDomainMismatch`, ...) and nothing else is checked.
+pub fn decide_chain(
+    provider: &dyn CryptoProvider,
+    chain: &[&[u8]],
+    bundle: &SvidBundle,
+    policy: &GatewayPolicy,
+    ctx: &GatewayContext<'_>,
+) -> GatewayDecision {
+    match GatewayInput::from_verified_chain(provider, chain, bundle, ctx.now) {
+        Err(e) => GatewayDecision {
+            reasons: vec![GatewayReason::deny(GatewayCheck::Chain, e)],
+            headers: Vec::new(),
+        },
+        Ok(input) => {
+            let mut d = decide(provider, &input, policy, ctx);
+            let from = match input.source() {
+                Some(0) => "the leaf".to_owned(),
+                Some(i) => format!("SVID {i} after the leaf"),
+                None => "no certificate".to_owned(),
+            };
+            d.reasons.insert(
+                0,
+                GatewayReason::pass(
+                    GatewayCheck::Chain,
+                    format!("the SVID chain verifies; attestation claims from {from}"),
+                ),
+            );
+            d
+        }
+    }
 }
 
 fn missing_claims(c: &AttestedClaims) -> Vec<&'static str> {
