@@ -969,3 +969,38 @@ fn a_chain_without_claims_or_ear_denies_for_each() {
     assert_eq!(denied(&d), Error::GatewayEarMissing);
     assert_eq!(verified(&pki, &[]).unwrap_err(), Error::SvidChainEmpty);
 }
+
+/// A measurement, not a check: decisions per second on one thread (EAR ES256 verification
+/// included), for a gnss reading and a mobile one answered by the cache. Run with
+/// `cargo test --release -p aegis-core --test gateway -- --ignored --nocapture decisions_per_second`.
+#[test]
+#[ignore = "a measurement"]
+fn decisions_per_second() {
+    let w = World::new();
+    let ear = w.ear(&w.ear_spec());
+    let cached = CachedNetworkVerifier::new(
+        MockCamara::answering(NetworkVerdict::Verified),
+        DEFAULT_NETWORK_VERIFICATION_TTL_S,
+        1024,
+    );
+    let policy = GatewayPolicy::default();
+    for sensor in ["gnss", "mobile"] {
+        let claims = w.claims(sensor).to_string();
+        let input = GatewayInput::from_parts(claims.as_bytes(), ear.as_bytes());
+        let ctx = GatewayContext {
+            network: Some(&cached),
+            ..GatewayContext::new(w.verifier.public_key(), UnixTime::from_secs(NOW))
+        };
+        let n = 5000;
+        let start = std::time::Instant::now();
+        for _ in 0..n {
+            assert!(decide(default_provider(), &input, &policy, &ctx).allowed());
+        }
+        let s = start.elapsed().as_secs_f64();
+        println!(
+            "{sensor}: {:.0} decisions/s ({:.1} us each)",
+            f64::from(n) / s,
+            s * 1e6 / f64::from(n)
+        );
+    }
+}
