@@ -1540,6 +1540,125 @@ typedef struct {
  */
 #define AEGIS_SVID_TRUST_DOMAIN_MISMATCH 13028
 
+/**
+ * A gateway policy is refused (docs/gateway.md): `path` is the JSON path of the member at
+ * fault, `what` what is wrong there.
+ */
+#define AEGIS_GATEWAY_POLICY_INVALID 13050
+
+/**
+ * An AttestedClaims document (the `grc.*` JSON of an SVID) does not read: `path` is the
+ * JSON path of the member at fault.
+ */
+#define AEGIS_ATTESTED_CLAIMS_INVALID 13051
+
+/**
+ * A claim the gateway needs is missing from the attested claims.
+ */
+#define AEGIS_GATEWAY_CLAIM_MISSING 13052
+
+/**
+ * The EAR carried with the claims does not verify with the verifier's key.
+ */
+#define AEGIS_GATEWAY_EAR_INVALID 13053
+
+/**
+ * The EAR is older than the gateway policy accepts.
+ */
+#define AEGIS_GATEWAY_EAR_STALE 13054
+
+/**
+ * The EAR (or its workload-key submod) is not affirming and the policy requires it.
+ */
+#define AEGIS_GATEWAY_EAR_NOT_AFFIRMING 13055
+
+/**
+ * The App Key the claims name is not the one the EAR's workload-key submod names.
+ */
+#define AEGIS_GATEWAY_APP_KEY_MISMATCH 13056
+
+/**
+ * The claims' jurisdiction disagrees with the EAR's geoAR claims.
+ */
+#define AEGIS_GATEWAY_JURISDICTION_MISMATCH 13057
+
+/**
+ * The policy does not accept this sensor type.
+ */
+#define AEGIS_GATEWAY_SENSOR_NOT_ACCEPTED 13058
+
+/**
+ * The claims say the reading was not TPM-attested (`tpm_attested` false).
+ */
+#define AEGIS_GATEWAY_SENSOR_NOT_ATTESTED 13059
+
+/**
+ * A mobile reading, and no network location verifier was given to the decision.
+ */
+#define AEGIS_GATEWAY_NETWORK_VERIFIER_MISSING 13060
+
+/**
+ * A mobile reading whose claims lack what a network verification needs (a device
+ * identifier, coordinates).
+ */
+#define AEGIS_GATEWAY_DEVICE_UNIDENTIFIED 13061
+
+/**
+ * The network operator did not verify the device at the claimed location.
+ */
+#define AEGIS_GATEWAY_NETWORK_LOCATION_NOT_VERIFIED 13062
+
+/**
+ * The network operator could not tell where the device is.
+ */
+#define AEGIS_GATEWAY_NETWORK_LOCATION_UNKNOWN 13063
+
+/**
+ * The network location verification is older than the policy accepts.
+ */
+#define AEGIS_GATEWAY_NETWORK_VERIFICATION_STALE 13064
+
+/**
+ * The network location verifier could not be reached or answered badly: the decision
+ * fails closed.
+ */
+#define AEGIS_GATEWAY_NETWORK_VERIFIER_UNAVAILABLE 13065
+
+/**
+ * The policy requires a jurisdiction and the EAR names none.
+ */
+#define AEGIS_GATEWAY_JURISDICTION_MISSING 13066
+
+/**
+ * The EAR's country is not one the policy requires.
+ */
+#define AEGIS_GATEWAY_COUNTRY_NOT_ALLOWED 13067
+
+/**
+ * The EAR's subdivision is not one the policy requires.
+ */
+#define AEGIS_GATEWAY_SUBDIVISION_NOT_ALLOWED 13068
+
+/**
+ * The policy's geofence denies the claimed reading.
+ */
+#define AEGIS_GATEWAY_GEOFENCE_DENIED 13069
+
+/**
+ * The claims' own attestation status (grc.tpm-attestation) is not affirming.
+ */
+#define AEGIS_GATEWAY_CLAIMS_NOT_AFFIRMING 13070
+
+/**
+ * No EAR came with the claims (the client's chain carries no CMW extension).
+ */
+#define AEGIS_GATEWAY_EAR_MISSING 13071
+
+/**
+ * An SVID the client sent along with its leaf is of another trust domain.
+ */
+#define AEGIS_GATEWAY_CHAIN_TRUST_DOMAIN_MISMATCH 13072
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus

@@ -35,6 +35,7 @@ use serde_json::{json, Value};
 mod appraise;
 #[cfg(feature = "tss")]
 mod demo;
+mod gateway;
 mod svid;
 mod token;
 
@@ -95,6 +96,11 @@ enum Command {
     Jwk {
         #[command(subcommand)]
         action: token::JwkAction,
+    },
+    /// The gateway decision on a client's attested claims and EAR (docs/gateway.md).
+    Gateway {
+        #[command(subcommand)]
+        action: gateway::GatewayAction,
     },
     /// X.509-SVIDs: decode a chain, verify it per the SPIFFE X509-SVID specification.
     Svid {
@@ -393,6 +399,7 @@ fn run(command: Command, files: Files) -> Result<Outcome, UsageError> {
         } => ear_sign(&args, files),
         Command::Token { action } => token::run(&action, files),
         Command::Jwk { action } => token::jwk(&action, files),
+        Command::Gateway { action } => gateway::run(&action, files),
         Command::Svid { action } => svid::run(&action, files),
         Command::Codes => Ok(Outcome::Decoded(Value::Array(
             Error::TABLE

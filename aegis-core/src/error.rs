@@ -757,6 +757,117 @@ error_table! {
         } => "X.509-SVID is not in the bundle's trust domain";
 
         // --- gateway decision (13050-13099) ---
+        /// A gateway policy is refused (docs/gateway.md): `path` is the JSON path of the member at
+        /// fault, `what` what is wrong there.
+        13050 GatewayPolicyInvalid {
+            /// JSON path of the member at fault (`$` for the document itself).
+            path: String,
+            /// What is wrong with it.
+            what: String,
+        } => "gateway policy invalid";
+        /// An AttestedClaims document (the `grc.*` JSON of an SVID) does not read: `path` is the
+        /// JSON path of the member at fault.
+        13051 AttestedClaimsInvalid {
+            /// JSON path of the member at fault (`$` for the document itself).
+            path: String,
+            /// What is wrong with it.
+            what: String,
+        } => "attested claims invalid";
+        /// A claim the gateway needs is missing from the attested claims.
+        13052 GatewayClaimMissing {
+            /// The claim ("grc.geolocation", "grc.tpm-attestation.app_key", ...).
+            claim: &'static str,
+        } => "a claim the gateway needs is missing";
+        /// The EAR carried with the claims does not verify with the verifier's key.
+        13053 GatewayEarInvalid {
+            /// The EAR verification error: its name, code and message.
+            cause: String,
+        } => "the EAR does not verify";
+        /// The EAR is older than the gateway policy accepts.
+        13054 GatewayEarStale {
+            /// The EAR's iat.
+            iat: i64,
+            /// The decision time.
+            now: u64,
+        } => "the EAR is older than the gateway policy accepts";
+        /// The EAR (or its workload-key submod) is not affirming and the policy requires it.
+        13055 GatewayEarNotAffirming {
+            /// The status found ("warning", ...).
+            status: &'static str,
+        } => "the EAR is not affirming";
+        /// The App Key the claims name is not the one the EAR's workload-key submod names.
+        13056 GatewayAppKeyMismatch => "the claims' App Key is not the EAR's";
+        /// The claims' jurisdiction disagrees with the EAR's geoAR claims.
+        13057 GatewayJurisdictionMismatch {
+            /// The field that differs ("country", "subdivision").
+            field: &'static str,
+        } => "the claims' jurisdiction disagrees with the EAR";
+        /// The policy does not accept this sensor type.
+        13058 GatewaySensorNotAccepted {
+            /// The sensor type ("wifi", ...).
+            sensor: &'static str,
+        } => "the gateway policy does not accept this sensor type";
+        /// The claims say the reading was not TPM-attested (`tpm_attested` false).
+        13059 GatewaySensorNotAttested => "the location reading is not TPM-attested";
+        /// A mobile reading, and no network location verifier was given to the decision.
+        13060 GatewayNetworkVerifierMissing
+            => "a mobile reading needs a network location verifier and none was given";
+        /// A mobile reading whose claims lack what a network verification needs (a device
+        /// identifier, coordinates).
+        13061 GatewayDeviceUnidentified {
+            /// What is missing.
+            what: &'static str,
+        } => "a mobile reading lacks what a network location verification needs";
+        /// The network operator did not verify the device at the claimed location.
+        13062 GatewayNetworkLocationNotVerified {
+            /// The verifier's answer ("false", "partial").
+            result: &'static str,
+        } => "the network did not verify the device's location";
+        /// The network operator could not tell where the device is.
+        13063 GatewayNetworkLocationUnknown => "the network cannot tell the device's location";
+        /// The network location verification is older than the policy accepts.
+        13064 GatewayNetworkVerificationStale {
+            /// Its age in seconds at the decision time.
+            age_s: u64,
+            /// The largest age accepted.
+            max_s: u64,
+        } => "the network location verification is too old";
+        /// The network location verifier could not be reached or answered badly: the decision
+        /// fails closed.
+        13065 GatewayNetworkVerifierUnavailable {
+            /// What failed.
+            detail: String,
+        } => "the network location verifier cannot be reached: the gateway denies";
+        /// The policy requires a jurisdiction and the EAR names none.
+        13066 GatewayJurisdictionMissing
+            => "the gateway policy requires a jurisdiction and the EAR names none";
+        /// The EAR's country is not one the policy requires.
+        13067 GatewayCountryNotAllowed {
+            /// ISO 3166-1 alpha-2 code.
+            country: String,
+        } => "the country is not one the gateway policy allows";
+        /// The EAR's subdivision is not one the policy requires.
+        13068 GatewaySubdivisionNotAllowed {
+            /// ISO 3166-2 code ("" when the EAR names none).
+            subdivision: String,
+        } => "the subdivision is not one the gateway policy allows";
+        /// The policy's geofence denies the claimed reading.
+        13069 GatewayGeofenceDenied {
+            /// The geofence denial: its name, code and message.
+            cause: String,
+        } => "the gateway policy's geofence denies the reading";
+        /// The claims' own attestation status (grc.tpm-attestation) is not affirming.
+        13070 GatewayClaimsNotAffirming {
+            /// The status the claims give.
+            status: String,
+        } => "the attested claims do not affirm the attestation";
+        /// No EAR came with the claims (the client's chain carries no CMW extension).
+        13071 GatewayEarMissing => "no EAR came with the attested claims";
+        /// An SVID the client sent along with its leaf is of another trust domain.
+        13072 GatewayChainTrustDomainMismatch {
+            /// The other SVID's trust domain.
+            trust_domain: String,
+        } => "an SVID in the client's chain is of another trust domain than the leaf";
     }
     boundary_only {
         /// A required pointer argument was NULL (or a (ptr, len) pair had NULL with len > 0).
@@ -1144,6 +1255,77 @@ impl fmt::Display for Error {
                 write!(f, "X.509-SVID is in trust domain {found:?}, the bundle is for {expected:?}")
             }
             // gateway decision (13050-13099)
+            Error::GatewayPolicyInvalid { path, what } => {
+                write!(f, "gateway policy invalid at {path}: {what}")
+            }
+            Error::AttestedClaimsInvalid { path, what } => {
+                write!(f, "attested claims invalid at {path}: {what}")
+            }
+            Error::GatewayClaimMissing { claim } => {
+                write!(f, "the attested claims lack {claim}, which the gateway needs")
+            }
+            Error::GatewayEarInvalid { cause } => write!(f, "the EAR does not verify: {cause}"),
+            Error::GatewayEarStale { iat, now } => {
+                write!(f, "the EAR (iat {iat}) is older than the gateway policy accepts at {now}")
+            }
+            Error::GatewayEarNotAffirming { status } => {
+                write!(f, "the EAR is {status}, not affirming")
+            }
+            Error::GatewayAppKeyMismatch => {
+                f.write_str("the App Key the claims name is not the one the EAR names")
+            }
+            Error::GatewayJurisdictionMismatch { field } => {
+                write!(f, "the claims' jurisdiction {field} disagrees with the EAR")
+            }
+            Error::GatewaySensorNotAccepted { sensor } => {
+                write!(f, "the gateway policy does not accept {sensor} readings")
+            }
+            Error::GatewaySensorNotAttested => {
+                f.write_str("the claims say the location reading is not TPM-attested")
+            }
+            Error::GatewayNetworkVerifierMissing => f.write_str(
+                "a mobile reading needs a network location verifier and none was given",
+            ),
+            Error::GatewayDeviceUnidentified { what } => {
+                write!(f, "a mobile reading cannot be verified by the network: {what}")
+            }
+            Error::GatewayNetworkLocationNotVerified { result } => {
+                write!(f, "the network did not verify the device's location ({result})")
+            }
+            Error::GatewayNetworkLocationUnknown => {
+                f.write_str("the network cannot tell the device's location")
+            }
+            Error::GatewayNetworkVerificationStale { age_s, max_s } => write!(
+                f,
+                "the network location verification is {age_s} s old, more than {max_s} s"
+            ),
+            Error::GatewayNetworkVerifierUnavailable { detail } => write!(
+                f,
+                "the network location verifier cannot be reached (the gateway denies): {detail}"
+            ),
+            Error::GatewayJurisdictionMissing => {
+                f.write_str("the gateway policy requires a jurisdiction and the EAR names none")
+            }
+            Error::GatewayCountryNotAllowed { country } => {
+                write!(f, "the country {country:?} is not one the gateway policy allows")
+            }
+            Error::GatewaySubdivisionNotAllowed { subdivision } => write!(
+                f,
+                "the subdivision {subdivision:?} is not one the gateway policy allows"
+            ),
+            Error::GatewayGeofenceDenied { cause } => {
+                write!(f, "the gateway policy's geofence denies the reading: {cause}")
+            }
+            Error::GatewayClaimsNotAffirming { status } => {
+                write!(f, "the attested claims give the attestation status {status:?}, not affirming")
+            }
+            Error::GatewayChainTrustDomainMismatch { trust_domain } => write!(
+                f,
+                "an SVID in the client's chain is of the trust domain {trust_domain:?}, not the leaf's"
+            ),
+            Error::GatewayEarMissing => f.write_str(
+                "no EAR came with the attested claims (no CMW extension in the client's chain)",
+            ),
         }
     }
 }

@@ -514,6 +514,79 @@ pub const AEGIS_SVID_SIGNING_CERTIFICATE_INVALID: aegis_status = 13027;
 /// domain: SPIFFE Trust Domain and Bundle, 4).
 pub const AEGIS_SVID_TRUST_DOMAIN_MISMATCH: aegis_status = 13028;
 
+/// A gateway policy is refused (docs/gateway.md): `path` is the JSON path of the member at
+/// fault, `what` what is wrong there.
+pub const AEGIS_GATEWAY_POLICY_INVALID: aegis_status = 13050;
+
+/// An AttestedClaims document (the `grc.*` JSON of an SVID) does not read: `path` is the
+/// JSON path of the member at fault.
+pub const AEGIS_ATTESTED_CLAIMS_INVALID: aegis_status = 13051;
+
+/// A claim the gateway needs is missing from the attested claims.
+pub const AEGIS_GATEWAY_CLAIM_MISSING: aegis_status = 13052;
+
+/// The EAR carried with the claims does not verify with the verifier's key.
+pub const AEGIS_GATEWAY_EAR_INVALID: aegis_status = 13053;
+
+/// The EAR is older than the gateway policy accepts.
+pub const AEGIS_GATEWAY_EAR_STALE: aegis_status = 13054;
+
+/// The EAR (or its workload-key submod) is not affirming and the policy requires it.
+pub const AEGIS_GATEWAY_EAR_NOT_AFFIRMING: aegis_status = 13055;
+
+/// The App Key the claims name is not the one the EAR's workload-key submod names.
+pub const AEGIS_GATEWAY_APP_KEY_MISMATCH: aegis_status = 13056;
+
+/// The claims' jurisdiction disagrees with the EAR's geoAR claims.
+pub const AEGIS_GATEWAY_JURISDICTION_MISMATCH: aegis_status = 13057;
+
+/// The policy does not accept this sensor type.
+pub const AEGIS_GATEWAY_SENSOR_NOT_ACCEPTED: aegis_status = 13058;
+
+/// The claims say the reading was not TPM-attested (`tpm_attested` false).
+pub const AEGIS_GATEWAY_SENSOR_NOT_ATTESTED: aegis_status = 13059;
+
+/// A mobile reading, and no network location verifier was given to the decision.
+pub const AEGIS_GATEWAY_NETWORK_VERIFIER_MISSING: aegis_status = 13060;
+
+/// A mobile reading whose claims lack what a network verification needs (a device
+/// identifier, coordinates).
+pub const AEGIS_GATEWAY_DEVICE_UNIDENTIFIED: aegis_status = 13061;
+
+/// The network operator did not verify the device at the claimed location.
+pub const AEGIS_GATEWAY_NETWORK_LOCATION_NOT_VERIFIED: aegis_status = 13062;
+
+/// The network operator could not tell where the device is.
+pub const AEGIS_GATEWAY_NETWORK_LOCATION_UNKNOWN: aegis_status = 13063;
+
+/// The network location verification is older than the policy accepts.
+pub const AEGIS_GATEWAY_NETWORK_VERIFICATION_STALE: aegis_status = 13064;
+
+/// The network location verifier could not be reached or answered badly: the decision
+/// fails closed.
+pub const AEGIS_GATEWAY_NETWORK_VERIFIER_UNAVAILABLE: aegis_status = 13065;
+
+/// The policy requires a jurisdiction and the EAR names none.
+pub const AEGIS_GATEWAY_JURISDICTION_MISSING: aegis_status = 13066;
+
+/// The EAR's country is not one the policy requires.
+pub const AEGIS_GATEWAY_COUNTRY_NOT_ALLOWED: aegis_status = 13067;
+
+/// The EAR's subdivision is not one the policy requires.
+pub const AEGIS_GATEWAY_SUBDIVISION_NOT_ALLOWED: aegis_status = 13068;
+
+/// The policy's geofence denies the claimed reading.
+pub const AEGIS_GATEWAY_GEOFENCE_DENIED: aegis_status = 13069;
+
+/// The claims' own attestation status (grc.tpm-attestation) is not affirming.
+pub const AEGIS_GATEWAY_CLAIMS_NOT_AFFIRMING: aegis_status = 13070;
+
+/// No EAR came with the claims (the client's chain carries no CMW extension).
+pub const AEGIS_GATEWAY_EAR_MISSING: aegis_status = 13071;
+
+/// An SVID the client sent along with its leaf is of another trust domain.
+pub const AEGIS_GATEWAY_CHAIN_TRUST_DOMAIN_MISMATCH: aegis_status = 13072;
+
 /// Every status with its name (the `aegis_core::Error` variant name, or the C-ABI-only name) and
 /// static message, in code order. `AEGIS_OK` is not listed.
 pub(crate) const STATUSES: &[(aegis_status, &str, &core::ffi::CStr)] = &[
@@ -661,4 +734,27 @@ pub(crate) const STATUSES: &[(aegis_status, &str, &core::ffi::CStr)] = &[
     (AEGIS_SVID_KEY_USAGE_CRL_SIGN, "SvidKeyUsageCrlSign", c"leaf X.509-SVID keyUsage has cRLSign"),
     (AEGIS_SVID_SIGNING_CERTIFICATE_INVALID, "SvidSigningCertificateInvalid", c"X.509-SVID signing certificate invalid"),
     (AEGIS_SVID_TRUST_DOMAIN_MISMATCH, "SvidTrustDomainMismatch", c"X.509-SVID is not in the bundle's trust domain"),
+    (AEGIS_GATEWAY_POLICY_INVALID, "GatewayPolicyInvalid", c"gateway policy invalid"),
+    (AEGIS_ATTESTED_CLAIMS_INVALID, "AttestedClaimsInvalid", c"attested claims invalid"),
+    (AEGIS_GATEWAY_CLAIM_MISSING, "GatewayClaimMissing", c"a claim the gateway needs is missing"),
+    (AEGIS_GATEWAY_EAR_INVALID, "GatewayEarInvalid", c"the EAR does not verify"),
+    (AEGIS_GATEWAY_EAR_STALE, "GatewayEarStale", c"the EAR is older than the gateway policy accepts"),
+    (AEGIS_GATEWAY_EAR_NOT_AFFIRMING, "GatewayEarNotAffirming", c"the EAR is not affirming"),
+    (AEGIS_GATEWAY_APP_KEY_MISMATCH, "GatewayAppKeyMismatch", c"the claims' App Key is not the EAR's"),
+    (AEGIS_GATEWAY_JURISDICTION_MISMATCH, "GatewayJurisdictionMismatch", c"the claims' jurisdiction disagrees with the EAR"),
+    (AEGIS_GATEWAY_SENSOR_NOT_ACCEPTED, "GatewaySensorNotAccepted", c"the gateway policy does not accept this sensor type"),
+    (AEGIS_GATEWAY_SENSOR_NOT_ATTESTED, "GatewaySensorNotAttested", c"the location reading is not TPM-attested"),
+    (AEGIS_GATEWAY_NETWORK_VERIFIER_MISSING, "GatewayNetworkVerifierMissing", c"a mobile reading needs a network location verifier and none was given"),
+    (AEGIS_GATEWAY_DEVICE_UNIDENTIFIED, "GatewayDeviceUnidentified", c"a mobile reading lacks what a network location verification needs"),
+    (AEGIS_GATEWAY_NETWORK_LOCATION_NOT_VERIFIED, "GatewayNetworkLocationNotVerified", c"the network did not verify the device's location"),
+    (AEGIS_GATEWAY_NETWORK_LOCATION_UNKNOWN, "GatewayNetworkLocationUnknown", c"the network cannot tell the device's location"),
+    (AEGIS_GATEWAY_NETWORK_VERIFICATION_STALE, "GatewayNetworkVerificationStale", c"the network location verification is too old"),
+    (AEGIS_GATEWAY_NETWORK_VERIFIER_UNAVAILABLE, "GatewayNetworkVerifierUnavailable", c"the network location verifier cannot be reached: the gateway denies"),
+    (AEGIS_GATEWAY_JURISDICTION_MISSING, "GatewayJurisdictionMissing", c"the gateway policy requires a jurisdiction and the EAR names none"),
+    (AEGIS_GATEWAY_COUNTRY_NOT_ALLOWED, "GatewayCountryNotAllowed", c"the country is not one the gateway policy allows"),
+    (AEGIS_GATEWAY_SUBDIVISION_NOT_ALLOWED, "GatewaySubdivisionNotAllowed", c"the subdivision is not one the gateway policy allows"),
+    (AEGIS_GATEWAY_GEOFENCE_DENIED, "GatewayGeofenceDenied", c"the gateway policy's geofence denies the reading"),
+    (AEGIS_GATEWAY_CLAIMS_NOT_AFFIRMING, "GatewayClaimsNotAffirming", c"the attested claims do not affirm the attestation"),
+    (AEGIS_GATEWAY_EAR_MISSING, "GatewayEarMissing", c"no EAR came with the attested claims"),
+    (AEGIS_GATEWAY_CHAIN_TRUST_DOMAIN_MISMATCH, "GatewayChainTrustDomainMismatch", c"an SVID in the client's chain is of another trust domain than the leaf"),
 ];

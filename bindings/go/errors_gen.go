@@ -484,4 +484,74 @@ var (
 	// is not the one the bundle is for (SPIFFE bundles are per trust domain: SPIFFE Trust Domain
 	// and Bundle, 4).
 	ErrSvidTrustDomainMismatch = sentinel(13028, "SvidTrustDomainMismatch")
+	// ErrGatewayPolicyInvalid is code 13050 (GatewayPolicyInvalid): A gateway policy is refused
+	// (docs/gateway.md): `path` is the JSON path of the member at fault, `what` what is wrong
+	// there.
+	ErrGatewayPolicyInvalid = sentinel(13050, "GatewayPolicyInvalid")
+	// ErrAttestedClaimsInvalid is code 13051 (AttestedClaimsInvalid): An AttestedClaims document
+	// (the `grc.*` JSON of an SVID) does not read: `path` is the JSON path of the member at fault.
+	ErrAttestedClaimsInvalid = sentinel(13051, "AttestedClaimsInvalid")
+	// ErrGatewayClaimMissing is code 13052 (GatewayClaimMissing): A claim the gateway needs is
+	// missing from the attested claims.
+	ErrGatewayClaimMissing = sentinel(13052, "GatewayClaimMissing")
+	// ErrGatewayEarInvalid is code 13053 (GatewayEarInvalid): The EAR carried with the claims does
+	// not verify with the verifier's key.
+	ErrGatewayEarInvalid = sentinel(13053, "GatewayEarInvalid")
+	// ErrGatewayEarStale is code 13054 (GatewayEarStale): The EAR is older than the gateway policy
+	// accepts.
+	ErrGatewayEarStale = sentinel(13054, "GatewayEarStale")
+	// ErrGatewayEarNotAffirming is code 13055 (GatewayEarNotAffirming): The EAR (or its
+	// workload-key submod) is not affirming and the policy requires it.
+	ErrGatewayEarNotAffirming = sentinel(13055, "GatewayEarNotAffirming")
+	// ErrGatewayAppKeyMismatch is code 13056 (GatewayAppKeyMismatch): The App Key the claims name
+	// is not the one the EAR's workload-key submod names.
+	ErrGatewayAppKeyMismatch = sentinel(13056, "GatewayAppKeyMismatch")
+	// ErrGatewayJurisdictionMismatch is code 13057 (GatewayJurisdictionMismatch): The claims'
+	// jurisdiction disagrees with the EAR's geoAR claims.
+	ErrGatewayJurisdictionMismatch = sentinel(13057, "GatewayJurisdictionMismatch")
+	// ErrGatewaySensorNotAccepted is code 13058 (GatewaySensorNotAccepted): The policy does not
+	// accept this sensor type.
+	ErrGatewaySensorNotAccepted = sentinel(13058, "GatewaySensorNotAccepted")
+	// ErrGatewaySensorNotAttested is code 13059 (GatewaySensorNotAttested): The claims say the
+	// reading was not TPM-attested (`tpm_attested` false).
+	ErrGatewaySensorNotAttested = sentinel(13059, "GatewaySensorNotAttested")
+	// ErrGatewayNetworkVerifierMissing is code 13060 (GatewayNetworkVerifierMissing): A mobile
+	// reading, and no network location verifier was given to the decision.
+	ErrGatewayNetworkVerifierMissing = sentinel(13060, "GatewayNetworkVerifierMissing")
+	// ErrGatewayDeviceUnidentified is code 13061 (GatewayDeviceUnidentified): A mobile reading
+	// whose claims lack what a network verification needs (a device identifier, coordinates).
+	ErrGatewayDeviceUnidentified = sentinel(13061, "GatewayDeviceUnidentified")
+	// ErrGatewayNetworkLocationNotVerified is code 13062 (GatewayNetworkLocationNotVerified): The
+	// network operator did not verify the device at the claimed location.
+	ErrGatewayNetworkLocationNotVerified = sentinel(13062, "GatewayNetworkLocationNotVerified")
+	// ErrGatewayNetworkLocationUnknown is code 13063 (GatewayNetworkLocationUnknown): The network
+	// operator could not tell where the device is.
+	ErrGatewayNetworkLocationUnknown = sentinel(13063, "GatewayNetworkLocationUnknown")
+	// ErrGatewayNetworkVerificationStale is code 13064 (GatewayNetworkVerificationStale): The
+	// network location verification is older than the policy accepts.
+	ErrGatewayNetworkVerificationStale = sentinel(13064, "GatewayNetworkVerificationStale")
+	// ErrGatewayNetworkVerifierUnavailable is code 13065 (GatewayNetworkVerifierUnavailable): The
+	// network location verifier could not be reached or answered badly: the decision fails closed.
+	ErrGatewayNetworkVerifierUnavailable = sentinel(13065, "GatewayNetworkVerifierUnavailable")
+	// ErrGatewayJurisdictionMissing is code 13066 (GatewayJurisdictionMissing): The policy
+	// requires a jurisdiction and the EAR names none.
+	ErrGatewayJurisdictionMissing = sentinel(13066, "GatewayJurisdictionMissing")
+	// ErrGatewayCountryNotAllowed is code 13067 (GatewayCountryNotAllowed): The EAR's country is
+	// not one the policy requires.
+	ErrGatewayCountryNotAllowed = sentinel(13067, "GatewayCountryNotAllowed")
+	// ErrGatewaySubdivisionNotAllowed is code 13068 (GatewaySubdivisionNotAllowed): The EAR's
+	// subdivision is not one the policy requires.
+	ErrGatewaySubdivisionNotAllowed = sentinel(13068, "GatewaySubdivisionNotAllowed")
+	// ErrGatewayGeofenceDenied is code 13069 (GatewayGeofenceDenied): The policy's geofence denies
+	// the claimed reading.
+	ErrGatewayGeofenceDenied = sentinel(13069, "GatewayGeofenceDenied")
+	// ErrGatewayClaimsNotAffirming is code 13070 (GatewayClaimsNotAffirming): The claims' own
+	// attestation status (grc.tpm-attestation) is not affirming.
+	ErrGatewayClaimsNotAffirming = sentinel(13070, "GatewayClaimsNotAffirming")
+	// ErrGatewayEarMissing is code 13071 (GatewayEarMissing): No EAR came with the claims (the
+	// client's chain carries no CMW extension).
+	ErrGatewayEarMissing = sentinel(13071, "GatewayEarMissing")
+	// ErrGatewayChainTrustDomainMismatch is code 13072 (GatewayChainTrustDomainMismatch): An SVID
+	// the client sent along with its leaf is of another trust domain.
+	ErrGatewayChainTrustDomainMismatch = sentinel(13072, "GatewayChainTrustDomainMismatch")
 )

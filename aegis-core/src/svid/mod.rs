@@ -23,3 +23,6 @@ pub use extensions::{
 };
 pub use issue::{issue_svid, SvidTemplate};
 pub use verify::{pem_certificates, verify_svid, SvidBundle, VerifiedSvid};
+
+pub mod claims;
+pub mod gateway;
