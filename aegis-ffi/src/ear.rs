@@ -35,7 +35,7 @@ pub const AEGIS_EAR_ALG_PS256: aegis_ear_algs = 4;
 /// `aegis_ear_free`. Immutable: may be shared between threads.
 #[derive(Debug)]
 pub struct aegis_ear {
-    inner: VerifiedEar,
+    pub(crate) inner: VerifiedEar,
 }
 
 pub(crate) fn dialect(d: aegis_ear_dialect) -> Result<Dialect, Error> {

@@ -42,6 +42,7 @@ mod policy;
 mod sign;
 mod sovereign;
 mod status;
+mod token;
 mod verify;
 mod version;
 
@@ -62,6 +63,7 @@ pub use policy::*;
 pub use sign::*;
 pub use sovereign::*;
 pub use status::*;
+pub use token::*;
 pub use verify::*;
 pub use version::*;
 
