@@ -362,7 +362,7 @@ unsafe fn mint_proof(
     let key = unsafe { boundary::borrow(key, "key") }?;
     // SAFETY: the caller upholds this function's contract for req.
     let req = unsafe { boundary::borrow(req, "req") }?;
-    // SAFETY (each member below): the caller guarantees req's (ptr, len) pairs are readable.
+    // SAFETY: the caller guarantees req's (ptr, len) pairs are readable (so below).
     let htm = unsafe { required(req.htm, req.htm_len, "req.htm") }?;
     // SAFETY: as above.
     let htu = unsafe { required(req.htu, req.htu_len, "req.htu") }?;
@@ -474,7 +474,7 @@ pub unsafe extern "C" fn aegis_wpt_mint(
         let key = unsafe { boundary::borrow(key, "key") }?;
         // SAFETY: the caller upholds this function's contract for req.
         let req = unsafe { boundary::borrow(req, "req") }?;
-        // SAFETY (each member below): the caller guarantees req's (ptr, len) pairs are readable.
+        // SAFETY: the caller guarantees req's (ptr, len) pairs are readable (so below).
         let aud = unsafe { required(req.aud, req.aud_len, "req.aud") }?;
         // SAFETY: as above.
         let jti = unsafe { required(req.jti, req.jti_len, "req.jti") }?;
@@ -543,8 +543,8 @@ pub unsafe extern "C" fn aegis_proof_verify(
         let ear = unsafe { boundary::borrow(ear, "ear") }?;
         // SAFETY: the caller upholds this function's contract for cache.
         let cache = unsafe { boundary::borrow(cache, "cache") }?;
-        // SAFETY (each member below): the caller guarantees policy's (ptr, len) pairs are
-        // readable.
+        // SAFETY: the caller guarantees policy's (ptr, len) pairs are readable (so
+        // below).
         let htm = unsafe { required(p.htm, p.htm_len, "policy.htm") }?;
         // SAFETY: as above.
         let htu = unsafe { required(p.htu, p.htu_len, "policy.htu") }?;
@@ -755,8 +755,8 @@ pub unsafe extern "C" fn aegis_wpt_verify(
         let ear = unsafe { boundary::borrow(ear, "ear") }?;
         // SAFETY: the caller upholds this function's contract for cache.
         let cache = unsafe { boundary::borrow(cache, "cache") }?;
-        // SAFETY (each member below): the caller guarantees policy's (ptr, len) pairs are
-        // readable.
+        // SAFETY: the caller guarantees policy's (ptr, len) pairs are readable (so
+        // below).
         let aud = unsafe { required(p.aud, p.aud_len, "policy.aud") }?;
         // SAFETY: as above.
         let wit = unsafe { boundary::bytes(p.wit, p.wit_len, "policy.wit") }?;
