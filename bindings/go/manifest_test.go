@@ -565,7 +565,11 @@ func runProof(t *testing.T, v vector) {
 	}
 	defer cache.Close()
 	now := time.Unix(v.Time, 0)
-	residency := aegis.EARResidency{Key: key, Token: readVectorFile(t, v.EAR), MaxAge: time.Duration(v.EARMaxAge) * time.Second}
+	residency, err := aegis.NewEARResidency(key, readVectorFile(t, v.EAR), now, time.Duration(v.EARMaxAge)*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer residency.Close()
 	token := readVectorFile(t, v.Token)
 	once := func() error {
 		if v.Proof == "wpt" {

@@ -131,13 +131,49 @@ type WPTPolicy struct {
 	MaxLifetime time.Duration
 }
 
-// EARResidency is the attestation result a proof key must be named in: the EAR token, checked
-// with Key (the verifier's trusted key, never one from the token) at the policy's time, and at
-// most MaxAge old.
+// EARResidency is a verified attestation result a proof key must be named in (C aegis_ear with
+// its maximum age), made once by NewEARResidency and used for many verifications. Immutable,
+// may be shared between goroutines; Close is idempotent, a finalizer is the backstop.
 type EARResidency struct {
-	Key    *PublicKey
-	Token  []byte
-	MaxAge time.Duration
+	p      *C.aegis_ear
+	maxAge C.uint64_t
+}
+
+// NewEARResidency verifies the EAR token with key (the verifier's trusted key, never one from the
+// token) at now, as VerifyEAR does with every algorithm and no nonce (its errors: ErrEarExpired,
+// ErrSignatureInvalid, ...); proofs are then checked against it, the EAR at most maxAge old at
+// their verification time.
+func NewEARResidency(key *PublicKey, token []byte, now time.Time, maxAge time.Duration) (*EARResidency, error) {
+	tb, tn := cbytes(token)
+	var ear *C.aegis_ear
+	var cerr *C.aegis_error
+	status := C.aegis_ear_verify(key.ptr(), tb, tn, unixSeconds(now), nil, 0, 0, &ear, &cerr)
+	runtime.KeepAlive(token)
+	runtime.KeepAlive(key)
+	if err := check(status, cerr); err != nil {
+		return nil, err
+	}
+	r := &EARResidency{p: ear, maxAge: seconds(maxAge)}
+	runtime.SetFinalizer(r, (*EARResidency).Close)
+	return r, nil
+}
+
+// ptr is the C handle, or NULL when r is nil or closed (the C side then reports ErrNullPointer).
+func (r *EARResidency) ptr() (*C.aegis_ear, C.uint64_t) {
+	if r == nil {
+		return nil, 0
+	}
+	return r.p, r.maxAge
+}
+
+// Close frees the verified EAR. Calling it again, or on nil, does nothing.
+func (r *EARResidency) Close() {
+	if r == nil || r.p == nil {
+		return
+	}
+	C.aegis_ear_free(r.p)
+	r.p = nil
+	runtime.SetFinalizer(r, nil)
 }
 
 // VerifiedProof is a DPoR or DPoG proof that passed every check, copied out of the C
@@ -266,32 +302,12 @@ func MintWPT(key *PrivateKey, req WPTRequest) (string, error) {
 	return takeString(out), nil
 }
 
-// verifiedEAR verifies the residency's EAR at now; the caller frees it with aegis_ear_free.
-func verifiedEAR(res EARResidency, now time.Time) (*C.aegis_ear, error) {
-	tb, tn := cbytes(res.Token)
-	var ear *C.aegis_ear
-	var cerr *C.aegis_error
-	status := C.aegis_ear_verify(res.Key.ptr(), tb, tn, unixSeconds(now), nil, 0, 0, &ear, &cerr)
-	runtime.KeepAlive(res.Token)
-	runtime.KeepAlive(res.Key)
-	if err := check(status, cerr); err != nil {
-		return nil, err
-	}
-	return ear, nil
-}
-
-// VerifyProof verifies a DPoR or DPoG proof as a resource server: the EAR of residency first
-// (its own errors: ErrEarExpired, ErrSignatureInvalid, ...), then the proof in the order of
+// VerifyProof verifies a DPoR or DPoG proof as a resource server, in the order of
 // docs/proof-tokens.md: the JWS (ErrTokenTypeInvalid, ErrTokenAlgorithmNotAllowed, ...), the
 // claims against policy (ErrTokenHtmMismatch, ErrTokenHtuMismatch, ErrTokenIatOutOfWindow,
 // ErrTokenNonceMismatch, ErrTokenAthMismatch, ErrTokenCnfJktMismatch), residency
 // (ErrTokenKeyNotResident, ...), DPoG location, and the jti in cache (ErrTokenReplayed).
-func VerifyProof(token []byte, policy ProofPolicy, residency EARResidency, cache *ReplayCache) (*VerifiedProof, error) {
-	ear, err := verifiedEAR(residency, policy.Now)
-	if err != nil {
-		return nil, err
-	}
-	defer C.aegis_ear_free(ear)
+func VerifyProof(token []byte, policy ProofPolicy, residency *EARResidency, cache *ReplayCache) (*VerifiedProof, error) {
 	var pin runtime.Pinner
 	defer pin.Unpin()
 	var p C.aegis_proof_policy
@@ -309,8 +325,10 @@ func VerifyProof(token []byte, policy ProofPolicy, residency EARResidency, cache
 	tb, tn := cbytes(token)
 	var out *C.aegis_verified_proof
 	var cerr *C.aegis_error
-	status := C.aegis_proof_verify(&p, tb, tn, ear, seconds(residency.MaxAge), cache.ptr(), &out, &cerr)
+	ear, maxAge := residency.ptr()
+	status := C.aegis_proof_verify(&p, tb, tn, ear, maxAge, cache.ptr(), &out, &cerr)
 	runtime.KeepAlive(token)
+	runtime.KeepAlive(residency)
 	runtime.KeepAlive(policy)
 	runtime.KeepAlive(cache)
 	if err := check(status, cerr); err != nil {
@@ -330,16 +348,10 @@ func VerifyProof(token []byte, policy ProofPolicy, residency EARResidency, cache
 	return v, nil
 }
 
-// VerifyWPT verifies a WIMSE workload proof token as the receiving workload: the EAR of
-// residency, the JWS as VerifyProof checks it, then aud (ErrTokenAudienceMismatch), exp
+// VerifyWPT verifies a WIMSE workload proof token as the receiving workload: the JWS as VerifyProof checks it, then aud (ErrTokenAudienceMismatch), exp
 // (ErrTokenExpired), wth and tth (ErrTokenHashMismatch), WITJKT (ErrTokenCnfJktMismatch),
 // residency, and the jti in cache.
-func VerifyWPT(token []byte, policy WPTPolicy, residency EARResidency, cache *ReplayCache) (*VerifiedWPT, error) {
-	ear, err := verifiedEAR(residency, policy.Now)
-	if err != nil {
-		return nil, err
-	}
-	defer C.aegis_ear_free(ear)
+func VerifyWPT(token []byte, policy WPTPolicy, residency *EARResidency, cache *ReplayCache) (*VerifiedWPT, error) {
 	var pin runtime.Pinner
 	defer pin.Unpin()
 	var p C.aegis_wpt_policy
@@ -353,8 +365,10 @@ func VerifyWPT(token []byte, policy WPTPolicy, residency EARResidency, cache *Re
 	tb, tn := cbytes(token)
 	var out *C.aegis_verified_wpt
 	var cerr *C.aegis_error
-	status := C.aegis_wpt_verify(&p, tb, tn, ear, seconds(residency.MaxAge), cache.ptr(), &out, &cerr)
+	ear, maxAge := residency.ptr()
+	status := C.aegis_wpt_verify(&p, tb, tn, ear, maxAge, cache.ptr(), &out, &cerr)
 	runtime.KeepAlive(token)
+	runtime.KeepAlive(residency)
 	runtime.KeepAlive(policy)
 	runtime.KeepAlive(cache)
 	if err := check(status, cerr); err != nil {

@@ -21,7 +21,7 @@ const (
 
 // earNaming signs, with a new issuer key, an EAR whose workload-key submod names jkt and whose
 // location submod says ES / ES-CT; it returns the residency to verify against.
-func earNaming(t *testing.T, jkt string) aegis.EARResidency {
+func earNaming(t testing.TB, jkt string) *aegis.EARResidency {
 	t.Helper()
 	issuer, err := aegis.GeneratePrivateKey(aegis.KeyECCP256)
 	if err != nil {
@@ -43,11 +43,16 @@ func earNaming(t *testing.T, jkt string) aegis.EARResidency {
 		t.Fatal(err)
 	}
 	t.Cleanup(pub.Close)
-	return aegis.EARResidency{Key: pub, Token: []byte(token), MaxAge: 5 * time.Minute}
+	res, err := aegis.NewEARResidency(pub, []byte(token), time.Unix(proofNow, 0), 5*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(res.Close)
+	return res
 }
 
 // appKey is a new App Key of kind and its RFC 7638 thumbprint.
-func appKey(t *testing.T, kind aegis.KeyKind) (*aegis.PrivateKey, string) {
+func appKey(t testing.TB, kind aegis.KeyKind) (*aegis.PrivateKey, string) {
 	t.Helper()
 	key, err := aegis.GeneratePrivateKey(kind)
 	if err != nil {
@@ -201,6 +206,9 @@ func TestProofClosedAndNilHandles(t *testing.T) {
 	if _, err := aegis.VerifyProof([]byte(token), policy, res, nil); !errors.Is(err, aegis.ErrNullPointer) {
 		t.Errorf("nil cache: %v", err)
 	}
+	if _, err := aegis.VerifyProof([]byte(token), policy, nil, newCache(t)); !errors.Is(err, aegis.ErrNullPointer) {
+		t.Errorf("nil residency: %v", err)
+	}
 	if _, err := aegis.JWKThumbprint(nil); !errors.Is(err, aegis.ErrNullPointer) {
 		t.Errorf("nil key: %v", err)
 	}
@@ -210,5 +218,52 @@ func TestProofClosedAndNilHandles(t *testing.T) {
 	policy.Kind = aegis.ProofDPoG
 	if _, err := aegis.VerifyProof([]byte(token), policy, res, newCache(t)); !errors.Is(err, aegis.ErrTokenTypeInvalid) {
 		t.Errorf("DPoR as DPoG: %v", err)
+	}
+}
+
+// BenchmarkVerifyProof is one DPoR (ES256) verification through the Go binding with a warm,
+// shared replay cache (a fresh jti each time, as a resource server sees).
+func BenchmarkVerifyProof(b *testing.B) {
+	key, jkt := appKey(b, aegis.KeyECCP256)
+	res := earNaming(b, jkt)
+	cache, _ := aegis.NewReplayCache(1 << 20)
+	defer cache.Close()
+	tokens := make([][]byte, b.N)
+	for i := range tokens {
+		tok, err := aegis.MintDPoR(key, aegis.ProofRequest{HTM: "POST", HTU: proofHTU, IAT: time.Unix(proofNow, 0), JTI: fmt.Sprint(i)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		tokens[i] = []byte(tok)
+	}
+	policy := aegis.ProofPolicy{Kind: aegis.ProofDPoR, HTM: "POST", HTU: proofHTU, Now: time.Unix(proofNow, 0)}
+	b.ResetTimer()
+	for i := range tokens {
+		if _, err := aegis.VerifyProof(tokens[i], policy, res, cache); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkVerifyES256Signature is the bare ES256 verification BenchmarkVerifyProof is compared
+// with (one P-256 ECDSA signature, raw r||s, through the same binding).
+func BenchmarkVerifyES256Signature(b *testing.B) {
+	key, _ := appKey(b, aegis.KeyECCP256)
+	pub, err := key.PublicKey()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pub.Close()
+	scheme := aegis.SignatureScheme{Alg: aegis.ECDSA, Hash: aegis.SHA256}
+	msg := []byte("a JWS signing input of about the size of a DPoR proof's header and claims")
+	sig, err := key.Sign(msg, scheme, aegis.SignatureRaw)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := aegis.VerifySignature(pub, scheme, msg, sig, aegis.SignatureRaw, false); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
