@@ -23,7 +23,7 @@ use aegis_core::Error;
 use crate::boundary::{self, ErrOut, Failure, FfiResult};
 use crate::buffers::aegis_string;
 use crate::ear::{
-    aegis_ear, aegis_ear_algs, ear_signer, AEGIS_EAR_ALG_ES256, AEGIS_EAR_ALG_ES384,
+    aegis_ear, aegis_ear_algs, algorithms, ear_signer, AEGIS_EAR_ALG_ES256, AEGIS_EAR_ALG_ES384,
     AEGIS_EAR_ALG_PS256,
 };
 use crate::error::aegis_error;
@@ -248,26 +248,6 @@ unsafe fn optional<'a>(
     // SAFETY: the caller upholds boundary::bytes's contract.
     let bytes = unsafe { boundary::bytes(ptr, len, what) }?;
     Ok((!bytes.is_empty()).then_some(bytes))
-}
-
-/// The algorithms of an `aegis_ear_algs` allow-list (0 = all three).
-fn algorithms(algs: aegis_ear_algs) -> Result<Vec<Algorithm>, Error> {
-    let all = AEGIS_EAR_ALG_ES256 | AEGIS_EAR_ALG_ES384 | AEGIS_EAR_ALG_PS256;
-    if algs & !all != 0 {
-        return Err(Error::InvalidArgument {
-            what: "algs has bits other than AEGIS_EAR_ALG_*",
-        });
-    }
-    let algs = if algs == 0 { all } else { algs };
-    Ok([
-        (AEGIS_EAR_ALG_ES256, Algorithm::Es256),
-        (AEGIS_EAR_ALG_ES384, Algorithm::Es384),
-        (AEGIS_EAR_ALG_PS256, Algorithm::Ps256),
-    ]
-    .into_iter()
-    .filter(|(bit, _)| algs & bit != 0)
-    .map(|(_, a)| a)
-    .collect())
 }
 
 fn alg_bit(alg: Algorithm) -> aegis_ear_algs {
