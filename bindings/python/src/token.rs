@@ -282,7 +282,12 @@ pub fn mint_dpor(
 ///     location: the location claims, a dict or JSON (str or bytes): "type" ("precise",
 ///         "approximated", "region"), "quality" ("gnss", "mobile", "wifi", "ip"), and "country",
 ///         "subdivision", "city", "latitude", "longitude", "server" as known.
-///     htm, htu, iat, jti, nonce, access_token: keyword-only; as for `mint_dpor`.
+///     htm: keyword-only; the HTTP method.
+///     htu: keyword-only; the HTTP target URI.
+///     iat: keyword-only; the issue time, seconds since the Unix epoch.
+///     jti: keyword-only; a unique identifier (draw it from a random source).
+///     nonce: keyword-only; the server's DPoR-Nonce, or None.
+///     access_token: keyword-only; the access token whose hash becomes `ath`, or None.
 ///
 /// Returns:
 ///     str: the compact JWT.

@@ -151,7 +151,7 @@ def test_argument_errors() -> None:
         "replay_cache": aegis.ReplayCache(4),
     }
     with pytest.raises(aegis.UsageError):
-        aegis.verify_proof(token, kind="dpop", **common)
+        aegis.verify_proof(token, kind="dpop", **common)  # type: ignore[arg-type]
     with pytest.raises(aegis.UsageError):
         aegis.verify_proof(token, kind="dpor", algorithms=["HS256"], **common)
     with pytest.raises(aegis.TokenError) as raised:
