@@ -116,6 +116,24 @@
 #define AEGIS_ENDORSEMENT_HIERARCHY 1073741835
 
 /**
+ * The default of `aegis_proof_policy.max_age` (used when it is 0): how old a proof's `iat`
+ * may be, in seconds.
+ */
+#define AEGIS_PROOF_DEFAULT_MAX_AGE 60
+
+/**
+ * The default of `aegis_proof_policy.max_skew` (used when it is 0): how far `iat` may lie in
+ * the future, in seconds.
+ */
+#define AEGIS_PROOF_DEFAULT_MAX_SKEW 5
+
+/**
+ * The default of `aegis_wpt_policy.max_lifetime` (used when it is 0): how far a WPT's `exp`
+ * may lie ahead, in seconds.
+ */
+#define AEGIS_WPT_DEFAULT_MAX_LIFETIME 300
+
+/**
  * What a verifier keeps between sending a credential and receiving the recovered secret: a
  * fresh random secret (wiped when freed, never printed), the AK's Name it was made for, the EK,
  * and the TPM2_MakeCredential output to send. Made by `aegis_activation_challenge_new`, owned by
@@ -289,6 +307,15 @@ typedef struct aegis_public_key aegis_public_key;
 typedef struct aegis_quote_policy aegis_quote_policy;
 
 /**
+ * A bounded in-memory replay cache for proof-token `jti`s (aegis_core::token::MemoryReplayCache:
+ * sharded, entries expire with the token's window; a full cache fails closed with
+ * `AEGIS_REPLAY_CACHE_FULL`). Made by `aegis_replay_cache_new`, owned by the caller, freed with
+ * `aegis_replay_cache_free`. Safe for concurrent use: one cache may be passed to verifications
+ * on many threads at once (it is the one object here that changes while shared).
+ */
+typedef struct aegis_replay_cache aegis_replay_cache;
+
+/**
  * The jurisdiction(s) of a reading, from `aegis_geo_resolve`: its status, and for a resolved
  * reading the ISO 3166-1 country, the ISO 3166-2 subdivision or the subdivisions it may lie in,
  * and the geoAR exclave claims; for an ambiguous one every candidate country, sorted. Owned by
@@ -359,11 +386,23 @@ typedef struct aegis_verified_ek aegis_verified_ek;
 typedef struct aegis_verified_location aegis_verified_location;
 
 /**
+ * A DPoR or DPoG proof that passed every check: made only by `aegis_proof_verify`, owned by the
+ * caller, freed with `aegis_verified_proof_free`. Immutable: may be shared between threads.
+ */
+typedef struct aegis_verified_proof aegis_verified_proof;
+
+/**
  * A quote whose signature, structure, freshness and PCR digest were all verified. Made only by
  * `aegis_quote_verify`, owned by the caller, freed with `aegis_verified_quote_free`.
  * Immutable: may be shared between threads.
  */
 typedef struct aegis_verified_quote aegis_verified_quote;
+
+/**
+ * A WPT that passed every check: made only by `aegis_wpt_verify`, owned by the caller, freed
+ * with `aegis_verified_wpt_free`. Immutable: may be shared between threads.
+ */
+typedef struct aegis_verified_wpt aegis_verified_wpt;
 
 /**
  * The result of every fallible function: `AEGIS_OK` (0) or one of the `AEGIS_*` codes below.
@@ -525,6 +564,239 @@ typedef uint32_t aegis_resolution_kind;
  * `AEGIS_SOVEREIGN_*` constants.
  */
 typedef uint32_t aegis_sovereign_member;
+
+/**
+ * What a DPoR or DPoG proof is minted for (aegis_core::token::ProofRequest). `htm`, `htu` and
+ * `jti` are required; `nonce` (the server's DPoR-Nonce) and `access_token` (its hash becomes
+ * `ath`) are NULL with length 0 when absent. The caller draws `jti` from a random source.
+ */
+typedef struct {
+    /**
+     * The HTTP method (UTF-8).
+     */
+    const uint8_t *htm;
+    /**
+     * Length of `htm`.
+     */
+    size_t htm_len;
+    /**
+     * The HTTP target URI (UTF-8).
+     */
+    const uint8_t *htu;
+    /**
+     * Length of `htu`.
+     */
+    size_t htu_len;
+    /**
+     * The issue time, seconds since the Unix epoch.
+     */
+    uint64_t iat;
+    /**
+     * A unique identifier (UTF-8).
+     */
+    const uint8_t *jti;
+    /**
+     * Length of `jti`.
+     */
+    size_t jti_len;
+    /**
+     * The server's nonce (UTF-8), or NULL with length 0.
+     */
+    const uint8_t *nonce;
+    /**
+     * Length of `nonce`.
+     */
+    size_t nonce_len;
+    /**
+     * The access token the proof goes with, or NULL with length 0.
+     */
+    const uint8_t *access_token;
+    /**
+     * Length of `access_token`.
+     */
+    size_t access_token_len;
+} aegis_proof_request;
+
+/**
+ * What a WIMSE workload proof token is minted for (aegis_core::token::WptRequest): `aud`,
+ * `jti` and `wit` (the Workload Identity Token, its hash becomes `wth`) are required;
+ * `access_token` (its hash becomes `tth`) is NULL with length 0 when absent.
+ */
+typedef struct {
+    /**
+     * The audience (UTF-8).
+     */
+    const uint8_t *aud;
+    /**
+     * Length of `aud`.
+     */
+    size_t aud_len;
+    /**
+     * The expiry, seconds since the Unix epoch.
+     */
+    uint64_t exp;
+    /**
+     * A unique identifier (UTF-8).
+     */
+    const uint8_t *jti;
+    /**
+     * Length of `jti`.
+     */
+    size_t jti_len;
+    /**
+     * The Workload Identity Token.
+     */
+    const uint8_t *wit;
+    /**
+     * Length of `wit`.
+     */
+    size_t wit_len;
+    /**
+     * The access token sent with the WPT, or NULL with length 0.
+     */
+    const uint8_t *access_token;
+    /**
+     * Length of `access_token`.
+     */
+    size_t access_token_len;
+} aegis_wpt_request;
+
+/**
+ * Which proof: one of the `AEGIS_PROOF_*` constants.
+ */
+typedef uint32_t aegis_proof_kind;
+
+/**
+ * A resource server's expectations for a DPoR or DPoG proof (aegis_core::token::ProofPolicy).
+ * `kind`, `htm`, `htu` and `now` are required; the rest may stay zero: `algs` 0 = ES256, ES384
+ * and PS256; `max_age` 0 = `AEGIS_PROOF_DEFAULT_MAX_AGE`; `max_skew` 0 =
+ * `AEGIS_PROOF_DEFAULT_MAX_SKEW`; an absent `nonce`, `access_token` or `cnf_jkt` is not
+ * checked; an absent `allowed_countries` allows any country the EAR affirms (DPoG).
+ */
+typedef struct {
+    /**
+     * `AEGIS_PROOF_DPOR` or `AEGIS_PROOF_DPOG`.
+     */
+    aegis_proof_kind kind;
+    /**
+     * The request's method (UTF-8).
+     */
+    const uint8_t *htm;
+    /**
+     * Length of `htm`.
+     */
+    size_t htm_len;
+    /**
+     * The request's target URI (UTF-8; an absolute http(s) URI).
+     */
+    const uint8_t *htu;
+    /**
+     * Length of `htu`.
+     */
+    size_t htu_len;
+    /**
+     * The verification time, seconds since the Unix epoch.
+     */
+    uint64_t now;
+    /**
+     * Accepted algorithms, `AEGIS_EAR_ALG_*` or-ed (0 = all three).
+     */
+    aegis_ear_algs algs;
+    /**
+     * How old `iat` may be, in seconds (also how long a `jti` is remembered).
+     */
+    uint64_t max_age;
+    /**
+     * How far `iat` may lie in the future, in seconds.
+     */
+    uint64_t max_skew;
+    /**
+     * The nonce the server issued (UTF-8), or NULL with length 0.
+     */
+    const uint8_t *nonce;
+    /**
+     * Length of `nonce`.
+     */
+    size_t nonce_len;
+    /**
+     * The access token presented with the proof (`ath` is checked), or NULL with length 0.
+     */
+    const uint8_t *access_token;
+    /**
+     * Length of `access_token`.
+     */
+    size_t access_token_len;
+    /**
+     * The access token's `cnf.jkt` (UTF-8), or NULL with length 0.
+     */
+    const uint8_t *cnf_jkt;
+    /**
+     * Length of `cnf_jkt`.
+     */
+    size_t cnf_jkt_len;
+    /**
+     * DPoG: the countries the geofence allows, ISO 3166-1 alpha-2 separated by commas
+     * ("DE,FR"), or NULL with length 0.
+     */
+    const uint8_t *allowed_countries;
+    /**
+     * Length of `allowed_countries`.
+     */
+    size_t allowed_countries_len;
+} aegis_proof_policy;
+
+/**
+ * A receiving workload's expectations for a WPT (aegis_core::token::WptPolicy). `aud`, `now`
+ * and `wit` are required; `wit_jkt` (the WIT's confirmation key thumbprint) and `access_token`
+ * are checked when present; `algs` 0 = all three; `max_lifetime` 0 =
+ * `AEGIS_WPT_DEFAULT_MAX_LIFETIME`.
+ */
+typedef struct {
+    /**
+     * The expected audience (UTF-8).
+     */
+    const uint8_t *aud;
+    /**
+     * Length of `aud`.
+     */
+    size_t aud_len;
+    /**
+     * The verification time, seconds since the Unix epoch.
+     */
+    uint64_t now;
+    /**
+     * The Workload Identity Token presented.
+     */
+    const uint8_t *wit;
+    /**
+     * Length of `wit`.
+     */
+    size_t wit_len;
+    /**
+     * The WIT's confirmation key thumbprint (UTF-8), or NULL with length 0.
+     */
+    const uint8_t *wit_jkt;
+    /**
+     * Length of `wit_jkt`.
+     */
+    size_t wit_jkt_len;
+    /**
+     * The access token presented (`tth` is checked), or NULL with length 0.
+     */
+    const uint8_t *access_token;
+    /**
+     * Length of `access_token`.
+     */
+    size_t access_token_len;
+    /**
+     * Accepted algorithms, `AEGIS_EAR_ALG_*` or-ed (0 = all three).
+     */
+    aegis_ear_algs algs;
+    /**
+     * How far `exp` may lie ahead, in seconds.
+     */
+    uint64_t max_lifetime;
+} aegis_wpt_policy;
 
 /**
  * TPMS_CLOCK_INFO (TCG TPM 2.0 Part 2, 10.11.1) as signed in a quote or a certification: the
@@ -1658,6 +1930,16 @@ typedef struct {
  * An SVID the client sent along with its leaf is of another trust domain.
  */
 #define AEGIS_GATEWAY_CHAIN_TRUST_DOMAIN_MISMATCH 13072
+
+/**
+ * DPoR: residency (`typ` "dpor+jwt").
+ */
+#define AEGIS_PROOF_DPOR 0
+
+/**
+ * DPoG: residency and geolocation (`typ` "dpog+jwt").
+ */
+#define AEGIS_PROOF_DPOG 1
 
 #ifdef __cplusplus
 extern "C" {
@@ -4110,6 +4392,239 @@ aegis_status aegis_poc_location_log_check(const aegis_poc_location_log *log,
                                           size_t nonce_hex_len,
                                           aegis_string **out,
                                           aegis_error **err_out);
+
+/**
+ * Makes a replay cache for at most `capacity` unexpired identifiers (rounded up to a multiple of
+ * its shard count; 0 is taken as 1). On success `*out` receives a new cache the caller frees
+ * with `aegis_replay_cache_free`; `AEGIS_NULL_POINTER` when `out` is NULL.
+ *
+ * # Safety
+ * `out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_replay_cache_new(size_t capacity, aegis_replay_cache **out);
+
+/**
+ * Frees a replay cache. NULL does nothing.
+ *
+ * # Safety
+ * `cache` is NULL or a cache from this library, not freed before and not in use by another
+ * thread; it is not used after.
+ */
+void aegis_replay_cache_free(aegis_replay_cache *cache);
+
+/**
+ * The RFC 7638 JWK thumbprint of `key` (SHA-256, base64url without padding: the `jkt` of
+ * `cnf` and of an EAR's `app_key`). On success `*out` receives a new `aegis_string` the caller
+ * frees with `aegis_string_free`; on failure nothing is written to `*out`.
+ *
+ * # Safety
+ * `key` is NULL or a live `aegis_public_key`; `out` is valid for writing one pointer; `err_out`
+ * is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_jwk_thumbprint(const aegis_public_key *key,
+                                  aegis_string **out,
+                                  aegis_error **err_out);
+
+/**
+ * Mints a DPoR proof (typ "dpor+jwt") for `req`, signed with `key`: ES256 for P-256, ES384 for
+ * P-384, PS256 for RSA (`AEGIS_UNSUPPORTED` for RSA with the pure-Rust provider). On success
+ * `*out` receives a new `aegis_string` (the compact JWT) the caller frees with
+ * `aegis_string_free`; on failure nothing is written to `*out`. Inputs are only read during the
+ * call.
+ *
+ * # Safety
+ * `key` is NULL or a live `aegis_private_key`; `req` is NULL or points to an
+ * `aegis_proof_request` whose `(ptr, len)` pairs are each valid for reading `len` bytes (or NULL
+ * with `len` 0); `out` is valid for writing one pointer; `err_out` is NULL or valid for writing
+ * one pointer.
+ */
+aegis_status aegis_proof_mint_dpor(const aegis_private_key *key,
+                                   const aegis_proof_request *req,
+                                   aegis_string **out,
+                                   aegis_error **err_out);
+
+/**
+ * Mints a DPoG proof (typ "dpog+jwt"): a DPoR proof for `req` plus the location claims
+ * `location_json` (FORMATS.md: `type` "precise" | "approximated" | "region", `quality` "gnss" |
+ * "mobile" | "wifi" | "ip", `country`, `subdivision`, `city`, `latitude`, `longitude`,
+ * `server`) under the claim `urn:aegis:claims:dpog:location`. `AEGIS_INVALID_FORMAT` when the
+ * JSON is not location claims, `AEGIS_TOKEN_MALFORMED` for unknown names or coordinates out of
+ * range; otherwise as `aegis_proof_mint_dpor`.
+ *
+ * # Safety
+ * As `aegis_proof_mint_dpor`; `location_json` is valid for reading `location_len` bytes (or NULL
+ * with 0).
+ */
+aegis_status aegis_proof_mint_dpog(const aegis_private_key *key,
+                                   const aegis_proof_request *req,
+                                   const uint8_t *location_json,
+                                   size_t location_len,
+                                   aegis_string **out,
+                                   aegis_error **err_out);
+
+/**
+ * Mints a WIMSE workload proof token (typ "wpt+jwt", draft-ietf-wimse-wpt-02) for `req`,
+ * signed with `key` as `aegis_proof_mint_dpor` signs. On success `*out` receives a new
+ * `aegis_string` the caller frees with `aegis_string_free`; on failure nothing is written to
+ * `*out`.
+ *
+ * # Safety
+ * `key` is NULL or a live `aegis_private_key`; `req` is NULL or points to an
+ * `aegis_wpt_request` whose `(ptr, len)` pairs are each valid for reading `len` bytes (or NULL
+ * with `len` 0); `out` is valid for writing one pointer; `err_out` is NULL or valid for writing
+ * one pointer.
+ */
+aegis_status aegis_wpt_mint(const aegis_private_key *key,
+                            const aegis_wpt_request *req,
+                            aegis_string **out,
+                            aegis_error **err_out);
+
+/**
+ * Verifies a DPoR or DPoG proof (`token`, a compact JWS) as a resource server, in the order of
+ * docs/proof-tokens.md: the JWS (`AEGIS_TOKEN_MALFORMED`, `_TYPE_INVALID`,
+ * `_ALGORITHM_NOT_ALLOWED`, `_JWK_PRIVATE`, `_JWK_INVALID`, `_JWK_ALGORITHM_MISMATCH`,
+ * `_SIGNATURE_INVALID`), the claims against `policy` (`AEGIS_TOKEN_HTM_MISMATCH`,
+ * `_HTU_MISMATCH`, `_IAT_OUT_OF_WINDOW`, `_NONCE_MISMATCH`, `_ATH_MISMATCH`,
+ * `_CNF_JKT_MISMATCH`, `_CLAIM_MISSING`), residency: the proof key's thumbprint named by an
+ * affirming `ear` at most `ear_max_age` seconds old (`AEGIS_TOKEN_RESIDENCY_STALE`,
+ * `_KEY_NOT_RESIDENT`, `_RESIDENCY_NOT_AFFIRMING`), DPoG location (`AEGIS_TOKEN_LOCATION_*`),
+ * and last the `jti` in `cache` (`AEGIS_TOKEN_REPLAYED`, `AEGIS_REPLAY_CACHE_FULL`).
+ *
+ * `ear` comes from `aegis_ear_verify` with the verifier's trusted key. On success `*out`
+ * receives a new `aegis_verified_proof` the caller frees with `aegis_verified_proof_free`; on
+ * failure nothing is written to `*out`. `cache` may be shared by verifications on several
+ * threads at once; the other inputs are only read during the call.
+ *
+ * # Safety
+ * `policy` is NULL or points to an `aegis_proof_policy` whose `(ptr, len)` pairs are each valid
+ * for reading `len` bytes (or NULL with `len` 0); `token` is valid for reading `token_len` bytes;
+ * `ear` and `cache` are NULL or live objects from this library; `out` is valid for writing one
+ * pointer; `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_proof_verify(const aegis_proof_policy *policy,
+                                const uint8_t *token,
+                                size_t token_len,
+                                const aegis_ear *ear,
+                                uint64_t ear_max_age,
+                                const aegis_replay_cache *cache,
+                                aegis_verified_proof **out,
+                                aegis_error **err_out);
+
+/**
+ * `AEGIS_PROOF_DPOR` or `AEGIS_PROOF_DPOG`; `AEGIS_PROOF_DPOR` when `proof` is NULL.
+ *
+ * # Safety
+ * `proof` is NULL or a live `aegis_verified_proof`.
+ */
+aegis_proof_kind aegis_verified_proof_kind(const aegis_verified_proof *proof);
+
+/**
+ * The proof's algorithm as one `AEGIS_EAR_ALG_*` bit; 0 when `proof` is NULL.
+ *
+ * # Safety
+ * `proof` is NULL or a live `aegis_verified_proof`.
+ */
+aegis_ear_algs aegis_verified_proof_alg(const aegis_verified_proof *proof);
+
+/**
+ * The proof key's RFC 7638 thumbprint (base64url), NUL-terminated, borrowed from `proof`:
+ * valid until `aegis_verified_proof_free(proof)`, never freed by the caller. NULL when `proof`
+ * is NULL.
+ *
+ * # Safety
+ * `proof` is NULL or a live `aegis_verified_proof`.
+ */
+const char *aegis_verified_proof_jkt(const aegis_verified_proof *proof);
+
+/**
+ * The proof's `jti`, borrowed as `aegis_verified_proof_jkt` is.
+ *
+ * # Safety
+ * `proof` is NULL or a live `aegis_verified_proof`.
+ */
+const char *aegis_verified_proof_jti(const aegis_verified_proof *proof);
+
+/**
+ * The proof's `iat`, seconds since the Unix epoch; 0 when `proof` is NULL.
+ *
+ * # Safety
+ * `proof` is NULL or a live `aegis_verified_proof`.
+ */
+uint64_t aegis_verified_proof_iat(const aegis_verified_proof *proof);
+
+/**
+ * DPoG: the verified location claims as JSON, borrowed as `aegis_verified_proof_jkt` is; NULL
+ * for a DPoR proof or when `proof` is NULL.
+ *
+ * # Safety
+ * `proof` is NULL or a live `aegis_verified_proof`.
+ */
+const char *aegis_verified_proof_location_json(const aegis_verified_proof *proof);
+
+/**
+ * Frees a verified proof. NULL does nothing.
+ *
+ * # Safety
+ * `proof` is NULL or an `aegis_verified_proof` from this library, not freed before; it is not
+ * used after.
+ */
+void aegis_verified_proof_free(aegis_verified_proof *proof);
+
+/**
+ * Verifies a WIMSE workload proof token as the receiving workload: the JWS as
+ * `aegis_proof_verify` checks it, then `aud` (`AEGIS_TOKEN_AUDIENCE_MISMATCH`), `exp` after
+ * `policy->now` and at most `max_lifetime` ahead (`AEGIS_TOKEN_EXPIRED`), `wth` and `tth`
+ * (`AEGIS_TOKEN_HASH_MISMATCH`), `wit_jkt` (`AEGIS_TOKEN_CNF_JKT_MISMATCH`), residency in `ear`
+ * (as `aegis_proof_verify`), and the `jti` in `cache`.
+ *
+ * On success `*out` receives a new `aegis_verified_wpt` the caller frees with
+ * `aegis_verified_wpt_free`; on failure nothing is written to `*out`.
+ *
+ * # Safety
+ * As `aegis_proof_verify`, with an `aegis_wpt_policy`.
+ */
+aegis_status aegis_wpt_verify(const aegis_wpt_policy *policy,
+                              const uint8_t *token,
+                              size_t token_len,
+                              const aegis_ear *ear,
+                              uint64_t ear_max_age,
+                              const aegis_replay_cache *cache,
+                              aegis_verified_wpt **out,
+                              aegis_error **err_out);
+
+/**
+ * The signing key's RFC 7638 thumbprint, borrowed from `wpt` (valid until
+ * `aegis_verified_wpt_free(wpt)`, never freed by the caller); NULL when `wpt` is NULL.
+ *
+ * # Safety
+ * `wpt` is NULL or a live `aegis_verified_wpt`.
+ */
+const char *aegis_verified_wpt_jkt(const aegis_verified_wpt *wpt);
+
+/**
+ * The WPT's `jti`, borrowed as `aegis_verified_wpt_jkt` is.
+ *
+ * # Safety
+ * `wpt` is NULL or a live `aegis_verified_wpt`.
+ */
+const char *aegis_verified_wpt_jti(const aegis_verified_wpt *wpt);
+
+/**
+ * The WPT's `exp`, seconds since the Unix epoch; 0 when `wpt` is NULL.
+ *
+ * # Safety
+ * `wpt` is NULL or a live `aegis_verified_wpt`.
+ */
+uint64_t aegis_verified_wpt_exp(const aegis_verified_wpt *wpt);
+
+/**
+ * Frees a verified WPT. NULL does nothing.
+ *
+ * # Safety
+ * `wpt` is NULL or an `aegis_verified_wpt` from this library, not freed before; it is not used
+ * after.
+ */
+void aegis_verified_wpt_free(aegis_verified_wpt *wpt);
 
 /**
  * Verifies a TPM2_Quote (VERIFIER-CHECKS.md items 1-12) with the default crypto provider.

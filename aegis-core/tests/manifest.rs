@@ -19,6 +19,7 @@ use aegis_core::geo::{GeofenceContext, GeofencePolicy, LocationEvent};
 use aegis_core::inspect::{inspect, Structure};
 use aegis_core::keys::PublicKey;
 use aegis_core::time::UnixTime;
+use aegis_core::token;
 use aegis_core::tpm::{ClockInfo, HashAlg, Name};
 use aegis_core::verify::{
     verify_certify, verify_poc_location, verify_quote, verify_sovereign_attestation, AttestPolicy,
@@ -161,6 +162,60 @@ fn run_ear(provider: &dyn CryptoProvider, v: &Value) -> Result<(), Error> {
     ear::verify_token(provider, &file(v, "token"), &options).map(|_| ())
 }
 
+/// A "proof" vector: the EAR verified with its key at the vector's time, then the DPoR, DPoG or
+/// WPT verified against it with a fresh replay cache (twice for a "replay" vector: the first
+/// must pass, the second gives the result).
+fn run_proof(provider: &dyn CryptoProvider, v: &Value) -> Result<(), Error> {
+    let s = |k: &str| v[k].as_str();
+    let now = UnixTime::from_secs(v["time"].as_u64().unwrap());
+    let ear_key = PublicKey::from_spki(&file(v, "ear_key")).unwrap();
+    let verified_ear = ear::verify_token(
+        provider,
+        &file(v, "ear"),
+        &ear::VerifyOptions::new(&ear_key, now),
+    )
+    .unwrap();
+    let residency = token::Residency::Ear {
+        ear: &verified_ear,
+        max_age: v["ear_max_age"].as_u64().unwrap(),
+    };
+    let jwt = file(v, "token");
+    let cache = token::MemoryReplayCache::new(64);
+    let countries: Option<Vec<&str>> = v["allowed_countries"]
+        .as_array()
+        .map(|a| a.iter().map(|c| c.as_str().unwrap()).collect());
+    let verify = || -> Result<(), Error> {
+        match s("proof").unwrap() {
+            "wpt" => {
+                let policy = token::WptPolicy {
+                    wit_jkt: s("wit_jkt"),
+                    ..token::WptPolicy::new(s("aud").unwrap(), s("wit").unwrap().as_bytes(), now)
+                };
+                token::verify_wpt(provider, &jwt, &policy, &residency, &cache).map(|_| ())
+            }
+            kind => {
+                let kind = match kind {
+                    "dpor" => token::ProofKind::Dpor,
+                    "dpog" => token::ProofKind::Dpog,
+                    other => panic!("{}: proof {other}", v["id"]),
+                };
+                let policy = token::ProofPolicy {
+                    nonce: s("nonce"),
+                    access_token: s("access_token").map(str::as_bytes),
+                    cnf_jkt: s("cnf_jkt"),
+                    allowed_countries: countries.as_deref(),
+                    ..token::ProofPolicy::new(kind, s("htm").unwrap(), s("htu").unwrap(), now)
+                };
+                token::verify_proof(provider, &jwt, &policy, &residency, &cache).map(|_| ())
+            }
+        }
+    };
+    if v["replay"].as_bool() == Some(true) {
+        verify().unwrap_or_else(|e| panic!("{}: first verification: {e}", v["id"]));
+    }
+    verify()
+}
+
 fn expected(v: &Value) -> Option<String> {
     match v["expect"]["verdict"].as_str().unwrap() {
         "valid" => None,
@@ -219,6 +274,15 @@ fn every_vector_gets_its_expected_verdict_from_every_provider() {
                     (
                         p.name().to_string(),
                         run_ear(p, v).err().map(|e| e.name().to_string()),
+                    )
+                })
+                .collect(),
+            "proof" => all_providers()
+                .into_iter()
+                .map(|p| {
+                    (
+                        p.name().to_string(),
+                        run_proof(p, v).err().map(|e| e.name().to_string()),
                     )
                 })
                 .collect(),

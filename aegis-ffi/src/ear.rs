@@ -35,7 +35,7 @@ pub const AEGIS_EAR_ALG_PS256: aegis_ear_algs = 4;
 /// `aegis_ear_free`. Immutable: may be shared between threads.
 #[derive(Debug)]
 pub struct aegis_ear {
-    inner: VerifiedEar,
+    pub(crate) inner: VerifiedEar,
 }
 
 pub(crate) fn dialect(d: aegis_ear_dialect) -> Result<Dialect, Error> {
@@ -95,23 +95,7 @@ pub unsafe extern "C" fn aegis_ear_verify(
         let token = unsafe { boundary::bytes(token, token_len, "token") }?;
         // SAFETY: the caller upholds this function's contract for (nonce, nonce_len).
         let nonce = unsafe { boundary::bytes(nonce, nonce_len, "nonce") }?;
-        let all = AEGIS_EAR_ALG_ES256 | AEGIS_EAR_ALG_ES384 | AEGIS_EAR_ALG_PS256;
-        if algs & !all != 0 {
-            return Err(Error::InvalidArgument {
-                what: "algs has bits other than AEGIS_EAR_ALG_*",
-            }
-            .into());
-        }
-        let algs = if algs == 0 { all } else { algs };
-        let algorithms: Vec<Algorithm> = [
-            (AEGIS_EAR_ALG_ES256, Algorithm::Es256),
-            (AEGIS_EAR_ALG_ES384, Algorithm::Es384),
-            (AEGIS_EAR_ALG_PS256, Algorithm::Ps256),
-        ]
-        .into_iter()
-        .filter(|(bit, _)| algs & bit != 0)
-        .map(|(_, a)| a)
-        .collect();
+        let algorithms = algorithms(algs)?;
         let options = VerifyOptions {
             algorithms: &algorithms,
             nonce: (!nonce.is_empty()).then_some(nonce),
@@ -182,6 +166,27 @@ pub unsafe extern "C" fn aegis_ear_free(ear: *mut aegis_ear) {
         // SAFETY: the caller upholds this function's contract for ear.
         unsafe { boundary::free(ear) }
     })
+}
+
+/// The algorithms of an `aegis_ear_algs` allow-list (0 = all three); `InvalidArgument` for
+/// other bits. EAR tokens and proof tokens (token.rs) share it.
+pub(crate) fn algorithms(algs: aegis_ear_algs) -> Result<Vec<Algorithm>, Error> {
+    let all = AEGIS_EAR_ALG_ES256 | AEGIS_EAR_ALG_ES384 | AEGIS_EAR_ALG_PS256;
+    if algs & !all != 0 {
+        return Err(Error::InvalidArgument {
+            what: "algs has bits other than AEGIS_EAR_ALG_*",
+        });
+    }
+    let algs = if algs == 0 { all } else { algs };
+    Ok([
+        (AEGIS_EAR_ALG_ES256, Algorithm::Es256),
+        (AEGIS_EAR_ALG_ES384, Algorithm::Es384),
+        (AEGIS_EAR_ALG_PS256, Algorithm::Ps256),
+    ]
+    .into_iter()
+    .filter(|(bit, _)| algs & bit != 0)
+    .map(|(_, a)| a)
+    .collect())
 }
 
 /// An EAR signer for `key`: ES256 for P-256, ES384 for P-384, PS256 for RSA.

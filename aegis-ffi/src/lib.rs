@@ -44,6 +44,7 @@ mod policy;
 mod sign;
 mod sovereign;
 mod status;
+mod token;
 mod verify;
 mod version;
 
@@ -66,6 +67,7 @@ pub use policy::*;
 pub use sign::*;
 pub use sovereign::*;
 pub use status::*;
+pub use token::*;
 pub use verify::*;
 pub use version::*;
 

@@ -71,7 +71,21 @@ type vector struct {
 	Token      string   `json:"token"`
 	Algorithms []string `json:"algorithms"`
 	Format     string   `json:"format"`
-	Expect     struct {
+	// proof vectors ("token", "time" and "nonce" are shared above; "nonce" is text here)
+	Proof            string   `json:"proof"`
+	EAR              string   `json:"ear"`
+	EARKey           string   `json:"ear_key"`
+	EARMaxAge        int64    `json:"ear_max_age"`
+	HTM              string   `json:"htm"`
+	HTU              string   `json:"htu"`
+	AccessToken      string   `json:"access_token"`
+	CNFJKT           string   `json:"cnf_jkt"`
+	AllowedCountries []string `json:"allowed_countries"`
+	Aud              string   `json:"aud"`
+	WIT              string   `json:"wit"`
+	WITJKT           string   `json:"wit_jkt"`
+	Replay           bool     `json:"replay"`
+	Expect           struct {
 		Verdict    string          `json:"verdict"`
 		Error      string          `json:"error"`
 		Code       uint32          `json:"code"`
@@ -537,6 +551,62 @@ func runEAR(t *testing.T, v vector) {
 	}
 }
 
+// runProof verifies a proof-token vector (testdata/gen/make_proof_vectors.py) with VerifyProof or
+// VerifyWPT and a fresh ReplayCache (twice for a "replay" vector: the first must pass).
+func runProof(t *testing.T, v vector) {
+	key, err := aegis.PublicKeyFromSPKI(readVectorFile(t, v.EARKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer key.Close()
+	cache, err := aegis.NewReplayCache(64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cache.Close()
+	now := time.Unix(v.Time, 0)
+	residency, err := aegis.NewEARResidency(key, readVectorFile(t, v.EAR), now, time.Duration(v.EARMaxAge)*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer residency.Close()
+	token := readVectorFile(t, v.Token)
+	once := func() error {
+		if v.Proof == "wpt" {
+			policy := aegis.WPTPolicy{Aud: v.Aud, Now: now, WIT: []byte(v.WIT), WITJKT: v.WITJKT}
+			w, err := aegis.VerifyWPT(token, policy, residency, cache)
+			if err == nil && (len(w.JKT) != 43 || w.JTI == "" || !w.Exp.After(now)) {
+				t.Errorf("verified WPT %+v", w)
+			}
+			return err
+		}
+		policy := aegis.ProofPolicy{
+			Kind: aegis.ProofDPoR, HTM: v.HTM, HTU: v.HTU, Now: now, Nonce: v.Nonce,
+			CNFJKT: v.CNFJKT, AllowedCountries: v.AllowedCountries,
+		}
+		if v.Proof == "dpog" {
+			policy.Kind = aegis.ProofDPoG
+		}
+		if v.AccessToken != "" {
+			policy.AccessToken = []byte(v.AccessToken)
+		}
+		p, err := aegis.VerifyProof(token, policy, residency, cache)
+		if err == nil {
+			loc, lerr := p.Location()
+			if p.Kind != policy.Kind || len(p.JKT) != 43 || p.Alg == 0 || lerr != nil || (loc != nil) != (p.Kind == aegis.ProofDPoG) {
+				t.Errorf("verified proof %+v", p)
+			}
+		}
+		return err
+	}
+	if v.Replay {
+		if err := once(); err != nil {
+			t.Fatalf("first verification of a replay: %v", err)
+		}
+	}
+	verdict(t, v, once())
+}
+
 // The EK checks this suite makes itself, each breaking exactly one check of a valid ek vector,
 // and verifier-side credential activation for that EK (activation itself needs the TPM: the Rust
 // suite runs it on swtpm, the SPIRE example at its test time).
@@ -716,6 +786,8 @@ func TestManifest(t *testing.T) {
 			t.Run(v.ID, func(t *testing.T) { runEAR(t, v) })
 		case "bundle":
 			t.Run(v.ID, func(t *testing.T) { runBundle(t, v) })
+		case "proof":
+			t.Run(v.ID, func(t *testing.T) { runProof(t, v) })
 		default:
 			t.Errorf("%s: unknown vector kind %q", v.ID, v.Kind)
 			continue
@@ -723,7 +795,7 @@ func TestManifest(t *testing.T) {
 		ran[v.Kind]++
 	}
 	if ran["quote"] == 0 || ran["certify"] == 0 || ran["inspect"] == 0 || ran["ek"] == 0 ||
-		ran["jurisdiction"] == 0 || ran["ear"] == 0 || ran["bundle"] < 10 {
+		ran["jurisdiction"] == 0 || ran["ear"] == 0 || ran["bundle"] < 10 || ran["proof"] < 20 {
 		t.Fatalf("the manifest gave no quote or no certify vectors: %v", ran)
 	}
 	t.Logf("vectors: %v", ran)

@@ -229,9 +229,10 @@ OTHER_GENERATORS = {
     "ear": "make_ear_vectors.py",
     "poc": "make_poc_vectors.py (pocref.py checks them)",
     "bundle": "make_bundle_vectors.py",
+    "proof": "make_proof_vectors.py",
 }
 # Their files, under testdata/: make_vectors.py leaves them in place.
-OTHER_GENERATOR_DIRS = {"geofence", "ear", "poc", "bundle", "svid"}
+OTHER_GENERATOR_DIRS = {"geofence", "ear", "poc", "bundle", "svid", "proof"}
 
 
 def check_manifest(td: Path, manifest: dict) -> list:

@@ -18,6 +18,9 @@
  * fault), the decision on the reading and exactly the expected denials.
  * For each "bundle" vector: the evidence bundle appraised into an attestation result, compared
  * as aegis-core/tests/bundle.rs compares it (status, submod statuses, failed checks, country).
+ * For each "proof" vector: the EAR verified with aegis_ear_verify, then the DPoR, DPoG or WPT with
+ * aegis_proof_verify / aegis_wpt_verify and a fresh aegis_replay_cache (a "replay" vector twice),
+ * the verified object read back through its accessors.
  * Unknown kinds are skipped and counted.
  *
  * Usage: test_manifest [testdata-dir]   (default: testdata)
@@ -624,6 +627,96 @@ done:
     free(nonce);
 }
 
+/* A (ptr, len) view of an optional manifest text member (NULL, 0 when absent). */
+static const uint8_t *text_member(const json *v, const char *key, size_t *len) {
+    const char *t = json_str(json_get(v, key));
+    *len = t ? strlen(t) : 0;
+    return (const uint8_t *)t;
+}
+
+/* A "proof" vector: the EAR verified with its key at the vector's time, then the DPoR, DPoG or WPT
+ * verified against it with a fresh replay cache (twice for "replay": the first must pass). The
+ * verified object's accessors are checked on success. */
+static void run_proof(outcome *o, const char *dir, const json *v) {
+    uint8_t *key_buf = NULL, *ear_buf = NULL, *token = NULL;
+    size_t key_len = 0, ear_len = 0, token_len = 0, i, round;
+    uint64_t now = 0, ear_max_age = 0;
+    char countries[64] = "";
+    aegis_public_key *key = NULL;
+    aegis_ear *ear = NULL;
+    aegis_replay_cache *cache = NULL;
+    const char *proof = json_str(json_get(v, "proof"));
+    const json *list = json_get(v, "allowed_countries");
+    int replay = json_bool(json_get(v, "replay"), 0);
+    if (!proof) { set_problem(o, "%s", "no proof"); return; }
+    if (!load(o, dir, v, "ear_key", &key_buf, &key_len) || !load(o, dir, v, "ear", &ear_buf, &ear_len) ||
+        !load(o, dir, v, "token", &token, &token_len))
+        goto done;
+    if (!json_u64(json_get(v, "time"), &now) || !json_u64(json_get(v, "ear_max_age"), &ear_max_age)) {
+        set_problem(o, "%s", "bad time or ear_max_age");
+        goto done;
+    }
+    for (i = 0; list && i < list->count; i++) {
+        const char *c = json_str(list->items[i]);
+        if (!c || strlen(countries) + strlen(c) + 2 > sizeof countries) { set_problem(o, "%s", "bad countries"); goto done; }
+        if (i) strcat(countries, ",");
+        strcat(countries, c);
+    }
+    if (aegis_public_key_from_spki(key_buf, key_len, &key, NULL) != AEGIS_OK ||
+        aegis_ear_verify(key, ear_buf, ear_len, now, NULL, 0, 0, &ear, NULL) != AEGIS_OK ||
+        aegis_replay_cache_new(64, &cache) != AEGIS_OK) {
+        set_problem(o, "%s", "the vector's EAR, its key or the cache does not load");
+        goto done;
+    }
+    for (round = replay ? 0 : 1; round < 2; round++) {
+        aegis_error_free(o->err);
+        o->err = NULL;
+        if (strcmp(proof, "wpt") == 0) {
+            aegis_wpt_policy p;
+            aegis_verified_wpt *w = NULL;
+            memset(&p, 0, sizeof p);
+            p.aud = text_member(v, "aud", &p.aud_len);
+            p.wit = text_member(v, "wit", &p.wit_len);
+            p.wit_jkt = text_member(v, "wit_jkt", &p.wit_jkt_len);
+            p.now = now;
+            o->status = aegis_wpt_verify(&p, token, token_len, ear, ear_max_age, cache, &w, &o->err);
+            if (o->status == AEGIS_OK &&
+                (!aegis_verified_wpt_jkt(w) || !aegis_verified_wpt_jti(w) || aegis_verified_wpt_exp(w) <= now))
+                set_problem(o, "%s", "verified WPT accessors");
+            aegis_verified_wpt_free(w);
+        } else {
+            aegis_proof_policy p;
+            aegis_verified_proof *vp = NULL;
+            memset(&p, 0, sizeof p);
+            p.kind = strcmp(proof, "dpog") == 0 ? AEGIS_PROOF_DPOG : AEGIS_PROOF_DPOR;
+            p.htm = text_member(v, "htm", &p.htm_len);
+            p.htu = text_member(v, "htu", &p.htu_len);
+            p.nonce = text_member(v, "nonce", &p.nonce_len);
+            p.access_token = text_member(v, "access_token", &p.access_token_len);
+            p.cnf_jkt = text_member(v, "cnf_jkt", &p.cnf_jkt_len);
+            p.allowed_countries = (const uint8_t *)countries;
+            p.allowed_countries_len = strlen(countries);
+            p.now = now;
+            o->status = aegis_proof_verify(&p, token, token_len, ear, ear_max_age, cache, &vp, &o->err);
+            if (o->status == AEGIS_OK &&
+                (aegis_verified_proof_kind(vp) != p.kind || !aegis_verified_proof_jkt(vp) ||
+                 !aegis_verified_proof_jti(vp) || aegis_verified_proof_iat(vp) == 0 ||
+                 aegis_verified_proof_alg(vp) == 0 ||
+                 (aegis_verified_proof_location_json(vp) != NULL) != (p.kind == AEGIS_PROOF_DPOG)))
+                set_problem(o, "%s", "verified proof accessors");
+            aegis_verified_proof_free(vp);
+        }
+        if (round == 0 && o->status != AEGIS_OK) { set_problem(o, "%s", "first verification of a replay failed"); break; }
+    }
+done:
+    aegis_replay_cache_free(cache);
+    aegis_ear_free(ear);
+    aegis_public_key_free(key);
+    free(key_buf);
+    free(ear_buf);
+    free(token);
+}
+
 /* An EK vector's files. */
 typedef struct {
     uint8_t *cert, *pub;
@@ -1139,7 +1232,7 @@ int main(int argc, char **argv) {
         if (!kind || (strcmp(kind, "quote") != 0 && strcmp(kind, "certify") != 0 && strcmp(kind, "inspect") != 0 &&
                       strcmp(kind, "ek") != 0 && strcmp(kind, "geofence") != 0 && strcmp(kind, "poc") != 0 &&
                       strcmp(kind, "jurisdiction") != 0 &&
-                      strcmp(kind, "ear") != 0 &&
+                      strcmp(kind, "ear") != 0 && strcmp(kind, "proof") != 0 &&
                       strcmp(kind, "bundle") != 0)) {
             skipped++;
             continue;
@@ -1152,6 +1245,7 @@ int main(int argc, char **argv) {
         else if (strcmp(kind, "poc") == 0) run_poc(&o, dir, v);
         else if (strcmp(kind, "jurisdiction") == 0) run_jurisdiction(&o, v);
         else if (strcmp(kind, "ear") == 0) run_ear(&o, dir, v);
+        else if (strcmp(kind, "proof") == 0) run_proof(&o, dir, v);
         else run_ek(&o, dir, v);
 
         if (o.problem[0]) {

@@ -21,7 +21,7 @@ use crate::sign::{PrivateKey, PublicKey};
 #[pyclass(frozen, module = "aegis._aegis")]
 #[derive(Debug)]
 pub struct Ear {
-    inner: VerifiedEar,
+    pub(crate) inner: VerifiedEar,
 }
 
 #[pymethods]

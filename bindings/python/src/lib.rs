@@ -16,6 +16,7 @@ mod geofence;
 mod keypolicy;
 mod sign;
 mod sovereign;
+mod token;
 
 use aegis_core::compat;
 use aegis_core::crypto::default_provider;
@@ -774,5 +775,6 @@ fn _aegis(m: &Bound<'_, PyModule>) -> PyResult<()> {
     keypolicy::register(m)?;
     sovereign::register(m)?;
     geo::register(m)?;
+    token::register(m)?;
     Ok(())
 }

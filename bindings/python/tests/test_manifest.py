@@ -1,5 +1,5 @@
 """Every vector of testdata/manifest.json through the Python API (quote, certify, inspect, ek, poc,
-jurisdiction, geofence; an unknown kind fails): the verdict, and for an invalid vector the
+jurisdiction, geofence, ear, proof; an unknown kind fails): the verdict, and for an invalid vector the
 exception's `.name`, `.code` and group class; for a geofence vector the decision and exactly its
 expected denials."""
 
@@ -13,7 +13,7 @@ import pytest
 import aegis
 from conftest import load_manifest, read, vectors
 
-KINDS = ("quote", "certify", "inspect", "ek", "poc", "jurisdiction", "geofence", "ear", "bundle")
+KINDS = ("quote", "certify", "inspect", "ek", "poc", "jurisdiction", "geofence", "ear", "bundle", "proof")
 # test_bundle.py walks the "bundle" vectors (attestation results, not verdicts).
 ALL = [v for v in load_manifest()["vectors"] if v["kind"] != "bundle"]
 QUOTE_AND_CERTIFY = vectors("quote", "certify")
@@ -32,6 +32,7 @@ GROUPS: dict[int, type[aegis.AegisError]] = {
     9: aegis.BackendError,
     10: aegis.GeoError,
     11: aegis.ResultError,
+    12: aegis.TokenError,
 }
 
 
@@ -186,6 +187,33 @@ def verify_ear(v: dict[str, Any]) -> aegis.Ear:
     )
 
 
+def verify_proof_vector(v: dict[str, Any]) -> aegis.VerifiedProof | aegis.VerifiedWpt:
+    """A "proof" vector: its EAR verified with its key, then the proof with a fresh replay cache
+    (twice for "replay": the first must pass, the second is the result)."""
+    ear = aegis.verify_ear(aegis.PublicKey.from_spki(read(v["ear_key"])), read(v["ear"]), now=v["time"])
+    cache = aegis.ReplayCache(64)
+
+    def once() -> aegis.VerifiedProof | aegis.VerifiedWpt:
+        common: dict[str, Any] = {"now": v["time"], "ear": ear, "ear_max_age": v["ear_max_age"], "replay_cache": cache}
+        if v["proof"] == "wpt":
+            return aegis.verify_wpt(read(v["token"]), aud=v["aud"], wit=v["wit"], wit_jkt=v.get("wit_jkt"), **common)
+        return aegis.verify_proof(
+            read(v["token"]),
+            kind=v["proof"],
+            htm=v["htm"],
+            htu=v["htu"],
+            nonce=v.get("nonce"),
+            access_token=v.get("access_token"),
+            cnf_jkt=v.get("cnf_jkt"),
+            allowed_countries=v.get("allowed_countries"),
+            **common,
+        )
+
+    if v.get("replay"):
+        once()
+    return once()
+
+
 @pytest.mark.parametrize("vector", ALL, ids=[v["id"] for v in ALL])
 def test_vector(vector: dict[str, Any]) -> None:
     kind = vector["kind"]
@@ -238,6 +266,16 @@ def test_vector(vector: dict[str, Any]) -> None:
             return
         with pytest.raises(aegis.AegisError) as raised:
             verify_ear(vector)
+    elif kind == "proof":
+        if valid:
+            got = verify_proof_vector(vector)
+            assert len(got.jkt) == 43
+            if isinstance(got, aegis.VerifiedProof):
+                assert got.kind == vector["proof"]
+                assert (got.location is not None) == (got.kind == "dpog")
+            return
+        with pytest.raises(aegis.AegisError) as raised:
+            verify_proof_vector(vector)
     else:
         pytest.fail(f"{vector['id']}: unknown vector kind {kind!r}: teach tests/test_manifest.py to walk it")
     expect_error(vector, raised.value)

@@ -310,6 +310,19 @@ def instances() -> dict[str, object]:
         nonce=bytes.fromhex(ear_nonce) if ear_nonce else None,
         algorithms=e.get("algorithms"),
     )
+    p = next(v for v in vectors("proof") if v["id"] == "proof/dpog-es256-valid")
+    proof_ear = aegis.verify_ear(aegis.PublicKey.from_spki(read(p["ear_key"])), read(p["ear"]), now=p["time"])
+    cache = aegis.ReplayCache(16)
+    objects["ReplayCache"] = cache
+    objects["VerifiedProof"] = aegis.verify_proof(
+        read(p["token"]), kind="dpog", htm=p["htm"], htu=p["htu"], now=p["time"], ear=proof_ear,
+        ear_max_age=p["ear_max_age"], replay_cache=cache,
+    )
+    w = next(v for v in vectors("proof") if v["id"] == "proof/wpt-es256-valid")
+    objects["VerifiedWpt"] = aegis.verify_wpt(
+        read(w["token"]), aud=w["aud"], wit=w["wit"], now=w["time"], ear=proof_ear, ear_max_age=w["ear_max_age"],
+        replay_cache=cache,
+    )
     for name, code in (("AegisError", 0), ("UsageError", 1001), ("ParseError", 2000), ("SignatureError", 3005)):
         cls = getattr(aegis, name)
         objects[name] = cls('a "quoted" message', code, "Name")

@@ -20,7 +20,10 @@ allow-list (`key_policy=` of `AttestationKey.from_tpm_public`, `verify_certify`,
 `geo_resolve(latitude, longitude, accuracy_m)` gives the ISO 3166-1 country and ISO 3166-2
 subdivision of a reading, offline (a `Resolution`). `GeofencePolicy.from_json` reads a geofence
 policy (docs/geofence-policy.md) and `.evaluate(location, now=...)` gives a `GeofenceDecision`
-(`.allowed`, `.reasons`) on one location reading.
+(`.allowed`, `.reasons`) on one location reading. Proof tokens (docs/proof-tokens.md): `mint_dpor`,
+`mint_dpog` and `mint_wpt` sign DPoR/DPoG proofs and WIMSE workload proof tokens with the App Key;
+`verify_proof` and `verify_wpt` check them as a resource server would, against an `Ear` naming
+the key and a shared `ReplayCache`; `jwk_thumbprint` gives a key's RFC 7638 thumbprint.
 
 Every byte argument takes bytes, bytearray or memoryview (any contiguous buffer of bytes).
 Every failure raises an `AegisError` subclass whose `.code` is the stable status shared with
@@ -72,17 +75,24 @@ from aegis._aegis import (
     PocLocationLog,
     SovereignAttestation,
     Resolution,
+    ReplayCache,
     VerifiedCertification,
     VerifiedEk,
     VerifiedLocation,
     VerifiedQuote,
+    VerifiedProof,
+    VerifiedWpt,
     __version__,
     appraise,
     appraise_bundle,
     check_activated,
     geo_resolve,
     inspect,
+    jwk_thumbprint,
     make_credential,
+    mint_dpog,
+    mint_dpor,
+    mint_wpt,
     name_of_handle,
     parse_pcrs,
     poc_qualifying_data,
@@ -93,9 +103,11 @@ from aegis._aegis import (
     verify_ear,
     verify_ek_certificate,
     verify_poc_location,
+    verify_proof,
     verify_quote,
     verify_signature,
     verify_sovereign_attestation,
+    verify_wpt,
 )
 
 __all__ = [
@@ -138,17 +150,24 @@ __all__ = [
     "PocLocationLog",
     "SovereignAttestation",
     "Resolution",
+    "ReplayCache",
     "VerifiedCertification",
     "VerifiedEk",
     "VerifiedLocation",
     "VerifiedQuote",
+    "VerifiedProof",
+    "VerifiedWpt",
     "__version__",
     "appraise",
     "appraise_bundle",
     "check_activated",
     "geo_resolve",
     "inspect",
+    "jwk_thumbprint",
     "make_credential",
+    "mint_dpog",
+    "mint_dpor",
+    "mint_wpt",
     "name_of_handle",
     "parse_pcrs",
     "poc_qualifying_data",
@@ -159,7 +178,9 @@ __all__ = [
     "verify_ear",
     "verify_ek_certificate",
     "verify_poc_location",
+    "verify_proof",
     "verify_quote",
     "verify_signature",
     "verify_sovereign_attestation",
+    "verify_wpt",
 ]

@@ -52,6 +52,9 @@ __all__ = [
     "VerifiedEk",
     "VerifiedLocation",
     "VerifiedQuote",
+    "ReplayCache",
+    "VerifiedProof",
+    "VerifiedWpt",
     "appraise",
     "appraise_bundle",
     "check_activated",
@@ -65,6 +68,12 @@ __all__ = [
     "sign_ear_jwt",
     "verify_certify",
     "verify_ear",
+    "jwk_thumbprint",
+    "mint_dpog",
+    "mint_dpor",
+    "mint_wpt",
+    "verify_proof",
+    "verify_wpt",
     "verify_ek_certificate",
     "verify_quote",
     "verify_signature",
@@ -479,6 +488,124 @@ def sign_ear_jwt(key: PrivateKey, claims: dict[str, Any] | str | Buffer, *, dial
 
 def sign_ear_cwt(key: PrivateKey, claims: dict[str, Any] | str | Buffer, *, dialect: str = "ietf-04") -> bytes:
     """Signs EAR claims as a CWT (tagged COSE_Sign1, deterministic CBOR)."""
+
+# --- Proof tokens: DPoR, DPoG, WIMSE WPT (token.rs) ----------------------------------------------
+
+@final
+class ReplayCache:
+    """A bounded in-memory replay cache for proof-token jtis, shared by verifications on many
+    threads; a full cache fails closed (ReplayCacheFull)."""
+
+    def __new__(cls, capacity: int) -> Self: ...
+    def __len__(self) -> int: ...
+
+@final
+class VerifiedProof:
+    """A DPoR or DPoG proof that passed every check; only verify_proof makes one."""
+
+    @property
+    def kind(self) -> str:
+        """"dpor" or "dpog"."""
+    @property
+    def algorithm(self) -> str:
+        """"ES256", "ES384" or "PS256"."""
+    @property
+    def jkt(self) -> str:
+        """The proof key's RFC 7638 thumbprint (base64url)."""
+    @property
+    def jti(self) -> str: ...
+    @property
+    def iat(self) -> int: ...
+    @property
+    def location(self) -> dict[str, Any] | None:
+        """DPoG's verified location claims; None for DPoR."""
+
+@final
+class VerifiedWpt:
+    """A WIMSE workload proof token that passed every check; only verify_wpt makes one."""
+
+    @property
+    def jkt(self) -> str: ...
+    @property
+    def jti(self) -> str: ...
+    @property
+    def exp(self) -> int: ...
+
+def jwk_thumbprint(key: PublicKey) -> str:
+    """The RFC 7638 JWK thumbprint of a public key (SHA-256, base64url)."""
+
+def mint_dpor(
+    key: PrivateKey,
+    *,
+    htm: str,
+    htu: str,
+    iat: int,
+    jti: str,
+    nonce: str | None = None,
+    access_token: str | Buffer | None = None,
+) -> str:
+    """Mints a DPoR proof (typ dpor+jwt) signed with the App Key: ES256, ES384 or PS256 by the key."""
+
+def mint_dpog(
+    key: PrivateKey,
+    location: dict[str, Any] | str | Buffer,
+    *,
+    htm: str,
+    htu: str,
+    iat: int,
+    jti: str,
+    nonce: str | None = None,
+    access_token: str | Buffer | None = None,
+) -> str:
+    """Mints a DPoG proof (typ dpog+jwt): a DPoR proof plus the location claims."""
+
+def mint_wpt(
+    key: PrivateKey,
+    *,
+    aud: str,
+    exp: int,
+    jti: str,
+    wit: str | Buffer,
+    access_token: str | Buffer | None = None,
+) -> str:
+    """Mints a WIMSE workload proof token (typ wpt+jwt, draft-ietf-wimse-wpt-02)."""
+
+def verify_proof(
+    token: str | Buffer,
+    *,
+    kind: Literal["dpor", "dpog"],
+    htm: str,
+    htu: str,
+    now: int,
+    ear: Ear,
+    ear_max_age: int,
+    replay_cache: ReplayCache,
+    nonce: str | None = None,
+    access_token: str | Buffer | None = None,
+    cnf_jkt: str | None = None,
+    allowed_countries: Sequence[str] | None = None,
+    algorithms: Sequence[str] | None = None,
+    max_age: int = 60,
+    max_skew: int = 5,
+) -> VerifiedProof:
+    """Verifies a DPoR or DPoG proof as a resource server (RFC 9449 checks, residency in the EAR,
+    DPoG location, jti replay); raises the TokenError of the failed check."""
+
+def verify_wpt(
+    token: str | Buffer,
+    *,
+    aud: str,
+    wit: str | Buffer,
+    now: int,
+    ear: Ear,
+    ear_max_age: int,
+    replay_cache: ReplayCache,
+    wit_jkt: str | None = None,
+    access_token: str | Buffer | None = None,
+    algorithms: Sequence[str] | None = None,
+    max_lifetime: int = 300,
+) -> VerifiedWpt:
+    """Verifies a WIMSE workload proof token (aud, exp, wth, tth, wit_jkt, residency, jti)."""
 
 # --- Credential activation (binding.rs) ----------------------------------------------------------
 
