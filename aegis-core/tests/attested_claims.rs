@@ -85,7 +85,7 @@ fn claims_from_a_result_carry_its_status_app_key_and_reading() {
     assert_eq!(result.status(), Status::Affirming);
     let c = AttestedClaims::from_result(&result, None).unwrap();
     let t = c.tpm_attestation.as_ref().unwrap();
-    assert_eq!(t.status, Status::Affirming);
+    assert_eq!(t.status, Some(Status::Affirming));
     let named = &result.submod("workload-key").unwrap().verifier_claims["app_key"];
     let key = t.app_key.as_ref().unwrap();
     assert_eq!(key.jkt, named["jkt"].as_str().unwrap());

@@ -346,6 +346,12 @@ fn claims_that_do_not_affirm_deny() {
     let mut c = w.claims("gnss");
     c["grc.tpm-attestation"]["status"] = json!("contraindicated");
     assert_eq!(denied(&w.decide(&c, &w.ear(&w.ear_spec()))).code(), 13070);
+    // Without a stated status the EAR alone is the authority.
+    c["grc.tpm-attestation"]
+        .as_object_mut()
+        .unwrap()
+        .remove("status");
+    assert!(w.decide(&c, &w.ear(&w.ear_spec())).allowed());
 }
 
 #[test]

@@ -80,8 +80,9 @@ pub struct WorkloadClaims {
 /// `grc.tpm-attestation`: the attestation result the SVID's issuer relied on.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TpmAttestationClaims {
-    /// `status`: the result's EAR tier.
-    pub status: Status,
+    /// `status`: the result's EAR tier (optional: the EAR carried with the claims is the
+    /// authority; a gateway that requires affirming refuses claims stating another tier).
+    pub status: Option<Status>,
     /// `app_key`: the attested App Key's names.
     pub app_key: Option<AppKeyNames>,
     /// `submods`: each submod's tier, by name.
@@ -371,7 +372,7 @@ impl AttestedClaims {
                 })
             });
         let tpm_attestation = TpmAttestationClaims {
-            status: result.status(),
+            status: Some(result.status()),
             app_key,
             submods: result
                 .submods()
@@ -442,10 +443,10 @@ fn put(out: &mut Map<String, Value>, key: &str, v: Option<&str>) {
 impl TpmAttestationClaims {
     fn from_value(v: Value, path: &str) -> Result<Self> {
         let mut m = Members::of(v, path)?;
-        let status = match m.object("status") {
-            Some(s) => status_of(s, &m.at("status"))?,
-            None => return Err(invalid(&m.at("status"), "missing")),
-        };
+        let status = m
+            .object("status")
+            .map(|s| status_of(s, &m.at("status")))
+            .transpose()?;
         let app_key = match m.object("app_key") {
             None => None,
             Some(v) => {
@@ -496,7 +497,9 @@ impl TpmAttestationClaims {
 
     fn to_value(&self) -> Value {
         let mut out = self.other.clone();
-        out.insert("status".into(), self.status.name().into());
+        if let Some(st) = self.status {
+            out.insert("status".into(), st.name().into());
+        }
         if let Some(k) = &self.app_key {
             let mut key = Map::new();
             key.insert("jkt".into(), k.jkt.clone().into());

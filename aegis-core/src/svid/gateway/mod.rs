@@ -621,11 +621,11 @@ fn check_status(found: &Found<'_>, policy: &GatewayPolicy) -> Vec<GatewayReason>
         ));
     }
     if let Some(t) = found.claims.and_then(|c| c.tpm_attestation.as_ref()) {
-        if t.status != Status::Affirming {
+        if let Some(status) = t.status.filter(|s| *s != Status::Affirming) {
             out.push(GatewayReason::deny(
                 GatewayCheck::EarStatus,
                 Error::GatewayClaimsNotAffirming {
-                    status: t.status.name().to_owned(),
+                    status: status.name().to_owned(),
                 },
             ));
         }
