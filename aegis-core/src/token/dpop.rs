@@ -34,6 +34,8 @@ use crate::error::{Error, Result};
 use crate::geo::fence::GeofencePolicy;
 use crate::geo::SensorType;
 use crate::keys::PublicKey;
+use crate::svid::claims::AttestedClaims;
+use crate::svid::VerifiedSvid;
 use crate::time::UnixTime;
 
 /// The DPoG location claim's name (collision-resistant: a URN, RFC 7519 4.2).
@@ -160,8 +162,9 @@ pub fn mint_dpog(
     jws::sign(signer, ProofKind::Dpog.typ(), &Value::Object(c))
 }
 
-/// What proves the proof key resides in an attested TPM. More variants (an SVID chain's attested
-/// claims) come later.
+/// What proves the proof key resides in an attested TPM (FORMATS.md, Proof tokens: "named in a
+/// fresh, affirming attestation result from a trusted verifier, or carried in an SVID chain whose
+/// AttestedClaims certify it").
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
 pub enum Residency<'a> {
@@ -172,6 +175,15 @@ pub enum Residency<'a> {
         ear: &'a VerifiedEar,
         /// How old (by its `iat`) the result may be, in seconds.
         max_age: u64,
+    },
+    /// An X.509-SVID the caller verified ([`crate::svid::verify_svid`] against its trust bundle,
+    /// at the proof's verification time: the SVID's validity is the freshness bound) whose
+    /// AttestedClaims name the key (`grc.tpm-attestation.app_key.jkt`) with the `status`
+    /// affirming (required here: no EAR stands behind the claims); a DPoG's place is checked
+    /// against the claims' `grc.geolocation` jurisdiction.
+    Svid {
+        /// The verified SVID.
+        svid: &'a VerifiedSvid,
     },
 }
 
@@ -204,7 +216,28 @@ pub fn check_residency(residency: &Residency<'_>, jkt: &str, now: UnixTime) -> R
             }
             Ok(())
         }
+        Residency::Svid { svid } => {
+            let claims = svid_claims(svid)?;
+            let attestation = claims.tpm_attestation.as_ref();
+            if attestation
+                .and_then(|t| t.app_key.as_ref())
+                .map(|k| k.jkt.as_str())
+                != Some(jkt)
+            {
+                return Err(Error::TokenKeyNotResident);
+            }
+            if attestation.and_then(|t| t.status) != Some(Status::Affirming) {
+                return Err(Error::TokenResidencyNotAffirming);
+            }
+            Ok(())
+        }
     }
+}
+
+/// The typed AttestedClaims of a verified SVID's leaf; none is a key the SVID does not name.
+fn svid_claims(svid: &VerifiedSvid) -> Result<AttestedClaims> {
+    let raw = svid.attested_claims().ok_or(Error::TokenKeyNotResident)?;
+    AttestedClaims::from_json(raw.as_bytes())
 }
 
 /// The resource server's expectations for a proof; [`ProofPolicy::new`] gives the defaults.
@@ -472,23 +505,34 @@ fn check_location(
     residency: &Residency<'_>,
     policy: &ProofPolicy<'_>,
 ) -> Result<()> {
-    let Residency::Ear { ear, .. } = residency;
-    let geo =
-        ear.ear()
-            .submods
-            .get("location")
-            .map(|s| &s.geo)
-            .ok_or(Error::TokenLocationMismatch {
-                field: "location submod",
-            })?;
+    // The attested place: the EAR's `location` submod geoAR claims, or the SVID claims'
+    // `grc.geolocation` jurisdiction.
+    let (country, subdivision) = match residency {
+        Residency::Ear { ear, .. } => {
+            let geo = ear.ear().submods.get("location").map(|s| &s.geo).ok_or(
+                Error::TokenLocationMismatch {
+                    field: "location submod",
+                },
+            )?;
+            (geo.country.clone(), geo.subdivision.clone())
+        }
+        Residency::Svid { svid } => {
+            let geo = svid_claims(svid)?
+                .geolocation
+                .ok_or(Error::TokenLocationMismatch {
+                    field: "grc.geolocation",
+                })?;
+            (geo.country, geo.subdivision)
+        }
+    };
     let same = |mine: &Option<String>, theirs: &Option<String>| match mine {
         None => true,
         Some(m) => theirs.as_deref().is_some_and(|t| t.eq_ignore_ascii_case(m)),
     };
-    if loc.country.is_none() || !same(&loc.country, &geo.country) {
+    if loc.country.is_none() || !same(&loc.country, &country) {
         return Err(Error::TokenLocationMismatch { field: "country" });
     }
-    if !same(&loc.subdivision, &geo.subdivision) {
+    if !same(&loc.subdivision, &subdivision) {
         return Err(Error::TokenLocationMismatch {
             field: "subdivision",
         });
