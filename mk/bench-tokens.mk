@@ -1,0 +1,28 @@
+# Proof tokens (issue 12, item 10): a benchmark, not a test (not in TEST_TARGETS). One run, the
+# figures side by side (benches/tokens_summary.py reads criterion's medians and times the Python
+# peers itself):
+#
+#   make bench-tokens   criterion bench aegis-core/benches/proof.rs (group `tokens`: DPoR
+#                       verification with a warm MemoryReplayCache and the EAR residency check,
+#                       a bare ES256 verification of the same token, the same with the EAR
+#                       verified per request against two bare verifies, josekit as a peer; 1 and
+#                       2 threads), then aegis-replay-redis/benches/replay.rs (group `replay`:
+#                       one MemoryReplayCache and one RedisReplayCache check, against a
+#                       redis-server the bench starts on loopback and stops by pid), then the
+#                       summary: ratios with PASS/MISS against 1.15x, PyJWT and jwcrypto (timed in
+#                       .venv, scripts/deps.sh python) and josekit as ratios to Aegis, and the
+#                       per-proof cost of the Redis cache
+#
+# Load-independent figure (instruction counts; the machine is shared, wall times move):
+#   cargo build --release -p aegis-core --example proof_profile
+#   valgrind --tool=callgrind --toggle-collect='*proof_profile::one*' \
+#       target/release/examples/proof_profile dpor 200     (and: bare 200, dpor-ear, bare2)
+
+.PHONY: bench-tokens
+
+bench: bench-tokens
+
+bench-tokens:
+	nice -n 10 $(CARGO) bench -p aegis-core --bench proof
+	nice -n 10 $(CARGO) bench -p aegis-replay-redis --bench replay
+	@$(if $(wildcard $(VENV_PY)),$(VENV_PY),python3) benches/tokens_summary.py
