@@ -18,6 +18,10 @@
 //!   the key from its header `jwk` (header decoded to find the key, then
 //!   `jws::deserialize_compact` and the claims parsed), no claim checks.
 //!
+//! Then (under `cargo bench` only) paired ratios, less moved by the load of a shared machine:
+//! rounds of a batch of bare verifications and a batch of DPoR verifications back to back, the
+//! median of the rounds' ratios (`<target>/criterion/tokens/paired.json`).
+//!
 //! It also writes `<target>/criterion/tokens/sample.json` (a DPoR, its EAR and the EAR key) for
 //! the Python peers the summary times (PyJWT, jwcrypto).
 //!
@@ -93,12 +97,18 @@ fn josekit_verify(token: &str) {
     black_box(claims);
 }
 
-fn write_sample(fx: &Fixture) {
+/// `<target>/criterion/tokens`, where the summary reads the figures.
+fn out_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
     let dir = target.join("criterion").join("tokens");
     std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write_sample(fx: &Fixture) {
+    let dir = out_dir();
     let sample = serde_json::json!({
         "dpor": fx.proofs[0],
         "ear": fx.ear_token,
@@ -108,6 +118,44 @@ fn write_sample(fx: &Fixture) {
         "now": NOW + 1,
     });
     std::fs::write(dir.join("sample.json"), sample.to_string()).unwrap();
+}
+
+/// Paired ratios: `ROUNDS` rounds of a batch of bare verifications and a batch of DPoR
+/// verifications back to back (the order alternating), each round's ratio DPoR / bare; their
+/// quartiles. On a shared machine the load moves between criterion's separate measurements; a
+/// round's two halves see the same load.
+fn paired(fx: &Fixture, threads: usize, with_ear: bool) -> serde_json::Value {
+    const ROUNDS: usize = 41;
+    const BATCH: usize = 100;
+    let bare = || {
+        run(threads, BATCH, &|_| {
+            if with_ear {
+                fx.bare2()
+            } else {
+                fx.bare()
+            }
+        })
+    };
+    let dpor = || run_proofs(fx, threads, BATCH as u64, with_ear);
+    let mut ratios: Vec<f64> = (0..ROUNDS)
+        .map(|r| {
+            let (b, d) = if r % 2 == 0 {
+                (bare(), dpor())
+            } else {
+                let d = dpor();
+                (bare(), d)
+            };
+            d.as_secs_f64() / b.as_secs_f64()
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    serde_json::json!({
+        "rounds": ROUNDS,
+        "batch": BATCH,
+        "q1": ratios[ROUNDS / 4],
+        "median": ratios[ROUNDS / 2],
+        "q3": ratios[3 * ROUNDS / 4],
+    })
 }
 
 fn bench(c: &mut Criterion) {
@@ -139,6 +187,19 @@ fn bench(c: &mut Criterion) {
         b.iter(|| josekit_verify(black_box(&fx.proofs[0])))
     });
     g.finish();
+    // Not in `cargo test --benches` (criterion's test mode): only under `cargo bench`.
+    if std::env::args().any(|a| a == "--bench") {
+        let mut out = serde_json::Map::new();
+        for threads in [1usize, 2] {
+            for (name, with_ear) in [("dpor", false), ("dpor-ear", true)] {
+                let ratio = paired(&fx, threads, with_ear);
+                println!("paired {name}/{threads}-thread: {ratio}");
+                out.insert(format!("{name}/{threads}-thread"), ratio);
+            }
+        }
+        let path = out_dir().join("paired.json");
+        std::fs::write(path, serde_json::Value::Object(out).to_string()).unwrap();
+    }
 }
 
 criterion_group!(benches, bench);
