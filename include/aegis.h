@@ -1393,6 +1393,126 @@ typedef struct {
  */
 #define AEGIS_REPLAY_CACHE_FULL 12052
 
+/**
+ * The AttestedClaims extension (OID 1.3.6.1.4.1.55744.1.1) is not a DER UTF8String
+ * holding one JSON object (UTF-8, no duplicate member names).
+ */
+#define AEGIS_SVID_ATTESTED_CLAIMS_MALFORMED 13000
+
+/**
+ * The AttestedClaims JSON is larger than Aegis reads.
+ */
+#define AEGIS_SVID_ATTESTED_CLAIMS_TOO_LARGE 13001
+
+/**
+ * The CMW extension (id-pe-cmw, 1.3.6.1.5.5.7.1.35) is not the DER of `CMW ::= CHOICE
+ * { json UTF8String, cbor OCTET STRING }` holding a well-formed CMW record.
+ */
+#define AEGIS_SVID_CMW_MALFORMED 13002
+
+/**
+ * The CMW record's type is not an EAR (application/eat+jwt or application/eat+cwt).
+ */
+#define AEGIS_SVID_CMW_NOT_EAR 13003
+
+/**
+ * The CMW is a form Aegis does not read in an SVID (a collection, a CBOR tag).
+ */
+#define AEGIS_SVID_CMW_UNSUPPORTED 13004
+
+/**
+ * The certificate chain is empty.
+ */
+#define AEGIS_SVID_CHAIN_EMPTY 13010
+
+/**
+ * A certificate of the SVID chain is malformed (DER, signature algorithm, extensions).
+ */
+#define AEGIS_SVID_CERTIFICATE_INVALID 13011
+
+/**
+ * The chain does not lead to a certificate of the caller's bundle (RFC 5280, 6.1).
+ */
+#define AEGIS_SVID_UNTRUSTED 13012
+
+/**
+ * The leaf or a CA of its path is outside its validity period at the given time.
+ */
+#define AEGIS_SVID_EXPIRED 13013
+
+/**
+ * A certificate carries a critical extension the SPIFFE profile does not understand
+ * (RFC 5280, 4.2).
+ */
+#define AEGIS_SVID_UNKNOWN_CRITICAL_EXTENSION 13014
+
+/**
+ * The leaf has no URI SAN (SPIFFE X509-SVID, 2).
+ */
+#define AEGIS_SVID_URI_SAN_MISSING 13015
+
+/**
+ * The leaf has more than one URI SAN (SPIFFE X509-SVID, 2 and 5.2).
+ */
+#define AEGIS_SVID_URI_SAN_MULTIPLE 13016
+
+/**
+ * The URI SAN's scheme is not `spiffe` (SPIFFE-ID, 2).
+ */
+#define AEGIS_SVID_ID_NOT_SPIFFE 13017
+
+/**
+ * The SPIFFE ID's trust domain breaks SPIFFE-ID 2.1 (characters, empty, port, userinfo).
+ */
+#define AEGIS_SVID_TRUST_DOMAIN_INVALID 13018
+
+/**
+ * The SPIFFE ID's path breaks SPIFFE-ID 2.2 (characters, empty or dot segments, trailing
+ * slash, query, fragment, length).
+ */
+#define AEGIS_SVID_ID_PATH_INVALID 13019
+
+/**
+ * The leaf's SPIFFE ID has no path (SPIFFE X509-SVID, 3.1: leaf IDs have a non-root path).
+ */
+#define AEGIS_SVID_ID_NO_PATH 13020
+
+/**
+ * The leaf is a CA certificate (SPIFFE X509-SVID, 4.1 and 5.2).
+ */
+#define AEGIS_SVID_LEAF_IS_CA 13021
+
+/**
+ * The leaf has no keyUsage extension (SPIFFE X509-SVID, 4.3).
+ */
+#define AEGIS_SVID_KEY_USAGE_MISSING 13022
+
+/**
+ * The leaf's keyUsage is not critical (SPIFFE X509-SVID, 4.3).
+ */
+#define AEGIS_SVID_KEY_USAGE_NOT_CRITICAL 13023
+
+/**
+ * The leaf's keyUsage lacks digitalSignature (SPIFFE X509-SVID, 4.3).
+ */
+#define AEGIS_SVID_KEY_USAGE_NO_DIGITAL_SIGNATURE 13024
+
+/**
+ * The leaf's keyUsage has keyCertSign (SPIFFE X509-SVID, 4.3 and 5.2).
+ */
+#define AEGIS_SVID_KEY_USAGE_CERT_SIGN 13025
+
+/**
+ * The leaf's keyUsage has cRLSign (SPIFFE X509-SVID, 4.3 and 5.2).
+ */
+#define AEGIS_SVID_KEY_USAGE_CRL_SIGN 13026
+
+/**
+ * An intermediate or bundle certificate is no signing certificate (basicConstraints
+ * cA=TRUE and keyCertSign; SPIFFE X509-SVID, 3.2 and 4.3).
+ */
+#define AEGIS_SVID_SIGNING_CERTIFICATE_INVALID 13027
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus

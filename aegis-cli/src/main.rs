@@ -35,6 +35,7 @@ use serde_json::{json, Value};
 mod appraise;
 #[cfg(feature = "tss")]
 mod demo;
+mod svid;
 mod token;
 
 #[derive(Parser, Debug)]
@@ -94,6 +95,11 @@ enum Command {
     Jwk {
         #[command(subcommand)]
         action: token::JwkAction,
+    },
+    /// X.509-SVIDs: decode a chain, verify it per the SPIFFE X509-SVID specification.
+    Svid {
+        #[command(subcommand)]
+        action: svid::SvidAction,
     },
     /// Print the stable error codes and names shared by every binding, as JSON.
     Codes,
@@ -387,6 +393,7 @@ fn run(command: Command, files: Files) -> Result<Outcome, UsageError> {
         } => ear_sign(&args, files),
         Command::Token { action } => token::run(&action, files),
         Command::Jwk { action } => token::jwk(&action, files),
+        Command::Svid { action } => svid::run(&action, files),
         Command::Codes => Ok(Outcome::Decoded(Value::Array(
             Error::TABLE
                 .iter()

@@ -661,6 +661,92 @@ error_table! {
         12052 ReplayCacheFull => "the replay cache is full of unexpired entries";
 
         // --- SVID extensions and SPIFFE checks (13000-13049) ---
+        /// The AttestedClaims extension (OID 1.3.6.1.4.1.55744.1.1) is not a DER UTF8String
+        /// holding one JSON object (UTF-8, no duplicate member names).
+        13000 SvidAttestedClaimsMalformed {
+            /// What is wrong.
+            what: &'static str,
+        } => "AttestedClaims extension malformed";
+        /// The AttestedClaims JSON is larger than Aegis reads.
+        13001 SvidAttestedClaimsTooLarge {
+            /// Its size in bytes.
+            len: u64,
+            /// The largest size accepted.
+            max: u64,
+        } => "AttestedClaims extension too large";
+        /// The CMW extension (id-pe-cmw, 1.3.6.1.5.5.7.1.35) is not the DER of `CMW ::= CHOICE
+        /// { json UTF8String, cbor OCTET STRING }` holding a well-formed CMW record.
+        13002 SvidCmwMalformed {
+            /// What is wrong.
+            what: &'static str,
+        } => "CMW extension malformed";
+        /// The CMW record's type is not an EAR (application/eat+jwt or application/eat+cwt).
+        13003 SvidCmwNotEar {
+            /// The media type (or CoAP Content-Format) found.
+            media_type: String,
+        } => "CMW extension does not carry an EAR";
+        /// The CMW is a form Aegis does not read in an SVID (a collection, a CBOR tag).
+        13004 SvidCmwUnsupported {
+            /// The form.
+            what: &'static str,
+        } => "CMW form not supported";
+        /// The certificate chain is empty.
+        13010 SvidChainEmpty => "X.509-SVID chain is empty";
+        /// A certificate of the SVID chain is malformed (DER, signature algorithm, extensions).
+        13011 SvidCertificateInvalid {
+            /// What is wrong.
+            what: &'static str,
+        } => "X.509-SVID certificate invalid";
+        /// The chain does not lead to a certificate of the caller's bundle (RFC 5280, 6.1).
+        13012 SvidUntrusted => "X.509-SVID does not chain to the trust bundle";
+        /// The leaf or a CA of its path is outside its validity period at the given time.
+        13013 SvidExpired => "X.509-SVID or its issuer is outside its validity period";
+        /// A certificate carries a critical extension the SPIFFE profile does not understand
+        /// (RFC 5280, 4.2).
+        13014 SvidUnknownCriticalExtension {
+            /// The extension's OID.
+            oid: String,
+        } => "X.509-SVID has an unknown critical extension";
+        /// The leaf has no URI SAN (SPIFFE X509-SVID, 2).
+        13015 SvidUriSanMissing => "X.509-SVID has no URI SAN";
+        /// The leaf has more than one URI SAN (SPIFFE X509-SVID, 2 and 5.2).
+        13016 SvidUriSanMultiple {
+            /// How many.
+            count: u64,
+        } => "X.509-SVID has more than one URI SAN";
+        /// The URI SAN's scheme is not `spiffe` (SPIFFE-ID, 2).
+        13017 SvidIdNotSpiffe => "URI SAN is not a spiffe:// URI";
+        /// The SPIFFE ID's trust domain breaks SPIFFE-ID 2.1 (characters, empty, port, userinfo).
+        13018 SvidTrustDomainInvalid {
+            /// What is wrong.
+            what: &'static str,
+        } => "SPIFFE ID trust domain invalid";
+        /// The SPIFFE ID's path breaks SPIFFE-ID 2.2 (characters, empty or dot segments, trailing
+        /// slash, query, fragment, length).
+        13019 SvidIdPathInvalid {
+            /// What is wrong.
+            what: &'static str,
+        } => "SPIFFE ID path invalid";
+        /// The leaf's SPIFFE ID has no path (SPIFFE X509-SVID, 3.1: leaf IDs have a non-root path).
+        13020 SvidIdNoPath => "leaf SPIFFE ID has no path";
+        /// The leaf is a CA certificate (SPIFFE X509-SVID, 4.1 and 5.2).
+        13021 SvidLeafIsCa => "leaf X.509-SVID has basicConstraints cA=TRUE";
+        /// The leaf has no keyUsage extension (SPIFFE X509-SVID, 4.3).
+        13022 SvidKeyUsageMissing => "X.509-SVID has no keyUsage";
+        /// The leaf's keyUsage is not critical (SPIFFE X509-SVID, 4.3).
+        13023 SvidKeyUsageNotCritical => "X.509-SVID keyUsage is not critical";
+        /// The leaf's keyUsage lacks digitalSignature (SPIFFE X509-SVID, 4.3).
+        13024 SvidKeyUsageNoDigitalSignature => "leaf X.509-SVID keyUsage lacks digitalSignature";
+        /// The leaf's keyUsage has keyCertSign (SPIFFE X509-SVID, 4.3 and 5.2).
+        13025 SvidKeyUsageCertSign => "leaf X.509-SVID keyUsage has keyCertSign";
+        /// The leaf's keyUsage has cRLSign (SPIFFE X509-SVID, 4.3 and 5.2).
+        13026 SvidKeyUsageCrlSign => "leaf X.509-SVID keyUsage has cRLSign";
+        /// An intermediate or bundle certificate is no signing certificate (basicConstraints
+        /// cA=TRUE and keyCertSign; SPIFFE X509-SVID, 3.2 and 4.3).
+        13027 SvidSigningCertificateInvalid {
+            /// What is wrong.
+            what: &'static str,
+        } => "X.509-SVID signing certificate invalid";
 
         // --- gateway decision (13050-13099) ---
     }
@@ -1003,6 +1089,49 @@ impl fmt::Display for Error {
                 f.write_str("the replay cache is full of unexpired entries (fails closed)")
             }
             // SVID extensions and SPIFFE checks (13000-13049)
+            Error::SvidAttestedClaimsMalformed { what } => {
+                write!(f, "AttestedClaims extension malformed: {what}")
+            }
+            Error::SvidAttestedClaimsTooLarge { len, max } => {
+                write!(f, "AttestedClaims extension holds {len} bytes, at most {max} accepted")
+            }
+            Error::SvidCmwMalformed { what } => write!(f, "CMW extension malformed: {what}"),
+            Error::SvidCmwNotEar { media_type } => {
+                write!(f, "CMW extension carries {media_type:?}, not an EAR")
+            }
+            Error::SvidCmwUnsupported { what } => write!(f, "CMW form not supported: {what}"),
+            Error::SvidChainEmpty => f.write_str("X.509-SVID chain is empty"),
+            Error::SvidCertificateInvalid { what } => {
+                write!(f, "X.509-SVID certificate invalid: {what}")
+            }
+            Error::SvidUntrusted => f.write_str("X.509-SVID does not chain to the trust bundle"),
+            Error::SvidExpired => {
+                f.write_str("X.509-SVID or its issuer is outside its validity period")
+            }
+            Error::SvidUnknownCriticalExtension { oid } => {
+                write!(f, "X.509-SVID has the unknown critical extension {oid}")
+            }
+            Error::SvidUriSanMissing => f.write_str("X.509-SVID has no URI SAN"),
+            Error::SvidUriSanMultiple { count } => {
+                write!(f, "X.509-SVID has {count} URI SANs, exactly one allowed")
+            }
+            Error::SvidIdNotSpiffe => f.write_str("URI SAN is not a spiffe:// URI"),
+            Error::SvidTrustDomainInvalid { what } => {
+                write!(f, "SPIFFE ID trust domain invalid: {what}")
+            }
+            Error::SvidIdPathInvalid { what } => write!(f, "SPIFFE ID path invalid: {what}"),
+            Error::SvidIdNoPath => f.write_str("leaf SPIFFE ID has no path"),
+            Error::SvidLeafIsCa => f.write_str("leaf X.509-SVID has basicConstraints cA=TRUE"),
+            Error::SvidKeyUsageMissing => f.write_str("X.509-SVID has no keyUsage"),
+            Error::SvidKeyUsageNotCritical => f.write_str("X.509-SVID keyUsage is not critical"),
+            Error::SvidKeyUsageNoDigitalSignature => {
+                f.write_str("leaf X.509-SVID keyUsage lacks digitalSignature")
+            }
+            Error::SvidKeyUsageCertSign => f.write_str("leaf X.509-SVID keyUsage has keyCertSign"),
+            Error::SvidKeyUsageCrlSign => f.write_str("leaf X.509-SVID keyUsage has cRLSign"),
+            Error::SvidSigningCertificateInvalid { what } => {
+                write!(f, "X.509-SVID signing certificate invalid: {what}")
+            }
             // gateway decision (13050-13099)
         }
     }

@@ -436,6 +436,80 @@ pub const AEGIS_REPLAY_CACHE_FULL: aegis_status = 12052;
 
 // --- codes 13000-13999 (Svid) ---
 
+/// The AttestedClaims extension (OID 1.3.6.1.4.1.55744.1.1) is not a DER UTF8String
+/// holding one JSON object (UTF-8, no duplicate member names).
+pub const AEGIS_SVID_ATTESTED_CLAIMS_MALFORMED: aegis_status = 13000;
+
+/// The AttestedClaims JSON is larger than Aegis reads.
+pub const AEGIS_SVID_ATTESTED_CLAIMS_TOO_LARGE: aegis_status = 13001;
+
+/// The CMW extension (id-pe-cmw, 1.3.6.1.5.5.7.1.35) is not the DER of `CMW ::= CHOICE
+/// { json UTF8String, cbor OCTET STRING }` holding a well-formed CMW record.
+pub const AEGIS_SVID_CMW_MALFORMED: aegis_status = 13002;
+
+/// The CMW record's type is not an EAR (application/eat+jwt or application/eat+cwt).
+pub const AEGIS_SVID_CMW_NOT_EAR: aegis_status = 13003;
+
+/// The CMW is a form Aegis does not read in an SVID (a collection, a CBOR tag).
+pub const AEGIS_SVID_CMW_UNSUPPORTED: aegis_status = 13004;
+
+/// The certificate chain is empty.
+pub const AEGIS_SVID_CHAIN_EMPTY: aegis_status = 13010;
+
+/// A certificate of the SVID chain is malformed (DER, signature algorithm, extensions).
+pub const AEGIS_SVID_CERTIFICATE_INVALID: aegis_status = 13011;
+
+/// The chain does not lead to a certificate of the caller's bundle (RFC 5280, 6.1).
+pub const AEGIS_SVID_UNTRUSTED: aegis_status = 13012;
+
+/// The leaf or a CA of its path is outside its validity period at the given time.
+pub const AEGIS_SVID_EXPIRED: aegis_status = 13013;
+
+/// A certificate carries a critical extension the SPIFFE profile does not understand
+/// (RFC 5280, 4.2).
+pub const AEGIS_SVID_UNKNOWN_CRITICAL_EXTENSION: aegis_status = 13014;
+
+/// The leaf has no URI SAN (SPIFFE X509-SVID, 2).
+pub const AEGIS_SVID_URI_SAN_MISSING: aegis_status = 13015;
+
+/// The leaf has more than one URI SAN (SPIFFE X509-SVID, 2 and 5.2).
+pub const AEGIS_SVID_URI_SAN_MULTIPLE: aegis_status = 13016;
+
+/// The URI SAN's scheme is not `spiffe` (SPIFFE-ID, 2).
+pub const AEGIS_SVID_ID_NOT_SPIFFE: aegis_status = 13017;
+
+/// The SPIFFE ID's trust domain breaks SPIFFE-ID 2.1 (characters, empty, port, userinfo).
+pub const AEGIS_SVID_TRUST_DOMAIN_INVALID: aegis_status = 13018;
+
+/// The SPIFFE ID's path breaks SPIFFE-ID 2.2 (characters, empty or dot segments, trailing
+/// slash, query, fragment, length).
+pub const AEGIS_SVID_ID_PATH_INVALID: aegis_status = 13019;
+
+/// The leaf's SPIFFE ID has no path (SPIFFE X509-SVID, 3.1: leaf IDs have a non-root path).
+pub const AEGIS_SVID_ID_NO_PATH: aegis_status = 13020;
+
+/// The leaf is a CA certificate (SPIFFE X509-SVID, 4.1 and 5.2).
+pub const AEGIS_SVID_LEAF_IS_CA: aegis_status = 13021;
+
+/// The leaf has no keyUsage extension (SPIFFE X509-SVID, 4.3).
+pub const AEGIS_SVID_KEY_USAGE_MISSING: aegis_status = 13022;
+
+/// The leaf's keyUsage is not critical (SPIFFE X509-SVID, 4.3).
+pub const AEGIS_SVID_KEY_USAGE_NOT_CRITICAL: aegis_status = 13023;
+
+/// The leaf's keyUsage lacks digitalSignature (SPIFFE X509-SVID, 4.3).
+pub const AEGIS_SVID_KEY_USAGE_NO_DIGITAL_SIGNATURE: aegis_status = 13024;
+
+/// The leaf's keyUsage has keyCertSign (SPIFFE X509-SVID, 4.3 and 5.2).
+pub const AEGIS_SVID_KEY_USAGE_CERT_SIGN: aegis_status = 13025;
+
+/// The leaf's keyUsage has cRLSign (SPIFFE X509-SVID, 4.3 and 5.2).
+pub const AEGIS_SVID_KEY_USAGE_CRL_SIGN: aegis_status = 13026;
+
+/// An intermediate or bundle certificate is no signing certificate (basicConstraints
+/// cA=TRUE and keyCertSign; SPIFFE X509-SVID, 3.2 and 4.3).
+pub const AEGIS_SVID_SIGNING_CERTIFICATE_INVALID: aegis_status = 13027;
+
 /// Every status with its name (the `aegis_core::Error` variant name, or the C-ABI-only name) and
 /// static message, in code order. `AEGIS_OK` is not listed.
 pub(crate) const STATUSES: &[(aegis_status, &str, &core::ffi::CStr)] = &[
@@ -559,4 +633,27 @@ pub(crate) const STATUSES: &[(aegis_status, &str, &core::ffi::CStr)] = &[
     (AEGIS_TOKEN_REPLAYED, "TokenReplayed", c"proof token replayed: its jti was already seen"),
     (AEGIS_REPLAY_CACHE_UNAVAILABLE, "ReplayCacheUnavailable", c"the replay cache cannot be reached: verification fails closed"),
     (AEGIS_REPLAY_CACHE_FULL, "ReplayCacheFull", c"the replay cache is full of unexpired entries"),
+    (AEGIS_SVID_ATTESTED_CLAIMS_MALFORMED, "SvidAttestedClaimsMalformed", c"AttestedClaims extension malformed"),
+    (AEGIS_SVID_ATTESTED_CLAIMS_TOO_LARGE, "SvidAttestedClaimsTooLarge", c"AttestedClaims extension too large"),
+    (AEGIS_SVID_CMW_MALFORMED, "SvidCmwMalformed", c"CMW extension malformed"),
+    (AEGIS_SVID_CMW_NOT_EAR, "SvidCmwNotEar", c"CMW extension does not carry an EAR"),
+    (AEGIS_SVID_CMW_UNSUPPORTED, "SvidCmwUnsupported", c"CMW form not supported"),
+    (AEGIS_SVID_CHAIN_EMPTY, "SvidChainEmpty", c"X.509-SVID chain is empty"),
+    (AEGIS_SVID_CERTIFICATE_INVALID, "SvidCertificateInvalid", c"X.509-SVID certificate invalid"),
+    (AEGIS_SVID_UNTRUSTED, "SvidUntrusted", c"X.509-SVID does not chain to the trust bundle"),
+    (AEGIS_SVID_EXPIRED, "SvidExpired", c"X.509-SVID or its issuer is outside its validity period"),
+    (AEGIS_SVID_UNKNOWN_CRITICAL_EXTENSION, "SvidUnknownCriticalExtension", c"X.509-SVID has an unknown critical extension"),
+    (AEGIS_SVID_URI_SAN_MISSING, "SvidUriSanMissing", c"X.509-SVID has no URI SAN"),
+    (AEGIS_SVID_URI_SAN_MULTIPLE, "SvidUriSanMultiple", c"X.509-SVID has more than one URI SAN"),
+    (AEGIS_SVID_ID_NOT_SPIFFE, "SvidIdNotSpiffe", c"URI SAN is not a spiffe:// URI"),
+    (AEGIS_SVID_TRUST_DOMAIN_INVALID, "SvidTrustDomainInvalid", c"SPIFFE ID trust domain invalid"),
+    (AEGIS_SVID_ID_PATH_INVALID, "SvidIdPathInvalid", c"SPIFFE ID path invalid"),
+    (AEGIS_SVID_ID_NO_PATH, "SvidIdNoPath", c"leaf SPIFFE ID has no path"),
+    (AEGIS_SVID_LEAF_IS_CA, "SvidLeafIsCa", c"leaf X.509-SVID has basicConstraints cA=TRUE"),
+    (AEGIS_SVID_KEY_USAGE_MISSING, "SvidKeyUsageMissing", c"X.509-SVID has no keyUsage"),
+    (AEGIS_SVID_KEY_USAGE_NOT_CRITICAL, "SvidKeyUsageNotCritical", c"X.509-SVID keyUsage is not critical"),
+    (AEGIS_SVID_KEY_USAGE_NO_DIGITAL_SIGNATURE, "SvidKeyUsageNoDigitalSignature", c"leaf X.509-SVID keyUsage lacks digitalSignature"),
+    (AEGIS_SVID_KEY_USAGE_CERT_SIGN, "SvidKeyUsageCertSign", c"leaf X.509-SVID keyUsage has keyCertSign"),
+    (AEGIS_SVID_KEY_USAGE_CRL_SIGN, "SvidKeyUsageCrlSign", c"leaf X.509-SVID keyUsage has cRLSign"),
+    (AEGIS_SVID_SIGNING_CERTIFICATE_INVALID, "SvidSigningCertificateInvalid", c"X.509-SVID signing certificate invalid"),
 ];

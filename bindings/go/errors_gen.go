@@ -405,4 +405,79 @@ var (
 	// ErrReplayCacheFull is code 12052 (ReplayCacheFull): The bounded in-memory replay cache is
 	// full of unexpired entries: verification fails closed rather than forget a `jti`.
 	ErrReplayCacheFull = sentinel(12052, "ReplayCacheFull")
+
+	// Codes 13000-13999 (Svid): X.509-SVIDs: the AttestedClaims and CMW extensions, SPIFFE checks,
+	// the gateway decision.
+
+	// ErrSvidAttestedClaimsMalformed is code 13000 (SvidAttestedClaimsMalformed): The
+	// AttestedClaims extension (OID 1.3.6.1.4.1.55744.1.1) is not a DER UTF8String holding one
+	// JSON object (UTF-8, no duplicate member names).
+	ErrSvidAttestedClaimsMalformed = sentinel(13000, "SvidAttestedClaimsMalformed")
+	// ErrSvidAttestedClaimsTooLarge is code 13001 (SvidAttestedClaimsTooLarge): The AttestedClaims
+	// JSON is larger than Aegis reads.
+	ErrSvidAttestedClaimsTooLarge = sentinel(13001, "SvidAttestedClaimsTooLarge")
+	// ErrSvidCmwMalformed is code 13002 (SvidCmwMalformed): The CMW extension (id-pe-cmw,
+	// 1.3.6.1.5.5.7.1.35) is not the DER of `CMW ::= CHOICE { json UTF8String, cbor OCTET STRING
+	// }` holding a well-formed CMW record.
+	ErrSvidCmwMalformed = sentinel(13002, "SvidCmwMalformed")
+	// ErrSvidCmwNotEar is code 13003 (SvidCmwNotEar): The CMW record's type is not an EAR
+	// (application/eat+jwt or application/eat+cwt).
+	ErrSvidCmwNotEar = sentinel(13003, "SvidCmwNotEar")
+	// ErrSvidCmwUnsupported is code 13004 (SvidCmwUnsupported): The CMW is a form Aegis does not
+	// read in an SVID (a collection, a CBOR tag).
+	ErrSvidCmwUnsupported = sentinel(13004, "SvidCmwUnsupported")
+	// ErrSvidChainEmpty is code 13010 (SvidChainEmpty): The certificate chain is empty.
+	ErrSvidChainEmpty = sentinel(13010, "SvidChainEmpty")
+	// ErrSvidCertificateInvalid is code 13011 (SvidCertificateInvalid): A certificate of the SVID
+	// chain is malformed (DER, signature algorithm, extensions).
+	ErrSvidCertificateInvalid = sentinel(13011, "SvidCertificateInvalid")
+	// ErrSvidUntrusted is code 13012 (SvidUntrusted): The chain does not lead to a certificate of
+	// the caller's bundle (RFC 5280, 6.1).
+	ErrSvidUntrusted = sentinel(13012, "SvidUntrusted")
+	// ErrSvidExpired is code 13013 (SvidExpired): The leaf or a CA of its path is outside its
+	// validity period at the given time.
+	ErrSvidExpired = sentinel(13013, "SvidExpired")
+	// ErrSvidUnknownCriticalExtension is code 13014 (SvidUnknownCriticalExtension): A certificate
+	// carries a critical extension the SPIFFE profile does not understand (RFC 5280, 4.2).
+	ErrSvidUnknownCriticalExtension = sentinel(13014, "SvidUnknownCriticalExtension")
+	// ErrSvidUriSanMissing is code 13015 (SvidUriSanMissing): The leaf has no URI SAN (SPIFFE
+	// X509-SVID, 2).
+	ErrSvidUriSanMissing = sentinel(13015, "SvidUriSanMissing")
+	// ErrSvidUriSanMultiple is code 13016 (SvidUriSanMultiple): The leaf has more than one URI SAN
+	// (SPIFFE X509-SVID, 2 and 5.2).
+	ErrSvidUriSanMultiple = sentinel(13016, "SvidUriSanMultiple")
+	// ErrSvidIdNotSpiffe is code 13017 (SvidIdNotSpiffe): The URI SAN's scheme is not `spiffe`
+	// (SPIFFE-ID, 2).
+	ErrSvidIdNotSpiffe = sentinel(13017, "SvidIdNotSpiffe")
+	// ErrSvidTrustDomainInvalid is code 13018 (SvidTrustDomainInvalid): The SPIFFE ID's trust
+	// domain breaks SPIFFE-ID 2.1 (characters, empty, port, userinfo).
+	ErrSvidTrustDomainInvalid = sentinel(13018, "SvidTrustDomainInvalid")
+	// ErrSvidIdPathInvalid is code 13019 (SvidIdPathInvalid): The SPIFFE ID's path breaks
+	// SPIFFE-ID 2.2 (characters, empty or dot segments, trailing slash, query, fragment, length).
+	ErrSvidIdPathInvalid = sentinel(13019, "SvidIdPathInvalid")
+	// ErrSvidIdNoPath is code 13020 (SvidIdNoPath): The leaf's SPIFFE ID has no path (SPIFFE
+	// X509-SVID, 3.1: leaf IDs have a non-root path).
+	ErrSvidIdNoPath = sentinel(13020, "SvidIdNoPath")
+	// ErrSvidLeafIsCa is code 13021 (SvidLeafIsCa): The leaf is a CA certificate (SPIFFE
+	// X509-SVID, 4.1 and 5.2).
+	ErrSvidLeafIsCa = sentinel(13021, "SvidLeafIsCa")
+	// ErrSvidKeyUsageMissing is code 13022 (SvidKeyUsageMissing): The leaf has no keyUsage
+	// extension (SPIFFE X509-SVID, 4.3).
+	ErrSvidKeyUsageMissing = sentinel(13022, "SvidKeyUsageMissing")
+	// ErrSvidKeyUsageNotCritical is code 13023 (SvidKeyUsageNotCritical): The leaf's keyUsage is
+	// not critical (SPIFFE X509-SVID, 4.3).
+	ErrSvidKeyUsageNotCritical = sentinel(13023, "SvidKeyUsageNotCritical")
+	// ErrSvidKeyUsageNoDigitalSignature is code 13024 (SvidKeyUsageNoDigitalSignature): The leaf's
+	// keyUsage lacks digitalSignature (SPIFFE X509-SVID, 4.3).
+	ErrSvidKeyUsageNoDigitalSignature = sentinel(13024, "SvidKeyUsageNoDigitalSignature")
+	// ErrSvidKeyUsageCertSign is code 13025 (SvidKeyUsageCertSign): The leaf's keyUsage has
+	// keyCertSign (SPIFFE X509-SVID, 4.3 and 5.2).
+	ErrSvidKeyUsageCertSign = sentinel(13025, "SvidKeyUsageCertSign")
+	// ErrSvidKeyUsageCrlSign is code 13026 (SvidKeyUsageCrlSign): The leaf's keyUsage has cRLSign
+	// (SPIFFE X509-SVID, 4.3 and 5.2).
+	ErrSvidKeyUsageCrlSign = sentinel(13026, "SvidKeyUsageCrlSign")
+	// ErrSvidSigningCertificateInvalid is code 13027 (SvidSigningCertificateInvalid): An
+	// intermediate or bundle certificate is no signing certificate (basicConstraints cA=TRUE and
+	// keyCertSign; SPIFFE X509-SVID, 3.2 and 4.3).
+	ErrSvidSigningCertificateInvalid = sentinel(13027, "SvidSigningCertificateInvalid")
 )

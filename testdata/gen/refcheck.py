@@ -231,7 +231,7 @@ OTHER_GENERATORS = {
     "bundle": "make_bundle_vectors.py",
 }
 # Their files, under testdata/: make_vectors.py leaves them in place.
-OTHER_GENERATOR_DIRS = {"geofence", "ear", "poc", "bundle"}
+OTHER_GENERATOR_DIRS = {"geofence", "ear", "poc", "bundle", "svid"}
 
 
 def check_manifest(td: Path, manifest: dict) -> list:

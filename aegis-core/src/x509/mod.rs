@@ -1,7 +1,8 @@
 //! X.509 certificates (RFC 5280) and the one certificate path builder of Aegis, with a
-//! [`Profile`] per kind of certificate (EK certificates now; SPIFFE X.509-SVIDs next).
+//! [`Profile`] per kind of certificate (EK certificates, SPIFFE X.509-SVIDs).
 //!
-//! - Certificates are parsed strictly (DER, `x509-cert`), at most [`MAX_CERT_BYTES`] each; the
+//! - Certificates are parsed strictly (DER, `x509-cert`), at most [`Profile::max_cert_bytes`]
+//!   each; the
 //!   tbsCertificate is kept as received for signature checks; duplicate extensions and critical
 //!   extensions the profile does not understand make a certificate invalid (RFC 5280, 4.2).
 //! - Paths (RFC 5280, 6.1, simplified to what trust anchors given as certificates need): from
@@ -21,12 +22,14 @@
 //! Nothing here reads a clock: the time is an argument.
 
 mod profile;
+mod spiffe;
 #[cfg(all(test, feature = "native"))]
 pub(crate) mod test_certs;
 #[cfg(all(test, feature = "native"))]
 mod tests;
 
-pub use profile::Profile;
+pub use profile::{Profile, SPIFFE_MAX_DEPTH};
+pub use spiffe::{SpiffeId, MAX_SPIFFE_ID_BYTES, MAX_TRUST_DOMAIN_BYTES};
 
 use ::spki::AlgorithmIdentifierOwned;
 use der::asn1::ObjectIdentifier;
@@ -45,9 +48,12 @@ use crate::tpm::HashAlg;
 /// Most CA certificates above the leaf in one path (intermediates plus the anchor), for the EK
 /// profile.
 pub const MAX_CHAIN_DEPTH: usize = 5;
-/// Largest certificate accepted (EK certificates are about 1 KiB; NV indices hold at most 2 KiB
-/// on common TPMs).
+/// Largest certificate accepted under the EK profile (EK certificates are about 1 KiB; NV
+/// indices hold at most 2 KiB on common TPMs).
 pub const MAX_CERT_BYTES: usize = 16 * 1024;
+/// Largest certificate accepted under the SPIFFE profile (an SVID may carry a signed EAR in its
+/// CMW extension).
+pub const MAX_SVID_CERT_BYTES: usize = 64 * 1024;
 /// Most signature verifications one path search performs.
 const MAX_SIGNATURE_CHECKS: usize = 64;
 
@@ -56,6 +62,10 @@ const MAX_SIGNATURE_CHECKS: usize = 64;
 pub(crate) enum PathError {
     /// The certificate is malformed or breaks the profile (RFC 5280, 4.1 and 4.2).
     Malformed(&'static str),
+    /// A critical extension the profile does not understand (RFC 5280, 4.2).
+    UnknownCritical(ObjectIdentifier),
+    /// A certificate given as a CA cannot issue certificates (RFC 5280, 4.2.1.9 and 4.2.1.3).
+    NotCa(&'static str),
     /// A certificate of the path is outside its validity period (RFC 5280, 4.1.2.5).
     Expired,
     /// No path leads to an anchor (RFC 5280, 6.1).
@@ -82,7 +92,7 @@ pub struct Certificate {
 }
 
 impl Certificate {
-    /// Parses a DER certificate under `profile`: at most [`MAX_CERT_BYTES`], strict DER, the
+    /// Parses a DER certificate under `profile`: at most [`Profile::max_cert_bytes`], strict DER, the
     /// tbsCertificate's signature algorithm equal to the outer one (RFC 5280, 4.1.1.2), no
     /// duplicate extension and no critical extension the profile does not understand (4.2).
     pub fn from_der(der: &[u8], profile: Profile) -> Result<Self> {
@@ -91,8 +101,10 @@ impl Certificate {
 
     fn parse(der: &[u8], profile: Profile) -> core::result::Result<Self, PathError> {
         let invalid = |_| PathError::Malformed("not a DER X.509 certificate");
-        if der.len() > MAX_CERT_BYTES {
-            return Err(PathError::Malformed("certificate larger than 16 KiB"));
+        if der.len() > profile.max_cert_bytes() {
+            return Err(PathError::Malformed(
+                "certificate larger than the profile accepts",
+            ));
         }
         let cert = x509_cert::Certificate::from_der(der).map_err(invalid)?;
         // The tbsCertificate as received: the first element of the outer SEQUENCE.
@@ -166,6 +178,13 @@ impl Certificate {
         not_before <= time && time <= not_after
     }
 
+    /// The SPIFFE ID of the certificate's one URI SAN (SPIFFE X509-SVID, 2), whatever the
+    /// profile: `SvidUriSanMissing`, `SvidUriSanMultiple`, `SvidCertificateInvalid` for a
+    /// malformed subjectAltName, or a [`SpiffeId::parse`] error.
+    pub fn spiffe_id(&self) -> Result<SpiffeId> {
+        spiffe::spiffe_id_of(self).map_err(|e| Profile::Spiffe.error(e))
+    }
+
     /// The DER extnValue of the extension `id` (RFC 5280, 4.1.2.9), when present.
     pub fn extension_value(&self, id: ObjectIdentifier) -> Option<&[u8]> {
         self.extension(id).map(|e| e.extn_value.as_bytes())
@@ -194,7 +213,7 @@ impl Certificate {
             }
             seen.push(e.extn_id);
             if e.critical && !known.contains(&e.extn_id) {
-                return Err(PathError::Malformed("unknown critical extension"));
+                return Err(PathError::UnknownCritical(e.extn_id));
             }
         }
         Ok(())
@@ -241,7 +260,7 @@ impl CaCertificate {
 
     fn parse(der: &[u8], profile: Profile) -> core::result::Result<Self, PathError> {
         let cert = Certificate::parse(der, profile)?;
-        let not_ca = PathError::Malformed(
+        let not_ca = PathError::NotCa(
             "CA certificate lacks basicConstraints cA=TRUE or keyUsage keyCertSign",
         );
         let bc = cert.basic_constraints()?.ok_or(not_ca.clone())?;

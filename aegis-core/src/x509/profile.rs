@@ -3,7 +3,7 @@
 
 use der::asn1::ObjectIdentifier;
 
-use super::{Certificate, PathError, MAX_CHAIN_DEPTH};
+use super::{spiffe, Certificate, PathError, MAX_CERT_BYTES, MAX_CHAIN_DEPTH, MAX_SVID_CERT_BYTES};
 use crate::error::Error;
 use crate::keys::oid;
 
@@ -16,8 +16,6 @@ use crate::keys::oid;
 /// validity, basic constraints and path length of CAs, RFC 5280, 6.1) are the same for every
 /// profile.
 ///
-/// The SPIFFE X.509-SVID profile (FORMATS.md, "SPIFFE X.509-SVID rules"; SPIFFE X509-SVID
-/// specification, 4 and 5) comes next as another variant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Profile {
@@ -29,7 +27,33 @@ pub enum Profile {
     /// points, authorityInfoAccess). Errors: `EkCertificateInvalid`, `EkCertificateExpired`,
     /// `EkCertificateUntrusted`.
     Ek,
+    /// SPIFFE X.509-SVIDs (SPIFFE X509-SVID specification; FORMATS.md, "SPIFFE X.509-SVID
+    /// rules"). The leaf (5.2): exactly one URI SAN holding a SPIFFE ID with a path
+    /// (`SvidUriSanMissing`, `SvidUriSanMultiple`, `SvidIdNotSpiffe`, `SvidTrustDomainInvalid`,
+    /// `SvidIdPathInvalid`, `SvidIdNoPath`), no CA (`SvidLeafIsCa`), keyUsage critical with
+    /// digitalSignature and without keyCertSign and cRLSign (`SvidKeyUsageMissing`,
+    /// `SvidKeyUsageNotCritical`, `SvidKeyUsageNoDigitalSignature`, `SvidKeyUsageCertSign`,
+    /// `SvidKeyUsageCrlSign`). Critical extensions may be basicConstraints, keyUsage,
+    /// subjectAltName, extKeyUsage (4.4) and the key identifiers; name constraints (4.2) are
+    /// not processed, so a critical one is refused (`SvidUnknownCriticalExtension`). Signing
+    /// certificates are CA certificates (`SvidSigningCertificateInvalid`); at most
+    /// [`SPIFFE_MAX_DEPTH`] above the leaf; certificates up to [`MAX_SVID_CERT_BYTES`]. Other
+    /// errors: `SvidCertificateInvalid`, `SvidExpired`, `SvidUntrusted`.
+    Spiffe,
 }
+
+/// Most CA certificates above an SVID leaf (SPIRE with an upstream authority nests several).
+pub const SPIFFE_MAX_DEPTH: usize = 8;
+
+/// Extensions the SPIFFE profile accepts when marked critical (see [`Profile::Spiffe`]).
+const SPIFFE_KNOWN_CRITICAL: [ObjectIdentifier; 6] = [
+    oid::BASIC_CONSTRAINTS,
+    oid::KEY_USAGE,
+    oid::SUBJECT_ALT_NAME,
+    oid::EXT_KEY_USAGE,
+    oid::SUBJECT_KEY_IDENTIFIER,
+    oid::AUTHORITY_KEY_IDENTIFIER,
+];
 
 /// Extensions the EK profile accepts when marked critical (see [`Profile::Ek`]).
 const EK_KNOWN_CRITICAL: [ObjectIdentifier; 10] = [
@@ -50,6 +74,7 @@ impl Profile {
     pub(crate) fn known_critical(self) -> &'static [ObjectIdentifier] {
         match self {
             Profile::Ek => &EK_KNOWN_CRITICAL,
+            Profile::Spiffe => &SPIFFE_KNOWN_CRITICAL,
         }
     }
 
@@ -57,6 +82,15 @@ impl Profile {
     pub fn max_depth(self) -> usize {
         match self {
             Profile::Ek => MAX_CHAIN_DEPTH,
+            Profile::Spiffe => SPIFFE_MAX_DEPTH,
+        }
+    }
+
+    /// Largest certificate this profile parses, in bytes.
+    pub fn max_cert_bytes(self) -> usize {
+        match self {
+            Profile::Ek => MAX_CERT_BYTES,
+            Profile::Spiffe => MAX_SVID_CERT_BYTES,
         }
     }
 
@@ -70,6 +104,7 @@ impl Profile {
                 }
                 Ok(())
             }
+            Profile::Spiffe => spiffe::check_leaf(leaf),
         }
     }
 
@@ -77,9 +112,24 @@ impl Profile {
     pub(crate) fn error(self, e: PathError) -> Error {
         match self {
             Profile::Ek => match e {
-                PathError::Malformed(what) => Error::EkCertificateInvalid { what },
+                PathError::Malformed(what) | PathError::NotCa(what) => {
+                    Error::EkCertificateInvalid { what }
+                }
+                PathError::UnknownCritical(_) => Error::EkCertificateInvalid {
+                    what: "unknown critical extension",
+                },
                 PathError::Expired => Error::EkCertificateExpired,
                 PathError::Untrusted => Error::EkCertificateUntrusted,
+                PathError::Other(e) => e,
+            },
+            Profile::Spiffe => match e {
+                PathError::Malformed(what) => Error::SvidCertificateInvalid { what },
+                PathError::NotCa(what) => Error::SvidSigningCertificateInvalid { what },
+                PathError::UnknownCritical(oid) => Error::SvidUnknownCriticalExtension {
+                    oid: oid.to_string(),
+                },
+                PathError::Expired => Error::SvidExpired,
+                PathError::Untrusted => Error::SvidUntrusted,
                 PathError::Other(e) => e,
             },
         }

@@ -1,0 +1,213 @@
+//! X.509-SVID verification (SPIFFE X509-SVID specification, 5): the leaf's SPIFFE rules and
+//! the RFC 5280 path from the leaf through the presented intermediates to the caller's bundle,
+//! at the caller's time, by the one path builder of Aegis under [`Profile::Spiffe`].
+
+use der::Decode;
+
+use super::extensions::{AttestedClaims, CmwEar, SvidExtensions};
+use crate::crypto::CryptoProvider;
+use crate::error::{Error, Result};
+use crate::keys::PublicKey;
+use crate::time::UnixTime;
+use crate::x509::{CaCertificate, Certificate, PathBuilder, Profile, SpiffeId};
+
+/// Most certificates in a presented chain (the leaf and its intermediates).
+pub const MAX_CHAIN_CERTS: usize = 16;
+/// Most certificates in a bundle.
+pub const MAX_BUNDLE_CERTS: usize = 1024;
+
+/// The X.509 CA certificates a caller trusts for one or more SPIFFE trust domains (SPIFFE
+/// X509-SVID, 5.1 and 6.2: the "CA bundle"), each a CA certificate (basicConstraints cA=TRUE,
+/// keyCertSign when it has keyUsage) under [`Profile::Spiffe`]; at most [`MAX_BUNDLE_CERTS`].
+#[derive(Clone, Debug, Default)]
+pub struct SvidBundle {
+    anchors: Vec<CaCertificate>,
+}
+
+impl SvidBundle {
+    /// An empty bundle (nothing verifies against it).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one CA certificate (DER): `SvidSigningCertificateInvalid` when it is no CA,
+    /// `SvidCertificateInvalid` when it does not parse, `InvalidArgument` when the bundle is
+    /// full.
+    pub fn add_der(&mut self, der: &[u8]) -> Result<()> {
+        if self.anchors.len() >= MAX_BUNDLE_CERTS {
+            return Err(Error::InvalidArgument {
+                what: "SVID bundle is full",
+            });
+        }
+        self.anchors
+            .push(CaCertificate::from_der(der, Profile::Spiffe)?);
+        Ok(())
+    }
+
+    /// A bundle of every `CERTIFICATE` block of a PEM input (RFC 7468, 5); all or nothing.
+    pub fn from_pem(pem: &[u8]) -> Result<Self> {
+        let mut bundle = Self::new();
+        for der in pem_certificates(pem)? {
+            bundle.add_der(&der)?;
+        }
+        Ok(bundle)
+    }
+
+    /// Number of CA certificates.
+    pub fn len(&self) -> usize {
+        self.anchors.len()
+    }
+
+    /// Whether the bundle holds no certificate.
+    pub fn is_empty(&self) -> bool {
+        self.anchors.is_empty()
+    }
+}
+
+/// The DER certificates of a PEM input, in order: every `CERTIFICATE` block (RFC 7468, 5), text
+/// outside the blocks ignored, each block a strict DER certificate (`SvidCertificateInvalid`
+/// when there is none, a block is unreadable or another label); at most [`MAX_BUNDLE_CERTS`].
+///
+/// (x509-cert's `load_pem_chain` is not used: it panics on some malformed input.)
+pub fn pem_certificates(pem: &[u8]) -> Result<Vec<Vec<u8>>> {
+    const BEGIN: &str = "-----BEGIN ";
+    const END: &str = "-----END ";
+    let invalid = |what| Error::SvidCertificateInvalid { what };
+    let text = core::str::from_utf8(pem).map_err(|_| invalid("PEM is not UTF-8"))?;
+    let mut certs = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(BEGIN) {
+        let block = rest.get(start..).unwrap_or_default();
+        let end = block
+            .find(END)
+            .ok_or(invalid("PEM block without END line"))?;
+        let after_end = block.get(end + END.len()..).unwrap_or_default();
+        let close = after_end
+            .find("-----")
+            .ok_or(invalid("PEM block without END line"))?;
+        let len = end + END.len() + close + 5;
+        let (this, next) = block.split_at(len.min(block.len()));
+        let (label, der) =
+            der::pem::decode_vec(this.as_bytes()).map_err(|_| invalid("PEM block unreadable"))?;
+        if label != "CERTIFICATE" {
+            return Err(invalid("PEM block is not a CERTIFICATE"));
+        }
+        if x509_cert::Certificate::from_der(&der).is_err() {
+            return Err(invalid("PEM certificate is not a DER X.509 certificate"));
+        }
+        if certs.len() >= MAX_BUNDLE_CERTS {
+            return Err(invalid("more than 1024 certificates in PEM input"));
+        }
+        certs.push(der);
+        rest = next;
+    }
+    if certs.is_empty() {
+        return Err(invalid("no certificate in PEM input"));
+    }
+    Ok(certs)
+}
+
+/// An X.509-SVID that passed [`verify_svid`]: its SPIFFE ID, leaf, key and decoded extensions.
+#[derive(Clone, Debug)]
+pub struct VerifiedSvid {
+    id: SpiffeId,
+    leaf: Certificate,
+    key: PublicKey,
+    path_len: usize,
+    extensions: SvidExtensions,
+}
+
+impl VerifiedSvid {
+    /// The leaf's SPIFFE ID.
+    pub fn spiffe_id(&self) -> &SpiffeId {
+        &self.id
+    }
+
+    /// The leaf certificate.
+    pub fn leaf(&self) -> &Certificate {
+        &self.leaf
+    }
+
+    /// The leaf's public key (the workload's key).
+    pub fn public_key(&self) -> &PublicKey {
+        &self.key
+    }
+
+    /// Number of certificates in the verified path, the leaf and the bundle's anchor included.
+    pub fn path_len(&self) -> usize {
+        self.path_len
+    }
+
+    /// The leaf's AttestedClaims and CMW extensions.
+    pub fn extensions(&self) -> &SvidExtensions {
+        &self.extensions
+    }
+
+    /// The leaf's AttestedClaims JSON, when present.
+    pub fn attested_claims(&self) -> Option<&AttestedClaims> {
+        self.extensions.attested_claims()
+    }
+
+    /// The leaf's CMW-wrapped EAR (unverified token bytes and their form), when present.
+    pub fn ear(&self) -> Option<&CmwEar> {
+        self.extensions.ear()
+    }
+}
+
+/// Verifies an X.509-SVID chain `[leaf, intermediates...]` (DER) against a caller-given bundle
+/// at a caller-given time (SPIFFE X509-SVID, 5), checks in this order:
+///
+/// 1. the chain is not empty (`SvidChainEmpty`) and holds at most [`MAX_CHAIN_CERTS`]
+///    (`SvidCertificateInvalid`);
+/// 2. the leaf parses under [`Profile::Spiffe`] (`SvidCertificateInvalid`, a critical extension
+///    the profile does not know: `SvidUnknownCriticalExtension`);
+/// 3. the leaf rules of 5.2 ([`Profile::Spiffe`]: URI SAN, SPIFFE ID, not a CA, keyUsage);
+/// 4. the leaf's signature algorithm is supported and the leaf is valid at `time`
+///    (`SvidExpired`);
+/// 5. every intermediate is a signing (CA) certificate (`SvidSigningCertificateInvalid`);
+/// 6. a path leads from the leaf through intermediates to a bundle certificate, each signature
+///    verifying, each CA valid at `time` and within its pathLenConstraint (`SvidUntrusted`,
+///    `SvidExpired`);
+/// 7. the leaf's AttestedClaims and CMW extensions, when present, decode
+///    ([`SvidExtensions::of`]).
+///
+/// The EAR inside the CMW extension is returned, not verified: the caller verifies it with its
+/// verifier key ([`crate::ear::verify_token`]).
+pub fn verify_svid(
+    provider: &dyn CryptoProvider,
+    chain: &[&[u8]],
+    bundle: &SvidBundle,
+    time: UnixTime,
+) -> Result<VerifiedSvid> {
+    let (leaf_der, rest) = chain.split_first().ok_or(Error::SvidChainEmpty)?;
+    if chain.len() > MAX_CHAIN_CERTS {
+        return Err(Error::SvidCertificateInvalid {
+            what: "more than 16 certificates in the chain",
+        });
+    }
+    let leaf = PathBuilder::new(provider, &bundle.anchors, &[], time, Profile::Spiffe)
+        .check_leaf(leaf_der)?;
+    let intermediates = rest
+        .iter()
+        .map(|der| CaCertificate::from_der(der, Profile::Spiffe))
+        .collect::<Result<Vec<_>>>()?;
+    let path = PathBuilder::new(
+        provider,
+        &bundle.anchors,
+        &intermediates,
+        time,
+        Profile::Spiffe,
+    )
+    .build(leaf)?;
+    let leaf = path.leaf().clone();
+    let id = leaf.spiffe_id()?;
+    let key = leaf.public_key()?.clone();
+    let extensions = SvidExtensions::of(&leaf)?;
+    Ok(VerifiedSvid {
+        id,
+        leaf,
+        key,
+        path_len: path.len(),
+        extensions,
+    })
+}

@@ -1,0 +1,365 @@
+#!/usr/bin/env python3
+"""Make the X.509-SVID test chains in testdata/svid/ and their index (testdata/svid/index.json).
+
+    .venv/bin/python testdata/gen/make_svid_vectors.py        (or: make -C testdata svid-vectors)
+
+The certificates are made here with Python's `cryptography`, and the two SVID extensions
+(FORMATS.md, "X.509 SVID extensions") are DER-encoded by this script, independently of Aegis:
+
+- AttestedClaims, OID 1.3.6.1.4.1.55744.1.1: a DER UTF8String holding the `grc.*` JSON;
+- CMW, id-pe-cmw 1.3.6.1.5.5.7.1.35: `CMW ::= CHOICE { json UTF8String, cbor OCTET STRING }`
+  holding a CMW record of the EAR (JWT in the json arm, CWT in the cbor arm): the -04 tokens of
+  testdata/ear/, copied here as ear.jwt and ear.cwt (signed with testdata/ear/issuer-p256.key.pem).
+
+One trust domain, example.org: a root CA (bundle.pem; its key root.key.pem is a committed test
+key, never used for anything else), an intermediate signing certificate, and leaf SVIDs. Each
+chain file is PEM, the leaf first and then its intermediates (the bundle is never in it). One
+valid chain with both extensions, a few other valid ones, then one chain per broken rule of the
+SPIFFE X509-SVID specification and per extension check, each recorded in index.json with the
+aegis-core error it must raise at the index's "time". No entry goes into manifest.json.
+
+Keys, serial numbers and signatures change on every run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+HERE = Path(__file__).resolve().parent
+TESTDATA = HERE.parent
+OUT = TESTDATA / "svid"
+
+# Verification time of every vector: 2027-01-15T08:00:00Z.
+TIME = 1_800_000_000
+NOT_BEFORE = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+NOT_AFTER = dt.datetime(2035, 1, 1, tzinfo=dt.timezone.utc)
+EXPIRED_AFTER = dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc)
+
+ATTESTED_CLAIMS_OID = x509.ObjectIdentifier("1.3.6.1.4.1.55744.1.1")
+CMW_OID = x509.ObjectIdentifier("1.3.6.1.5.5.7.1.35")
+# A private extension no SPIFFE validator knows.
+UNKNOWN_OID = x509.ObjectIdentifier("1.3.6.1.4.1.55744.1.99")
+
+TRUST_DOMAIN = "example.org"
+LEAF_ID = f"spiffe://{TRUST_DOMAIN}/ns/prod/sa/python-app"
+
+EAR_PROFILE = "tag:ietf.org,2026:rats/ear#04"
+
+ATTESTED_CLAIMS = {
+    "grc.workload": {
+        "workload-id": LEAF_ID,
+        "key-source": "tpm-app-key",
+    },
+    "grc.tpm-attestation": {
+        "app-key-jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I",
+        "verifier": "aegis",
+    },
+    "grc.geolocation": {
+        "sensor_type": "gnss",
+        "sensor_id": "gnss-0001",
+        "jurisdiction-country": "ES",
+        "jurisdiction-subdivision": "ES-CT",
+    },
+}
+
+
+def der_len(n: int) -> bytes:
+    if n < 0x80:
+        return bytes([n])
+    b = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(b)]) + b
+
+
+def der_tlv(tag: int, content: bytes) -> bytes:
+    return bytes([tag]) + der_len(len(content)) + content
+
+
+def utf8string(text: str) -> bytes:
+    return der_tlv(0x0C, text.encode())
+
+
+def octet_string(content: bytes) -> bytes:
+    return der_tlv(0x04, content)
+
+
+def cbor_head(major: int, n: int) -> bytes:
+    if n < 24:
+        return bytes([major << 5 | n])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if n < 1 << (8 * size):
+            return bytes([major << 5 | info]) + n.to_bytes(size, "big")
+    raise ValueError(n)
+
+
+def b64url(data: bytes) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def cmw_json_record(media_type: str, value: bytes) -> bytes:
+    """The json arm: a UTF8String holding ["<type>", "<base64url>"] (compact, like Go's json)."""
+    record = json.dumps([media_type, b64url(value)], separators=(",", ":"))
+    return utf8string(record)
+
+
+def cmw_cbor_record(media_type: str, value: bytes) -> bytes:
+    """The cbor arm: an OCTET STRING holding the CBOR array [tstr type, bstr value]."""
+    t = media_type.encode()
+    record = cbor_head(4, 2) + cbor_head(3, len(t)) + t + cbor_head(2, len(value)) + value
+    return octet_string(record)
+
+
+def ext_value(oid: x509.ObjectIdentifier, value: bytes) -> x509.UnrecognizedExtension:
+    return x509.UnrecognizedExtension(oid, value)
+
+
+def new_key() -> ec.EllipticCurvePrivateKey:
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+def name(cn: str) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "ES"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Aegis test"),
+            x509.NameAttribute(NameOID.COMMON_NAME, cn),
+        ]
+    )
+
+
+def key_usage(**set_bits: bool) -> x509.KeyUsage:
+    bits = dict(
+        digital_signature=False,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=False,
+        crl_sign=False,
+        encipher_only=False,
+        decipher_only=False,
+    )
+    bits.update(set_bits)
+    return x509.KeyUsage(**bits)
+
+
+class Issuer:
+    def __init__(self, subject: x509.Name, key, cert: x509.Certificate | None):
+        self.subject = subject
+        self.key = key
+        self.cert = cert
+
+
+def make_ca(subject: str, issuer: Issuer | None, uri: str | None, *, ca: bool = True,
+            cert_sign: bool = True, key=None) -> Issuer:
+    key = key or new_key()
+    subj = name(subject)
+    signer = issuer or Issuer(subj, key, None)
+    b = (
+        x509.CertificateBuilder()
+        .subject_name(subj)
+        .issuer_name(signer.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(NOT_BEFORE)
+        .not_valid_after(NOT_AFTER)
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        .add_extension(key_usage(key_cert_sign=cert_sign, crl_sign=True), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+    )
+    if uri:
+        b = b.add_extension(
+            x509.SubjectAlternativeName([x509.UniformResourceIdentifier(uri)]), critical=False
+        )
+    if issuer is not None:
+        b = b.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), False
+        )
+    cert = b.sign(signer.key, hashes.SHA256())
+    return Issuer(subj, key, cert)
+
+
+def make_leaf(issuer: Issuer, *, uris=(LEAF_ID,), ca: bool = False, ku=None,
+              ku_critical: bool = True, not_after=NOT_AFTER, extra=()) -> x509.Certificate:
+    key = new_key()
+    b = (
+        x509.CertificateBuilder()
+        .subject_name(name("python-app"))
+        .issuer_name(issuer.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(NOT_BEFORE)
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]),
+            critical=False,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), False
+        )
+    )
+    if ku is None:
+        ku = key_usage(digital_signature=True)
+    if ku is not False:
+        b = b.add_extension(ku, critical=ku_critical)
+    if uris:
+        b = b.add_extension(
+            x509.SubjectAlternativeName([x509.UniformResourceIdentifier(u) for u in uris]),
+            critical=False,
+        )
+    for ext, critical in extra:
+        b = b.add_extension(ext, critical=critical)
+    return b.sign(issuer.key, hashes.SHA256())
+
+
+def pem(*certs: x509.Certificate) -> bytes:
+    return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    root_key_path = OUT / "root.key.pem"
+    if root_key_path.exists():
+        root_key = serialization.load_pem_private_key(root_key_path.read_bytes(), None)
+    else:
+        root_key = new_key()
+        root_key_path.write_bytes(
+            root_key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+    root = make_ca("Aegis test SPIFFE root", None, f"spiffe://{TRUST_DOMAIN}", key=root_key)
+    inter = make_ca("Aegis test SPIFFE intermediate", root, f"spiffe://{TRUST_DOMAIN}")
+    other_root = make_ca("Aegis test SPIFFE root", None, f"spiffe://{TRUST_DOMAIN}")
+    not_ca = make_ca("Aegis test not a CA", root, None, ca=False)
+    no_cert_sign = make_ca("Aegis test no keyCertSign", root, None, cert_sign=False)
+
+    (OUT / "bundle.pem").write_bytes(pem(root.cert))
+
+    jwt = (TESTDATA / "ear" / "ear-jwt-ietf-04-valid.jwt").read_bytes().strip()
+    cwt = (TESTDATA / "ear" / "ear-cwt-ietf-04-valid.cwt").read_bytes()
+    # Copies, so that a new run of make_ear_vectors.py leaves these chains consistent.
+    (OUT / "ear.jwt").write_bytes(jwt)
+    (OUT / "ear.cwt").write_bytes(cwt)
+    claims = json.dumps(ATTESTED_CLAIMS, separators=(",", ":"), sort_keys=True)
+    (OUT / "attested-claims.json").write_text(claims)
+    ac = ext_value(ATTESTED_CLAIMS_OID, utf8string(claims))
+    cmw_jwt = ext_value(
+        CMW_OID, cmw_json_record(f'application/eat+jwt; eat_profile="{EAR_PROFILE}"', jwt)
+    )
+    cmw_cwt = ext_value(
+        CMW_OID, cmw_cbor_record(f'application/eat+cwt; eat_profile="{EAR_PROFILE}"', cwt)
+    )
+    both = ((ac, False), (cmw_jwt, False))
+
+    vectors: list[tuple[str, str, bytes, str | None]] = []
+
+    def add(vid: str, what: str, chain: bytes, error: str | None) -> None:
+        vectors.append((vid, what, chain, error))
+
+    add("valid", "leaf with AttestedClaims and a CMW-wrapped EAR JWT, one intermediate",
+        pem(make_leaf(inter, extra=both), inter.cert), None)
+    add("valid-cwt", "leaf with a CMW-wrapped EAR CWT (cbor arm), one intermediate",
+        pem(make_leaf(inter, extra=((cmw_cwt, False),)), inter.cert), None)
+    add("valid-leaf-only", "leaf issued by the root, no extensions",
+        pem(make_leaf(root)), None)
+
+    add("two-uri-sans", "two URI SANs",
+        pem(make_leaf(inter, uris=(LEAF_ID, f"spiffe://{TRUST_DOMAIN}/other")), inter.cert),
+        "SvidUriSanMultiple")
+    add("no-uri-san", "no subjectAltName", pem(make_leaf(inter, uris=()), inter.cert),
+        "SvidUriSanMissing")
+    add("non-spiffe-uri", "an https URI SAN",
+        pem(make_leaf(inter, uris=("https://example.org/app",)), inter.cert), "SvidIdNotSpiffe")
+    add("bad-trust-domain", "uppercase trust domain",
+        pem(make_leaf(inter, uris=("spiffe://Example.ORG/app",)), inter.cert),
+        "SvidTrustDomainInvalid")
+    add("bad-path", "dot segment in the path",
+        pem(make_leaf(inter, uris=("spiffe://example.org/a/../b",)), inter.cert),
+        "SvidIdPathInvalid")
+    add("id-without-path", "a leaf named by the trust domain's own ID",
+        pem(make_leaf(inter, uris=("spiffe://example.org",)), inter.cert), "SvidIdNoPath")
+    add("leaf-is-ca", "basicConstraints cA=TRUE on the leaf",
+        pem(make_leaf(inter, ca=True), inter.cert), "SvidLeafIsCa")
+    add("key-usage-missing", "no keyUsage", pem(make_leaf(inter, ku=False), inter.cert),
+        "SvidKeyUsageMissing")
+    add("key-usage-not-critical", "keyUsage not critical",
+        pem(make_leaf(inter, ku_critical=False), inter.cert), "SvidKeyUsageNotCritical")
+    add("no-digital-signature", "keyUsage without digitalSignature",
+        pem(make_leaf(inter, ku=key_usage(key_agreement=True)), inter.cert),
+        "SvidKeyUsageNoDigitalSignature")
+    add("key-cert-sign", "leaf keyUsage with keyCertSign",
+        pem(make_leaf(inter, ku=key_usage(digital_signature=True, key_cert_sign=True)),
+            inter.cert),
+        "SvidKeyUsageCertSign")
+    add("crl-sign", "leaf keyUsage with cRLSign",
+        pem(make_leaf(inter, ku=key_usage(digital_signature=True, crl_sign=True)), inter.cert),
+        "SvidKeyUsageCrlSign")
+    add("expired", "leaf notAfter before the verification time",
+        pem(make_leaf(inter, not_after=EXPIRED_AFTER), inter.cert), "SvidExpired")
+    add("untrusted-root", "chain to another root with the same name",
+        pem(make_leaf(other_root)), "SvidUntrusted")
+    add("missing-intermediate", "the intermediate is not presented",
+        pem(make_leaf(inter)), "SvidUntrusted")
+    add("unknown-critical-extension", "a private extension marked critical",
+        pem(make_leaf(inter, extra=((ext_value(UNKNOWN_OID, b"\x05\x00"), True),)), inter.cert),
+        "SvidUnknownCriticalExtension")
+    add("intermediate-not-ca", "the intermediate has cA=FALSE",
+        pem(make_leaf(not_ca), not_ca.cert), "SvidSigningCertificateInvalid")
+    add("intermediate-no-key-cert-sign", "the intermediate's keyUsage lacks keyCertSign",
+        pem(make_leaf(no_cert_sign), no_cert_sign.cert), "SvidSigningCertificateInvalid")
+    add("attested-claims-not-json", "AttestedClaims UTF8String is not JSON",
+        pem(make_leaf(inter, extra=((ext_value(ATTESTED_CLAIMS_OID, utf8string("grc")), False),)),
+            inter.cert),
+        "SvidAttestedClaimsMalformed")
+    add("attested-claims-octet-string", "AttestedClaims JSON in an OCTET STRING",
+        pem(make_leaf(inter, extra=((ext_value(ATTESTED_CLAIMS_OID, octet_string(claims.encode())),
+                                     False),)), inter.cert),
+        "SvidAttestedClaimsMalformed")
+    add("cmw-not-ear", "a CMW record of another media type",
+        pem(make_leaf(inter, extra=((ext_value(CMW_OID, cmw_json_record("application/json", jwt)),
+                                     False),)), inter.cert),
+        "SvidCmwNotEar")
+    add("cmw-bad-base64", "a CMW record whose value is padded base64",
+        pem(make_leaf(inter, extra=((ext_value(CMW_OID, utf8string(
+            json.dumps(["application/eat+jwt", b64url(jwt) + "=="], separators=(",", ":")))),
+            False),)), inter.cert),
+        "SvidCmwMalformed")
+
+    for old in OUT.glob("*.chain.pem"):
+        old.unlink()
+    index = {
+        "time": TIME,
+        "bundle": "bundle.pem",
+        "trust_domain": TRUST_DOMAIN,
+        "spiffe_id": LEAF_ID,
+        "attested_claims": "attested-claims.json",
+        "ear_jwt": "ear.jwt",
+        "ear_cwt": "ear.cwt",
+        "ear_key": "../ear/issuer-p256.key.pem",
+        "vectors": [],
+    }
+    for vid, what, chain, error in vectors:
+        (OUT / f"{vid}.chain.pem").write_bytes(chain)
+        expect = {"verdict": "valid"} if error is None else {"verdict": "invalid", "error": error}
+        index["vectors"].append(
+            {"id": vid, "chain": f"{vid}.chain.pem", "what": what, "expect": expect}
+        )
+    (OUT / "index.json").write_text(json.dumps(index, indent=2) + "\n")
+    print(f"make_svid_vectors: wrote {len(vectors)} chains to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
