@@ -13,6 +13,8 @@
   (timed here, in this process, on the token the bench wrote), each with the key from the
   token's header `jwk` and its signature verified; they make no RFC 9449 checks, no residency
   and no replay check. Ratios are peer / Aegis DPoR;
+- SVID claim extraction per second (aegis-core bench `svid`): the leaf parsed and its
+  AttestedClaims and CMW extensions decoded, and the same after verify_svid of the chain;
 - the Redis replay cache (aegis-replay-redis bench `replay`, a local redis-server): one check,
   and the per-proof cost with it: DPoR + (Redis check - in-memory check), against bare ES256.
 
@@ -154,6 +156,15 @@ def main() -> int:
             line += (f"; DPoR with Redis ~{us(with_redis)} = {with_redis / bare:.2f}x bare ES256"
                      f" (redis adds {(red - mem) / dpor * 100:.0f}% to a DPoR)")
         print(line)
+
+    print("\nSVID claim extraction (aegis-core bench `svid`, testdata/svid/valid.chain.pem), 1 thread:")
+    for name, what in (("extract", "leaf parsed, AttestedClaims and CMW EAR decoded"),
+                       ("verify-extract", "verify_svid of the chain, then the same claims")):
+        t = median_ns("svid", name)
+        if t is None:
+            print(f"  {name}: not measured")
+            continue
+        print(f"  {name:16}{us(t)}  {1e9 / t:>10,.0f}/s   ({what})")
     return 0 if ok else 1
 
 

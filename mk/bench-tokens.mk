@@ -6,12 +6,13 @@
 #                       verification with a warm MemoryReplayCache and the EAR residency check,
 #                       a bare ES256 verification of the same token, the same with the EAR
 #                       verified per request against two bare verifies, josekit as a peer; 1 and
-#                       2 threads), then aegis-replay-redis/benches/replay.rs (group `replay`:
+#                       2 threads) and aegis-core/benches/svid.rs (group `svid`: SVID claim
+#                       extraction), then aegis-replay-redis/benches/replay.rs (group `replay`:
 #                       one MemoryReplayCache and one RedisReplayCache check, against a
 #                       redis-server the bench starts on loopback and stops by pid), then the
 #                       summary: ratios with PASS/MISS against 1.15x, PyJWT and jwcrypto (timed in
-#                       .venv, scripts/deps.sh python) and josekit as ratios to Aegis, and the
-#                       per-proof cost of the Redis cache
+#                       .venv, scripts/deps.sh python) and josekit as ratios to Aegis, , the
+#                       per-proof cost of the Redis cache and SVID extractions per second
 #
 # Load-independent figure (instruction counts; the machine is shared, wall times move):
 #   cargo build --release -p aegis-core --example proof_profile
@@ -23,6 +24,6 @@
 bench: bench-tokens
 
 bench-tokens:
-	nice -n 10 $(CARGO) bench -p aegis-core --bench proof
+	nice -n 10 $(CARGO) bench -p aegis-core --bench proof --bench svid
 	nice -n 10 $(CARGO) bench -p aegis-replay-redis --bench replay
 	@$(if $(wildcard $(VENV_PY)),$(VENV_PY),python3) benches/tokens_summary.py
