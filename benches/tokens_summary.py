@@ -19,13 +19,16 @@
   and the per-proof cost with it: DPoR + (Redis check - in-memory check), against bare ES256.
 
 Criterion's medians are read from <target>/criterion; the machine is shared, so compare ratios
-within a run (callgrind instruction counts are the load-independent figure: docs in
-mk/bench-tokens.mk).
+within a run. Instruction counts under callgrind (examples/proof_profile, when valgrind is
+installed; BENCH_TOKENS_CALLGRIND=0 skips them) are the load-independent figure.
 """
 
 import base64
 import json
 import os
+import re
+import shutil
+import subprocess
 import sys
 import timeit
 from pathlib import Path
@@ -94,6 +97,20 @@ def python_peers(sample: dict) -> dict[str, float]:
     return timed
 
 
+def callgrind(what: str, n: int = 50) -> float | None:
+    """Instructions per verification of examples/proof_profile (`make bench-tokens` builds it)
+    under callgrind, or None without valgrind or the example."""
+    exe = CRITERION.parent / "release" / "examples" / "proof_profile"
+    if not shutil.which("valgrind") or not exe.exists():
+        return None
+    out = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+         "--toggle-collect=*proof_profile::one*", str(exe), what, str(n)],
+        capture_output=True, text=True, check=True)
+    m = re.search(r"Collected : (\d+)", out.stderr)
+    return int(m.group(1)) / n if m else None
+
+
 def verdict(ratio: float) -> str:
     return "PASS" if ratio <= RATIO_TARGET else "MISS"
 
@@ -124,6 +141,17 @@ def main() -> int:
                   f"{ratio:>7.3f}x  ({pair['q1']:.3f}-{pair['q3']:.3f}) {verdict(ratio)}")
             ok = ok and ratio <= RATIO_TARGET
     print("  (per verification = wall time / threads; 2 threads on a shared 2-core machine)")
+
+    if os.environ.get("BENCH_TOKENS_CALLGRIND", "1") != "0":
+        print("\nInstructions per verification (callgrind, load-independent; 1 thread):")
+        for label, bare_name, dpor_name in (("EAR verified once", "bare", "dpor"),
+                                            ("EAR verified per proof", "bare2", "dpor-ear")):
+            bare, dpor = callgrind(bare_name), callgrind(dpor_name)
+            if bare is None or dpor is None:
+                print("  not measured (valgrind or target/release/examples/proof_profile missing)")
+                break
+            print(f"  {label:24}bare {bare:>12,.0f}  DPoR {dpor:>12,.0f}  {dpor / bare:.3f}x "
+                  f"{verdict(dpor / bare)}")
 
     dpor1 = per_op("tokens", "dpor", 1)
     print("\nPeers verifying the same DPoR (signature, key from the header jwk; no RFC 9449,")
