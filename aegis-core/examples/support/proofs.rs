@@ -87,7 +87,7 @@ fn split(token: &str) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
     let dot = token.rfind('.').unwrap();
     let sig = B64URL.decode(&token[dot + 1..]).unwrap();
     let (r, s) = sig.split_at(32);
-    (token[..dot].as_bytes().to_vec(), r.to_vec(), s.to_vec())
+    (token.as_bytes()[..dot].to_vec(), r.to_vec(), s.to_vec())
 }
 
 /// One bare ES256 verification: SHA-256 of the signing input, then ECDSA through the provider.
