@@ -47,8 +47,8 @@ fn svid(claims: Option<&Value>) -> VerifiedSvid {
     let root_signer =
         SoftwareSigner::new(p, root_key, SignatureScheme::Ecdsa(HashAlg::Sha256)).unwrap();
     let bundle_pem = std::fs::read(svid_dir().join("bundle.pem")).unwrap();
-    let root = Certificate::from_der(&pem_certificates(&bundle_pem).unwrap()[0], Profile::Spiffe)
-        .unwrap();
+    let root =
+        Certificate::from_der(&pem_certificates(&bundle_pem).unwrap()[0], Profile::Spiffe).unwrap();
     let workload = PrivateKey::generate(p, KeySpec::Ecc(EccCurve::NistP256)).unwrap();
     let extensions: Vec<_> = claims
         .map(|c| encode_attested_claims(c.to_string().as_bytes()).unwrap())
@@ -118,7 +118,12 @@ fn a_proof_by_the_key_the_svid_claims_name_is_resident() {
     let app = p256();
     let jkt = app.public_key().jwk_thumbprint_b64().unwrap();
     let s = svid(Some(&claims(&jkt, Some("affirming"))));
-    verify(&mint_dpor(&app, &request("r1")).unwrap(), ProofKind::Dpor, &s).unwrap();
+    verify(
+        &mint_dpor(&app, &request("r1")).unwrap(),
+        ProofKind::Dpor,
+        &s,
+    )
+    .unwrap();
     // A DPoG whose place is the claims' jurisdiction.
     let place = Location {
         server: None,
@@ -152,8 +157,14 @@ fn each_svid_residency_refusal_has_its_error() {
     let other = p256().public_key().jwk_thumbprint_b64().unwrap();
     let cases: [(Option<Value>, &str); 5] = [
         (None, "TokenKeyNotResident"),
-        (Some(claims(&other, Some("affirming"))), "TokenKeyNotResident"),
-        (Some(claims(&jkt, Some("contraindicated"))), "TokenResidencyNotAffirming"),
+        (
+            Some(claims(&other, Some("affirming"))),
+            "TokenKeyNotResident",
+        ),
+        (
+            Some(claims(&jkt, Some("contraindicated"))),
+            "TokenResidencyNotAffirming",
+        ),
         // No EAR stands behind the claims, so they must state the status.
         (Some(claims(&jkt, None)), "TokenResidencyNotAffirming"),
         (

@@ -319,11 +319,12 @@ pub struct VerifiedProof {
 pub fn normalise_htu(u: &str) -> Option<String> {
     let u = u.split('#').next()?.split('?').next()?;
     let (scheme, rest) = u.split_once("://")?;
-    let scheme = scheme.to_ascii_lowercase();
-    let default_port = match scheme.as_str() {
-        "https" => 443,
-        "http" => 80,
-        _ => return None,
+    let (scheme, default_port) = if scheme.eq_ignore_ascii_case("https") {
+        ("https", 443)
+    } else if scheme.eq_ignore_ascii_case("http") {
+        ("http", 80)
+    } else {
+        return None;
     };
     let (auth, path) = match rest.find('/') {
         Some(i) => rest.split_at(i),
@@ -338,11 +339,12 @@ pub fn normalise_htu(u: &str) -> Option<String> {
             if !after.is_empty() && !after.starts_with(':') {
                 return None;
             }
-            (format!("[{h}]"), after.strip_prefix(':'))
+            // "[h]": auth up to and including the first ']'.
+            (auth.get(..h.len() + 2)?, after.strip_prefix(':'))
         }
         None => match auth.split_once(':') {
-            Some((h, p)) => (h.to_owned(), Some(p)),
-            None => (auth.to_owned(), None),
+            Some((h, p)) => (h, Some(p)),
+            None => (auth, None),
         },
     };
     if port.is_some_and(|p| !p.bytes().all(|b| b.is_ascii_digit())) {
@@ -355,12 +357,27 @@ pub fn normalise_htu(u: &str) -> Option<String> {
         None | Some("") => None,
         Some(p) => Some(p.parse::<u16>().ok()?).filter(|p| *p != default_port),
     };
-    let port = port.map(|p| format!(":{p}")).unwrap_or_default();
-    let path = remove_dot_segments(&normalise_percent_encoding(path)?);
-    Some(format!(
-        "{scheme}://{}{port}{path}",
-        host.to_ascii_lowercase()
-    ))
+    // RFC 3986 6.2.2.2-3, only when the path has a percent-encoding or a dot segment (every dot
+    // segment follows a "/").
+    let normalised;
+    let path = if path.contains('%') || path.contains("/.") {
+        normalised = remove_dot_segments(&normalise_percent_encoding(path)?);
+        normalised.as_str()
+    } else {
+        path
+    };
+    // Built by hand rather than with format!: this runs twice in every proof verification.
+    let mut out = String::with_capacity(scheme.len() + 3 + host.len() + 6 + path.len());
+    out.push_str(scheme);
+    out.push_str("://");
+    out.push_str(host);
+    out.make_ascii_lowercase();
+    if let Some(p) = port {
+        out.push(':');
+        out.push_str(&p.to_string());
+    }
+    out.push_str(path);
+    Some(out)
 }
 
 /// RFC 3986, 6.2.2.1 and 6.2.2.2: percent-encoded unreserved characters decoded, other
@@ -481,8 +498,12 @@ pub fn verify_proof(
             Some(loc)
         }
     };
+    let mut replay_id = String::with_capacity(checked.jkt.len() + 1 + jti.len());
+    replay_id.push_str(&checked.jkt);
+    replay_id.push(':');
+    replay_id.push_str(jti);
     replay.check_and_insert(
-        &format!("{}:{jti}", checked.jkt),
+        &replay_id,
         policy.now,
         UnixTime::from_secs(iat.saturating_add(policy.max_age)),
     )?;

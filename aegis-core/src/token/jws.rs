@@ -163,8 +163,10 @@ pub(crate) fn check(
     let text = core::str::from_utf8(token).map_err(|_| Error::TokenMalformed {
         what: "token is not text",
     })?;
-    let parts: Vec<&str> = text.split('.').collect();
-    let [header_b64, claims_b64, sig_b64] = parts.as_slice() else {
+    let mut parts = text.split('.');
+    let (Some(header_b64), Some(claims_b64), Some(sig_b64), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(Error::TokenMalformed {
             what: "JWS compact serialization has not three parts",
         });
