@@ -22,8 +22,8 @@ use aegis_core::crypto::{
 };
 use aegis_core::ear::{Dialect, TokenFormat};
 use aegis_core::svid::{
-    encode_attested_claims, encode_cmw_ear, issue_svid, pem_certificates, verify_svid,
-    ComposerExtension, SpiffeId, SvidBundle, SvidTemplate,
+    encode_attested_claims, encode_cmw_ear, issue_svid, issue_svid_ca, pem_certificates,
+    verify_svid, ComposerExtension, SpiffeId, SvidBundle, SvidTemplate,
 };
 use aegis_core::time::UnixTime;
 use aegis_core::tpm::{EccCurve, HashAlg};
@@ -451,4 +451,47 @@ fn aegis_refuses_go_spiffes_invalid_fixtures_for_the_reasons_they_name() {
         let e = verify_svid(default_provider(), &chain, &bundle(), at).unwrap_err();
         assert_eq!(e, expected, "{file} (go-spiffe: {go_reason})");
     }
+}
+
+/// A CA from `issue_svid_ca` parses under the SPIFFE profile, anchors a bundle, and the SVIDs it
+/// issues verify; a trust domain with a path or an upper-case letter is refused.
+#[test]
+fn a_ca_from_issue_svid_ca_anchors_the_svids_it_issues() {
+    let p = default_provider();
+    let key = PrivateKey::generate(p, KeySpec::Ecc(EccCurve::NistP256)).unwrap();
+    let signer = SoftwareSigner::new(p, key, SignatureScheme::Ecdsa(HashAlg::Sha256)).unwrap();
+    let (from, to) = (
+        UnixTime::from_secs(NOW - 60),
+        UnixTime::from_secs(NOW + 86_400),
+    );
+    let ca_der = issue_svid_ca("demo.example", "Aegis demo", &[7], from, to, &signer).unwrap();
+    let ca = Certificate::from_der(&ca_der, Profile::Spiffe).unwrap();
+    assert_eq!(ca.subject(), ca.issuer());
+    let mut bundle = SvidBundle::new();
+    bundle.add_der(&ca_der).unwrap();
+    let leaf_key = PrivateKey::generate(p, KeySpec::Ecc(EccCurve::NistP256)).unwrap();
+    let id = SpiffeId::parse("spiffe://demo.example/agent/1").unwrap();
+    let leaf = issue_svid(
+        &SvidTemplate {
+            spiffe_id: &id,
+            public_key: leaf_key.public_key(),
+            serial: &[1],
+            not_before: from,
+            not_after: to,
+            extensions: &extensions(),
+        },
+        &ca,
+        &signer,
+    )
+    .unwrap();
+    let v = verify_svid(p, &[&leaf], &bundle, UnixTime::from_secs(NOW)).unwrap();
+    assert_eq!(v.spiffe_id().as_str(), id.as_str());
+    assert!(v.attested_claims().is_some() && v.ear().is_some());
+    for bad in ["demo.example/x", "Demo.example", ""] {
+        assert!(
+            issue_svid_ca(bad, "Aegis demo", &[7], from, to, &signer).is_err(),
+            "{bad}"
+        );
+    }
+    assert!(issue_svid_ca("demo.example", "A,B", &[7], from, to, &signer).is_err());
 }

@@ -17,6 +17,7 @@
 //!
 //! Times are UTCTime through 2049 and GeneralizedTime from 2050 (RFC 5280, 4.1.2.5).
 
+use core::str::FromStr;
 use core::time::Duration;
 
 use der::asn1::{
@@ -185,6 +186,17 @@ pub fn issue_svid(
         subject_unique_id: None,
         extensions: Some(extensions),
     };
+    sign(tbs, sig_alg, signer)
+}
+
+/// Signs `tbs` with `signer` into a certificate's DER (ECDSA signatures DER-encoded, RFC 5758,
+/// 3.2; RSA ones as the raw signature, RFC 4055, 5).
+fn sign(
+    tbs: TbsCertificate,
+    sig_alg: AlgorithmIdentifierOwned,
+    signer: &dyn Signer,
+) -> Result<Vec<u8>> {
+    let der_err = |_| bad("the certificate cannot be DER-encoded");
     let tbs_der = tbs.to_der().map_err(der_err)?;
     let scheme = signer.scheme();
     let digest = scheme.hash().digest(&tbs_der);
@@ -202,6 +214,83 @@ pub fn issue_svid(
     }
     .to_der()
     .map_err(der_err)
+}
+
+/// Issues a self-signed SPIFFE signing CA (SPIFFE X509-SVID, 4.1 and 4.3: cA=TRUE, keyUsage
+/// keyCertSign and cRLSign, both critical; the trust domain's URI `spiffe://<trust_domain>` as
+/// its one SAN; subject `O=<organisation>, CN=<trust_domain>`), for the signer's key; returns its
+/// DER. For the demo and small deployments without SPIRE; SPIRE's own CA is the usual one.
+pub fn issue_svid_ca(
+    trust_domain: &str,
+    organisation: &str,
+    serial: &[u8],
+    not_before: UnixTime,
+    not_after: UnixTime,
+    signer: &dyn Signer,
+) -> Result<Vec<u8>> {
+    let id = SpiffeId::parse(&format!("spiffe://{trust_domain}"))?;
+    if !id.path().is_empty() {
+        return Err(bad("a trust domain has no path"));
+    }
+    if serial.is_empty() || serial.len() > 20 || serial.iter().all(|b| *b == 0) {
+        return Err(bad("serial number empty, zero or longer than 20 bytes"));
+    }
+    if not_after < not_before {
+        return Err(bad("notAfter before notBefore"));
+    }
+    let der_err = |_| bad("the certificate cannot be DER-encoded");
+    let name_err = |_| bad("organisation or trust domain cannot be a certificate name");
+    if organisation.contains([',', '+', '=', '\\', '"']) {
+        return Err(bad("organisation holds a character reserved in names"));
+    }
+    let name = x509_cert::name::Name::from_str(&format!("O={organisation},CN={trust_domain}"))
+        .map_err(name_err)?;
+    let sig_alg = signature_algorithm(signer.scheme())?;
+    let spki = SubjectPublicKeyInfoOwned::from_der(&signer.public_key().to_spki_der()?)
+        .map_err(der_err)?;
+    let key_id = key_identifier(&spki)?;
+    let uri = Ia5String::new(id.as_str()).map_err(der_err)?;
+    let extensions = vec![
+        extension(
+            oid::BASIC_CONSTRAINTS,
+            true,
+            &BasicConstraints {
+                ca: true,
+                path_len_constraint: None,
+            },
+        )?,
+        extension(
+            oid::KEY_USAGE,
+            true,
+            &KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign),
+        )?,
+        extension(
+            oid::SUBJECT_ALT_NAME,
+            false,
+            &SubjectAltName(vec![GeneralName::UniformResourceIdentifier(uri)]),
+        )?,
+        extension(
+            oid::SUBJECT_KEY_IDENTIFIER,
+            false,
+            &SubjectKeyIdentifier(key_id),
+        )?,
+    ];
+    let tbs = TbsCertificate {
+        version: Version::V3,
+        serial_number: SerialNumber::new(serial).map_err(der_err)?,
+        signature: sig_alg.clone(),
+        issuer: name.clone(),
+        validity: Validity {
+            not_before: time(not_before)?,
+            not_after: time(not_after)?,
+        },
+        subject: name,
+        subject_public_key_info: spki,
+        issuer_unique_id: None,
+        subject_unique_id: None,
+        extensions: Some(extensions),
+    };
+    sign(tbs, sig_alg, signer)
 }
 
 /// The certificate signature algorithm of a signer's scheme (RFC 5758, 3.2; RFC 4055, 5).

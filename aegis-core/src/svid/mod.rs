@@ -10,7 +10,8 @@
 //!   [`SvidBundle`] at a given time under the SPIFFE profile ([`crate::x509::Profile::Spiffe`])
 //!   and returns a [`VerifiedSvid`] (SPIFFE ID, leaf key, decoded extensions).
 //! - [`issue`]: [`issue_svid`] makes a leaf SVID from an [`SvidTemplate`] (SPIFFE ID, key,
-//!   serial, validity, extensions), signed through a [`crate::crypto::Signer`].
+//!   serial, validity, extensions), signed through a [`crate::crypto::Signer`];
+//!   [`issue_svid_ca`] a self-signed SPIFFE signing CA for a trust domain.
 
 pub mod extensions;
 pub mod issue;
@@ -21,7 +22,7 @@ pub use extensions::{
     decode_attested_claims, decode_cmw, encode_attested_claims, encode_cmw_ear, AttestedClaims,
     CmwChoice, CmwEar, ComposerExtension, SvidExtensions,
 };
-pub use issue::{issue_svid, SvidTemplate};
+pub use issue::{issue_svid, issue_svid_ca, SvidTemplate};
 pub use verify::{pem_certificates, verify_svid, SvidBundle, VerifiedSvid};
 
 pub mod claims;
