@@ -26,6 +26,7 @@ use aegis_agent::backend::software::SoftwareTpm;
 use aegis_agent::backend::tss::TssBackend;
 use aegis_agent::backend::{AkSpec, AppKeySpec, EkKind, KeyAlg, TpmBackend, TpmKey};
 use aegis_agent::{record_location, LocationLogFile, TpmSigner};
+use aegis_core::appraise::result::AttestationResult;
 use aegis_core::appraise::result::{
     appraise_bundle, ResultContext, ResultPolicy, TrustAnchors, LOCATION, PLATFORM, WORKLOAD_KEY,
 };
@@ -37,12 +38,18 @@ use aegis_core::crypto::{
     default_provider, CryptoProvider, KeySpec, PrivateKey, SignatureFormat, SignatureScheme,
     Signer, SoftwareSigner,
 };
-use aegis_core::ear::GeoClaims;
 use aegis_core::ear::{self, Dialect, Status, VerifierId, VerifyOptions};
+use aegis_core::ear::{GeoClaims, TokenFormat};
 use aegis_core::ek::{trim_nv_certificate, verify_ek_certificate, EkTrustStore, VerifiedEk};
 use aegis_core::geo::fence::GeofencePolicy;
 use aegis_core::geo::{self, LocationEvent, SensorType};
 use aegis_core::keys::PublicKey;
+use aegis_core::svid::claims::AttestedClaims;
+use aegis_core::svid::gateway::{decide_chain, GatewayContext, GatewayPolicy};
+use aegis_core::svid::{
+    encode_attested_claims, encode_cmw_ear, issue_svid, issue_svid_ca, verify_svid, SpiffeId,
+    SvidBundle, SvidTemplate,
+};
 use aegis_core::time::UnixTime;
 use aegis_core::token::{
     self, Location, MemoryReplayCache, ProofKind, ProofPolicy, ProofRequest, Residency,
@@ -51,6 +58,7 @@ use aegis_core::tpm::{EccCurve, HashAlg, KeyParms, PcrSelection};
 use aegis_core::verify::{
     ActivationChallenge, AkBinding, AttestationKey, EkEndorsement, KeyPolicy,
 };
+use aegis_core::x509::{Certificate, Profile};
 use base64::Engine;
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
@@ -721,14 +729,30 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
         )?,
         _ => None,
     };
+    // 8. The agent's X.509-SVID carrying the result, as Aegis's SPIRE CredentialComposer makes
+    //    it, checked as a SPIFFE SVID and decided on by a gateway.
+    let svid = svid_steps(
+        &mut rec,
+        &app,
+        &result,
+        record.event(),
+        &jwt,
+        verifier_key.public_key(),
+        now,
+    )?;
     if let Some(dir) = &opts.out {
-        let public_pem = spki_pem(
+        let public_pem = pem(
+            "PUBLIC KEY",
             &verifier_key
                 .public_key()
                 .to_spki_der()
                 .map_err(at("verifier public key"))?,
         );
-        let files: [(&str, Vec<u8>); 6] = [
+        let (svid_pem, svid_bundle_pem) =
+            svid.as_ref().map_or_else(Default::default, |(leaf, ca)| {
+                (pem("CERTIFICATE", leaf), pem("CERTIFICATE", ca))
+            });
+        let files: [(&str, Vec<u8>); 8] = [
             ("bundle.json", bundle.to_json()),
             (
                 "enrolment.json",
@@ -741,6 +765,8 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
             ("ear.jwt", jwt.clone().into_bytes()),
             ("ear-verifier.pub.pem", public_pem.into_bytes()),
             ("dpog.jwt", dpog.clone().unwrap_or_default().into_bytes()),
+            ("svid.pem", svid_pem.into_bytes()),
+            ("svid-bundle.pem", svid_bundle_pem.into_bytes()),
         ];
         std::fs::create_dir_all(dir).map_err(|error| DemoError::Io {
             path: dir.clone(),
@@ -804,7 +830,18 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
                 .to_owned(),
         );
     }
-    not_proved.push("the SVID carrying the EAR (a later step)".to_owned());
+    if svid.is_some() {
+        proved.push(
+            "an X.509-SVID for the App Key carries the attested claims and the signed EAR \
+             (AttestedClaims and CMW extensions), verifies as a SPIFFE SVID, and a gateway \
+             allows it; its CA is the demo's own, standing in for SPIRE's (make e2e-spire runs \
+             the real servers)"
+                .to_owned(),
+        );
+    } else {
+        not_proved
+            .push("a gateway allowing the App Key's SVID: it denied it (see the steps)".to_owned());
+    }
     if !info.hardware_protected {
         not_proved.push("anything about hardware: the software backend keeps every key in process memory (INSECURE)".to_owned());
         for p in &mut proved {
@@ -939,6 +976,114 @@ fn gateway_proof_steps(
     Ok(accepted.ok().map(|_| proof))
 }
 
+/// The SVID steps: a CA made here (standing in for the SPIRE server's) issues an X.509-SVID for
+/// the App Key with the AttestedClaims (from the result and the reading) and the CMW-wrapped EAR,
+/// valid no longer than the EAR (300 s); it is verified as a SPIFFE SVID and a gateway decides on
+/// it with its default policy. Returns (SVID, CA) DER when the gateway allows it.
+fn svid_steps(
+    rec: &mut Recorder,
+    app: &TpmKey,
+    result: &AttestationResult,
+    reading: &LocationEvent,
+    ear_jwt: &str,
+    ear_key: &PublicKey,
+    now: UnixTime,
+) -> Result<Option<(Vec<u8>, Vec<u8>)>, DemoError> {
+    let p = default_provider();
+    let ca_key = PrivateKey::generate(p, KeySpec::Ecc(EccCurve::NistP256))
+        .and_then(|k| SoftwareSigner::new(p, k, SignatureScheme::Ecdsa(HashAlg::Sha256)))
+        .map_err(at("SVID CA key"))?;
+    let (from, until) = (now.saturating_sub(60), now.saturating_add(300));
+    let ca = issue_svid_ca(
+        "aegis-demo.example",
+        "Aegis demo CA",
+        &fresh_nonce(p)?[..16],
+        from,
+        now.saturating_add(86_400),
+        &ca_key,
+    )
+    .map_err(at("SVID CA"))?;
+    let ca_cert = Certificate::from_der(&ca, Profile::Spiffe).map_err(at("SVID CA"))?;
+    let claims = AttestedClaims::from_result(result, Some(reading))
+        .and_then(|c| c.to_json())
+        .map_err(at("attested claims"))?;
+    let extensions = [
+        encode_attested_claims(claims.as_bytes()).map_err(at("AttestedClaims extension"))?,
+        encode_cmw_ear(ear_jwt.as_bytes(), TokenFormat::Jwt, Dialect::Ietf04)
+            .map_err(at("CMW extension"))?,
+    ];
+    let id = SpiffeId::parse(&format!(
+        "spiffe://aegis-demo.example/spire/agent/aegis/{}",
+        hex::encode(app.public().name().as_bytes())
+    ))
+    .map_err(at("SPIFFE ID"))?;
+    let leaf = issue_svid(
+        &SvidTemplate {
+            spiffe_id: &id,
+            public_key: &PublicKey::from_tpm_public(app.public()),
+            serial: &fresh_nonce(p)?[..16],
+            not_before: from,
+            not_after: until,
+            extensions: &extensions,
+        },
+        &ca_cert,
+        &ca_key,
+    )
+    .map_err(at("issue SVID"))?;
+    rec.record(
+        "SVID issued",
+        true,
+        format!(
+            "{id}: the App Key, AttestedClaims ({} bytes) and CMW(EAR) extensions, valid until the EAR expires",
+            claims.len()
+        ),
+    );
+    let mut bundle = SvidBundle::new();
+    bundle.add_der(&ca).map_err(at("SVID bundle"))?;
+    let verified = verify_svid(p, &[&leaf], &bundle, now);
+    rec.record(
+        "SVID verified (SPIFFE)",
+        verified.is_ok(),
+        match &verified {
+            Ok(v) => {
+                format!(
+                "one SPIFFE ID URI SAN, leaf not a CA, keyUsage digitalSignature, chain to the \
+                 bundle; extensions: claims {}, EAR {}",
+                if v.attested_claims().is_some() { "present" } else { "MISSING" },
+                if v.ear().is_some() { "present" } else { "MISSING" }
+            )
+            }
+            Err(e) => format!("refused: {e} (code {})", e.code()),
+        },
+    );
+    let decision = decide_chain(
+        p,
+        &[&leaf],
+        &bundle,
+        &GatewayPolicy::default(),
+        &GatewayContext::new(ear_key, now),
+    );
+    rec.record(
+        "gateway: SVID decision",
+        decision.allowed(),
+        if decision.allowed() {
+            let headers: Vec<String> = decision
+                .headers()
+                .iter()
+                .map(|(h, v)| format!("{h}: {v}"))
+                .collect();
+            format!("allowed; forwards {}", headers.join(", "))
+        } else {
+            let denials: Vec<String> = decision
+                .denials()
+                .map(|e| format!("{e} (code {})", e.code()))
+                .collect();
+            format!("denied: {}", denials.join("; "))
+        },
+    );
+    Ok(decision.allowed().then_some((leaf, ca)))
+}
+
 /// The step name of a submod in the report.
 fn submod_step(name: &str) -> &'static str {
     match name {
@@ -949,15 +1094,15 @@ fn submod_step(name: &str) -> &'static str {
     }
 }
 
-/// A SubjectPublicKeyInfo DER as PEM (RFC 7468, 13).
-fn spki_pem(der: &[u8]) -> String {
+/// DER as PEM with `label` (RFC 7468: "PUBLIC KEY", 13; "CERTIFICATE", 5).
+fn pem(label: &str, der: &[u8]) -> String {
     let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut out = String::from("-----BEGIN PUBLIC KEY-----\n");
+    let mut out = format!("-----BEGIN {label}-----\n");
     for line in b64.as_bytes().chunks(64) {
         out.push_str(&String::from_utf8_lossy(line));
         out.push('\n');
     }
-    out.push_str("-----END PUBLIC KEY-----\n");
+    out.push_str(&format!("-----END {label}-----\n"));
     out
 }
 
