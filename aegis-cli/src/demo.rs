@@ -748,10 +748,9 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
                 .to_spki_der()
                 .map_err(at("verifier public key"))?,
         );
-        let (svid_pem, svid_bundle_pem) =
-            svid.as_ref().map_or_else(Default::default, |(leaf, ca)| {
-                (pem("CERTIFICATE", leaf), pem("CERTIFICATE", ca))
-            });
+        let (svid_pem, svid_bundle_pem) = svid.as_ref().map_or_else(Default::default, |s| {
+            (pem("CERTIFICATE", &s.leaf), pem("CERTIFICATE", &s.ca))
+        });
         let files: [(&str, Vec<u8>); 8] = [
             ("bundle.json", bundle.to_json()),
             (
@@ -976,6 +975,17 @@ fn gateway_proof_steps(
     Ok(accepted.ok().map(|_| proof))
 }
 
+/// An SVID the demo issued and its CA, both DER.
+struct DemoSvid {
+    leaf: Vec<u8>,
+    ca: Vec<u8>,
+}
+
+/// A random certificate serial number: 16 bytes (RFC 5280, 4.1.2.2: at most 20).
+fn serial(p: &dyn CryptoProvider) -> Result<Vec<u8>, DemoError> {
+    Ok(fresh_nonce(p)?.into_iter().take(16).collect())
+}
+
 /// The SVID steps: a CA made here (standing in for the SPIRE server's) issues an X.509-SVID for
 /// the App Key with the AttestedClaims (from the result and the reading) and the CMW-wrapped EAR,
 /// valid no longer than the EAR (300 s); it is verified as a SPIFFE SVID and a gateway decides on
@@ -988,7 +998,7 @@ fn svid_steps(
     ear_jwt: &str,
     ear_key: &PublicKey,
     now: UnixTime,
-) -> Result<Option<(Vec<u8>, Vec<u8>)>, DemoError> {
+) -> Result<Option<DemoSvid>, DemoError> {
     let p = default_provider();
     let ca_key = PrivateKey::generate(p, KeySpec::Ecc(EccCurve::NistP256))
         .and_then(|k| SoftwareSigner::new(p, k, SignatureScheme::Ecdsa(HashAlg::Sha256)))
@@ -997,7 +1007,7 @@ fn svid_steps(
     let ca = issue_svid_ca(
         "aegis-demo.example",
         "Aegis demo CA",
-        &fresh_nonce(p)?[..16],
+        &serial(p)?,
         from,
         now.saturating_add(86_400),
         &ca_key,
@@ -1021,7 +1031,7 @@ fn svid_steps(
         &SvidTemplate {
             spiffe_id: &id,
             public_key: &PublicKey::from_tpm_public(app.public()),
-            serial: &fresh_nonce(p)?[..16],
+            serial: &serial(p)?,
             not_before: from,
             not_after: until,
             extensions: &extensions,
@@ -1081,7 +1091,7 @@ fn svid_steps(
             format!("denied: {}", denials.join("; "))
         },
     );
-    Ok(decision.allowed().then_some((leaf, ca)))
+    Ok(decision.allowed().then_some(DemoSvid { leaf, ca }))
 }
 
 /// The step name of a submod in the report.
