@@ -3,9 +3,9 @@
 # location evidence in PCR 15, quote, verification of everything, summary).
 # make test-backend: aegis-agent's tss backend suite on swtpm (needs --features tss).
 
-TEST_TARGETS += test-backend
+TEST_TARGETS += test-backend test-demo
 
-.PHONY: demo demo-software test-backend bench-backend
+.PHONY: demo demo-software test-backend test-demo bench-backend
 
 demo:
 	@scripts/deps.sh tpm
@@ -31,6 +31,13 @@ test-backend:
 	@scripts/deps.sh tpm
 	@scripts/deps.sh native
 	$(CARGO) test -p aegis-agent --features tss --test backend_swtpm
+	# make lint builds without the tss feature; the demo and the TPM signers need it.
+	$(CARGO) clippy -p aegis-cli -p aegis-agent --features tss --all-targets -- -D warnings
+
+# make demo as a test: every step of the flow (EK to SVID and gateway) must pass.
+test-demo: demo
+	@python3 -c 'import json,sys; r=json.load(open("target/demo/report.json")); bad=[s["step"] for s in r["steps"] if not s["ok"]]; sys.exit("test-demo: failed steps: "+", ".join(bad) if bad or not r["all_checks_passed"] else 0)'
+	@echo "test-demo: every step of make demo passed"
 
 # Per-operation latency on swtpm (criterion; not a timed test).
 bench-backend:
