@@ -4,13 +4,10 @@
 use std::path::PathBuf;
 
 use aegis_core::crypto;
-use aegis_core::ear::TokenFormat;
-use aegis_core::svid::{self, AttestedClaims, CmwEar, SvidBundle};
+use aegis_core::svid::{self, AttestedClaims, SvidBundle};
 use aegis_core::time::UnixTime;
 use aegis_core::x509::{Certificate, Profile};
 use aegis_core::Result;
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
@@ -79,16 +76,14 @@ pub fn run(action: &SvidAction, files: Files) -> std::result::Result<Outcome, Us
             let time = args.time.map_or_else(UnixTime::now, UnixTime::from_secs);
             Ok(
                 match svid::verify_svid(crypto::default_provider(), &chain, &bundle, time) {
-                    Ok(v) => Outcome::Valid(json!({
-                        "spiffe_id": v.spiffe_id().as_str(),
-                        "trust_domain": v.spiffe_id().trust_domain(),
-                        "path": v.spiffe_id().path(),
-                        "path_len": v.path_len(),
-                        "time": time.as_secs(),
-                        "leaf": leaf_json(v.leaf()),
-                        "attested_claims": v.attested_claims().map(claims_json),
-                        "ear": v.ear().map(ear_json),
-                    })),
+                    Ok(v) => {
+                        let mut out = v.to_json();
+                        if let Some(m) = out.as_object_mut() {
+                            m.insert("time".into(), time.as_secs().into());
+                            m.insert("leaf".into(), leaf_json(v.leaf()));
+                        }
+                        Outcome::Valid(out)
+                    }
                     Err(e) => Outcome::Invalid(e),
                 },
             )
@@ -107,22 +102,6 @@ fn or_error<T>(r: Result<T>, f: impl FnOnce(T) -> Value) -> Value {
 
 fn claims_json(c: &AttestedClaims) -> Value {
     Value::Object(c.to_object())
-}
-
-fn ear_json(c: &CmwEar) -> Value {
-    let token = match c.format() {
-        TokenFormat::Jwt => json!({"token": String::from_utf8_lossy(c.token())}),
-        TokenFormat::Cwt => json!({"token_base64": STANDARD.encode(c.token())}),
-    };
-    let mut v = json!({
-        "choice": c.choice().name(),
-        "format": c.format().name(),
-        "media_type": c.media_type(),
-    });
-    if let (Some(m), Value::Object(t)) = (v.as_object_mut(), token) {
-        m.extend(t);
-    }
-    v
 }
 
 /// The leaf without its extensions (printed decoded beside it).
@@ -153,7 +132,7 @@ fn certificate_json(cert: &Certificate) -> Value {
                 or_error(svid::decode_attested_claims(v), |c| claims_json(&c))
             }),
             "cmw": extension(aegis_core::keys::oid::ID_PE_CMW, |v| {
-                or_error(svid::decode_cmw(v), |c| ear_json(&c))
+                or_error(svid::decode_cmw(v), |c| c.to_json())
             }),
         },
     })

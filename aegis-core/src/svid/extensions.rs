@@ -22,6 +22,7 @@
 //! duplicate member names, unpadded base64url, one CBOR item. The EAR inside is not verified
 //! here: [`CmwEar::token`] goes to [`crate::ear::verify_token`] with the caller's key.
 
+use base64::engine::general_purpose::STANDARD;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use base64::Engine as _;
 use der::asn1::{OctetStringRef, Utf8StringRef};
@@ -224,6 +225,24 @@ impl CmwEar {
     /// The signed token, owned.
     pub fn into_token(self) -> Vec<u8> {
         self.token
+    }
+
+    /// `{"choice", "format", "media_type", "token"}` for a JWT (its text) or
+    /// `{..., "token_base64"}` for a CWT.
+    pub fn to_json(&self) -> Value {
+        let mut v = serde_json::json!({
+            "choice": self.choice().name(),
+            "format": self.format().name(),
+            "media_type": self.media_type(),
+        });
+        let token = match self.format() {
+            TokenFormat::Jwt => ("token", String::from_utf8_lossy(self.token()).into_owned()),
+            TokenFormat::Cwt => ("token_base64", STANDARD.encode(self.token())),
+        };
+        if let Some(m) = v.as_object_mut() {
+            m.insert(token.0.into(), token.1.into());
+        }
+        v
     }
 }
 

@@ -3,6 +3,7 @@
 //! at the caller's time, by the one path builder of Aegis under [`Profile::Spiffe`].
 
 use der::Decode;
+use serde_json::{json, Value};
 
 use super::extensions::{AttestedClaims, CmwEar, SvidExtensions};
 use crate::crypto::CryptoProvider;
@@ -174,6 +175,20 @@ impl VerifiedSvid {
     /// The leaf's CMW-wrapped EAR (unverified token bytes and their form), when present.
     pub fn ear(&self) -> Option<&CmwEar> {
         self.extensions.ear()
+    }
+
+    /// What the C, Python and Go surfaces hand out: `{"spiffe_id", "trust_domain", "path",
+    /// "path_len", "attested_claims": object | null, "ear": {"choice", "format", "media_type",
+    /// "token" (a JWT) | "token_base64" (a CWT)} | null}`.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "spiffe_id": self.id.as_str(),
+            "trust_domain": self.id.trust_domain(),
+            "path": self.id.path(),
+            "path_len": self.path_len,
+            "attested_claims": self.attested_claims().map(|c| Value::Object(c.to_object())),
+            "ear": self.ear().map(CmwEar::to_json),
+        })
     }
 }
 
