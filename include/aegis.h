@@ -50,6 +50,11 @@
 #define AEGIS_VERSION_PATCH 0
 #define AEGIS_VERSION_STRING "0.1.0"
 
+/* The X.509-SVID extensions' OIDs (FORMATS.md; aegis_attested_claims_extension_make,
+ * aegis_cmw_extension_make): AttestedClaims, and CMW (id-pe-cmw). Both are non-critical. */
+#define AEGIS_OID_ATTESTED_CLAIMS "1.3.6.1.4.1.55744.1.1"
+#define AEGIS_OID_CMW "1.3.6.1.5.5.7.1.35"
+
 /**
  * TPM_ALG_SHA1 = 0x0004 (TCG Algorithm Registry; TPM 2.0 Part 2, 6.3): a hash algorithm or PCR bank.
  * Accepted only where a policy allows SHA-1.
@@ -564,6 +569,12 @@ typedef uint32_t aegis_resolution_kind;
  * `AEGIS_SOVEREIGN_*` constants.
  */
 typedef uint32_t aegis_sovereign_member;
+
+/**
+ * The form of the EAR an `aegis_cmw_extension_make` wraps: one of the `AEGIS_EAR_FORM_*`
+ * constants.
+ */
+typedef uint32_t aegis_ear_form;
 
 /**
  * What a DPoR or DPoG proof is minted for (aegis_core::token::ProofRequest). `htm`, `htu` and
@@ -1930,6 +1941,16 @@ typedef struct {
  * An SVID the client sent along with its leaf is of another trust domain.
  */
 #define AEGIS_GATEWAY_CHAIN_TRUST_DOMAIN_MISMATCH 13072
+
+/**
+ * A JWT EAR (the CMW's json arm).
+ */
+#define AEGIS_EAR_FORM_JWT 0
+
+/**
+ * A CWT EAR (the CMW's cbor arm).
+ */
+#define AEGIS_EAR_FORM_CWT 1
 
 /**
  * DPoR: residency (`typ` "dpor+jwt").
@@ -4392,6 +4413,88 @@ aegis_status aegis_poc_location_log_check(const aegis_poc_location_log *log,
                                           size_t nonce_hex_len,
                                           aegis_string **out,
                                           aegis_error **err_out);
+
+/**
+ * Verifies the X.509-SVID chain `chain_pem` (PEM, leaf first, then intermediates) against the
+ * trust bundle `bundle_pem` (PEM CA certificates) at `now` (Unix seconds), per the SPIFFE
+ * X509-SVID specification (aegis_core::svid::verify_svid). `trust_domain` (UTF-8, NULL with
+ * length 0 for none) restricts the leaf to that trust domain. On success writes to `*out` the
+ * JSON `{"spiffe_id", "trust_domain", "path", "path_len", "attested_claims": object | null,
+ * "ear": {"choice", "format", "media_type", "token" | "token_base64"} | null}` (an
+ * `aegis_string` the caller frees). A chain that fails a check is its `AEGIS_SVID_*` status.
+ *
+ * # Safety
+ * Each `(ptr, len)` pair is readable or NULL with length 0; `out` is valid for writing one
+ * pointer; `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_svid_verify(const uint8_t *chain_pem,
+                               size_t chain_len,
+                               const uint8_t *bundle_pem,
+                               size_t bundle_len,
+                               const uint8_t *trust_domain,
+                               size_t trust_domain_len,
+                               uint64_t now,
+                               aegis_string **out,
+                               aegis_error **err_out);
+
+/**
+ * The AttestedClaims extension's DER extnValue (a UTF8String) for the JSON document
+ * `(claims_json, claims_len)` (one JSON object, at most 32 KiB, no duplicate members), written to
+ * `*out` (an `aegis_bytes` the caller frees) on success. The extension is non-critical; its OID
+ * is `AEGIS_OID_ATTESTED_CLAIMS`.
+ *
+ * # Safety
+ * `(claims_json, claims_len)` is readable or NULL with length 0; `out` is valid for writing one
+ * pointer; `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_attested_claims_extension_make(const uint8_t *claims_json,
+                                                  size_t claims_len,
+                                                  aegis_bytes **out,
+                                                  aegis_error **err_out);
+
+/**
+ * The CMW extension's DER extnValue (draft-ietf-rats-msg-wrap: the json arm for a JWT, the cbor
+ * arm for a CWT) carrying the signed EAR `(token, token_len)` of `form` (`AEGIS_EAR_FORM_*`) in
+ * `dialect` (`AEGIS_EAR_DIALECT_*`, for the media type's profile), written to `*out` (an
+ * `aegis_bytes` the caller frees). Non-critical; OID `AEGIS_OID_CMW`.
+ *
+ * # Safety
+ * `(token, token_len)` is readable or NULL with length 0; `out` is valid for writing one
+ * pointer; `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_cmw_extension_make(const uint8_t *token,
+                                      size_t token_len,
+                                      aegis_ear_form form,
+                                      aegis_ear_dialect dialect_,
+                                      aegis_bytes **out,
+                                      aegis_error **err_out);
+
+/**
+ * A gateway's decision on a client's X.509-SVID chain (aegis_core::svid::gateway::decide_chain,
+ * docs/gateway.md): the chain (PEM, leaf first) verified against `bundle_pem`, its attested
+ * claims and CMW-wrapped EAR checked against the verifier's `ear_key` and the gateway policy
+ * `(policy_json, policy_len)` at `now`. No network location verifier is given, so a mobile
+ * reading denies. On success writes the decision JSON (`{"verdict": "allow" | "deny",
+ * "reasons": [...], "headers": {...}}`, an `aegis_string` the caller frees) to `*out` and
+ * whether it allows to `*allowed`: a denial is a decision, not an error. An invalid policy is
+ * `AEGIS_GATEWAY_POLICY_INVALID`.
+ *
+ * # Safety
+ * Each `(ptr, len)` pair is readable or NULL with length 0; `ear_key` is NULL or a live
+ * `aegis_public_key`; `out` and `allowed` are valid for writing; `err_out` is NULL or valid for
+ * writing one pointer.
+ */
+aegis_status aegis_gateway_check(const uint8_t *chain_pem,
+                                 size_t chain_len,
+                                 const uint8_t *bundle_pem,
+                                 size_t bundle_len,
+                                 const uint8_t *policy_json,
+                                 size_t policy_len,
+                                 const aegis_public_key *ear_key,
+                                 uint64_t now,
+                                 aegis_string **out,
+                                 bool *allowed,
+                                 aegis_error **err_out);
 
 /**
  * Makes a replay cache for at most `capacity` unexpired identifiers (rounded up to a multiple of

@@ -1,5 +1,5 @@
 # C ABI (aegis-ffi, include/aegis.h): header regeneration check, C tests (test_abi, test_manifest,
-# test_sign, test_token) under AddressSanitizer/UBSan and valgrind, the exported-symbol check,
+# test_sign, test_token, test_svid) under AddressSanitizer/UBSan and valgrind, the exported-symbol check,
 # examples/verify_quote.c.
 # Build products go under target/c (never into the tree).
 
@@ -83,19 +83,23 @@ test-c: c-tools header-check ffi-lib
 	gcc $(C_STD) $(C_SAN) tests/c/test_manifest.c $(C_TEST_SRCS) $(C_LIBDIR)/libaegis.a $(C_SYSLIBS) -o $(C_OUT)/test_manifest_asan
 	gcc $(C_STD) $(C_SAN) tests/c/test_sign.c $(C_TEST_SRCS) $(C_LIBDIR)/libaegis.a $(C_SYSLIBS) -o $(C_OUT)/test_sign_asan
 	gcc $(C_STD) $(C_SAN) tests/c/test_token.c $(C_LIBDIR)/libaegis.a $(C_SYSLIBS) -o $(C_OUT)/test_token_asan
+	gcc $(C_STD) $(C_SAN) tests/c/test_svid.c $(C_TEST_SRCS) $(C_LIBDIR)/libaegis.a $(C_SYSLIBS) -o $(C_OUT)/test_svid_asan
 	RUST_BACKTRACE=0 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(C_OUT)/test_abi_asan $(C_TESTDATA)
 	$(C_LSAN) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(C_OUT)/test_manifest_asan $(C_TESTDATA)
 	$(C_LSAN) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(C_OUT)/test_sign_asan $(C_TESTDATA)
 	$(C_LSAN) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(C_OUT)/test_token_asan
+	$(C_LSAN) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(C_OUT)/test_svid_asan $(C_TESTDATA)
 	@echo "== C tests under valgrind (no sanitizers, cdylib)"
 	gcc $(C_STD) -DAEGIS_TESTING tests/c/test_abi.c $(C_TEST_SRCS) -L$(C_LIBDIR) -laegis -Wl,-rpath,$(abspath $(C_LIBDIR)) -o $(C_OUT)/test_abi
 	gcc $(C_STD) tests/c/test_manifest.c $(C_TEST_SRCS) -L$(C_LIBDIR) -laegis -Wl,-rpath,$(abspath $(C_LIBDIR)) -o $(C_OUT)/test_manifest
 	gcc $(C_STD) tests/c/test_sign.c $(C_TEST_SRCS) -L$(C_LIBDIR) -laegis -Wl,-rpath,$(abspath $(C_LIBDIR)) -o $(C_OUT)/test_sign
 	gcc $(C_STD) -pthread tests/c/test_token.c -L$(C_LIBDIR) -laegis -Wl,-rpath,$(abspath $(C_LIBDIR)) -o $(C_OUT)/test_token
+	gcc $(C_STD) tests/c/test_svid.c $(C_TEST_SRCS) -L$(C_LIBDIR) -laegis -Wl,-rpath,$(abspath $(C_LIBDIR)) -o $(C_OUT)/test_svid
 	RUST_BACKTRACE=0 $(VALGRIND) $(C_OUT)/test_abi $(C_TESTDATA)
 	$(VALGRIND) $(C_OUT)/test_manifest $(C_TESTDATA)
 	$(VALGRIND) $(C_OUT)/test_sign $(C_TESTDATA)
 	$(VALGRIND) $(C_OUT)/test_token
+	$(VALGRIND) $(C_OUT)/test_svid $(C_TESTDATA)
 	@echo "== examples/verify_quote.c on $(C_EXAMPLE_VECTOR)"
 	gcc $(C_STD) examples/verify_quote.c $(C_LIBDIR)/libaegis.a $(C_SYSLIBS) -o $(C_OUT)/verify_quote
 	v=$(C_TESTDATA)/$(C_EXAMPLE_VECTOR); $(C_OUT)/verify_quote $$v/ak.pub $$v/quote.attest $$v/quote.sig \

@@ -44,6 +44,7 @@ mod policy;
 mod sign;
 mod sovereign;
 mod status;
+mod svid;
 mod token;
 mod verify;
 mod version;
