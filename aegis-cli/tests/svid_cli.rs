@@ -135,8 +135,8 @@ fn inspect_decodes_every_certificate_without_verifying() {
     assert_eq!(certs[1]["spiffe_id"], "spiffe://example.org");
     assert_eq!(certs[0]["extensions"]["cmw"]["format"], "jwt");
     assert_eq!(
-        certs[0]["extensions"]["attested_claims"]["grc.workload"]["key-source"],
-        "tpm-app-key"
+        certs[0]["extensions"]["attested_claims"]["grc.tpm-attestation"]["status"],
+        "affirming"
     );
     assert!(certs[0]["not_after"].as_u64().unwrap() > certs[0]["not_before"].as_u64().unwrap());
     assert!(certs[1]["extensions"]["cmw"].is_null());

@@ -53,13 +53,13 @@ LEAF_ID = f"spiffe://{TRUST_DOMAIN}/ns/prod/sa/python-app"
 EAR_PROFILE = "tag:ietf.org,2026:rats/ear#04"
 
 ATTESTED_CLAIMS = {
+    # The grc.* model of docs/gateway.md (aegis_core::svid::claims::AttestedClaims).
     "grc.workload": {
-        "workload-id": LEAF_ID,
-        "key-source": "tpm-app-key",
+        "spiffe_id": LEAF_ID,
     },
     "grc.tpm-attestation": {
-        "app-key-jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I",
-        "verifier": "aegis",
+        "status": "affirming",
+        "app_key": {"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"},
     },
     "grc.geolocation": {
         "sensor_type": "gnss",
