@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use aegis_core::crypto;
-use aegis_core::svid::{self, AttestedClaims, SvidBundle};
+use aegis_core::svid::{self, AttestedClaimsJson, SvidBundle};
 use aegis_core::time::UnixTime;
 use aegis_core::x509::{Certificate, Profile};
 use aegis_core::Result;
@@ -100,7 +100,7 @@ fn or_error<T>(r: Result<T>, f: impl FnOnce(T) -> Value) -> Value {
     r.map_or_else(|e| error_json(&e), f)
 }
 
-fn claims_json(c: &AttestedClaims) -> Value {
+fn claims_json(c: &AttestedClaimsJson) -> Value {
     Value::Object(c.to_object())
 }
 

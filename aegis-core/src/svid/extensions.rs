@@ -82,15 +82,16 @@ impl ComposerExtension {
     }
 }
 
-/// The AttestedClaims JSON document of an SVID (FORMATS.md: the PoC's `grc.workload`,
-/// `grc.tpm-attestation`, `grc.geolocation` claims), checked to be one JSON object of at most
-/// [`MAX_ATTESTED_CLAIMS_BYTES`] with no duplicate member names, kept as its exact text.
+/// The AttestedClaims JSON document of an SVID as carried (FORMATS.md: the PoC's `grc.workload`,
+/// `grc.tpm-attestation`, `grc.geolocation` claims), checked only to be one JSON object of at
+/// most [`MAX_ATTESTED_CLAIMS_BYTES`] with no duplicate member names, kept as its exact text;
+/// [`super::claims::AttestedClaims::from_json`] reads it into the typed model.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AttestedClaims {
+pub struct AttestedClaimsJson {
     json: String,
 }
 
-impl AttestedClaims {
+impl AttestedClaimsJson {
     /// Checks a JSON document: at most [`MAX_ATTESTED_CLAIMS_BYTES`], UTF-8, one object, no
     /// duplicate member names (`SvidAttestedClaimsTooLarge`, `SvidAttestedClaimsMalformed`).
     pub fn from_json(json: &[u8]) -> Result<Self> {
@@ -111,7 +112,7 @@ impl AttestedClaims {
                 what: "not a JSON object",
             });
         }
-        Ok(AttestedClaims {
+        Ok(AttestedClaimsJson {
             json: text.to_owned(),
         })
     }
@@ -140,10 +141,10 @@ impl AttestedClaims {
     }
 }
 
-/// Encodes a JSON document (checked by [`AttestedClaims::from_json`]) as the non-critical
+/// Encodes a JSON document (checked by [`AttestedClaimsJson::from_json`]) as the non-critical
 /// AttestedClaims extension: the extnValue is the DER UTF8String of the exact bytes given.
 pub fn encode_attested_claims(json: &[u8]) -> Result<ComposerExtension> {
-    let claims = AttestedClaims::from_json(json)?;
+    let claims = AttestedClaimsJson::from_json(json)?;
     let value = Utf8StringRef::new(claims.as_str())
         .and_then(|s| s.to_der())
         .map_err(|_| Error::SvidAttestedClaimsMalformed {
@@ -157,8 +158,8 @@ pub fn encode_attested_claims(json: &[u8]) -> Result<ComposerExtension> {
 }
 
 /// Decodes an AttestedClaims extnValue: exactly one DER UTF8String holding a JSON object
-/// ([`AttestedClaims::from_json`]).
-pub fn decode_attested_claims(extn_value: &[u8]) -> Result<AttestedClaims> {
+/// ([`AttestedClaimsJson::from_json`]).
+pub fn decode_attested_claims(extn_value: &[u8]) -> Result<AttestedClaimsJson> {
     let malformed = |what| Error::SvidAttestedClaimsMalformed { what };
     if extn_value.len() > MAX_ATTESTED_CLAIMS_BYTES + 8 {
         return Err(Error::SvidAttestedClaimsTooLarge {
@@ -168,7 +169,7 @@ pub fn decode_attested_claims(extn_value: &[u8]) -> Result<AttestedClaims> {
     }
     let s = Utf8StringRef::from_der(extn_value)
         .map_err(|_| malformed("extnValue is not one DER UTF8String"))?;
-    AttestedClaims::from_json(s.as_str().as_bytes())
+    AttestedClaimsJson::from_json(s.as_str().as_bytes())
 }
 
 /// The arm of `CMW ::= CHOICE { json UTF8String, cbor OCTET STRING }`
@@ -490,7 +491,7 @@ fn check_token(token: &[u8], format: TokenFormat) -> Result<()> {
 /// The two SVID extensions of one certificate, decoded when present.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SvidExtensions {
-    attested_claims: Option<AttestedClaims>,
+    attested_claims: Option<AttestedClaimsJson>,
     ear: Option<CmwEar>,
 }
 
@@ -511,7 +512,7 @@ impl SvidExtensions {
     }
 
     /// The AttestedClaims JSON, when present.
-    pub fn attested_claims(&self) -> Option<&AttestedClaims> {
+    pub fn attested_claims(&self) -> Option<&AttestedClaimsJson> {
         self.attested_claims.as_ref()
     }
 

@@ -19,7 +19,7 @@ pub mod verify;
 
 pub use crate::x509::SpiffeId;
 pub use extensions::{
-    decode_attested_claims, decode_cmw, encode_attested_claims, encode_cmw_ear, AttestedClaims,
+    decode_attested_claims, decode_cmw, encode_attested_claims, encode_cmw_ear, AttestedClaimsJson,
     CmwChoice, CmwEar, ComposerExtension, SvidExtensions,
 };
 pub use issue::{issue_svid, issue_svid_ca, SvidTemplate};

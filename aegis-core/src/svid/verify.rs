@@ -5,7 +5,7 @@
 use der::Decode;
 use serde_json::{json, Value};
 
-use super::extensions::{AttestedClaims, CmwEar, SvidExtensions};
+use super::extensions::{AttestedClaimsJson, CmwEar, SvidExtensions};
 use crate::crypto::CryptoProvider;
 use crate::error::{Error, Result};
 use crate::keys::PublicKey;
@@ -168,7 +168,7 @@ impl VerifiedSvid {
     }
 
     /// The leaf's AttestedClaims JSON, when present.
-    pub fn attested_claims(&self) -> Option<&AttestedClaims> {
+    pub fn attested_claims(&self) -> Option<&AttestedClaimsJson> {
         self.extensions.attested_claims()
     }
 
