@@ -97,15 +97,6 @@ func (k *TPMKey) TPMPublic() ([]byte, error) {
 	return takeBytes(out), nil
 }
 
-// takeBytes copies and frees an aegis_bytes (NULL gives nil).
-func takeBytes(b *C.aegis_bytes) []byte {
-	if b == nil {
-		return nil
-	}
-	defer C.aegis_bytes_free(b)
-	return gobytes(C.aegis_bytes_ptr(b), C.aegis_bytes_len(b))
-}
-
 // do runs f on the C handle under the lock (NULL after Close: the C side reports ErrNullPointer).
 func (t *TPM) do(f func(p *C.aegis_tpm) error) error {
 	t.mu.Lock()

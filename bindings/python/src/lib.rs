@@ -16,6 +16,7 @@ mod geofence;
 mod keypolicy;
 mod sign;
 mod sovereign;
+mod svid;
 mod token;
 
 use aegis_core::compat;
@@ -775,6 +776,7 @@ fn _aegis(m: &Bound<'_, PyModule>) -> PyResult<()> {
     keypolicy::register(m)?;
     sovereign::register(m)?;
     geo::register(m)?;
+    svid::register(m)?;
     token::register(m)?;
     Ok(())
 }

@@ -85,7 +85,10 @@ from aegis._aegis import (
     __version__,
     appraise,
     appraise_bundle,
+    attested_claims_extension,
     check_activated,
+    cmw_extension,
+    gateway_check,
     geo_resolve,
     inspect,
     jwk_thumbprint,
@@ -107,6 +110,7 @@ from aegis._aegis import (
     verify_quote,
     verify_signature,
     verify_sovereign_attestation,
+    verify_svid,
     verify_wpt,
 )
 
@@ -160,7 +164,10 @@ __all__ = [
     "__version__",
     "appraise",
     "appraise_bundle",
+    "attested_claims_extension",
     "check_activated",
+    "cmw_extension",
+    "gateway_check",
     "geo_resolve",
     "inspect",
     "jwk_thumbprint",
@@ -182,5 +189,6 @@ __all__ = [
     "verify_quote",
     "verify_signature",
     "verify_sovereign_attestation",
+    "verify_svid",
     "verify_wpt",
 ]

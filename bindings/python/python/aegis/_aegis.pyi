@@ -69,6 +69,10 @@ __all__ = [
     "verify_certify",
     "verify_ear",
     "jwk_thumbprint",
+    "verify_svid",
+    "attested_claims_extension",
+    "cmw_extension",
+    "gateway_check",
     "mint_dpog",
     "mint_dpor",
     "mint_wpt",
@@ -530,6 +534,24 @@ class VerifiedWpt:
     def jti(self) -> str: ...
     @property
     def exp(self) -> int: ...
+
+def verify_svid(
+    chain_pem: Buffer, bundle_pem: Buffer, *, now: int, trust_domain: str | None = None
+) -> dict[str, Any]:
+    """Verifies an X.509-SVID chain against a trust bundle (SPIFFE X509-SVID)."""
+
+def attested_claims_extension(claims_json: Buffer) -> tuple[str, bytes, bool]:
+    """The AttestedClaims extension (OID, DER extnValue, critical) for a CredentialComposer."""
+
+def cmw_extension(
+    token: Buffer, *, form: str = "jwt", dialect: str = "ietf-04"
+) -> tuple[str, bytes, bool]:
+    """The CMW extension (OID, DER extnValue, critical) carrying a signed EAR."""
+
+def gateway_check(
+    chain_pem: Buffer, bundle_pem: Buffer, policy_json: Buffer, ear_key: PublicKey, *, now: int
+) -> dict[str, Any]:
+    """A gateway's decision on a client's X.509-SVID chain (docs/gateway.md)."""
 
 def jwk_thumbprint(key: PublicKey) -> str:
     """The RFC 7638 JWK thumbprint of a public key (SHA-256, base64url)."""
