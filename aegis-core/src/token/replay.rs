@@ -23,13 +23,17 @@ pub trait ReplayCache: Send + Sync {
     fn check_and_insert(&self, id: &str, now: UnixTime, expires: UnixTime) -> Result<()>;
 }
 
-/// Shards of a [`MemoryReplayCache`]: verifiers on different threads mostly take different
+/// Most shards of a [`MemoryReplayCache`]: verifiers on different threads mostly take different
 /// locks.
 const SHARDS: usize = 16;
 
+/// Fewest identifiers per shard: a small cache has fewer shards, so that identifiers that hash
+/// unevenly do not fill one shard while the cache holds far fewer than `capacity`.
+const MIN_PER_SHARD: usize = 64;
+
 /// A bounded in-memory replay cache for one process: at most `capacity` unexpired identifiers,
-/// in [`SHARDS`] shards each behind its own lock (a shard holds `capacity / SHARDS`, at least
-/// one). An entry leaves when it expires; a shard that is full of unexpired entries refuses a new
+/// in up to [`SHARDS`] shards (one per [`MIN_PER_SHARD`] identifiers of capacity) each behind its
+/// own lock and holding its share of `capacity`. An entry leaves when it expires; a shard that is full of unexpired entries refuses a new
 /// one with `ReplayCacheFull` (failing closed: forgetting a `jti` early would let its token be
 /// replayed).
 #[derive(Debug)]
@@ -51,9 +55,10 @@ impl MemoryReplayCache {
     /// A cache for at most `capacity` unexpired identifiers (rounded up to a multiple of the
     /// shard count).
     pub fn new(capacity: usize) -> Self {
+        let shards = (capacity / MIN_PER_SHARD).clamp(1, SHARDS);
         MemoryReplayCache {
-            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
-            per_shard: capacity.div_ceil(SHARDS).max(1),
+            shards: (0..shards).map(|_| Mutex::new(Shard::default())).collect(),
+            per_shard: capacity.div_ceil(shards).max(1),
         }
     }
 
@@ -73,7 +78,8 @@ impl MemoryReplayCache {
     fn shard(&self, id: &str) -> Result<&Mutex<Shard>> {
         let mut h = DefaultHasher::new();
         id.hash(&mut h);
-        let i = usize::try_from(h.finish() % SHARDS as u64).unwrap_or(0);
+        let n = u64::try_from(self.shards.len()).unwrap_or(1).max(1);
+        let i = usize::try_from(h.finish() % n).unwrap_or(0);
         self.shards.get(i).ok_or(Error::ReplayCacheFull)
     }
 }
@@ -136,6 +142,24 @@ mod tests {
         cache
             .check_and_insert("a", T0.saturating_add(60), T0.saturating_add(120))
             .unwrap();
+    }
+
+    /// A small cache is one shard, so it takes exactly `capacity` identifiers however they hash;
+    /// a large one spreads over [`SHARDS`] shards.
+    #[test]
+    fn a_small_cache_holds_its_whole_capacity() {
+        let exp = T0.saturating_add(60);
+        for capacity in [1, 16, 63] {
+            let cache = MemoryReplayCache::new(capacity);
+            for i in 0..capacity {
+                cache.check_and_insert(&format!("k{i}"), T0, exp).unwrap();
+            }
+            assert_eq!(
+                cache.check_and_insert("one-more", T0, exp),
+                Err(Error::ReplayCacheFull)
+            );
+        }
+        assert_eq!(MemoryReplayCache::new(64 * 100).shards.len(), SHARDS);
     }
 
     #[test]
