@@ -140,12 +140,22 @@ fn a_proof_by_the_key_the_svid_claims_name_is_resident() {
     let elsewhere = Location {
         country: Some("FR".into()),
         subdivision: None,
-        ..place
+        ..place.clone()
     };
     let dpog = mint_dpog(&app, &request("r3"), &elsewhere).unwrap();
     assert!(matches!(
         verify(&dpog, ProofKind::Dpog, &s),
         Err(Error::TokenLocationMismatch { field: "country" })
+    ));
+    // Claims without grc.geolocation vouch for no place.
+    let mut no_place = claims(&jkt, Some("affirming"));
+    no_place.as_object_mut().unwrap().remove("grc.geolocation");
+    let dpog = mint_dpog(&app, &request("r4"), &place).unwrap();
+    assert!(matches!(
+        verify(&dpog, ProofKind::Dpog, &svid(Some(&no_place))),
+        Err(Error::TokenLocationMismatch {
+            field: "grc.geolocation"
+        })
     ));
 }
 

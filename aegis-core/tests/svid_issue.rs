@@ -493,5 +493,31 @@ fn a_ca_from_issue_svid_ca_anchors_the_svids_it_issues() {
             "{bad}"
         );
     }
-    assert!(issue_svid_ca("demo.example", "A,B", &[7], from, to, &signer).is_err());
+    let refused = |r: Result<Vec<u8>, Error>| matches!(r, Err(Error::InvalidArgument { .. }));
+    assert!(refused(issue_svid_ca(
+        "demo.example",
+        "A,B",
+        &[7],
+        from,
+        to,
+        &signer
+    )));
+    for serial in [&[][..], &[0, 0][..], &[1; 21][..]] {
+        assert!(refused(issue_svid_ca(
+            "demo.example",
+            "Aegis demo",
+            serial,
+            from,
+            to,
+            &signer
+        )));
+    }
+    assert!(refused(issue_svid_ca(
+        "demo.example",
+        "Aegis demo",
+        &[7],
+        to,
+        from,
+        &signer
+    )));
 }
