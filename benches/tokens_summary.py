@@ -7,8 +7,10 @@
   paired ratio the bench measures after criterion (rounds of a batch of each back to back, so
   both halves of a round see the same load); criterion's own medians and their ratio beside it. verify_proof
   takes an EAR the caller verified (`Residency::Ear` holds a `VerifiedEar`), so the proof costs
-  one signature and is compared with one bare verify. A gateway that also verifies the EAR in
-  every request pays two signatures: `dpor-ear` against two bare verifies, same target;
+  one signature and is compared with one bare verify: that row is the issue's measure and the
+  only one judged. A gateway that also verifies the EAR in every request pays two signatures:
+  `dpor-ear` against two bare verifies is printed beside it with the same target for reference
+  ("info": it measures an EAR verification per request, which the issue's figure excludes);
 - peers on the same DPoR, 1 thread: josekit (Rust, in the criterion run) and PyJWT and jwcrypto
   (timed here, in this process, on the token the bench wrote), each with the key from the
   token's header `jwk` and its signature verified; they make no RFC 9449 checks, no residency
@@ -124,22 +126,23 @@ def main() -> int:
     print("of each back to back, the figure PASS/MISS is judged on:")
     print(f"{'':34}{'threads':>8}{'bare':>12}{'DPoR':>12}{'ratio':>8}{'paired':>8}  {'(q1-q3)':14}")
     rows = [
-        ("EAR verified once (Residency::Ear)", "bare-es256", "dpor"),
-        ("EAR verified per proof (2 sigs)", "bare-es256x2", "dpor-ear"),
+        ("EAR verified once (Residency::Ear)", "bare-es256", "dpor", True),
+        ("EAR verified per proof (2 sigs)", "bare-es256x2", "dpor-ear", False),
     ]
-    for label, bare_name, dpor_name in rows:
+    for label, bare_name, dpor_name, judged in rows:
         for threads in (1, 2):
             bare = per_op("tokens", bare_name, threads)
             dpor = per_op("tokens", dpor_name, threads)
             pair = paired.get(f"{dpor_name}/{threads}-thread")
             if bare is None or dpor is None or pair is None:
                 print(f"{label:34}{threads:>8}  not measured")
-                ok = False
+                ok = ok and not judged
                 continue
             ratio = pair["median"]
+            mark = verdict(ratio) if judged else f"({verdict(ratio)}, info)"
             print(f"{label:34}{threads:>8}{us(bare):>12}{us(dpor):>12}{dpor / bare:>7.3f}x"
-                  f"{ratio:>7.3f}x  ({pair['q1']:.3f}-{pair['q3']:.3f}) {verdict(ratio)}")
-            ok = ok and ratio <= RATIO_TARGET
+                  f"{ratio:>7.3f}x  ({pair['q1']:.3f}-{pair['q3']:.3f}) {mark}")
+            ok = ok and (ratio <= RATIO_TARGET or not judged)
     print("  (per verification = wall time / threads; 2 threads on a shared 2-core machine)")
 
     if os.environ.get("BENCH_TOKENS_CALLGRIND", "1") != "0":
