@@ -2202,6 +2202,42 @@ aegis_status aegis_tpm_quote(aegis_tpm *tpm,
                              aegis_error **err_out);
 #endif
 
+#if defined(AEGIS_FEATURE_TSS)
+/**
+ * Records a location reading as evidence (FORMATS.md, "Location evidence bound into a PCR";
+ * aegis-agent's `record_location`): the event `(event_json, event_len)` (a location event JSON
+ * object) bound to `(nonce, nonce_len)` is appended to the event log file at `(log_path,
+ * log_path_len)` (UTF-8; created when missing), then its digest `H(JCS(event) || nonce)` is
+ * extended into PCR `pcr` of the `bank_alg` bank (a TPM_ALG_ID). Before anything changes the
+ * log must replay to the PCR's current value; when the PCR is at its reset value instead (the
+ * TPM was reset since the log began), the old log is kept beside it and a new one started.
+ * The log file is what the verifier replays (the evidence bundle's `location_log`).
+ * Errors: `AEGIS_INVALID_FORMAT` (not an event), `AEGIS_INVALID_VALUE` (an event out of range),
+ * `AEGIS_LOCATION_LOG_MISMATCH` (something else extended the PCR: nothing changed),
+ * `AEGIS_BACKEND` (TPM or file error), `AEGIS_INVALID_UTF8`.
+ *
+ * On success `*archived_log_out` receives a new `aegis_string` the caller frees with
+ * `aegis_string_free`: the path the previous log was moved to after a TPM reset, "" otherwise;
+ * on failure nothing is written.
+ *
+ * # Safety
+ * `tpm` is a live `aegis_tpm` not used elsewhere during the call; each `(pointer, length)` pair
+ * is readable (NULL when its length is 0); `archived_log_out` is valid for writing one pointer;
+ * `err_out` is NULL or valid for writing one pointer.
+ */
+aegis_status aegis_tpm_record_location(aegis_tpm *tpm,
+                                       const char *log_path,
+                                       size_t log_path_len,
+                                       uint8_t pcr,
+                                       uint16_t bank_alg,
+                                       const uint8_t *event_json,
+                                       size_t event_len,
+                                       const uint8_t *nonce,
+                                       size_t nonce_len,
+                                       aegis_string **archived_log_out,
+                                       aegis_error **err_out);
+#endif
+
 /**
  * Appraises one attestation with the default crypto provider: runs every check of aegis-core's
  * `appraise` (see `aegis_check_name`) and collects the outcomes, instead of stopping at the first
@@ -2936,6 +2972,29 @@ aegis_status aegis_attestation_result_sign_cwt(const aegis_attestation_result *r
                                                aegis_ear_dialect dialect,
                                                aegis_bytes **out,
                                                aegis_error **err_out);
+
+/**
+ * The AttestedClaims document (the `grc.*` JSON a CredentialComposer puts into an agent's
+ * SVID, docs/gateway.md) for `result`: `grc.tpm-attestation` from its status, submods and App
+ * Key names, `grc.geolocation` from its verified location reading (`aegis_core::svid::claims::
+ * AttestedClaims::from_result`). `(reading_json, reading_len)`, when not empty, is the appraised
+ * location event (FORMATS.md, the last event of the location log): it adds the subscriber
+ * identifiers (IMEI, IMSI, MSISDN) the result leaves out, and must be the reading the result
+ * attests (`AEGIS_INVALID_ARGUMENT` otherwise; `AEGIS_INVALID_FORMAT` when it is not an event).
+ *
+ * On success `*out` receives a new `aegis_string` (JSON) the caller frees with
+ * `aegis_string_free`; on failure nothing is written to `*out`.
+ *
+ * # Safety
+ * `result` is NULL or a live `aegis_attestation_result`; `(reading_json, reading_len)` is
+ * readable (NULL when `reading_len` is 0); `out` is valid for writing one pointer; `err_out` is
+ * NULL or valid for writing one pointer.
+ */
+aegis_status aegis_attestation_result_attested_claims(const aegis_attestation_result *result,
+                                                      const uint8_t *reading_json,
+                                                      size_t reading_len,
+                                                      aegis_string **out,
+                                                      aegis_error **err_out);
 
 /**
  * Frees a result. NULL does nothing.

@@ -7,17 +7,19 @@
 //! `aegis_quote_verify`, `aegis_certify_verify`, ...) read as they are.
 
 use core::ffi::c_char;
+use std::path::Path;
 
 use aegis_agent::backend::tss::TssBackend;
 use aegis_agent::backend::{AkSpec, AppKeySpec, EkKind, KeyAlg, TpmBackend};
-use aegis_agent::TpmKey;
-use aegis_core::compat::pcr_file;
+use aegis_agent::{record_location, LocationLogFile, TpmKey};
+use aegis_core::compat::pcr_json;
 use aegis_core::credential::MadeCredential;
+use aegis_core::geo::LocationEvent;
 use aegis_core::tpm::{HashAlg, PcrSelection, Scheme};
 use aegis_core::Error;
 
 use crate::boundary::{self, ErrOut, Failure};
-use crate::buffers::aegis_bytes;
+use crate::buffers::{aegis_bytes, aegis_string};
 use crate::constants::{
     aegis_key_kind, AEGIS_KEY_ECC_P256, AEGIS_KEY_ECC_P384, AEGIS_KEY_RSA_2048,
 };
@@ -409,9 +411,9 @@ pub unsafe extern "C" fn aegis_tpm_certify(
 /// above 23, no index), `AEGIS_BACKEND`.
 ///
 /// On success `*attest_out` receives the TPMS_ATTEST, `*signature_out` the TPMT_SIGNATURE and
-/// `*pcrs_out` the PCR values as a tpm2-tools PCR file (`tpm2_quote -o`, what `aegis_pcrs_parse`
-/// reads), new `aegis_bytes` the caller frees with `aegis_bytes_free`; on failure nothing is
-/// written.
+/// `*pcrs_out` the PCR values as Aegis's PCR JSON (`{"sha256": {"15": "<hex>"}}`, FORMATS.md: what
+/// an evidence bundle's `quote.pcrs` holds and `aegis_pcrs_parse` reads), new `aegis_bytes` the
+/// caller frees with `aegis_bytes_free`; on failure nothing is written.
 ///
 /// # Safety
 /// `tpm` is a live `aegis_tpm` not used elsewhere during the call; `ak` a live `aegis_tpm_key`;
@@ -455,10 +457,74 @@ pub unsafe extern "C" fn aegis_tpm_quote(
         let bank = HashAlg::from_alg_id(bank_alg, "bank_alg")?;
         let selection = PcrSelection::new(&[(bank, indices)])?;
         let quote = tpm.inner.quote(&ak.inner, &selection, nonce)?;
-        let file = pcr_file::encode(&quote.pcrs)?;
+        let json = pcr_json::to_json(&quote.pcrs).to_string().into_bytes();
         put(attest_out, quote.attest);
         put(signature_out, quote.signature);
-        put(pcrs_out, file);
+        put(pcrs_out, json);
+        Ok(())
+    })
+}
+
+/// Records a location reading as evidence (FORMATS.md, "Location evidence bound into a PCR";
+/// aegis-agent's `record_location`): the event `(event_json, event_len)` (a location event JSON
+/// object) bound to `(nonce, nonce_len)` is appended to the event log file at `(log_path,
+/// log_path_len)` (UTF-8; created when missing), then its digest `H(JCS(event) || nonce)` is
+/// extended into PCR `pcr` of the `bank_alg` bank (a TPM_ALG_ID). Before anything changes the
+/// log must replay to the PCR's current value; when the PCR is at its reset value instead (the
+/// TPM was reset since the log began), the old log is kept beside it and a new one started.
+/// The log file is what the verifier replays (the evidence bundle's `location_log`).
+/// Errors: `AEGIS_INVALID_FORMAT` (not an event), `AEGIS_INVALID_VALUE` (an event out of range),
+/// `AEGIS_LOCATION_LOG_MISMATCH` (something else extended the PCR: nothing changed),
+/// `AEGIS_BACKEND` (TPM or file error), `AEGIS_INVALID_UTF8`.
+///
+/// On success `*archived_log_out` receives a new `aegis_string` the caller frees with
+/// `aegis_string_free`: the path the previous log was moved to after a TPM reset, "" otherwise;
+/// on failure nothing is written.
+///
+/// # Safety
+/// `tpm` is a live `aegis_tpm` not used elsewhere during the call; each `(pointer, length)` pair
+/// is readable (NULL when its length is 0); `archived_log_out` is valid for writing one pointer;
+/// `err_out` is NULL or valid for writing one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_tpm_record_location(
+    tpm: *mut aegis_tpm,
+    log_path: *const c_char,
+    log_path_len: usize,
+    pcr: u8,
+    bank_alg: u16,
+    event_json: *const u8,
+    event_len: usize,
+    nonce: *const u8,
+    nonce_len: usize,
+    archived_log_out: *mut *mut aegis_string,
+    err_out: *mut *mut aegis_error,
+) -> aegis_status {
+    // SAFETY: the caller upholds this function's contract for err_out.
+    let err_out = unsafe { ErrOut::new(err_out) };
+    boundary::guard(err_out, || {
+        // SAFETY: the caller upholds this function's contract for every pointer.
+        let (tpm, path, event, nonce, archived_log_out) = unsafe {
+            (
+                boundary::borrow_mut(tpm, "tpm")?,
+                boundary::bytes(log_path.cast::<u8>(), log_path_len, "log_path")?,
+                boundary::bytes(event_json, event_len, "event_json")?,
+                boundary::bytes(nonce, nonce_len, "nonce")?,
+                boundary::out(archived_log_out, "archived_log_out")?,
+            )
+        };
+        let path = core::str::from_utf8(path).map_err(|_| Failure::InvalidUtf8("log_path"))?;
+        let event: LocationEvent =
+            serde_json::from_slice(event).map_err(|_| Error::InvalidFormat {
+                what: "location event JSON",
+            })?;
+        let bank = HashAlg::from_alg_id(bank_alg, "bank_alg")?;
+        let mut log = LocationLogFile::open(Path::new(path))?;
+        let recorded = record_location(&mut tpm.inner, &mut log, pcr, bank, event, nonce)?;
+        let archived = recorded
+            .archived_log
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        archived_log_out.write_box(aegis_string::new(&archived));
         Ok(())
     })
 }

@@ -10,6 +10,8 @@ use aegis_core::appraise::result::{
 use aegis_core::appraise::EvidenceBundle;
 use aegis_core::crypto::{default_provider, SoftwareSigner};
 use aegis_core::ear::{Dialect, Ear, VerifierId};
+use aegis_core::geo::LocationEvent;
+use aegis_core::svid::claims::AttestedClaims;
 use aegis_core::time::UnixTime;
 use aegis_core::verify::{AkBinding, EnrolmentRecord};
 use aegis_core::Error;
@@ -563,6 +565,54 @@ unsafe fn result_ear(
         UnixTime::from_secs(exp),
     );
     Ok((ear, ear_signer(key)?, dialect))
+}
+
+/// The AttestedClaims document (the `grc.*` JSON a CredentialComposer puts into an agent's
+/// SVID, docs/gateway.md) for `result`: `grc.tpm-attestation` from its status, submods and App
+/// Key names, `grc.geolocation` from its verified location reading (`aegis_core::svid::claims::
+/// AttestedClaims::from_result`). `(reading_json, reading_len)`, when not empty, is the appraised
+/// location event (FORMATS.md, the last event of the location log): it adds the subscriber
+/// identifiers (IMEI, IMSI, MSISDN) the result leaves out, and must be the reading the result
+/// attests (`AEGIS_INVALID_ARGUMENT` otherwise; `AEGIS_INVALID_FORMAT` when it is not an event).
+///
+/// On success `*out` receives a new `aegis_string` (JSON) the caller frees with
+/// `aegis_string_free`; on failure nothing is written to `*out`.
+///
+/// # Safety
+/// `result` is NULL or a live `aegis_attestation_result`; `(reading_json, reading_len)` is
+/// readable (NULL when `reading_len` is 0); `out` is valid for writing one pointer; `err_out` is
+/// NULL or valid for writing one pointer.
+#[no_mangle]
+pub unsafe extern "C" fn aegis_attestation_result_attested_claims(
+    result: *const aegis_attestation_result,
+    reading_json: *const u8,
+    reading_len: usize,
+    out: *mut *mut aegis_string,
+    err_out: *mut *mut aegis_error,
+) -> aegis_status {
+    // SAFETY: the caller upholds this function's contract for err_out.
+    let err_out = unsafe { ErrOut::new(err_out) };
+    boundary::guard(err_out, || {
+        // SAFETY: the caller upholds this function's contract for result, the reading and out.
+        let (result, reading, out) = unsafe {
+            (
+                boundary::borrow(result, "result")?,
+                boundary::bytes(reading_json, reading_len, "reading_json")?,
+                boundary::out(out, "out")?,
+            )
+        };
+        let reading: Option<LocationEvent> = match reading {
+            [] => None,
+            json => Some(
+                serde_json::from_slice(json).map_err(|_| Error::InvalidFormat {
+                    what: "location event JSON",
+                })?,
+            ),
+        };
+        let claims = AttestedClaims::from_result(&result.inner, reading.as_ref())?.to_json()?;
+        out.write_box(aegis_string::new(&claims));
+        Ok(())
+    })
 }
 
 /// Frees a result. NULL does nothing.

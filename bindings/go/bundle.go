@@ -287,6 +287,28 @@ func (r *AttestationResult) SignCWT(key *PrivateKey, iat, exp time.Time, dialect
 	return gobytes(C.aegis_bytes_ptr(out), C.aegis_bytes_len(out)), nil
 }
 
+// AttestedClaims is the AttestedClaims document for the result: the grc.* JSON a
+// CredentialComposer puts into an agent's SVID (docs/gateway.md; C
+// aegis_attestation_result_attested_claims). readingJSON, when not nil, is the appraised location
+// event (the last event of the bundle's location log): it adds the IMEI, IMSI and MSISDN the
+// result leaves out, and must be the reading the result attests (ErrInvalidArgument otherwise).
+func (r *AttestationResult) AttestedClaims(readingJSON []byte) ([]byte, error) {
+	if r == nil || r.p == nil {
+		return nil, closedError("the attestation result")
+	}
+	buf, n := cbytes(readingJSON)
+	var out *C.aegis_string
+	var cerr *C.aegis_error
+	status := C.aegis_attestation_result_attested_claims(r.p, buf, n, &out, &cerr)
+	runtime.KeepAlive(r)
+	runtime.KeepAlive(readingJSON)
+	if err := check(status, cerr); err != nil {
+		return nil, err
+	}
+	defer C.aegis_string_free(out)
+	return []byte(C.GoStringN(C.aegis_string_ptr(out), C.int(C.aegis_string_len(out)))), nil
+}
+
 // unixSeconds is t as whole seconds since the epoch; times before 1970 become 0.
 func unixSeconds(t time.Time) C.uint64_t {
 	if t.Unix() < 0 {

@@ -199,9 +199,9 @@ func (t *TPM) Certify(key, ak *TPMKey, qualifyingData []byte) (attest, signature
 }
 
 // Quote runs TPM2_Quote by ak of the PCRs of bank with nonce as qualifying data and returns the
-// TPMS_ATTEST, the TPMT_SIGNATURE and the PCR values as a tpm2-tools PCR file (what ParsePCRs
-// and VerifyQuote read).
-func (t *TPM) Quote(ak *TPMKey, bank HashAlg, pcrs []uint8, nonce []byte) (attest, signature, pcrFile []byte, err error) {
+// TPMS_ATTEST, the TPMT_SIGNATURE and the PCR values as PCR JSON ({"sha256": {"15": "<hex>"}}:
+// what an evidence bundle's quote.pcrs holds, and what ParsePCRs reads).
+func (t *TPM) Quote(ak *TPMKey, bank HashAlg, pcrs []uint8, nonce []byte) (attest, signature, pcrJSON []byte, err error) {
 	err = t.do(func(p *C.aegis_tpm) error {
 		pbuf, pn := cbytes(pcrs)
 		nbuf, nn := cbytes(nonce)
@@ -214,8 +214,37 @@ func (t *TPM) Quote(ak *TPMKey, bank HashAlg, pcrs []uint8, nonce []byte) (attes
 		if err := check(status, cerr); err != nil {
 			return err
 		}
-		attest, signature, pcrFile = takeBytes(a), takeBytes(s), takeBytes(f)
+		attest, signature, pcrJSON = takeBytes(a), takeBytes(s), takeBytes(f)
 		return nil
 	})
-	return attest, signature, pcrFile, err
+	return attest, signature, pcrJSON, err
+}
+
+// RecordLocation records a location reading as evidence (FORMATS.md, "Location evidence bound
+// into a PCR"; C aegis_tpm_record_location): eventJSON (a location event) bound to nonce is
+// appended to the event log file at logPath (created when missing), then extended into PCR pcr
+// of bank. When the TPM was reset since the log began (the PCR back at its reset value), the old
+// log is moved aside first and its new path returned in archivedLog ("" otherwise).
+// ErrLocationLogMismatch when something else extended the PCR (nothing changes).
+func (t *TPM) RecordLocation(logPath string, pcr uint8, bank HashAlg, eventJSON, nonce []byte) (archivedLog string, err error) {
+	err = t.do(func(p *C.aegis_tpm) error {
+		path := []byte(logPath)
+		pbuf, pn := cbytes(path)
+		ebuf, en := cbytes(eventJSON)
+		nbuf, nn := cbytes(nonce)
+		var out *C.aegis_string
+		var cerr *C.aegis_error
+		status := C.aegis_tpm_record_location(p, (*C.char)(unsafe.Pointer(pbuf)), pn, C.uint8_t(pcr),
+			C.uint16_t(bank), ebuf, en, nbuf, nn, &out, &cerr)
+		runtime.KeepAlive(path)
+		runtime.KeepAlive(eventJSON)
+		runtime.KeepAlive(nonce)
+		if err := check(status, cerr); err != nil {
+			return err
+		}
+		defer C.aegis_string_free(out)
+		archivedLog = C.GoStringN(C.aegis_string_ptr(out), C.int(C.aegis_string_len(out)))
+		return nil
+	})
+	return archivedLog, err
 }

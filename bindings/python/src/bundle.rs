@@ -9,6 +9,8 @@ use aegis_core::appraise::{EvidenceBundle as CoreBundle, LocationPcr};
 use aegis_core::crypto::{default_provider, SoftwareSigner};
 use aegis_core::ear::{Dialect, Ear, VerifierId};
 use aegis_core::geo::fence::GeofencePolicy;
+use aegis_core::geo::LocationEvent;
+use aegis_core::svid::claims::AttestedClaims;
 use aegis_core::time::UnixTime;
 use aegis_core::verify::{AkBinding, EnrolmentRecord as CoreRecord};
 use pyo3::prelude::*;
@@ -265,6 +267,38 @@ impl AttestationResult {
             .allow_threads(|| ear.sign_cwt(&signer, dialect))
             .py_err(py)?;
         Ok(PyBytes::new(py, &cwt))
+    }
+
+    /// The AttestedClaims document for this result: the `grc.*` JSON a CredentialComposer puts
+    /// into an agent's SVID (docs/gateway.md): `grc.tpm-attestation` from the status, submods
+    /// and App Key names, `grc.geolocation` from the verified location reading.
+    ///
+    /// Args:
+    ///     reading: the appraised location event (JSON, `str` or bytes-like; the last event of
+    ///         the bundle's location log), or None. It adds the IMEI, IMSI and MSISDN the result
+    ///         leaves out, and must be the reading the result attests.
+    ///
+    /// Returns:
+    ///     str: the JSON document.
+    ///
+    /// Raises:
+    ///     UsageError: `reading` is not the reading the result attests (InvalidArgument).
+    ///     FormatError: `reading` is not a location event (InvalidFormat).
+    #[pyo3(signature = (reading = None))]
+    fn attested_claims(&self, py: Python<'_>, reading: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
+        let reading: Option<LocationEvent> = match reading {
+            None => None,
+            Some(ob) => Some(
+                serde_json::from_slice(&json_bytes(ob)?)
+                    .map_err(|_| aegis_core::Error::InvalidFormat {
+                        what: "location event JSON",
+                    })
+                    .py_err(py)?,
+            ),
+        };
+        AttestedClaims::from_result(&self.inner, reading.as_ref())
+            .and_then(|c| c.to_json())
+            .py_err(py)
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {

@@ -6,6 +6,7 @@ itself: a malformed bundle names the member at fault, the result's JSON, argumen
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -133,3 +134,27 @@ def test_result_signed_as_ear() -> None:
         result.sign_jwt(key, iat=exp, exp=exp)
     with pytest.raises(aegis.UsageError):
         result.sign_cwt(key, iat=iat, exp=exp, dialect="ietf-05")
+
+
+def test_attested_claims() -> None:
+    """The grc.* AttestedClaims for a result (what a CredentialComposer embeds): the status and
+    submods, and the verified reading with its jurisdiction; the reading given must be the one
+    the result attests."""
+    v = geneva()
+    result = appraise(v)
+    log = json.loads(read(v["bundle"]))["location_log"]
+    last = json.loads(base64.b64decode(log).decode().splitlines()[-1])["event"]
+    for reading in (None, json.dumps(last), json.dumps(last).encode()):
+        claims = json.loads(result.attested_claims(reading))
+        tpm = claims["grc.tpm-attestation"]
+        assert tpm["status"] == result.status and tpm["submods"] == result.submods
+        geo = claims["grc.geolocation"]
+        assert geo["sensor_id"] == last["sensor_id"] and geo["tpm_attested"] is True
+        assert geo["jurisdiction-country"] == result.country == "CH"
+    moved = dict(last, latitude=47.3769)
+    with pytest.raises(aegis.UsageError) as info:
+        result.attested_claims(json.dumps(moved))
+    assert info.value.name == "InvalidArgument"
+    with pytest.raises(aegis.AegisError) as info:
+        result.attested_claims("{")
+    assert info.value.name == "InvalidFormat"

@@ -803,6 +803,8 @@ class AttestationResult:
         """The result as an EAR issued by Aegis at iat, valid until exp, signed as a JWT."""
     def sign_cwt(self, key: PrivateKey, *, iat: int, exp: int, dialect: str = "ietf-04") -> bytes:
         """The result as an EAR, as sign_jwt makes it, signed as a CWT (COSE_Sign1)."""
+    def attested_claims(self, reading: str | Buffer | None = None) -> str:
+        """The grc.* AttestedClaims JSON for this result (reading: the appraised location event)."""
 
 def appraise_bundle(
     bundle: EvidenceBundle,
