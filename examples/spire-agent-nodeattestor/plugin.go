@@ -19,6 +19,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -54,12 +56,25 @@ type Config struct {
 	// keep the keys persistent there: loaded when present, else created and persisted.
 	AKHandle     string `hcl:"ak_handle"`
 	AppKeyHandle string `hcl:"app_key_handle"`
+	// LocationFile is a location event (JSON, FORMATS.md "Location evidence bound into a PCR"),
+	// re-read at every attestation: the current reading of the host's sensor, written by
+	// whatever reads the sensor. With it, each attestation binds that reading to the server's
+	// nonce in LocationLog and PCR LocationPCR (sha256 bank) and sends the log.
+	LocationFile string `hcl:"location_file"`
+	// LocationLog is the location event log file the agent keeps since the PCR's reset
+	// (required with location_file; a TPM reset starts a new one, the old one kept beside it).
+	LocationLog string `hcl:"location_log"`
+	// LocationPCR is the location PCR (default 15); it is always quoted.
+	LocationPCR *int `hcl:"location_pcr"`
 }
 
-// state is what Configure made: the open TPM and the keys, shared by attestations (the TPM
-// serialises its own calls).
+// state is what Configure made: the TPM's TCTI and the keys, shared by attestations. The TPM is
+// opened for each attestation and closed after it, so that other programs (a workload signing
+// proofs with the App Key) can use a TPM that serves one connection at a time (swtpm), and so
+// that an attestation after a TPM reset starts on a fresh connection.
 type state struct {
-	tpm       *aegis.TPM
+	tcti      string
+	mu        sync.Mutex // one attestation at a time uses the TPM
 	ak, app   *aegis.TPMKey
 	akPublic  []byte
 	appPublic []byte
@@ -68,12 +83,17 @@ type state struct {
 	ekKind    aegis.KeyKind
 	ekPublic  []byte
 	ekCert    []byte
+	location  *locationConfig
+}
+
+type locationConfig struct {
+	file, log string
+	pcr       uint8
 }
 
 func (s *state) close() {
 	s.ak.Close()
 	s.app.Close()
-	s.tpm.Close()
 }
 
 // Plugin is the agent NodeAttestor.
@@ -204,26 +224,38 @@ func open(c *Config) (s *state, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.tpm, err = aegis.OpenTPM(c.TCTI); err != nil {
+	if s.location, err = parseLocation(c); err != nil {
+		return nil, err
+	}
+	if s.location != nil && s.bank != aegis.SHA256 {
+		return nil, fmt.Errorf("location_file: the location PCR is in the sha256 bank, pcrs are %s", s.bank)
+	}
+	if s.location != nil && !slices.Contains(s.pcrs, s.location.pcr) {
+		s.pcrs = append(s.pcrs, s.location.pcr)
+	}
+	s.tcti = c.TCTI
+	tpm, err := aegis.OpenTPM(c.TCTI)
+	if err != nil {
 		return nil, fmt.Errorf("opening the TPM: %w", err)
 	}
+	defer tpm.Close()
 	defer func() {
 		if err != nil {
 			s.close()
 		}
 	}()
 	if s.ekKind != 0 {
-		if s.ekPublic, s.ekCert, err = s.tpm.ReadEK(s.ekKind); err != nil {
+		if s.ekPublic, s.ekCert, err = tpm.ReadEK(s.ekKind); err != nil {
 			return nil, fmt.Errorf("reading the EK: %w", err)
 		}
 		if s.ekCert == nil {
 			return nil, fmt.Errorf("the TPM has no certificate for its %s EK", c.EK)
 		}
 	}
-	if s.ak, err = key(s.tpm, akHandle, s.tpm.CreateAK); err != nil {
+	if s.ak, err = key(tpm, akHandle, tpm.CreateAK); err != nil {
 		return nil, fmt.Errorf("AK: %w", err)
 	}
-	if s.app, err = key(s.tpm, appHandle, s.tpm.CreateAppKey); err != nil {
+	if s.app, err = key(tpm, appHandle, tpm.CreateAppKey); err != nil {
 		return nil, fmt.Errorf("App Key: %w", err)
 	}
 	if s.akPublic, err = s.ak.TPMPublic(); err != nil {
@@ -233,6 +265,26 @@ func open(c *Config) (s *state, err error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+func parseLocation(c *Config) (*locationConfig, error) {
+	if c.LocationFile == "" {
+		if c.LocationLog != "" || c.LocationPCR != nil {
+			return nil, fmt.Errorf("location_log and location_pcr need location_file")
+		}
+		return nil, nil
+	}
+	if c.LocationLog == "" {
+		return nil, fmt.Errorf("location_file needs location_log")
+	}
+	l := &locationConfig{file: c.LocationFile, log: c.LocationLog, pcr: 15}
+	if c.LocationPCR != nil {
+		if *c.LocationPCR < 0 || *c.LocationPCR > 23 {
+			return nil, fmt.Errorf("location_pcr: %d is not 0-23", *c.LocationPCR)
+		}
+		l.pcr = uint8(*c.LocationPCR)
+	}
+	return l, nil
 }
 
 func (p *Plugin) getState() (*state, error) {
@@ -285,10 +337,17 @@ func (p *Plugin) AidAttestation(stream nodeattestorv1.NodeAttestor_AidAttestatio
 }
 
 // answer is the response to one challenge: the credential challenge comes first, and only when
-// the hello carried the EK.
+// the hello carried the EK. The TPM is open for the call only.
 func (s *state) answer(challenge []byte, first bool) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tpm, err := aegis.OpenTPM(s.tcti)
+	if err != nil {
+		return nil, status.Errorf(codes.Unavailable, "opening the TPM: %v", err)
+	}
+	defer tpm.Close()
 	if first && s.ekKind != 0 && len(challenge) > 8 && binary.BigEndian.Uint32(challenge) == credentialMagic {
-		secret, err := s.tpm.ActivateCredential(s.ak, s.ekKind, challenge)
+		secret, err := tpm.ActivateCredential(s.ak, s.ekKind, challenge)
 		if err != nil {
 			return nil, status.Errorf(codes.Internal, "credential activation: %v", err)
 		}
@@ -297,26 +356,63 @@ func (s *state) answer(challenge []byte, first bool) ([]byte, error) {
 	if len(challenge) == 0 || len(challenge) > 64 {
 		return nil, status.Errorf(codes.InvalidArgument, "challenge of %d bytes is not a nonce (1-64 bytes)", len(challenge))
 	}
-	attest, sig, err := s.tpm.Certify(s.app, s.ak, challenge)
+	var log []byte
+	if l := s.location; l != nil {
+		event, err := os.ReadFile(l.file)
+		if err != nil {
+			return nil, status.Errorf(codes.Unavailable, "location_file: %v", err)
+		}
+		if _, err := tpm.RecordLocation(l.log, l.pcr, aegis.SHA256, event, challenge); err != nil {
+			return nil, status.Errorf(codes.Internal, "recording the location: %v", err)
+		}
+		if log, err = os.ReadFile(l.log); err != nil {
+			return nil, status.Errorf(codes.Internal, "location_log: %v", err)
+		}
+	}
+	attest, sig, err := tpm.Certify(s.app, s.ak, challenge)
 	if err != nil {
 		return nil, status.Errorf(codes.Internal, "certify: %v", err)
 	}
-	qa, qs, pcrs, err := s.tpm.Quote(s.ak, s.bank, s.pcrs, challenge)
+	qa, qs, pcrs, err := tpm.Quote(s.ak, s.bank, s.pcrs, challenge)
 	if err != nil {
 		return nil, status.Errorf(codes.Internal, "quote: %v", err)
 	}
-	nonce := hex.EncodeToString(challenge)
-	b, err := json.Marshal(server.Bundle{
-		Version:         server.BundleVersion,
-		AppKeyTPMPublic: s.appPublic,
-		AppKeyCertificate: server.AppKeyCertificate{
-			CertifyData: attest, Signature: sig, ChallengeNonce: nonce,
-		},
-		Quote:          server.Quote{Attest: qa, Signature: qs, PCRs: pcrs},
-		ChallengeNonce: nonce,
+	b, err := json.Marshal(server.EvidenceBundle{
+		Version:       server.EvidenceVersion,
+		Nonce:         hex.EncodeToString(challenge),
+		EKCertificate: trimDER(s.ekCert),
+		AKPublic:      s.akPublic,
+		AppKeyPublic:  s.appPublic,
+		Certify:       server.SignedAttestation{Attest: attest, Signature: sig},
+		Quote:         server.EvidenceQuote{Attest: qa, Signature: qs, PCRs: pcrs},
+		LocationLog:   log,
 	})
 	if err != nil {
-		return nil, status.Errorf(codes.Internal, "bundle: %v", err)
+		return nil, status.Errorf(codes.Internal, "evidence bundle: %v", err)
 	}
 	return b, nil
+}
+
+// trimDER cuts a certificate read from an NV index (padded to the index size) to its DER length;
+// nil stays nil, and anything that does not start with a DER SEQUENCE is sent as it is.
+func trimDER(b []byte) []byte {
+	if len(b) < 2 || b[0] != 0x30 {
+		return b
+	}
+	n, head := int(b[1]), 2
+	if n&0x80 != 0 {
+		k := n & 0x7f
+		if k == 0 || k > 3 || len(b) < 2+k {
+			return b
+		}
+		n = 0
+		for _, c := range b[2 : 2+k] {
+			n = n<<8 | int(c)
+		}
+		head = 2 + k
+	}
+	if head+n > len(b) {
+		return b
+	}
+	return b[:head+n]
 }

@@ -100,3 +100,48 @@ type Bundle struct {
 	KeylimeAgentUUID  string            `json:"keylime_agent_uuid,omitempty"`
 	WorkloadCodeHash  string            `json:"workload_code_hash,omitempty"`
 }
+
+// EvidenceVersion is the version of EvidenceBundle.
+const EvidenceVersion = 1
+
+// EvidenceBundle is Aegis's evidence bundle (docs/evidence-bundle.md), the challenge response the
+// agent plugin sends: what Bundle holds, with the AK, the EK certificate and the location event
+// log, so that the server appraises it whole (aegis.AppraiseBundle). Byte fields are base64.
+type EvidenceBundle struct {
+	Version       int               `json:"version"`
+	Nonce         string            `json:"nonce"` // hex: the challenge
+	EKCertificate []byte            `json:"ek_certificate,omitempty"`
+	EKChain       [][]byte          `json:"ek_chain,omitempty"`
+	AKPublic      []byte            `json:"ak_public"`      // TPM2B_PUBLIC
+	AppKeyPublic  []byte            `json:"app_key_public"` // TPM2B_PUBLIC
+	Certify       SignedAttestation `json:"certify"`
+	Quote         EvidenceQuote     `json:"quote"`
+	LocationLog   []byte            `json:"location_log,omitempty"` // the event log file (FORMATS.md)
+}
+
+// SignedAttestation is a TPMS_ATTEST and its TPMT_SIGNATURE.
+type SignedAttestation struct {
+	Attest    []byte `json:"attest"`
+	Signature []byte `json:"signature"`
+}
+
+// EvidenceQuote is the quote of an EvidenceBundle, its PCR values as PCR JSON
+// ({"sha256": {"15": "<hex>"}}).
+type EvidenceQuote struct {
+	Attest    []byte          `json:"attest"`
+	Signature []byte          `json:"signature"`
+	PCRs      json.RawMessage `json:"pcrs"`
+}
+
+// asBundle is the part of e that Bundle carries, for the checks both forms share.
+func (e *EvidenceBundle) asBundle() *Bundle {
+	return &Bundle{
+		Version:         BundleVersion,
+		AppKeyTPMPublic: e.AppKeyPublic,
+		AppKeyCertificate: AppKeyCertificate{
+			CertifyData: e.Certify.Attest, Signature: e.Certify.Signature, ChallengeNonce: e.Nonce,
+		},
+		Quote:          Quote{Attest: e.Quote.Attest, Signature: e.Quote.Signature, PCRs: e.Quote.PCRs},
+		ChallengeNonce: e.Nonce,
+	}
+}

@@ -13,6 +13,7 @@
 package nodeattestor
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -64,6 +65,16 @@ type Config struct {
 	EKCARoots []string `hcl:"ek_ca_roots"`
 	// EKCAIntermediates are PEM files of intermediate CAs used to build EK certificate paths.
 	EKCAIntermediates []string `hcl:"ek_ca_intermediates"`
+	// EARSigningKey (PEM private key file) and ResultStoreDir turn on the appraisal mode
+	// (appraisal.go): the agent's evidence bundle is appraised whole, the result signed as an
+	// EAR with this key and kept in the side store for the CredentialComposer.
+	EARSigningKey  string `hcl:"ear_signing_key"`
+	ResultStoreDir string `hcl:"result_store_dir"`
+	// EARTTL is how long a signed EAR is valid ("1h" by default; a minute or more).
+	EARTTL string `hcl:"ear_ttl"`
+	// GeofencePolicy is a geofence policy file (docs/geofence-policy.md) the location is
+	// appraised against in the appraisal mode.
+	GeofencePolicy string `hcl:"geofence_policy"`
 }
 
 type pcrRef struct {
@@ -79,6 +90,8 @@ type config struct {
 	// ekStore is nil when no ek_ca_roots are configured (no EK enrolment). Immutable once
 	// configured, shared by concurrent Attest calls; a replaced store is left to its finalizer.
 	ekStore *aegis.EKTrustStore
+	// appraisal is nil unless the appraisal mode is configured.
+	appraisal *appraisal
 }
 
 // Plugin is the server NodeAttestor.
@@ -153,6 +166,9 @@ func (p *Plugin) Configure(_ context.Context, req *configv1.ConfigureRequest) (*
 		c.ekStore = store
 	} else {
 		p.logger.Warn("no ek_ca_roots: AKs are not bound to an EK, any genuine restricted AK can attest")
+	}
+	if c.appraisal, err = newAppraisal(&hc, c.ekStore != nil); err != nil {
+		return nil, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
 	p.mu.Lock()
 	p.config = c
@@ -261,9 +277,12 @@ func (p *Plugin) Attest(stream nodeattestorv1.NodeAttestor_AttestServer) error {
 	if len(answer) == 0 || len(answer) > maxMessage {
 		return status.Error(codes.InvalidArgument, "missing or oversized challenge response")
 	}
-	var b Bundle
-	if err := json.Unmarshal(answer, &b); err != nil || b.Version != BundleVersion {
-		return status.Errorf(codes.InvalidArgument, "challenge response is not an aegis bundle (version %d)", BundleVersion)
+	b, evidence, err := readBundle(answer, hello.AKPublic)
+	if err != nil {
+		return err
+	}
+	if cfg.appraisal != nil && !evidence {
+		return status.Error(codes.InvalidArgument, "the appraisal mode needs an evidence bundle (docs/evidence-bundle.md), not the PoC bundle")
 	}
 	for what, h := range map[string]string{"challenge_nonce": b.ChallengeNonce, "app_key_certificate.challenge_nonce": b.AppKeyCertificate.ChallengeNonce} {
 		got, err := hex.DecodeString(h)
@@ -272,7 +291,7 @@ func (p *Plugin) Attest(stream nodeattestorv1.NodeAttestor_AttestServer) error {
 		}
 	}
 
-	selectors, err := verify(cfg, ak, akName, &b, nonce, expectedSigner)
+	selectors, err := verify(cfg, ak, akName, b, nonce, expectedSigner)
 	if err != nil {
 		return err
 	}
@@ -282,6 +301,13 @@ func (p *Plugin) Attest(stream nodeattestorv1.NodeAttestor_AttestServer) error {
 	id, err := spiffeid.FromSegments(cfg.trustDomain, "spire", "agent", PluginName, akHex)
 	if err != nil {
 		return status.Errorf(codes.Internal, "agent ID: %v", err)
+	}
+	if cfg.appraisal != nil {
+		more, err := cfg.appraisal.appraise(cfg.ekStore, answer, nonce, akName, hello.EKPublic, id.String(), p.now())
+		if err != nil {
+			return err
+		}
+		selectors = append(selectors, more...)
 	}
 	p.logger.Info("attested", "agent_id", id.String(), "ak_name", akHex)
 	return stream.Send(&nodeattestorv1.AttestResponse{
@@ -402,6 +428,32 @@ func verify(cfg *config, ak *aegis.AttestationKey, akName []byte, b *Bundle, non
 		selectors = append(selectors, fmt.Sprintf("pcr:%s:%d:%s", r.bank, r.index, hex.EncodeToString(v)))
 	}
 	return selectors, nil
+}
+
+// readBundle reads a challenge response: an evidence bundle (docs/evidence-bundle.md; evidence
+// true), whose AK must be the hello's, or the PoC's Bundle.
+func readBundle(answer, akPublic []byte) (*Bundle, bool, error) {
+	var probe map[string]json.RawMessage
+	if err := json.Unmarshal(answer, &probe); err != nil {
+		return nil, false, status.Error(codes.InvalidArgument, "challenge response is not JSON")
+	}
+	if _, ok := probe["certify"]; ok {
+		var e EvidenceBundle
+		d := json.NewDecoder(bytes.NewReader(answer))
+		d.DisallowUnknownFields()
+		if err := d.Decode(&e); err != nil || e.Version != EvidenceVersion {
+			return nil, false, status.Errorf(codes.InvalidArgument, "challenge response is not an evidence bundle (version %d): %v", EvidenceVersion, err)
+		}
+		if !bytes.Equal(e.AKPublic, akPublic) {
+			return nil, false, status.Error(codes.PermissionDenied, "the evidence bundle's AK is not the hello's")
+		}
+		return e.asBundle(), true, nil
+	}
+	var b Bundle
+	if err := json.Unmarshal(answer, &b); err != nil || b.Version != BundleVersion {
+		return nil, false, status.Errorf(codes.InvalidArgument, "challenge response is not an aegis bundle (version %d)", BundleVersion)
+	}
+	return &b, false, nil
 }
 
 // refused maps an Aegis verification error to PermissionDenied, keeping its stable name.
