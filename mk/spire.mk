@@ -57,6 +57,7 @@ test-go-tpm: spire-lib
 SPIRE_BUILD := $(abspath target/spire/bin)
 
 e2e-spire: spire-lib
+	@scripts/deps.sh redis
 	@set -e; rc=0; bins=$$(scripts/spire.sh bins) || rc=$$?; \
 	if [ $$rc -eq 3 ]; then \
 	  echo "e2e-spire: SKIPPED, NOT RUN: SPIRE cannot be built here (scripts/spire.sh said why above)"; \
@@ -65,7 +66,9 @@ e2e-spire: spire-lib
 	fi; \
 	[ $$rc -eq 0 ] || exit $$rc; \
 	mkdir -p $(SPIRE_BUILD); \
-	(cd examples/spire-nodeattestor && $(SPIRE_GO_ENV) $(GO) build -o $(SPIRE_BUILD)/aegis-nodeattestor ./cmd/aegis-nodeattestor); \
+	(cd examples/spire-nodeattestor && $(SPIRE_GO_ENV) $(GO) build -o $(SPIRE_BUILD)/aegis-nodeattestor ./cmd/aegis-nodeattestor \
+	  && $(SPIRE_GO_ENV) $(GO) build -o $(SPIRE_BUILD)/aegis-credentialcomposer ./cmd/aegis-credentialcomposer); \
+	$(CARGO) build -q -p aegis-cli --features tss && cp -f $(SPIRE_LIB_DIR)/aegis $(SPIRE_BUILD)/aegis; \
 	(cd examples/spire-agent-nodeattestor && $(SPIRE_GO_ENV) $(GO) build -tags aegis_tpm -o $(SPIRE_BUILD)/aegis-agent-nodeattestor ./cmd/aegis-agent-nodeattestor \
 	  && $(GO) build -o $(SPIRE_BUILD)/e2e-fetch-svid ./cmd/e2e-fetch-svid); \
 	E2E_OUT=$(abspath target/spire/e2e.json) examples/spire-agent-nodeattestor/e2e.sh "$$bins" $(SPIRE_BUILD)

@@ -2,12 +2,16 @@
 // SPIRE agent's Workload API with go-spiffe, waiting until the SVID for -id is issued, verifies
 // the chain against the trust bundle the Workload API hands out (x509svid.Verify), and prints
 // one JSON line: the SPIFFE ID, the chain length, the expiry, the time from start to the SVID
-// (ms) and the time of one more fetch once it is issued (ms). Exit 1 on failure.
+// (ms) and the time of one more fetch once it is issued (ms). With -out it also writes the chain
+// (leaf first) as PEM there, and -bundle-out the trust bundle, for `aegis svid` and `aegis gateway`.
+// Exit 1 on failure.
 package main
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"flag"
 	"fmt"
 	"os"
@@ -22,14 +26,24 @@ func main() {
 	socket := flag.String("socket", "", "Workload API address (unix:///path/to/api.sock)")
 	want := flag.String("id", "", "the SPIFFE ID to wait for")
 	timeout := flag.Duration("timeout", 60*time.Second, "how long to wait for the SVID")
+	out := flag.String("out", "", "write the SVID chain (PEM, leaf first) to this file")
+	bundleOut := flag.String("bundle-out", "", "write the trust domain's X.509 bundle (PEM) to this file")
 	flag.Parse()
-	if err := run(*socket, *want, *timeout); err != nil {
+	if err := run(*socket, *want, *timeout, *out, *bundleOut); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e-fetch-svid:", err)
 		os.Exit(1)
 	}
 }
 
-func run(socket, want string, timeout time.Duration) error {
+func writePEM(path string, certs []*x509.Certificate) error {
+	var b []byte
+	for _, c := range certs {
+		b = append(b, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
+	}
+	return os.WriteFile(path, b, 0o600)
+}
+
+func run(socket, want string, timeout time.Duration, out, bundleOut string) error {
 	id, err := spiffeid.FromString(want)
 	if err != nil {
 		return err
@@ -49,6 +63,20 @@ func run(socket, want string, timeout time.Duration) error {
 				issued := time.Since(start)
 				if _, _, err := x509svid.Verify(s.Certificates, x.Bundles); err != nil {
 					return fmt.Errorf("the SVID for %s does not verify against the bundle: %w", id, err)
+				}
+				if out != "" {
+					if err := writePEM(out, s.Certificates); err != nil {
+						return err
+					}
+				}
+				if bundleOut != "" {
+					b, err := x.Bundles.GetX509BundleForTrustDomain(id.TrustDomain())
+					if err != nil {
+						return err
+					}
+					if err := writePEM(bundleOut, b.X509Authorities()); err != nil {
+						return err
+					}
 				}
 				t0 := time.Now()
 				if _, err := workloadapi.FetchX509SVID(ctx, addr); err != nil {
