@@ -39,7 +39,7 @@ import (
 // PluginName is the name the plugin is configured under.
 const PluginName = "aegis"
 
-// DefaultTTL is SPIRE's default for agent_ttl and default_x509_svid_ttl.
+// DefaultTTL is SPIRE's default_x509_svid_ttl (and so its agent_ttl) when not configured.
 const DefaultTTL = time.Hour
 
 // Bounds on the Entry API walk for one workload SVID (a SPIFFE ID has a handful of entries).
@@ -60,9 +60,9 @@ type Config struct {
 	// ServerSocketPath is spire-server's local API socket; without it workload SVIDs get no
 	// claims.
 	ServerSocketPath string `hcl:"server_socket_path"`
-	// AgentTTL is the server's agent_ttl ("1h" when empty).
+	// AgentTTL is the server's agent_ttl (as in SPIRE, default_x509_svid_ttl when empty).
 	AgentTTL string `hcl:"agent_ttl"`
-	// DefaultX509SVIDTTL is the server's default_x509_svid_ttl ("1h" when empty).
+	// DefaultX509SVIDTTL is the server's default_x509_svid_ttl (as in SPIRE, "1h" when empty).
 	DefaultX509SVIDTTL string `hcl:"default_x509_svid_ttl"`
 	// RequireClaims refuses to issue an SVID that cannot carry a verified result.
 	RequireClaims bool `hcl:"require_claims"`
@@ -123,10 +123,10 @@ func (p *Plugin) Configure(_ context.Context, req *configv1.ConfigureRequest) (*
 	}
 	c := &config{requireClaims: hc.RequireClaims}
 	var err error
-	if c.agentTTL, err = parseTTL("agent_ttl", hc.AgentTTL); err != nil {
+	if c.defaultTTL, err = parseTTL("default_x509_svid_ttl", hc.DefaultX509SVIDTTL, DefaultTTL); err != nil {
 		return nil, err
 	}
-	if c.defaultTTL, err = parseTTL("default_x509_svid_ttl", hc.DefaultX509SVIDTTL); err != nil {
+	if c.agentTTL, err = parseTTL("agent_ttl", hc.AgentTTL, c.defaultTTL); err != nil {
 		return nil, err
 	}
 	if !strings.Contains(hc.EARPublicKey, "-----BEGIN PUBLIC KEY-----") {
@@ -158,9 +158,9 @@ func (p *Plugin) Configure(_ context.Context, req *configv1.ConfigureRequest) (*
 	return &configv1.ConfigureResponse{}, nil
 }
 
-func parseTTL(name, s string) (time.Duration, error) {
+func parseTTL(name, s string, dflt time.Duration) (time.Duration, error) {
 	if s == "" {
-		return DefaultTTL, nil
+		return dflt, nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d <= 0 {

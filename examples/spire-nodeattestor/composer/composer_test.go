@@ -285,6 +285,18 @@ func TestAgentTTLConfigured(t *testing.T) {
 	decode(t, a)
 }
 
+// As in SPIRE, agent_ttl defaults to default_x509_svid_ttl: 30 minutes here, which an EAR valid
+// 45 more minutes covers (the 1h default would not).
+func TestAgentTTLDefaultsToDefaultSVIDTTL(t *testing.T) {
+	e := newEnv(t)
+	e.put(t, e.result(t, agentID, now.Add(45*time.Minute), resultstore.StatusAffirming))
+	a, err := composeAgent(mustServe(t, e.hcl(`default_x509_svid_ttl = "30m"`+"\nrequire_claims = true")), agentID)
+	require.NoError(t, err)
+	decode(t, a)
+	_, err = composeAgent(mustServe(t, e.hcl("require_claims = true")), agentID)
+	requireCode(t, err, codes.FailedPrecondition, "before the SVID would")
+}
+
 // Each case leaves a store that must not give claims to agentID, and the reason the error names.
 func TestAgentSVIDWithoutUsableResult(t *testing.T) {
 	cases := []struct {
