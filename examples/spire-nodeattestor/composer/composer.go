@@ -169,7 +169,8 @@ func parseTTL(name, s string, dflt time.Duration) (time.Duration, error) {
 	return d, nil
 }
 
-// Close releases the Entry API connection (the framework calls it on unload).
+// Close releases the Entry API connection and unconfigures the plugin (for embedders: the SDK
+// does not call it, SPIRE ends the plugin process).
 func (p *Plugin) Close() error {
 	p.mu.Lock()
 	c := p.cfg
