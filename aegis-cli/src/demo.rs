@@ -421,7 +421,12 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
     let (challenge, made) =
         ActivationChallenge::new(p, endorsement, &vak).map_err(at("MakeCredential"))?;
     let activated = backend
-        .activate_credential(&ak, opts.ak.ek, &made.credential_blob, &made.encrypted_secret)
+        .activate_credential(
+            &ak,
+            opts.ak.ek,
+            &made.credential_blob,
+            &made.encrypted_secret,
+        )
         .map_err(at("ActivateCredential"))?;
     let binding = match challenge.complete(&activated) {
         Ok(binding) => {
