@@ -358,7 +358,7 @@ typedef struct aegis_tpm aegis_tpm;
 #if defined(AEGIS_FEATURE_TSS)
 /**
  * A key in a TPM (an AK or App Key): its public area and its private part (a blob wrapped by
- * the TPM's storage key, or a persistent handle). Made by `aegis_tpm_create_ak`,
+ * its parent, the EK for an AK and the storage root key for an App Key, or a persistent handle). Made by `aegis_tpm_create_ak`,
  * `aegis_tpm_create_app_key` or `aegis_tpm_load_persistent`, owned by the caller, freed with
  * `aegis_tpm_key_free` (the key stays in the TPM if persistent). Usable only with the TPM that
  * made it. Immutable: may be shared between threads.
@@ -2040,10 +2040,13 @@ aegis_status aegis_tpm_read_ek(aegis_tpm *tpm,
 #if defined(AEGIS_FEATURE_TSS)
 /**
  * Creates an AK (a restricted signing key with fixedTPM, fixedParent, sensitiveDataOrigin)
- * under the storage root key: ECC P-256 with ECDSA-SHA256, ECC P-384 with ECDSA-SHA384 or RSA
- * 2048 with RSASSA-SHA256 for `kind`. With `persist_handle` not 0 (0x81000000..=0x81ffffff),
- * the AK is also made persistent there. Errors: `AEGIS_INVALID_ARGUMENT` (another kind, a
- * handle outside the owner range), `AEGIS_BACKEND` (e.g. the handle is taken).
+ * under the Endorsement Key of `ek_kind` (as `tpm2_createak`; the kinds of `aegis_tpm_read_ek`):
+ * ECC P-256 with ECDSA-SHA256, ECC P-384 with ECDSA-SHA384 or RSA 2048 with RSASSA-SHA256 for
+ * `kind`. Its quotes and certifications are signed as QN(AK) = H(QN(EK) || Name(AK)) (TPM 2.0
+ * Part 1, 16.6), the qualifiedSigner a verifier that enrolled it through that EK expects
+ * (`aegis_name_qualified_under`). With `persist_handle` not 0 (0x81000000..=0x81ffffff), the AK
+ * is also made persistent there. Errors: `AEGIS_INVALID_ARGUMENT` (another kind, a handle
+ * outside the owner range), `AEGIS_BACKEND` (e.g. the handle is taken).
  *
  * On success `*out` receives a new `aegis_tpm_key` the caller frees with `aegis_tpm_key_free`;
  * on failure nothing is written to `*out`.
@@ -2054,6 +2057,7 @@ aegis_status aegis_tpm_read_ek(aegis_tpm *tpm,
  */
 aegis_status aegis_tpm_create_ak(aegis_tpm *tpm,
                                  aegis_key_kind kind,
+                                 aegis_key_kind ek_kind,
                                  uint32_t persist_handle,
                                  aegis_tpm_key **out,
                                  aegis_error **err_out);
@@ -2180,9 +2184,9 @@ aegis_status aegis_tpm_certify(aegis_tpm *tpm,
  * above 23, no index), `AEGIS_BACKEND`.
  *
  * On success `*attest_out` receives the TPMS_ATTEST, `*signature_out` the TPMT_SIGNATURE and
- * `*pcrs_out` the PCR values as a tpm2-tools PCR file (`tpm2_quote -o`, what `aegis_pcrs_parse`
- * reads), new `aegis_bytes` the caller frees with `aegis_bytes_free`; on failure nothing is
- * written.
+ * `*pcrs_out` the PCR values as Aegis's PCR JSON (`{"sha256": {"15": "<hex>"}}`, FORMATS.md: what
+ * an evidence bundle's `quote.pcrs` holds and `aegis_pcrs_parse` reads), new `aegis_bytes` the
+ * caller frees with `aegis_bytes_free`; on failure nothing is written.
  *
  * # Safety
  * `tpm` is a live `aegis_tpm` not used elsewhere during the call; `ak` a live `aegis_tpm_key`;

@@ -301,3 +301,51 @@ fn tempdir() -> TempDir {
     std::fs::create_dir_all(&dir).unwrap();
     TempDir(dir)
 }
+
+/// VERIFIER-CHECKS.md item 14: an AK enrolled through an EK is its child, so the certification
+/// and the quote must name QN(AK) under that EK. An enrolment record of this AK's Name with
+/// another TPM's EK passes the AkBinding check (same AK Name), but neither signer is QN(AK)
+/// under that EK: both fail with SignerMismatch (and what depends on them is skipped).
+#[test]
+fn item14_a_binding_through_another_ek_fails_certify_and_quote_with_signer_mismatch() {
+    use aegis_core::verify::EnrolmentRecord;
+    let dir = tempdir();
+    let (e, s) = attest(&dir);
+    let other_ek = SoftwareTpm::new_insecure()
+        .unwrap()
+        .read_ek(EkKind::Rsa2048)
+        .unwrap()
+        .public;
+    let mut json: serde_json::Value =
+        serde_json::from_str(&e.binding.enrolment_record().to_json()).unwrap();
+    json["ek_public"] = openssl::base64::encode_block(&other_ek.to_tpm2b()).into();
+    let record = EnrolmentRecord::from_json(json.to_string().as_bytes()).unwrap();
+    let through_other_ek = AkBinding::from_enrolment_record(&record);
+    let mismatch = Outcome::Failed(Error::SignerMismatch);
+    all_pass_but(
+        &run(&e, Some(&through_other_ek), &s),
+        &[
+            (Check::AppKeyCertification, mismatch.clone()),
+            (Check::Quote, mismatch),
+            (
+                Check::AppKeyPossession,
+                Outcome::Skipped("the App Key's certification did not verify"),
+            ),
+            (
+                Check::LocationLog,
+                Outcome::Skipped("the quote did not verify"),
+            ),
+        ],
+    );
+    // The same record with the AK's own EK: every check passes.
+    all_pass_but(
+        &run(
+            &e,
+            Some(&AkBinding::from_enrolment_record(
+                &e.binding.enrolment_record(),
+            )),
+            &s,
+        ),
+        &[],
+    );
+}

@@ -87,6 +87,7 @@ fn certify_and_quote_verify_for_each_key_type() {
         },
     );
     let pss = AkSpec {
+        ek: EkKind::Rsa2048,
         alg: KeyAlg::Rsa2048,
         scheme: Scheme::RsaPss(HashAlg::Sha256),
         persist_at: None,
@@ -228,4 +229,91 @@ fn software_ek_has_no_manufacturer_chain_and_is_refused() {
         ),
         "{err:?}"
     );
+}
+
+/// QN(AK) = H(QN(EK) || Name(AK)), QN(EK) = H(TPM_RH_ENDORSEMENT || Name(EK)) (Part 1, 16.6).
+fn qualified_under_ek(
+    ek: &aegis_core::tpm::Public,
+    ak: &aegis_agent::TpmKey,
+) -> aegis_core::tpm::Name {
+    use aegis_core::tpm::Name;
+    let qek = ek
+        .name()
+        .qualified_under(&Name::of_handle(0x4000_000B))
+        .unwrap();
+    ak.public().name().qualified_under(&qek).unwrap()
+}
+
+#[test]
+fn ak_signs_as_a_child_of_its_ek() {
+    let mut tpm = SoftwareTpm::new_insecure().unwrap();
+    let ek = tpm.read_ek(EkKind::Rsa2048).unwrap();
+    let app = tpm.create_app_key(&AppKeySpec::default()).unwrap();
+    let transient = tpm.create_ak(&AkSpec::default()).unwrap();
+    let persistent = tpm
+        .create_ak(&AkSpec {
+            persist_at: Some(0x8101_0002),
+            ..AkSpec::rsa()
+        })
+        .unwrap();
+    let sel = PcrSelection::new(&[(HashAlg::Sha256, &[15])]).unwrap();
+    for ak in [&transient, &persistent] {
+        let vak = AttestationKey::from_public(ak.public().clone(), &KeyPolicy::default()).unwrap();
+        let mut qp = QuotePolicy::default();
+        qp.attest.expected_signer = Some(qualified_under_ek(&ek.public, ak));
+        let mut cp = CertifyPolicy::default();
+        cp.attest.expected_signer = qp.attest.expected_signer.clone();
+        let q = tpm.quote(ak, &sel, b"n").unwrap();
+        verify_quote(
+            default_provider(),
+            &vak,
+            &q.attest,
+            &q.signature,
+            &q.pcrs,
+            b"n",
+            &qp,
+        )
+        .unwrap();
+        let c = tpm.certify(&app, ak, b"n").unwrap();
+        let app_public = app.public().to_tpm2b();
+        verify_certify(
+            default_provider(),
+            &vak,
+            &app_public,
+            &c.attest,
+            &c.signature,
+            b"n",
+            &cp,
+        )
+        .unwrap();
+        // Qualified under the owner hierarchy instead (as before the AK moved under the EK):
+        // refused.
+        let owner = ak
+            .public()
+            .name()
+            .qualified_under(&aegis_core::tpm::Name::of_handle(0x4000_0001))
+            .unwrap();
+        qp.attest.expected_signer = Some(owner);
+        assert_eq!(
+            verify_quote(
+                default_provider(),
+                &vak,
+                &q.attest,
+                &q.signature,
+                &q.pcrs,
+                b"n",
+                &qp
+            )
+            .unwrap_err(),
+            Error::SignerMismatch
+        );
+    }
+    // The software TPM has no other EK to put an AK under.
+    assert!(matches!(
+        tpm.create_ak(&AkSpec {
+            ek: EkKind::EccP256,
+            ..AkSpec::default()
+        }),
+        Err(Error::InvalidArgument { .. })
+    ));
 }

@@ -15,7 +15,9 @@
 use aegis_agent::backend::tss::TssBackend;
 use aegis_agent::backend::{AkSpec, AppKeySpec, EkKind, KeyAlg, KeyLocation, TpmBackend};
 use aegis_core::crypto::default_provider;
-use aegis_core::tpm::{HashAlg, KeyParms, PcrSelection, Scheme, Signature, TPM_GENERATED_VALUE};
+use aegis_core::tpm::{
+    HashAlg, KeyParms, Name, PcrSelection, Scheme, Signature, TPM_GENERATED_VALUE,
+};
 use aegis_core::verify::{
     verify_certify, verify_quote, AttestationKey, CertifyPolicy, KeyPolicy, QuotePolicy,
 };
@@ -81,6 +83,7 @@ fn certify_and_quote_made_by_the_tpm_verify() {
         ),
         (
             AkSpec {
+                ek: EkKind::EccP384,
                 alg: KeyAlg::Rsa2048,
                 scheme: Scheme::RsaPss(HashAlg::Sha256),
                 persist_at: None,
@@ -435,7 +438,13 @@ fn credential_activation_round_trip() {
     let mut b = tpm.backend();
     for (kind, ak_spec) in [
         (EkKind::Rsa2048, AkSpec::default()),
-        (EkKind::EccP384, AkSpec::rsa()),
+        (
+            EkKind::EccP384,
+            AkSpec {
+                ek: EkKind::EccP384,
+                ..AkSpec::rsa()
+            },
+        ),
     ] {
         let ek = b.read_ek(kind).unwrap();
         let ak = b.create_ak(&ak_spec).unwrap();
@@ -462,6 +471,136 @@ fn credential_activation_round_trip() {
         ));
     }
     assert_eq!(b.transient_object_count().unwrap(), 1);
+}
+
+/// QN(AK) = H(QN(EK) || Name(AK)), QN(EK) = H(TPM_RH_ENDORSEMENT || Name(EK)) (Part 1, 16.6):
+/// what a verifier that enrolled the AK through that EK pins qualifiedSigner to.
+fn qualified_under_ek(ek: &aegis_core::tpm::Public, ak: &aegis_agent::TpmKey) -> Name {
+    let qek = ek
+        .name()
+        .qualified_under(&Name::of_handle(0x4000_000B))
+        .unwrap();
+    ak.public().name().qualified_under(&qek).unwrap()
+}
+
+#[test]
+fn ak_under_the_ek_signs_as_its_qualified_name_and_activates() {
+    use aegis_core::credential::{check_activated, make_credential};
+    let Some(tpm) = Swtpm::start_or_skip("ak-under-ek") else {
+        return;
+    };
+    let mut b = tpm.backend();
+    let app = b.create_app_key(&AppKeySpec::default()).unwrap();
+    let sel = PcrSelection::new(&[(HashAlg::Sha256, &[0, 15])]).unwrap();
+    let handle = 0x8101_0020;
+    for (kind, other_kind, persist_at) in [
+        (EkKind::Rsa2048, EkKind::EccP384, None),
+        (EkKind::EccP384, EkKind::Rsa2048, None),
+        (EkKind::EccP256, EkKind::Rsa2048, Some(handle)),
+    ] {
+        let ek = b.read_ek(kind).unwrap();
+        let other_ek = b.read_ek(other_kind).unwrap();
+        let ak = b
+            .create_ak(&AkSpec {
+                ek: kind,
+                persist_at,
+                ..AkSpec::default()
+            })
+            .unwrap();
+        // A persistent AK is used from its handle, in a later context too.
+        let ak = if persist_at.is_some() {
+            drop(b);
+            b = tpm.backend();
+            let again = b.load_persistent(handle).unwrap();
+            assert_eq!(again.public(), ak.public());
+            again
+        } else {
+            ak
+        };
+        let vak = ak_of(&ak);
+        let expected = qualified_under_ek(&ek.public, &ak);
+
+        let mut qp = QuotePolicy::default();
+        qp.attest.expected_signer = Some(expected.clone());
+        let q = b.quote(&ak, &sel, b"quote nonce").unwrap();
+        let vq = verify_quote(
+            default_provider(),
+            &vak,
+            &q.attest,
+            &q.signature,
+            &q.pcrs,
+            b"quote nonce",
+            &qp,
+        )
+        .unwrap_or_else(|e| panic!("{kind:?}: quote refused: {e}"));
+        assert_eq!(vq.qualified_signer(), &expected);
+
+        let mut cp = CertifyPolicy::default();
+        cp.attest.expected_signer = Some(expected.clone());
+        let c = b.certify(&app, &ak, b"certify nonce").unwrap();
+        let app_public = app.public().to_tpm2b();
+        verify_certify(
+            default_provider(),
+            &vak,
+            &app_public,
+            &c.attest,
+            &c.signature,
+            b"certify nonce",
+            &cp,
+        )
+        .unwrap_or_else(|e| panic!("{kind:?}: certify refused: {e}"));
+
+        // A verifier that enrolled the TPM's other EK expects another signer: refused.
+        qp.attest.expected_signer = Some(qualified_under_ek(&other_ek.public, &ak));
+        assert_eq!(
+            verify_quote(
+                default_provider(),
+                &vak,
+                &q.attest,
+                &q.signature,
+                &q.pcrs,
+                b"quote nonce",
+                &qp
+            )
+            .unwrap_err(),
+            Error::SignerMismatch
+        );
+        cp.attest.expected_signer = qp.attest.expected_signer.clone();
+        assert_eq!(
+            verify_certify(
+                default_provider(),
+                &vak,
+                &app_public,
+                &c.attest,
+                &c.signature,
+                b"certify nonce",
+                &cp
+            )
+            .unwrap_err(),
+            Error::SignerMismatch
+        );
+
+        // The AK still activates a credential made to the EK for its Name.
+        let made = make_credential(
+            default_provider(),
+            &ek.public,
+            &ak.public().name(),
+            &[7; 32],
+        )
+        .unwrap();
+        let got = b
+            .activate_credential(&ak, kind, &made.credential_blob, &made.encrypted_secret)
+            .unwrap();
+        check_activated(&[7; 32], &got).unwrap();
+        if persist_at.is_some() {
+            b.evict_persistent(handle).unwrap();
+        }
+    }
+    assert_eq!(
+        b.transient_object_count().unwrap(),
+        1,
+        "EKs and sessions are flushed: only the SRK stays loaded"
+    );
 }
 
 #[test]

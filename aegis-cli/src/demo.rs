@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use aegis_agent::backend::software::SoftwareTpm;
 use aegis_agent::backend::tss::TssBackend;
-use aegis_agent::backend::{AkSpec, AppKeySpec, EkKind, KeyAlg, TpmBackend, TpmKey};
+use aegis_agent::backend::{AkSpec, AppKeySpec, KeyAlg, TpmBackend, TpmKey};
 use aegis_agent::{record_location, LocationLogFile, TpmSigner};
 use aegis_core::appraise::result::AttestationResult;
 use aegis_core::appraise::result::{
@@ -148,7 +148,7 @@ pub struct DemoOptions {
     /// The event log file; `None`: a new file in the temp directory.
     pub event_log: Option<PathBuf>,
     pub pcr: u8,
-    pub ek: EkKind,
+    /// The AK, and in `ak.ek` the EK it is created under and enrolled through.
     pub ak: AkSpec,
     pub app_key: AppKeySpec,
     /// The geofence policy file.
@@ -182,7 +182,6 @@ impl DemoOptions {
                 .map_or(LocationSource::Sample, LocationSource::File),
             event_log: a.event_log.clone(),
             pcr: a.pcr,
-            ek: EkKind::Rsa2048,
             ak,
             app_key: AppKeySpec {
                 alg: app_alg,
@@ -376,7 +375,7 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
     rec.record("open backend", true, info.name);
 
     // 1. Enrolment: EK, EK certificate, AK, credential activation.
-    let ek = backend.read_ek(opts.ek).map_err(at("read EK"))?;
+    let ek = backend.read_ek(opts.ak.ek).map_err(at("read EK"))?;
     rec.record(
         "read EK",
         true,
@@ -422,7 +421,12 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
     let (challenge, made) =
         ActivationChallenge::new(p, endorsement, &vak).map_err(at("MakeCredential"))?;
     let activated = backend
-        .activate_credential(&ak, opts.ek, &made.credential_blob, &made.encrypted_secret)
+        .activate_credential(
+            &ak,
+            opts.ak.ek,
+            &made.credential_blob,
+            &made.encrypted_secret,
+        )
         .map_err(at("ActivateCredential"))?;
     let binding = match challenge.complete(&activated) {
         Ok(binding) => {

@@ -35,7 +35,7 @@ pub struct aegis_tpm {
 }
 
 /// A key in a TPM (an AK or App Key): its public area and its private part (a blob wrapped by
-/// the TPM's storage key, or a persistent handle). Made by `aegis_tpm_create_ak`,
+/// its parent, the EK for an AK and the storage root key for an App Key, or a persistent handle). Made by `aegis_tpm_create_ak`,
 /// `aegis_tpm_create_app_key` or `aegis_tpm_load_persistent`, owned by the caller, freed with
 /// `aegis_tpm_key_free` (the key stays in the TPM if persistent). Usable only with the TPM that
 /// made it. Immutable: may be shared between threads.
@@ -161,10 +161,13 @@ pub unsafe extern "C" fn aegis_tpm_read_ek(
 }
 
 /// Creates an AK (a restricted signing key with fixedTPM, fixedParent, sensitiveDataOrigin)
-/// under the storage root key: ECC P-256 with ECDSA-SHA256, ECC P-384 with ECDSA-SHA384 or RSA
-/// 2048 with RSASSA-SHA256 for `kind`. With `persist_handle` not 0 (0x81000000..=0x81ffffff),
-/// the AK is also made persistent there. Errors: `AEGIS_INVALID_ARGUMENT` (another kind, a
-/// handle outside the owner range), `AEGIS_BACKEND` (e.g. the handle is taken).
+/// under the Endorsement Key of `ek_kind` (as `tpm2_createak`; the kinds of `aegis_tpm_read_ek`):
+/// ECC P-256 with ECDSA-SHA256, ECC P-384 with ECDSA-SHA384 or RSA 2048 with RSASSA-SHA256 for
+/// `kind`. Its quotes and certifications are signed as QN(AK) = H(QN(EK) || Name(AK)) (TPM 2.0
+/// Part 1, 16.6), the qualifiedSigner a verifier that enrolled it through that EK expects
+/// (`aegis_name_qualified_under`). With `persist_handle` not 0 (0x81000000..=0x81ffffff), the AK
+/// is also made persistent there. Errors: `AEGIS_INVALID_ARGUMENT` (another kind, a handle
+/// outside the owner range), `AEGIS_BACKEND` (e.g. the handle is taken).
 ///
 /// On success `*out` receives a new `aegis_tpm_key` the caller frees with `aegis_tpm_key_free`;
 /// on failure nothing is written to `*out`.
@@ -176,6 +179,7 @@ pub unsafe extern "C" fn aegis_tpm_read_ek(
 pub unsafe extern "C" fn aegis_tpm_create_ak(
     tpm: *mut aegis_tpm,
     kind: aegis_key_kind,
+    ek_kind: aegis_key_kind,
     persist_handle: u32,
     out: *mut *mut aegis_tpm_key,
     err_out: *mut *mut aegis_error,
@@ -197,6 +201,7 @@ pub unsafe extern "C" fn aegis_tpm_create_ak(
             KeyAlg::Rsa2048 => Scheme::RsaSsa(HashAlg::Sha256),
         };
         let spec = AkSpec {
+            ek: self::ek_kind(ek_kind)?,
             alg,
             scheme,
             persist_at: persist_at(persist_handle),

@@ -122,10 +122,12 @@ func (t *TPM) ReadEK(kind KeyKind) (tpm2bPublic, certificate []byte, err error) 
 }
 
 // CreateAK creates an AK of kind (ECDSA-SHA256 on P-256, ECDSA-SHA384 on P-384, RSASSA-SHA256 on
-// RSA 2048), also persistent at persistHandle unless it is 0.
-func (t *TPM) CreateAK(kind KeyKind, persistHandle uint32) (*TPMKey, error) {
+// RSA 2048) under the EK of ekKind (as tpm2_createak), also persistent at persistHandle unless it
+// is 0. Its quotes and certifications name QualifiedName(Name(AK), QN(EK)) as their signer, which
+// a verifier that enrolled the AK through that EK expects.
+func (t *TPM) CreateAK(kind, ekKind KeyKind, persistHandle uint32) (*TPMKey, error) {
 	return t.makeKey(func(p *C.aegis_tpm, out **C.aegis_tpm_key, cerr **C.aegis_error) C.aegis_status {
-		return C.aegis_tpm_create_ak(p, C.aegis_key_kind(kind), C.uint32_t(persistHandle), out, cerr)
+		return C.aegis_tpm_create_ak(p, C.aegis_key_kind(kind), C.aegis_key_kind(ekKind), C.uint32_t(persistHandle), out, cerr)
 	})
 }
 

@@ -21,7 +21,7 @@ func TestRecordLocationOnSWTPM(t *testing.T) {
 	tcti, dir := startSWTPM(t)
 	tpm := must(aegis.OpenTPM(tcti))(t)
 	defer tpm.Close()
-	ak := must(tpm.CreateAK(aegis.KeyECCP256, 0))(t)
+	ak := must(tpm.CreateAK(aegis.KeyECCP256, aegis.KeyRSA2048, 0))(t)
 	defer ak.Close()
 	app := must(tpm.CreateAppKey(aegis.KeyECCP256, 0))(t)
 	defer app.Close()

@@ -87,12 +87,14 @@ func TestTPMOnSWTPM(t *testing.T) {
 	ek := must(aegis.VerifyEKCertificate(store, ekCert, ekPub, time.Now()))(t)
 	defer ek.Close()
 
-	_, err = tpm.CreateAK(aegis.KeyRSA3072, 0)
+	_, err = tpm.CreateAK(aegis.KeyRSA3072, aegis.KeyRSA2048, 0)
 	wantErr(t, err, aegis.ErrInvalidArgument)
-	_, err = tpm.CreateAK(aegis.KeyECCP256, 0x80000001)
+	_, err = tpm.CreateAK(aegis.KeyECCP256, aegis.KeyRSA3072, 0)
+	wantErr(t, err, aegis.ErrInvalidArgument)
+	_, err = tpm.CreateAK(aegis.KeyECCP256, aegis.KeyRSA2048, 0x80000001)
 	wantErr(t, err, aegis.ErrInvalidArgument)
 
-	ak := must(tpm.CreateAK(aegis.KeyECCP256, 0))(t)
+	ak := must(tpm.CreateAK(aegis.KeyECCP256, aegis.KeyRSA2048, 0))(t)
 	defer ak.Close()
 	akPub := must(ak.TPMPublic())(t)
 	verifier := must(aegis.AttestationKeyFromTPMPublic(akPub))(t)
@@ -123,7 +125,37 @@ func TestTPMOnSWTPM(t *testing.T) {
 	if err := policy.RequirePCR(aegis.SHA256, 15); err != nil {
 		t.Fatal(err)
 	}
+	vq := must(aegis.VerifyQuote(verifier, qa, qs, pcrs, nonce, policy))(t)
+
+	// The AK is a child of the RSA EK: the quote and the certification name QN(AK) under it,
+	// what a verifier that enrolled the AK through that EK pins.
+	wantSigner := must(aegis.QualifiedName(verifier.Name(), ek.QualifiedName()))(t)
+	if !bytes.Equal(vq.QualifiedSigner(), wantSigner) {
+		t.Fatalf("quote qualifiedSigner %x, want QN(AK) under the EK %x", vq.QualifiedSigner(), wantSigner)
+	}
+	if err := policy.SetExpectedSigner(wantSigner); err != nil {
+		t.Fatal(err)
+	}
 	must(aegis.VerifyQuote(verifier, qa, qs, pcrs, nonce, policy))(t)
+	certifyPolicy := aegis.NewCertifyPolicy()
+	defer certifyPolicy.Close()
+	if err := certifyPolicy.SetExpectedSigner(wantSigner); err != nil {
+		t.Fatal(err)
+	}
+	must(aegis.VerifyCertify(verifier, appPub, attest, sig, nonce, certifyPolicy))(t)
+	// Under the TPM's P-384 EK it would be another signer: refused.
+	p384Pub, p384Cert, err := tpm.ReadEK(aegis.KeyECCP384)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p384 := must(aegis.VerifyEKCertificate(store, p384Cert, p384Pub, time.Now()))(t)
+	defer p384.Close()
+	otherSigner := must(aegis.QualifiedName(verifier.Name(), p384.QualifiedName()))(t)
+	if err := policy.SetExpectedSigner(otherSigner); err != nil {
+		t.Fatal(err)
+	}
+	_, err = aegis.VerifyQuote(verifier, qa, qs, pcrs, nonce, policy)
+	wantErr(t, err, aegis.ErrSignerMismatch)
 
 	// Credential activation: the secret comes back for this AK, not for another one.
 	secret := bytes.Repeat([]byte{0x42}, 32)
@@ -134,14 +166,14 @@ func TestTPMOnSWTPM(t *testing.T) {
 	}
 	_, err = tpm.ActivateCredential(ak, aegis.KeyRSA2048, []byte("not a credential"))
 	wantErr(t, err, aegis.ErrInvalidFormat)
-	other := must(tpm.CreateAK(aegis.KeyECCP256, 0))(t)
+	other := must(tpm.CreateAK(aegis.KeyECCP256, aegis.KeyRSA2048, 0))(t)
 	defer other.Close()
 	_, err = tpm.ActivateCredential(other, aegis.KeyRSA2048, cred.TPM2ToolsFile())
 	wantErr(t, err, aegis.ErrBackend)
 
 	// A persistent AK survives its handle and another connection.
 	const handle = 0x81000a01
-	pak := must(tpm.CreateAK(aegis.KeyECCP256, handle))(t)
+	pak := must(tpm.CreateAK(aegis.KeyECCP256, aegis.KeyRSA2048, handle))(t)
 	pakPub := must(pak.TPMPublic())(t)
 	pak.Close()
 	tpm.Close()
@@ -154,6 +186,6 @@ func TestTPMOnSWTPM(t *testing.T) {
 	}
 	_, err = tpm2.LoadPersistent(handle + 1)
 	wantErr(t, err, aegis.ErrBackend)
-	_, err = tpm.CreateAK(aegis.KeyECCP256, 0) // closed
+	_, err = tpm.CreateAK(aegis.KeyECCP256, aegis.KeyRSA2048, 0) // closed
 	wantErr(t, err, aegis.ErrNullPointer)
 }

@@ -139,7 +139,9 @@ plugins {
     plugin_cmd = "$build/aegis-credentialcomposer"
     plugin_data {
       store_dir = "$dir/server/results"
-      ear_public_key = "$dir/ear.pub"
+      ear_public_key = <<PEM
+$(cat "$dir/ear.pub")
+PEM
       server_socket_path = "$server_sock"
       agent_ttl = "${E2E_AGENT_TTL:-20s}"
       default_x509_svid_ttl = "1h"

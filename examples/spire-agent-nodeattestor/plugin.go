@@ -252,7 +252,17 @@ func open(c *Config) (s *state, err error) {
 			return nil, fmt.Errorf("the TPM has no certificate for its %s EK", c.EK)
 		}
 	}
-	if s.ak, err = key(tpm, akHandle, tpm.CreateAK); err != nil {
+	// The AK is a child of the EK the hello sends (of the RSA 2048 EK without one, as
+	// tpm2_createak), so its quotes name the signer a server that enrols it through that EK
+	// expects. A persistent AK is used as it is: one made under another parent is refused there.
+	akParent := s.ekKind
+	if akParent == 0 {
+		akParent = aegis.KeyRSA2048
+	}
+	createAK := func(kind aegis.KeyKind, handle uint32) (*aegis.TPMKey, error) {
+		return tpm.CreateAK(kind, akParent, handle)
+	}
+	if s.ak, err = key(tpm, akHandle, createAK); err != nil {
 		return nil, fmt.Errorf("AK: %w", err)
 	}
 	if s.app, err = key(tpm, appHandle, tpm.CreateAppKey); err != nil {

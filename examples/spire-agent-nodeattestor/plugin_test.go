@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	aegis "github.com/aegis-attest/aegis/bindings/go"
 	server "github.com/aegis-attest/aegis/examples/spire-nodeattestor"
@@ -170,18 +171,68 @@ func TestRequiredPCRNotQuoted(t *testing.T) {
 	requireCode(t, err, codes.PermissionDenied, "RequiredPcrMissing")
 }
 
-// EK enrolment: the agent sends its EK and certificate and activates the server's credential;
-// the server then pins the quote's qualifiedSigner to the AK *under the EK*. aegis-agent makes
-// AKs under the owner hierarchy's storage key, so that pin fails: EK enrolment with this agent
-// plugin is NOT supported yet (README, "Not done"). The test records that the activation itself
-// passed (the failure is the signer, not the credential).
-func TestEKEnrolmentStopsAtQualifiedSigner(t *testing.T) {
-	tpm := startTPM(t)
-	p, _ := newPair(t, fmt.Sprintf(`tcti = %q
-ek = "rsa2048"`, tpm.tcti), fmt.Sprintf(`pcrs = ["sha256:15"]
+// serverEKHCL is the server plugin's configuration with EK enrolment: the swtpm's local CA as the
+// manufacturer CA.
+func serverEKHCL(tpm *swtpm) string {
+	return fmt.Sprintf(`pcrs = ["sha256:15"]
 ek_ca_roots = [%q]
-ek_ca_intermediates = [%q]`, filepath.Join(tpm.dir, "ca", "swtpm-localca-rootca-cert.pem"), filepath.Join(tpm.dir, "ca", "issuercert.pem")))
+ek_ca_intermediates = [%q]`, filepath.Join(tpm.dir, "ca", "swtpm-localca-rootca-cert.pem"), filepath.Join(tpm.dir, "ca", "issuercert.pem"))
+}
+
+// ekName is the hex Name of the TPM's EK of kind, read and certified directly.
+func ekName(t *testing.T, tpm *swtpm, kind aegis.KeyKind) string {
+	t.Helper()
+	store := aegis.NewEKTrustStore()
+	defer store.Close()
+	root, err := os.ReadFile(filepath.Join(tpm.dir, "ca", "swtpm-localca-rootca-cert.pem"))
+	require.NoError(t, err)
+	require.NoError(t, store.AddRoot(root))
+	issuer, err := os.ReadFile(filepath.Join(tpm.dir, "ca", "issuercert.pem"))
+	require.NoError(t, err)
+	require.NoError(t, store.AddIntermediate(issuer))
+	tp, err := aegis.OpenTPM(tpm.tcti)
+	require.NoError(t, err)
+	defer tp.Close()
+	pub, cert, err := tp.ReadEK(kind)
+	require.NoError(t, err)
+	ek, err := aegis.VerifyEKCertificate(store, cert, pub, time.Now())
+	require.NoError(t, err)
+	defer ek.Close()
+	return hex.EncodeToString(ek.Name())
+}
+
+// EK enrolment end to end: the agent sends its EK and certificate, activates the server's
+// credential, and its AK (a child of that EK) signs the quote and the certification as QN(AK)
+// under the EK, which the server pins. The server adds the EK's Name as a selector.
+func TestEKEnrolment(t *testing.T) {
+	tpm := startTPM(t)
+	for ek, kind := range map[string]aegis.KeyKind{"rsa2048": aegis.KeyRSA2048, "ecc-p384": aegis.KeyECCP384} {
+		p, a := newPair(t, fmt.Sprintf(`tcti = %q
+ek = %q`, tpm.tcti, ek), serverEKHCL(tpm))
+		attrs, err := p.attest(t)
+		require.NoError(t, err, "ek = %s", ek)
+		require.Contains(t, attrs.SelectorValues, "ak_name:"+akName(t, a))
+		require.Contains(t, attrs.SelectorValues, "ek_name:"+ekName(t, tpm, kind))
+		require.NoError(t, a.Close())
+	}
+}
+
+// A persistent AK made under the RSA EK, then sent with the P-384 EK: the credential still
+// activates (activation does not tie the AK to the EK), but the quote's signer is QN(AK) under
+// the RSA EK, not under the EK the hello sent, so the server refuses with SignerMismatch.
+func TestEKEnrolmentRefusesAnAKUnderAnotherEK(t *testing.T) {
+	tpm := startTPM(t)
+	agent := func(ek string) string {
+		return fmt.Sprintf(`tcti = %q
+ek = %q
+ak_handle = "0x81010004"`, tpm.tcti, ek)
+	}
+	p, a := newPair(t, agent("rsa2048"), serverEKHCL(tpm))
 	_, err := p.attest(t)
+	require.NoError(t, err)
+	require.NoError(t, a.Close())
+	p, _ = newPair(t, agent("ecc-p384"), serverEKHCL(tpm))
+	_, err = p.attest(t)
 	requireCode(t, err, codes.PermissionDenied, "SignerMismatch")
 }
 

@@ -83,9 +83,14 @@ pub enum KeyAlg {
     EccP384,
 }
 
-/// What AK to create: a restricted signing key with fixedTPM, fixedParent, sensitiveDataOrigin.
+/// What AK to create: a restricted signing key with fixedTPM, fixedParent, sensitiveDataOrigin,
+/// a child of the EK of `ek` (as tpm2_createak), so its qualified Name is QN(AK) =
+/// H(QN(EK) || Name(AK)) with QN(EK) = H(TPM_RH_ENDORSEMENT || Name(EK)) (Part 1, 16.6): the
+/// qualifiedSigner a verifier that enrolled the AK through that EK expects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AkSpec {
+    /// The parent EK (the one the AK is enrolled through).
+    pub ek: EkKind,
     /// The key type.
     pub alg: KeyAlg,
     /// The AK's fixed scheme: `RsaSsa`, `RsaPss` (RSA) or `Ecdsa` (ECC), with its hash.
@@ -95,9 +100,10 @@ pub struct AkSpec {
 }
 
 impl Default for AkSpec {
-    /// ECC P-256 with ECDSA-SHA256, transient.
+    /// ECC P-256 with ECDSA-SHA256 under the RSA 2048 EK, transient.
     fn default() -> Self {
         AkSpec {
+            ek: EkKind::Rsa2048,
             alg: KeyAlg::EccP256,
             scheme: Scheme::Ecdsa(HashAlg::Sha256),
             persist_at: None,
@@ -106,9 +112,10 @@ impl Default for AkSpec {
 }
 
 impl AkSpec {
-    /// RSA 2048 with RSASSA-SHA256 (Keylime's default AK), transient.
+    /// RSA 2048 with RSASSA-SHA256 (Keylime's default AK) under the RSA 2048 EK, transient.
     pub fn rsa() -> Self {
         AkSpec {
+            ek: EkKind::Rsa2048,
             alg: KeyAlg::Rsa2048,
             scheme: Scheme::RsaSsa(HashAlg::Sha256),
             persist_at: None,
@@ -162,13 +169,29 @@ pub fn check_persistent(handle: Option<u32>) -> Result<()> {
     }
 }
 
+/// The parent a key is created (and loaded) under; its qualified Name follows from it (Part 1,
+/// 16.6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyParent {
+    /// The storage root key (owner hierarchy): App Keys.
+    Srk,
+    /// The EK of this kind (endorsement hierarchy; its policy is PolicySecret(TPM_RH_ENDORSEMENT)):
+    /// AKs.
+    Ek(EkKind),
+}
+
 /// Where a key's private part lives.
 #[derive(Clone, PartialEq, Eq)]
 pub enum KeyLocation {
-    /// A private blob only the backend (and TPM) that made it can load: for the tss backend a
-    /// marshalled TPM2B_PRIVATE wrapped by the storage key, for the software backend an opaque
-    /// reference into its memory.
-    Blob(Vec<u8>),
+    /// A private blob only the backend (and TPM) that made it can load, under `parent`: for the
+    /// tss backend a marshalled TPM2B_PRIVATE wrapped by the parent, for the software backend an
+    /// opaque reference into its memory.
+    Blob {
+        /// The private blob.
+        private: Vec<u8>,
+        /// The key it was created under, which must load it.
+        parent: KeyParent,
+    },
     /// A persistent handle (0x81xxxxxx).
     Persistent(u32),
 }
@@ -176,7 +199,9 @@ pub enum KeyLocation {
 impl fmt::Debug for KeyLocation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            KeyLocation::Blob(b) => write!(f, "Blob(<{} bytes redacted>)", b.len()),
+            KeyLocation::Blob { private, parent } => {
+                write!(f, "Blob(<{} bytes redacted>, {parent:?})", private.len())
+            }
             KeyLocation::Persistent(h) => write!(f, "Persistent(0x{h:08x})"),
         }
     }
@@ -246,7 +271,7 @@ pub trait TpmBackend {
     /// certificate from the TCG NV index (TPM2_CreatePrimary, Part 3, 24.1; TPM2_NV_Read, 31.13).
     fn read_ek(&mut self, kind: EkKind) -> Result<EkInfo>;
 
-    /// Creates an AK (restricted signing key) under the storage root key (TPM2_Create, Part 3,
+    /// Creates an AK (restricted signing key) under the EK of `spec.ek` (TPM2_Create, Part 3,
     /// 12.1; made persistent with TPM2_EvictControl, 28.5, when the spec asks).
     fn create_ak(&mut self, spec: &AkSpec) -> Result<TpmKey>;
 

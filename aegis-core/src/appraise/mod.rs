@@ -26,7 +26,7 @@ use crate::crypto::{CryptoProvider, SignatureFormat, SignatureScheme, SignatureV
 use crate::error::Error;
 use crate::geo::{self, VerifiedLocation};
 use crate::keys::PublicKey;
-use crate::tpm::{HashAlg, PcrValues};
+use crate::tpm::{HashAlg, Name, PcrValues};
 use crate::verify::{
     verify_certify, verify_quote, verify_signature, AkBinding, AttestationKey, CertifyPolicy,
     QuotePolicy, VerifiedCertification, VerifiedQuote,
@@ -268,7 +268,9 @@ pub const BOOT_STATE_NOT_APPRAISED: &str =
 
 /// Runs every check of one attestation (see the module documentation) and collects the
 /// outcomes. `binding` is the AK's binding from credential activation; `None` leaves the AK
-/// unbound (the `AkBinding` check fails with `AkBindingMismatch`).
+/// unbound (the `AkBinding` check fails with `AkBindingMismatch`). With a binding, the certify's
+/// and the quote's qualifiedSigner must be the AK's qualified Name under the bound EK
+/// (as [`AkBinding::ak_qualified_name`]), or those checks fail with `SignerMismatch`.
 pub fn appraise(
     provider: &dyn CryptoProvider,
     ak: &AttestationKey,
@@ -283,6 +285,21 @@ pub fn appraise(
         None => Err(Error::AkBindingMismatch),
     };
     outcomes.push((Check::AkBinding, outcome(&bound)));
+    // Item 14: an AK enrolled through an EK is its child, so both attestations must name
+    // QN(AK) under that EK as their signer (on top of any signer the caller's policy pins). The
+    // AK is the one given (the binding's own AK for a bare key), so that a binding of another
+    // AK under the same EK fails the AkBinding check alone.
+    let enrolled_signer = binding.map(|b| {
+        let name = ak.name().unwrap_or_else(|| b.ak_name().clone());
+        b.ek_qualified_name()
+            .and_then(|qek| name.qualified_under(&qek))
+    });
+    let signed_by_enrolled = |signer: &Name| match &enrolled_signer {
+        None => Ok(()),
+        Some(Ok(expected)) if signer == expected => Ok(()),
+        Some(Ok(_)) => Err(Error::SignerMismatch),
+        Some(Err(e)) => Err(e.clone()),
+    };
 
     let certification = verify_certify(
         provider,
@@ -292,7 +309,8 @@ pub fn appraise(
         evidence.certify_signature,
         nonces.certify,
         &policy.certify,
-    );
+    )
+    .and_then(|c| signed_by_enrolled(&c.attest().qualified_signer).map(|()| c));
     outcomes.push((Check::AppKeyCertification, outcome(&certification)));
 
     let mut quote_policy = policy.quote.clone();
@@ -307,7 +325,8 @@ pub fn appraise(
         evidence.pcrs,
         nonces.quote,
         &quote_policy,
-    );
+    )
+    .and_then(|q| signed_by_enrolled(q.qualified_signer()).map(|()| q));
     outcomes.push((Check::Quote, outcome(&quote)));
 
     let location = match (policy.location, evidence.location_log, &quote) {

@@ -74,6 +74,10 @@ pub mod alg {
 /// TPM_GENERATED_VALUE (Part 2, 6.2): the magic that starts every TPMS_ATTEST a TPM makes.
 pub const TPM_GENERATED_VALUE: u32 = 0xff54_4347;
 
+/// TPM_RH_ENDORSEMENT (Part 2, 7.4): the endorsement hierarchy, whose Name is the handle and the
+/// parent qualified Name of an EK (Part 1, 16.6).
+pub const TPM_RH_ENDORSEMENT: u32 = 0x4000_000B;
+
 /// TPM_ST values for TPMS_ATTEST.type (Part 2, 6.9).
 pub mod st {
     /// TPM_ST_ATTEST_NV: TPM2_NV_Certify (TPMS_NV_CERTIFY_INFO, Part 2, 10.12.8).

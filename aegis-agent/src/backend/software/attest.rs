@@ -4,15 +4,17 @@
 
 use aegis_core::error::{Error, Result};
 use aegis_core::tpm::{
-    st, Attest, AttestInfo, CertifyInfo, ClockInfo, Name, ObjectAttributes, PcrSelection, Public,
+    st, Attest, AttestInfo, CertifyInfo, ClockInfo, Name, ObjectAttributes, PcrSelection,
     QuoteInfo, Scheme,
 };
 
 use super::SoftwareTpm;
-use crate::backend::{AttestEvidence, QuoteEvidence, TpmKey};
+use crate::backend::{AttestEvidence, KeyParent, QuoteEvidence, TpmKey};
 
-/// TPM_RH_OWNER: the hierarchy the software keys are taken to live in (qualified Names).
+/// TPM_RH_OWNER: the hierarchy the software App Keys are taken to live in (qualified Names).
 const TPM_RH_OWNER: u32 = 0x4000_0001;
+/// TPM_RH_ENDORSEMENT: the hierarchy of the EK, the parent of the software AKs.
+const TPM_RH_ENDORSEMENT: u32 = 0x4000_000B;
 
 impl SoftwareTpm {
     fn clock_info(&self) -> ClockInfo {
@@ -24,16 +26,20 @@ impl SoftwareTpm {
         }
     }
 
-    /// The Name of `key` qualified as a child of the owner hierarchy (Part 1, 16: QN).
-    fn qualified_name(public: &Public) -> Name {
-        let name = public.name();
-        let mut qn = public.name_alg.alg_id().to_be_bytes().to_vec();
-        qn.extend_from_slice(
-            &public
-                .name_alg
-                .digest_parts(&[&TPM_RH_OWNER.to_be_bytes(), name.as_bytes()]),
-        );
-        Name::from_bytes(&qn)
+    /// The qualified Name of `key` (Part 1, 16.6): for an AK, under its parent EK, QN(AK) =
+    /// H(QN(EK) || Name(AK)) with QN(EK) = H(TPM_RH_ENDORSEMENT || Name(EK)), as a TPM computes
+    /// it for a child of its EK; for an App Key, as a child of the owner hierarchy (the software
+    /// TPM has no SRK).
+    fn qualified_name(&self, key: &TpmKey) -> Result<Name> {
+        let (_, parent) = self.loaded(key)?;
+        let parent_qualified = match parent {
+            KeyParent::Ek(_) => self
+                .ek_public
+                .name()
+                .qualified_under(&Name::of_handle(TPM_RH_ENDORSEMENT))?,
+            KeyParent::Srk => Name::of_handle(TPM_RH_OWNER),
+        };
+        key.public().name().qualified_under(&parent_qualified)
     }
 
     /// The scheme of `key` if it is a restricted signing key (an AK); `InvalidArgument` otherwise.
@@ -65,7 +71,7 @@ impl SoftwareTpm {
         }
         let attest = Attest::build(
             attest_type,
-            Self::qualified_name(ak.public()),
+            self.qualified_name(ak)?,
             extra_data.to_vec(),
             self.clock_info(),
             0x2023_0001_0000_0000,
@@ -91,7 +97,7 @@ impl SoftwareTpm {
         self.private(key)?;
         let info = AttestInfo::Certify(CertifyInfo {
             name: key.public().name(),
-            qualified_name: Self::qualified_name(key.public()),
+            qualified_name: self.qualified_name(key)?,
         });
         self.attest(ak, qualifying_data, st::ATTEST_CERTIFY, info)
     }

@@ -18,19 +18,20 @@ use openssl::rsa::{Padding, Rsa};
 use openssl::sign::RsaPssSaltlen;
 
 use super::{ossl, SoftwareTpm};
-use crate::backend::{check_sign_scheme, KeyAlg, KeyLocation, TpmKey};
+use crate::backend::{check_sign_scheme, KeyAlg, KeyLocation, KeyParent, TpmKey};
 
 /// Prefix of the software backend's private "blobs" (references into its memory).
 const BLOB_TAG: &[u8] = b"aegis-insecure-software-key:";
 
 impl SoftwareTpm {
-    /// TPM2_Create: a fresh key pair with these attributes and scheme, its blob a reference
-    /// into this process's memory.
+    /// TPM2_Create under `parent`: a fresh key pair with these attributes and scheme, its blob a
+    /// reference into this process's memory.
     pub(super) fn new_key(
         &mut self,
         alg: KeyAlg,
         attributes: ObjectAttributes,
         scheme: Scheme,
+        parent: KeyParent,
     ) -> Result<TpmKey> {
         let (pkey, public) = match alg {
             KeyAlg::Rsa2048 => {
@@ -72,8 +73,14 @@ impl SoftwareTpm {
         let mut nonce = [0u8; 16];
         openssl::rand::rand_bytes(&mut nonce).map_err(ossl("random"))?;
         id.extend_from_slice(&nonce);
-        self.keys.insert(id.clone(), (public.clone(), pkey));
-        Ok(TpmKey::new(public, KeyLocation::Blob(id)))
+        self.keys.insert(id.clone(), (public.clone(), pkey, parent));
+        Ok(TpmKey::new(
+            public,
+            KeyLocation::Blob {
+                private: id,
+                parent,
+            },
+        ))
     }
 
     /// TPM2_EvictControl: makes `key` persistent at `at`, if given.
@@ -85,7 +92,7 @@ impl SoftwareTpm {
                 detail: format!("handle 0x{handle:08x} is in use"),
             });
         }
-        let KeyLocation::Blob(id) = key.location() else {
+        let KeyLocation::Blob { private: id, .. } = key.location() else {
             return Err(Error::InvalidArgument {
                 what: "key is already persistent",
             });
@@ -97,16 +104,17 @@ impl SoftwareTpm {
         ))
     }
 
-    /// The private key of `key` (as TPM2_Load would check: the public area must match).
-    pub(super) fn private(&self, key: &TpmKey) -> Result<&PKey<Private>> {
+    /// The private key of `key` and its parent (as TPM2_Load would check: the public area must
+    /// match).
+    pub(super) fn loaded(&self, key: &TpmKey) -> Result<(&PKey<Private>, KeyParent)> {
         let id = match key.location() {
-            KeyLocation::Blob(id) => id,
+            KeyLocation::Blob { private: id, .. } => id,
             KeyLocation::Persistent(h) => self.persistent.get(h).ok_or(Error::Backend {
                 what: "load key",
                 detail: format!("no persistent key at 0x{h:08x}"),
             })?,
         };
-        let (public, pkey) = self.keys.get(id).ok_or(Error::Backend {
+        let (public, pkey, parent) = self.keys.get(id).ok_or(Error::Backend {
             what: "load key",
             detail: "key blob not made by this software TPM".to_owned(),
         })?;
@@ -116,7 +124,12 @@ impl SoftwareTpm {
                 detail: "public area does not match the blob".to_owned(),
             });
         }
-        Ok(pkey)
+        Ok((pkey, *parent))
+    }
+
+    /// The private key of `key` (as TPM2_Load would check: the public area must match).
+    pub(super) fn private(&self, key: &TpmKey) -> Result<&PKey<Private>> {
+        Ok(self.loaded(key)?.0)
     }
 
     /// The key persisted at `handle` (TPM2_ReadPublic on a persistent handle).
@@ -125,7 +138,7 @@ impl SoftwareTpm {
             what: "load persistent key",
             detail: format!("no key at 0x{handle:08x}"),
         })?;
-        let (public, _) = self.keys.get(id).ok_or(Error::Backend {
+        let (public, ..) = self.keys.get(id).ok_or(Error::Backend {
             what: "load persistent key",
             detail: "dangling handle".to_owned(),
         })?;

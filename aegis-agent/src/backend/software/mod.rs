@@ -30,7 +30,7 @@ use zeroize::Zeroizing;
 
 use super::{
     check_not_tpm_generated, check_persistent, AkSpec, AppKeySpec, AttestEvidence, BackendInfo,
-    EkInfo, EkKind, QuoteEvidence, TpmBackend, TpmKey,
+    EkInfo, EkKind, KeyParent, QuoteEvidence, TpmBackend, TpmKey,
 };
 
 mod attest;
@@ -58,7 +58,7 @@ pub struct SoftwareTpm {
     ek: PKey<Private>,
     ek_public: Public,
     ek_cert: Vec<u8>,
-    keys: BTreeMap<Vec<u8>, (Public, PKey<Private>)>,
+    keys: BTreeMap<Vec<u8>, (Public, PKey<Private>, KeyParent)>,
     persistent: BTreeMap<u32, Vec<u8>>,
     pcrs: BTreeMap<HashAlg, Vec<Vec<u8>>>,
     started: Instant,
@@ -146,6 +146,11 @@ impl TpmBackend for SoftwareTpm {
 
     fn create_ak(&mut self, spec: &AkSpec) -> Result<TpmKey> {
         spec.check()?;
+        if spec.ek != EkKind::Rsa2048 {
+            return Err(Error::InvalidArgument {
+                what: "the software TPM has an RSA-2048 EK only",
+            });
+        }
         let attrs = ObjectAttributes(
             ObjectAttributes::FIXED_TPM
                 | ObjectAttributes::FIXED_PARENT
@@ -154,7 +159,7 @@ impl TpmBackend for SoftwareTpm {
                 | ObjectAttributes::RESTRICTED
                 | ObjectAttributes::SIGN_ENCRYPT,
         );
-        let key = self.new_key(spec.alg, attrs, spec.scheme)?;
+        let key = self.new_key(spec.alg, attrs, spec.scheme, KeyParent::Ek(spec.ek))?;
         self.persist(key, spec.persist_at)
     }
 
@@ -167,7 +172,7 @@ impl TpmBackend for SoftwareTpm {
                 | ObjectAttributes::USER_WITH_AUTH
                 | ObjectAttributes::SIGN_ENCRYPT,
         );
-        let key = self.new_key(spec.alg, attrs, Scheme::Null)?;
+        let key = self.new_key(spec.alg, attrs, Scheme::Null, KeyParent::Srk)?;
         self.persist(key, spec.persist_at)
     }
 

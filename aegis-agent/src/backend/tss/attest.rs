@@ -15,10 +15,10 @@ use tss_esapi::structures::{
 };
 use zeroize::Zeroizing;
 
-use super::context::{finish, Loaded};
+use super::context::finish;
 use super::convert::{attest_evidence, to_tss_selection};
 use super::{tss, TssBackend};
-use crate::backend::{strip_tpm2b, AttestEvidence, EkKind, QuoteEvidence, TpmKey};
+use crate::backend::{strip_tpm2b, AttestEvidence, EkKind, KeyParent, QuoteEvidence, TpmKey};
 
 /// EK Credential Profile 2.5, B.6: PolicyA and PolicyC for SHA-384 (PolicyOR branches of the
 /// high-range EK templates' policy B).
@@ -50,7 +50,7 @@ pub(super) fn require_restricted_signer(key: &TpmKey) -> Result<()> {
 impl TssBackend {
     /// A policy session satisfying the EK's policy (PolicySecret(TPM_RH_ENDORSEMENT), and for
     /// the high-range SHA-384 template PolicyOR(A, C)).
-    fn ek_policy_session(&mut self, kind: EkKind) -> Result<AuthSession> {
+    pub(super) fn ek_policy_session(&mut self, kind: EkKind) -> Result<AuthSession> {
         let (hash, sym) = match kind {
             EkKind::EccP384 => (HashingAlgorithm::Sha384, SymmetricDefinition::AES_256_CFB),
             EkKind::Rsa2048 | EkKind::EccP256 => {
@@ -116,25 +116,17 @@ impl TssBackend {
         let secret = EncryptedSecret::try_from(strip_tpm2b(encrypted_secret).to_vec())
             .map_err(tss("encrypted secret"))?;
         let ak_loaded = self.load(ak)?;
-        let ek_loaded = match self.create_ek(ek) {
-            Ok(h) => Loaded::Transient(h),
-            Err(e) => return finish(&mut self.ctx, &[ak_loaded], Err(e)),
-        };
-        let session = match self.ek_policy_session(ek) {
-            Ok(s) => s,
-            Err(e) => return finish(&mut self.ctx, &[ak_loaded, ek_loaded], Err(e)),
-        };
-        let out = self
-            .ctx
-            .execute_with_sessions((Some(AuthSession::Password), Some(session), None), |c| {
-                c.activate_credential(ak_loaded.handle(), ek_loaded.handle(), blob, secret)
-            })
-            .map_err(tss("TPM2_ActivateCredential"))
-            .map(|d| Zeroizing::new(d.value().to_vec()));
-        let flushed = self.flush_session(session);
-        let out = finish(&mut self.ctx, &[ak_loaded, ek_loaded], out)?;
-        flushed?;
-        Ok(out)
+        let out = self.under_parent(
+            KeyParent::Ek(ek),
+            "TPM2_ActivateCredential",
+            |ctx, ek_handle, session| {
+                ctx.execute_with_sessions((Some(AuthSession::Password), Some(session), None), |c| {
+                    c.activate_credential(ak_loaded.handle(), ek_handle, blob, secret)
+                })
+            },
+        );
+        let out = out.map(|d| Zeroizing::new(d.value().to_vec()));
+        finish(&mut self.ctx, &[ak_loaded], out)
     }
 
     /// TPM2_Certify of `key` by `ak`.
@@ -146,10 +138,11 @@ impl TssBackend {
     ) -> Result<AttestEvidence> {
         require_restricted_signer(ak)?;
         let data = Data::try_from(qualifying_data.to_vec()).map_err(tss("qualifying data"))?;
-        let key_loaded = self.load(key)?;
-        let ak_loaded = match self.load(ak) {
+        // The AK first: loading it under its EK takes a slot for the EK while it loads.
+        let ak_loaded = self.load(ak)?;
+        let key_loaded = match self.load(key) {
             Ok(l) => l,
-            Err(e) => return finish(&mut self.ctx, &[key_loaded], Err(e)),
+            Err(e) => return finish(&mut self.ctx, &[ak_loaded], Err(e)),
         };
         let out = self
             .ctx

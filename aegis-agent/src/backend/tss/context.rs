@@ -1,7 +1,9 @@
 //! Handle and session lifetimes: keys are loaded for one operation (TPM2_Load, TPM 2.0 Part 3,
 //! 12.2, or an ESYS resource for a persistent handle, read with TPM2_ReadPublic, 12.4) and
 //! released before it returns (TPM2_FlushContext, 28.4, or closing the ESYS resource), on
-//! success and on error, so a TPM without a resource manager never runs out of slots.
+//! success and on error, so a TPM without a resource manager never runs out of slots. A key under
+//! an EK is loaded through a transient EK and a policy session (`TssBackend::under_parent`),
+//! both flushed as soon as the key is loaded.
 
 use aegis_core::error::Result;
 use tss_esapi::handles::{KeyHandle, ObjectHandle, PersistentTpmHandle, TpmHandle};
@@ -11,7 +13,7 @@ use tss_esapi::Context;
 
 use super::convert::to_tss_public;
 use super::{tss, TssBackend};
-use crate::backend::{KeyLocation, TpmKey};
+use crate::backend::{KeyLocation, KeyParent, TpmKey};
 
 /// A loaded object and how to let it go.
 #[derive(Clone, Copy, Debug)]
@@ -65,18 +67,48 @@ pub(super) fn persistent_handle(h: u32) -> Result<PersistentTpmHandle> {
 }
 
 impl TssBackend {
-    /// Loads `key` for one operation: TPM2_Load of its blob under the SRK, or an ESYS resource
-    /// for its persistent handle. Release it with [`finish`].
+    /// Runs `f` with the handle of `parent` and the session that authorises its use, then
+    /// releases what it made: the SRK with a password session, or a transient EK (TPM2_CreatePrimary)
+    /// with a policy session satisfying its policy (PolicySecret(TPM_RH_ENDORSEMENT), Part 3,
+    /// 23.4), both flushed on every path. A tss-esapi error is reported as `what`.
+    pub(super) fn under_parent<T>(
+        &mut self,
+        parent: KeyParent,
+        what: &'static str,
+        f: impl FnOnce(&mut Context, KeyHandle, AuthSession) -> tss_esapi::Result<T>,
+    ) -> Result<T> {
+        match parent {
+            KeyParent::Srk => {
+                let srk = self.srk;
+                f(&mut self.ctx, srk, AuthSession::Password).map_err(tss(what))
+            }
+            KeyParent::Ek(kind) => {
+                let ek = Loaded::Transient(self.create_ek(kind)?);
+                let session = match self.ek_policy_session(kind) {
+                    Ok(s) => s,
+                    Err(e) => return finish(&mut self.ctx, &[ek], Err(e)),
+                };
+                let out = f(&mut self.ctx, ek.handle(), session).map_err(tss(what));
+                let flushed = self.flush_session(session);
+                let out = finish(&mut self.ctx, &[ek], out)?;
+                flushed?;
+                Ok(out)
+            }
+        }
+    }
+
+    /// Loads `key` for one operation: TPM2_Load of its blob under its parent, or an ESYS
+    /// resource for its persistent handle. Release it with [`finish`].
     pub(super) fn load(&mut self, key: &TpmKey) -> Result<Loaded> {
         match key.location() {
-            KeyLocation::Blob(private) => {
+            KeyLocation::Blob { private, parent } => {
                 let private = Private::try_from(private.clone()).map_err(tss("private blob"))?;
                 let public = to_tss_public(key.public())?;
-                let srk = self.srk;
-                let h = self
-                    .ctx
-                    .execute_with_nullauth_session(|c| c.load(srk, private, public))
-                    .map_err(tss("load key"))?;
+                let h = self.under_parent(*parent, "load key", |ctx, parent, session| {
+                    ctx.execute_with_sessions((Some(session), None, None), |c| {
+                        c.load(parent, private, public)
+                    })
+                })?;
                 Ok(Loaded::Transient(h))
             }
             KeyLocation::Persistent(handle) => {

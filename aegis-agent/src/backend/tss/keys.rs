@@ -1,5 +1,5 @@
 //! Keys: the storage root key and EKs as primaries (TPM2_CreatePrimary, TPM 2.0 Part 3, 24.1),
-//! AKs and App Keys under the SRK (TPM2_Create, 12.1), persistence (TPM2_EvictControl, 28.5),
+//! AKs under an EK and App Keys under the SRK (TPM2_Create, 12.1), persistence (TPM2_EvictControl, 28.5),
 //! public areas of persistent keys (TPM2_ReadPublic, 12.4) and EK certificates from their NV
 //! index (TPM2_NV_Read, 31.13).
 
@@ -18,7 +18,7 @@ use super::context::{finish, persistent_handle, Loaded};
 use super::convert::{from_tss_public, to_tss_public};
 use super::{tss, TssBackend};
 use crate::backend::{
-    check_persistent, AkSpec, AppKeySpec, EkInfo, EkKind, KeyAlg, KeyLocation, TpmKey,
+    check_persistent, AkSpec, AppKeySpec, EkInfo, EkKind, KeyAlg, KeyLocation, KeyParent, TpmKey,
 };
 
 /// The key templates (TPMT_PUBLIC with zero-filled unique), built with aegis-core's encoder.
@@ -68,18 +68,26 @@ pub(super) const KEY_BASE: u32 = ObjectAttributes::FIXED_TPM
     | ObjectAttributes::USER_WITH_AUTH;
 
 impl TssBackend {
-    /// TPM2_Create of `public` under the SRK, then TPM2_EvictControl to `persist_at` if given.
-    fn create_key(&mut self, public: Public, persist_at: Option<u32>) -> Result<TpmKey> {
+    /// TPM2_Create of `public` under `parent`, then TPM2_EvictControl to `persist_at` if given.
+    fn create_key(
+        &mut self,
+        public: Public,
+        parent: KeyParent,
+        persist_at: Option<u32>,
+    ) -> Result<TpmKey> {
         let template = to_tss_public(&public)?;
-        let srk = self.srk;
-        let created = self
-            .ctx
-            .execute_with_nullauth_session(|c| c.create(srk, template, None, None, None, None))
-            .map_err(tss("create key"))?;
+        let created = self.under_parent(parent, "create key", |ctx, parent, session| {
+            ctx.execute_with_sessions((Some(session), None, None), |c| {
+                c.create(parent, template, None, None, None, None)
+            })
+        })?;
         let public = from_tss_public(&created.out_public)?;
         let key = TpmKey::new(
             public,
-            KeyLocation::Blob(created.out_private.value().to_vec()),
+            KeyLocation::Blob {
+                private: created.out_private.value().to_vec(),
+                parent,
+            },
         );
         let Some(handle) = persist_at else {
             return Ok(key);
@@ -154,7 +162,7 @@ impl TssBackend {
         })
     }
 
-    /// An AK: restricted signing key in the spec's scheme.
+    /// An AK: restricted signing key in the spec's scheme, a child of the spec's EK.
     pub(super) fn create_ak_key(&mut self, spec: &AkSpec) -> Result<TpmKey> {
         spec.check()?;
         let t = template(
@@ -163,10 +171,10 @@ impl TssBackend {
             spec.scheme,
             SymDef::Null,
         )?;
-        self.create_key(t, spec.persist_at)
+        self.create_key(t, KeyParent::Ek(spec.ek), spec.persist_at)
     }
 
-    /// An App Key: unrestricted signing key, scheme NULL.
+    /// An App Key: unrestricted signing key, scheme NULL, a child of the SRK.
     pub(super) fn create_app_signing_key(&mut self, spec: &AppKeySpec) -> Result<TpmKey> {
         check_persistent(spec.persist_at)?;
         let t = template(
@@ -175,7 +183,7 @@ impl TssBackend {
             Scheme::Null,
             SymDef::Null,
         )?;
-        self.create_key(t, spec.persist_at)
+        self.create_key(t, KeyParent::Srk, spec.persist_at)
     }
 
     /// The key persisted at `handle`, with its public area as the TPM returns it.

@@ -5,9 +5,13 @@
 //!
 //! Handles: a storage root key (ECC P-256, owner hierarchy, the TCG SRK template with
 //! zero-filled unique) is created at open and stays loaded for the backend's life; every other
-//! object (EK, AK, App Key) is loaded for one operation and flushed before the operation
-//! returns, on success and on error. Without a resource manager a TPM holds about three
-//! transient objects; no operation here needs more than three at once (SRK + two keys).
+//! object (EK, AK, App Key) and every session is loaded for one operation and flushed before the
+//! operation returns, on success and on error. App Keys are children of the SRK; AKs are
+//! children of an EK (as tpm2_createak), so that their qualifiedSigner is the one a verifier
+//! that enrolled them through that EK expects; creating or loading one recreates the EK
+//! (transient) and satisfies its policy with a policy session, both flushed once the AK is
+//! loaded. Without a resource manager a TPM holds about three transient objects; no operation
+//! here needs more than three at once (SRK + two keys, or SRK + EK + the AK being loaded).
 //!
 //! Wire bytes: tss-esapi hands back parsed structures; they are re-marshalled with libtss2's MU
 //! functions, which are the exact inverse of its unmarshalling, so the bytes are the TPM's. The
