@@ -278,7 +278,12 @@ import json, sys
 geo = json.load(open(sys.argv[1]))["certificates"][0]["extensions"]["attested_claims"]["grc.geolocation"]
 print(json.dumps({"type": "region", "quality": "gnss", "country": geo["jurisdiction-country"]}))
 PY
-"$aegis" token dpog --tpm "$tcti" --key-handle 0x81010003 --htm GET --htu "$htu" --location "$dir/place.json" >"$dir/dpog.jwt"
+# mint TCTI OUT: a DPoG by the App Key persisted at 0x81010003 (`aegis token dpog` prints {"typ", "token"}).
+mint() {
+  "$aegis" token dpog --tpm "$1" --key-handle 0x81010003 --htm GET --htu "$htu" --location "$dir/place.json" \
+    | python3 -c 'import json, sys; sys.stdout.write(json.load(sys.stdin)["token"])' >"$2"
+}
+mint "$tcti" "$dir/dpog.jwt"
 verify() { # TOKEN
   "$aegis" token verify --htm GET --htu "$htu" --ear "$dir/ear.jwt" --ear-key "$dir/ear.pub" --ear-max-age 3600 \
     --geofence "$dir/gateway-fence.json" --replay-cache "redis://127.0.0.1:$redis_port" "$1"
@@ -293,12 +298,14 @@ refused_with() { # NAME TOKEN
 }
 refused_with TokenReplayed "$dir/dpog.jwt"
 tcti2=$("$root/scripts/swtpm.sh" start "$dir/tpm2")
-tpm2_createprimary -Q -T "$tcti2" -C o -g sha256 -G ecc256 -c "$dir/tpm2/primary.ctx"
-tpm2_create -Q -T "$tcti2" -C "$dir/tpm2/primary.ctx" -G ecc256 -a "fixedtpm|fixedparent|sensitivedataorigin|userwithauth|sign" \
+# Another TPM's App Key (tpm2-tools, no resource manager: flush the transient objects after each step).
+t2() { "$@" -T "$tcti2" && tpm2_flushcontext -T "$tcti2" -t; }
+t2 tpm2_createprimary -Q -C o -g sha256 -G ecc256 -c "$dir/tpm2/primary.ctx"
+t2 tpm2_create -Q -C "$dir/tpm2/primary.ctx" -G ecc256 -a "fixedtpm|fixedparent|sensitivedataorigin|userwithauth|sign" \
   -u "$dir/tpm2/app.pub" -r "$dir/tpm2/app.priv"
-tpm2_load -Q -T "$tcti2" -C "$dir/tpm2/primary.ctx" -u "$dir/tpm2/app.pub" -r "$dir/tpm2/app.priv" -c "$dir/tpm2/app.ctx"
-tpm2_evictcontrol -Q -T "$tcti2" -C o -c "$dir/tpm2/app.ctx" 0x81010003 >/dev/null
-"$aegis" token dpog --tpm "$tcti2" --key-handle 0x81010003 --htm GET --htu "$htu" --location "$dir/place.json" >"$dir/dpog-other.jwt"
+t2 tpm2_load -Q -C "$dir/tpm2/primary.ctx" -u "$dir/tpm2/app.pub" -r "$dir/tpm2/app.priv" -c "$dir/tpm2/app.ctx"
+t2 tpm2_evictcontrol -Q -C o -c "$dir/tpm2/app.ctx" 0x81010003 >/dev/null
+mint "$tcti2" "$dir/dpog-other.jwt"
 refused_with TokenKeyNotResident "$dir/dpog-other.jwt"
 "$root/scripts/swtpm.sh" stop "$dir/tpm2" >/dev/null
 
