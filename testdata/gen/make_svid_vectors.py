@@ -30,7 +30,8 @@ CMW-wrapped EAR (JWT, ietf-04, signed here with `cryptography` by testdata/ear/i
 unless a vector says otherwise) break one gateway check each, with a gateway policy per vector.
 Kind "gateway": "chain", "bundle", "policy" (a file), "ear_key" (SPKI PEM), "time", and "expect":
 {"verdict": "allow", "headers": {...}} (exactly the headers forwarded) or {"verdict": "deny",
-"denials": [{"name", "code"}, ...]} (exactly the denying reasons, in check order). Walkers decide
+"denials": [names], "codes": [codes]} (exactly the denying reasons, in check order, as the
+geofence vectors give them). Walkers decide
 with no network location verifier (Rust aegis_core::svid::gateway::decide_chain, C
 aegis_gateway_check, Python gateway_check, Go GatewayCheck). Only the manifest entries of kinds
 "svid" and "gateway" are replaced.
@@ -547,8 +548,8 @@ def gateway_entries(inter: Issuer, codes: dict[str, int]) -> list[dict]:
             expect = {"verdict": "allow", "headers": headers}
         else:
             assert denials, vid
-            expect = {"verdict": "deny",
-                      "denials": [{"name": n, "code": codes[n]} for n in denials]}
+            expect = {"verdict": "deny", "denials": list(denials),
+                      "codes": [codes[n] for n in denials]}
         entries.append({
             "id": f"gateway/{vid}", "kind": "gateway", "description": what,
             "chain": f"svid/gateway/{vid}.chain.pem", "bundle": "svid/bundle.pem",
