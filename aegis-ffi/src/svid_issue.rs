@@ -4,15 +4,13 @@
 //! with an `aegis_private_key` (ECDSA with SHA-256/384/512 by the curve, or RSASSA-PKCS1-v1_5
 //! with SHA-256). The certificates come back as DER (`aegis_bytes`).
 
-use aegis_core::crypto::{default_provider, SignatureScheme, SoftwareSigner};
+use aegis_core::crypto::{default_provider, SoftwareSigner};
 use aegis_core::ear::TokenFormat;
-use aegis_core::keys::PublicKey;
 use aegis_core::svid::{
-    encode_attested_claims, encode_cmw_ear, issue_svid, issue_svid_ca, pem_certificates,
-    SpiffeId, SvidTemplate,
+    certificate_scheme, encode_attested_claims, encode_cmw_ear, issue_svid, issue_svid_ca,
+    pem_certificates, SpiffeId, SvidTemplate,
 };
 use aegis_core::time::UnixTime;
-use aegis_core::tpm::{EccCurve, HashAlg};
 use aegis_core::x509::{Certificate, Profile};
 use aegis_core::Error;
 
@@ -60,17 +58,9 @@ pub struct aegis_svid_template {
     pub ear_dialect: aegis_ear_dialect,
 }
 
-/// A certificate signer for `key`: ECDSA with the curve's hash (RFC 5758, 3.2), or
-/// RSASSA-PKCS1-v1_5 with SHA-256 (RFC 4055, 5).
+/// A certificate signer for `key` (aegis_core::svid::certificate_scheme).
 fn cert_signer(key: &aegis_private_key) -> Result<SoftwareSigner<'static>, Error> {
-    let scheme = match key.inner.public_key() {
-        PublicKey::Ecc { curve, .. } => SignatureScheme::Ecdsa(match curve {
-            EccCurve::NistP256 => HashAlg::Sha256,
-            EccCurve::NistP384 => HashAlg::Sha384,
-            EccCurve::NistP521 => HashAlg::Sha512,
-        }),
-        PublicKey::Rsa { .. } => SignatureScheme::RsaPkcs1v15(HashAlg::Sha256),
-    };
+    let scheme = certificate_scheme(key.inner.public_key());
     SoftwareSigner::new(default_provider(), key.inner.clone_key(), scheme)
 }
 
