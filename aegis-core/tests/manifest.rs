@@ -281,7 +281,12 @@ fn run_gateway(provider: &dyn CryptoProvider, v: &Value) -> Option<String> {
         || serde_json::json!(names) != list("denials")
         || serde_json::json!(codes) != list("codes")
         || headers != want_headers)
-        .then(|| format!("allowed {}, denials {names:?} {codes:?}, headers {headers}", decision.allowed()))
+        .then(|| {
+            format!(
+                "allowed {}, denials {names:?} {codes:?}, headers {headers}",
+                decision.allowed()
+            )
+        })
 }
 
 fn expected(v: &Value) -> Option<String> {
