@@ -139,6 +139,11 @@
 #define AEGIS_WPT_DEFAULT_MAX_LIFETIME 300
 
 /**
+ * Most entries of a WPT's `oth` a caller gives (minting or verifying).
+ */
+#define AEGIS_WPT_MAX_OTHER_TOKENS 16
+
+/**
  * What a verifier keeps between sending a credential and receiving the recovered secret: a
  * fresh random secret (wiped when freed, never printed), the AK's Name it was made for, the EK,
  * and the TPM2_MakeCredential output to send. Made by `aegis_activation_challenge_new`, owned by
@@ -577,6 +582,68 @@ typedef uint32_t aegis_sovereign_member;
 typedef uint32_t aegis_ear_form;
 
 /**
+ * What a leaf X.509-SVID certifies (aegis_core::svid::SvidTemplate): `spiffe_id` (UTF-8, with a
+ * path), `public_key`, `serial` (big-endian, positive, at most 20 bytes), `not_before` and
+ * `not_after` (seconds since the Unix epoch) are required. `attested_claims` (the `grc.*` JSON
+ * of the AttestedClaims extension) and `ear` (a signed EAR of form `ear_form` and dialect
+ * `ear_dialect`, wrapped in the CMW extension) are each NULL with length 0 when absent.
+ */
+typedef struct {
+    /**
+     * The leaf's SPIFFE ID (UTF-8).
+     */
+    const uint8_t *spiffe_id;
+    /**
+     * Length of `spiffe_id`.
+     */
+    size_t spiffe_id_len;
+    /**
+     * The leaf's public key (the workload's key, e.g. the TPM App Key).
+     */
+    const aegis_public_key *public_key;
+    /**
+     * The serial number, big-endian.
+     */
+    const uint8_t *serial;
+    /**
+     * Length of `serial`.
+     */
+    size_t serial_len;
+    /**
+     * notBefore, seconds since the Unix epoch.
+     */
+    uint64_t not_before;
+    /**
+     * notAfter, seconds since the Unix epoch.
+     */
+    uint64_t not_after;
+    /**
+     * The AttestedClaims JSON document, or NULL with length 0.
+     */
+    const uint8_t *attested_claims;
+    /**
+     * Length of `attested_claims`.
+     */
+    size_t attested_claims_len;
+    /**
+     * The signed EAR for the CMW extension, or NULL with length 0.
+     */
+    const uint8_t *ear;
+    /**
+     * Length of `ear`.
+     */
+    size_t ear_len;
+    /**
+     * The EAR's form, `AEGIS_EAR_FORM_*` (read only when `ear` is given).
+     */
+    aegis_ear_form ear_form;
+    /**
+     * The EAR's dialect, `AEGIS_EAR_DIALECT_*` (read only when `ear` is given).
+     */
+    aegis_ear_dialect ear_dialect;
+} aegis_svid_template;
+
+/**
  * What a DPoR or DPoG proof is minted for (aegis_core::token::ProofRequest). `htm`, `htu` and
  * `jti` are required; `nonce` (the server's DPoR-Nonce) and `access_token` (its hash becomes
  * `ath`) are NULL with length 0 when absent. The caller draws `jti` from a random source.
@@ -629,9 +696,33 @@ typedef struct {
 } aegis_proof_request;
 
 /**
+ * A token sent along with a WPT, by name: an entry of the WPT's `oth` claim
+ * (draft-ietf-wimse-wpt, "oth": the name maps to the token's base64url SHA-256 hash).
+ */
+typedef struct {
+    /**
+     * The token's name (UTF-8, e.g. a header name).
+     */
+    const uint8_t *name;
+    /**
+     * Length of `name`.
+     */
+    size_t name_len;
+    /**
+     * The token.
+     */
+    const uint8_t *token;
+    /**
+     * Length of `token`.
+     */
+    size_t token_len;
+} aegis_named_token;
+
+/**
  * What a WIMSE workload proof token is minted for (aegis_core::token::WptRequest): `aud`,
  * `jti` and `wit` (the Workload Identity Token, its hash becomes `wth`) are required;
- * `access_token` (its hash becomes `tth`) is NULL with length 0 when absent.
+ * `access_token` (its hash becomes `tth`) is NULL with length 0 when absent; `other` (an array
+ * of `other_len` named tokens, their hashes become `oth`) is NULL with length 0 when none.
  */
 typedef struct {
     /**
@@ -670,6 +761,14 @@ typedef struct {
      * Length of `access_token`.
      */
     size_t access_token_len;
+    /**
+     * Other tokens sent with the WPT (`oth`), or NULL with length 0.
+     */
+    const aegis_named_token *other;
+    /**
+     * Number of entries of `other` (at most `AEGIS_WPT_MAX_OTHER_TOKENS`).
+     */
+    size_t other_len;
 } aegis_wpt_request;
 
 /**
@@ -758,8 +857,9 @@ typedef struct {
 
 /**
  * A receiving workload's expectations for a WPT (aegis_core::token::WptPolicy). `aud`, `now`
- * and `wit` are required; `wit_jkt` (the WIT's confirmation key thumbprint) and `access_token`
- * are checked when present; `algs` 0 = all three; `max_lifetime` 0 =
+ * and `wit` are required; `wit_jkt` (the WIT's confirmation key thumbprint), `access_token` and
+ * `other` (the tokens presented with it, each of whose hash must be in `oth` under its name) are
+ * checked when present; `algs` 0 = all three; `max_lifetime` 0 =
  * `AEGIS_WPT_DEFAULT_MAX_LIFETIME`.
  */
 typedef struct {
@@ -807,6 +907,14 @@ typedef struct {
      * How far `exp` may lie ahead, in seconds.
      */
     uint64_t max_lifetime;
+    /**
+     * Other tokens presented with the WPT (`oth` is checked), or NULL with length 0.
+     */
+    const aegis_named_token *other;
+    /**
+     * Number of entries of `other` (at most `AEGIS_WPT_MAX_OTHER_TOKENS`).
+     */
+    size_t other_len;
 } aegis_wpt_policy;
 
 /**
@@ -4560,6 +4668,62 @@ aegis_status aegis_gateway_check(const uint8_t *chain_pem,
                                  aegis_error **err_out);
 
 /**
+ * Issues a leaf X.509-SVID (aegis_core::svid::issue_svid: empty subject, critical URI SAN,
+ * cA=FALSE, keyUsage digitalSignature, extKeyUsage serverAuth and clientAuth, then the
+ * AttestedClaims and CMW extensions the template gives) for `template`, issued by the
+ * certificate `(issuer, issuer_len)` (PEM or DER) and signed with its key `issuer_key`. A
+ * SPIFFE ID that does not parse is its `AEGIS_SVID_*` status; a template that breaks the profile
+ * (an ID without path, a serial that is empty, zero or longer than 20 bytes, notAfter before
+ * notBefore) or a key that is not the issuer's is `AEGIS_INVALID_ARGUMENT`; bad claims or EAR
+ * are the `AEGIS_SVID_*` extension statuses.
+ *
+ * On success `*out` receives the certificate's DER, a new `aegis_bytes` the caller frees with
+ * `aegis_bytes_free`; on failure nothing is written to `*out`.
+ *
+ * # Safety
+ * `template` is NULL or points to an `aegis_svid_template` whose `(ptr, len)` pairs are each
+ * readable (or NULL with length 0) and whose `public_key` is NULL or live; `(issuer,
+ * issuer_len)` is readable or NULL with length 0; `issuer_key` is NULL or a live
+ * `aegis_private_key`; `out` is valid for writing one pointer; `err_out` is NULL or valid for
+ * writing one pointer.
+ */
+aegis_status aegis_svid_issue(const aegis_svid_template *template_,
+                              const uint8_t *issuer,
+                              size_t issuer_len,
+                              const aegis_private_key *issuer_key,
+                              aegis_bytes **out,
+                              aegis_error **err_out);
+
+/**
+ * Issues a self-signed SPIFFE signing CA (aegis_core::svid::issue_svid_ca: cA=TRUE, keyUsage
+ * keyCertSign and cRLSign, the URI SAN `spiffe://<trust_domain>`, subject
+ * `O=<organisation>, CN=<trust_domain>`) for `key`, valid from `not_before` to `not_after`
+ * (seconds since the Unix epoch), with serial number `(serial, serial_len)` (big-endian). A
+ * trust domain that is not one is its `AEGIS_SVID_*` status; a serial that is empty, zero or
+ * longer than 20 bytes, notAfter before notBefore or an organisation with a character reserved
+ * in names is `AEGIS_INVALID_ARGUMENT`.
+ *
+ * On success `*out` receives the certificate's DER, a new `aegis_bytes` the caller frees with
+ * `aegis_bytes_free`; on failure nothing is written to `*out`.
+ *
+ * # Safety
+ * Each `(ptr, len)` pair is readable or NULL with length 0; `key` is NULL or a live
+ * `aegis_private_key`; `out` is valid for writing one pointer; `err_out` is NULL or valid for
+ * writing one pointer.
+ */
+aegis_status aegis_svid_ca_issue(const uint8_t *trust_domain,
+                                 size_t trust_domain_len,
+                                 const uint8_t *organisation,
+                                 size_t organisation_len,
+                                 const uint8_t *serial,
+                                 size_t serial_len,
+                                 uint64_t not_before,
+                                 uint64_t not_after,
+                                 const aegis_private_key *key,
+                                 aegis_bytes **out,
+                                 aegis_error **err_out);
+
+/**
  * Makes a replay cache for at most `capacity` unexpired identifiers (rounded up to a multiple of
  * its shard count; 0 is taken as 1). On success `*out` receives a new cache the caller frees
  * with `aegis_replay_cache_free`; `AEGIS_NULL_POINTER` when `out` is NULL.
@@ -4739,8 +4903,8 @@ void aegis_verified_proof_free(aegis_verified_proof *proof);
 /**
  * Verifies a WIMSE workload proof token as the receiving workload: the JWS as
  * `aegis_proof_verify` checks it, then `aud` (`AEGIS_TOKEN_AUDIENCE_MISMATCH`), `exp` after
- * `policy->now` and at most `max_lifetime` ahead (`AEGIS_TOKEN_EXPIRED`), `wth` and `tth`
- * (`AEGIS_TOKEN_HASH_MISMATCH`), `wit_jkt` (`AEGIS_TOKEN_CNF_JKT_MISMATCH`), residency in `ear`
+ * `policy->now` and at most `max_lifetime` ahead (`AEGIS_TOKEN_EXPIRED`), `wth`, `tth` and each
+ * `oth` entry of `policy->other` (`AEGIS_TOKEN_HASH_MISMATCH`), `wit_jkt` (`AEGIS_TOKEN_CNF_JKT_MISMATCH`), residency in `ear`
  * (as `aegis_proof_verify`), and the `jti` in `cache`.
  *
  * On success `*out` receives a new `aegis_verified_wpt` the caller frees with

@@ -1,6 +1,8 @@
 //! Walks testdata/manifest.json (vectors made from swtpm by testdata/gen/make_vectors.py) and
 //! checks every quote, certify, poc and inspect vector's verdict and error name through every crypto
-//! provider. The C, Python and Go suites walk the same manifest.
+//! provider, and the X.509-SVID ("svid") and gateway ("gateway") vectors of
+//! testdata/gen/make_svid_vectors.py; an unknown kind fails. The C, Python and Go suites walk the
+//! same manifest.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -18,6 +20,8 @@ use aegis_core::geo::jurisdiction::resolve;
 use aegis_core::geo::{GeofenceContext, GeofencePolicy, LocationEvent};
 use aegis_core::inspect::{inspect, Structure};
 use aegis_core::keys::PublicKey;
+use aegis_core::svid::gateway::{decide_chain, GatewayContext, GatewayPolicy};
+use aegis_core::svid::{pem_certificates, verify_svid, SvidBundle};
 use aegis_core::time::UnixTime;
 use aegis_core::token;
 use aegis_core::tpm::{ClockInfo, HashAlg, Name};
@@ -216,6 +220,75 @@ fn run_proof(provider: &dyn CryptoProvider, v: &Value) -> Result<(), Error> {
     verify()
 }
 
+/// An "svid" vector: the chain verified against the bundle (restricted to the vector's trust
+/// domain when it names one) at its time; a valid chain's SPIFFE ID, an invalid one's error code
+/// and, when the vector gives one, text its message contains.
+fn run_svid(provider: &dyn CryptoProvider, v: &Value) -> Result<(), Error> {
+    let mut bundle = SvidBundle::from_pem(&file(v, "bundle")).unwrap();
+    if let Some(td) = v["trust_domain"].as_str() {
+        bundle.set_trust_domain(td).unwrap();
+    }
+    let certs = pem_certificates(&file(v, "chain")).unwrap();
+    let chain: Vec<&[u8]> = certs.iter().map(Vec::as_slice).collect();
+    let at = UnixTime::from_secs(v["time"].as_u64().unwrap());
+    match verify_svid(provider, &chain, &bundle, at) {
+        Ok(svid) => {
+            assert_eq!(
+                svid.spiffe_id().as_str(),
+                v["expect"]["spiffe_id"],
+                "{}",
+                v["id"]
+            );
+            Ok(())
+        }
+        Err(e) => {
+            assert_eq!(
+                u64::from(e.code()),
+                v["expect"]["code"].as_u64().unwrap_or(0),
+                "{}: {e}",
+                v["id"]
+            );
+            if let Some(detail) = v["expect"]["detail"].as_str() {
+                assert!(e.to_string().contains(detail), "{}: {e}", v["id"]);
+            }
+            Err(e)
+        }
+    }
+}
+
+/// A "gateway" vector: the decision on the chain (no network location verifier) is the
+/// expected verdict with exactly the expected denials (name and code, in order) or headers.
+/// Returns what differs.
+fn run_gateway(provider: &dyn CryptoProvider, v: &Value) -> Option<String> {
+    let bundle = SvidBundle::from_pem(&file(v, "bundle")).unwrap();
+    let policy = GatewayPolicy::from_json(&file(v, "policy")).unwrap();
+    let key = PublicKey::from_spki(&file(v, "ear_key")).unwrap();
+    let certs = pem_certificates(&file(v, "chain")).unwrap();
+    let chain: Vec<&[u8]> = certs.iter().map(Vec::as_slice).collect();
+    let ctx = GatewayContext::new(&key, UnixTime::from_secs(v["time"].as_u64().unwrap()));
+    let decision = decide_chain(provider, &chain, &bundle, &policy, &ctx);
+    let expect = &v["expect"];
+    let names: Vec<&str> = decision.denials().map(Error::name).collect();
+    let codes: Vec<u32> = decision.denials().map(Error::code).collect();
+    let headers = decision.to_json()["headers"].clone();
+    let (want_allowed, want_headers) = match expect["verdict"].as_str().unwrap() {
+        "allow" => (true, expect["headers"].clone()),
+        "deny" => (false, serde_json::json!({})),
+        other => panic!("{}: verdict {other}", v["id"]),
+    };
+    let list = |k: &str| expect.get(k).cloned().unwrap_or(Value::Array(vec![]));
+    (decision.allowed() != want_allowed
+        || serde_json::json!(names) != list("denials")
+        || serde_json::json!(codes) != list("codes")
+        || headers != want_headers)
+        .then(|| {
+            format!(
+                "allowed {}, denials {names:?} {codes:?}, headers {headers}",
+                decision.allowed()
+            )
+        })
+}
+
 fn expected(v: &Value) -> Option<String> {
     match v["expect"]["verdict"].as_str().unwrap() {
         "valid" => None,
@@ -233,6 +306,15 @@ fn every_vector_gets_its_expected_verdict_from_every_provider() {
         let kind = v["kind"].as_str().unwrap();
         if kind == "geofence" || kind == "bundle" {
             continue; // geofence_vectors_decide_as_expected, tests/bundle.rs
+        }
+        if kind == "gateway" {
+            for p in all_providers() {
+                checked += 1;
+                if let Some(got) = run_gateway(p, v) {
+                    failures.push(format!("{} [{}]: {got}", v["id"], p.name()));
+                }
+            }
+            continue;
         }
         let want = expected(v);
         let outcomes: Vec<(String, Option<String>)> = match kind {
@@ -286,7 +368,17 @@ fn every_vector_gets_its_expected_verdict_from_every_provider() {
                     )
                 })
                 .collect(),
-            _ => continue, // "ek" vectors: tests/ek_certificate.rs
+            "svid" => all_providers()
+                .into_iter()
+                .map(|p| {
+                    (
+                        p.name().to_string(),
+                        run_svid(p, v).err().map(|e| e.name().to_string()),
+                    )
+                })
+                .collect(),
+            "ek" => continue, // tests/ek_certificate.rs
+            other => panic!("{}: unknown vector kind {other}", v["id"]),
         };
         for (who, got) in outcomes {
             checked += 1;
@@ -314,7 +406,7 @@ fn every_vector_gets_its_expected_verdict_from_every_provider() {
 fn every_verifier_error_in_the_checklist_has_a_real_tpm_vector() {
     let names: Vec<String> = manifest()
         .iter()
-        .filter(|v| v["kind"] != "geofence" && v["kind"] != "bundle")
+        .filter(|v| !matches!(v["kind"].as_str(), Some("geofence" | "bundle" | "gateway")))
         .filter_map(expected)
         .collect();
     for required in [

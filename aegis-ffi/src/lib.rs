@@ -45,6 +45,7 @@ mod sign;
 mod sovereign;
 mod status;
 mod svid;
+mod svid_issue;
 mod token;
 mod verify;
 mod version;

@@ -87,9 +87,28 @@ pub struct aegis_proof_request {
     pub access_token_len: usize,
 }
 
+/// A token sent along with a WPT, by name: an entry of the WPT's `oth` claim
+/// (draft-ietf-wimse-wpt, "oth": the name maps to the token's base64url SHA-256 hash).
+#[repr(C)]
+#[derive(Debug)]
+pub struct aegis_named_token {
+    /// The token's name (UTF-8, e.g. a header name).
+    pub name: *const u8,
+    /// Length of `name`.
+    pub name_len: usize,
+    /// The token.
+    pub token: *const u8,
+    /// Length of `token`.
+    pub token_len: usize,
+}
+
+/// Most entries of a WPT's `oth` a caller gives (minting or verifying).
+pub const AEGIS_WPT_MAX_OTHER_TOKENS: usize = 16;
+
 /// What a WIMSE workload proof token is minted for (aegis_core::token::WptRequest): `aud`,
 /// `jti` and `wit` (the Workload Identity Token, its hash becomes `wth`) are required;
-/// `access_token` (its hash becomes `tth`) is NULL with length 0 when absent.
+/// `access_token` (its hash becomes `tth`) is NULL with length 0 when absent; `other` (an array
+/// of `other_len` named tokens, their hashes become `oth`) is NULL with length 0 when none.
 #[repr(C)]
 #[derive(Debug)]
 pub struct aegis_wpt_request {
@@ -111,6 +130,10 @@ pub struct aegis_wpt_request {
     pub access_token: *const u8,
     /// Length of `access_token`.
     pub access_token_len: usize,
+    /// Other tokens sent with the WPT (`oth`), or NULL with length 0.
+    pub other: *const aegis_named_token,
+    /// Number of entries of `other` (at most `AEGIS_WPT_MAX_OTHER_TOKENS`).
+    pub other_len: usize,
 }
 
 /// A resource server's expectations for a DPoR or DPoG proof (aegis_core::token::ProofPolicy).
@@ -159,8 +182,9 @@ pub struct aegis_proof_policy {
 }
 
 /// A receiving workload's expectations for a WPT (aegis_core::token::WptPolicy). `aud`, `now`
-/// and `wit` are required; `wit_jkt` (the WIT's confirmation key thumbprint) and `access_token`
-/// are checked when present; `algs` 0 = all three; `max_lifetime` 0 =
+/// and `wit` are required; `wit_jkt` (the WIT's confirmation key thumbprint), `access_token` and
+/// `other` (the tokens presented with it, each of whose hash must be in `oth` under its name) are
+/// checked when present; `algs` 0 = all three; `max_lifetime` 0 =
 /// `AEGIS_WPT_DEFAULT_MAX_LIFETIME`.
 #[repr(C)]
 #[derive(Debug)]
@@ -187,6 +211,10 @@ pub struct aegis_wpt_policy {
     pub algs: aegis_ear_algs,
     /// How far `exp` may lie ahead, in seconds.
     pub max_lifetime: u64,
+    /// Other tokens presented with the WPT (`oth` is checked), or NULL with length 0.
+    pub other: *const aegis_named_token,
+    /// Number of entries of `other` (at most `AEGIS_WPT_MAX_OTHER_TOKENS`).
+    pub other_len: usize,
 }
 
 /// A DPoR or DPoG proof that passed every check: made only by `aegis_proof_verify`, owned by the
@@ -248,6 +276,48 @@ unsafe fn optional<'a>(
     // SAFETY: the caller upholds boundary::bytes's contract.
     let bytes = unsafe { boundary::bytes(ptr, len, what) }?;
     Ok((!bytes.is_empty()).then_some(bytes))
+}
+
+/// The named tokens of `(other, other_len)` as `(name, token)` pairs.
+///
+/// # Safety
+/// `other` is NULL with `other_len` 0, or points to `other_len` entries whose `(ptr, len)` pairs
+/// are each readable (or NULL with length 0).
+unsafe fn named_tokens<'a>(
+    other: *const aegis_named_token,
+    other_len: usize,
+    what: &'static str,
+) -> FfiResult<Vec<(&'a str, &'a [u8])>> {
+    if other_len > AEGIS_WPT_MAX_OTHER_TOKENS {
+        return Err(Error::InvalidArgument {
+            what: "more other tokens than AEGIS_WPT_MAX_OTHER_TOKENS",
+        }
+        .into());
+    }
+    if other_len == 0 {
+        return Ok(Vec::new());
+    }
+    if other.is_null() {
+        return Err(Failure::NullPointer(what));
+    }
+    // SAFETY: the caller guarantees `other` points to `other_len` readable entries.
+    let entries = unsafe { core::slice::from_raw_parts(other, other_len) };
+    entries
+        .iter()
+        .map(|e| {
+            // SAFETY: the caller guarantees each entry's pairs are readable.
+            let name = unsafe { required(e.name, e.name_len, what) }?;
+            if name.is_empty() {
+                return Err(Error::InvalidArgument {
+                    what: "an other token has an empty name",
+                }
+                .into());
+            }
+            // SAFETY: as above.
+            let token = unsafe { boundary::bytes(e.token, e.token_len, what) }?;
+            Ok((name, token))
+        })
+        .collect()
 }
 
 fn alg_bit(alg: Algorithm) -> aegis_ear_algs {
@@ -463,13 +533,15 @@ pub unsafe extern "C" fn aegis_wpt_mint(
         // SAFETY: as above.
         let access_token =
             unsafe { optional(req.access_token, req.access_token_len, "req.access_token") }?;
+        // SAFETY: as above, for req.other.
+        let other = unsafe { named_tokens(req.other, req.other_len, "req.other") }?;
         let request = WptRequest {
             aud,
             exp: UnixTime::from_secs(req.exp),
             jti,
             wit,
             access_token,
-            other: &[],
+            other: &other,
         };
         out.write_box(aegis_string::new(&token::mint_wpt(
             &ear_signer(key)?,
@@ -702,8 +774,8 @@ pub unsafe extern "C" fn aegis_verified_proof_free(proof: *mut aegis_verified_pr
 
 /// Verifies a WIMSE workload proof token as the receiving workload: the JWS as
 /// `aegis_proof_verify` checks it, then `aud` (`AEGIS_TOKEN_AUDIENCE_MISMATCH`), `exp` after
-/// `policy->now` and at most `max_lifetime` ahead (`AEGIS_TOKEN_EXPIRED`), `wth` and `tth`
-/// (`AEGIS_TOKEN_HASH_MISMATCH`), `wit_jkt` (`AEGIS_TOKEN_CNF_JKT_MISMATCH`), residency in `ear`
+/// `policy->now` and at most `max_lifetime` ahead (`AEGIS_TOKEN_EXPIRED`), `wth`, `tth` and each
+/// `oth` entry of `policy->other` (`AEGIS_TOKEN_HASH_MISMATCH`), `wit_jkt` (`AEGIS_TOKEN_CNF_JKT_MISMATCH`), residency in `ear`
 /// (as `aegis_proof_verify`), and the `jti` in `cache`.
 ///
 /// On success `*out` receives a new `aegis_verified_wpt` the caller frees with
@@ -745,10 +817,13 @@ pub unsafe extern "C" fn aegis_wpt_verify(
         // SAFETY: as above.
         let access_token =
             unsafe { optional(p.access_token, p.access_token_len, "policy.access_token") }?;
+        // SAFETY: as above, for policy.other.
+        let other = unsafe { named_tokens(p.other, p.other_len, "policy.other") }?;
         let algorithms = algorithms(p.algs)?;
         let policy = WptPolicy {
             wit_jkt,
             access_token,
+            other: &other,
             algorithms: &algorithms,
             max_lifetime: if p.max_lifetime == 0 {
                 AEGIS_WPT_DEFAULT_MAX_LIFETIME

@@ -85,7 +85,11 @@ type vector struct {
 	WIT              string   `json:"wit"`
 	WITJKT           string   `json:"wit_jkt"`
 	Replay           bool     `json:"replay"`
-	Expect           struct {
+	// svid and gateway vectors ("bundle", "time", "ear_key" are shared above; a gateway's
+	// "policy" is a file, policyJSON.File)
+	Chain       string `json:"chain"`
+	TrustDomain string `json:"trust_domain"`
+	Expect      struct {
 		Verdict    string          `json:"verdict"`
 		Error      string          `json:"error"`
 		Code       uint32          `json:"code"`
@@ -98,6 +102,10 @@ type vector struct {
 		Submods  map[string]string `json:"submods"`
 		Failures []bundleFailure   `json:"failures"`
 		Country  *string           `json:"country"`
+		// svid and gateway vectors
+		SPIFFEID string            `json:"spiffe_id"`
+		Detail   string            `json:"detail"`
+		Headers  map[string]string `json:"headers"`
 	} `json:"expect"`
 }
 
@@ -761,7 +769,8 @@ func runPoc(t *testing.T, v vector) {
 
 // TestManifest walks testdata/manifest.json: every vector (quote, certify, inspect, ek) gives its
 // expected verdict and, when invalid, its expected error name and code (poc, jurisdiction,
-// geofence and ear vectors too); a bundle vector its attestation result (runBundle).
+// geofence, ear, proof and svid vectors too); a bundle vector its attestation result
+// (runBundle), a gateway vector its decision (runGateway). An unknown kind fails.
 func TestManifest(t *testing.T) {
 	m := loadManifest(t)
 	ran := map[string]int{}
@@ -788,6 +797,10 @@ func TestManifest(t *testing.T) {
 			t.Run(v.ID, func(t *testing.T) { runBundle(t, v) })
 		case "proof":
 			t.Run(v.ID, func(t *testing.T) { runProof(t, v) })
+		case "svid":
+			t.Run(v.ID, func(t *testing.T) { runSVID(t, v) })
+		case "gateway":
+			t.Run(v.ID, func(t *testing.T) { runGateway(t, v) })
 		default:
 			t.Errorf("%s: unknown vector kind %q", v.ID, v.Kind)
 			continue
@@ -795,8 +808,65 @@ func TestManifest(t *testing.T) {
 		ran[v.Kind]++
 	}
 	if ran["quote"] == 0 || ran["certify"] == 0 || ran["inspect"] == 0 || ran["ek"] == 0 ||
-		ran["jurisdiction"] == 0 || ran["ear"] == 0 || ran["bundle"] < 10 || ran["proof"] < 20 {
+		ran["jurisdiction"] == 0 || ran["ear"] == 0 || ran["bundle"] < 10 || ran["proof"] < 20 ||
+		ran["svid"] < 20 || ran["gateway"] < 10 {
 		t.Fatalf("the manifest gave no quote or no certify vectors: %v", ran)
 	}
 	t.Logf("vectors: %v", ran)
+}
+
+// runSVID verifies an "svid" vector's chain against its bundle (and trust domain) at its time:
+// a valid chain's SPIFFE ID, an invalid one's error and, when given, text of its message.
+func runSVID(t *testing.T, v vector) {
+	got, err := aegis.VerifySVID(readVectorFile(t, v.Chain), readVectorFile(t, v.Bundle), v.TrustDomain,
+		time.Unix(v.Time, 0))
+	if err == nil && got.SPIFFEID != v.Expect.SPIFFEID {
+		t.Fatalf("SPIFFE ID %q, want %q", got.SPIFFEID, v.Expect.SPIFFEID)
+	}
+	if err != nil && v.Expect.Detail != "" && !strings.Contains(err.Error(), v.Expect.Detail) {
+		t.Fatalf("%v: lacks %q", err, v.Expect.Detail)
+	}
+	verdict(t, v, err)
+}
+
+// runGateway decides on a "gateway" vector's chain with its bundle, policy and EAR key at its
+// time (no network verifier): the verdict, exactly the expected denials (names and codes, in
+// order) and forwarded headers.
+func runGateway(t *testing.T, v vector) {
+	key, err := aegis.PublicKeyFromSPKI(readVectorFile(t, v.EARKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer key.Close()
+	d, err := aegis.GatewayCheck(readVectorFile(t, v.Chain), readVectorFile(t, v.Bundle),
+		readVectorFile(t, v.Policy.File), key, time.Unix(v.Time, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Verdict != v.Expect.Verdict || d.Allowed != (v.Expect.Verdict == "allow") {
+		t.Fatalf("verdict %s (allowed %v), want %s: %+v", d.Verdict, d.Allowed, v.Expect.Verdict, d.Reasons)
+	}
+	var names []string
+	var codes []uint32
+	for _, r := range d.Reasons {
+		if r.Outcome != "denied" {
+			continue
+		}
+		names = append(names, r.Name)
+		codes = append(codes, uint32(r.Code))
+		if s := sentinelByName(r.Name); s == nil || s.Code() != uint32(r.Code) {
+			t.Errorf("denial %s (%d) has no matching sentinel", r.Name, r.Code)
+		}
+	}
+	if !slices.Equal(names, v.Expect.Denials) || !slices.Equal(codes, v.Expect.Codes) {
+		t.Fatalf("denials %v %v, want %v %v", names, codes, v.Expect.Denials, v.Expect.Codes)
+	}
+	if len(d.Headers) != len(v.Expect.Headers) {
+		t.Fatalf("headers %v, want %v", d.Headers, v.Expect.Headers)
+	}
+	for k, want := range v.Expect.Headers {
+		if d.Headers[k] != want {
+			t.Fatalf("header %s = %q, want %q", k, d.Headers[k], want)
+		}
+	}
 }

@@ -19,14 +19,6 @@ type svidIndex struct {
 	SPIFFEID string `json:"spiffe_id"`
 	EARKey   string `json:"ear_key"`
 	EARJWT   string `json:"ear_jwt"`
-	Vectors  []struct {
-		ID     string `json:"id"`
-		Chain  string `json:"chain"`
-		Expect struct {
-			Verdict string `json:"verdict"`
-			Error   string `json:"error"`
-		} `json:"expect"`
-	} `json:"vectors"`
 }
 
 func readSVID(t *testing.T, rel string) []byte {
@@ -46,36 +38,18 @@ func loadSVIDIndex(t *testing.T) svidIndex {
 	return idx
 }
 
-// Every chain of the index: its verdict and, for a refusal, the error it names.
-func TestVerifySVIDWalksTheIndex(t *testing.T) {
+// The valid chain read back (every chain of testdata/svid, with its verdict and error, is a
+// manifest vector of kind "svid": TestManifest).
+func TestVerifySVIDReadsTheValidChain(t *testing.T) {
 	idx := loadSVIDIndex(t)
 	bundle := readSVID(t, idx.Bundle)
 	now := time.Unix(idx.Time, 0)
-	if len(idx.Vectors) < 20 {
-		t.Fatalf("only %d vectors", len(idx.Vectors))
-	}
-	for _, v := range idx.Vectors {
-		got, err := aegis.VerifySVID(readSVID(t, v.Chain), bundle, "", now)
-		if v.Expect.Verdict == "valid" {
-			if err != nil {
-				t.Errorf("%s: %v", v.ID, err)
-			}
-			continue
-		}
-		var e *aegis.Error
-		if !errors.As(err, &e) || e.Name() != v.Expect.Error || got != nil {
-			t.Errorf("%s: got %v, want %s", v.ID, err, v.Expect.Error)
-		}
-	}
 	v, err := aegis.VerifySVID(readSVID(t, "valid.chain.pem"), bundle, "example.org", now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if v.SPIFFEID != idx.SPIFFEID || v.AttestedClaims == nil || v.EAR == nil || v.EAR.Format != "jwt" || v.EAR.Token == "" {
 		t.Errorf("valid chain read back as %+v", v)
-	}
-	if _, err := aegis.VerifySVID(readSVID(t, "valid.chain.pem"), bundle, "other.example", now); !errors.Is(err, aegis.ErrSvidTrustDomainMismatch) {
-		t.Errorf("other trust domain: %v", err)
 	}
 }
 

@@ -6,6 +6,7 @@ import "C"
 import (
 	"encoding/json"
 	"runtime"
+	"sort"
 	"strings"
 	"time"
 )
@@ -87,6 +88,9 @@ type WPTRequest struct {
 	WIT []byte
 	// AccessToken is an access token sent with it (its hash becomes tth; nil = none).
 	AccessToken []byte
+	// Other holds other tokens sent with it, by name (their hashes become oth,
+	// draft-ietf-wimse-wpt; at most 16).
+	Other map[string][]byte
 }
 
 // ProofPolicy is a resource server's expectations for a DPoR or DPoG proof (C
@@ -129,6 +133,9 @@ type WPTPolicy struct {
 	Algs EARAlgs
 	// MaxLifetime is how far exp may lie ahead (0 = 300 s).
 	MaxLifetime time.Duration
+	// Other holds other tokens presented with it, by name: each one's hash must be in oth
+	// under its name (nil = not checked; at most 16).
+	Other map[string][]byte
 }
 
 // EARResidency is a verified attestation result a proof key must be named in (C aegis_ear with
@@ -232,6 +239,26 @@ func text(p *runtime.Pinner, s string) (*C.uint8_t, C.size_t) {
 	return pinned(p, []byte(s))
 }
 
+// namedTokens is other as a pinned C array of aegis_named_token (nil, 0 when empty), in name
+// order.
+func namedTokens(p *runtime.Pinner, other map[string][]byte) (*C.aegis_named_token, C.size_t) {
+	if len(other) == 0 {
+		return nil, 0
+	}
+	names := make([]string, 0, len(other))
+	for name := range other {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	entries := make([]C.aegis_named_token, len(names))
+	for i, name := range names {
+		entries[i].name, entries[i].name_len = text(p, name)
+		entries[i].token, entries[i].token_len = pinned(p, other[name])
+	}
+	p.Pin(&entries[0])
+	return &entries[0], C.size_t(len(entries))
+}
+
 func seconds(d time.Duration) C.uint64_t {
 	if d <= 0 {
 		return 0
@@ -291,6 +318,7 @@ func MintWPT(key *PrivateKey, req WPTRequest) (string, error) {
 	r.jti, r.jti_len = text(&pin, req.JTI)
 	r.wit, r.wit_len = pinned(&pin, req.WIT)
 	r.access_token, r.access_token_len = pinned(&pin, req.AccessToken)
+	r.other, r.other_len = namedTokens(&pin, req.Other)
 	var out *C.aegis_string
 	var cerr *C.aegis_error
 	status := C.aegis_wpt_mint(key.ptr(), &r, &out, &cerr)
@@ -362,6 +390,7 @@ func VerifyWPT(token []byte, policy WPTPolicy, residency *EARResidency, cache *R
 	p.access_token, p.access_token_len = pinned(&pin, policy.AccessToken)
 	p.algs = C.aegis_ear_algs(policy.Algs)
 	p.max_lifetime = seconds(policy.MaxLifetime)
+	p.other, p.other_len = namedTokens(&pin, policy.Other)
 	tb, tn := cbytes(token)
 	var out *C.aegis_verified_wpt
 	var cerr *C.aegis_error

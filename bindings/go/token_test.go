@@ -3,6 +3,7 @@ package aegis_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -150,6 +151,43 @@ func TestDPoGAndWPT(t *testing.T) {
 	}
 	if w.JKT != jkt || w.JTI != "w1" || w.Exp.Unix() != proofNow+60 {
 		t.Errorf("verified WPT %+v", w)
+	}
+}
+
+// A WPT with oth (draft-ietf-wimse-wpt): it verifies with the tokens it names, and a presented
+// token whose hash differs, or one it does not name, is ErrTokenHashMismatch.
+func TestWPTOtherTokens(t *testing.T) {
+	key, jkt := appKey(t, aegis.KeyECCP256)
+	res := earNaming(t, jkt)
+	cache := newCache(t)
+	wit := []byte("the.workload.identity-token")
+	other := map[string][]byte{"txn-token": []byte("the transaction token"), "x-other": []byte("another")}
+	wpt, err := aegis.MintWPT(key, aegis.WPTRequest{Aud: "https://svc.example", Exp: time.Unix(proofNow+60, 0),
+		JTI: "w-oth", WIT: wit, Other: other})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wpol := aegis.WPTPolicy{Aud: "https://svc.example", Now: time.Unix(proofNow, 0), WIT: wit,
+		Other: map[string][]byte{"txn-token": []byte("a forged transaction token")}}
+	if _, err := aegis.VerifyWPT([]byte(wpt), wpol, res, cache); !errors.Is(err, aegis.ErrTokenHashMismatch) ||
+		!strings.Contains(err.Error(), "txn-token") {
+		t.Errorf("forged other token: %v", err)
+	}
+	wpol.Other = map[string][]byte{"unnamed": []byte("the transaction token")}
+	if _, err := aegis.VerifyWPT([]byte(wpt), wpol, res, cache); !errors.Is(err, aegis.ErrTokenHashMismatch) {
+		t.Errorf("unnamed other token: %v", err)
+	}
+	wpol.Other = other
+	w, err := aegis.VerifyWPT([]byte(wpt), wpol, res, cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.JTI != "w-oth" {
+		t.Errorf("verified WPT %+v", w)
+	}
+	if _, err := aegis.MintWPT(key, aegis.WPTRequest{Aud: "a", Exp: time.Unix(proofNow+60, 0), JTI: "j", WIT: wit,
+		Other: map[string][]byte{"": []byte("x")}}); !errors.Is(err, aegis.ErrInvalidArgument) {
+		t.Errorf("empty name: %v", err)
 	}
 }
 

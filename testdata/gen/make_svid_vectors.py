@@ -16,7 +16,25 @@ key, never used for anything else), an intermediate signing certificate, and lea
 chain file is PEM, the leaf first and then its intermediates (the bundle is never in it). One
 valid chain with both extensions, a few other valid ones, then one chain per broken rule of the
 SPIFFE X509-SVID specification and per extension check, each recorded in index.json with the
-aegis-core error it must raise at the index's "time". No entry goes into manifest.json.
+aegis-core error it must raise at the index's "time".
+
+The manifest gets one entry of kind "svid" per chain of the index (and a few more verifying an
+index chain with a trust domain or at another time): "chain", "bundle", optional
+"trust_domain", "time", and "expect" (verdict; for a valid chain "spiffe_id"; for an invalid one
+"error", its stable "code" and, for errors with several causes, "detail", text its message must
+contain). Walkers verify with verify_svid (Rust aegis_core::svid::verify_svid, C
+aegis_svid_verify, Python verify_svid, Go VerifySVID).
+
+Then the gateway vectors (docs/gateway.md) in svid/gateway/: chains whose AttestedClaims and
+CMW-wrapped EAR (JWT, ietf-04, signed here with `cryptography` by testdata/ear/issuer-p256.key.pem
+unless a vector says otherwise) break one gateway check each, with a gateway policy per vector.
+Kind "gateway": "chain", "bundle", "policy" (a file), "ear_key" (SPKI PEM), "time", and "expect":
+{"verdict": "allow", "headers": {...}} (exactly the headers forwarded) or {"verdict": "deny",
+"denials": [names], "codes": [codes]} (exactly the denying reasons, in check order, as the
+geofence vectors give them). Walkers decide
+with no network location verifier (Rust aegis_core::svid::gateway::decide_chain, C
+aegis_gateway_check, Python gateway_check, Go GatewayCheck). Only the manifest entries of kinds
+"svid" and "gateway" are replaced.
 
 Keys, serial numbers and signatures change on every run.
 """
@@ -24,7 +42,9 @@ Keys, serial numbers and signatures change on every run.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import re
 from pathlib import Path
 
 from cryptography import x509
@@ -190,8 +210,8 @@ def make_ca(subject: str, issuer: Issuer | None, uri: str | None, *, ca: bool = 
 
 def make_leaf(issuer: Issuer, *, uris=(LEAF_ID,), ca: bool = False, ku=None,
               ku_critical: bool = True, not_after=NOT_AFTER, extra=(),
-              subject: x509.Name | None = None) -> x509.Certificate:
-    key = new_key()
+              subject: x509.Name | None = None, key=None) -> x509.Certificate:
+    key = key or new_key()
     b = (
         x509.CertificateBuilder()
         .subject_name(name("python-app") if subject is None else subject)
@@ -373,6 +393,237 @@ def main() -> None:
         )
     (OUT / "index.json").write_text(json.dumps(index, indent=2) + "\n")
     print(f"make_svid_vectors: wrote {len(vectors)} chains to {OUT}")
+
+    codes = error_codes()
+    entries = svid_entries(index, codes) + gateway_entries(inter, codes)
+    manifest_path = TESTDATA / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["vectors"] = [
+        v for v in manifest["vectors"] if v["kind"] not in ("svid", "gateway")
+    ] + entries
+    import make_vectors  # its dump_json keeps the manifest's layout
+
+    manifest_path.write_text(make_vectors.dump_json(manifest))
+    print(f"make_svid_vectors: {len(entries)} svid and gateway manifest entries")
+
+
+def error_codes() -> dict[str, int]:
+    """Stable codes of aegis-core's error table (aegis-core/src/error.rs, `error_table!`)."""
+    text = (TESTDATA.parent / "aegis-core" / "src" / "error.rs").read_text()
+    return {m.group(2): int(m.group(1))
+            for m in re.finditer(r"^\s*(\d{4,5})\s+(\w+)\s*(?:=>|\{)", text, re.M)}
+
+
+def svid_entries(index: dict, codes: dict[str, int]) -> list[dict]:
+    """One "svid" manifest entry per index chain, plus a trust domain given, one not the
+    leaf's, and a time before the chain's validity."""
+    out = []
+
+    def entry(vid: str, what: str, chain: str, expect: dict, *, trust_domain: str | None = None,
+              time: int = TIME) -> None:
+        e = {"id": f"svid/{vid}", "kind": "svid", "description": what,
+             "chain": f"svid/{chain}", "bundle": "svid/bundle.pem", "time": time}
+        if trust_domain is not None:
+            e["trust_domain"] = trust_domain
+        if expect.get("error"):
+            expect = {**expect, "code": codes[expect["error"]]}
+        else:
+            expect = {**expect, "spiffe_id": LEAF_ID}
+        e["expect"] = expect
+        out.append(e)
+
+    for v in index["vectors"]:
+        entry(v["id"], v["what"], v["chain"], dict(v["expect"]))
+    entry("valid-in-trust-domain", "the valid chain, restricted to its own trust domain",
+          "valid.chain.pem", {"verdict": "valid"}, trust_domain=TRUST_DOMAIN)
+    entry("trust-domain-mismatch", "the valid chain, restricted to another trust domain",
+          "valid.chain.pem", {"verdict": "invalid", "error": "SvidTrustDomainMismatch"},
+          trust_domain="other.example")
+    entry("before-not-before", "the valid chain verified before its notBefore",
+          "valid.chain.pem", {"verdict": "invalid", "error": "SvidExpired"}, time=1_700_000_000)
+    return out
+
+
+def jwk_thumbprint(key: ec.EllipticCurvePrivateKey) -> str:
+    """RFC 7638 thumbprint of a P-256 public key (SHA-256, base64url)."""
+    n = key.public_key().public_numbers()
+    jwk = {"crv": "P-256", "kty": "EC", "x": b64url(n.x.to_bytes(32, "big")),
+           "y": b64url(n.y.to_bytes(32, "big"))}
+    return b64url(hashlib.sha256(json.dumps(jwk, separators=(",", ":"), sort_keys=True)
+                                 .encode()).digest())
+
+
+GATEWAY_OUT = OUT / "gateway"
+AGENT_ID = f"spiffe://{TRUST_DOMAIN}/agent/edge-7"
+
+
+def gateway_entries(inter: Issuer, codes: dict[str, int]) -> list[dict]:
+    """The gateway vectors (module documentation): one allowed gnss chain, the PoC's form
+    [workload SVID, agent SVID], then one chain or policy per gateway check it breaks."""
+    from make_ear_vectors import jwt as sign_jwt
+
+    ear_key = serialization.load_pem_private_key(
+        (TESTDATA / "ear" / "issuer-p256.key.pem").read_bytes(), None)
+    other_key = new_key()
+    app = new_key()  # the workload's App Key, certified by the leaf
+    jkt = jwk_thumbprint(app)
+
+    def ear(*, iat: int = TIME - 60, status: str = "affirming", jkt: str = jkt,
+            country: str | None = "ES", subdivision: str | None = "ES-CT", key=ear_key) -> bytes:
+        tv = {"instance-identity": 2}
+        if status == "warning":
+            tv["configuration"] = 32  # an unsafe configuration justifies a warning
+        location = {"ear_status": status, "ear_trustworthiness_vector": tv}
+        if country:
+            location["grc.jurisdiction-country"] = country
+        if subdivision:
+            location["grc.jurisdiction-subdivision"] = subdivision
+        claims = {
+            "eat_profile": EAR_PROFILE,
+            "iat": iat,
+            "ear_verifier_id": {"developer": "https://aegis.example", "build": "svid-vectors"},
+            "ear_status": status,
+            "submods": {
+                "workload-key": {"ear_status": status, "ear_trustworthiness_vector": tv,
+                                 "ear_verifier_claims": {"app_key": {"jkt": jkt}}},
+                "location": location,
+            },
+        }
+        return sign_jwt(key, claims).encode()
+
+    gnss = {"sensor_type": "gnss", "sensor_id": "gnss-0001", "tpm_attested": True,
+            "tpm_pcr_index": 15, "latitude": 41.3874, "longitude": 2.1686, "accuracy_m": 5.0,
+            "time": TIME - 120, "jurisdiction-country": "ES", "jurisdiction-subdivision": "ES-CT"}
+    mobile = {**gnss, "sensor_type": "mobile", "sensor_id": "12d1:1433",
+              "sensor_msisdn": "+34696810912"}
+
+    def claims(*, geo: dict | None = gnss, status: str = "affirming", app_key: bool = True,
+               workload: str = LEAF_ID) -> dict:
+        tpm: dict = {"status": status}
+        if app_key:
+            tpm["app_key"] = {"jkt": jkt}
+        c = {"grc.workload": {"spiffe_id": workload}, "grc.tpm-attestation": tpm}
+        if geo is not None:
+            c["grc.geolocation"] = geo
+        return c
+
+    def exts(c: dict | None, token: bytes | None) -> tuple:
+        out = []
+        if c is not None:
+            text = json.dumps(c, separators=(",", ":"), sort_keys=True)
+            out.append((ext_value(ATTESTED_CLAIMS_OID, utf8string(text)), False))
+        if token is not None:
+            media = f'application/eat+jwt; eat_profile="{EAR_PROFILE}"'
+            out.append((ext_value(CMW_OID, cmw_json_record(media, token)), False))
+        return tuple(out)
+
+    def leaf(c: dict | None = None, token: bytes | None = None, **kw) -> x509.Certificate:
+        return make_leaf(inter, key=app, extra=exts(c, token), **kw)
+
+    base_policy = {"version": 1, "countries": ["ES"]}
+    GATEWAY_OUT.mkdir(exist_ok=True)
+    for old in GATEWAY_OUT.glob("*"):
+        old.unlink()
+    entries = []
+
+    def allow_headers(sensor: dict, spiffe_id: str = LEAF_ID) -> dict:
+        return {
+            "X-Sensor-ID": sensor["sensor_id"],
+            "X-Sensor-Type": sensor["sensor_type"],
+            "X-Location-Verification": "tpm-attested",
+            "X-Jurisdiction-Country": "ES",
+            "X-Jurisdiction-Subdivision": "ES-CT",
+            "X-Workload-Key-Thumbprint": jkt,
+            "X-Attestation-Status": "affirming",
+            "X-Attestation-Time": str(TIME - 60),
+            "X-SPIFFE-ID": spiffe_id,
+        }
+
+    def add(vid: str, what: str, chain: bytes, *, headers: dict | None = None,
+            denials: tuple = (), policy: dict = base_policy,
+            ear_pub: str = "ear/issuer-p256.pub.pem") -> None:
+        (GATEWAY_OUT / f"{vid}.chain.pem").write_bytes(chain)
+        (GATEWAY_OUT / f"{vid}.policy.json").write_text(json.dumps(policy, indent=2) + "\n")
+        if headers is not None:
+            expect = {"verdict": "allow", "headers": headers}
+        else:
+            assert denials, vid
+            expect = {"verdict": "deny", "denials": list(denials),
+                      "codes": [codes[n] for n in denials]}
+        entries.append({
+            "id": f"gateway/{vid}", "kind": "gateway", "description": what,
+            "chain": f"svid/gateway/{vid}.chain.pem", "bundle": "svid/bundle.pem",
+            "policy": f"svid/gateway/{vid}.policy.json", "ear_key": ear_pub, "time": TIME,
+            "expect": expect,
+        })
+
+    add("allow-gnss", "gnss reading in ES-CT, affirming EAR naming the leaf's App Key: allowed",
+        pem(leaf(claims(), ear()), inter.cert), headers=allow_headers(gnss))
+    add("allow-no-jurisdiction-rules", "the same chain under a policy with no jurisdiction rules",
+        pem(leaf(claims(), ear()), inter.cert), headers=allow_headers(gnss),
+        policy={"version": 1})
+    workload = make_leaf(inter, extra=exts({"grc.workload": {"spiffe_id": LEAF_ID}}, None))
+    agent = make_leaf(inter, key=app, uris=(AGENT_ID,),
+                      extra=exts(claims(workload=AGENT_ID), ear()))
+    add("allow-agent-svid", "the PoC's chain [workload SVID, agent SVID]: the agent SVID's claims "
+        "and EAR, the workload's SPIFFE ID", pem(workload, agent, inter.cert),
+        headers=allow_headers(gnss))
+    add("deny-mobile-without-network", "a mobile reading and no network location verifier",
+        pem(leaf(claims(geo=mobile), ear()), inter.cert),
+        denials=("GatewayNetworkVerifierMissing",))
+    add("deny-geolocation-missing", "claims without grc.geolocation",
+        pem(leaf(claims(geo=None), ear()), inter.cert), denials=("GatewayClaimMissing",))
+    add("deny-app-key-missing", "claims without grc.tpm-attestation.app_key",
+        pem(leaf(claims(app_key=False), ear()), inter.cert), denials=("GatewayClaimMissing",))
+    add("deny-claims-extension-missing", "a CMW EAR but no AttestedClaims extension",
+        pem(leaf(None, ear()), inter.cert), denials=("GatewayClaimMissing",))
+    add("deny-ear-missing", "AttestedClaims but no CMW EAR",
+        pem(leaf(claims(), None), inter.cert), denials=("GatewayEarMissing",))
+    add("deny-ear-other-key", "the EAR is signed by another key than the verifier's",
+        pem(leaf(claims(), ear(key=other_key)), inter.cert), denials=("GatewayEarInvalid",))
+    add("deny-ear-stale", "the EAR was issued two hours before the decision",
+        pem(leaf(claims(), ear(iat=TIME - 7200)), inter.cert), denials=("GatewayEarStale",))
+    add("deny-ear-not-affirming", "the EAR and its submods are warning",
+        pem(leaf(claims(), ear(status="warning")), inter.cert),
+        denials=("GatewayEarNotAffirming",))
+    add("deny-claims-not-affirming", "the claims' own status is warning",
+        pem(leaf(claims(status="warning"), ear()), inter.cert),
+        denials=("GatewayClaimsNotAffirming",))
+    add("deny-app-key-mismatch", "the EAR names another App Key",
+        pem(leaf(claims(), ear(jkt=jwk_thumbprint(other_key))), inter.cert),
+        denials=("GatewayAppKeyMismatch",))
+    add("deny-jurisdiction-mismatch", "the claims say FR, the EAR ES",
+        pem(leaf(claims(geo={**gnss, "jurisdiction-country": "FR",
+                             "jurisdiction-subdivision": "FR-75"}), ear()), inter.cert),
+        denials=("GatewayJurisdictionMismatch",))
+    add("deny-sensor-not-accepted", "a gnss reading and a policy accepting only mobile",
+        pem(leaf(claims(), ear()), inter.cert), denials=("GatewaySensorNotAccepted",),
+        policy={**base_policy, "sensor_types": ["mobile"]})
+    add("deny-sensor-not-attested", "a gnss reading with tpm_attested false",
+        pem(leaf(claims(geo={**gnss, "tpm_attested": False}), ear()), inter.cert),
+        denials=("GatewaySensorNotAttested",))
+    add("deny-jurisdiction-missing", "the EAR's location submod names no country",
+        pem(leaf(claims(geo={k: v for k, v in gnss.items() if not k.startswith("jurisdiction")}),
+                 ear(country=None, subdivision=None)), inter.cert),
+        denials=("GatewayJurisdictionMissing",))
+    add("deny-country-not-allowed", "an ES EAR and a policy allowing only FR",
+        pem(leaf(claims(), ear()), inter.cert), denials=("GatewayCountryNotAllowed",),
+        policy={"version": 1, "countries": ["FR"]})
+    add("deny-subdivision-not-allowed", "an ES-CT EAR and a policy allowing only ES-MD in ES",
+        pem(leaf(claims(), ear()), inter.cert), denials=("GatewaySubdivisionNotAllowed",),
+        policy={"version": 1, "countries": ["ES"], "subdivisions": ["ES-MD"]})
+    add("deny-chain-untrusted", "the attested leaf without its intermediate",
+        pem(leaf(claims(), ear())), denials=("SvidUntrusted",))
+    add("deny-chain-expired", "the attested leaf expired before the decision",
+        pem(leaf(claims(), ear(), not_after=EXPIRED_AFTER), inter.cert), denials=("SvidExpired",))
+    other_td = make_leaf(inter, uris=("spiffe://other.example/agent/edge-7",),
+                         extra=exts(claims(), ear()))
+    add("deny-agent-other-trust-domain", "an agent SVID of another trust domain than the leaf's",
+        pem(workload, other_td, inter.cert), denials=("GatewayChainTrustDomainMismatch",))
+    add("deny-several", "a stale, non-affirming EAR and a mobile reading: every check reports",
+        pem(leaf(claims(geo=mobile), ear(iat=TIME - 7200, status="warning")), inter.cert),
+        denials=("GatewayEarStale", "GatewayEarNotAffirming", "GatewayNetworkVerifierMissing"))
+    return entries
 
 
 if __name__ == "__main__":

@@ -230,6 +230,8 @@ OTHER_GENERATORS = {
     "poc": "make_poc_vectors.py (pocref.py checks them)",
     "bundle": "make_bundle_vectors.py",
     "proof": "make_proof_vectors.py",
+    "svid": "make_svid_vectors.py",
+    "gateway": "make_svid_vectors.py",
 }
 # Their files, under testdata/: make_vectors.py leaves them in place.
 OTHER_GENERATOR_DIRS = {"geofence", "ear", "poc", "bundle", "svid", "proof"}

@@ -238,6 +238,66 @@ static void dpog_wpt_and_errors(const aegis_private_key *issuer) {
     CHECK(aegis_verified_wpt_jti(vw) && strcmp(aegis_verified_wpt_jti(vw), "wpt-1") == 0);
     CHECK(aegis_verified_wpt_jkt(vw) && strcmp(aegis_verified_wpt_jkt(vw), jkt) == 0);
     aegis_verified_wpt_free(vw);
+    vw = NULL;
+
+    /* WPT with `oth` (draft-ietf-wimse-wpt): the hash of each other token by name. A presented
+     * token whose hash differs, or that the WPT does not name, is AEGIS_TOKEN_HASH_MISMATCH. */
+    {
+        aegis_named_token sent[2], shown[2];
+        aegis_string *wpt_oth = NULL;
+        aegis_error *err = NULL;
+        memset(sent, 0, sizeof sent);
+        memset(shown, 0, sizeof shown);
+        S(sent[0], name, "txn-token");
+        S(sent[0], token, "the transaction token");
+        S(sent[1], name, "x-other");
+        S(sent[1], token, "another token");
+        wreq.other = sent;
+        wreq.other_len = 2;
+        S(wreq, jti, "wpt-oth");
+        CHECK_STATUS(AEGIS_OK, aegis_wpt_mint(app, &wreq, &wpt_oth, NULL));
+        shown[0] = sent[0];
+        S(shown[0], token, "a forged transaction token");
+        wpol.other = shown;
+        wpol.other_len = 1;
+        CHECK_STATUS(AEGIS_TOKEN_HASH_MISMATCH,
+                     aegis_wpt_verify(&wpol, (const uint8_t *)aegis_string_ptr(wpt_oth), aegis_string_len(wpt_oth),
+                                      ear, 300, cache, &vw, &err));
+        CHECK(vw == NULL && err && strstr(aegis_error_message(err), "txn-token") != NULL);
+        aegis_error_free(err);
+        S(shown[0], name, "unnamed");
+        S(shown[0], token, "the transaction token");
+        CHECK_STATUS(AEGIS_TOKEN_HASH_MISMATCH,
+                     aegis_wpt_verify(&wpol, (const uint8_t *)aegis_string_ptr(wpt_oth), aegis_string_len(wpt_oth),
+                                      ear, 300, cache, &vw, NULL));
+        /* The WPT minted without `oth` does not carry the presented token. */
+        shown[0] = sent[0];
+        CHECK_STATUS(AEGIS_TOKEN_HASH_MISMATCH,
+                     aegis_wpt_verify(&wpol, (const uint8_t *)aegis_string_ptr(wpt), aegis_string_len(wpt), ear, 300,
+                                      cache, &vw, NULL));
+        shown[1] = sent[1];
+        wpol.other_len = 2;
+        CHECK_STATUS(AEGIS_OK, aegis_wpt_verify(&wpol, (const uint8_t *)aegis_string_ptr(wpt_oth),
+                                                aegis_string_len(wpt_oth), ear, 300, cache, &vw, NULL));
+        CHECK(aegis_verified_wpt_jti(vw) && strcmp(aegis_verified_wpt_jti(vw), "wpt-oth") == 0);
+        aegis_verified_wpt_free(vw);
+        vw = NULL;
+        /* Argument errors: NULL entries with a length, more than AEGIS_WPT_MAX_OTHER_TOKENS, an
+         * empty name. */
+        wpol.other = NULL;
+        CHECK_STATUS(AEGIS_NULL_POINTER, aegis_wpt_verify(&wpol, (const uint8_t *)aegis_string_ptr(wpt_oth),
+                                                          aegis_string_len(wpt_oth), ear, 300, cache, &vw, NULL));
+        wreq.other_len = AEGIS_WPT_MAX_OTHER_TOKENS + 1;
+        CHECK_STATUS(AEGIS_INVALID_ARGUMENT, aegis_wpt_mint(app, &wreq, &none, NULL));
+        S(sent[0], name, "");
+        wreq.other_len = 1;
+        CHECK_STATUS(AEGIS_INVALID_ARGUMENT, aegis_wpt_mint(app, &wreq, &none, NULL));
+        CHECK(none == NULL);
+        wreq.other = NULL;
+        wreq.other_len = 0;
+        wpol.other_len = 0;
+        aegis_string_free(wpt_oth);
+    }
 
     /* One cache shared by threads: exactly one of them accepts the proof. */
     aegis_string_free(token);

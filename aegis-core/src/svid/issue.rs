@@ -293,6 +293,20 @@ pub fn issue_svid_ca(
     sign(tbs, sig_alg, signer)
 }
 
+/// The scheme a certificate signer for `key` uses when the caller has no other preference:
+/// ECDSA with the curve's hash (P-256 SHA-256, P-384 SHA-384, P-521 SHA-512; RFC 5758, 3.2), or
+/// RSASSA-PKCS1-v1_5 with SHA-256 (RFC 4055, 5). The bindings sign SVIDs and CAs with it.
+pub fn certificate_scheme(key: &PublicKey) -> SignatureScheme {
+    match key {
+        PublicKey::Ecc { curve, .. } => SignatureScheme::Ecdsa(match curve {
+            crate::tpm::EccCurve::NistP256 => HashAlg::Sha256,
+            crate::tpm::EccCurve::NistP384 => HashAlg::Sha384,
+            crate::tpm::EccCurve::NistP521 => HashAlg::Sha512,
+        }),
+        PublicKey::Rsa { .. } => SignatureScheme::RsaPkcs1v15(HashAlg::Sha256),
+    }
+}
+
 /// The certificate signature algorithm of a signer's scheme (RFC 5758, 3.2; RFC 4055, 5).
 fn signature_algorithm(scheme: SignatureScheme) -> Result<AlgorithmIdentifierOwned> {
     let (alg, null_params) = match scheme {

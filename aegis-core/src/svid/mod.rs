@@ -22,7 +22,7 @@ pub use extensions::{
     decode_attested_claims, decode_cmw, encode_attested_claims, encode_cmw_ear, AttestedClaimsJson,
     CmwChoice, CmwEar, ComposerExtension, SvidExtensions,
 };
-pub use issue::{issue_svid, issue_svid_ca, SvidTemplate};
+pub use issue::{certificate_scheme, issue_svid, issue_svid_ca, SvidTemplate};
 pub use verify::{pem_certificates, verify_svid, SvidBundle, VerifiedSvid};
 
 pub mod claims;

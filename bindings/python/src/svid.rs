@@ -1,21 +1,24 @@
 //! X.509-SVIDs and the gateway decision (aegis_core::svid, docs/svid.md, docs/gateway.md):
 //! `verify_svid`, the extensions a SPIRE CredentialComposer adds
-//! (`attested_claims_extension`, `cmw_extension`) and `gateway_check`.
+//! (`attested_claims_extension`, `cmw_extension`), `gateway_check`, and issuing a SPIFFE
+//! signing CA and leaf SVIDs (`issue_svid_ca`, `issue_svid`).
 
-use aegis_core::crypto::default_provider;
+use aegis_core::crypto::{default_provider, SoftwareSigner};
 use aegis_core::ear::{Dialect, TokenFormat};
 use aegis_core::svid::gateway::{decide_chain, GatewayContext, GatewayPolicy};
 use aegis_core::svid::{
-    encode_attested_claims, encode_cmw_ear, pem_certificates, verify_svid as core_verify_svid,
-    ComposerExtension, SvidBundle,
+    certificate_scheme, encode_attested_claims, encode_cmw_ear, issue_svid as core_issue_svid,
+    issue_svid_ca as core_issue_svid_ca, pem_certificates, verify_svid as core_verify_svid,
+    ComposerExtension, SpiffeId, SvidBundle, SvidTemplate,
 };
 use aegis_core::time::UnixTime;
+use aegis_core::x509::{Certificate, Profile};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use crate::args::ByteArg;
 use crate::errors::{invalid_argument, IntoPyResult};
-use crate::sign::PublicKey;
+use crate::sign::{PrivateKey, PublicKey};
 
 fn loads<'py>(py: Python<'py>, json: &str) -> PyResult<Bound<'py, PyAny>> {
     py.import("json")?.call_method1("loads", (json,))
@@ -111,11 +114,7 @@ pub fn cmw_extension<'py>(
     form: &str,
     dialect: &str,
 ) -> PyResult<(String, Bound<'py, PyBytes>, bool)> {
-    let format = match form {
-        "jwt" => TokenFormat::Jwt,
-        "cwt" => TokenFormat::Cwt,
-        _ => return Err(invalid_argument(py, "form is \"jwt\" or \"cwt\"")),
-    };
+    let format = token_format(py, form)?;
     let dialect = Dialect::from_name(dialect).py_err(py)?;
     Ok(extension(
         py,
@@ -167,11 +166,158 @@ pub fn gateway_check<'py>(
     loads(py, &decision.to_json().to_string())
 }
 
+/// A certificate signer for `key` (aegis_core::svid::certificate_scheme).
+fn cert_signer(py: Python<'_>, key: &PrivateKey) -> PyResult<SoftwareSigner<'static>> {
+    let scheme = certificate_scheme(key.inner.public_key());
+    SoftwareSigner::new(default_provider(), key.inner.clone_key(), scheme).py_err(py)
+}
+
+fn token_format(py: Python<'_>, form: &str) -> PyResult<TokenFormat> {
+    match form {
+        "jwt" => Ok(TokenFormat::Jwt),
+        "cwt" => Ok(TokenFormat::Cwt),
+        _ => Err(invalid_argument(py, "form is \"jwt\" or \"cwt\"")),
+    }
+}
+
+/// Issues a self-signed SPIFFE signing CA for a trust domain (cA=TRUE, keyUsage keyCertSign and
+/// cRLSign, the URI SAN spiffe://<trust_domain>, subject O=<organisation>, CN=<trust_domain>),
+/// signed with `key` (ECDSA with the curve's hash, or RSASSA-PKCS1-v1_5 with SHA-256).
+///
+/// Args:
+///     key: the CA's PrivateKey.
+///     trust_domain: keyword-only; the trust domain.
+///     organisation: keyword-only; the subject's organisation.
+///     serial: keyword-only; the serial number, big-endian bytes (positive, at most 20).
+///     not_before: keyword-only; seconds since the Unix epoch.
+///     not_after: keyword-only; seconds since the Unix epoch.
+///
+/// Returns:
+///     bytes: the certificate's DER.
+///
+/// Raises:
+///     SvidError: the trust domain is not one (SvidTrustDomainInvalid, ...).
+///     UsageError: a serial that is empty, zero or too long, not_after before not_before, an
+///         organisation with a character reserved in names (InvalidArgument).
+#[pyfunction]
+#[pyo3(signature = (key, *, trust_domain, organisation, serial, not_before, not_after))]
+pub fn issue_svid_ca<'py>(
+    py: Python<'py>,
+    key: &Bound<'_, PrivateKey>,
+    trust_domain: &str,
+    organisation: &str,
+    serial: ByteArg<'_>,
+    not_before: u64,
+    not_after: u64,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let signer = cert_signer(py, key.get())?;
+    let der = core_issue_svid_ca(
+        trust_domain,
+        organisation,
+        &serial,
+        UnixTime::from_secs(not_before),
+        UnixTime::from_secs(not_after),
+        &signer,
+    )
+    .py_err(py)?;
+    Ok(PyBytes::new(py, &der))
+}
+
+/// Issues a leaf X.509-SVID (empty subject, critical URI SAN, cA=FALSE, keyUsage
+/// digitalSignature, extKeyUsage serverAuth and clientAuth), with the AttestedClaims and CMW
+/// extensions when `attested_claims` and `ear` are given, issued by `issuer` and signed with its
+/// key `issuer_key` (docs/svid.md, "Issuing").
+///
+/// Args:
+///     issuer_key: the issuer's PrivateKey.
+///     issuer: the issuer's certificate, PEM or DER.
+///     spiffe_id: keyword-only; the leaf's SPIFFE ID (with a path).
+///     public_key: keyword-only; the leaf's PublicKey (the workload's key).
+///     serial: keyword-only; the serial number, big-endian bytes (positive, at most 20).
+///     not_before: keyword-only; seconds since the Unix epoch.
+///     not_after: keyword-only; seconds since the Unix epoch.
+///     attested_claims: keyword-only; the grc.* claims JSON for the AttestedClaims extension,
+///         or None.
+///     ear: keyword-only; a signed EAR (JWT text or bytes, CWT bytes) for the CMW extension, or
+///         None.
+///     ear_form: keyword-only; "jwt" (default) or "cwt".
+///     ear_dialect: keyword-only; "ietf-04" (default), "ietf-03" or "veraison".
+///
+/// Returns:
+///     bytes: the certificate's DER.
+///
+/// Raises:
+///     SvidError: the SPIFFE ID does not parse, or the claims or EAR cannot be encoded.
+///     UsageError: an ID without path, a serial that is empty, zero or too long, not_after
+///         before not_before, a key that is not the issuer's, an unknown form or dialect
+///         (InvalidArgument).
+#[pyfunction]
+#[pyo3(signature = (
+    issuer_key, issuer, *, spiffe_id, public_key, serial, not_before, not_after,
+    attested_claims = None, ear = None, ear_form = "jwt", ear_dialect = "ietf-04"
+))]
+#[allow(clippy::too_many_arguments)]
+pub fn issue_svid<'py>(
+    py: Python<'py>,
+    issuer_key: &Bound<'_, PrivateKey>,
+    issuer: ByteArg<'_>,
+    spiffe_id: &str,
+    public_key: &Bound<'_, PublicKey>,
+    serial: ByteArg<'_>,
+    not_before: u64,
+    not_after: u64,
+    attested_claims: Option<ByteArg<'_>>,
+    ear: Option<&Bound<'_, PyAny>>,
+    ear_form: &str,
+    ear_dialect: &str,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let id = SpiffeId::parse(spiffe_id).py_err(py)?;
+    let mut extensions = Vec::new();
+    if let Some(claims) = &attested_claims {
+        extensions.push(encode_attested_claims(claims).py_err(py)?);
+    }
+    if let Some(ear) = ear {
+        let token: Vec<u8> = match ear.downcast::<pyo3::types::PyString>() {
+            Ok(s) => s.to_str()?.as_bytes().to_vec(),
+            Err(_) => ear.extract::<ByteArg<'_>>()?.to_vec(),
+        };
+        let dialect = Dialect::from_name(ear_dialect).py_err(py)?;
+        extensions.push(encode_cmw_ear(&token, token_format(py, ear_form)?, dialect).py_err(py)?);
+    }
+    let issuer = if issuer.trim_ascii_start().starts_with(b"-----BEGIN") {
+        pem_certificates(&issuer)
+            .py_err(py)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| invalid_argument(py, "issuer holds no certificate"))?
+    } else {
+        issuer.to_vec()
+    };
+    let issuer = Certificate::from_der(&issuer, Profile::Spiffe).py_err(py)?;
+    let signer = cert_signer(py, issuer_key.get())?;
+    let der = core_issue_svid(
+        &SvidTemplate {
+            spiffe_id: &id,
+            public_key: &public_key.get().inner,
+            serial: &serial,
+            not_before: UnixTime::from_secs(not_before),
+            not_after: UnixTime::from_secs(not_after),
+            extensions: &extensions,
+        },
+        &issuer,
+        &signer,
+    )
+    .py_err(py)?;
+    Ok(PyBytes::new(py, &der))
+}
+
 /// Registers the SVID functions.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(verify_svid, m)?)?;
     m.add_function(wrap_pyfunction!(attested_claims_extension, m)?)?;
     m.add_function(wrap_pyfunction!(cmw_extension, m)?)?;
     m.add_function(wrap_pyfunction!(gateway_check, m)?)?;
+    m.add_function(wrap_pyfunction!(issue_svid_ca, m)?)?;
+    m.add_function(wrap_pyfunction!(issue_svid, m)?)?;
     Ok(())
 }

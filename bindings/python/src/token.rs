@@ -10,7 +10,7 @@ use aegis_core::token::{
     VerifiedProof as CoreProof, VerifiedWpt as CoreWpt, WptPolicy, WptRequest,
 };
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::{PyDict, PyMapping, PyString};
 
 use crate::args::{str_repr, ByteArg};
 use crate::ear::{ear_signer, Ear};
@@ -180,6 +180,28 @@ fn optional_bytes(arg: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<u8>>> {
     arg.map(text_or_bytes).transpose()
 }
 
+/// The `other` tokens of a WPT (its `oth` claim, draft-ietf-wimse-wpt): a mapping of name ->
+/// token (str or bytes-like); none when absent.
+fn other_tokens(other: Option<&Bound<'_, PyMapping>>) -> PyResult<Vec<(String, Vec<u8>)>> {
+    let Some(m) = other else {
+        return Ok(Vec::new());
+    };
+    m.items()?
+        .iter()
+        .map(|item| {
+            let (k, v): (String, Bound<'_, PyAny>) = item.extract()?;
+            Ok((k, text_or_bytes(&v)?))
+        })
+        .collect()
+}
+
+fn by_name(other: &[(String, Vec<u8>)]) -> Vec<(&str, &[u8])> {
+    other
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_slice()))
+        .collect()
+}
+
 fn algorithms(py: Python<'_>, names: Option<Vec<String>>) -> PyResult<Vec<Algorithm>> {
     match names {
         None => Ok(ear::DEFAULT_ALGORITHMS.to_vec()),
@@ -344,6 +366,8 @@ pub fn mint_dpog(
 ///     jti: keyword-only; a unique identifier.
 ///     wit: keyword-only; the Workload Identity Token (str or bytes-like; its hash becomes wth).
 ///     access_token: keyword-only; an access token sent with it (its hash becomes tth), or None.
+///     other: keyword-only; other tokens sent with it, a mapping of name -> token (str or
+///         bytes-like; their hashes become oth), or None.
 ///
 /// Returns:
 ///     str: the compact JWT.
@@ -351,7 +375,8 @@ pub fn mint_dpog(
 /// Raises:
 ///     UsageError: a key with no proof algorithm, or an argument of the wrong type.
 #[pyfunction]
-#[pyo3(signature = (key, *, aud, exp, jti, wit, access_token = None))]
+#[pyo3(signature = (key, *, aud, exp, jti, wit, access_token = None, other = None))]
+#[allow(clippy::too_many_arguments)]
 pub fn mint_wpt(
     py: Python<'_>,
     key: &Bound<'_, PrivateKey>,
@@ -360,9 +385,12 @@ pub fn mint_wpt(
     jti: &str,
     wit: &Bound<'_, PyAny>,
     access_token: Option<&Bound<'_, PyAny>>,
+    other: Option<&Bound<'_, PyMapping>>,
 ) -> PyResult<String> {
     let wit = text_or_bytes(wit)?;
     let access_token = optional_bytes(access_token)?;
+    let other = other_tokens(other)?;
+    let other = by_name(&other);
     let signer = ear_signer(py, key.get())?;
     let req = WptRequest {
         aud,
@@ -370,7 +398,7 @@ pub fn mint_wpt(
         jti,
         wit: &wit,
         access_token: access_token.as_deref(),
-        other: &[],
+        other: &other,
     };
     py.allow_threads(|| token::mint_wpt(&signer, &req))
         .py_err(py)
@@ -470,7 +498,8 @@ pub fn verify_proof(
 
 /// Verifies a WIMSE workload proof token as the receiving workload (the GIL is released while
 /// verifying): the JWS as `verify_proof` checks it, aud, exp (after now, at most
-/// `max_lifetime` ahead), wth, tth, wit_jkt, residency in `ear`, and the jti in `replay_cache`.
+/// `max_lifetime` ahead), wth, tth, oth, wit_jkt, residency in `ear`, and the jti in
+/// `replay_cache`.
 ///
 /// Args:
 ///     token: the WPT, str or bytes-like.
@@ -484,6 +513,8 @@ pub fn verify_proof(
 ///     access_token: keyword-only; the access token presented, or None.
 ///     algorithms: keyword-only; accepted algorithms (default "ES256", "ES384", "PS256").
 ///     max_lifetime: keyword-only; how far exp may lie ahead, in seconds (300).
+///     other: keyword-only; other tokens presented, a mapping of name -> token (str or
+///         bytes-like), each of whose hash must be in oth under its name, or None.
 ///
 /// Returns:
 ///     VerifiedWpt: what was verified.
@@ -495,7 +526,7 @@ pub fn verify_proof(
 #[pyfunction]
 #[pyo3(signature = (
     token, *, aud, wit, now, ear, ear_max_age, replay_cache, wit_jkt = None,
-    access_token = None, algorithms = None, max_lifetime = 300
+    access_token = None, algorithms = None, max_lifetime = 300, other = None
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn verify_wpt(
@@ -511,18 +542,22 @@ pub fn verify_wpt(
     access_token: Option<&Bound<'_, PyAny>>,
     algorithms: Option<Vec<String>>,
     max_lifetime: u64,
+    other: Option<&Bound<'_, PyMapping>>,
 ) -> PyResult<VerifiedWpt> {
     let token = text_or_bytes(token)?;
     let wit = text_or_bytes(wit)?;
     let access_token = optional_bytes(access_token)?;
+    let other = other_tokens(other)?;
     let algorithms = self::algorithms(py, algorithms)?;
     let ear = &ear.get().inner;
     let cache = &replay_cache.get().inner;
     let verified = py
         .allow_threads(|| {
+            let other = by_name(&other);
             let policy = WptPolicy {
                 wit_jkt,
                 access_token: access_token.as_deref(),
+                other: &other,
                 algorithms: &algorithms,
                 max_lifetime,
                 ..WptPolicy::new(aud, &wit, UnixTime::from_secs(now))

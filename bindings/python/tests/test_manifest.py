@@ -1,7 +1,7 @@
 """Every vector of testdata/manifest.json through the Python API (quote, certify, inspect, ek, poc,
-jurisdiction, geofence, ear, proof; an unknown kind fails): the verdict, and for an invalid vector the
-exception's `.name`, `.code` and group class; for a geofence vector the decision and exactly its
-expected denials."""
+jurisdiction, geofence, ear, proof, svid, gateway; an unknown kind fails): the verdict, and for an
+invalid vector the exception's `.name`, `.code` and group class; for a geofence or gateway vector the
+decision and exactly its expected denials (and a gateway's forwarded headers)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,20 @@ import pytest
 import aegis
 from conftest import load_manifest, read, vectors
 
-KINDS = ("quote", "certify", "inspect", "ek", "poc", "jurisdiction", "geofence", "ear", "bundle", "proof")
+KINDS = (
+    "quote",
+    "certify",
+    "inspect",
+    "ek",
+    "poc",
+    "jurisdiction",
+    "geofence",
+    "ear",
+    "bundle",
+    "proof",
+    "svid",
+    "gateway",
+)
 # test_bundle.py walks the "bundle" vectors (attestation results, not verdicts).
 ALL = [v for v in load_manifest()["vectors"] if v["kind"] != "bundle"]
 QUOTE_AND_CERTIFY = vectors("quote", "certify")
@@ -33,6 +46,7 @@ GROUPS: dict[int, type[aegis.AegisError]] = {
     10: aegis.GeoError,
     11: aegis.ResultError,
     12: aegis.TokenError,
+    13: aegis.SvidError,
 }
 
 
@@ -214,11 +228,33 @@ def verify_proof_vector(v: dict[str, Any]) -> aegis.VerifiedProof | aegis.Verifi
     return once()
 
 
+def verify_svid_vector(v: dict[str, Any]) -> dict[str, Any]:
+    """An "svid" vector: the chain against its bundle (and trust domain) at its time."""
+    return aegis.verify_svid(read(v["chain"]), read(v["bundle"]), now=v["time"], trust_domain=v.get("trust_domain"))
+
+
+def check_gateway(v: dict[str, Any]) -> None:
+    """A "gateway" vector: the decision (no network verifier) with exactly the expected denials
+    (name and code, in order) and forwarded headers."""
+    key = aegis.PublicKey.from_spki(read(v["ear_key"]))
+    d = aegis.gateway_check(read(v["chain"]), read(v["bundle"]), read(v["policy"]), key, now=v["time"])
+    expect = v["expect"]
+    assert d["verdict"] == expect["verdict"], d
+    denied = [r for r in d["reasons"] if r["outcome"] == "denied"]
+    assert [r["name"] for r in denied] == expect.get("denials", []), d
+    assert [r["code"] for r in denied] == expect.get("codes", []), d
+    assert all(aegis.ERROR_CODES[r["name"]] == r["code"] for r in denied)
+    assert d["headers"] == expect.get("headers", {}), d
+
+
 @pytest.mark.parametrize("vector", ALL, ids=[v["id"] for v in ALL])
 def test_vector(vector: dict[str, Any]) -> None:
     kind = vector["kind"]
     if kind == "geofence":
         check_geofence(vector)
+        return
+    if kind == "gateway":
+        check_gateway(vector)
         return
     valid = vector["expect"]["verdict"] == "valid"
     assert valid or vector["expect"]["verdict"] == "invalid", vector["expect"]
@@ -276,6 +312,14 @@ def test_vector(vector: dict[str, Any]) -> None:
             return
         with pytest.raises(aegis.AegisError) as raised:
             verify_proof_vector(vector)
+    elif kind == "svid":
+        if valid:
+            assert verify_svid_vector(vector)["spiffe_id"] == vector["expect"]["spiffe_id"]
+            return
+        with pytest.raises(aegis.AegisError) as raised:
+            verify_svid_vector(vector)
+        if "detail" in vector["expect"]:
+            assert vector["expect"]["detail"] in str(raised.value)
     else:
         pytest.fail(f"{vector['id']}: unknown vector kind {kind!r}: teach tests/test_manifest.py to walk it")
     expect_error(vector, raised.value)

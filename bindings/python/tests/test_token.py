@@ -6,6 +6,7 @@ jwcrypto and PyJWT verify what Aegis mints."""
 
 from __future__ import annotations
 
+import base64
 import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -115,6 +116,36 @@ def test_wpt_round_trip() -> None:
     assert raised.value.name == "TokenHashMismatch"
     got = aegis.verify_wpt(token, aud="https://svc.example", wit_jkt=jkt, access_token="at", **common)
     assert (got.jkt, got.jti, got.exp) == (jkt, "w1", NOW + 60)
+
+
+def test_wpt_other_tokens() -> None:
+    """A WPT with oth (draft-ietf-wimse-wpt) verifies with the tokens it names; a presented token
+    whose hash differs, or that it does not name, is TokenHashMismatch."""
+    app = aegis.PrivateKey.generate("ecc-p256")
+    ear = ear_naming(aegis.jwk_thumbprint(app.public_key))
+    cache = aegis.ReplayCache(16)
+    wit = "the.workload.identity-token"
+    other: dict[str, str | bytes] = {"txn-token": "the transaction token", "x-other": b"another"}
+    token = aegis.mint_wpt(app, aud="https://svc.example", exp=NOW + 60, jti="w-oth", wit=wit, other=other)
+    payload = token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert sorted(claims["oth"]) == ["txn-token", "x-other"]
+    common: dict[str, Any] = {
+        "aud": "https://svc.example",
+        "wit": wit,
+        "now": NOW,
+        "ear": ear,
+        "ear_max_age": 300,
+        "replay_cache": cache,
+    }
+    with pytest.raises(aegis.TokenError) as raised:
+        aegis.verify_wpt(token, other={"txn-token": "a forged transaction token"}, **common)
+    assert raised.value.name == "TokenHashMismatch" and "txn-token" in str(raised.value)
+    with pytest.raises(aegis.TokenError) as raised:
+        aegis.verify_wpt(token, other={"unnamed": "the transaction token"}, **common)
+    assert raised.value.name == "TokenHashMismatch"
+    got = aegis.verify_wpt(token, other=other, **common)
+    assert got.jti == "w-oth"
 
 
 def test_one_cache_shared_by_threads_accepts_a_proof_once() -> None:

@@ -114,6 +114,9 @@ from aegis._aegis import (
     verify_wpt,
 )
 
+# X.509-SVID issuance (docs/svid.md, "Issuing").
+from aegis._aegis import issue_svid, issue_svid_ca
+
 __all__ = [
     "ENDORSEMENT_HIERARCHY",
     "ERROR_CODES",
@@ -191,4 +194,7 @@ __all__ = [
     "verify_sovereign_attestation",
     "verify_svid",
     "verify_wpt",
+    # X.509-SVID issuance
+    "issue_svid",
+    "issue_svid_ca",
 ]

@@ -85,6 +85,9 @@ __all__ = [
     "poc_qualifying_data",
     "verify_poc_location",
     "__version__",
+    # X.509-SVID issuance
+    "issue_svid",
+    "issue_svid_ca",
 ]
 
 __version__: str
@@ -553,6 +556,29 @@ def gateway_check(
 ) -> dict[str, Any]:
     """A gateway's decision on a client's X.509-SVID chain (docs/gateway.md)."""
 
+# --- X.509-SVID issuance (svid.rs) ---------------------------------------------------------------
+
+def issue_svid_ca(
+    key: PrivateKey, *, trust_domain: str, organisation: str, serial: Buffer, not_before: int, not_after: int
+) -> bytes:
+    """Issues a self-signed SPIFFE signing CA for a trust domain; returns its DER."""
+
+def issue_svid(
+    issuer_key: PrivateKey,
+    issuer: Buffer,
+    *,
+    spiffe_id: str,
+    public_key: PublicKey,
+    serial: Buffer,
+    not_before: int,
+    not_after: int,
+    attested_claims: Buffer | None = None,
+    ear: str | Buffer | None = None,
+    ear_form: str = "jwt",
+    ear_dialect: str = "ietf-04",
+) -> bytes:
+    """Issues a leaf X.509-SVID (with the AttestedClaims and CMW extensions); returns its DER."""
+
 def jwk_thumbprint(key: PublicKey) -> str:
     """The RFC 7638 JWK thumbprint of a public key (SHA-256, base64url)."""
 
@@ -589,6 +615,7 @@ def mint_wpt(
     jti: str,
     wit: str | Buffer,
     access_token: str | Buffer | None = None,
+    other: Mapping[str, str | Buffer] | None = None,
 ) -> str:
     """Mints a WIMSE workload proof token (typ wpt+jwt, draft-ietf-wimse-wpt-02)."""
 
@@ -626,8 +653,9 @@ def verify_wpt(
     access_token: str | Buffer | None = None,
     algorithms: Sequence[str] | None = None,
     max_lifetime: int = 300,
+    other: Mapping[str, str | Buffer] | None = None,
 ) -> VerifiedWpt:
-    """Verifies a WIMSE workload proof token (aud, exp, wth, tth, wit_jkt, residency, jti)."""
+    """Verifies a WIMSE workload proof token (aud, exp, wth, tth, oth, wit_jkt, residency, jti)."""
 
 # --- Credential activation (binding.rs) ----------------------------------------------------------
 
