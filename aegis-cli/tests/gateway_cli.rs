@@ -322,6 +322,12 @@ fn the_poc_chain_form_verifies_the_chain_and_allows() {
         ),
     );
     svid(&f, "workload", "spiffe://example.org/python-app", "");
+    // Decided after openssl stamped the certificates' notBefore, which may be a second after
+    // `now` (deciding at `now` then failed as "not yet valid", by chance).
+    let at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     let chain = std::fs::read_to_string(f.dir.join("workload.pem")).unwrap()
         + &std::fs::read_to_string(f.dir.join("agent.pem")).unwrap();
     let chain = f.write("chain.pem", &chain);
@@ -335,7 +341,7 @@ fn the_poc_chain_form_verifies_the_chain_and_allows() {
         "--ear-key",
         &f.path("ear-key.der"),
         "--time",
-        &now.to_string(),
+        &at.to_string(),
         &chain,
     ]);
     assert_eq!(

@@ -285,7 +285,11 @@ impl AttestationResult {
     ///     UsageError: `reading` is not the reading the result attests (InvalidArgument).
     ///     FormatError: `reading` is not a location event (InvalidFormat).
     #[pyo3(signature = (reading = None))]
-    fn attested_claims(&self, py: Python<'_>, reading: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
+    fn attested_claims(
+        &self,
+        py: Python<'_>,
+        reading: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<String> {
         let reading: Option<LocationEvent> = match reading {
             None => None,
             Some(ob) => Some(

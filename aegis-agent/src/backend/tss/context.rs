@@ -83,7 +83,7 @@ impl TssBackend {
                 f(&mut self.ctx, srk, AuthSession::Password).map_err(tss(what))
             }
             KeyParent::Ek(kind) => {
-                let ek = Loaded::Transient(self.create_ek(kind)?);
+                let ek = Loaded::Transient(self.ek_handle(kind)?);
                 let session = match self.ek_policy_session(kind) {
                     Ok(s) => s,
                     Err(e) => return finish(&mut self.ctx, &[ek], Err(e)),

@@ -126,6 +126,26 @@ impl TssBackend {
         ek::create_ek_object_2(&mut self.ctx, sel, None).map_err(tss("create EK"))
     }
 
+    /// The EK of `kind`, transient, for one use (release it with `finish`): loaded from the
+    /// context saved when this session first made it (TPM2_ContextLoad, Part 3, 28.2), else made
+    /// (TPM2_CreatePrimary: for an RSA EK a prime search, about a second on swtpm) and its context
+    /// saved (TPM2_ContextSave, 28.3). A context the TPM no longer accepts (a TPM reset since) is
+    /// dropped and the EK made again.
+    pub(super) fn ek_handle(&mut self, kind: EkKind) -> Result<KeyHandle> {
+        if let Some(i) = self.ek_contexts.iter().position(|(k, _)| *k == kind) {
+            let (_, saved) = self.ek_contexts.swap_remove(i);
+            if let Ok(h) = self.ctx.context_load(saved.clone()) {
+                self.ek_contexts.push((kind, saved));
+                return Ok(KeyHandle::from(h));
+            }
+        }
+        let h = self.create_ek(kind)?;
+        if let Ok(saved) = self.ctx.context_save(ObjectHandle::from(h)) {
+            self.ek_contexts.push((kind, saved));
+        }
+        Ok(h)
+    }
+
     fn read_nv_certificate(&mut self, index: u32) -> Result<Option<Vec<u8>>> {
         let nv_handle = NvIndexTpmHandle::new(index).map_err(tss("NV index"))?;
         // An undefined index is "no certificate", not an error.

@@ -32,6 +32,7 @@ use tss_esapi::handles::{KeyHandle, ObjectHandle};
 use tss_esapi::interface_types::resource_handles::Hierarchy;
 use tss_esapi::structures::CapabilityData;
 use tss_esapi::tcti_ldr::TctiNameConf;
+use tss_esapi::utils::TpmsContext;
 use tss_esapi::Context;
 use zeroize::Zeroizing;
 
@@ -59,6 +60,9 @@ fn tss(what: &'static str) -> impl Fn(tss_esapi::Error) -> Error {
 pub struct TssBackend {
     ctx: Context,
     srk: KeyHandle,
+    /// The EKs made in this session, saved (TPM2_ContextSave) to be loaded again instead of
+    /// re-derived: see `ek_handle`.
+    ek_contexts: Vec<(EkKind, TpmsContext)>,
 }
 
 impl fmt::Debug for TssBackend {
@@ -98,7 +102,11 @@ impl TssBackend {
             })
             .map_err(tss("create storage root key"))?
             .key_handle;
-        Ok(TssBackend { ctx, srk })
+        Ok(TssBackend {
+            ctx,
+            srk,
+            ek_contexts: Vec::new(),
+        })
     }
 
     /// Number of transient objects loaded in the TPM right now (TPM2_GetCapability, Part 3,
