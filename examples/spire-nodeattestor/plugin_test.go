@@ -6,11 +6,13 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	aegis "github.com/aegis-attest/aegis/bindings/go"
 	"github.com/spiffe/spire-plugin-sdk/pluginsdk"
 	"github.com/spiffe/spire-plugin-sdk/plugintest"
 	nodeattestorv1 "github.com/spiffe/spire-plugin-sdk/proto/spire/plugin/server/nodeattestor/v1"
@@ -245,5 +247,31 @@ func TestConfigureRejects(t *testing.T) {
 			HclConfiguration:  bad,
 		})
 		requireCode(t, err, codes.InvalidArgument, "")
+	}
+}
+
+// The appraisal mode's settings go together and need EK enrolment; each refusal names why.
+func TestConfigureRejectsAppraisal(t *testing.T) {
+	dir := t.TempDir()
+	key, err := aegis.GeneratePrivateKey(aegis.KeyECCP256)
+	require.NoError(t, err)
+	pem, err := key.PEM()
+	require.NoError(t, err)
+	keyFile := filepath.Join(dir, "ear.key")
+	require.NoError(t, os.WriteFile(keyFile, pem, 0o600))
+	roots := `ek_ca_roots = ["testdata/ek/root.pem"]`
+	store := fmt.Sprintf("result_store_dir = %q", filepath.Join(dir, "results"))
+	for hcl, want := range map[string]string{
+		fmt.Sprintf("%s\near_signing_key = %q", roots, keyFile):                                           "go together",
+		fmt.Sprintf("ear_signing_key = %q\n%s", keyFile, store):                                           "needs ek_ca_roots",
+		fmt.Sprintf("%s\near_signing_key = %q\n%s\near_ttl = \"10s\"", roots, keyFile, store):             "a minute or more",
+		fmt.Sprintf("%s\near_signing_key = %q\n%s", roots, filepath.Join(dir, "none"), store):             "ear_signing_key",
+		fmt.Sprintf("%s\near_signing_key = %q\n%s\ngeofence_policy = %q", roots, keyFile, store, keyFile): "geofence_policy",
+	} {
+		_, err := New().Configure(context.Background(), &configv1.ConfigureRequest{
+			CoreConfiguration: &configv1.CoreConfiguration{TrustDomain: trustDomain},
+			HclConfiguration:  hcl,
+		})
+		requireCode(t, err, codes.InvalidArgument, want)
 	}
 }
