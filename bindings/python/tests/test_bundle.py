@@ -155,6 +155,6 @@ def test_attested_claims() -> None:
     with pytest.raises(aegis.UsageError) as info:
         result.attested_claims(json.dumps(moved))
     assert info.value.name == "InvalidArgument"
-    with pytest.raises(aegis.AegisError) as info:
+    with pytest.raises(aegis.AegisError) as bad:
         result.attested_claims("{")
-    assert info.value.name == "InvalidFormat"
+    assert bad.value.name == "InvalidFormat"
