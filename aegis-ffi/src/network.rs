@@ -49,8 +49,13 @@ pub type aegis_network_verifier_callback = Option<
 
 /// The callback and its userdata, as a NetworkLocationVerifier.
 pub(crate) struct Callback {
-    f: unsafe extern "C" fn(*mut c_void, *const u8, usize, *mut aegis_network_verdict, *mut u64)
-        -> aegis_status,
+    f: unsafe extern "C" fn(
+        *mut c_void,
+        *const u8,
+        usize,
+        *mut aegis_network_verdict,
+        *mut u64,
+    ) -> aegis_status,
     userdata: *mut c_void,
 }
 
