@@ -280,6 +280,12 @@ typedef struct aegis_geofence_policy aegis_geofence_policy;
 typedef struct aegis_key_policy aegis_key_policy;
 
 /**
+ * A network location verifier for `aegis_gateway_check`: the caller's callback behind a cache
+ * (aegis_core::svid::gateway::CachedNetworkVerifier). May be shared between threads.
+ */
+typedef struct aegis_network_verifier aegis_network_verifier;
+
+/**
  * PCR values as supplied with a quote. Made by `aegis_pcrs_parse`, owned by the caller, freed
  * with `aegis_pcrs_free`. Immutable: may be shared between threads.
  */
@@ -568,6 +574,30 @@ typedef uint32_t aegis_ear_algs;
  * What a resolution says (`aegis_resolution_status`): one of the `AEGIS_RESOLUTION_*` constants.
  */
 typedef uint32_t aegis_resolution_kind;
+
+/**
+ * A network's answer (CAMARA Device Location Verification `verificationResult`): one of the
+ * `AEGIS_NETWORK_VERDICT_*` constants.
+ */
+typedef uint32_t aegis_network_verdict;
+
+/**
+ * The caller's network location verification (CAMARA Device Location Verification,
+ * `POST /verify`): given `userdata` and the query `(query_json, query_len)` (UTF-8 JSON, not
+ * NUL-terminated, borrowed for the call: `{"sensor_id", "imei", "imsi", "msisdn", "latitude",
+ * "longitude", "radius_m"}`, an identifier absent when the claims give none), it writes the
+ * network's verdict (`AEGIS_NETWORK_VERDICT_*`) to `*verdict` and when the network located the
+ * device (Unix seconds; CAMARA's `lastLocationTime`) to `*located_at`, and returns `AEGIS_OK`.
+ * Any other return, or a verdict that is no `AEGIS_NETWORK_VERDICT_*`, is
+ * `AEGIS_GATEWAY_NETWORK_VERIFIER_UNAVAILABLE` and the gateway denies (fails closed). It may be
+ * called from any thread, concurrently: it must be thread-safe. It must not unwind (no C++
+ * exception, no longjmp) across Aegis.
+ */
+typedef aegis_status (*aegis_network_verifier_callback)(void *userdata,
+                                                        const uint8_t *query_json,
+                                                        size_t query_len,
+                                                        aegis_network_verdict *verdict,
+                                                        uint64_t *located_at);
 
 /**
  * Which member `aegis_sovereign_attestation_member` reads: one of the
@@ -1153,6 +1183,26 @@ typedef struct {
  * No jurisdiction contains any part of the circle (open sea).
  */
 #define AEGIS_RESOLUTION_UNRESOLVED 3
+
+/**
+ * TRUE: the device is in the area.
+ */
+#define AEGIS_NETWORK_VERDICT_TRUE 1
+
+/**
+ * FALSE: it is not.
+ */
+#define AEGIS_NETWORK_VERDICT_FALSE 2
+
+/**
+ * PARTIAL: the network's location area and the circle only overlap (not verified).
+ */
+#define AEGIS_NETWORK_VERDICT_PARTIAL 3
+
+/**
+ * UNKNOWN: the network cannot tell.
+ */
+#define AEGIS_NETWORK_VERDICT_UNKNOWN 4
 
 /**
  * `app_key_public`: the App Key's PEM, exactly as received.
@@ -4000,6 +4050,34 @@ aegis_status aegis_key_policy_set_curves(aegis_key_policy *policy,
                                          aegis_error **err_out);
 
 /**
+ * Makes a network location verifier calling `callback` with `userdata`, and writes it to `*out`
+ * (the caller frees it with `aegis_network_verifier_free`). An answer of TRUE or FALSE is reused
+ * for `cache_ttl_s` seconds (of the decision time `now`) for the same query, so the callback is
+ * called at most once per query in that time (900 s is the PoC's 15 minutes; 0 disables the
+ * cache); PARTIAL, UNKNOWN and failures are not cached. `userdata` is never read by Aegis: it is
+ * handed to the callback and must stay valid until the verifier is freed; the callback may be
+ * called from any thread that calls `aegis_gateway_check` with this verifier. A NULL callback is
+ * `AEGIS_NULL_POINTER`.
+ *
+ * # Safety
+ * `callback` is NULL or a function as `aegis_network_verifier_callback` describes, thread-safe
+ * with `userdata`; `out` is valid for writing one pointer.
+ */
+aegis_status aegis_network_verifier_new(aegis_network_verifier_callback callback,
+                                        void *userdata,
+                                        uint64_t cache_ttl_s,
+                                        aegis_network_verifier **out);
+
+/**
+ * Frees a network location verifier (NULL does nothing). No `aegis_gateway_check` may be using
+ * it; after this the callback is no longer called and its userdata may be released.
+ *
+ * # Safety
+ * `verifier` is NULL or came from `aegis_network_verifier_new` and was not freed before.
+ */
+void aegis_network_verifier_free(aegis_network_verifier *verifier);
+
+/**
  * Parses PCR values given as a tpm2-tools PCR file (`tpm2_quote -o`, TPML_PCR_SELECTION then
  * TPML_DIGEST blocks) or as Aegis's PCR JSON (`{"sha256": {"0": "hex", ...}}`), told apart by
  * content (FORMATS.md).
@@ -4644,16 +4722,18 @@ aegis_status aegis_cmw_extension_make(const uint8_t *token,
  * A gateway's decision on a client's X.509-SVID chain (aegis_core::svid::gateway::decide_chain,
  * docs/gateway.md): the chain (PEM, leaf first) verified against `bundle_pem`, its attested
  * claims and CMW-wrapped EAR checked against the verifier's `ear_key` and the gateway policy
- * `(policy_json, policy_len)` at `now`. No network location verifier is given, so a mobile
- * reading denies. On success writes the decision JSON (`{"verdict": "allow" | "deny",
+ * `(policy_json, policy_len)` at `now`. A mobile reading is accepted only when the network
+ * location verifier `network` (NULL for none: a mobile reading then denies,
+ * `AEGIS_GATEWAY_NETWORK_VERIFIER_MISSING`) verifies it; its callback is called on this thread
+ * unless the verifier's cache answers. On success writes the decision JSON (`{"verdict": "allow" | "deny",
  * "reasons": [...], "headers": {...}}`, an `aegis_string` the caller frees) to `*out` and
  * whether it allows to `*allowed`: a denial is a decision, not an error. An invalid policy is
  * `AEGIS_GATEWAY_POLICY_INVALID`.
  *
  * # Safety
  * Each `(ptr, len)` pair is readable or NULL with length 0; `ear_key` is NULL or a live
- * `aegis_public_key`; `out` and `allowed` are valid for writing; `err_out` is NULL or valid for
- * writing one pointer.
+ * `aegis_public_key`; `network` is NULL or a live `aegis_network_verifier`; `out` and `allowed`
+ * are valid for writing; `err_out` is NULL or valid for writing one pointer.
  */
 aegis_status aegis_gateway_check(const uint8_t *chain_pem,
                                  size_t chain_len,
@@ -4662,6 +4742,7 @@ aegis_status aegis_gateway_check(const uint8_t *chain_pem,
                                  const uint8_t *policy_json,
                                  size_t policy_len,
                                  const aegis_public_key *ear_key,
+                                 const aegis_network_verifier *network,
                                  uint64_t now,
                                  aegis_string **out,
                                  bool *allowed,

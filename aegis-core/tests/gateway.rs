@@ -1010,3 +1010,32 @@ fn decisions_per_second() {
         );
     }
 }
+
+#[test]
+fn the_query_the_bindings_hand_over_and_the_verdict_names() {
+    let q = LocationQuery {
+        device: aegis_core::svid::gateway::DeviceIds {
+            sensor_id: "12d1:1433".into(),
+            imei: None,
+            imsi: Some("214070000000001".into()),
+            msisdn: Some("+34696810912".into()),
+        },
+        latitude: 41.3874,
+        longitude: 2.1686,
+        radius_m: 2000,
+    };
+    assert_eq!(
+        q.to_json(),
+        json!({"sensor_id": "12d1:1433", "imsi": "214070000000001", "msisdn": "+34696810912",
+               "latitude": 41.3874, "longitude": 2.1686, "radius_m": 2000})
+    );
+    for v in [
+        NetworkVerdict::Verified,
+        NetworkVerdict::NotVerified,
+        NetworkVerdict::Partial,
+        NetworkVerdict::Unknown,
+    ] {
+        assert_eq!(NetworkVerdict::from_name(v.name()), Some(v));
+    }
+    assert_eq!(NetworkVerdict::from_name("TRUE"), None);
+}

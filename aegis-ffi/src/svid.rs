@@ -10,7 +10,9 @@
 
 use aegis_core::crypto::default_provider;
 use aegis_core::ear::TokenFormat;
-use aegis_core::svid::gateway::{decide_chain, GatewayContext, GatewayPolicy};
+use aegis_core::svid::gateway::{
+    decide_chain, GatewayContext, GatewayPolicy, NetworkLocationVerifier,
+};
 use aegis_core::svid::{
     encode_attested_claims, encode_cmw_ear, pem_certificates, verify_svid, SvidBundle,
 };
@@ -21,6 +23,7 @@ use crate::boundary::{self, ErrOut, Failure, FfiResult};
 use crate::buffers::{aegis_bytes, aegis_string};
 use crate::ear::{aegis_ear_dialect, dialect};
 use crate::error::aegis_error;
+use crate::network::aegis_network_verifier;
 use crate::sign::aegis_public_key;
 use crate::status::aegis_status;
 
@@ -170,16 +173,18 @@ pub unsafe extern "C" fn aegis_cmw_extension_make(
 /// A gateway's decision on a client's X.509-SVID chain (aegis_core::svid::gateway::decide_chain,
 /// docs/gateway.md): the chain (PEM, leaf first) verified against `bundle_pem`, its attested
 /// claims and CMW-wrapped EAR checked against the verifier's `ear_key` and the gateway policy
-/// `(policy_json, policy_len)` at `now`. No network location verifier is given, so a mobile
-/// reading denies. On success writes the decision JSON (`{"verdict": "allow" | "deny",
+/// `(policy_json, policy_len)` at `now`. A mobile reading is accepted only when the network
+/// location verifier `network` (NULL for none: a mobile reading then denies,
+/// `AEGIS_GATEWAY_NETWORK_VERIFIER_MISSING`) verifies it; its callback is called on this thread
+/// unless the verifier's cache answers. On success writes the decision JSON (`{"verdict": "allow" | "deny",
 /// "reasons": [...], "headers": {...}}`, an `aegis_string` the caller frees) to `*out` and
 /// whether it allows to `*allowed`: a denial is a decision, not an error. An invalid policy is
 /// `AEGIS_GATEWAY_POLICY_INVALID`.
 ///
 /// # Safety
 /// Each `(ptr, len)` pair is readable or NULL with length 0; `ear_key` is NULL or a live
-/// `aegis_public_key`; `out` and `allowed` are valid for writing; `err_out` is NULL or valid for
-/// writing one pointer.
+/// `aegis_public_key`; `network` is NULL or a live `aegis_network_verifier`; `out` and `allowed`
+/// are valid for writing; `err_out` is NULL or valid for writing one pointer.
 #[no_mangle]
 pub unsafe extern "C" fn aegis_gateway_check(
     chain_pem: *const u8,
@@ -189,6 +194,7 @@ pub unsafe extern "C" fn aegis_gateway_check(
     policy_json: *const u8,
     policy_len: usize,
     ear_key: *const aegis_public_key,
+    network: *const aegis_network_verifier,
     now: u64,
     out: *mut *mut aegis_string,
     allowed: *mut bool,
@@ -209,6 +215,8 @@ pub unsafe extern "C" fn aegis_gateway_check(
         let policy = unsafe { boundary::bytes(policy_json, policy_len, "policy_json") }?;
         // SAFETY: the caller upholds this function's contract for ear_key.
         let ear_key = unsafe { boundary::borrow(ear_key, "ear_key") }?;
+        // SAFETY: the caller upholds this function's contract for network (NULL or live).
+        let network = unsafe { network.as_ref() };
         let policy = GatewayPolicy::from_json(policy)?;
         // Input that is not PEM certificates is an error (`AEGIS_SVID_CERTIFICATE_INVALID`):
         // there is no chain to decide on. Every check of a chain is a reason in the decision.
@@ -219,7 +227,10 @@ pub unsafe extern "C" fn aegis_gateway_check(
             &chain,
             &bundle,
             &policy,
-            &GatewayContext::new(&ear_key.inner, UnixTime::from_secs(now)),
+            &GatewayContext {
+                network: network.map(|n| &n.inner as &dyn NetworkLocationVerifier),
+                ..GatewayContext::new(&ear_key.inner, UnixTime::from_secs(now))
+            },
         );
         allowed.write(decision.allowed());
         out.write_box(aegis_string::new(&decision.to_json().to_string()));

@@ -839,7 +839,7 @@ func runGateway(t *testing.T, v vector) {
 	}
 	defer key.Close()
 	d, err := aegis.GatewayCheck(readVectorFile(t, v.Chain), readVectorFile(t, v.Bundle),
-		readVectorFile(t, v.Policy.File), key, time.Unix(v.Time, 0))
+		readVectorFile(t, v.Policy.File), key, time.Unix(v.Time, 0), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -129,21 +129,24 @@ type GatewayDecision struct {
 
 // GatewayCheck decides on a client's X.509-SVID chain (PEM, leaf first) as a gateway would:
 // the chain verified against bundlePEM, its attested claims and CMW-wrapped EAR checked against
-// the verifier's earKey and the gateway policy policyJSON at now (C aegis_gateway_check). No
-// network location verifier is given: a mobile reading is denied. A denial is a decision, not
-// an error; an invalid policy is ErrGatewayPolicyInvalid.
-func GatewayCheck(chainPEM, bundlePEM, policyJSON []byte, earKey *PublicKey, now time.Time) (*GatewayDecision, error) {
+// the verifier's earKey and the gateway policy policyJSON at now (C aegis_gateway_check). A
+// mobile reading is accepted only when network verifies it (nil: none, a mobile reading is
+// denied with ErrGatewayNetworkVerifierMissing); network's function is called on this goroutine
+// unless its cache answers. A denial is a decision, not an error; an invalid policy is
+// ErrGatewayPolicyInvalid.
+func GatewayCheck(chainPEM, bundlePEM, policyJSON []byte, earKey *PublicKey, now time.Time, network *NetworkVerifier) (*GatewayDecision, error) {
 	cb, cn := cbytes(chainPEM)
 	bb, bn := cbytes(bundlePEM)
 	pb, pn := cbytes(policyJSON)
 	var out *C.aegis_string
 	var allowed C.bool
 	var cerr *C.aegis_error
-	status := C.aegis_gateway_check(cb, cn, bb, bn, pb, pn, earKey.ptr(), unixSeconds(now), &out, &allowed, &cerr)
+	status := C.aegis_gateway_check(cb, cn, bb, bn, pb, pn, earKey.ptr(), network.ptr(), unixSeconds(now), &out, &allowed, &cerr)
 	runtime.KeepAlive(chainPEM)
 	runtime.KeepAlive(bundlePEM)
 	runtime.KeepAlive(policyJSON)
 	runtime.KeepAlive(earKey)
+	runtime.KeepAlive(network)
 	if err := check(status, cerr); err != nil {
 		return nil, err
 	}

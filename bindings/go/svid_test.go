@@ -92,21 +92,21 @@ func TestGatewayCheckDecidesOnAChain(t *testing.T) {
 		t.Fatal(err)
 	}
 	policy := []byte(`{"version": 1}`)
-	d, err := aegis.GatewayCheck(readSVID(t, "valid.chain.pem"), bundle, policy, key, now)
+	d, err := aegis.GatewayCheck(readSVID(t, "valid.chain.pem"), bundle, policy, key, now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if d.Allowed != (d.Verdict == "allow") || len(d.Reasons) == 0 {
 		t.Errorf("decision %+v", d)
 	}
-	d, err = aegis.GatewayCheck(readSVID(t, "untrusted-root.chain.pem"), bundle, policy, key, now)
+	d, err = aegis.GatewayCheck(readSVID(t, "untrusted-root.chain.pem"), bundle, policy, key, now, nil)
 	if err != nil || d.Allowed || d.Verdict != "deny" || d.Reasons[0].Name != "SvidUntrusted" {
 		t.Errorf("untrusted chain: %+v %v", d, err)
 	}
-	if _, err := aegis.GatewayCheck(readSVID(t, "valid.chain.pem"), bundle, []byte(`{"version": 1, "x": 1}`), key, now); !errors.Is(err, aegis.ErrGatewayPolicyInvalid) {
+	if _, err := aegis.GatewayCheck(readSVID(t, "valid.chain.pem"), bundle, []byte(`{"version": 1, "x": 1}`), key, now, nil); !errors.Is(err, aegis.ErrGatewayPolicyInvalid) {
 		t.Errorf("invalid policy: %v", err)
 	}
-	if _, err := aegis.GatewayCheck(readSVID(t, "valid.chain.pem"), bundle, policy, nil, now); !errors.Is(err, aegis.ErrNullPointer) {
+	if _, err := aegis.GatewayCheck(readSVID(t, "valid.chain.pem"), bundle, policy, nil, now, nil); !errors.Is(err, aegis.ErrNullPointer) {
 		t.Errorf("nil key: %v", err)
 	}
 }

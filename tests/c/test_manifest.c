@@ -780,8 +780,8 @@ static void run_gateway(outcome *o, const char *dir, const json *v) {
         set_problem(o, "%s", "the vector's EAR key does not load");
         goto done;
     }
-    o->status = aegis_gateway_check(chain, chain_len, bundle, bundle_len, policy, policy_len, key, now, &out,
-                                    &allowed, &o->err);
+    o->status = aegis_gateway_check(chain, chain_len, bundle, bundle_len, policy, policy_len, key, NULL, now,
+                                    &out, &allowed, &o->err);
     if (o->status != AEGIS_OK) { set_problem(o, "%s", "aegis_gateway_check failed"); goto done; }
     if (allowed != (strcmp(verdict, "allow") == 0)) { set_problem(o, "expected %s", verdict); goto done; }
     decision = json_parse(aegis_string_ptr(out), aegis_string_len(out), jerr, sizeof jerr);

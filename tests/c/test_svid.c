@@ -9,6 +9,11 @@
  *   CHOICE bytes, refusals of bad JSON, an unknown form or dialect;
  * - aegis_gateway_check on the valid chain (a decision, allowed or not, as JSON) and on an
  *   untrusted one (denied, not an error); an invalid policy is AEGIS_GATEWAY_POLICY_INVALID;
+ * - aegis_network_verifier_new and aegis_gateway_check with it on a mobile reading: allowed when
+ *   the callback answers TRUE (the callback called once for two checks within the cache TTL, with
+ *   the query's JSON), denied when it answers FALSE (AEGIS_GATEWAY_NETWORK_LOCATION_NOT_VERIFIED),
+ *   returns an error or an unknown verdict (AEGIS_GATEWAY_NETWORK_VERIFIER_UNAVAILABLE, not
+ *   cached), or with no verifier (AEGIS_GATEWAY_NETWORK_VERIFIER_MISSING);
  * - aegis_svid_ca_issue and aegis_svid_issue: a CA and a leaf with both extensions verified back,
  *   and each refusal with its status;
  * - NULL arguments.
@@ -305,33 +310,160 @@ static void gateway(const uint8_t *bundle, size_t bundle_len, uint64_t now, cons
     aegis_string *out = NULL;
     bool allowed = true;
     CHECK(aegis_gateway_check(chain, chain_len, bundle, bundle_len, (const uint8_t *)policy,
-                              strlen(policy), pub, now, &out, &allowed, NULL) == AEGIS_OK);
+                              strlen(policy), pub, NULL, now, &out, &allowed, NULL) == AEGIS_OK);
     CHECK(out && strstr(aegis_string_ptr(out), "\"verdict\"") != NULL);
     CHECK(out && strstr(aegis_string_ptr(out), allowed ? "\"allow\"" : "\"deny\"") != NULL);
     aegis_string_free(out);
     out = NULL;
     allowed = true;
     CHECK(aegis_gateway_check(untrusted, untrusted_len, bundle, bundle_len,
-                              (const uint8_t *)policy, strlen(policy), pub, now, &out, &allowed,
-                              NULL) == AEGIS_OK);
+                              (const uint8_t *)policy, strlen(policy), pub, NULL, now, &out,
+                              &allowed, NULL) == AEGIS_OK);
     CHECK(!allowed && out && strstr(aegis_string_ptr(out), "SvidUntrusted") != NULL);
     aegis_string_free(out);
     out = NULL;
     const char *bad = "{\"version\": 1, \"nonsense\": true}";
     aegis_error *err = NULL;
     CHECK(aegis_gateway_check(chain, chain_len, bundle, bundle_len, (const uint8_t *)bad,
-                              strlen(bad), pub, now, &out, &allowed, &err) ==
+                              strlen(bad), pub, NULL, now, &out, &allowed, &err) ==
           AEGIS_GATEWAY_POLICY_INVALID);
     CHECK(out == NULL && err != NULL);
     aegis_error_free(err);
     CHECK(aegis_gateway_check(chain, chain_len, bundle, bundle_len, (const uint8_t *)policy,
-                              strlen(policy), NULL, now, &out, &allowed, NULL) ==
+                              strlen(policy), NULL, NULL, now, &out, &allowed, NULL) ==
           AEGIS_NULL_POINTER);
     aegis_public_key_free(pub);
     aegis_private_key_free(priv);
     free(key_pem);
     free(chain);
     free(untrusted);
+}
+
+/* What the test's network callback answers, and what it saw. */
+typedef struct {
+    aegis_status ret;
+    aegis_network_verdict verdict;
+    uint64_t located_at;
+    int calls;
+    char query[512];
+} network_answer;
+
+static aegis_status network_callback(void *userdata, const uint8_t *query_json, size_t query_len,
+                                     aegis_network_verdict *verdict, uint64_t *located_at) {
+    network_answer *a = userdata;
+    a->calls++;
+    size_t n = query_len < sizeof a->query - 1 ? query_len : sizeof a->query - 1;
+    memcpy(a->query, query_json, n);
+    a->query[n] = 0;
+    if (a->ret != AEGIS_OK) return a->ret;
+    *verdict = a->verdict;
+    *located_at = a->located_at;
+    return AEGIS_OK;
+}
+
+/* Decides on the mobile chain with `network`; 1 when allowed. With `denial` not AEGIS_OK, checks
+ * that the decision denies with that code (the only denial of this chain), else that it allows
+ * with a network-verified location. */
+static int mobile_check(const uint8_t *chain, size_t chain_len, const uint8_t *bundle,
+                        size_t bundle_len, const uint8_t *policy, size_t policy_len,
+                        const aegis_public_key *pub, const aegis_network_verifier *network,
+                        uint64_t now, aegis_status denial) {
+    aegis_string *out = NULL;
+    bool allowed = false;
+    CHECK(aegis_gateway_check(chain, chain_len, bundle, bundle_len, policy, policy_len, pub,
+                              network, now, &out, &allowed, NULL) == AEGIS_OK);
+    if (!out) return 0;
+    const char *json = aegis_string_ptr(out);
+    if (denial != AEGIS_OK) {
+        char code[64];
+        snprintf(code, sizeof code, "\"code\":%u", (unsigned)denial);
+        CHECK(!allowed && strstr(json, code) != NULL);
+    } else {
+        CHECK(allowed && strstr(json, "network-verified") != NULL);
+    }
+    aegis_string_free(out);
+    return allowed;
+}
+
+static void gateway_network(const uint8_t *bundle, size_t bundle_len, uint64_t now,
+                            const char *key_rel) {
+    uint8_t *key_pem = NULL, *chain = NULL, *policy = NULL;
+    size_t key_len = 0, chain_len = 0, policy_len = 0;
+    if (!load(key_rel, &key_pem, &key_len) ||
+        !load("gateway/deny-mobile-without-network.chain.pem", &chain, &chain_len) ||
+        !load("gateway/deny-mobile-without-network.policy.json", &policy, &policy_len)) {
+        free(key_pem);
+        free(chain);
+        free(policy);
+        return;
+    }
+    aegis_private_key *priv = NULL;
+    aegis_public_key *pub = NULL;
+    CHECK(aegis_private_key_from_pem(key_pem, key_len, &priv, NULL) == AEGIS_OK);
+    CHECK(aegis_private_key_public_key(priv, &pub) == AEGIS_OK);
+
+    /* No verifier: a mobile reading denies. */
+    mobile_check(chain, chain_len, bundle, bundle_len, policy, policy_len, pub, NULL, now,
+                 AEGIS_GATEWAY_NETWORK_VERIFIER_MISSING);
+
+    /* TRUE: allowed; the second check within the TTL is answered by the cache. */
+    network_answer yes = {AEGIS_OK, AEGIS_NETWORK_VERDICT_TRUE, now - 60, 0, {0}};
+    aegis_network_verifier *v = NULL;
+    CHECK(aegis_network_verifier_new(network_callback, &yes, 900, &v) == AEGIS_OK && v);
+    CHECK(mobile_check(chain, chain_len, bundle, bundle_len, policy, policy_len, pub, v, now,
+                       AEGIS_OK));
+    CHECK(mobile_check(chain, chain_len, bundle, bundle_len, policy, policy_len, pub, v, now + 60,
+                       AEGIS_OK));
+    CHECK(yes.calls == 1);
+    CHECK(strstr(yes.query, "\"sensor_id\":\"12d1:1433\"") != NULL);
+    CHECK(strstr(yes.query, "\"msisdn\":\"+34696810912\"") != NULL);
+    CHECK(strstr(yes.query, "\"radius_m\":") != NULL && strstr(yes.query, "imei") == NULL);
+    aegis_network_verifier_free(v);
+
+    /* TRUE, but the network located the device longer ago than the policy's TTL. */
+    network_answer old = {AEGIS_OK, AEGIS_NETWORK_VERDICT_TRUE, now - 3600, 0, {0}};
+    v = NULL;
+    CHECK(aegis_network_verifier_new(network_callback, &old, 900, &v) == AEGIS_OK);
+    mobile_check(chain, chain_len, bundle, bundle_len, policy, policy_len, pub, v, now,
+                 AEGIS_GATEWAY_NETWORK_VERIFICATION_STALE);
+    aegis_network_verifier_free(v);
+
+    /* FALSE: denied. */
+    network_answer no = {AEGIS_OK, AEGIS_NETWORK_VERDICT_FALSE, now - 60, 0, {0}};
+    v = NULL;
+    CHECK(aegis_network_verifier_new(network_callback, &no, 900, &v) == AEGIS_OK);
+    mobile_check(chain, chain_len, bundle, bundle_len, policy, policy_len, pub, v, now,
+                 AEGIS_GATEWAY_NETWORK_LOCATION_NOT_VERIFIED);
+    aegis_network_verifier_free(v);
+
+    /* An error return: unavailable, denied (fails closed), and not cached. */
+    network_answer broken = {AEGIS_INVALID_ARGUMENT, AEGIS_NETWORK_VERDICT_TRUE, now, 0, {0}};
+    v = NULL;
+    CHECK(aegis_network_verifier_new(network_callback, &broken, 900, &v) == AEGIS_OK);
+    mobile_check(chain, chain_len, bundle, bundle_len, policy, policy_len, pub, v, now,
+                 AEGIS_GATEWAY_NETWORK_VERIFIER_UNAVAILABLE);
+    mobile_check(chain, chain_len, bundle, bundle_len, policy, policy_len, pub, v, now,
+                 AEGIS_GATEWAY_NETWORK_VERIFIER_UNAVAILABLE);
+    CHECK(broken.calls == 2);
+    aegis_network_verifier_free(v);
+
+    /* A verdict that is no AEGIS_NETWORK_VERDICT_*: unavailable. */
+    network_answer odd = {AEGIS_OK, 99, now, 0, {0}};
+    v = NULL;
+    CHECK(aegis_network_verifier_new(network_callback, &odd, 900, &v) == AEGIS_OK);
+    mobile_check(chain, chain_len, bundle, bundle_len, policy, policy_len, pub, v, now,
+                 AEGIS_GATEWAY_NETWORK_VERIFIER_UNAVAILABLE);
+    aegis_network_verifier_free(v);
+
+    v = NULL;
+    CHECK(aegis_network_verifier_new(NULL, &yes, 900, &v) == AEGIS_NULL_POINTER && v == NULL);
+    CHECK(aegis_network_verifier_new(network_callback, &yes, 900, NULL) == AEGIS_NULL_POINTER);
+    aegis_network_verifier_free(NULL);
+    aegis_public_key_free(pub);
+    aegis_private_key_free(priv);
+    free(key_pem);
+    free(chain);
+    free(policy);
 }
 
 int main(int argc, char **argv) {
@@ -352,6 +484,7 @@ int main(int argc, char **argv) {
         CHECK(json_u64(json_get(index, "time"), &now));
         valid_chain_json(bundle, bundle_len, now, json_str(json_get(index, "spiffe_id")));
         gateway(bundle, bundle_len, now, json_str(json_get(index, "ear_key")));
+        gateway_network(bundle, bundle_len, now, json_str(json_get(index, "ear_key")));
         issue(now);
         json_free(index);
     }

@@ -5,7 +5,11 @@
 
 use aegis_core::crypto::{default_provider, SoftwareSigner};
 use aegis_core::ear::{Dialect, TokenFormat};
-use aegis_core::svid::gateway::{decide_chain, GatewayContext, GatewayPolicy};
+use aegis_core::svid::gateway::{
+    decide_chain, CachedNetworkVerifier, GatewayContext, GatewayPolicy, LocationQuery,
+    NetworkLocationVerifier, NetworkVerdict, NetworkVerification, DEFAULT_NETWORK_CACHE_CAPACITY,
+    DEFAULT_NETWORK_VERIFICATION_TTL_S,
+};
 use aegis_core::svid::{
     certificate_scheme, encode_attested_claims, encode_cmw_ear, issue_svid as core_issue_svid,
     issue_svid_ca as core_issue_svid_ca, pem_certificates, verify_svid as core_verify_svid,
@@ -13,6 +17,7 @@ use aegis_core::svid::{
 };
 use aegis_core::time::UnixTime;
 use aegis_core::x509::{Certificate, Profile};
+use aegis_core::Error;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
@@ -122,10 +127,80 @@ pub fn cmw_extension<'py>(
     ))
 }
 
+/// The Python callable behind a NetworkVerifier, as a NetworkLocationVerifier.
+#[derive(Debug)]
+struct PyCallback(Py<PyAny>);
+
+impl PyCallback {
+    fn call(&self, py: Python<'_>, query: &LocationQuery) -> PyResult<(String, u64)> {
+        let q = loads(py, &query.to_json().to_string())?;
+        self.0.call1(py, (q,))?.extract(py)
+    }
+}
+
+impl NetworkLocationVerifier for PyCallback {
+    fn verify(
+        &self,
+        query: &LocationQuery,
+        _now: UnixTime,
+    ) -> aegis_core::Result<NetworkVerification> {
+        let unavailable = |detail: String| Error::GatewayNetworkVerifierUnavailable { detail };
+        // The decision runs without the GIL (gateway_check): take it for the callback.
+        let (verdict, located_at) = Python::with_gil(|py| self.call(py, query))
+            .map_err(|e| unavailable(format!("the callback raised {e}")))?;
+        let verdict = NetworkVerdict::from_name(&verdict).ok_or_else(|| {
+            unavailable(format!(
+                "the callback's verdict {verdict:?} is not \"true\", \"false\", \"partial\" or \"unknown\""
+            ))
+        })?;
+        Ok(NetworkVerification {
+            verdict,
+            located_at: UnixTime::from_secs(located_at),
+        })
+    }
+}
+
+/// A network location verifier for `gateway_check` (CAMARA Device Location Verification,
+/// docs/gateway.md): Aegis calls no operator itself; `callback(query)` does, given the query
+/// `{"sensor_id", "imei", "imsi", "msisdn", "latitude", "longitude", "radius_m"}` (an identifier
+/// absent when the claims give none), and returns `(verdict, located_at)`: "true", "false",
+/// "partial" or "unknown" (CAMARA's verificationResult) and when the network located the device
+/// (seconds since the Unix epoch). An exception, another verdict or another shape makes the
+/// network unavailable (GatewayNetworkVerifierUnavailable): the gateway denies. A "true" or
+/// "false" answer is reused for the same query for `cache_ttl_s` seconds of the decision time
+/// (0: no cache). The callback may be called from any thread calling `gateway_check`.
+#[pyclass(frozen, module = "aegis._aegis")]
+#[derive(Debug)]
+pub struct NetworkVerifier {
+    inner: CachedNetworkVerifier<PyCallback>,
+}
+
+const _: () = assert!(DEFAULT_NETWORK_VERIFICATION_TTL_S == 900);
+
+#[pymethods]
+impl NetworkVerifier {
+    #[new]
+    // 900: DEFAULT_NETWORK_VERIFICATION_TTL_S, written out so that the signature shows it.
+    #[pyo3(signature = (callback, *, cache_ttl_s = 900))]
+    fn new(py: Python<'_>, callback: Py<PyAny>, cache_ttl_s: u64) -> PyResult<Self> {
+        if !callback.bind(py).is_callable() {
+            return Err(invalid_argument(py, "callback is not callable"));
+        }
+        Ok(NetworkVerifier {
+            inner: CachedNetworkVerifier::new(
+                PyCallback(callback),
+                cache_ttl_s,
+                DEFAULT_NETWORK_CACHE_CAPACITY,
+            ),
+        })
+    }
+}
+
 /// A gateway's decision on a client's X.509-SVID chain: the chain verified against the bundle,
 /// its attested claims and CMW-wrapped EAR checked against the verifier's EAR key and the
-/// gateway policy (docs/gateway.md). No network location verifier is given: a mobile reading
-/// is denied.
+/// gateway policy (docs/gateway.md). A mobile reading is accepted only when `network` verifies
+/// it (without one it is denied, GatewayNetworkVerifierMissing). The GIL is released while
+/// deciding and taken again to call the network verifier's callback.
 ///
 /// Args:
 ///     chain_pem: the client's chain, leaf first.
@@ -133,6 +208,7 @@ pub fn cmw_extension<'py>(
 ///     policy_json: the gateway policy.
 ///     ear_key: the verifier's EAR PublicKey.
 ///     now: keyword-only; the decision time, seconds since the Unix epoch.
+///     network: keyword-only; the NetworkVerifier for mobile readings (default: none).
 ///
 /// Returns:
 ///     dict: {"verdict": "allow" | "deny", "reasons": [...], "headers": {...}}; a denial is a
@@ -142,7 +218,7 @@ pub fn cmw_extension<'py>(
 ///     SvidError: the policy is invalid (GatewayPolicyInvalid, 13050).
 ///     SvidError: the chain is not PEM certificates.
 #[pyfunction]
-#[pyo3(signature = (chain_pem, bundle_pem, policy_json, ear_key, *, now))]
+#[pyo3(signature = (chain_pem, bundle_pem, policy_json, ear_key, *, now, network = None))]
 pub fn gateway_check<'py>(
     py: Python<'py>,
     chain_pem: ByteArg<'_>,
@@ -150,19 +226,26 @@ pub fn gateway_check<'py>(
     policy_json: ByteArg<'_>,
     ear_key: &Bound<'_, PublicKey>,
     now: u64,
+    network: Option<&Bound<'_, NetworkVerifier>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let bundle = SvidBundle::from_pem(&bundle_pem).py_err(py)?;
     let policy = GatewayPolicy::from_json(&policy_json).py_err(py)?;
     let certs = pem_certificates(&chain_pem).py_err(py)?;
     let chain: Vec<&[u8]> = certs.iter().map(Vec::as_slice).collect();
     let key = &ear_key.get().inner;
-    let decision = decide_chain(
-        default_provider(),
-        &chain,
-        &bundle,
-        &policy,
-        &GatewayContext::new(key, UnixTime::from_secs(now)),
-    );
+    let network = network.map(|n| &n.get().inner as &dyn NetworkLocationVerifier);
+    let decision = py.allow_threads(|| {
+        decide_chain(
+            default_provider(),
+            &chain,
+            &bundle,
+            &policy,
+            &GatewayContext {
+                network,
+                ..GatewayContext::new(key, UnixTime::from_secs(now))
+            },
+        )
+    });
     loads(py, &decision.to_json().to_string())
 }
 
@@ -317,6 +400,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(attested_claims_extension, m)?)?;
     m.add_function(wrap_pyfunction!(cmw_extension, m)?)?;
     m.add_function(wrap_pyfunction!(gateway_check, m)?)?;
+    m.add_class::<NetworkVerifier>()?;
     m.add_function(wrap_pyfunction!(issue_svid_ca, m)?)?;
     m.add_function(wrap_pyfunction!(issue_svid, m)?)?;
     Ok(())

@@ -108,3 +108,75 @@ def test_issue_a_ca_and_an_svid_and_verify_it_back() -> None:
         with pytest.raises(aegis.AegisError) as e:
             aegis.issue_svid_ca(ca_key, organisation="Aegis demo", **kwargs)
         assert e.value.name == name
+
+
+class Network:
+    """A network callback answering `verdict` located at `located_at` (or raising), counting calls."""
+
+    def __init__(self, verdict: str, located_at: int, fail: bool = False) -> None:
+        self.verdict, self.located_at, self.fail = verdict, located_at, fail
+        self.queries: list[dict[str, Any]] = []
+
+    def __call__(self, query: dict[str, Any]) -> tuple[str, int]:
+        self.queries.append(query)
+        if self.fail:
+            raise RuntimeError("the operator is down")
+        return self.verdict, self.located_at
+
+
+MOBILE = read("svid/gateway/deny-mobile-without-network.chain.pem")
+MOBILE_POLICY = read("svid/gateway/deny-mobile-without-network.policy.json")
+
+
+def mobile_check(network: aegis.NetworkVerifier | None, now: int = NOW) -> dict[str, Any]:
+    key = aegis.PrivateKey.from_pem(read("svid/" + INDEX["ear_key"])).public_key
+    return aegis.gateway_check(MOBILE, BUNDLE, MOBILE_POLICY, key, now=now, network=network)
+
+
+def network_denial(d: dict[str, Any]) -> tuple[str, int]:
+    assert d["verdict"] == "deny"
+    denied = [r for r in d["reasons"] if r["outcome"] == "denied"]
+    assert [r["check"] for r in denied] == ["network-location"]
+    return denied[0]["name"], denied[0]["code"]
+
+
+def test_gateway_check_accepts_a_mobile_reading_the_network_verifies() -> None:
+    assert network_denial(mobile_check(None)) == (
+        "GatewayNetworkVerifierMissing",
+        aegis.ERROR_CODES["GatewayNetworkVerifierMissing"],
+    )
+    answer = Network("true", NOW - 60)
+    verifier = aegis.NetworkVerifier(answer, cache_ttl_s=900)
+    d = mobile_check(verifier)
+    assert d["verdict"] == "allow", d
+    assert d["headers"]["X-Location-Verification"] == "tpm-attested+network-verified"
+    assert answer.queries == [
+        {
+            "sensor_id": "12d1:1433",
+            "msisdn": "+34696810912",
+            "latitude": 41.3874,
+            "longitude": 2.1686,
+            "radius_m": answer.queries[0]["radius_m"],
+        }
+    ]
+    assert mobile_check(verifier, now=NOW + 60)["verdict"] == "allow"
+    assert len(answer.queries) == 1  # the second check within the TTL: the cache answered
+
+
+def test_gateway_check_denies_what_the_network_does_not_verify() -> None:
+    cases = [
+        (Network("false", NOW - 60), "GatewayNetworkLocationNotVerified"),
+        (Network("unknown", NOW - 60), "GatewayNetworkLocationUnknown"),
+        (Network("true", NOW - 3600), "GatewayNetworkVerificationStale"),
+        (Network("true", NOW, fail=True), "GatewayNetworkVerifierUnavailable"),
+        (Network("maybe", NOW), "GatewayNetworkVerifierUnavailable"),
+    ]
+    for answer, name in cases:
+        assert network_denial(mobile_check(aegis.NetworkVerifier(answer))) == (name, aegis.ERROR_CODES[name])
+    failing = Network("true", NOW, fail=True)
+    verifier = aegis.NetworkVerifier(failing)
+    mobile_check(verifier)
+    mobile_check(verifier)
+    assert len(failing.queries) == 2  # failures are not cached
+    with pytest.raises(aegis.UsageError):
+        aegis.NetworkVerifier(42)  # type: ignore[arg-type]

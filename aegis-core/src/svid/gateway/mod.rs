@@ -47,7 +47,7 @@ mod policy;
 
 pub use network::{
     CachedNetworkVerifier, DeviceIds, LocationQuery, NetworkLocationVerifier, NetworkVerdict,
-    NetworkVerification, DEFAULT_NETWORK_VERIFICATION_TTL_S,
+    NetworkVerification, DEFAULT_NETWORK_CACHE_CAPACITY, DEFAULT_NETWORK_VERIFICATION_TTL_S,
 };
 pub use policy::{
     GatewayPolicy, DEFAULT_MAX_EAR_AGE_S, DEFAULT_NETWORK_RADIUS_M, GATEWAY_POLICY_VERSION,

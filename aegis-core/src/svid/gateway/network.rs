@@ -11,6 +11,9 @@ use crate::time::UnixTime;
 /// How long a network location verification counts as fresh, by default: 15 minutes, as the
 /// PoC's CAMARA_VERIFY_CACHE_TTL_SECONDS.
 pub const DEFAULT_NETWORK_VERIFICATION_TTL_S: u64 = 900;
+/// How many answers a [`CachedNetworkVerifier`] made by a binding (C, Python, Go) keeps.
+pub const DEFAULT_NETWORK_CACHE_CAPACITY: usize = 4096;
+
 /// Identifiers of the device a network location verification asks about: the operator looks
 /// the device up by one of them (CAMARA's `device`: phoneNumber, networkAccessIdentifier, ...;
 /// the PoC's microservice maps a sensor id, IMEI or IMSI to a phone number).
@@ -39,6 +42,29 @@ pub struct LocationQuery {
     pub radius_m: u32,
 }
 
+impl LocationQuery {
+    /// The query as the bindings hand it to a verifier they are given (docs/gateway.md,
+    /// "Supplying the network verifier"): `{"sensor_id", "imei", "imsi", "msisdn", "latitude",
+    /// "longitude", "radius_m"}`, an identifier absent when the claims give none.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        m.insert("sensor_id".into(), self.device.sensor_id.clone().into());
+        for (k, v) in [
+            ("imei", &self.device.imei),
+            ("imsi", &self.device.imsi),
+            ("msisdn", &self.device.msisdn),
+        ] {
+            if let Some(v) = v {
+                m.insert(k.into(), v.clone().into());
+            }
+        }
+        m.insert("latitude".into(), self.latitude.into());
+        m.insert("longitude".into(), self.longitude.into());
+        m.insert("radius_m".into(), self.radius_m.into());
+        serde_json::Value::Object(m)
+    }
+}
+
 /// The network's answer (CAMARA Device Location Verification `verificationResult`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum NetworkVerdict {
@@ -60,6 +86,17 @@ impl NetworkVerdict {
             NetworkVerdict::NotVerified => "false",
             NetworkVerdict::Partial => "partial",
             NetworkVerdict::Unknown => "unknown",
+        }
+    }
+
+    /// The verdict named `name` ([`NetworkVerdict::name`]), `None` for any other text.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "true" => Some(NetworkVerdict::Verified),
+            "false" => Some(NetworkVerdict::NotVerified),
+            "partial" => Some(NetworkVerdict::Partial),
+            "unknown" => Some(NetworkVerdict::Unknown),
+            _ => None,
         }
     }
 }

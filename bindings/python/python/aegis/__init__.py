@@ -24,6 +24,9 @@ policy (docs/geofence-policy.md) and `.evaluate(location, now=...)` gives a `Geo
 `mint_dpog` and `mint_wpt` sign DPoR/DPoG proofs and WIMSE workload proof tokens with the App Key;
 `verify_proof` and `verify_wpt` check them as a resource server would, against an `Ear` naming
 the key and a shared `ReplayCache`; `jwk_thumbprint` gives a key's RFC 7638 thumbprint.
+`gateway_check` decides on a client's X.509-SVID chain as a gateway (docs/gateway.md); a mobile
+reading passes only with a `NetworkVerifier(callback)`, the caller's CAMARA Device Location
+Verification call behind a cache (`network=`).
 
 Every byte argument takes bytes, bytearray or memoryview (any contiguous buffer of bytes).
 Every failure raises an `AegisError` subclass whose `.code` is the stable status shared with
@@ -69,6 +72,7 @@ from aegis._aegis import (
     EkTrustStore,
     GeofenceDecision,
     GeofencePolicy,
+    NetworkVerifier,
     GeofenceReason,
     KeyPolicy,
     MadeCredential,
@@ -151,6 +155,7 @@ __all__ = [
     "EkTrustStore",
     "GeofenceDecision",
     "GeofencePolicy",
+    "NetworkVerifier",
     "GeofenceReason",
     "KeyPolicy",
     "MadeCredential",

@@ -3,7 +3,7 @@
 Every byte argument takes any buffer of bytes (`Buffer`: bytes, bytearray, memoryview); results
 are bytes."""
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Literal, final
 
 from typing_extensions import Buffer, Self, disjoint_base
@@ -42,6 +42,7 @@ __all__ = [
     "EkTrustStore",
     "GeofenceDecision",
     "GeofencePolicy",
+    "NetworkVerifier",
     "GeofenceReason",
     "KeyPolicy",
     "MadeCredential",
@@ -551,8 +552,24 @@ def cmw_extension(
 ) -> tuple[str, bytes, bool]:
     """The CMW extension (OID, DER extnValue, critical) carrying a signed EAR."""
 
+@final
+class NetworkVerifier:
+    """A network location verifier for gateway_check (CAMARA Device Location Verification):
+    callback(query) -> (verdict "true" | "false" | "partial" | "unknown", located_at), cached
+    for cache_ttl_s seconds; an exception in the callback denies (docs/gateway.md)."""
+
+    def __new__(
+        cls, callback: Callable[[dict[str, Any]], tuple[str, int]], *, cache_ttl_s: int = 900
+    ) -> Self: ...
+
 def gateway_check(
-    chain_pem: Buffer, bundle_pem: Buffer, policy_json: Buffer, ear_key: PublicKey, *, now: int
+    chain_pem: Buffer,
+    bundle_pem: Buffer,
+    policy_json: Buffer,
+    ear_key: PublicKey,
+    *,
+    now: int,
+    network: NetworkVerifier | None = None,
 ) -> dict[str, Any]:
     """A gateway's decision on a client's X.509-SVID chain (docs/gateway.md)."""
 
