@@ -169,10 +169,16 @@ impl NetworkLocationVerifier for PyCallback {
 /// network unavailable (GatewayNetworkVerifierUnavailable): the gateway denies. A "true" or
 /// "false" answer is reused for the same query for `cache_ttl_s` seconds of the decision time
 /// (0: no cache). The callback may be called from any thread calling `gateway_check`.
+///
+/// Args:
+///     callback: the operator query, `callback(query: dict) -> tuple[str, int]`.
+///     cache_ttl_s: keyword-only; how long a "true" or "false" answer is reused, in seconds
+///         (default 900, 15 minutes; 0 for no cache).
 #[pyclass(frozen, module = "aegis._aegis")]
 #[derive(Debug)]
 pub struct NetworkVerifier {
     inner: CachedNetworkVerifier<PyCallback>,
+    cache_ttl_s: u64,
 }
 
 const _: () = assert!(DEFAULT_NETWORK_VERIFICATION_TTL_S == 900);
@@ -192,7 +198,12 @@ impl NetworkVerifier {
                 cache_ttl_s,
                 DEFAULT_NETWORK_CACHE_CAPACITY,
             ),
+            cache_ttl_s,
         })
+    }
+
+    fn __repr__(&self) -> String {
+        format!("NetworkVerifier(cache_ttl_s={})", self.cache_ttl_s)
     }
 }
 

@@ -327,6 +327,7 @@ def instances() -> dict[str, object]:
         cls = getattr(aegis, name)
         objects[name] = cls('a "quoted" message', code, "Name")
     objects["bare AttestationKey"] = aegis.AttestationKey.from_bare_key_unchecked(pem)
+    objects["NetworkVerifier"] = aegis.NetworkVerifier(lambda query: ("true", 0))
     return objects
 
 
@@ -345,6 +346,7 @@ def test_every_class_has_a_python_repr() -> None:
     assert repr(q) == f"VerifiedQuote(hash='sha256', pcrs={{'sha256': [0, 1, 15]}}, clock={q.clock!r})"  # type: ignore[attr-defined]
     assert repr(objects["AttestationKey"]) == "AttestationKey(scheme='rsassa', hash='sha256', checked=True)"
     assert repr(objects["bare AttestationKey"]) == "AttestationKey(scheme='rsassa', hash='sha256', checked=False)"
+    assert repr(objects["NetworkVerifier"]) == "NetworkVerifier(cache_ttl_s=900)"
     # Evaluating a repr of plain values gives the value back.
     clock = objects["ClockInfo"]
     assert eval(repr(clock), {"ClockInfo": aegis.ClockInfo}) == clock
