@@ -68,7 +68,7 @@ pub struct KeyArgs {
     #[arg(long, value_name = "UNIX")]
     time: Option<u64>,
     /// The jti (default: 16 random bytes, base64url).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     jti: Option<String>,
 }
 
@@ -83,10 +83,10 @@ pub struct MintArgs {
     #[arg(long)]
     htu: String,
     /// The server's DPoR-Nonce.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     nonce: Option<String>,
     /// The access token the proof goes with (its hash becomes ath).
-    #[arg(long, value_name = "TOKEN")]
+    #[arg(long, allow_hyphen_values = true, value_name = "TOKEN")]
     ath: Option<String>,
     /// DPoG: the location claims (JSON: type, quality, country, subdivision, ...).
     #[arg(long, value_name = "FILE")]
@@ -132,13 +132,13 @@ pub struct VerifyArgs {
     #[arg(long, default_value_t = 300)]
     ear_max_age: u64,
     /// The nonce the server issued.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     nonce: Option<String>,
     /// The access token presented (ath is checked against it).
     #[arg(long, value_name = "FILE")]
     access_token: Option<PathBuf>,
     /// The access token's cnf.jkt.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     cnf_jkt: Option<String>,
     /// DPoG: the relying party's geofence policy (docs/geofence-policy.md) that the proof's
     /// place (its quality, country and subdivision) must meet.

@@ -175,7 +175,19 @@ fn verify(f: &Fixture, token: &str, htm: &str, extra: &[&str]) -> Output {
 fn dpor_minted_then_verified() {
     let f = fixture("dpor");
     let t = mint(&f, "dpor", &["--nonce", "n1"]);
+    // A thumbprint is base64url and may start with '-' (1 in 64): the CLI takes it as a value.
     let out = verify(&f, &t, "GET", &["--nonce", "n1", "--cnf-jkt", &f.app_jkt]);
+    let hyphen = verify(
+        &f,
+        &t,
+        "GET",
+        &["--nonce", "n1", "--cnf-jkt", "-not-the-jkt"],
+    );
+    assert_eq!(
+        hyphen.status.code(),
+        Some(1),
+        "a hyphen value is a value, not a flag"
+    );
     assert_eq!(
         out.status.code(),
         Some(0),
