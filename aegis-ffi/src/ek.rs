@@ -14,7 +14,6 @@ use aegis_core::tpm::{Name, Public};
 
 use crate::boundary::{self, ErrOut, FfiResult};
 use crate::buffers::aegis_bytes;
-use crate::constants::AEGIS_ENDORSEMENT_HIERARCHY;
 use crate::error::aegis_error;
 use crate::status::aegis_status;
 
@@ -249,9 +248,7 @@ pub unsafe extern "C" fn aegis_ek_verify(
             &store.inner,
             UnixTime::from_secs(now_unix),
         )?;
-        let qualified_name = verified
-            .name()
-            .qualified_under(&Name::of_handle(AEGIS_ENDORSEMENT_HIERARCHY))?;
+        let qualified_name = verified.name().qualified_under_endorsement()?;
         out.write_box(aegis_verified_ek {
             name: verified.name().as_bytes().to_vec(),
             qualified_name: qualified_name.as_bytes().to_vec(),

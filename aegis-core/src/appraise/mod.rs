@@ -270,7 +270,7 @@ pub const BOOT_STATE_NOT_APPRAISED: &str =
 /// outcomes. `binding` is the AK's binding from credential activation; `None` leaves the AK
 /// unbound (the `AkBinding` check fails with `AkBindingMismatch`). With a binding, the certify's
 /// and the quote's qualifiedSigner must be the AK's qualified Name under the bound EK
-/// (as [`AkBinding::ak_qualified_name`]), or those checks fail with `SignerMismatch`.
+/// ([`AkBinding::ek_qualified_name`]), or those checks fail with `SignerMismatch`.
 pub fn appraise(
     provider: &dyn CryptoProvider,
     ak: &AttestationKey,

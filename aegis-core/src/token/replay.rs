@@ -33,9 +33,9 @@ const MIN_PER_SHARD: usize = 64;
 
 /// A bounded in-memory replay cache for one process: at most `capacity` unexpired identifiers,
 /// in up to [`SHARDS`] shards (one per [`MIN_PER_SHARD`] identifiers of capacity) each behind its
-/// own lock and holding its share of `capacity`. An entry leaves when it expires; a shard that is full of unexpired entries refuses a new
-/// one with `ReplayCacheFull` (failing closed: forgetting a `jti` early would let its token be
-/// replayed).
+/// own lock and holding its share of `capacity`. An entry leaves when it expires; a shard that is
+/// full of unexpired entries refuses a new one with `ReplayCacheFull` (failing closed: forgetting
+/// a `jti` early would let its token be replayed).
 #[derive(Debug)]
 pub struct MemoryReplayCache {
     shards: Vec<Mutex<Shard>>,

@@ -209,6 +209,13 @@ impl Name {
         Name(handle.to_be_bytes().to_vec())
     }
 
+    /// The qualified Name of a primary key of the endorsement hierarchy (an EK) with Name `self`:
+    /// H(TPM_RH_ENDORSEMENT || Name) (Part 1, 16.6), the parent qualified Name of an AK made under
+    /// that EK (as tpm2_createak makes it).
+    pub fn qualified_under_endorsement(&self) -> Result<Name> {
+        self.qualified_under(&Name::of_handle(TPM_RH_ENDORSEMENT))
+    }
+
     /// The qualified Name of a child with Name `self` under a parent whose qualified Name is
     /// `parent_qualified` (Part 1, 16.6): nameAlg || H_nameAlg(parent QN || Name). What a TPM
     /// puts in TPMS_ATTEST.qualifiedSigner, so a verifier that knows the AK's Name and its

@@ -15,7 +15,7 @@ use crate::credential::{check_activated, make_credential, MadeCredential};
 use crate::crypto::CryptoProvider;
 use crate::ek::VerifiedEk;
 use crate::error::{Error, Result};
-use crate::tpm::{Name, Public, TPM_RH_ENDORSEMENT};
+use crate::tpm::{Name, Public};
 
 /// Bytes of the secret the verifier protects to the EK (a SHA-256-sized credential: Part 3,
 /// 12.6.1 allows up to the EK nameAlg's digest size).
@@ -116,20 +116,10 @@ impl AkBinding {
 
     /// The EK's qualified Name as a primary key of the endorsement hierarchy: QN(EK) =
     /// H(TPM_RH_ENDORSEMENT || Name(EK)) (TPM 2.0 Part 1, 16.6), the parent qualified Name of an
-    /// AK made under it.
+    /// AK made under it. Credential activation alone does not tie the AK to the EK (any object
+    /// of that Name loaded in the TPM activates), so appraisal pins QN(AK) under this (item 14).
     pub fn ek_qualified_name(&self) -> Result<Name> {
-        self.ek
-            .public()
-            .name()
-            .qualified_under(&Name::of_handle(TPM_RH_ENDORSEMENT))
-    }
-
-    /// The qualifiedSigner the bound AK signs with as a child of the EK (as tpm2_createak makes
-    /// it): QN(AK) = H(QN(EK) || Name(AK)) (Part 1, 16.6). Credential activation alone does not
-    /// tie the AK to the EK (any object of that Name loaded in the TPM activates), so appraisal
-    /// pins this too (item 14).
-    pub fn ak_qualified_name(&self) -> Result<Name> {
-        self.ak_name.qualified_under(&self.ek_qualified_name()?)
+        self.ek.public().name().qualified_under_endorsement()
     }
 
     /// Whether the EK certificate was verified against a manufacturer CA.

@@ -231,10 +231,7 @@ pub fn verify_ek_certificate(
             )
         })
         .py_err(py)?;
-    let qualified_name = verified
-        .name()
-        .qualified_under(&Name::of_handle(ENDORSEMENT_HIERARCHY))
-        .py_err(py)?;
+    let qualified_name = verified.name().qualified_under_endorsement().py_err(py)?;
     Ok(VerifiedEk {
         inner: verified,
         qualified_name,

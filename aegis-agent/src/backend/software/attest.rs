@@ -13,8 +13,6 @@ use crate::backend::{AttestEvidence, KeyParent, QuoteEvidence, TpmKey};
 
 /// TPM_RH_OWNER: the hierarchy the software App Keys are taken to live in (qualified Names).
 const TPM_RH_OWNER: u32 = 0x4000_0001;
-/// TPM_RH_ENDORSEMENT: the hierarchy of the EK, the parent of the software AKs.
-const TPM_RH_ENDORSEMENT: u32 = 0x4000_000B;
 
 impl SoftwareTpm {
     fn clock_info(&self) -> ClockInfo {
@@ -33,10 +31,7 @@ impl SoftwareTpm {
     fn qualified_name(&self, key: &TpmKey) -> Result<Name> {
         let (_, parent) = self.loaded(key)?;
         let parent_qualified = match parent {
-            KeyParent::Ek(_) => self
-                .ek_public
-                .name()
-                .qualified_under(&Name::of_handle(TPM_RH_ENDORSEMENT))?,
+            KeyParent::Ek(_) => self.ek_public.name().qualified_under_endorsement()?,
             KeyParent::Srk => Name::of_handle(TPM_RH_OWNER),
         };
         key.public().name().qualified_under(&parent_qualified)
