@@ -81,7 +81,12 @@ test-install: c-tools
 # --allow-dirty: `make test` runs on work in progress too; the files packaged are what is on disk.
 # The "ignoring test/bench/example" warnings are expected: those targets read ../testdata and are
 # left out of the packages (the include lists in their Cargo.toml).
+# cargo unpacks the aegis-core it just packaged into $CARGO_HOME/registry/src/<hash of this
+# checkout's path>/ and, when that folder exists from an earlier run (a persistent cargo cache, same
+# version), builds aegis-agent against the stale copy; remove our own crates' unpacked copies first.
 package-check:
+	rm -rf "$(or $(CARGO_HOME),$(HOME)/.cargo)"/registry/src/-*/aegis-core-* \
+	  "$(or $(CARGO_HOME),$(HOME)/.cargo)"/registry/src/-*/aegis-agent-*
 	$(CARGO) package -p aegis-core -p aegis-agent --offline --allow-dirty
 	@readme_rust() { awk '/^```rust/ { f = 1; next } /^```/ { if (f) exit } f' "$$1"; }; \
 	diff -u <(readme_rust aegis-core/README.md) <(readme_rust README.md) \
