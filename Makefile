@@ -40,6 +40,7 @@ test-rust:
 	$(CARGO) test --workspace
 
 test: deps
-	$(MAKE) lint
-	@set -e; for t in $(TEST_TARGETS); do echo "== $$t"; $(MAKE) --no-print-directory $$t; done
+	@set -e; for t in lint $(TEST_TARGETS); do \
+	  echo "== $$t"; s=$$(date +%s); $(MAKE) --no-print-directory $$t; \
+	  echo "== $$t: passed in $$(( $$(date +%s) - s )) s"; done
 	@echo "make test: all suites passed ($(TEST_TARGETS))"
