@@ -287,10 +287,17 @@ fn garbage_is_invalid() {
         s.add_root_der(b"junk"),
         Err(Error::EkCertificateInvalid { .. })
     ));
-    assert!(matches!(
-        s.add_root_pem(b"junk"),
-        Err(Error::EkCertificateInvalid { .. })
-    ));
+    // Empty and truncated PEM too, as errors (x509-cert's PEM chain reader panicked on "").
+    for pem in [&b"junk"[..], b"", b"-----BEGIN CERTIFICATE-----\n"] {
+        assert!(matches!(
+            s.add_root_pem(pem),
+            Err(Error::EkCertificateInvalid { .. })
+        ));
+        assert!(matches!(
+            s.add_intermediate_pem(pem),
+            Err(Error::EkCertificateInvalid { .. })
+        ));
+    }
     // An EK certificate is no CA certificate.
     assert!(matches!(
         s.add_intermediate_der(&v.cert),

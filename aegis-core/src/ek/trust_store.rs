@@ -2,8 +2,6 @@
 //! item 14): roots (trust anchors) and intermediates, each a CA certificate under the EK
 //! profile (RFC 5280, 4.2.1.9 and 4.2.1.3; TCG EK Credential Profile 2.0, 3.2).
 
-use x509_cert::Certificate as X509;
-
 use crate::error::{Error, Result};
 use crate::x509::{CaCertificate, Profile};
 
@@ -38,24 +36,8 @@ impl EkTrustStore {
     }
 
     fn pem_certs(pem: &[u8]) -> Result<Vec<Vec<u8>>> {
-        use der::Encode;
-        let certs = X509::load_pem_chain(pem).map_err(|_| Error::EkCertificateInvalid {
-            what: "PEM CA certificate unreadable",
-        })?;
-        if certs.is_empty() {
-            return Err(Error::EkCertificateInvalid {
-                what: "no certificate in PEM input",
-            });
-        }
-        // Strict DER decoding makes the re-encoding identical to the bytes in the PEM.
-        certs
-            .iter()
-            .map(|c| {
-                c.to_der().map_err(|_| Error::EkCertificateInvalid {
-                    what: "PEM CA certificate unreadable",
-                })
-            })
-            .collect()
+        crate::x509::pem_certificates(pem, MAX_STORE_CERTS)
+            .map_err(|what| Error::EkCertificateInvalid { what })
     }
 
     /// Adds a trust anchor (a manufacturer root CA certificate, DER).

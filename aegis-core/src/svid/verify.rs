@@ -88,47 +88,12 @@ impl SvidBundle {
     }
 }
 
-/// The DER certificates of a PEM input, in order: every `CERTIFICATE` block (RFC 7468, 5), text
-/// outside the blocks ignored, each block a strict DER certificate (`SvidCertificateInvalid`
-/// when there is none, a block is unreadable or another label); at most [`MAX_BUNDLE_CERTS`].
-///
-/// (x509-cert's `load_pem_chain` is not used: it panics on some malformed input.)
+/// The DER certificates of a PEM input, in order ([`crate::x509::pem_certificates`]), as
+/// `SvidCertificateInvalid` when there is none or a block is unreadable; at most
+/// [`MAX_BUNDLE_CERTS`].
 pub fn pem_certificates(pem: &[u8]) -> Result<Vec<Vec<u8>>> {
-    const BEGIN: &str = "-----BEGIN ";
-    const END: &str = "-----END ";
-    let invalid = |what| Error::SvidCertificateInvalid { what };
-    let text = core::str::from_utf8(pem).map_err(|_| invalid("PEM is not UTF-8"))?;
-    let mut certs = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find(BEGIN) {
-        let block = rest.get(start..).unwrap_or_default();
-        let end = block
-            .find(END)
-            .ok_or(invalid("PEM block without END line"))?;
-        let after_end = block.get(end + END.len()..).unwrap_or_default();
-        let close = after_end
-            .find("-----")
-            .ok_or(invalid("PEM block without END line"))?;
-        let len = end + END.len() + close + 5;
-        let (this, next) = block.split_at(len.min(block.len()));
-        let (label, der) =
-            der::pem::decode_vec(this.as_bytes()).map_err(|_| invalid("PEM block unreadable"))?;
-        if label != "CERTIFICATE" {
-            return Err(invalid("PEM block is not a CERTIFICATE"));
-        }
-        if x509_cert::Certificate::from_der(&der).is_err() {
-            return Err(invalid("PEM certificate is not a DER X.509 certificate"));
-        }
-        if certs.len() >= MAX_BUNDLE_CERTS {
-            return Err(invalid("more than 1024 certificates in PEM input"));
-        }
-        certs.push(der);
-        rest = next;
-    }
-    if certs.is_empty() {
-        return Err(invalid("no certificate in PEM input"));
-    }
-    Ok(certs)
+    crate::x509::pem_certificates(pem, MAX_BUNDLE_CERTS)
+        .map_err(|what| Error::SvidCertificateInvalid { what })
 }
 
 /// An X.509-SVID that passed [`verify_svid`]: its SPIFFE ID, leaf, key and decoded extensions.
