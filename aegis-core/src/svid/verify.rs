@@ -2,7 +2,6 @@
 //! the RFC 5280 path from the leaf through the presented intermediates to the caller's bundle,
 //! at the caller's time, by the one path builder of Aegis under [`Profile::Spiffe`].
 
-use der::Decode;
 use serde_json::{json, Value};
 
 use super::extensions::{AttestedClaimsJson, CmwEar, SvidExtensions};
