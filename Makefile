@@ -39,7 +39,9 @@ lint: errors-check fmt-check clippy
 test-rust:
 	$(CARGO) test --workspace
 
+# The SPIRE binaries e2e-spire needs are built (once per machine) in the background meanwhile.
 test: deps
+	@scripts/spire.sh start
 	@set -e; for t in lint $(TEST_TARGETS); do \
 	  echo "== $$t"; s=$$(date +%s); $(MAKE) --no-print-directory $$t; \
 	  echo "== $$t: passed in $$(( $$(date +%s) - s )) s"; done

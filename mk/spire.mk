@@ -2,7 +2,9 @@
 #
 #   make spire-bins     spire-server and spire-agent v1.13.3 in the user's cache folder
 #                       (${XDG_CACHE_HOME:-~/.cache}/aegis/spire/v1.13.3), built by scripts/spire.sh
-#                       only when missing (Go >= 1.25.3; ~6 min warm, ~11 cold)
+#                       only when missing (Go >= 1.25.3; ~6 min warm, ~11 cold); `make test`
+#                       starts that build in the background first (scripts/spire.sh start), so
+#                       that it overlaps the suites before e2e-spire, which waits for it
 #   make spire-lib      libaegis with the agent-side TPM functions (cargo feature "tss",
 #                       aegis_tpm_*) installed into SPIRE_PREFIX (target/spire/prefix) with its
 #                       aegis.pc, for Go programs built with -tags aegis_tpm
