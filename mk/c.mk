@@ -23,7 +23,7 @@ C_EXAMPLE_VECTOR := quote-rsa2048-rsassa-sha256
 
 TEST_TARGETS += test-c
 
-.PHONY: cbindgen c-tools header header-check ffi-lib test-c
+.PHONY: cbindgen c-tools header header-check ffi-lib test-c test-c-asan test-c-valgrind-bins test-c-example
 
 # gcc, g++ and valgrind from the distribution when missing (Debian/Ubuntu, as root or via sudo).
 c-tools:
@@ -76,8 +76,16 @@ ffi-lib:
 	@# Programs linked with -laegis need the SONAME (aegis-ffi/build.rs) at run time.
 	ln -sfn libaegis.so $(C_LIBDIR)/libaegis.so.$(AEGIS_VERSION_MAJOR)
 
+C_TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+
 test-c: c-tools header-check ffi-lib
 	tests/c/check_exports.sh $(C_LIBDIR)/libaegis.so $(C_LIBDIR)/libaegis.a
+	$(MAKE) --no-print-directory -j$(C_TEST_JOBS) --output-sync=target \
+	  $(addprefix test-c-valgrind-,sign manifest) test-c-asan $(addprefix test-c-valgrind-,abi token svid) test-c-example
+	@echo "test-c: all C checks passed"
+
+# test-c's parts, run side by side (one per core, longest first) after the library is built.
+test-c-asan:
 	@echo "== C tests under AddressSanitizer + UBSan (static link)"
 	gcc $(C_STD) $(C_SAN) -DAEGIS_TESTING tests/c/test_abi.c $(C_TEST_SRCS) $(C_LIBDIR)/libaegis.a $(C_SYSLIBS) -o $(C_OUT)/test_abi_asan
 	gcc $(C_STD) $(C_SAN) tests/c/test_manifest.c $(C_TEST_SRCS) $(C_LIBDIR)/libaegis.a $(C_SYSLIBS) -o $(C_OUT)/test_manifest_asan
@@ -89,17 +97,20 @@ test-c: c-tools header-check ffi-lib
 	$(C_LSAN) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(C_OUT)/test_sign_asan $(C_TESTDATA)
 	$(C_LSAN) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(C_OUT)/test_token_asan
 	$(C_LSAN) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(C_OUT)/test_svid_asan $(C_TESTDATA)
+
+test-c-valgrind-bins:
 	@echo "== C tests under valgrind (no sanitizers, cdylib)"
 	gcc $(C_STD) -DAEGIS_TESTING tests/c/test_abi.c $(C_TEST_SRCS) -L$(C_LIBDIR) -laegis -Wl,-rpath,$(abspath $(C_LIBDIR)) -o $(C_OUT)/test_abi
 	gcc $(C_STD) tests/c/test_manifest.c $(C_TEST_SRCS) -L$(C_LIBDIR) -laegis -Wl,-rpath,$(abspath $(C_LIBDIR)) -o $(C_OUT)/test_manifest
 	gcc $(C_STD) tests/c/test_sign.c $(C_TEST_SRCS) -L$(C_LIBDIR) -laegis -Wl,-rpath,$(abspath $(C_LIBDIR)) -o $(C_OUT)/test_sign
 	gcc $(C_STD) -pthread tests/c/test_token.c -L$(C_LIBDIR) -laegis -Wl,-rpath,$(abspath $(C_LIBDIR)) -o $(C_OUT)/test_token
 	gcc $(C_STD) tests/c/test_svid.c $(C_TEST_SRCS) -L$(C_LIBDIR) -laegis -Wl,-rpath,$(abspath $(C_LIBDIR)) -o $(C_OUT)/test_svid
-	RUST_BACKTRACE=0 $(VALGRIND) $(C_OUT)/test_abi $(C_TESTDATA)
-	$(VALGRIND) $(C_OUT)/test_manifest $(C_TESTDATA)
-	$(VALGRIND) $(C_OUT)/test_sign $(C_TESTDATA)
-	$(VALGRIND) $(C_OUT)/test_token
-	$(VALGRIND) $(C_OUT)/test_svid $(C_TESTDATA)
+
+# One program per job: test_sign (RSA key generation) takes ~100 s under valgrind, the rest ~140.
+test-c-valgrind-%: test-c-valgrind-bins
+	RUST_BACKTRACE=0 $(VALGRIND) $(C_OUT)/test_$* $(if $(filter token,$*),,$(C_TESTDATA))
+
+test-c-example:
 	@echo "== examples/verify_quote.c on $(C_EXAMPLE_VECTOR)"
 	gcc $(C_STD) examples/verify_quote.c $(C_LIBDIR)/libaegis.a $(C_SYSLIBS) -o $(C_OUT)/verify_quote
 	v=$(C_TESTDATA)/$(C_EXAMPLE_VECTOR); $(C_OUT)/verify_quote $$v/ak.pub $$v/quote.attest $$v/quote.sig \
@@ -109,4 +120,3 @@ test-c: c-tools header-check ffi-lib
 	v=$(C_TESTDATA)/$(C_EXAMPLE_VECTOR); rc=0; $(C_OUT)/verify_quote $$v/ak.pub $$v/quote.attest $$v/quote.sig \
 		$$v/pcrs.bin 00 sha256:0,x >/dev/null 2>&1 || rc=$$?; \
 	test $$rc = 2 || { echo "verify_quote with a bad PCR list exited $$rc, not 2"; exit 1; }
-	@echo "test-c: all C checks passed"

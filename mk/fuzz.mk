@@ -1,11 +1,13 @@
 # Fuzzing and benchmarks (issue 2). Not in TEST_TARGETS: .ci/run calls `make fuzz-smoke` itself.
 #
-#   make fuzz-smoke            every fuzz target for FUZZ_SECONDS (30) seconds, seeded from testdata/
+#   make fuzz-smoke            every fuzz target for FUZZ_SECONDS (30) seconds, seeded from testdata/,
+#                              FUZZ_JOBS (the number of cores) at a time
 #   make fuzz-run T=spki       one target, until stopped (or FUZZ_SECONDS=N)
 #   make bench                 criterion benches + the cross-peer comparison (benches/compare_peers.py)
 
 CARGO_FUZZ_VERSION := 0.13.2
 FUZZ_SECONDS ?= 30
+FUZZ_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 FUZZ_TARGETS := tpm_public tpms_attest tpmt_signature tpml_pcr_selection pcr_file pcr_json \
                 keylime_quote spki verify_quote geofence_policy ear_jwt ear_cwt \
                 evidence_bundle proof_token
@@ -33,19 +35,22 @@ fuzz-build: fuzz-tools
 	cd fuzz && $(FUZZ_CARGO) build
 
 # The binaries are run directly (not `cargo fuzz run`), so nothing is rebuilt between targets.
+# The targets run FUZZ_JOBS at a time (one per core by default), each target's output kept
+# together; every target runs even when one fails.
 fuzz-smoke: fuzz-build fuzz-seeds
-	@mkdir -p $(FUZZ_LOGS); set -e; failed=""; \
-	for t in $(FUZZ_TARGETS); do \
-	  echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; mkdir -p fuzz/artifacts/$$t; \
-	  if (cd fuzz && $(FUZZ_BIN)/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
-	        -print_final_stats=1 -artifact_prefix=artifacts/$$t/ corpus/$$t) > $(FUZZ_LOGS)/$$t.log 2>&1; then \
-	    grep -E "^(Done|stat::number_of_executed_units|stat::peak_rss_mb)" $(FUZZ_LOGS)/$$t.log | tr -s ' \n' ' '; echo; \
-	  else \
-	    tail -n 60 $(FUZZ_LOGS)/$$t.log; failed="$$failed $$t"; \
-	  fi; \
-	done; \
-	if [ -n "$$failed" ]; then echo "fuzz-smoke: FAILED:$$failed (inputs in fuzz/artifacts/)"; exit 1; fi; \
-	echo "fuzz-smoke: $(words $(FUZZ_TARGETS)) targets ran $(FUZZ_SECONDS) s each without a crash"
+	@mkdir -p $(FUZZ_LOGS); \
+	$(MAKE) --no-print-directory -k -j$(FUZZ_JOBS) --output-sync=target $(addprefix fuzz-one-,$(FUZZ_TARGETS)) \
+	  || { echo "fuzz-smoke: FAILED (the targets above that printed their log; inputs in fuzz/artifacts/)"; exit 1; }
+	@echo "fuzz-smoke: $(words $(FUZZ_TARGETS)) targets ran $(FUZZ_SECONDS) s each without a crash ($(FUZZ_JOBS) at a time)"
+
+fuzz-one-%:
+	@mkdir -p fuzz/artifacts/$*; \
+	if (cd fuzz && $(FUZZ_BIN)/$* -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	      -print_final_stats=1 -artifact_prefix=artifacts/$*/ corpus/$*) > $(FUZZ_LOGS)/$*.log 2>&1; then \
+	  echo "== fuzz $* ($(FUZZ_SECONDS) s): $$(grep -E "^(Done|stat::number_of_executed_units|stat::peak_rss_mb)" $(FUZZ_LOGS)/$*.log | tr -s ' \n' ' ')"; \
+	else \
+	  echo "== fuzz $* ($(FUZZ_SECONDS) s): FAILED"; tail -n 60 $(FUZZ_LOGS)/$*.log; exit 1; \
+	fi
 
 fuzz-run: fuzz-build fuzz-seeds
 	cd fuzz && $(FUZZ_CARGO) run $(T) corpus/$(T) -- $(if $(filter-out 30,$(FUZZ_SECONDS)),-max_total_time=$(FUZZ_SECONDS))
