@@ -18,7 +18,9 @@ pub fn pem_certificates(pem: &[u8], max: usize) -> Result<Vec<Vec<u8>>, &'static
         let block = rest.get(start..).unwrap_or_default();
         let end = block.find(END).ok_or("PEM block without END line")?;
         let after_end = block.get(end + END.len()..).unwrap_or_default();
-        let close = after_end.find("-----").ok_or("PEM block without END line")?;
+        let close = after_end
+            .find("-----")
+            .ok_or("PEM block without END line")?;
         let len = end + END.len() + close + 5;
         let (this, next) = block.split_at(len.min(block.len()));
         let (label, der) =
