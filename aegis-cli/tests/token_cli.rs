@@ -41,6 +41,12 @@ struct Fixture {
     app_jkt: String,
 }
 
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
 impl Fixture {
     fn path(&self, name: &str) -> String {
         self.dir.join(name).display().to_string()
