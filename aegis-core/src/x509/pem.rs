@@ -49,17 +49,50 @@ mod tests {
 
     #[test]
     fn empty_and_malformed_input_is_an_error_not_a_panic() {
-        for input in [
-            &b""[..],
-            b"\n",
-            b"-----BEGIN ",
-            b"-----BEGIN CERTIFICATE-----\n",
-            b"-----BEGIN CERTIFICATE-----\n-----END ",
-            b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
-            b"\xff\xfe",
+        for (input, reason) in [
+            (&b""[..], "no certificate in PEM input"),
+            (b"\n", "no certificate in PEM input"),
+            (b"\xff\xfe", "PEM is not UTF-8"),
+            (b"-----BEGIN ", "PEM block without END line"),
+            (
+                b"-----BEGIN CERTIFICATE-----\n",
+                "PEM block without END line",
+            ),
+            (
+                b"-----BEGIN CERTIFICATE-----\n-----END ",
+                "PEM block without END line",
+            ),
+            (
+                b"-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n",
+                "PEM block unreadable",
+            ),
+            (
+                b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+                "PEM block is not a CERTIFICATE",
+            ),
+            (
+                b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+                "PEM certificate is not a DER X.509 certificate",
+            ),
         ] {
-            assert!(pem_certificates(input, 4).is_err(), "{input:?}");
+            assert_eq!(pem_certificates(input, 4), Err(reason), "{input:?}");
         }
-        assert_eq!(pem_certificates(b"", 4), Err("no certificate in PEM input"));
+    }
+
+    #[cfg(feature = "native")]
+    #[test]
+    fn certificates_in_order_and_at_most_max() {
+        let chain = crate::x509::test_certs::Chain::new(1);
+        let mut pem = b"text outside the blocks\n".to_vec();
+        let mut ders = Vec::new();
+        for cert in [&chain.root, chain.issuer()] {
+            pem.extend(cert.to_pem().unwrap());
+            ders.push(cert.to_der().unwrap());
+        }
+        assert_eq!(pem_certificates(&pem, 2), Ok(ders));
+        assert_eq!(
+            pem_certificates(&pem, 1),
+            Err("too many certificates in PEM input")
+        );
     }
 }
