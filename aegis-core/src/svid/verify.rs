@@ -87,9 +87,10 @@ impl SvidBundle {
     }
 }
 
-/// The DER certificates of a PEM input, in order ([`crate::x509::pem_certificates`]), as
-/// `SvidCertificateInvalid` when there is none or a block is unreadable; at most
-/// [`MAX_BUNDLE_CERTS`].
+/// The DER certificates of a PEM input, in order: every `CERTIFICATE` block (RFC 7468, 5), text
+/// outside the blocks ignored, each block a strict DER certificate (`SvidCertificateInvalid`
+/// when there is none, a block is unreadable or another label); at most [`MAX_BUNDLE_CERTS`].
+/// The one PEM reader of Aegis, shared with the EK trust store.
 pub fn pem_certificates(pem: &[u8]) -> Result<Vec<Vec<u8>>> {
     crate::x509::pem_certificates(pem, MAX_BUNDLE_CERTS)
         .map_err(|what| Error::SvidCertificateInvalid { what })

@@ -29,7 +29,7 @@ pub(crate) mod test_certs;
 #[cfg(all(test, feature = "native"))]
 mod tests;
 
-pub use pem::pem_certificates;
+pub(crate) use pem::pem_certificates;
 pub use profile::{Profile, SPIFFE_MAX_DEPTH};
 pub use spiffe::{SpiffeId, MAX_SPIFFE_ID_BYTES, MAX_TRUST_DOMAIN_BYTES};
 

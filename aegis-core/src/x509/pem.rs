@@ -8,7 +8,7 @@ use der::Decode;
 /// blocks ignored, each block a strict DER X.509 certificate; at most `max` of them. The error
 /// is the reason, for the caller to wrap in its own error: there is no certificate, the input is
 /// not UTF-8, a block is unreadable or carries another label, or there are more than `max`.
-pub fn pem_certificates(pem: &[u8], max: usize) -> Result<Vec<Vec<u8>>, &'static str> {
+pub(crate) fn pem_certificates(pem: &[u8], max: usize) -> Result<Vec<Vec<u8>>, &'static str> {
     const BEGIN: &str = "-----BEGIN ";
     const END: &str = "-----END ";
     let text = core::str::from_utf8(pem).map_err(|_| "PEM is not UTF-8")?;
