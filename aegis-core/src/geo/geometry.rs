@@ -95,32 +95,80 @@ pub fn distance_to_box_m(p: LonLat, min: LonLat, max: LonLat) -> f64 {
 /// Branch and bound over halves of the edge: each half's bounding box gives an exact lower
 /// bound ([`distance_to_box_m`]), its midpoint an upper one.
 pub fn distance_to_segment_m(p: LonLat, a: LonLat, b: LonLat) -> f64 {
-    segment_search(p, a, b, 0.0).0
+    segment_search(p, a, b).0
 }
 
 /// The point of the edge from `a` to `b` nearest `p`, and its distance in metres (as
 /// [`distance_to_segment_m`]).
 pub fn nearest_on_segment(p: LonLat, a: LonLat, b: LonLat) -> (f64, LonLat) {
-    segment_search(p, a, b, 0.0)
+    segment_search(p, a, b)
 }
 
 /// Whether the edge from `a` to `b` comes within `radius_m` of `p` (strictly nearer), to within
-/// [`SEGMENT_TOLERANCE_M`]; stops at the first point found inside.
+/// [`SEGMENT_TOLERANCE_M`]: a point nearer than `radius_m - SEGMENT_TOLERANCE_M` is always
+/// found, one between that and `radius_m` may be missed.
+///
+/// The branch and bound of [`distance_to_segment_m`], pruned against the radius instead of the
+/// nearest point so far: an edge whose bounding box is farther than the radius costs one bound,
+/// and that bound tries the latitude gap (no trigonometry) first.
 pub fn segment_within_m(p: LonLat, a: LonLat, b: LonLat, radius_m: f64) -> bool {
-    segment_search(p, a, b, radius_m).0 < radius_m
+    let prune_at = radius_m - SEGMENT_TOLERANCE_M;
+    if box_farther_than(p, a, b, prune_at) {
+        return false;
+    }
+    if distance_m(p, a) < radius_m || distance_m(p, b) < radius_m {
+        return true;
+    }
+    let mut stack = vec![(a, b)];
+    let mut splits = 0usize;
+    while let Some((s, e)) = stack.pop() {
+        if box_farther_than(p, s, e, prune_at) {
+            continue;
+        }
+        let mid = LonLat::new((s.lon + e.lon) / 2.0, (s.lat + e.lat) / 2.0);
+        if distance_m(p, mid) < radius_m {
+            return true;
+        }
+        splits += 1;
+        if splits > MAX_SPLITS {
+            return false;
+        }
+        stack.push((s, mid));
+        stack.push((mid, e));
+    }
+    false
 }
 
-/// The nearest point of the edge to `p` and its distance, stopping early once a point nearer
-/// than `enough` is found (then that point, not necessarily the nearest).
-fn segment_search(p: LonLat, a: LonLat, b: LonLat, enough: f64) -> (f64, LonLat) {
+/// Whether some edge of the ring (closing edge included) comes within `radius_m` of `p`, as
+/// [`segment_within_m`].
+pub fn ring_within_m(p: LonLat, ring: &[LonLat], radius_m: f64) -> bool {
+    let Some(mut a) = ring.last().copied() else {
+        return false;
+    };
+    ring.iter().any(|&b| {
+        let near = segment_within_m(p, a, b, radius_m);
+        a = b;
+        near
+    })
+}
+
+/// Whether the bounding box of the edge from `s` to `e` is at least `limit` metres from `p`:
+/// the latitude gap first (a great circle changes latitude no faster than it advances, so that
+/// gap is a lower bound), then the exact box distance.
+fn box_farther_than(p: LonLat, s: LonLat, e: LonLat, limit: f64) -> bool {
+    let lo = LonLat::new(s.lon.min(e.lon), s.lat.min(e.lat));
+    let hi = LonLat::new(s.lon.max(e.lon), s.lat.max(e.lat));
+    let lat_gap_m = (lo.lat - p.lat).max(p.lat - hi.lat).max(0.0).to_radians() * EARTH_RADIUS_M;
+    lat_gap_m >= limit || distance_to_box_m(p, lo, hi) >= limit
+}
+
+/// The nearest point of the edge to `p` and its distance.
+fn segment_search(p: LonLat, a: LonLat, b: LonLat) -> (f64, LonLat) {
     let (da, db) = (distance_m(p, a), distance_m(p, b));
     let mut best = if da <= db { (da, a) } else { (db, b) };
     let mut stack = vec![(a, b)];
     let mut splits = 0usize;
     while let Some((s, e)) = stack.pop() {
-        if best.0 < enough {
-            break;
-        }
         let lo = LonLat::new(s.lon.min(e.lon), s.lat.min(e.lat));
         let hi = LonLat::new(s.lon.max(e.lon), s.lat.max(e.lat));
         if distance_to_box_m(p, lo, hi) >= best.0 - SEGMENT_TOLERANCE_M {
@@ -242,6 +290,38 @@ mod tests {
             assert!(segment_within_m(p, a, b, brute + 1.0));
             assert!(!segment_within_m(p, a, b, brute - 1.0));
         }
+    }
+
+    #[test]
+    fn ring_within_agrees_with_the_ring_distance() {
+        // A lake-sized quadrilateral with a slanted edge, points inside, outside and near the
+        // edges, radii from 0 to 50 km: within iff the distance is below the radius, outside
+        // the tolerance band around it.
+        let ring = [
+            ll(5.95, 46.13),
+            ll(6.95, 46.13),
+            ll(6.8, 46.55),
+            ll(5.95, 46.55),
+        ];
+        let mut checked = 0;
+        for i in 0..=40 {
+            for j in 0..=40 {
+                let p = ll(5.8 + f64::from(i) * 0.03, 46.0 + f64::from(j) * 0.017);
+                let d = distance_to_ring_m(p, &ring);
+                for r in [0.0, 10.0, 25.0, 1_000.0, 5_000.0, 50_000.0] {
+                    let within = ring_within_m(p, &ring, r);
+                    if d < r - SEGMENT_TOLERANCE_M {
+                        assert!(within, "{p:?} d={d} r={r}");
+                        checked += 1;
+                    } else if d >= r + SEGMENT_TOLERANCE_M {
+                        assert!(!within, "{p:?} d={d} r={r}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 9_000, "{checked}");
+        assert!(!ring_within_m(ll(6.0, 46.2), &[], 1e9));
     }
 
     #[test]

@@ -102,7 +102,7 @@ impl Area {
     /// Whether the circle of radius `r` metres around `p` lies wholly inside the area.
     fn contains_circle(&self, p: LonLat, r: f64) -> bool {
         match &self.geometry {
-            Geometry::Polygon(rings) => in_polygon(p, rings) && distance_to_edges_m(p, rings) >= r,
+            Geometry::Polygon(rings) => in_polygon(p, rings) && !edges_within_m(p, rings, r),
             Geometry::Circle { center, radius_m } => {
                 geometry::distance_m(p, *center) + r <= *radius_m
             }
@@ -112,7 +112,10 @@ impl Area {
     /// Whether the circle of radius `r` metres around `p` reaches the area.
     fn reaches_circle(&self, p: LonLat, r: f64) -> bool {
         match &self.geometry {
-            Geometry::Polygon(rings) => in_polygon(p, rings) || distance_to_edges_m(p, rings) <= r,
+            Geometry::Polygon(rings) => {
+                // An edge at exactly `r` reaches the circle: strictly within the next double.
+                in_polygon(p, rings) || edges_within_m(p, rings, next_above(r))
+            }
             Geometry::Circle { center, radius_m } => {
                 geometry::distance_m(p, *center) <= radius_m + r
             }
@@ -127,12 +130,20 @@ fn in_polygon(p: LonLat, rings: &[Vec<LonLat>]) -> bool {
         .is_some_and(|(exterior, holes)| geometry::point_in_polygon(p, exterior, holes))
 }
 
-/// Distance in metres from `p` to the nearest edge of any ring.
-fn distance_to_edges_m(p: LonLat, rings: &[Vec<LonLat>]) -> f64 {
-    rings
-        .iter()
-        .map(|r| geometry::distance_to_ring_m(p, r))
-        .fold(f64::INFINITY, f64::min)
+/// The smallest double above `r` (a non-negative radius; `f64::next_up` needs Rust 1.86, above
+/// the MSRV).
+fn next_above(r: f64) -> f64 {
+    if r > 0.0 {
+        f64::from_bits(r.to_bits() + 1)
+    } else {
+        f64::from_bits(1)
+    }
+}
+
+/// Whether an edge of any ring comes strictly within `r` metres of `p`
+/// ([`geometry::ring_within_m`]).
+fn edges_within_m(p: LonLat, rings: &[Vec<LonLat>], r: f64) -> bool {
+    rings.iter().any(|ring| geometry::ring_within_m(p, ring, r))
 }
 
 /// The sensor types a policy accepts (`ip` is never one of them).

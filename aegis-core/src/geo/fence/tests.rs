@@ -979,3 +979,10 @@ fn a_resolved_place_meets_the_sensor_and_jurisdiction_rules() {
         .check_place(SensorType::Static, "CH", Some("CH-GE"))
         .unwrap();
 }
+
+#[test]
+fn next_above_is_the_next_double() {
+    assert_eq!(super::next_above(0.0), f64::from_bits(1));
+    let r = super::next_above(25.0);
+    assert!(r > 25.0 && r - 25.0 < 1e-14);
+}
