@@ -9,9 +9,12 @@
 //! A missing final `\n`, a line that does not parse, a sequence gap, a broken `prev` chain or
 //! a wrong `digest` is `LocationLogCorrupt`: the log is never silently shortened or repaired.
 
+use std::borrow::Cow;
+
+use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{jcs, LocationRecord, MAX_EVENTS};
+use super::{check_nonce, jcs, LocationEvent, LocationRecord, MAX_EVENTS};
 use crate::error::{Error, Result};
 use crate::tpm::HashAlg;
 
@@ -115,39 +118,11 @@ pub fn parse_log_chain(bytes: &[u8]) -> Result<(Vec<LocationRecord>, LogChain)> 
             });
         }
         let text = std::str::from_utf8(line_body).map_err(|_| corrupt("line is not UTF-8"))?;
-        let v: Value = serde_json::from_str(text).map_err(|_| corrupt("line is not JSON"))?;
-        if jcs::canonicalize(&v).ok().as_deref() != Some(text) {
-            return Err(corrupt("line is not RFC 8785 canonical JSON"));
-        }
-        let obj = v.as_object().ok_or(corrupt("line is not a JSON object"))?;
-        if obj.len() != 5 {
-            return Err(corrupt("line has unexpected members"));
-        }
-        let seq = obj
-            .get("seq")
-            .and_then(Value::as_u64)
-            .ok_or(corrupt("seq missing"))?;
-        if seq != records.len() as u64 {
-            return Err(corrupt("sequence number gap or repeat"));
-        }
-        let hex_field = |name: &str| -> Result<Vec<u8>> {
-            let s = obj
-                .get(name)
-                .and_then(Value::as_str)
-                .ok_or(corrupt("hex field missing"))?;
-            hex::decode(s).map_err(|_| corrupt("hex field is not hex"))
+        let seq = records.len() as u64;
+        let record = match exact_line(text, seq, &prev) {
+            Some(record) => record,
+            None => checked_line(text, seq, &prev)?,
         };
-        if hex_field("prev")? != prev {
-            return Err(corrupt("previous-line hash chain broken"));
-        }
-        let nonce = hex_field("nonce")?;
-        let digest = hex_field("digest")?;
-        let event = obj.get("event").ok_or(corrupt("event missing"))?;
-        let canonical = jcs::canonicalize(event)?;
-        let record = LocationRecord::from_parts(&canonical, &nonce)?;
-        if record.digest(HashAlg::Sha256) != digest {
-            return Err(corrupt("digest does not match the event and nonce"));
-        }
         prev = sha256(line_with_nl);
         records.push(record);
     }
@@ -156,6 +131,95 @@ pub fn parse_log_chain(bytes: &[u8]) -> Result<(Vec<LocationRecord>, LogChain)> 
         prev,
     };
     Ok((records, chain))
+}
+
+/// A log line's members, as [`LogChain::encode_next`] writes them (`event` typed).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireLine<'a> {
+    #[serde(borrow)]
+    digest: Cow<'a, str>,
+    event: LocationEvent,
+    #[serde(borrow)]
+    nonce: Cow<'a, str>,
+    #[serde(borrow)]
+    prev: Cow<'a, str>,
+    seq: u64,
+}
+
+/// The record of line `text` when the line is exactly what a writer at (`seq`, `prev`) writes:
+/// its typed members, re-written canonically, give `text` byte for byte, and the digest
+/// matches. One typed parse and one canonical write of the event; `None` at any difference,
+/// and then [`checked_line`] names the fault.
+///
+/// Byte equality with the canonical form is what [`checked_line`] establishes step by step:
+/// the hex members are checked hex (so written verbatim they need no escaping), the event is
+/// written by [`LocationEvent::canonical_json`] (the form [`LocationRecord::from_parts`]
+/// requires) and `seq` is a small integer.
+fn exact_line(text: &str, seq: u64, prev: &[u8; 32]) -> Option<LocationRecord> {
+    let line: WireLine<'_> = serde_json::from_str(text).ok()?;
+    if line.seq != seq || hex::decode(&*line.prev).ok()? != prev.as_slice() {
+        return None;
+    }
+    let nonce = hex::decode(&*line.nonce).ok()?;
+    let digest = hex::decode(&*line.digest).ok()?;
+    check_nonce(&nonce).ok()?;
+    let canonical = line.event.canonical_json().ok()?;
+    let rewritten = format!(
+        r#"{{"digest":"{}","event":{canonical},"nonce":"{}","prev":"{}","seq":{seq}}}"#,
+        line.digest, line.nonce, line.prev
+    );
+    if rewritten != text {
+        return None;
+    }
+    let record = LocationRecord {
+        canonical,
+        event: line.event,
+        nonce,
+    };
+    (record.digest(HashAlg::Sha256) == digest).then_some(record)
+}
+
+/// Line `text` checked step by step (any member order or form), each fault named: the line is
+/// canonical JSON, an object of exactly the five members, `seq` is `expected_seq`, `prev` is
+/// the previous line's hash, the event is a valid event in canonical form and the digest is
+/// `H(JCS(event) || nonce)`.
+fn checked_line(text: &str, expected_seq: u64, prev: &[u8; 32]) -> Result<LocationRecord> {
+    let corrupt = |what: &'static str| Error::LocationLogCorrupt { what };
+    let v: Value = serde_json::from_str(text).map_err(|_| corrupt("line is not JSON"))?;
+    if jcs::canonicalize(&v).ok().as_deref() != Some(text) {
+        return Err(corrupt("line is not RFC 8785 canonical JSON"));
+    }
+    let obj = v.as_object().ok_or(corrupt("line is not a JSON object"))?;
+    if obj.len() != 5 {
+        return Err(corrupt("line has unexpected members"));
+    }
+    let seq = obj
+        .get("seq")
+        .and_then(Value::as_u64)
+        .ok_or(corrupt("seq missing"))?;
+    if seq != expected_seq {
+        return Err(corrupt("sequence number gap or repeat"));
+    }
+    let hex_field = |name: &str| -> Result<Vec<u8>> {
+        let s = obj
+            .get(name)
+            .and_then(Value::as_str)
+            .ok_or(corrupt("hex field missing"))?;
+        hex::decode(s).map_err(|_| corrupt("hex field is not hex"))
+    };
+    if hex_field("prev")? != prev.as_slice() {
+        return Err(corrupt("previous-line hash chain broken"));
+    }
+    let nonce = hex_field("nonce")?;
+    let digest = hex_field("digest")?;
+    let event = obj.get("event").ok_or(corrupt("event missing"))?;
+    let canonical = jcs::canonicalize(event)?;
+    let record = LocationRecord::from_parts(&canonical, &nonce)?;
+    if record.digest(HashAlg::Sha256) != digest {
+        return Err(corrupt("digest does not match the event and nonce"));
+    }
+    Ok(record)
 }
 
 fn sha256(b: &[u8]) -> [u8; 32] {
@@ -167,7 +231,6 @@ fn sha256(b: &[u8]) -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::geo::LocationEvent;
 
     fn record(lat: f64, nonce: &[u8]) -> LocationRecord {
         let e = LocationEvent {
@@ -204,5 +267,42 @@ mod tests {
             full.encode_next(&record(1.0, b"n")),
             Err(Error::CountOutOfRange { .. })
         ));
+    }
+
+    #[test]
+    fn the_exact_form_path_accepts_what_the_checked_path_accepts() {
+        let first = encode_log(&[record(46.2044, b"n1")]).unwrap();
+        let line = String::from_utf8(first[..first.len() - 1].to_vec()).unwrap();
+        let digest = hex::encode(record(46.2044, b"n1").digest(HashAlg::Sha256));
+        let variants = [
+            line.clone(),
+            // Upper-case hex is still canonical JSON and still hex.
+            line.replace(&digest, &digest.to_uppercase()),
+            line.replacen('{', "{ ", 1),
+            line.replace(r#""seq":0"#, r#""seq":1"#),
+            line.replace(r#""seq":0"#, r#""seq":0,"x":1"#),
+            line.replace(r#""nonce":"6e31""#, r#""nonce":"""#),
+            line.replace(r#""nonce":"6e31""#, r#""nonce":"6e32""#),
+            line.replace(&digest, &"00".repeat(32)),
+            line.replace(&"00".repeat(32), &"11".repeat(32)),
+            line.replace(r#""accuracy_m":25"#, r#""accuracy_m":25.0"#),
+            line.replace(r#""accuracy_m":25"#, r#""accuracy_m":25,"extra":1"#),
+            line.replace("aegis-fixed-sample", r"aegis-fixed-s\u0061mple"),
+            line.replace(
+                r#""latitude":46.2044"#,
+                r#""latitude":46.2044,"latitude":46.2044"#,
+            ),
+        ];
+        let mut accepted = 0;
+        for text in &variants {
+            let exact = exact_line(text, 0, &[0; 32]);
+            let checked = checked_line(text, 0, &[0; 32]);
+            assert_eq!(exact.is_some(), checked.is_ok(), "{text}");
+            if let (Some(e), Ok(c)) = (exact, checked) {
+                assert_eq!(e, c);
+                accepted += 1;
+            }
+        }
+        assert_eq!(accepted, 2);
     }
 }
