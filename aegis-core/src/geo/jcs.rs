@@ -105,6 +105,11 @@ pub fn format_es_number(x: f64) -> Result<String> {
     if x == 0.0 {
         return Ok("0".to_owned());
     }
+    if x.fract() == 0.0 && x.abs() < MAX_SAFE_INTEGER as f64 {
+        // An integer below 2^53 is exact, and its neighbours are at most 1 apart: the shortest
+        // digits that round-trip are its own decimal digits (and n <= 16 < 21).
+        return Ok((x as i64).to_string());
+    }
     if x < 0.0 {
         return Ok(format!("-{}", format_es_number(-x)?));
     }
@@ -211,6 +216,18 @@ mod tests {
         }
         assert!(format_es_number(f64::NAN).is_err());
         assert!(format_es_number(f64::INFINITY).is_err());
+        // Integers below 2^53 print as their decimal digits (the short path).
+        for i in [
+            1i64,
+            -25,
+            375,
+            1_000_000_000_000_000,
+            (1 << 53) - 1,
+            -((1 << 53) - 1),
+        ] {
+            assert_eq!(format_es_number(i as f64).unwrap(), i.to_string());
+        }
+        assert_eq!(format_es_number(25.5).unwrap(), "25.5");
     }
 
     #[test]
