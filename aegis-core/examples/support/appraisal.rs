@@ -114,7 +114,7 @@ impl Appraisal {
         )
         .unwrap();
         assert_eq!(result.status(), Status::Affirming);
-        let ear = result.to_ear(
+        let ear = result.into_ear(
             self.verifier_id.clone(),
             self.now,
             self.now.saturating_add(300),

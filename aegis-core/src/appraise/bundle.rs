@@ -5,6 +5,8 @@
 //! Parsing only decodes the transport: every TPM structure inside is parsed strictly by the
 //! check that uses it, so a malformed quote fails the quote check with its own error.
 
+use std::borrow::Cow;
+
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
@@ -48,38 +50,50 @@ pub struct EvidenceBundle {
     pub location_log: Option<Vec<u8>>,
 }
 
-/// The document; `P` is the PCR values' JSON: read as the raw text (so that the PCR reader sees
+/// The document; `S` is its text members (borrowed from the document when read, owned when
+/// written) and `P` the PCR values' JSON: read as the raw text (so that the PCR reader sees
 /// duplicate keys, which a `Value` would silently merge, and parses it once), written as a value.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Wire<P> {
+struct Wire<S, P> {
     version: u32,
-    nonce: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    ek_certificate: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    ek_chain: Vec<String>,
-    ak_public: String,
-    app_key_public: String,
-    certify: WireSigned,
-    quote: WireQuote<P>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    location_log: Option<String>,
+    nonce: S,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ek_certificate: Option<S>,
+    #[serde(default = "Vec::new", skip_serializing_if = "Vec::is_empty")]
+    ek_chain: Vec<S>,
+    ak_public: S,
+    app_key_public: S,
+    certify: WireSigned<S>,
+    quote: WireQuote<S, P>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location_log: Option<S>,
 }
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct WireSigned {
-    attest: String,
-    signature: String,
+struct WireSigned<S> {
+    attest: S,
+    signature: S,
 }
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct WireQuote<P> {
-    attest: String,
-    signature: String,
+struct WireQuote<S, P> {
+    attest: S,
+    signature: S,
     pcrs: P,
+}
+
+/// A text member as read: borrowed from the document unless it holds a JSON escape.
+#[derive(Deserialize)]
+struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
 }
 
 fn invalid(field: &str, reason: impl Into<String>) -> Error {
@@ -105,7 +119,7 @@ impl EvidenceBundle {
                 format!("{} bytes, more than {MAX_BUNDLE_SIZE}", bytes.len()),
             ));
         }
-        let wire: Wire<Box<RawValue>> =
+        let wire: Wire<Text<'_>, &RawValue> =
             serde_json::from_slice(bytes).map_err(|e| invalid("$", e.to_string()))?;
         if wire.version != BUNDLE_VERSION {
             return Err(invalid(
@@ -126,7 +140,7 @@ impl EvidenceBundle {
             ));
         }
         let nonce =
-            hex::decode(&wire.nonce).map_err(|e| invalid("$.nonce", format!("not hex: {e}")))?;
+            hex::decode(&*wire.nonce).map_err(|e| invalid("$.nonce", format!("not hex: {e}")))?;
         if nonce.is_empty() {
             return Err(invalid("$.nonce", "empty"));
         }
@@ -163,7 +177,7 @@ impl EvidenceBundle {
     /// The bundle document (what an agent sends; [`EvidenceBundle::from_json`] reads it back).
     pub fn to_json(&self) -> Vec<u8> {
         let e = |b: &[u8]| STANDARD.encode(b);
-        let wire: Wire<serde_json::Value> = Wire {
+        let wire: Wire<String, serde_json::Value> = Wire {
             version: BUNDLE_VERSION,
             nonce: hex::encode(&self.nonce),
             ek_certificate: self.ek_certificate.as_deref().map(e),
@@ -221,6 +235,19 @@ mod tests {
             ..sample()
         };
         assert_eq!(EvidenceBundle::from_json(&bare.to_json()).unwrap(), bare);
+    }
+
+    #[test]
+    fn escaped_text_members_are_read() {
+        // "\/" is "/" in JSON: such a member is read as an owned copy instead of borrowed.
+        let b = EvidenceBundle {
+            ak_public: vec![0xff, 0xff],
+            ..sample()
+        };
+        let json = String::from_utf8(b.to_json()).unwrap();
+        let escaped = json.replace("\"//8=\"", "\"\\/\\/8=\"");
+        assert_ne!(escaped, json);
+        assert_eq!(EvidenceBundle::from_json(escaped.as_bytes()).unwrap(), b);
     }
 
     fn field_of(json: &serde_json::Value) -> String {

@@ -187,11 +187,22 @@ impl AttestationResult {
     /// The EAR of this result, issued at `iat` and valid until `exp` (integer seconds), with
     /// the appraisal nonce in every submod and at the top.
     pub fn to_ear(&self, verifier_id: VerifierId, iat: UnixTime, exp: UnixTime) -> Ear {
-        let submods = self
-            .submods
-            .iter()
+        self.clone().into_ear(verifier_id, iat, exp)
+    }
+
+    /// [`AttestationResult::to_ear`], moving the claims out of the result instead of copying
+    /// them (for a verifier that issues the EAR and keeps nothing else).
+    pub fn into_ear(self, verifier_id: VerifierId, iat: UnixTime, exp: UnixTime) -> Ear {
+        let AttestationResult {
+            status,
+            nonce,
+            submods,
+            policy_ids,
+        } = self;
+        let submods = submods
+            .into_iter()
             .map(|(name, s)| {
-                let mut verifier_claims = s.verifier_claims.clone();
+                let mut verifier_claims = s.verifier_claims;
                 verifier_claims.insert(
                     "checks".to_owned(),
                     Value::Array(s.checks.iter().map(check_json).collect()),
@@ -199,22 +210,22 @@ impl AttestationResult {
                 let submod = Submod {
                     status: s.status,
                     trust_vector: s.trust_vector,
-                    policy_ids: self.policy_ids.clone(),
-                    nonce: Some(self.nonce.clone()),
-                    attester_claims: s.attester_claims.clone(),
+                    policy_ids: policy_ids.clone(),
+                    nonce: Some(nonce.clone()),
+                    attester_claims: s.attester_claims,
                     verifier_claims: Some(Value::Object(verifier_claims)),
-                    geo: s.geo.clone(),
+                    geo: s.geo,
                     ..Submod::default()
                 };
-                ((*name).to_owned(), submod)
+                (name.to_owned(), submod)
             })
             .collect();
         Ear {
             iat: seconds(iat),
             exp: Some(seconds(exp)),
             verifier_id,
-            status: Some(self.status),
-            nonce: Some(self.nonce.clone()),
+            status: Some(status),
+            nonce: Some(nonce),
             submods,
             ..Ear::default()
         }

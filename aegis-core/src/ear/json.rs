@@ -363,14 +363,17 @@ fn cmw_record(v: &Value) -> Result<(String, Vec<u8>)> {
 /// (and cloning into) a `Value` tree (issue 11, item 9). With extension claims (`extra`), whose
 /// names could replace a standard claim in place, it takes the `Value` path.
 pub(crate) fn to_bytes(ear: &Ear, dialect: Dialect) -> Result<Vec<u8>> {
+    // An appraisal's EAR is a few kilobytes: start there rather than grow from 128 bytes.
+    let mut out = Vec::with_capacity(4096);
     let written = if ear.extra.is_empty() && ear.submods.values().all(|s| s.extra.is_empty()) {
-        serde_json::to_vec(&EarView { ear, dialect })
+        serde_json::to_writer(&mut out, &EarView { ear, dialect })
     } else {
-        serde_json::to_vec(&encode(ear, dialect)?)
+        serde_json::to_writer(&mut out, &encode(ear, dialect)?)
     };
     written.map_err(|_| Error::InvalidArgument {
         what: "EAR claims could not be written as JSON",
-    })
+    })?;
+    Ok(out)
 }
 
 /// Base64url (no padding) of borrowed bytes, serialized as a string.

@@ -223,12 +223,15 @@ impl Ear {
         let alg = Algorithm::of_signer(signer)?;
         let header = format!(r#"{{"alg":"{}","typ":"JWT"}}"#, alg.jws_name());
         let claims = json::to_bytes(self, dialect)?;
-        let mut token = B64URL.encode(header);
+        // One buffer for the whole token: base64 takes 4 characters per 3 bytes, and an RSA
+        // signature (the longest) at most 512 bytes.
+        let mut token = String::with_capacity((header.len() + claims.len() + 512) / 3 * 4 + 8);
+        B64URL.encode_string(header, &mut token);
         token.push('.');
-        token.push_str(&B64URL.encode(claims));
+        B64URL.encode_string(claims, &mut token);
         let sig = sign_message(signer, alg, token.as_bytes())?;
         token.push('.');
-        token.push_str(&B64URL.encode(sig));
+        B64URL.encode_string(sig, &mut token);
         Ok(token)
     }
 
