@@ -22,56 +22,19 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use aegis_core::appraise::EvidenceBundle;
-use aegis_core::crypto::{
-    default_provider, CryptoProvider, EccPublicKey, KeySpec, PrivateKey, RsaPublicKey,
-    SignatureScheme, SignatureValue, SoftwareSigner,
-};
-use aegis_core::keys::PublicKey;
-use aegis_core::tpm::{EccCurve, HashAlg, Public};
+use aegis_core::crypto::{default_provider, KeySpec, PrivateKey, SignatureScheme, SoftwareSigner};
+use aegis_core::tpm::{EccCurve, HashAlg};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 #[path = "../examples/support/appraisal.rs"]
 mod appraisal;
 
-use appraisal::{read, vector, Appraisal};
+use appraisal::{Appraisal, SignatureOps};
 
 const VECTORS: [(&str, &str); 2] = [
     ("ecdsa-p256-ak", "bundle/ecc-geneva"),
     ("rsa2048-ak", "bundle/rsa-ak-geneva"),
 ];
-
-/// Verifies a TPMT_SIGNATURE over `message` with `key`, straight on the provider.
-fn verify_raw(p: &dyn CryptoProvider, key: &PublicKey, message: &[u8], tpmt: &[u8]) {
-    let (scheme, sig) = SignatureValue::from_tpmt_signature(tpmt).unwrap();
-    let digest = scheme.hash().digest(message);
-    match (key, sig) {
-        (PublicKey::Ecc { curve, x, y }, SignatureValue::Ecdsa { r, s }) => p
-            .verify_ecdsa(
-                EccPublicKey {
-                    curve: *curve,
-                    x,
-                    y,
-                },
-                &digest,
-                &r,
-                &s,
-            )
-            .unwrap(),
-        (PublicKey::Rsa { modulus, exponent }, SignatureValue::Rsa(s)) => p
-            .verify_rsa_pkcs1v15(
-                RsaPublicKey {
-                    modulus,
-                    exponent: *exponent,
-                },
-                scheme.hash(),
-                &digest,
-                &s,
-            )
-            .unwrap(),
-        _ => panic!("unexpected key and signature"),
-    }
-}
 
 fn bench(c: &mut Criterion) {
     let p = default_provider();
@@ -96,24 +59,8 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("signatures");
     g.measurement_time(Duration::from_secs(6));
     for (label, id) in VECTORS {
-        let v = vector(id);
-        let bundle = EvidenceBundle::from_json(&read(&v["bundle"])).unwrap();
-        let ak = PublicKey::from_tpm_public(&Public::parse_tpm2b(&bundle.ak_public).unwrap());
-        let ear_digest = [7u8; 32];
-        g.bench_function(label, |b| {
-            b.iter(|| {
-                verify_raw(p, &ak, &bundle.certify_attest, &bundle.certify_signature);
-                verify_raw(p, &ak, &bundle.quote_attest, &bundle.quote_signature);
-                black_box(
-                    p.sign_digest(
-                        &verifier,
-                        SignatureScheme::Ecdsa(HashAlg::Sha256),
-                        &ear_digest,
-                    )
-                    .unwrap(),
-                )
-            })
-        });
+        let ops = SignatureOps::from_vector(id);
+        g.bench_function(label, |b| b.iter(|| ops.run(p, &verifier)));
     }
     g.finish();
 }

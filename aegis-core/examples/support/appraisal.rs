@@ -1,16 +1,22 @@
 //! One full appraisal of a swtpm bundle vector (testdata/gen/make_bundle_vectors.py) as
-//! benches/appraise.rs times it and examples/appraise_profile counts it: `appraise_bundle` plus
-//! the result signed as an ES256 EAR JWT.
+//! benches/appraise.rs times it, examples/appraise_profile counts it and examples/appraise_ratio
+//! compares it: `appraise_bundle` plus the result signed as an ES256 EAR JWT; and its signature
+//! operations alone ([`SignatureOps`]).
 
 use std::path::PathBuf;
 
 use aegis_core::appraise::result::{appraise_bundle, ResultContext, ResultPolicy, TrustAnchors};
 use aegis_core::appraise::EvidenceBundle;
-use aegis_core::crypto::{CryptoProvider, SoftwareSigner};
+use aegis_core::crypto::{
+    CryptoProvider, EccPublicKey, PrivateKey, RsaPublicKey, SignatureScheme, SignatureValue,
+    SoftwareSigner,
+};
 use aegis_core::ear::{Dialect, Status, VerifierId};
 use aegis_core::ek::{verify_ek_certificate, EkTrustStore};
 use aegis_core::geo::fence::GeofencePolicy;
+use aegis_core::keys::PublicKey;
 use aegis_core::time::UnixTime;
+use aegis_core::tpm::{HashAlg, Public};
 use aegis_core::verify::{AkBinding, EnrolmentRecord};
 use serde_json::Value;
 
@@ -120,5 +126,73 @@ impl Appraisal {
             self.now.saturating_add(300),
         );
         ear.sign_jwt(signer, Dialect::Ietf04).unwrap()
+    }
+}
+
+/// The signature operations of one appraisal of a bundle vector, straight on the provider: the
+/// certify's and the quote's signature verifications and an ES256 signature (the EAR's).
+pub struct SignatureOps {
+    ak: PublicKey,
+    bundle: EvidenceBundle,
+    ear_digest: [u8; 32],
+}
+
+impl SignatureOps {
+    /// The operations of bundle vector `id`.
+    pub fn from_vector(id: &str) -> Self {
+        let bundle = EvidenceBundle::from_json(&read(&vector(id)["bundle"])).unwrap();
+        let ak = PublicKey::from_tpm_public(&Public::parse_tpm2b(&bundle.ak_public).unwrap());
+        SignatureOps {
+            ak,
+            bundle,
+            ear_digest: [7; 32],
+        }
+    }
+
+    /// Runs them once, the ES256 signature with `verifier`.
+    pub fn run(&self, p: &dyn CryptoProvider, verifier: &PrivateKey) {
+        let b = &self.bundle;
+        verify_raw(p, &self.ak, &b.certify_attest, &b.certify_signature);
+        verify_raw(p, &self.ak, &b.quote_attest, &b.quote_signature);
+        std::hint::black_box(
+            p.sign_digest(
+                verifier,
+                SignatureScheme::Ecdsa(HashAlg::Sha256),
+                &self.ear_digest,
+            )
+            .unwrap(),
+        );
+    }
+}
+
+/// Verifies a TPMT_SIGNATURE over `message` with `key`, straight on the provider.
+fn verify_raw(p: &dyn CryptoProvider, key: &PublicKey, message: &[u8], tpmt: &[u8]) {
+    let (scheme, sig) = SignatureValue::from_tpmt_signature(tpmt).unwrap();
+    let digest = scheme.hash().digest(message);
+    match (key, sig) {
+        (PublicKey::Ecc { curve, x, y }, SignatureValue::Ecdsa { r, s }) => p
+            .verify_ecdsa(
+                EccPublicKey {
+                    curve: *curve,
+                    x,
+                    y,
+                },
+                &digest,
+                &r,
+                &s,
+            )
+            .unwrap(),
+        (PublicKey::Rsa { modulus, exponent }, SignatureValue::Rsa(s)) => p
+            .verify_rsa_pkcs1v15(
+                RsaPublicKey {
+                    modulus,
+                    exponent: *exponent,
+                },
+                scheme.hash(),
+                &digest,
+                &s,
+            )
+            .unwrap(),
+        _ => panic!("unexpected key and signature"),
     }
 }

@@ -1,0 +1,79 @@
+//! The appraisal-to-signatures ratio measured interleaved (a benchmark, not a test): rounds of
+//! full appraisals (benches/appraise.rs `appraisal/<ak>`) alternate with rounds of their
+//! signature operations alone (`signatures/<ak>`) in one process, so that a change in the
+//! machine's speed during the run (other load, frequency) moves both sides alike. Criterion
+//! measures its groups one after the other, minutes apart; `make bench-appraisal` prints both.
+//!
+//! ```text
+//! cargo run --release -p aegis-core --example appraise_ratio --features native [ROUNDS]
+//! ```
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use aegis_core::crypto::{default_provider, KeySpec, PrivateKey, SignatureScheme, SoftwareSigner};
+use aegis_core::tpm::{EccCurve, HashAlg};
+
+#[path = "support/appraisal.rs"]
+mod appraisal;
+
+use appraisal::{Appraisal, SignatureOps};
+
+/// Operations per timed round.
+const PER_ROUND: u32 = 200;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    let rounds: usize = std::env::args().nth(1).map_or(30, |a| a.parse().unwrap());
+    let p = default_provider();
+    let verifier = PrivateKey::generate(p, KeySpec::Ecc(EccCurve::NistP256)).unwrap();
+    let signer = SoftwareSigner::new(
+        p,
+        verifier.clone_key(),
+        SignatureScheme::Ecdsa(HashAlg::Sha256),
+    )
+    .unwrap();
+    println!("interleaved, {rounds} rounds of {PER_ROUND}: median per operation");
+    for (label, id) in [
+        ("ecdsa-p256-ak", "bundle/ecc-geneva"),
+        ("rsa2048-ak", "bundle/rsa-ak-geneva"),
+    ] {
+        let a = Appraisal::from_vector(p, id, true);
+        let ops = SignatureOps::from_vector(id);
+        black_box(a.run(p, &signer));
+        let (mut full, mut sigs, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..rounds {
+            let t = Instant::now();
+            for _ in 0..PER_ROUND {
+                black_box(a.run(p, &signer));
+            }
+            let f = t.elapsed().as_secs_f64() / f64::from(PER_ROUND);
+            let t = Instant::now();
+            for _ in 0..PER_ROUND {
+                ops.run(p, &verifier);
+            }
+            let s = t.elapsed().as_secs_f64() / f64::from(PER_ROUND);
+            full.push(f);
+            sigs.push(s);
+            ratios.push(f / s);
+        }
+        let f = median(full);
+        println!(
+            "{label:<16}{:>10.1}us{:>10.1}us{:>7.2}x{:>12.0}",
+            f * 1e6,
+            median(sigs) * 1e6,
+            median(ratios),
+            1.0 / f
+        );
+    }
+}
