@@ -156,6 +156,69 @@ pub fn format_es_number(x: f64) -> Result<String> {
     Ok(s)
 }
 
+/// Writes one JSON object canonically, member by member, without a `Value` tree: for types
+/// whose members are known (the caller gives them in RFC 8785 order, 3.2.3; ASCII names, so
+/// byte order is UTF-16 order, checked in debug builds).
+pub(crate) struct ObjectWriter {
+    out: String,
+    last: &'static str,
+}
+
+impl ObjectWriter {
+    /// An object about to receive its first member.
+    pub(crate) fn new(capacity: usize) -> Self {
+        let mut out = String::with_capacity(capacity);
+        out.push('{');
+        ObjectWriter { out, last: "" }
+    }
+
+    fn name(&mut self, name: &'static str) {
+        debug_assert!(
+            name.is_ascii() && name > self.last,
+            "{name} after {}",
+            self.last
+        );
+        if !self.last.is_empty() {
+            self.out.push(',');
+        }
+        self.last = name;
+        write_string(name, &mut self.out);
+        self.out.push(':');
+    }
+
+    /// A string member.
+    pub(crate) fn string(&mut self, name: &'static str, value: &str) {
+        self.name(name);
+        write_string(value, &mut self.out);
+    }
+
+    /// A number member (a finite double, as [`format_es_number`] writes it).
+    pub(crate) fn number(&mut self, name: &'static str, value: f64) -> Result<()> {
+        let text = format_es_number(value)?;
+        self.name(name);
+        self.out.push_str(&text);
+        Ok(())
+    }
+
+    /// An integer member, at most 2^53 (I-JSON, RFC 7493 2.2).
+    pub(crate) fn integer(&mut self, name: &'static str, value: u64) -> Result<()> {
+        if value > MAX_SAFE_INTEGER {
+            return Err(Error::InvalidValue {
+                what: "JSON integer beyond 2^53 cannot be canonicalized",
+            });
+        }
+        self.name(name);
+        self.out.push_str(&value.to_string());
+        Ok(())
+    }
+
+    /// The object's text.
+    pub(crate) fn finish(mut self) -> String {
+        self.out.push('}');
+        self.out
+    }
+}
+
 fn write_string(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
