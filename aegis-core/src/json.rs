@@ -1,8 +1,20 @@
 //! JSON read strictly: serde_json keeps the last of duplicate member names; Aegis refuses them
-//! (geofence policies, proof tokens).
+//! (geofence policies, proof tokens). And [`Text`], a string member read without a copy.
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
+
+/// A JSON string as read: borrowed from the document unless it holds an escape (then owned).
+/// serde's own `Cow<str>` always copies outside a `#[serde(borrow)]` field; this is that field.
+#[derive(serde::Deserialize)]
+pub(crate) struct Text<'a>(#[serde(borrow)] pub(crate) std::borrow::Cow<'a, str>);
+
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
 
 /// A JSON value read with duplicate member names refused (RFC 8259, 4: names SHOULD be unique;
 /// a document whose meaning depends on which duplicate wins is refused).

@@ -5,8 +5,6 @@
 //! Parsing only decodes the transport: every TPM structure inside is parsed strictly by the
 //! check that uses it, so a malformed quote fails the quote check with its own error.
 
-use std::borrow::Cow;
-
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
@@ -14,6 +12,7 @@ use serde_json::value::RawValue;
 
 use crate::compat::pcr_json;
 use crate::error::{Error, Result};
+use crate::json::Text;
 use crate::tpm::PcrValues;
 
 /// The bundle format version this code reads and writes.
@@ -83,17 +82,6 @@ struct WireQuote<S, P> {
     attest: S,
     signature: S,
     pcrs: P,
-}
-
-/// A text member as read: borrowed from the document unless it holds a JSON escape.
-#[derive(Deserialize)]
-struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
-
-impl std::ops::Deref for Text<'_> {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
 }
 
 fn invalid(field: &str, reason: impl Into<String>) -> Error {

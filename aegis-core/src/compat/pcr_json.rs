@@ -8,18 +8,19 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
+use crate::json::Text;
 use crate::tpm::{HashAlg, PcrValues};
 
 /// A JSON object of at most `MAX` entries, read in order, refusing a key that appears twice
 /// (parsers disagree on which duplicate wins, so evidence must not depend on it). Typed values
 /// and the cap keep work and allocation proportional to the input (no `Value` tree).
-struct UniqueKeys<V, const MAX: usize>(Vec<(String, V)>);
+struct UniqueKeys<'de, V, const MAX: usize>(Vec<(Text<'de>, V)>);
 
-impl<'de, V: Deserialize<'de>, const MAX: usize> Deserialize<'de> for UniqueKeys<V, MAX> {
+impl<'de, V: Deserialize<'de>, const MAX: usize> Deserialize<'de> for UniqueKeys<'de, V, MAX> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
         struct Entries<V, const MAX: usize>(core::marker::PhantomData<V>);
         impl<'de, V: Deserialize<'de>, const MAX: usize> Visitor<'de> for Entries<V, MAX> {
-            type Value = UniqueKeys<V, MAX>;
+            type Value = UniqueKeys<'de, V, MAX>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 write!(
                     f,
@@ -30,12 +31,12 @@ impl<'de, V: Deserialize<'de>, const MAX: usize> Deserialize<'de> for UniqueKeys
                 self,
                 mut map: A,
             ) -> core::result::Result<Self::Value, A::Error> {
-                let mut out: Vec<(String, V)> = Vec::new();
-                while let Some(k) = map.next_key::<String>()? {
+                let mut out: Vec<(Text<'de>, V)> = Vec::new();
+                while let Some(k) = map.next_key::<Text<'de>>()? {
                     if out.len() == MAX {
                         return Err(serde::de::Error::custom("too many entries"));
                     }
-                    if out.iter().any(|(seen, _)| *seen == k) {
+                    if out.iter().any(|(seen, _)| **seen == *k) {
                         return Err(serde::de::Error::custom("duplicate key"));
                     }
                     let v = map.next_value::<V>()?;
@@ -49,8 +50,8 @@ impl<'de, V: Deserialize<'de>, const MAX: usize> Deserialize<'de> for UniqueKeys
 }
 
 /// At most one object per bank and one entry per PCR.
-type BankObject = UniqueKeys<String, { crate::tpm::PCR_COUNT as usize }>;
-type PcrJson = UniqueKeys<BankObject, { HashAlg::ALL.len() }>;
+type BankObject<'de> = UniqueKeys<'de, Text<'de>, { crate::tpm::PCR_COUNT as usize }>;
+type PcrJson<'de> = UniqueKeys<'de, BankObject<'de>, { HashAlg::ALL.len() }>;
 
 /// Parses the JSON form. Unknown banks, bad indices, duplicate keys and non-hex values are
 /// `InvalidFormat`.
@@ -123,5 +124,14 @@ mod tests {
         }
         let ok = format!(r#"{{"sha256": {{"15": "{v}", "0": "0x{v}"}}}}"#);
         assert_eq!(parse(ok.as_bytes()).unwrap().len(), 2);
+        // Escaped names are read (owned, not borrowed) and still compared as text: "\u0031\u0035"
+        // is "15", so with "15" it is a duplicate.
+        let escaped = format!(r#"{{"sh\u0061256": {{"\u0031\u0035": "{v}"}}}}"#);
+        assert_eq!(
+            parse(escaped.as_bytes()).unwrap().get(HashAlg::Sha256, 15),
+            Some(&vec![0; 32][..])
+        );
+        let twice = format!(r#"{{"sha256": {{"\u0031\u0035": "{v}", "15": "{v}"}}}}"#);
+        assert!(parse(twice.as_bytes()).is_err());
     }
 }
