@@ -4,11 +4,15 @@
 //! - `appraisal/<ak>`: a full appraisal: `appraise_bundle` (AK binding, EK certificate, certify,
 //!   quote, PCR reference values, location log replay, jurisdiction, geofence) plus the EAR
 //!   signed as an ES256 JWT, with the agent's enrolment kept in memory as a verifier keeps it
-//!   (`AkBinding::from_enrolment_record_certified`: the EK chain verified once);
+//!   (`AkBinding::from_enrolment_record_certified`: the EK chain verified once; the AK checked
+//!   in every appraisal, its provider key prepared once: `AkBinding::attestation_key`);
 //! - `appraisal-ek-chain-each-time/<ak>`: the same with the EK certificate chain verified again
 //!   in every appraisal (enrolment restored from its record only);
 //! - `signatures/<ak>`: only its signature operations, straight on the provider: the certify's
-//!   and the quote's signature verifications and the ES256 signature.
+//!   and the quote's signature verifications (with the AK's provider key prepared once, as in
+//!   the appraisal) and the ES256 signature;
+//! - `ak-key/<ak>/{fresh,prepared}`: one quote signature verification with the AK turned into
+//!   a provider key for that call, or with the key prepared once: what the kept enrolment saves.
 //!
 //! `make bench-appraisal` runs it and prints appraisals per second per core and the ratio of
 //! the appraisal to its signature operations (target: at most 1.3x).
@@ -22,7 +26,9 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use aegis_core::crypto::{default_provider, KeySpec, PrivateKey, SignatureScheme, SoftwareSigner};
+use aegis_core::crypto::{
+    default_provider, KeyCache, KeySpec, PrivateKey, SignatureScheme, SoftwareSigner,
+};
 use aegis_core::tpm::{EccCurve, HashAlg};
 use criterion::{criterion_group, criterion_main, Criterion};
 
@@ -61,6 +67,20 @@ fn bench(c: &mut Criterion) {
     for (label, id) in VECTORS {
         let ops = SignatureOps::from_vector(id);
         g.bench_function(label, |b| b.iter(|| ops.run(p, &verifier)));
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("ak-key");
+    g.measurement_time(Duration::from_secs(4));
+    for (label, id) in VECTORS {
+        let ops = SignatureOps::from_vector(id);
+        g.bench_function(format!("{label}/fresh"), |b| {
+            b.iter(|| ops.verify_quote_with(p, &KeyCache::default()))
+        });
+        let prepared = KeyCache::default();
+        g.bench_function(format!("{label}/prepared"), |b| {
+            b.iter(|| ops.verify_quote_with(p, &prepared))
+        });
     }
     g.finish();
 }

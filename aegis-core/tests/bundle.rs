@@ -46,15 +46,28 @@ fn read(rel: &Value) -> Vec<u8> {
     std::fs::read(testdata().join(rel.as_str().unwrap())).unwrap()
 }
 
-/// Appraises one vector as the manifest says.
-fn appraise_vector(p: &dyn CryptoProvider, v: &Value) -> Result<AttestationResult, Error> {
-    let bundle = EvidenceBundle::from_json(&read(&v["bundle"]))?;
-    let enrolment = match &v["enrolment"] {
+/// The vector's enrolment restored from its record, when it has one.
+fn enrolment_of(v: &Value) -> Option<AkBinding> {
+    match &v["enrolment"] {
         Value::Null => None,
         path => Some(AkBinding::from_enrolment_record(
             &EnrolmentRecord::from_json(&read(path)).unwrap(),
         )),
-    };
+    }
+}
+
+/// Appraises one vector as the manifest says.
+fn appraise_vector(p: &dyn CryptoProvider, v: &Value) -> Result<AttestationResult, Error> {
+    appraise_with(p, v, enrolment_of(v).as_ref())
+}
+
+/// Appraises one vector's bundle with `enrolment` (a verifier's binding kept between calls).
+fn appraise_with(
+    p: &dyn CryptoProvider,
+    v: &Value,
+    enrolment: Option<&AkBinding>,
+) -> Result<AttestationResult, Error> {
+    let bundle = EvidenceBundle::from_json(&read(&v["bundle"]))?;
     let mut roots = EkTrustStore::new();
     for root in v["ek_roots"].as_array().unwrap() {
         roots.add_root(&read(root)).unwrap();
@@ -70,7 +83,7 @@ fn appraise_vector(p: &dyn CryptoProvider, v: &Value) -> Result<AttestationResul
         &bundle,
         &TrustAnchors {
             ek_roots: Some(&roots),
-            enrolment: enrolment.as_ref(),
+            enrolment,
         },
         &policy,
         &ResultContext {
@@ -130,6 +143,51 @@ fn every_bundle_vector_appraises_as_expected_with_every_provider() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A binding kept between appraisals keeps its AK prepared (`AkBinding::attestation_key`):
+/// appraising with it again gives the manifest's result again, and a bundle signed by another
+/// AK is still appraised with that AK's own key (its signatures verify, its binding fails) without
+/// disturbing the next appraisal of the bound agent.
+#[test]
+fn a_kept_enrolment_appraises_again_as_the_first_time() {
+    let vectors = bundle_vectors();
+    let by_id = |id: &str| vectors.iter().find(|v| v["id"] == id).unwrap();
+    for p in all_providers() {
+        for v in vectors.iter().filter(|v| !v["enrolment"].is_null()) {
+            let kept = enrolment_of(v).unwrap();
+            for round in 0..2 {
+                let got = match appraise_with(p, v, Some(&kept)) {
+                    Ok(r) => observed(&r),
+                    Err(e) => json!({"verdict": "invalid", "error": e.name(), "code": e.code()}),
+                };
+                assert_eq!(got, v["expect"], "{} round {round} [{}]", v["id"], p.name());
+            }
+        }
+        let (ecc, rsa) = (by_id("bundle/ecc-geneva"), by_id("bundle/rsa-ak-geneva"));
+        let kept = enrolment_of(ecc).unwrap();
+        assert_eq!(
+            observed(&appraise_with(p, ecc, Some(&kept)).unwrap()),
+            ecc["expect"]
+        );
+        // The RSA bundle's signatures verify with its own AK (the signature is checked first:
+        // with the kept ECC key they would fail as SignatureSchemeMismatch); what fails is the
+        // binding and the pin of the signer under the enrolled EK (item 14), SignerMismatch.
+        let other = appraise_with(p, rsa, Some(&kept)).unwrap();
+        for (_, check, e) in other.failures() {
+            match check {
+                "ak-binding" => assert_eq!(e.name(), "AkBindingMismatch"),
+                "ek-certificate" => assert_eq!(e.name(), "EkPublicKeyMismatch"),
+                "quote" | "app-key-certification" => assert_eq!(e.name(), "SignerMismatch"),
+                _ => panic!("unexpected failure {check}: {e}"),
+            }
+        }
+        assert_eq!(other.failures().count(), 5);
+        assert_eq!(
+            observed(&appraise_with(p, ecc, Some(&kept)).unwrap()),
+            ecc["expect"]
+        );
+    }
 }
 
 /// The status rule (FORMATS.md, EAR): each submod's status is the worst tier of its vector and

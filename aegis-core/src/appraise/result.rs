@@ -22,6 +22,8 @@
 //! The `location` submod's geoAR claims come from the jurisdiction of the last replayed reading
 //! (FORMATS.md, Jurisdictions), only when it resolves to one country.
 
+use std::borrow::Cow;
+
 use serde_json::{json, Map, Value};
 
 use super::{appraise, AppraisalPolicy, Check, Evidence, EvidenceBundle, Nonces, Outcome};
@@ -280,7 +282,14 @@ pub fn appraise_bundle(
     if !bool::from(bundle.nonce.ct_eq(context.nonce)) {
         return Err(Error::EvidenceNonceMismatch);
     }
-    let ak = AttestationKey::from_tpm_public(&bundle.ak_public, &policy.ak)?;
+    // The enrolment keeps the bound AK checked and prepared between appraisals.
+    let ak = match anchors.enrolment {
+        Some(binding) => binding.attestation_key(&bundle.ak_public, &policy.ak)?,
+        None => Cow::Owned(AttestationKey::from_tpm_public(
+            &bundle.ak_public,
+            &policy.ak,
+        )?),
+    };
 
     let mut appraisal_policy = policy.appraisal.clone();
     if let Some(refs) = policy.geofence.as_ref() {

@@ -8,9 +8,12 @@
 //! gives an [`AkBinding`]: a typed proof that the AK of that Name lives in the TPM of that EK,
 //! which an appraisal later checks against the AK that signed the certify and the quote.
 
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
 use zeroize::Zeroizing;
 
-use super::AttestationKey;
+use super::{AttestationKey, KeyPolicy};
 use crate::credential::{check_activated, make_credential, MadeCredential};
 use crate::crypto::CryptoProvider;
 use crate::ek::VerifiedEk;
@@ -91,6 +94,7 @@ impl ActivationChallenge {
         Ok(AkBinding {
             ak_name: self.ak_name,
             ek: self.ek,
+            prepared: PreparedAk::default(),
         })
     }
 }
@@ -101,6 +105,30 @@ impl ActivationChallenge {
 pub struct AkBinding {
     ak_name: Name,
     ek: EkEndorsement,
+    prepared: PreparedAk,
+}
+
+/// The bound AK as an appraisal last checked it: its TPM2B_PUBLIC bytes and the
+/// [`AttestationKey`], whose [`crate::crypto::KeyCache`] keeps the provider's parsed key
+/// (turning RSA key bytes into a provider key costs about a third of a verification). Set
+/// once, by the first appraisal whose AK is the bound one; a copy of the binding starts empty.
+#[derive(Default)]
+struct PreparedAk(OnceLock<(Vec<u8>, AttestationKey)>);
+
+impl Clone for PreparedAk {
+    fn clone(&self) -> Self {
+        PreparedAk::default()
+    }
+}
+
+impl core::fmt::Debug for PreparedAk {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "PreparedAk(set)"
+        } else {
+            "PreparedAk(empty)"
+        })
+    }
 }
 
 impl AkBinding {
@@ -125,6 +153,42 @@ impl AkBinding {
     /// Whether the EK certificate was verified against a manufacturer CA.
     pub fn ek_certified(&self) -> bool {
         matches!(self.ek, EkEndorsement::Certified(_))
+    }
+
+    /// The attestation key whose TPM2B_PUBLIC is `tpm2b`, checked against `policy` every time
+    /// ([`AttestationKey::from_tpm_public`]). When the key is the bound AK, the binding keeps it,
+    /// and a later call with the same bytes returns that kept key, with the provider's parsed
+    /// form a verification made: what a verifier appraising the same agent again does not pay
+    /// twice. Any other key (not the bound AK, or other bytes) comes back new and is not kept.
+    pub fn attestation_key(
+        &self,
+        tpm2b: &[u8],
+        policy: &KeyPolicy,
+    ) -> Result<Cow<'_, AttestationKey>> {
+        let ak = AttestationKey::from_tpm_public(tpm2b, policy)?;
+        if let Some(kept) = self.kept_ak(tpm2b) {
+            return Ok(Cow::Borrowed(kept));
+        }
+        if self.prepared.0.get().is_some() || self.check_ak(&ak).is_err() {
+            return Ok(Cow::Owned(ak));
+        }
+        // Another thread may keep its copy first: the same bytes give the same key either way.
+        match self.prepared.0.set((tpm2b.to_vec(), ak)) {
+            Err((_, ak)) => Ok(self.kept_ak(tpm2b).map_or(Cow::Owned(ak), Cow::Borrowed)),
+            Ok(()) => match self.kept_ak(tpm2b) {
+                Some(kept) => Ok(Cow::Borrowed(kept)),
+                None => AttestationKey::from_tpm_public(tpm2b, policy).map(Cow::Owned),
+            },
+        }
+    }
+
+    /// The kept AK, when it was made from exactly `tpm2b`.
+    fn kept_ak(&self, tpm2b: &[u8]) -> Option<&AttestationKey> {
+        self.prepared
+            .0
+            .get()
+            .filter(|(bytes, _)| bytes.as_slice() == tpm2b)
+            .map(|(_, kept)| kept)
     }
 
     /// `Ok` when `ak` is the bound AK (same Name); `AkBindingMismatch` otherwise, and for a bare
@@ -227,6 +291,7 @@ impl AkBinding {
         AkBinding {
             ak_name: record.ak_name.clone(),
             ek: EkEndorsement::Uncertified(record.ek_public.clone()),
+            prepared: PreparedAk::default(),
         }
     }
 
@@ -245,6 +310,7 @@ impl AkBinding {
         Ok(AkBinding {
             ak_name: record.ak_name.clone(),
             ek: EkEndorsement::Certified(ek),
+            prepared: PreparedAk::default(),
         })
     }
 }
@@ -351,6 +417,53 @@ mod tests {
             assert_eq!(binding.check_ak(&ak), Ok(()));
             assert_eq!(binding.check_ak(&other), Err(Error::AkBindingMismatch));
         }
+    }
+
+    #[test]
+    fn the_binding_keeps_the_bound_ak_and_only_it() {
+        let p = crate::crypto::default_provider();
+        let (ak, other) = (ak(), ak());
+        let (challenge, _) =
+            ActivationChallenge::new(p, EkEndorsement::Uncertified(ek()), &ak).unwrap();
+        let secret = challenge.secret.to_vec();
+        let binding = challenge.complete(&secret).unwrap();
+        let bytes = ak.public().unwrap().to_tpm2b();
+        let other_bytes = other.public().unwrap().to_tpm2b();
+        let policy = KeyPolicy::default();
+        // Another AK first: checked and returned, not kept.
+        let o = binding.attestation_key(&other_bytes, &policy).unwrap();
+        assert!(matches!(o, Cow::Owned(_)));
+        assert_eq!(o.public_key(), other.public_key());
+        assert!(format!("{binding:?}").contains("PreparedAk(empty)"));
+        // The bound AK: kept from its first appraisal on, the same key every time.
+        let first = binding.attestation_key(&bytes, &policy).unwrap();
+        let again = binding.attestation_key(&bytes, &policy).unwrap();
+        assert!(matches!(
+            (&first, &again),
+            (Cow::Borrowed(_), Cow::Borrowed(_))
+        ));
+        assert!(std::ptr::eq(&*first, &*again));
+        assert_eq!(again.public_key(), ak.public_key());
+        // Another AK afterwards: its own key, never the kept one.
+        let o = binding.attestation_key(&other_bytes, &policy).unwrap();
+        assert!(matches!(o, Cow::Owned(_)));
+        assert_eq!(o.public_key(), other.public_key());
+        // The policy is applied every time, to the kept AK too.
+        let rsa_only = KeyPolicy {
+            curves: vec![],
+            ..KeyPolicy::default()
+        };
+        assert_eq!(
+            binding
+                .attestation_key(&bytes, &rsa_only)
+                .unwrap_err()
+                .name(),
+            "KeyNotAllowed"
+        );
+        // A copy of the binding starts empty; the kept key never leaves the binding it was
+        // checked for.
+        assert!(format!("{:?}", binding.clone()).contains("PreparedAk(empty)"));
+        assert!(format!("{binding:?}").contains("PreparedAk(set)"));
     }
 
     #[test]
