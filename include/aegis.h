@@ -3739,8 +3739,8 @@ void aegis_resolution_free(aegis_resolution *resolution);
  * Reads a geofence policy from its JSON form (`len` bytes at `json`; docs/geofence-policy.md).
  * On success `*out` receives a new policy the caller frees with `aegis_geofence_policy_free`.
  * An invalid policy is `AEGIS_GEOFENCE_POLICY_INVALID`; its `aegis_error` message names the
- * JSON path at fault and what is wrong there ("geofence policy invalid at
- * $.areas[0].geometry.coordinates[0][3]: ..."). Nothing is written to `*out` on failure. The
+ * JSON path at fault and what is wrong there (`geofence policy invalid at
+ * $.areas[0].geometry.coordinates[0][3]: ...`). Nothing is written to `*out` on failure. The
  * input is only read during the call.
  *
  * # Safety

@@ -11,14 +11,14 @@
 //!   `AEGIS_INVALID_ARGUMENT` or `AEGIS_PANIC`, which the status alone describes (the header's
 //!   top comment, from aegis-ffi/cbindgen.toml, lists the kinds). There is no thread-local
 //!   "last error";
-//! - every body runs inside [`boundary::guard`] (catch_unwind): a panic becomes `AEGIS_PANIC`;
+//! - every body runs inside `boundary::guard` (catch_unwind): a panic becomes `AEGIS_PANIC`;
 //! - every pointer is checked for NULL; a `(ptr, len)` pair accepts NULL when len is 0;
 //! - every `_free` accepts NULL; each function says who frees what and how long a borrowed view
 //!   lives. Objects are immutable once built, except policies and EK trust stores (not
 //!   thread-safe while being set); an immutable object may be shared between threads.
 //!
 //! This is the only crate of the workspace with `unsafe`: raw-pointer access is confined to the
-//! helpers in [`boundary`], each use with a SAFETY comment.
+//! helpers in `boundary`, each use with a SAFETY comment.
 #![allow(unsafe_code)] // The C ABI needs #[no_mangle] and raw pointers; see the module docs.
 #![allow(non_camel_case_types)] // C type names (aegis_status, aegis_ak, ...).
 #![deny(unsafe_op_in_unsafe_fn)]

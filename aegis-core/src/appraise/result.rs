@@ -1,5 +1,5 @@
 //! From an evidence bundle to an attestation result (issue 11, item 3; FORMATS.md, EAR): the
-//! checks of [`appraise`](super::appraise) plus the EK certificate, the PCR reference values,
+//! checks of [`appraise`] plus the EK certificate, the PCR reference values,
 //! the jurisdiction and the geofence, mapped onto three EAR submods, each with an AR4SI
 //! trustworthiness vector (draft-ietf-rats-ar4si, 2.3). Every failed check is recorded with its
 //! error code in the submod's verifier claims; nothing stops at the first failure.

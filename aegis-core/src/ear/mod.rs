@@ -268,15 +268,15 @@ impl TrustVector {
 /// `ear_verifier_id` (draft-ietf-rats-ar4si, 3.2; CBOR key 1004: {0: developer, 1: build}).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct VerifierId {
-    /// Who built the verifier (e.g. "https://github.com/aegis-attest").
+    /// Who built the verifier (e.g. `https://github.com/aegis-attest`).
     pub developer: String,
     /// Which build of it (e.g. "aegis 0.1.0").
     pub build: String,
 }
 
 impl VerifierId {
-    /// Aegis as the verifier: developer "https://github.com/aegis-attest", build
-    /// "aegis <version>" (draft-ietf-rats-ear-04, 3.2.1: `ear.verifier-id`).
+    /// Aegis as the verifier: developer `https://github.com/aegis-attest`, build
+    /// `aegis <version>` (draft-ietf-rats-ear-04, 3.2.1: `ear.verifier-id`).
     pub fn aegis() -> Self {
         VerifierId {
             developer: "https://github.com/aegis-attest".to_owned(),

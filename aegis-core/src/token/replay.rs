@@ -32,8 +32,8 @@ const SHARDS: usize = 16;
 const MIN_PER_SHARD: usize = 64;
 
 /// A bounded in-memory replay cache for one process: at most `capacity` unexpired identifiers,
-/// in up to [`SHARDS`] shards (one per [`MIN_PER_SHARD`] identifiers of capacity) each behind its
-/// own lock and holding its share of `capacity`. An entry leaves when it expires; a shard that is
+/// in up to `SHARDS` (16) shards, one per `MIN_PER_SHARD` (64) identifiers of capacity, each
+/// behind its own lock and holding its share of `capacity`. An entry leaves when it expires; a shard that is
 /// full of unexpired entries refuses a new one with `ReplayCacheFull` (failing closed: forgetting
 /// a `jti` early would let its token be replayed).
 #[derive(Debug)]

@@ -3,7 +3,7 @@
 //! definition"; FORMATS.md, EAR).
 //!
 //! Source: Wikipedia, "List of enclaves and exclaves"
-//! (https://en.wikipedia.org/wiki/List_of_enclaves_and_exclaves, section "Exclaves"), the
+//! (<https://en.wikipedia.org/wiki/List_of_enclaves_and_exclaves>, section "Exclaves"), the
 //! commonly cited land exclaves of each country. Where the data has the exclave as a subdivision
 //! (RU-KGD, AZ-NX, OM-MU, ES-CE, ES-ML) that is its area; otherwise a box drawn around it on the
 //! data holds it and none of its country's main territory: the test
