@@ -5,7 +5,7 @@
 //!   quote, PCR reference values, location log replay, jurisdiction, geofence) plus the EAR
 //!   signed as an ES256 JWT, with the agent's enrolment kept in memory as a verifier keeps it
 //!   (`AkBinding::from_enrolment_record_certified`: the EK chain verified once; the AK checked
-//!   in every appraisal, its provider key prepared once: `AkBinding::attestation_key`);
+//!   in every appraisal, its provider key prepared once by the kept binding);
 //! - `appraisal-ek-chain-each-time/<ak>`: the same with the EK certificate chain verified again
 //!   in every appraisal (enrolment restored from its record only);
 //! - `signatures/<ak>`: only its signature operations, straight on the provider: the certify's

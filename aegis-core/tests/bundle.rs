@@ -145,7 +145,7 @@ fn every_bundle_vector_appraises_as_expected_with_every_provider() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// A binding kept between appraisals keeps its AK prepared (`AkBinding::attestation_key`):
+/// A binding kept between appraisals keeps its AK prepared (made once, by the first appraisal):
 /// appraising with it again gives the manifest's result again, and a bundle signed by another
 /// AK is still appraised with that AK's own key (its signatures verify, its binding fails) without
 /// disturbing the next appraisal of the bound agent.

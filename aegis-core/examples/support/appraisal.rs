@@ -131,7 +131,7 @@ impl Appraisal {
 
 /// The signature operations of one appraisal of a bundle vector, straight on the provider: the
 /// certify's and the quote's signature verifications with the AK's prepared provider key (kept
-/// across runs, as an appraisal with a kept enrolment keeps it: `AkBinding::attestation_key`)
+/// across runs, as an appraisal with a kept enrolment keeps it)
 /// and an ES256 signature (the EAR's).
 pub struct SignatureOps {
     ak: PublicKey,

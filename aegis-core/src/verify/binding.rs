@@ -162,7 +162,7 @@ impl AkBinding {
     /// twice. Any other key (not the bound AK, or other bytes) comes back new and is not kept.
     /// A kept AK costs about 3.8 KB (RSA-2048) or 2.3 KB (P-256) of memory per binding
     /// (docs/evidence-bundle.md, "Enrolment record").
-    pub fn attestation_key(
+    pub(crate) fn attestation_key(
         &self,
         tpm2b: &[u8],
         policy: &KeyPolicy,
