@@ -26,31 +26,17 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use aegis_core::crypto::{
-    default_provider, KeyCache, KeySpec, PrivateKey, SignatureScheme, SoftwareSigner,
-};
-use aegis_core::tpm::{EccCurve, HashAlg};
+use aegis_core::crypto::{default_provider, KeyCache};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 #[path = "../examples/support/appraisal.rs"]
 mod appraisal;
 
-use appraisal::{Appraisal, SignatureOps};
-
-const VECTORS: [(&str, &str); 2] = [
-    ("ecdsa-p256-ak", "bundle/ecc-geneva"),
-    ("rsa2048-ak", "bundle/rsa-ak-geneva"),
-];
+use appraisal::{ear_signer, Appraisal, SignatureOps, VECTORS};
 
 fn bench(c: &mut Criterion) {
     let p = default_provider();
-    let verifier = PrivateKey::generate(p, KeySpec::Ecc(EccCurve::NistP256)).unwrap();
-    let signer = SoftwareSigner::new(
-        p,
-        verifier.clone_key(),
-        SignatureScheme::Ecdsa(HashAlg::Sha256),
-    )
-    .unwrap();
+    let (verifier, signer) = ear_signer(p);
     for (group, ek_verified_once) in [("appraisal", true), ("appraisal-ek-chain-each-time", false)]
     {
         let mut g = c.benchmark_group(group);

@@ -24,17 +24,14 @@
 
 use std::hint::black_box;
 
-use aegis_core::crypto::{
-    default_provider, CryptoProvider, KeySpec, PrivateKey, SignatureScheme, SoftwareSigner,
-};
-use aegis_core::tpm::{EccCurve, HashAlg};
+use aegis_core::crypto::{default_provider, CryptoProvider, SoftwareSigner};
 
 // Counts the appraisal only: the module's SignatureOps serve the bench and appraise_ratio.
 #[allow(dead_code)]
 #[path = "support/appraisal.rs"]
 mod appraisal;
 
-use appraisal::Appraisal;
+use appraisal::{ear_signer, Appraisal};
 
 /// One counted appraisal.
 #[inline(never)]
@@ -49,8 +46,7 @@ fn main() {
     let each_time = args.get(3).is_some_and(|a| a == "ek-each-time");
     let p = default_provider();
     let a = Appraisal::from_vector(p, id, !each_time);
-    let verifier = PrivateKey::generate(p, KeySpec::Ecc(EccCurve::NistP256)).unwrap();
-    let signer = SoftwareSigner::new(p, verifier, SignatureScheme::Ecdsa(HashAlg::Sha256)).unwrap();
+    let (_, signer) = ear_signer(p);
     black_box(a.run(p, &signer));
     let mut last = String::new();
     for _ in 0..n {

@@ -17,13 +17,12 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use aegis_core::crypto::{default_provider, KeySpec, PrivateKey, SignatureScheme, SoftwareSigner};
-use aegis_core::tpm::{EccCurve, HashAlg};
+use aegis_core::crypto::default_provider;
 
 #[path = "support/appraisal.rs"]
 mod appraisal;
 
-use appraisal::{Appraisal, SignatureOps};
+use appraisal::{ear_signer, Appraisal, SignatureOps, VECTORS};
 
 /// Operations per timed round.
 const PER_ROUND: u32 = 200;
@@ -36,18 +35,9 @@ fn median(mut v: Vec<f64>) -> f64 {
 fn main() {
     let rounds: usize = std::env::args().nth(1).map_or(30, |a| a.parse().unwrap());
     let p = default_provider();
-    let verifier = PrivateKey::generate(p, KeySpec::Ecc(EccCurve::NistP256)).unwrap();
-    let signer = SoftwareSigner::new(
-        p,
-        verifier.clone_key(),
-        SignatureScheme::Ecdsa(HashAlg::Sha256),
-    )
-    .unwrap();
+    let (verifier, signer) = ear_signer(p);
     println!("interleaved, {rounds} rounds of {PER_ROUND}: median per operation");
-    for (label, id) in [
-        ("ecdsa-p256-ak", "bundle/ecc-geneva"),
-        ("rsa2048-ak", "bundle/rsa-ak-geneva"),
-    ] {
+    for (label, id) in VECTORS {
         let a = Appraisal::from_vector(p, id, true);
         let ops = SignatureOps::from_vector(id);
         black_box(a.run(p, &signer));

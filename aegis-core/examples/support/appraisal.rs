@@ -8,17 +8,35 @@ use std::path::PathBuf;
 use aegis_core::appraise::result::{appraise_bundle, ResultContext, ResultPolicy, TrustAnchors};
 use aegis_core::appraise::EvidenceBundle;
 use aegis_core::crypto::{
-    CryptoProvider, EccPublicKey, KeyCache, PrivateKey, PublicKeyRef, RsaPublicKey, SignatureRef,
-    SignatureScheme, SignatureValue, SoftwareSigner,
+    CryptoProvider, EccPublicKey, KeyCache, KeySpec, PrivateKey, PublicKeyRef, RsaPublicKey,
+    SignatureRef, SignatureScheme, SignatureValue, SoftwareSigner,
 };
 use aegis_core::ear::{Dialect, Status, VerifierId};
 use aegis_core::ek::{verify_ek_certificate, EkTrustStore};
 use aegis_core::geo::fence::GeofencePolicy;
 use aegis_core::keys::PublicKey;
 use aegis_core::time::UnixTime;
-use aegis_core::tpm::{HashAlg, Public};
+use aegis_core::tpm::{EccCurve, HashAlg, Public};
 use aegis_core::verify::{AkBinding, EnrolmentRecord};
 use serde_json::Value;
+
+/// The bundle vectors measured, by AK: (label, manifest id).
+pub const VECTORS: [(&str, &str); 2] = [
+    ("ecdsa-p256-ak", "bundle/ecc-geneva"),
+    ("rsa2048-ak", "bundle/rsa-ak-geneva"),
+];
+
+/// A fresh P-256 verifier key and the ES256 signer of the EARs made with it.
+pub fn ear_signer(p: &dyn CryptoProvider) -> (PrivateKey, SoftwareSigner<'_>) {
+    let verifier = PrivateKey::generate(p, KeySpec::Ecc(EccCurve::NistP256)).unwrap();
+    let signer = SoftwareSigner::new(
+        p,
+        verifier.clone_key(),
+        SignatureScheme::Ecdsa(HashAlg::Sha256),
+    )
+    .unwrap();
+    (verifier, signer)
+}
 
 fn testdata() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata")
