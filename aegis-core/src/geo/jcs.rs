@@ -294,6 +294,24 @@ mod tests {
     }
 
     #[test]
+    fn the_object_writer_refuses_what_has_no_canonical_form() {
+        let mut w = ObjectWriter::new(16);
+        assert_eq!(
+            w.integer("a", MAX_SAFE_INTEGER + 1).unwrap_err().name(),
+            "InvalidValue"
+        );
+        assert_eq!(w.number("b", f64::NAN).unwrap_err().name(), "InvalidValue");
+        // A refused member writes nothing: the object stays well formed.
+        w.integer("c", MAX_SAFE_INTEGER).unwrap();
+        w.number("d", -0.5).unwrap();
+        w.string("e", "\u{1}");
+        assert_eq!(
+            w.finish(),
+            r#"{"c":9007199254740992,"d":-0.5,"e":"\u0001"}"#
+        );
+    }
+
+    #[test]
     fn numbers_round_trip() {
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
         for _ in 0..20_000 {
