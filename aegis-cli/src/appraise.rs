@@ -147,18 +147,18 @@ pub fn run(
         network_verified: args.network_verified,
     };
     let result = appraise_bundle(provider, &bundle, &anchors, &policy, &context)?;
-    let ear = result.to_ear(VerifierId::aegis(), now, now.saturating_add(args.validity));
+    let exp = now.saturating_add(args.validity);
     let dialect = match args.dialect {
         DialectArg::Ietf => Dialect::Ietf04,
         DialectArg::Veraison => Dialect::Veraison,
     };
     let (token_text, token_bytes) = match args.format {
         Format::Jwt => {
-            let jwt = ear.sign_jwt(&signer, dialect)?;
+            let jwt = result.sign_jwt(&signer, dialect, VerifierId::aegis(), now, exp)?;
             (jwt.clone(), jwt.into_bytes())
         }
         Format::Cwt => {
-            let cwt = ear.sign_cwt(&signer, dialect)?;
+            let cwt = result.sign_cwt(&signer, dialect, VerifierId::aegis(), now, exp)?;
             (base64::engine::general_purpose::STANDARD.encode(&cwt), cwt)
         }
     };

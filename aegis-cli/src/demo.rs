@@ -694,9 +694,14 @@ pub fn run(opts: &DemoOptions) -> Result<DemoReport, DemoError> {
         SignatureScheme::Ecdsa(HashAlg::Sha256),
     )
     .map_err(at("verifier signer"))?;
-    let ear = result.to_ear(VerifierId::aegis(), now, now.saturating_add(300));
-    let jwt = ear
-        .sign_jwt(&verifier_signer, Dialect::Ietf04)
+    let jwt = result
+        .sign_jwt(
+            &verifier_signer,
+            Dialect::Ietf04,
+            VerifierId::aegis(),
+            now,
+            now.saturating_add(300),
+        )
         .map_err(at("sign EAR"))?;
     rec.record(
         "EAR signed",

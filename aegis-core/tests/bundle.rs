@@ -24,6 +24,7 @@ use aegis_core::time::UnixTime;
 use aegis_core::tpm::{EccCurve, HashAlg};
 use aegis_core::verify::{AkBinding, EnrolmentRecord};
 use aegis_core::Error;
+use base64::Engine as _;
 use serde_json::{json, Value};
 
 fn testdata() -> PathBuf {
@@ -229,6 +230,33 @@ fn every_result_signs_as_an_ear_that_verifies_back() {
             let cwt = claims.sign_cwt(&signer, Dialect::Ietf04).unwrap();
             let back = ear::verify_cwt(p, &cwt, &options).unwrap();
             assert_eq!(back.ear(), &claims, "{}", v["id"]);
+
+            // Signing the result writes its typed verifier claims in place: the same claims,
+            // byte for byte, as the EAR's JSON in each dialect.
+            for dialect in [Dialect::Ietf04, Dialect::Veraison] {
+                let direct = result
+                    .sign_jwt(
+                        &signer,
+                        dialect,
+                        claims.verifier_id.clone(),
+                        now,
+                        now.saturating_add(60),
+                    )
+                    .unwrap();
+                let payload = direct.split('.').nth(1).unwrap();
+                let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(payload)
+                    .unwrap();
+                let expected = serde_json::to_vec(&claims.to_json(dialect).unwrap()).unwrap();
+                assert_eq!(
+                    String::from_utf8(payload).unwrap(),
+                    String::from_utf8(expected).unwrap(),
+                    "{} {dialect:?}",
+                    v["id"]
+                );
+                let back = ear::verify_jwt(p, direct.as_bytes(), &options).unwrap();
+                assert_eq!(back.ear(), &claims, "{}", v["id"]);
+            }
         }
     }
 }
@@ -244,15 +272,18 @@ fn the_result_names_the_app_key() {
     let p = all_providers()[0];
     let result = appraise_vector(p, &v).unwrap();
     let bundle = EvidenceBundle::from_json(&read(&v["bundle"])).unwrap();
-    let key = aegis_core::keys::PublicKey::from_tpm_public(
-        &aegis_core::tpm::Public::parse_tpm2b(&bundle.app_key_public).unwrap(),
-    );
-    let named = &result.submod("workload-key").unwrap().verifier_claims["app_key"];
-    assert_eq!(named["jkt"], key.jwk_thumbprint_b64().unwrap());
-    assert_eq!(
-        named["spki_sha256"],
-        hex::encode(key.spki_sha256().unwrap())
-    );
+    let public = aegis_core::tpm::Public::parse_tpm2b(&bundle.app_key_public).unwrap();
+    let key = aegis_core::keys::PublicKey::from_tpm_public(&public);
+    let named = result
+        .submod("workload-key")
+        .unwrap()
+        .verifier_claims
+        .app_key
+        .as_ref()
+        .unwrap();
+    assert_eq!(named.jkt, key.jwk_thumbprint_b64().unwrap());
+    assert_eq!(named.spki_sha256, hex::encode(key.spki_sha256().unwrap()));
+    assert_eq!(named.name, hex::encode(public.name().as_bytes()));
 }
 
 /// An enrolment kept in memory with its EK certificate verified once gives the same result as

@@ -9,7 +9,7 @@ use aegis_core::appraise::result::{
 };
 use aegis_core::appraise::EvidenceBundle;
 use aegis_core::crypto::{default_provider, SoftwareSigner};
-use aegis_core::ear::{Dialect, Ear, VerifierId};
+use aegis_core::ear::{Dialect, VerifierId};
 use aegis_core::geo::LocationEvent;
 use aegis_core::svid::claims::AttestedClaims;
 use aegis_core::time::UnixTime;
@@ -500,8 +500,19 @@ pub unsafe extern "C" fn aegis_attestation_result_sign_jwt(
         // SAFETY: the caller upholds this function's contract for out.
         let out = unsafe { boundary::out(out, "out") }?;
         // SAFETY: the caller upholds this function's contract for result and key.
-        let (ear, signer, dialect) = unsafe { result_ear(result, key, iat, exp, dialect) }?;
-        out.write_box(aegis_string::new(&ear.sign_jwt(&signer, dialect)?));
+        let (result, ear) = unsafe {
+            (
+                boundary::borrow(result, "result")?,
+                ear_signing(key, iat, exp, dialect)?,
+            )
+        };
+        out.write_box(aegis_string::new(&result.inner.sign_jwt(
+            &ear.signer,
+            ear.dialect,
+            VerifierId::aegis(),
+            ear.iat,
+            ear.exp,
+        )?));
         Ok(())
     })
 }
@@ -530,26 +541,42 @@ pub unsafe extern "C" fn aegis_attestation_result_sign_cwt(
         // SAFETY: the caller upholds this function's contract for out.
         let out = unsafe { boundary::out(out, "out") }?;
         // SAFETY: the caller upholds this function's contract for result and key.
-        let (ear, signer, dialect) = unsafe { result_ear(result, key, iat, exp, dialect) }?;
-        out.write_box(aegis_bytes::new(ear.sign_cwt(&signer, dialect)?));
+        let (result, ear) = unsafe {
+            (
+                boundary::borrow(result, "result")?,
+                ear_signing(key, iat, exp, dialect)?,
+            )
+        };
+        out.write_box(aegis_bytes::new(result.inner.sign_cwt(
+            &ear.signer,
+            ear.dialect,
+            VerifierId::aegis(),
+            ear.iat,
+            ear.exp,
+        )?));
         Ok(())
     })
 }
 
-/// The EAR of `result` (issued by Aegis at `iat`, valid until `exp`), an EAR signer for `key`
-/// and the dialect: what both `aegis_attestation_result_sign_*` functions sign.
+/// How both `aegis_attestation_result_sign_*` functions sign a result's EAR: issued by Aegis
+/// at `iat`, valid until `exp`, in `dialect`, with an EAR signer for `key`.
+struct EarSigning {
+    signer: SoftwareSigner<'static>,
+    dialect: Dialect,
+    iat: UnixTime,
+    exp: UnixTime,
+}
+
+/// [`EarSigning`] from the C arguments.
 ///
 /// # Safety
-/// `result` and `key` are NULL or live objects of their types.
-unsafe fn result_ear(
-    result: *const aegis_attestation_result,
+/// `key` is NULL or a live `aegis_private_key`.
+unsafe fn ear_signing(
     key: *const aegis_private_key,
     iat: u64,
     exp: u64,
     dialect: aegis_ear_dialect,
-) -> FfiResult<(Ear, SoftwareSigner<'static>, Dialect)> {
-    // SAFETY: this function's contract for result.
-    let result = unsafe { boundary::borrow(result, "result") }?;
+) -> FfiResult<EarSigning> {
     // SAFETY: this function's contract for key.
     let key = unsafe { boundary::borrow(key, "key") }?;
     let dialect = crate::ear::dialect(dialect)?;
@@ -559,12 +586,12 @@ unsafe fn result_ear(
         }
         .into());
     }
-    let ear = result.inner.to_ear(
-        VerifierId::aegis(),
-        UnixTime::from_secs(iat),
-        UnixTime::from_secs(exp),
-    );
-    Ok((ear, ear_signer(key)?, dialect))
+    Ok(EarSigning {
+        signer: ear_signer(key)?,
+        dialect,
+        iat: UnixTime::from_secs(iat),
+        exp: UnixTime::from_secs(exp),
+    })
 }
 
 /// The AttestedClaims document (the `grc.*` JSON a CredentialComposer puts into an agent's

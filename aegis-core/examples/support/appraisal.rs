@@ -138,12 +138,15 @@ impl Appraisal {
         )
         .unwrap();
         assert_eq!(result.status(), Status::Affirming);
-        let ear = result.into_ear(
-            self.verifier_id.clone(),
-            self.now,
-            self.now.saturating_add(300),
-        );
-        ear.sign_jwt(signer, Dialect::Ietf04).unwrap()
+        result
+            .sign_jwt(
+                signer,
+                Dialect::Ietf04,
+                self.verifier_id.clone(),
+                self.now,
+                self.now.saturating_add(300),
+            )
+            .unwrap()
     }
 }
 

@@ -24,14 +24,18 @@
 
 use std::borrow::Cow;
 
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{json, Value};
 
 use super::{appraise, AppraisalPolicy, Check, Evidence, EvidenceBundle, Nonces, Outcome};
 use crate::crypto::CryptoProvider;
+use crate::crypto::Signer;
+use crate::ear::json::{self as ear_json, LentClaims};
+use crate::ear::token as ear_token;
 use crate::ear::{claim, Dialect, Ear, GeoClaims, Status, Submod, TrustVector, VerifierId};
 use crate::ek::{verify_ek_certificate, EkTrustStore};
 use crate::error::{Error, Result};
-use crate::geo::fence::{GeofenceContext, GeofencePolicy};
+use crate::geo::fence::{GeofenceContext, GeofenceDecision, GeofencePolicy};
 use crate::geo::jurisdiction::{self, Resolution};
 use crate::geo::LocationEvent;
 use crate::keys::PublicKey;
@@ -117,8 +121,96 @@ pub struct SubmodResult {
     pub geo: GeoClaims,
     /// What the attester claimed that the checks verified (the reading, for location).
     pub attester_claims: Option<Value>,
-    /// What the verifier adds (App Key names, jurisdiction, geofence decision).
-    pub verifier_claims: Map<String, Value>,
+    /// What the verifier adds (EK certificate, App Key names, jurisdiction, geofence decision).
+    pub verifier_claims: VerifierClaims,
+}
+
+/// What the verifier adds to a submod, typed. In the EAR (`ear_verifier_claims`) it is one JSON
+/// object of the members set, in this order, then `checks` (every [`CheckRecord`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VerifierClaims {
+    /// `ek_certificate` (platform): the verified EK certificate.
+    pub ek_certificate: Option<EkCertificateClaims>,
+    /// `app_key` (workload-key): the certified App Key's names.
+    pub app_key: Option<AppKeyClaims>,
+    /// `jurisdiction` (location): the reading's jurisdiction, as `aegis geo resolve` prints it.
+    pub jurisdiction: Option<Resolution>,
+    /// `geofence` (location): the decision, as `aegis geofence check` prints it.
+    pub geofence: Option<GeofenceDecision>,
+}
+
+/// `ek_certificate`: `{"subject", "issuer"}` of the verified EK certificate (RFC 4514 text).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EkCertificateClaims {
+    /// The certificate's subject.
+    pub subject: String,
+    /// The certificate's issuer.
+    pub issuer: String,
+}
+
+/// `app_key`: `{"spki_sha256", "jkt", "name"}` of the certified App Key: the SHA-256 of its
+/// SubjectPublicKeyInfo (hex), its RFC 7638 JWK thumbprint (base64url) and its TPM Name (hex).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AppKeyClaims {
+    /// SHA-256 of the DER SubjectPublicKeyInfo, lower-case hex.
+    pub spki_sha256: String,
+    /// RFC 7638 SHA-256 JWK thumbprint, base64url without padding.
+    pub jkt: String,
+    /// The TPM Name (nameAlg identifier and digest), lower-case hex.
+    pub name: String,
+}
+
+/// A submod's `ear_verifier_claims` JSON: its typed claims and its checks, serialized in place
+/// (no `Value` tree on the way to the signed EAR).
+struct VerifierClaimsView<'a> {
+    claims: &'a VerifierClaims,
+    checks: &'a [CheckRecord],
+}
+
+impl serde::Serialize for VerifierClaimsView<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let c = self.claims;
+        let mut m = s.serialize_map(None)?;
+        if let Some(ek) = &c.ek_certificate {
+            m.serialize_entry("ek_certificate", ek)?;
+        }
+        if let Some(key) = &c.app_key {
+            m.serialize_entry("app_key", key)?;
+        }
+        if let Some(r) = &c.jurisdiction {
+            m.serialize_entry("jurisdiction", r)?;
+        }
+        if let Some(d) = &c.geofence {
+            m.serialize_entry("geofence", d)?;
+        }
+        m.serialize_entry("checks", self.checks)?;
+        m.end()
+    }
+}
+
+/// A check record as JSON: `{"check", "outcome"}` and, for a failure, `code`, `error` (the
+/// stable name) and `reason` (the message); for a skipped check, `reason`.
+impl serde::Serialize for CheckRecord {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("check", self.check)?;
+        match &self.outcome {
+            Outcome::Passed => m.serialize_entry("outcome", "passed")?,
+            Outcome::Skipped(why) => {
+                m.serialize_entry("outcome", "skipped")?;
+                m.serialize_entry("reason", why)?;
+            }
+            Outcome::Failed(e) => {
+                m.serialize_entry("outcome", "failed")?;
+                m.serialize_entry("code", &e.code())?;
+                m.serialize_entry("error", e.name())?;
+                m.serialize_entry("reason", &e.to_string())?;
+            }
+        }
+        m.end()
+    }
 }
 
 impl SubmodResult {
@@ -193,65 +285,96 @@ impl AttestationResult {
     }
 
     /// [`AttestationResult::to_ear`], moving the claims out of the result instead of copying
-    /// them (for a verifier that issues the EAR and keeps nothing else).
+    /// them.
     pub fn into_ear(self, verifier_id: VerifierId, iat: UnixTime, exp: UnixTime) -> Ear {
-        let AttestationResult {
-            status,
-            nonce,
-            submods,
-            policy_ids,
-        } = self;
-        let submods = submods
-            .into_iter()
+        let mut ear = self.ear_skeleton(verifier_id, iat, exp);
+        for (name, s) in self.submods {
+            if let Some(sub) = ear.submods.get_mut(name) {
+                sub.verifier_claims = Some(verifier_claims_json(&s));
+                sub.attester_claims = s.attester_claims;
+            }
+        }
+        ear
+    }
+
+    /// Signs this result's EAR ([`AttestationResult::to_ear`]) as a JWT ([`Ear::sign_jwt`]):
+    /// the same claims, written straight from the result (its verifier claims become JSON
+    /// once, in the token, without an intermediate `Value` tree).
+    pub fn sign_jwt(
+        &self,
+        signer: &dyn Signer,
+        dialect: Dialect,
+        verifier_id: VerifierId,
+        iat: UnixTime,
+        exp: UnixTime,
+    ) -> Result<String> {
+        let ear = self.ear_skeleton(verifier_id, iat, exp);
+        ear.check_status_rule()?;
+        let claims = ear_json::to_bytes_with(&ear, dialect, |name| {
+            self.submod(name).map(|s| LentClaims {
+                attester: s.attester_claims.as_ref(),
+                verifier: VerifierClaimsView {
+                    claims: &s.verifier_claims,
+                    checks: &s.checks,
+                },
+            })
+        })?;
+        ear_token::sign_jwt_claims(signer, &claims)
+    }
+
+    /// Signs this result's EAR ([`AttestationResult::to_ear`]) as a CWT ([`Ear::sign_cwt`]).
+    pub fn sign_cwt(
+        &self,
+        signer: &dyn Signer,
+        dialect: Dialect,
+        verifier_id: VerifierId,
+        iat: UnixTime,
+        exp: UnixTime,
+    ) -> Result<Vec<u8>> {
+        self.to_ear(verifier_id, iat, exp).sign_cwt(signer, dialect)
+    }
+
+    /// The EAR without the submods' attester and verifier claims.
+    fn ear_skeleton(&self, verifier_id: VerifierId, iat: UnixTime, exp: UnixTime) -> Ear {
+        let submods = self
+            .submods
+            .iter()
             .map(|(name, s)| {
-                let mut verifier_claims = s.verifier_claims;
-                verifier_claims.insert(
-                    "checks".to_owned(),
-                    Value::Array(s.checks.iter().map(check_json).collect()),
-                );
                 let submod = Submod {
                     status: s.status,
                     trust_vector: s.trust_vector,
-                    policy_ids: policy_ids.clone(),
-                    nonce: Some(nonce.clone()),
-                    attester_claims: s.attester_claims,
-                    verifier_claims: Some(Value::Object(verifier_claims)),
-                    geo: s.geo,
+                    policy_ids: self.policy_ids.clone(),
+                    nonce: Some(self.nonce.clone()),
+                    geo: s.geo.clone(),
                     ..Submod::default()
                 };
-                (name.to_owned(), submod)
+                ((*name).to_owned(), submod)
             })
             .collect();
         Ear {
             iat: seconds(iat),
             exp: Some(seconds(exp)),
             verifier_id,
-            status: Some(status),
-            nonce: Some(nonce),
+            status: Some(self.status),
+            nonce: Some(self.nonce.clone()),
             submods,
             ..Ear::default()
         }
     }
 }
 
-fn seconds(t: UnixTime) -> i64 {
-    i64::try_from(t.as_secs()).unwrap_or(i64::MAX)
+/// A submod's `ear_verifier_claims` as a JSON value (for [`Ear`]; signing writes it in place).
+fn verifier_claims_json(s: &SubmodResult) -> Value {
+    let view = VerifierClaimsView {
+        claims: &s.verifier_claims,
+        checks: &s.checks,
+    };
+    // Strings, integers and booleans only: serialization cannot fail.
+    serde_json::to_value(view).unwrap_or(Value::Null)
 }
 
-/// A check record as JSON: `{"check", "outcome"}` and, for a failure, `code`, `error` (the
-/// stable name) and `reason` (the message); for a skipped check, `reason`.
-fn check_json(c: &CheckRecord) -> Value {
-    match &c.outcome {
-        Outcome::Passed => json!({"check": c.check, "outcome": "passed"}),
-        Outcome::Skipped(why) => json!({"check": c.check, "outcome": "skipped", "reason": why}),
-        Outcome::Failed(e) => json!({
-            "check": c.check,
-            "outcome": "failed",
-            "code": e.code(),
-            "error": e.name(),
-            "reason": e.to_string(),
-        }),
-    }
+fn seconds(t: UnixTime) -> i64 {
+    i64::try_from(t.as_secs()).unwrap_or(i64::MAX)
 }
 
 /// Sets `claim` to `value` unless it already holds a worse tier (claims only get worse).
@@ -345,10 +468,10 @@ pub fn appraise_bundle(
         EkCheck::Verified(subject, issuer) => {
             platform.record("ek-certificate", Outcome::Passed);
             worsen(&mut platform.trust_vector.hardware, claim::GENUINE_HARDWARE);
-            platform.verifier_claims.insert(
-                "ek_certificate".to_owned(),
-                json!({"subject": subject, "issuer": issuer}),
-            );
+            platform.verifier_claims.ek_certificate = Some(EkCertificateClaims {
+                subject: subject.clone(),
+                issuer: issuer.clone(),
+            });
         }
         EkCheck::Failed(e) => {
             platform.record("ek-certificate", Outcome::Failed(e.clone()));
@@ -423,11 +546,12 @@ pub fn appraise_bundle(
             .spki_sha256()
             .and_then(|spki| Ok((hex::encode(spki), key.jwk_thumbprint_b64()?)));
         match names {
-            Ok((spki, jkt)) => {
-                workload.verifier_claims.insert(
-                    "app_key".to_owned(),
-                    json!({"spki_sha256": spki, "jkt": jkt, "name": hex::encode(c.name().as_bytes())}),
-                );
+            Ok((spki_sha256, jkt)) => {
+                workload.verifier_claims.app_key = Some(AppKeyClaims {
+                    spki_sha256,
+                    jkt,
+                    name: hex::encode(c.name().as_bytes()),
+                });
             }
             Err(e) => {
                 workload.record("app-key-names", Outcome::Failed(e));
@@ -460,10 +584,7 @@ pub fn appraise_bundle(
             location.record("jurisdiction", outcome_of(&resolution));
             if let Ok(resolution) = &resolution {
                 location.geo = geo_claims(resolution);
-                location.verifier_claims.insert(
-                    "jurisdiction".to_owned(),
-                    serde_json::to_value(resolution).unwrap_or(Value::Null),
-                );
+                location.verifier_claims.jurisdiction = Some(resolution.clone());
             }
             if let Some(fence) = &policy.geofence {
                 let decision = fence.evaluate_resolved(
@@ -474,10 +595,8 @@ pub fn appraise_bundle(
                         network_verified: context.network_verified,
                     },
                 );
-                location
-                    .verifier_claims
-                    .insert("geofence".to_owned(), decision.to_json());
                 let denial = decision.denials().next().cloned();
+                location.verifier_claims.geofence = Some(decision);
                 match denial {
                     None => location.record("geofence", Outcome::Passed),
                     Some(e) => {

@@ -363,17 +363,50 @@ fn cmw_record(v: &Value) -> Result<(String, Vec<u8>)> {
 /// (and cloning into) a `Value` tree (issue 11, item 9). With extension claims (`extra`), whose
 /// names could replace a standard claim in place, it takes the `Value` path.
 pub(crate) fn to_bytes(ear: &Ear, dialect: Dialect) -> Result<Vec<u8>> {
+    if has_extra(ear) {
+        return serde_json::to_vec(&encode(ear, dialect)?).map_err(|_| unwritable());
+    }
+    to_bytes_with(ear, dialect, |_| None::<LentClaims<'_, Value>>)
+}
+
+/// A submod's attester and verifier claims lent to [`to_bytes_with`].
+pub(crate) struct LentClaims<'a, V> {
+    /// Written in place of the submod's `attester_claims` (when `Some`).
+    pub attester: Option<&'a Value>,
+    /// Written in place of the submod's `verifier_claims`.
+    pub verifier: V,
+}
+
+/// [`to_bytes`] of an EAR without extension claims, with each submod's attester and verifier
+/// claims taken from `lent(name)` when it gives some (in place of the submod's own): an
+/// appraisal's claims, borrowed from the result and its typed verifier claims serialized once
+/// without becoming a `Value` tree. An EAR with extension claims is refused
+/// (`InvalidArgument`): an appraisal's never has any.
+pub(crate) fn to_bytes_with<'a, V: serde::Serialize>(
+    ear: &Ear,
+    dialect: Dialect,
+    lent: impl Fn(&str) -> Option<LentClaims<'a, V>>,
+) -> Result<Vec<u8>> {
+    if has_extra(ear) {
+        return Err(Error::InvalidArgument {
+            what: "EAR claims with extension claims cannot take typed verifier claims",
+        });
+    }
     // An appraisal's EAR is a few kilobytes: start there rather than grow from 128 bytes.
     let mut out = Vec::with_capacity(4096);
-    let written = if ear.extra.is_empty() && ear.submods.values().all(|s| s.extra.is_empty()) {
-        serde_json::to_writer(&mut out, &EarView { ear, dialect })
-    } else {
-        serde_json::to_writer(&mut out, &encode(ear, dialect)?)
-    };
-    written.map_err(|_| Error::InvalidArgument {
-        what: "EAR claims could not be written as JSON",
-    })?;
+    let view = EarView { ear, dialect, lent };
+    serde_json::to_writer(&mut out, &view).map_err(|_| unwritable())?;
     Ok(out)
+}
+
+fn has_extra(ear: &Ear) -> bool {
+    !ear.extra.is_empty() || ear.submods.values().any(|s| !s.extra.is_empty())
+}
+
+fn unwritable() -> Error {
+    Error::InvalidArgument {
+        what: "EAR claims could not be written as JSON",
+    }
 }
 
 /// Base64url (no padding) of borrowed bytes, serialized as a string.
@@ -385,13 +418,17 @@ impl serde::Serialize for B64<'_> {
     }
 }
 
-/// An EAR without extension claims, serialized in [`encode`]'s claim order.
-struct EarView<'a> {
+/// An EAR without extension claims, serialized in [`encode`]'s claim order, with the claims
+/// [`to_bytes_with`] lends.
+struct EarView<'a, F> {
     ear: &'a Ear,
     dialect: Dialect,
+    lent: F,
 }
 
-impl serde::Serialize for EarView<'_> {
+impl<'l, V: serde::Serialize, F: Fn(&str) -> Option<LentClaims<'l, V>>> serde::Serialize
+    for EarView<'_, F>
+{
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let (ear, n) = (self.ear, names(self.dialect));
@@ -425,9 +462,11 @@ impl serde::Serialize for VerifierIdView<'_> {
     }
 }
 
-struct SubmodsView<'a>(&'a EarView<'a>);
+struct SubmodsView<'a, 'b, F>(&'b EarView<'a, F>);
 
-impl serde::Serialize for SubmodsView<'_> {
+impl<'l, V: serde::Serialize, F: Fn(&str) -> Option<LentClaims<'l, V>>> serde::Serialize
+    for SubmodsView<'_, '_, F>
+{
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         s.collect_map(self.0.ear.submods.iter().map(|(name, sub)| {
             (
@@ -435,6 +474,7 @@ impl serde::Serialize for SubmodsView<'_> {
                 SubmodView {
                     sub,
                     dialect: self.0.dialect,
+                    lent: (self.0.lent)(name),
                 },
             )
         }))
@@ -442,12 +482,14 @@ impl serde::Serialize for SubmodsView<'_> {
 }
 
 /// A submod without extension claims, serialized in [`encode_submod`]'s claim order.
-struct SubmodView<'a> {
+struct SubmodView<'a, 'l, V> {
     sub: &'a Submod,
     dialect: Dialect,
+    /// Written in place of the submod's attester and verifier claims when present.
+    lent: Option<LentClaims<'l, V>>,
 }
 
-impl serde::Serialize for SubmodView<'_> {
+impl<V: serde::Serialize> serde::Serialize for SubmodView<'_, '_, V> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let (sub, n) = (self.sub, names(self.dialect));
@@ -467,11 +509,17 @@ impl serde::Serialize for SubmodView<'_> {
         if let Some((media_type, bytes)) = &sub.raw_evidence {
             m.serialize_entry(RAW_EVIDENCE, &(media_type, B64(bytes)))?;
         }
-        if let Some(c) = &sub.attester_claims {
+        let attester = match &self.lent {
+            Some(lent) => lent.attester,
+            None => sub.attester_claims.as_ref(),
+        };
+        if let Some(c) = attester {
             m.serialize_entry(n.attester_claims, c)?;
         }
-        if let Some(c) = &sub.verifier_claims {
-            m.serialize_entry(n.verifier_claims, c)?;
+        match (&self.lent, &sub.verifier_claims) {
+            (Some(lent), _) => m.serialize_entry(n.verifier_claims, &lent.verifier)?,
+            (None, Some(c)) => m.serialize_entry(n.verifier_claims, c)?,
+            (None, None) => {}
         }
         for (i, value) in sub.geo.values() {
             let Some(label) = GEO_LABELS.get(i) else {

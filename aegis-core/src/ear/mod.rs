@@ -18,8 +18,8 @@
 mod cbor;
 pub mod claim;
 mod geo;
-mod json;
-mod token;
+pub(crate) mod json;
+pub(crate) mod token;
 
 pub use geo::GeoClaims;
 pub use token::{

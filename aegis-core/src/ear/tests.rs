@@ -326,6 +326,41 @@ fn claims_bytes_written_directly_equal_the_value_tree_bytes() {
     }
 }
 
+#[test]
+fn lent_claims_replace_the_submods_own_and_extension_claims_are_refused() {
+    // json::to_bytes_with (what AttestationResult::sign_jwt signs) writes the lent attester and
+    // verifier claims in place of the submod's own, at their usual place in the claim order.
+    let mut ear = sample();
+    ear.extra.clear();
+    for sub in ear.submods.values_mut() {
+        sub.extra.clear();
+    }
+    let attester = serde_json::json!({"lent": "attester"});
+    let lend = |name: &str| {
+        (name == "tpm").then(|| json::LentClaims {
+            attester: Some(&attester),
+            verifier: serde_json::json!({"lent": "verifier"}),
+        })
+    };
+    let mut expected = ear.clone();
+    if let Some(sub) = expected.submods.get_mut("tpm") {
+        sub.attester_claims = Some(attester.clone());
+        sub.verifier_claims = Some(serde_json::json!({"lent": "verifier"}));
+    }
+    for dialect in [Dialect::Ietf04, Dialect::Veraison] {
+        assert_eq!(
+            String::from_utf8(json::to_bytes_with(&ear, dialect, lend).unwrap()).unwrap(),
+            String::from_utf8(json::to_bytes(&expected, dialect).unwrap()).unwrap()
+        );
+    }
+    // Extension claims could stand in a standard claim's place: refused, not written around.
+    let with_extra = sample();
+    assert!(matches!(
+        json::to_bytes_with(&with_extra, Dialect::Ietf04, lend),
+        Err(Error::InvalidArgument { .. })
+    ));
+}
+
 // --- negative tests: one per check ---
 
 #[test]

@@ -214,25 +214,31 @@ pub(crate) fn sign_message(signer: &dyn Signer, alg: Algorithm, message: &[u8]) 
         .encode(SignatureFormat::Raw, scheme, signer.public_key())
 }
 
+/// A JWT (JWS compact, header `{"alg":..,"typ":"JWT"}`) of claims JSON already written, with the
+/// algorithm the signer's scheme and key give ([`Algorithm::of_signer`]); ECDSA signatures are
+/// raw r||s (RFC 7518, 3.4).
+pub(crate) fn sign_jwt_claims(signer: &dyn Signer, claims: &[u8]) -> Result<String> {
+    let alg = Algorithm::of_signer(signer)?;
+    let header = format!(r#"{{"alg":"{}","typ":"JWT"}}"#, alg.jws_name());
+    // One buffer for the whole token: base64 takes 4 characters per 3 bytes, and an RSA
+    // signature (the longest) at most 512 bytes.
+    let mut token = String::with_capacity((header.len() + claims.len() + 512) / 3 * 4 + 8);
+    B64URL.encode_string(header, &mut token);
+    token.push('.');
+    B64URL.encode_string(claims, &mut token);
+    let sig = sign_message(signer, alg, token.as_bytes())?;
+    token.push('.');
+    B64URL.encode_string(sig, &mut token);
+    Ok(token)
+}
+
 impl Ear {
     /// Signs the claims as a JWT (JWS compact, header `{"alg":..,"typ":"JWT"}`) in `dialect`,
     /// with the algorithm the signer's scheme and key give ([`Algorithm::of_signer`]); ECDSA
     /// signatures are raw r||s (RFC 7518, 3.4). The status rule is checked first.
     pub fn sign_jwt(&self, signer: &dyn Signer, dialect: Dialect) -> Result<String> {
         self.check_status_rule()?;
-        let alg = Algorithm::of_signer(signer)?;
-        let header = format!(r#"{{"alg":"{}","typ":"JWT"}}"#, alg.jws_name());
-        let claims = json::to_bytes(self, dialect)?;
-        // One buffer for the whole token: base64 takes 4 characters per 3 bytes, and an RSA
-        // signature (the longest) at most 512 bytes.
-        let mut token = String::with_capacity((header.len() + claims.len() + 512) / 3 * 4 + 8);
-        B64URL.encode_string(header, &mut token);
-        token.push('.');
-        B64URL.encode_string(claims, &mut token);
-        let sig = sign_message(signer, alg, token.as_bytes())?;
-        token.push('.');
-        B64URL.encode_string(sig, &mut token);
-        Ok(token)
+        sign_jwt_claims(signer, &json::to_bytes(self, dialect)?)
     }
 
     /// Signs the claims as a CWT: a COSE_Sign1 with tag 18, the algorithm in the protected

@@ -361,15 +361,10 @@ impl AttestedClaims {
     ) -> Result<Self> {
         let app_key = result
             .submod(WORKLOAD_KEY)
-            .and_then(|s| s.verifier_claims.get("app_key"))
-            .and_then(|k| {
-                Some(AppKeyNames {
-                    jkt: k.get("jkt")?.as_str()?.to_owned(),
-                    spki_sha256: k
-                        .get("spki_sha256")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned),
-                })
+            .and_then(|s| s.verifier_claims.app_key.as_ref())
+            .map(|k| AppKeyNames {
+                jkt: k.jkt.clone(),
+                spki_sha256: Some(k.spki_sha256.clone()),
             });
         let tpm_attestation = TpmAttestationClaims {
             status: Some(result.status()),

@@ -7,7 +7,7 @@ use aegis_core::appraise::result::{
 };
 use aegis_core::appraise::{EvidenceBundle as CoreBundle, LocationPcr};
 use aegis_core::crypto::{default_provider, SoftwareSigner};
-use aegis_core::ear::{Dialect, Ear, VerifierId};
+use aegis_core::ear::{Dialect, VerifierId};
 use aegis_core::geo::fence::GeofencePolicy;
 use aegis_core::geo::LocationEvent;
 use aegis_core::svid::claims::AttestedClaims;
@@ -233,9 +233,17 @@ impl AttestationResult {
         exp: u64,
         dialect: &str,
     ) -> PyResult<String> {
-        let (ear, signer, dialect) = self.ear(py, key.get(), iat, exp, dialect)?;
-        py.allow_threads(|| ear.sign_jwt(&signer, dialect))
-            .py_err(py)
+        let ear = ear_signing(py, key.get(), iat, exp, dialect)?;
+        py.allow_threads(|| {
+            self.inner.sign_jwt(
+                &ear.signer,
+                ear.dialect,
+                VerifierId::aegis(),
+                ear.iat,
+                ear.exp,
+            )
+        })
+        .py_err(py)
     }
 
     /// The result as an EAR, as `sign_jwt` makes it, signed as a CWT (a tagged COSE_Sign1,
@@ -262,9 +270,17 @@ impl AttestationResult {
         exp: u64,
         dialect: &str,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        let (ear, signer, dialect) = self.ear(py, key.get(), iat, exp, dialect)?;
+        let ear = ear_signing(py, key.get(), iat, exp, dialect)?;
         let cwt = py
-            .allow_threads(|| ear.sign_cwt(&signer, dialect))
+            .allow_threads(|| {
+                self.inner.sign_cwt(
+                    &ear.signer,
+                    ear.dialect,
+                    VerifierId::aegis(),
+                    ear.iat,
+                    ear.exp,
+                )
+            })
             .py_err(py)?;
         Ok(PyBytes::new(py, &cwt))
     }
@@ -314,28 +330,31 @@ impl AttestationResult {
     }
 }
 
-impl AttestationResult {
-    /// The EAR of this result (issued by Aegis at `iat`, valid until `exp`), an EAR signer for
-    /// `key` and the dialect.
-    fn ear(
-        &self,
-        py: Python<'_>,
-        key: &PrivateKey,
-        iat: u64,
-        exp: u64,
-        dialect: &str,
-    ) -> PyResult<(Ear, SoftwareSigner<'static>, Dialect)> {
-        if exp <= iat {
-            return Err(invalid_argument(py, "exp must be after iat"));
-        }
-        let dialect = Dialect::from_name(dialect).py_err(py)?;
-        let ear = self.inner.to_ear(
-            VerifierId::aegis(),
-            UnixTime::from_secs(iat),
-            UnixTime::from_secs(exp),
-        );
-        Ok((ear, ear_signer(py, key)?, dialect))
+/// How `AttestationResult.sign_jwt` and `sign_cwt` sign a result's EAR: issued by Aegis at
+/// `iat`, valid until `exp`, in `dialect`, with an EAR signer for `key`.
+struct EarSigning {
+    signer: SoftwareSigner<'static>,
+    dialect: Dialect,
+    iat: UnixTime,
+    exp: UnixTime,
+}
+
+fn ear_signing(
+    py: Python<'_>,
+    key: &PrivateKey,
+    iat: u64,
+    exp: u64,
+    dialect: &str,
+) -> PyResult<EarSigning> {
+    if exp <= iat {
+        return Err(invalid_argument(py, "exp must be after iat"));
     }
+    Ok(EarSigning {
+        dialect: Dialect::from_name(dialect).py_err(py)?,
+        signer: ear_signer(py, key)?,
+        iat: UnixTime::from_secs(iat),
+        exp: UnixTime::from_secs(exp),
+    })
 }
 
 /// Appraises one evidence bundle into an attestation result (docs/evidence-bundle.md): the AK

@@ -31,7 +31,7 @@ mod parse;
 
 use std::collections::BTreeSet;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::geometry::{self, LonLat};
 use super::jurisdiction::{self, Resolution};
@@ -293,16 +293,32 @@ impl GeofenceReason {
         &self.message
     }
 
-    /// `{"rule", "passed", "message"}`, with `"code"` and `"name"` of the error for a denial.
+    /// `{"rule", "passed", "message"}`, with `"code"` and `"name"` of the error for a denial
+    /// (its [`Serialize`](serde::Serialize) form).
     pub fn to_json(&self) -> Value {
-        let mut v =
-            json!({"rule": self.rule.name(), "passed": self.passed(), "message": self.message});
-        if let (Some(e), Some(map)) = (&self.denial, v.as_object_mut()) {
-            map.insert("code".into(), json!(e.code()));
-            map.insert("name".into(), json!(e.name()));
-        }
-        v
+        to_value(self)
     }
+}
+
+impl serde::Serialize for GeofenceReason {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("rule", self.rule.name())?;
+        m.serialize_entry("passed", &self.passed())?;
+        m.serialize_entry("message", &self.message)?;
+        if let Some(e) = &self.denial {
+            m.serialize_entry("code", &e.code())?;
+            m.serialize_entry("name", e.name())?;
+        }
+        m.end()
+    }
+}
+
+/// The JSON of a decision or reason: strings, integers, booleans and a [`Resolution`], which
+/// always serialize.
+fn to_value<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
 /// The outcome of evaluating a reading against a policy: every reason, and the jurisdiction
@@ -340,13 +356,21 @@ impl GeofenceDecision {
     }
 
     /// `{"verdict": "allow" | "deny", "reasons": [...], "resolution": {...} | null}` (the
-    /// `aegis geofence check` output; the resolution as `aegis geo resolve` prints it).
+    /// `aegis geofence check` output; the resolution as `aegis geo resolve` prints it), its
+    /// [`Serialize`](serde::Serialize) form.
     pub fn to_json(&self) -> Value {
-        json!({
-            "verdict": self.verdict().name(),
-            "reasons": self.reasons.iter().map(GeofenceReason::to_json).collect::<Vec<_>>(),
-            "resolution": self.resolution.as_ref().and_then(|r| serde_json::to_value(r).ok()),
-        })
+        to_value(self)
+    }
+}
+
+impl serde::Serialize for GeofenceDecision {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("verdict", self.verdict().name())?;
+        m.serialize_entry("reasons", &self.reasons)?;
+        m.serialize_entry("resolution", &self.resolution)?;
+        m.end()
     }
 }
 
