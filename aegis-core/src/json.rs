@@ -16,6 +16,15 @@ impl std::ops::Deref for Text<'_> {
     }
 }
 
+/// Hex text (either case) decoded, or `None` (odd length, a non-hex digit). One pass into a
+/// buffer of the exact size: `hex::decode` collects through an iterator of results, several
+/// times slower on the PCR values and log digests every appraisal reads.
+pub(crate) fn hex_bytes(text: &str) -> Option<Vec<u8>> {
+    let mut out = vec![0; text.len() / 2];
+    hex::decode_to_slice(text, &mut out).ok()?;
+    Some(out)
+}
+
 /// A JSON value read with duplicate member names refused (RFC 8259, 4: names SHOULD be unique;
 /// a document whose meaning depends on which duplicate wins is refused).
 pub(crate) struct Strict(pub(crate) Value);
@@ -77,5 +86,22 @@ impl<'de> Visitor<'de> for StrictVisitor {
             out.insert(key, v);
         }
         Ok(Value::Object(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hex_bytes;
+
+    #[test]
+    fn hex_bytes_decodes_either_case_and_refuses_the_rest() {
+        assert_eq!(hex_bytes("00aBfF"), Some(vec![0x00, 0xab, 0xff]));
+        assert_eq!(hex_bytes(""), Some(vec![]));
+        for bad in ["0", "abc", "0g", "zz", " 00", "00 ", "0x00", "é0"] {
+            assert_eq!(hex_bytes(bad), None, "{bad:?}");
+        }
+        for text in ["00", "0a1B", "ffff", "0123456789abcdefABCDEF00"] {
+            assert_eq!(hex_bytes(text), hex::decode(text).ok(), "{text:?}");
+        }
     }
 }

@@ -73,7 +73,7 @@ pub fn parse(text: &[u8]) -> Result<PcrValues> {
                     what: "PCR JSON index (0-23)",
                 })?;
             let hex_text = hex_text.strip_prefix("0x").unwrap_or(&hex_text);
-            let bytes = hex::decode(hex_text).map_err(|_| Error::InvalidFormat {
+            let bytes = crate::json::hex_bytes(hex_text).ok_or(Error::InvalidFormat {
                 what: "PCR JSON value is not hex",
             })?;
             out.insert(hash, index, bytes)?;
