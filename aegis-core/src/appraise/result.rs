@@ -37,7 +37,7 @@ use crate::ek::{verify_ek_certificate, EkTrustStore};
 use crate::error::{Error, Result};
 use crate::geo::fence::{GeofenceContext, GeofenceDecision, GeofencePolicy};
 use crate::geo::jurisdiction::{self, Resolution};
-use crate::geo::LocationEvent;
+use crate::geo::{LocationEvent, SensorType};
 use crate::keys::PublicKey;
 use crate::time::UnixTime;
 use crate::verify::{AkBinding, AttestationKey, EkEndorsement, KeyPolicy};
@@ -120,7 +120,7 @@ pub struct SubmodResult {
     /// geoAR claims (the location submod).
     pub geo: GeoClaims,
     /// What the attester claimed that the checks verified (the reading, for location).
-    pub attester_claims: Option<Value>,
+    pub attester_claims: Option<ReadingClaims>,
     /// What the verifier adds (EK certificate, App Key names, jurisdiction, geofence decision).
     pub verifier_claims: VerifierClaims,
 }
@@ -137,6 +137,46 @@ pub struct VerifierClaims {
     pub jurisdiction: Option<Resolution>,
     /// `geofence` (location): the decision, as `aegis geofence check` prints it.
     pub geofence: Option<GeofenceDecision>,
+}
+
+/// The `location` submod's attester claims (`ear_attester_claims`): the last replayed reading,
+/// without the subscriber identifiers (IMEI, IMSI and MSISDN stay in the evidence). In JSON its
+/// members in this order, `altitude_m` only when known.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReadingClaims {
+    /// The kind of source.
+    pub sensor_type: SensorType,
+    /// The sensor's identity.
+    pub sensor_id: String,
+    /// WGS 84 latitude in degrees.
+    pub latitude: f64,
+    /// WGS 84 longitude in degrees.
+    pub longitude: f64,
+    /// Horizontal accuracy radius in metres.
+    pub accuracy_m: f64,
+    /// The reading's time, seconds since the Unix epoch.
+    pub time: u64,
+    /// The source's own quality label.
+    pub quality: String,
+    /// Metres above the WGS 84 ellipsoid, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub altitude_m: Option<f64>,
+}
+
+impl ReadingClaims {
+    /// The claims of a verified reading.
+    pub fn of(r: &LocationEvent) -> Self {
+        ReadingClaims {
+            sensor_type: r.sensor_type,
+            sensor_id: r.sensor_id.clone(),
+            latitude: r.latitude,
+            longitude: r.longitude,
+            accuracy_m: r.accuracy_m,
+            time: r.time,
+            quality: r.quality.clone(),
+            altitude_m: r.altitude_m,
+        }
+    }
 }
 
 /// `ek_certificate`: `{"subject", "issuer"}` of the verified EK certificate (RFC 4514 text).
@@ -290,8 +330,11 @@ impl AttestationResult {
         let mut ear = self.ear_skeleton(verifier_id, iat, exp);
         for (name, s) in self.submods {
             if let Some(sub) = ear.submods.get_mut(name) {
-                sub.verifier_claims = Some(verifier_claims_json(&s));
-                sub.attester_claims = s.attester_claims;
+                sub.verifier_claims = Some(json_value(&VerifierClaimsView {
+                    claims: &s.verifier_claims,
+                    checks: &s.checks,
+                }));
+                sub.attester_claims = s.attester_claims.as_ref().map(json_value);
             }
         }
         ear
@@ -363,14 +406,11 @@ impl AttestationResult {
     }
 }
 
-/// A submod's `ear_verifier_claims` as a JSON value (for [`Ear`]; signing writes it in place).
-fn verifier_claims_json(s: &SubmodResult) -> Value {
-    let view = VerifierClaimsView {
-        claims: &s.verifier_claims,
-        checks: &s.checks,
-    };
-    // Strings, integers and booleans only: serialization cannot fail.
-    serde_json::to_value(view).unwrap_or(Value::Null)
+/// A submod's typed claims as a JSON value, for [`Ear`] (signing writes them in place).
+fn json_value<T: Serialize>(claims: &T) -> Value {
+    // Strings, integers, booleans and the finite numbers of a verified reading: serialization
+    // cannot fail.
+    serde_json::to_value(claims).unwrap_or(Value::Null)
 }
 
 fn seconds(t: UnixTime) -> i64 {
@@ -578,7 +618,7 @@ pub fn appraise_bundle(
         location.record(Check::LocationLog.name(), log);
         if let Some(verified) = checks.location() {
             let reading = verified.current();
-            location.attester_claims = Some(reading_claims(reading));
+            location.attester_claims = Some(ReadingClaims::of(reading));
             let resolution =
                 jurisdiction::resolve(reading.latitude, reading.longitude, reading.accuracy_m);
             location.record("jurisdiction", outcome_of(&resolution));
@@ -674,24 +714,6 @@ fn check_ek_certificate(
         Ok(ek) => EkCheck::Verified(ek.subject().to_owned(), ek.issuer().to_owned()),
         Err(e) => EkCheck::Failed(e),
     }
-}
-
-/// The reading as attester claims: what was measured, without the subscriber identifiers
-/// (IMEI, IMSI, MSISDN stay in the evidence).
-fn reading_claims(r: &LocationEvent) -> Value {
-    let mut v = json!({
-        "sensor_type": r.sensor_type,
-        "sensor_id": r.sensor_id,
-        "latitude": r.latitude,
-        "longitude": r.longitude,
-        "accuracy_m": r.accuracy_m,
-        "time": r.time,
-        "quality": r.quality,
-    });
-    if let (Some(alt), Some(obj)) = (r.altitude_m, v.as_object_mut()) {
-        obj.insert("altitude_m".to_owned(), json!(alt));
-    }
-    v
 }
 
 /// geoAR claims of a resolution: country and subdivision only when the whole reading lies in

@@ -366,13 +366,13 @@ pub(crate) fn to_bytes(ear: &Ear, dialect: Dialect) -> Result<Vec<u8>> {
     if has_extra(ear) {
         return serde_json::to_vec(&encode(ear, dialect)?).map_err(|_| unwritable());
     }
-    to_bytes_with(ear, dialect, |_| None::<LentClaims<'_, Value>>)
+    to_bytes_with(ear, dialect, |_| None::<LentClaims<Value, Value>>)
 }
 
 /// A submod's attester and verifier claims lent to [`to_bytes_with`].
-pub(crate) struct LentClaims<'a, V> {
-    /// Written in place of the submod's `attester_claims` (when `Some`).
-    pub attester: Option<&'a Value>,
+pub(crate) struct LentClaims<A, V> {
+    /// Written in place of the submod's `attester_claims` (none when `None`).
+    pub attester: Option<A>,
     /// Written in place of the submod's `verifier_claims`.
     pub verifier: V,
 }
@@ -382,10 +382,10 @@ pub(crate) struct LentClaims<'a, V> {
 /// appraisal's claims, borrowed from the result and its typed verifier claims serialized once
 /// without becoming a `Value` tree. An EAR with extension claims is refused
 /// (`InvalidArgument`): an appraisal's never has any.
-pub(crate) fn to_bytes_with<'a, V: serde::Serialize>(
+pub(crate) fn to_bytes_with<A: serde::Serialize, V: serde::Serialize>(
     ear: &Ear,
     dialect: Dialect,
-    lent: impl Fn(&str) -> Option<LentClaims<'a, V>>,
+    lent: impl Fn(&str) -> Option<LentClaims<A, V>>,
 ) -> Result<Vec<u8>> {
     if has_extra(ear) {
         return Err(Error::InvalidArgument {
@@ -426,8 +426,8 @@ struct EarView<'a, F> {
     lent: F,
 }
 
-impl<'l, V: serde::Serialize, F: Fn(&str) -> Option<LentClaims<'l, V>>> serde::Serialize
-    for EarView<'_, F>
+impl<A: serde::Serialize, V: serde::Serialize, F: Fn(&str) -> Option<LentClaims<A, V>>>
+    serde::Serialize for EarView<'_, F>
 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
@@ -464,8 +464,8 @@ impl serde::Serialize for VerifierIdView<'_> {
 
 struct SubmodsView<'a, 'b, F>(&'b EarView<'a, F>);
 
-impl<'l, V: serde::Serialize, F: Fn(&str) -> Option<LentClaims<'l, V>>> serde::Serialize
-    for SubmodsView<'_, '_, F>
+impl<A: serde::Serialize, V: serde::Serialize, F: Fn(&str) -> Option<LentClaims<A, V>>>
+    serde::Serialize for SubmodsView<'_, '_, F>
 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         s.collect_map(self.0.ear.submods.iter().map(|(name, sub)| {
@@ -482,14 +482,14 @@ impl<'l, V: serde::Serialize, F: Fn(&str) -> Option<LentClaims<'l, V>>> serde::S
 }
 
 /// A submod without extension claims, serialized in [`encode_submod`]'s claim order.
-struct SubmodView<'a, 'l, V> {
+struct SubmodView<'a, A, V> {
     sub: &'a Submod,
     dialect: Dialect,
     /// Written in place of the submod's attester and verifier claims when present.
-    lent: Option<LentClaims<'l, V>>,
+    lent: Option<LentClaims<A, V>>,
 }
 
-impl<V: serde::Serialize> serde::Serialize for SubmodView<'_, '_, V> {
+impl<A: serde::Serialize, V: serde::Serialize> serde::Serialize for SubmodView<'_, A, V> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let (sub, n) = (self.sub, names(self.dialect));
@@ -509,12 +509,14 @@ impl<V: serde::Serialize> serde::Serialize for SubmodView<'_, '_, V> {
         if let Some((media_type, bytes)) = &sub.raw_evidence {
             m.serialize_entry(RAW_EVIDENCE, &(media_type, B64(bytes)))?;
         }
-        let attester = match &self.lent {
-            Some(lent) => lent.attester,
-            None => sub.attester_claims.as_ref(),
-        };
-        if let Some(c) = attester {
-            m.serialize_entry(n.attester_claims, c)?;
+        match (&self.lent, &sub.attester_claims) {
+            (Some(lent), _) => {
+                if let Some(c) = &lent.attester {
+                    m.serialize_entry(n.attester_claims, c)?;
+                }
+            }
+            (None, Some(c)) => m.serialize_entry(n.attester_claims, c)?,
+            (None, None) => {}
         }
         match (&self.lent, &sub.verifier_claims) {
             (Some(lent), _) => m.serialize_entry(n.verifier_claims, &lent.verifier)?,

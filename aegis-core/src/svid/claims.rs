@@ -34,7 +34,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 use super::extensions::MAX_ATTESTED_CLAIMS_BYTES;
-use crate::appraise::result::{AttestationResult, LOCATION, WORKLOAD_KEY};
+use crate::appraise::result::{AttestationResult, ReadingClaims, LOCATION, WORKLOAD_KEY};
 use crate::appraise::Outcome;
 use crate::compat::sovereign::{PocGeolocation, PocSensorType};
 use crate::ear::Status;
@@ -383,7 +383,7 @@ impl AttestedClaims {
                         .checks
                         .iter()
                         .any(|c| c.check == "location-log" && c.outcome == Outcome::Passed);
-                    let mut g = GeolocationClaims::from_attested_reading(attested)?;
+                    let mut g = GeolocationClaims::from_attested_reading(attested);
                     g.tpm_attested = Some(log_passed);
                     g.country = s.geo.country.clone();
                     g.subdivision = s.geo.subdivision.clone();
@@ -552,20 +552,16 @@ impl GeolocationClaims {
         Ok(g)
     }
 
-    /// From the `location` submod's attester claims (appraise::result's reading claims).
-    fn from_attested_reading(v: &Value) -> Result<Self> {
-        let mut m = Members::of(v.clone(), "$.attester_claims")?;
-        let sensor_type = m
-            .text("sensor_type")?
-            .and_then(|s| sensor_of_name(&s))
-            .ok_or_else(|| invalid(&m.at("sensor_type"), "missing or unknown"))?;
-        let id = m
-            .text("sensor_id")?
-            .ok_or_else(|| invalid(&m.at("sensor_id"), "missing"))?;
-        let mut g = GeolocationClaims::new(sensor_type, &id);
-        g.coordinates = coordinates(&mut m)?;
-        g.time = m.uint("time", 1 << 53)?;
-        Ok(g)
+    /// From the `location` submod's attester claims.
+    fn from_attested_reading(r: &ReadingClaims) -> Self {
+        let mut g = GeolocationClaims::new(r.sensor_type, &r.sensor_id);
+        g.coordinates = Some(Coordinates {
+            latitude: r.latitude,
+            longitude: r.longitude,
+            accuracy_m: r.accuracy_m,
+        });
+        g.time = Some(r.time);
+        g
     }
 
     /// Adds the subscriber identifiers of `reading`, which must be the reading these claims
