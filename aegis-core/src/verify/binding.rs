@@ -108,12 +108,18 @@ pub struct AkBinding {
     prepared: PreparedAk,
 }
 
-/// The bound AK as an appraisal last checked it: its TPM2B_PUBLIC bytes and the
-/// [`AttestationKey`], whose [`crate::crypto::KeyCache`] keeps the provider's parsed key
-/// (turning RSA key bytes into a provider key costs about a third of a verification). Set
-/// once, by the first appraisal whose AK is the bound one; a copy of the binding starts empty.
+/// What appraisals keep of a binding, each set once on first use (a copy of the binding starts
+/// empty):
+/// - the bound AK as an appraisal last checked it: its TPM2B_PUBLIC bytes and the
+///   [`AttestationKey`], whose [`crate::crypto::KeyCache`] keeps the provider's parsed key
+///   (turning RSA key bytes into a provider key costs about a third of a verification), set by
+///   the first appraisal whose AK is the bound one;
+/// - the EK's qualified Name ([`AkBinding::ek_qualified_name`]), which every appraisal needs.
 #[derive(Default)]
-struct PreparedAk(OnceLock<(Vec<u8>, AttestationKey)>);
+struct PreparedAk {
+    ak: OnceLock<(Vec<u8>, AttestationKey)>,
+    ek_qualified_name: OnceLock<Result<Name>>,
+}
 
 impl Clone for PreparedAk {
     fn clone(&self) -> Self {
@@ -123,7 +129,7 @@ impl Clone for PreparedAk {
 
 impl core::fmt::Debug for PreparedAk {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(if self.0.get().is_some() {
+        f.write_str(if self.ak.get().is_some() {
             "PreparedAk(set)"
         } else {
             "PreparedAk(empty)"
@@ -147,7 +153,10 @@ impl AkBinding {
     /// AK made under it. Credential activation alone does not tie the AK to the EK (any object
     /// of that Name loaded in the TPM activates), so appraisal pins QN(AK) under this (item 14).
     pub fn ek_qualified_name(&self) -> Result<Name> {
-        self.ek.public().name().qualified_under_endorsement()
+        self.prepared
+            .ek_qualified_name
+            .get_or_init(|| self.ek.public().name().qualified_under_endorsement())
+            .clone()
     }
 
     /// Whether the EK certificate was verified against a manufacturer CA.
@@ -171,11 +180,11 @@ impl AkBinding {
         if let Some(kept) = self.kept_ak(tpm2b) {
             return Ok(Cow::Borrowed(kept));
         }
-        if self.prepared.0.get().is_some() || self.check_ak(&ak).is_err() {
+        if self.prepared.ak.get().is_some() || self.check_ak(&ak).is_err() {
             return Ok(Cow::Owned(ak));
         }
         // Another thread may keep its copy first: the same bytes give the same key either way.
-        match self.prepared.0.set((tpm2b.to_vec(), ak)) {
+        match self.prepared.ak.set((tpm2b.to_vec(), ak)) {
             Err((_, ak)) => Ok(self.kept_ak(tpm2b).map_or(Cow::Owned(ak), Cow::Borrowed)),
             Ok(()) => match self.kept_ak(tpm2b) {
                 Some(kept) => Ok(Cow::Borrowed(kept)),
@@ -187,7 +196,7 @@ impl AkBinding {
     /// The kept AK, when it was made from exactly `tpm2b`.
     fn kept_ak(&self, tpm2b: &[u8]) -> Option<&AttestationKey> {
         self.prepared
-            .0
+            .ak
             .get()
             .filter(|(bytes, _)| bytes.as_slice() == tpm2b)
             .map(|(_, kept)| kept)
@@ -466,6 +475,19 @@ mod tests {
         // checked for.
         assert!(format!("{:?}", binding.clone()).contains("PreparedAk(empty)"));
         assert!(format!("{binding:?}").contains("PreparedAk(set)"));
+        // The kept EK qualified Name and the AK's kept Name are the ones computed afresh.
+        let qn = binding
+            .ek()
+            .public()
+            .name()
+            .qualified_under_endorsement()
+            .unwrap();
+        for _ in 0..2 {
+            assert_eq!(binding.ek_qualified_name().unwrap(), qn);
+            assert_eq!(binding.clone().ek_qualified_name().unwrap(), qn);
+            assert_eq!(again.name().unwrap(), ak.public().unwrap().name());
+            assert_eq!(o.name().unwrap(), other.public().unwrap().name());
+        }
     }
 
     #[test]

@@ -92,6 +92,9 @@ pub struct AttestationKey {
     cache: KeyCache,
     scheme: Scheme,
     public: Option<Public>,
+    /// The Name of `public`, computed on first use and kept (an appraisal compares it twice,
+    /// and a kept enrolment's AK in every appraisal).
+    name: std::sync::OnceLock<Name>,
 }
 
 impl AttestationKey {
@@ -131,6 +134,7 @@ impl AttestationKey {
             key: PublicKey::from_tpm_public(&public),
             cache: KeyCache::default(),
             scheme,
+            name: std::sync::OnceLock::new(),
             public: Some(public),
         })
     }
@@ -168,6 +172,7 @@ impl AttestationKey {
             cache: KeyCache::default(),
             scheme,
             public: None,
+            name: std::sync::OnceLock::new(),
         })
     }
 
@@ -183,7 +188,8 @@ impl AttestationKey {
 
     /// The AK's Name, when it was given its public area.
     pub fn name(&self) -> Option<Name> {
-        self.public.as_ref().map(Public::name)
+        let public = self.public.as_ref()?;
+        Some(self.name.get_or_init(|| public.name()).clone())
     }
 
     /// Whether this AK went through the item 13 checks (false for a bare key).
