@@ -321,15 +321,9 @@ impl AttestationResult {
     /// The EAR of this result, issued at `iat` and valid until `exp` (integer seconds), with
     /// the appraisal nonce in every submod and at the top.
     pub fn to_ear(&self, verifier_id: VerifierId, iat: UnixTime, exp: UnixTime) -> Ear {
-        self.clone().into_ear(verifier_id, iat, exp)
-    }
-
-    /// [`AttestationResult::to_ear`], moving the claims out of the result instead of copying
-    /// them.
-    pub fn into_ear(self, verifier_id: VerifierId, iat: UnixTime, exp: UnixTime) -> Ear {
         let mut ear = self.ear_skeleton(verifier_id, iat, exp);
-        for (name, s) in self.submods {
-            if let Some(sub) = ear.submods.get_mut(name) {
+        for (name, s) in &self.submods {
+            if let Some(sub) = ear.submods.get_mut(*name) {
                 sub.verifier_claims = Some(json_value(&VerifierClaimsView {
                     claims: &s.verifier_claims,
                     checks: &s.checks,
@@ -503,18 +497,13 @@ pub fn appraise_bundle(
             claim::UNRECOGNIZED_INSTANCE
         },
     );
-    let ek = check_ek_certificate(provider, bundle, anchors, policy, context.now);
-    match &ek {
+    match check_ek_certificate(provider, bundle, anchors, policy, context.now) {
         EkCheck::Verified(subject, issuer) => {
             platform.record("ek-certificate", Outcome::Passed);
             worsen(&mut platform.trust_vector.hardware, claim::GENUINE_HARDWARE);
-            platform.verifier_claims.ek_certificate = Some(EkCertificateClaims {
-                subject: subject.clone(),
-                issuer: issuer.clone(),
-            });
+            platform.verifier_claims.ek_certificate = Some(EkCertificateClaims { subject, issuer });
         }
         EkCheck::Failed(e) => {
-            platform.record("ek-certificate", Outcome::Failed(e.clone()));
             let value = match e {
                 Error::EkCertificateUntrusted
                 | Error::EkCertificateMissing
@@ -522,6 +511,7 @@ pub fn appraise_bundle(
                 _ => claim::CONTRAINDICATED_HARDWARE,
             };
             worsen(&mut platform.trust_vector.hardware, value);
+            platform.record("ek-certificate", Outcome::Failed(e));
         }
         EkCheck::NotRequired(why) => platform.record("ek-certificate", Outcome::Skipped(why)),
     }
