@@ -506,13 +506,7 @@ pub unsafe extern "C" fn aegis_attestation_result_sign_jwt(
                 ear_signing(key, iat, exp, dialect)?,
             )
         };
-        out.write_box(aegis_string::new(&result.inner.sign_jwt(
-            &ear.signer,
-            ear.dialect,
-            VerifierId::aegis(),
-            ear.iat,
-            ear.exp,
-        )?));
+        out.write_box(aegis_string::new(&ear.jwt(&result.inner)?));
         Ok(())
     })
 }
@@ -547,13 +541,7 @@ pub unsafe extern "C" fn aegis_attestation_result_sign_cwt(
                 ear_signing(key, iat, exp, dialect)?,
             )
         };
-        out.write_box(aegis_bytes::new(result.inner.sign_cwt(
-            &ear.signer,
-            ear.dialect,
-            VerifierId::aegis(),
-            ear.iat,
-            ear.exp,
-        )?));
+        out.write_box(aegis_bytes::new(ear.cwt(&result.inner)?));
         Ok(())
     })
 }
@@ -565,6 +553,18 @@ struct EarSigning {
     dialect: Dialect,
     iat: UnixTime,
     exp: UnixTime,
+}
+
+impl EarSigning {
+    fn jwt(&self, result: &AttestationResult) -> aegis_core::Result<String> {
+        let (iat, exp) = (self.iat, self.exp);
+        result.sign_jwt(&self.signer, self.dialect, VerifierId::aegis(), iat, exp)
+    }
+
+    fn cwt(&self, result: &AttestationResult) -> aegis_core::Result<Vec<u8>> {
+        let (iat, exp) = (self.iat, self.exp);
+        result.sign_cwt(&self.signer, self.dialect, VerifierId::aegis(), iat, exp)
+    }
 }
 
 /// [`EarSigning`] from the C arguments.
