@@ -16,6 +16,12 @@ impl std::ops::Deref for Text<'_> {
     }
 }
 
+/// The JSON value of claims made only of strings, integers, booleans and finite numbers, which
+/// always serialize (`Null` would mark a type that broke that rule).
+pub(crate) fn value_of<T: serde::Serialize>(claims: &T) -> Value {
+    serde_json::to_value(claims).unwrap_or(Value::Null)
+}
+
 /// Hex text (either case) decoded, or `None` (odd length, a non-hex digit): one table lookup
 /// per digit into a buffer of the exact size. `hex::decode` takes about 80 instructions a byte
 /// and `hex::decode_to_slice` about 38, on the PCR values and log digests every appraisal reads.

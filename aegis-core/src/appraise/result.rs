@@ -38,6 +38,7 @@ use crate::error::{Error, Result};
 use crate::geo::fence::{GeofenceContext, GeofenceDecision, GeofencePolicy};
 use crate::geo::jurisdiction::{self, Resolution};
 use crate::geo::{LocationEvent, SensorType};
+use crate::json::value_of;
 use crate::keys::PublicKey;
 use crate::time::UnixTime;
 use crate::verify::{AkBinding, AttestationKey, EkEndorsement, KeyPolicy};
@@ -324,11 +325,11 @@ impl AttestationResult {
         let mut ear = self.ear_skeleton(verifier_id, iat, exp);
         for (name, s) in &self.submods {
             if let Some(sub) = ear.submods.get_mut(*name) {
-                sub.verifier_claims = Some(json_value(&VerifierClaimsView {
+                sub.verifier_claims = Some(value_of(&VerifierClaimsView {
                     claims: &s.verifier_claims,
                     checks: &s.checks,
                 }));
-                sub.attester_claims = s.attester_claims.as_ref().map(json_value);
+                sub.attester_claims = s.attester_claims.as_ref().map(value_of);
             }
         }
         ear
@@ -398,13 +399,6 @@ impl AttestationResult {
             ..Ear::default()
         }
     }
-}
-
-/// A submod's typed claims as a JSON value, for [`Ear`] (signing writes them in place).
-fn json_value<T: Serialize>(claims: &T) -> Value {
-    // Strings, integers, booleans and the finite numbers of a verified reading: serialization
-    // cannot fail.
-    serde_json::to_value(claims).unwrap_or(Value::Null)
 }
 
 fn seconds(t: UnixTime) -> i64 {

@@ -107,6 +107,9 @@ mod tests {
             format!(r#"{{"sha256": {{"15": "{v}"}}, "sha256": {{"16": "{v}"}}}}"#),
             r#"{"sha256": ["00"]}"#.to_string(),
             r#"{"sha256": {"15": 7}}"#.to_string(),
+            // Values that are not hex: a non-hex digit, an odd length.
+            format!(r#"{{"sha256": {{"15": "{}"}}}}"#, "zz".repeat(32)),
+            format!(r#"{{"sha256": {{"15": "{v}0"}}}}"#),
             r#"[]"#.to_string(),
             format!(
                 r#"{{"sha256": {{{}}}}}"#,

@@ -296,7 +296,7 @@ impl GeofenceReason {
     /// `{"rule", "passed", "message"}`, with `"code"` and `"name"` of the error for a denial
     /// (its [`Serialize`](serde::Serialize) form).
     pub fn to_json(&self) -> Value {
-        to_value(self)
+        crate::json::value_of(self)
     }
 }
 
@@ -313,12 +313,6 @@ impl serde::Serialize for GeofenceReason {
         }
         m.end()
     }
-}
-
-/// The JSON of a decision or reason: strings, integers, booleans and a [`Resolution`], which
-/// always serialize.
-fn to_value<T: serde::Serialize>(v: &T) -> Value {
-    serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
 /// The outcome of evaluating a reading against a policy: every reason, and the jurisdiction
@@ -359,7 +353,7 @@ impl GeofenceDecision {
     /// `aegis geofence check` output; the resolution as `aegis geo resolve` prints it), its
     /// [`Serialize`](serde::Serialize) form.
     pub fn to_json(&self) -> Value {
-        to_value(self)
+        crate::json::value_of(self)
     }
 }
 
