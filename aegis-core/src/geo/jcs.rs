@@ -91,69 +91,100 @@ fn write_number(n: &serde_json::Number, out: &mut String) -> Result<()> {
             what: "JSON number is not a double",
         })?
     };
-    out.push_str(&format_es_number(x)?);
-    Ok(())
+    write_es_number(x, out)
 }
 
 /// ECMAScript Number::toString(x) for a finite double (ECMA-262, 6.1.6.1.20).
 pub fn format_es_number(x: f64) -> Result<String> {
+    let mut out = String::new();
+    write_es_number(x, &mut out)?;
+    Ok(out)
+}
+
+/// Appends ECMAScript Number::toString(x) for a finite double to `out` (ECMA-262, 6.1.6.1.20):
+/// the fewest significant digits that read back as x and, among those, the ones closest to x
+/// (ties to even, the spec's recommended step 5). Ryū computes exactly those digits (Adams,
+/// PLDI 2018: shortest, correctly rounded, half-even on exact ties); this lays them out as
+/// steps 6-10 say. A test holds it to Rust's exact rounding on random doubles.
+pub(crate) fn write_es_number(x: f64, out: &mut String) -> Result<()> {
+    let unformattable = Error::InvalidValue {
+        what: "number formatting",
+    };
     if !x.is_finite() {
         return Err(Error::InvalidValue {
             what: "NaN and infinities have no JSON form",
         });
     }
     if x == 0.0 {
-        return Ok("0".to_owned());
-    }
-    if x.fract() == 0.0 && x.abs() < MAX_SAFE_INTEGER as f64 {
-        // An integer below 2^53 is exact, and its neighbours are at most 1 apart: the shortest
-        // digits that round-trip are its own decimal digits (and n <= 16 < 21).
-        return Ok((x as i64).to_string());
+        out.push('0');
+        return Ok(());
     }
     if x < 0.0 {
-        return Ok(format!("-{}", format_es_number(-x)?));
+        out.push('-');
+        return write_es_number(-x, out);
     }
-    // Rust's `{:e}` prints the shortest digit count k that round-trips. ECMAScript wants, among
-    // the k-digit decimals that round-trip, the closest to x (ties to even): that is x rounded
-    // exactly to k significant digits, which Rust's precision formatting computes.
-    let shortest = format!("{x:e}");
-    let k_shortest = shortest
-        .split('e')
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .filter(char::is_ascii_digit)
-        .count();
-    let sci = format!("{:.*e}", k_shortest.saturating_sub(1), x);
-    let (mantissa, exp) = sci.split_once('e').ok_or(Error::InvalidValue {
-        what: "number formatting",
-    })?;
-    let exp: i32 = exp.parse().map_err(|_| Error::InvalidValue {
-        what: "number formatting",
-    })?;
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let k = digits.len() as i32;
-    let n = exp + 1;
-    let s = if k <= n && n <= 21 {
-        let mut s = digits;
-        s.extend(std::iter::repeat('0').take((n - k) as usize));
-        s
-    } else if 0 < n && n <= 21 {
-        let (int, frac) = digits.split_at(n as usize);
-        format!("{int}.{frac}")
-    } else if -6 < n && n <= 0 {
-        format!("0.{}{digits}", "0".repeat((-n) as usize))
-    } else {
-        let (first, rest) = digits.split_at(1);
-        let e = n - 1;
-        let sign = if e < 0 { '-' } else { '+' };
-        if rest.is_empty() {
-            format!("{first}e{sign}{}", e.unsigned_abs())
-        } else {
-            format!("{first}.{rest}e{sign}{}", e.unsigned_abs())
-        }
+    if x.fract() == 0.0 && x < MAX_SAFE_INTEGER as f64 {
+        // An integer below 2^53 is exact, and its neighbours are at most 1 apart: the shortest
+        // digits that round-trip are its own decimal digits (and n <= 16 < 21).
+        out.push_str(itoa::Buffer::new().format(x as u64));
+        return Ok(());
+    }
+    // Ryū writes "1234.5", "0.0001234", "1.234e-7", "1e23" or "12340000000.0": read its digits
+    // as x = 0.d1..dk * 10^n with d1 != 0 and dk != 0.
+    let mut ryu = ryu::Buffer::new();
+    let text = ryu.format_finite(x);
+    let (mantissa, exponent) = match text.split_once('e') {
+        Some((m, e)) => (m, e.parse::<i32>().map_err(|_| unformattable.clone())?),
+        None => (text, 0),
     };
-    Ok(s)
+    let mut digits = [0u8; 32];
+    let (mut k, mut seen, mut int_len, mut point_seen) = (0usize, 0i32, 0i32, false);
+    for b in mantissa.bytes() {
+        if b == b'.' {
+            point_seen = true;
+            continue;
+        }
+        if !point_seen {
+            int_len += 1;
+        }
+        if k == 0 && b == b'0' {
+            seen += 1;
+            continue;
+        }
+        *digits.get_mut(k).ok_or(unformattable.clone())? = b;
+        k += 1;
+    }
+    while k > 0 && digits.get(k - 1) == Some(&b'0') {
+        k -= 1;
+    }
+    let digits = std::str::from_utf8(digits.get(..k).ok_or(unformattable.clone())?)
+        .map_err(|_| unformattable.clone())?;
+    let n = int_len - seen + exponent;
+    let k = k as i32;
+    if k <= n && n <= 21 {
+        out.push_str(digits);
+        out.extend(std::iter::repeat('0').take((n - k) as usize));
+    } else if 0 < n && n <= 21 {
+        let (int, frac) = digits.split_at_checked(n as usize).ok_or(unformattable)?;
+        out.push_str(int);
+        out.push('.');
+        out.push_str(frac);
+    } else if -6 < n && n <= 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat('0').take((-n) as usize));
+        out.push_str(digits);
+    } else {
+        let (first, rest) = digits.split_at_checked(1).ok_or(unformattable)?;
+        out.push_str(first);
+        if !rest.is_empty() {
+            out.push('.');
+            out.push_str(rest);
+        }
+        let e = n - 1;
+        out.push_str(if e < 0 { "e-" } else { "e+" });
+        out.push_str(itoa::Buffer::new().format(e.unsigned_abs()));
+    }
+    Ok(())
 }
 
 /// Writes one JSON object canonically, member by member, without a `Value` tree: for types
@@ -194,10 +225,12 @@ impl ObjectWriter {
 
     /// A number member (a finite double, as [`format_es_number`] writes it).
     pub(crate) fn number(&mut self, name: &'static str, value: f64) -> Result<()> {
-        let text = format_es_number(value)?;
+        if !value.is_finite() {
+            // Refused before its name is written: the object stays well formed.
+            return write_es_number(value, &mut String::new());
+        }
         self.name(name);
-        self.out.push_str(&text);
-        Ok(())
+        write_es_number(value, &mut self.out)
     }
 
     /// An integer member, at most 2^53 (I-JSON, RFC 7493 2.2).
@@ -208,7 +241,7 @@ impl ObjectWriter {
             });
         }
         self.name(name);
-        self.out.push_str(&value.to_string());
+        self.out.push_str(itoa::Buffer::new().format(value));
         Ok(())
     }
 
@@ -309,6 +342,73 @@ mod tests {
             w.finish(),
             r#"{"c":9007199254740992,"d":-0.5,"e":"\u0001"}"#
         );
+    }
+
+    /// ECMA-262 6.1.6.1.20 from Rust's formatting: the shortest round-trip digit count k
+    /// (`{:e}`), then x rounded exactly to k significant digits (`{:.*e}`, half-even): the
+    /// closest k-digit decimal, laid out by steps 6-10.
+    fn reference_es_number(x: f64) -> String {
+        if x == 0.0 {
+            return "0".to_owned();
+        }
+        if x < 0.0 {
+            return format!("-{}", reference_es_number(-x));
+        }
+        let shortest = format!("{x:e}");
+        let k_shortest = shortest
+            .split('e')
+            .next()
+            .unwrap()
+            .chars()
+            .filter(char::is_ascii_digit)
+            .count();
+        let sci = format!("{:.*e}", k_shortest - 1, x);
+        let (mantissa, exp) = sci.split_once('e').unwrap();
+        let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+        let digits = digits.trim_end_matches('0');
+        let (k, n) = (digits.len() as i32, exp.parse::<i32>().unwrap() + 1);
+        if k <= n && n <= 21 {
+            format!("{digits}{}", "0".repeat((n - k) as usize))
+        } else if 0 < n && n <= 21 {
+            format!("{}.{}", &digits[..n as usize], &digits[n as usize..])
+        } else if -6 < n && n <= 0 {
+            format!("0.{}{digits}", "0".repeat((-n) as usize))
+        } else {
+            let (first, rest) = digits.split_at(1);
+            let dot = if rest.is_empty() { "" } else { "." };
+            let e = n - 1;
+            let sign = if e < 0 { '-' } else { '+' };
+            format!("{first}{dot}{rest}e{sign}{}", e.unsigned_abs())
+        }
+    }
+
+    #[test]
+    fn numbers_are_the_closest_shortest_digits() {
+        // Random bit patterns (every magnitude), then decimals like coordinates and accuracies
+        // (few digits, where a shortest form has several candidates), then integers past 2^53.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for i in 0..300_000u32 {
+            let r = next();
+            let x = match i % 3 {
+                0 => f64::from_bits(r),
+                1 => (r % 100_000_000) as f64 / 10f64.powi((r >> 40) as i32 % 12),
+                _ => ((1u64 << 53) + (r >> 8)) as f64 * 10f64.powi((r >> 58) as i32),
+            };
+            if !x.is_finite() {
+                continue;
+            }
+            assert_eq!(
+                format_es_number(x).unwrap(),
+                reference_es_number(x),
+                "{x:e}"
+            );
+        }
     }
 
     #[test]
