@@ -16,7 +16,7 @@ impl PublicKey {
     /// EC (RFC 7518, 6.2.1): `crv`, `kty`, `x`, `y`, each coordinate the full curve size.
     /// RSA (6.3.1): `e`, `kty`, `n`, as unsigned big-endian octets without leading zeros.
     pub fn to_jwk(&self) -> Result<String> {
-        let b64 = |bytes: &[u8]| URL_SAFE_NO_PAD.encode(bytes);
+        let mut jwk = String::with_capacity(256);
         match self {
             PublicKey::Ecc { curve, x, y } => {
                 let crv = match curve {
@@ -24,13 +24,13 @@ impl PublicKey {
                     EccCurve::NistP384 => "P-384",
                     EccCurve::NistP521 => "P-521",
                 };
-                let x = left_pad(x, curve.coordinate_size())?;
-                let y = left_pad(y, curve.coordinate_size())?;
-                Ok(format!(
-                    r#"{{"crv":"{crv}","kty":"EC","x":"{}","y":"{}"}}"#,
-                    b64(&x),
-                    b64(&y)
-                ))
+                let mut padded = [0u8; MAX_COORDINATE];
+                jwk.push_str(r#"{"crv":""#);
+                jwk.push_str(crv);
+                jwk.push_str(r#"","kty":"EC","x":""#);
+                URL_SAFE_NO_PAD.encode_string(left_pad(x, curve, &mut padded)?, &mut jwk);
+                jwk.push_str(r#"","y":""#);
+                URL_SAFE_NO_PAD.encode_string(left_pad(y, curve, &mut padded)?, &mut jwk);
             }
             PublicKey::Rsa { modulus, exponent } => {
                 let e = exponent.to_be_bytes();
@@ -41,13 +41,14 @@ impl PublicKey {
                         what: "RSA key with a zero modulus or exponent",
                     });
                 }
-                Ok(format!(
-                    r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#,
-                    b64(e),
-                    b64(n)
-                ))
+                jwk.push_str(r#"{"e":""#);
+                URL_SAFE_NO_PAD.encode_string(e, &mut jwk);
+                jwk.push_str(r#"","kty":"RSA","n":""#);
+                URL_SAFE_NO_PAD.encode_string(n, &mut jwk);
             }
         }
+        jwk.push_str(r#""}"#);
+        Ok(jwk)
     }
 
     /// The RFC 7638 JWK thumbprint: SHA-256 of [`PublicKey::to_jwk`].
@@ -62,23 +63,38 @@ impl PublicKey {
 
     /// SHA-256 of the key's SubjectPublicKeyInfo DER (RFC 5280, 4.1.2.7).
     pub fn spki_sha256(&self) -> Result<[u8; 32]> {
-        Ok(Sha256::digest(self.to_spki_der()?).into())
+        match self {
+            PublicKey::Ecc { curve, x, y } => {
+                let mut h = Sha256::new();
+                for part in super::spki::ecc_spki_parts(*curve, x, y)? {
+                    h.update(part);
+                }
+                Ok(h.finalize().into())
+            }
+            PublicKey::Rsa { .. } => Ok(Sha256::digest(self.to_spki_der()?).into()),
+        }
     }
 }
 
-/// A coordinate left-padded with zeros to the curve size (never stripped: RFC 7518, 6.2.1.2).
-fn left_pad(v: &[u8], size: usize) -> Result<Vec<u8>> {
+/// The largest coordinate (P-521's 66 bytes).
+const MAX_COORDINATE: usize = 66;
+
+/// A coordinate left-padded with zeros to the curve size (never stripped: RFC 7518, 6.2.1.2),
+/// in `buf`.
+fn left_pad<'b>(v: &[u8], curve: &EccCurve, buf: &'b mut [u8; MAX_COORDINATE]) -> Result<&'b [u8]> {
     let v = super::strip_leading_zeros(v);
-    if v.len() > size {
-        return Err(Error::SizeOutOfRange {
-            what: "EC coordinate",
-            size: v.len(),
-            max: size,
-        });
-    }
-    let mut out = vec![0u8; size - v.len()];
-    out.extend_from_slice(v);
-    Ok(out)
+    let size = curve.coordinate_size();
+    let too_long = Error::SizeOutOfRange {
+        what: "EC coordinate",
+        size: v.len(),
+        max: size,
+    };
+    let padded = buf.get_mut(..size).ok_or(too_long.clone())?;
+    let start = size.checked_sub(v.len()).ok_or(too_long)?;
+    let (zeros, tail) = padded.split_at_mut(start);
+    zeros.fill(0);
+    tail.copy_from_slice(v);
+    Ok(padded)
 }
 
 #[cfg(test)]

@@ -144,31 +144,7 @@ impl PublicKey {
                 .to_der()
                 .map_err(enc_err)
             }
-            PublicKey::Ecc { curve, x, y } => {
-                let n = curve.coordinate_size();
-                if x.len() > n || y.len() > n {
-                    return Err(Error::InvalidValue {
-                        what: "ECC coordinate longer than its curve's size",
-                    });
-                }
-                // SEC 1, 2.3.3: each coordinate left-padded to the curve's size.
-                let mut point = Vec::with_capacity(1 + 2 * n);
-                point.push(0x04);
-                point.resize(1 + n - x.len(), 0);
-                point.extend_from_slice(x);
-                point.resize(1 + 2 * n - y.len(), 0);
-                point.extend_from_slice(y);
-                let oid_der = curve_oid(*curve).to_der().map_err(enc_err)?;
-                spki::SubjectPublicKeyInfoRef {
-                    algorithm: spki::AlgorithmIdentifierRef {
-                        oid: oid::EC_PUBLIC_KEY,
-                        parameters: Some(AnyRef::from_der(&oid_der).map_err(enc_err)?),
-                    },
-                    subject_public_key: BitStringRef::from_bytes(&point).map_err(enc_err)?,
-                }
-                .to_der()
-                .map_err(enc_err)
-            }
+            PublicKey::Ecc { curve, x, y } => Ok(ecc_spki_parts(*curve, x, y)?.concat()),
         }
     }
 
@@ -197,6 +173,45 @@ pub fn public_key_to_spki_der(public: &Public) -> Result<Vec<u8>> {
     PublicKey::from_tpm_public(public).to_spki_der()
 }
 
+/// An id-ecPublicKey SubjectPublicKeyInfo's DER in the order it is written (RFC 5480, 2.1.1
+/// and 2.2): SEQUENCE { SEQUENCE { id-ecPublicKey, namedCurve }, BIT STRING with no unused bits
+/// holding the uncompressed point 04 || X || Y }, each coordinate left-padded with zeros to the
+/// curve's size (SEC 1, 2.3.3). For a curve the lengths are fixed, so the DER up to the point
+/// is a constant (`openssl_agrees` holds it to OpenSSL's encoding).
+///
+/// `InvalidValue` for a coordinate longer than the curve's size.
+pub(crate) fn ecc_spki_parts<'k>(
+    curve: EccCurve,
+    x: &'k [u8],
+    y: &'k [u8],
+) -> Result<[&'k [u8]; 5]> {
+    const ZEROS: [u8; 66] = [0; 66];
+    let header: &'static [u8] = match curve {
+        EccCurve::NistP256 => &[
+            0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
+            0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00, 0x04,
+        ],
+        EccCurve::NistP384 => &[
+            0x30, 0x76, 0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
+            0x05, 0x2b, 0x81, 0x04, 0x00, 0x22, 0x03, 0x62, 0x00, 0x04,
+        ],
+        EccCurve::NistP521 => &[
+            0x30, 0x81, 0x9b, 0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,
+            0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23, 0x03, 0x81, 0x86, 0x00, 0x04,
+        ],
+    };
+    let pad = |v: &[u8]| {
+        curve
+            .coordinate_size()
+            .checked_sub(v.len())
+            .and_then(|n| ZEROS.get(..n))
+            .ok_or(Error::InvalidValue {
+                what: "ECC coordinate longer than its curve's size",
+            })
+    };
+    Ok([header, pad(x)?, x, pad(y)?, y])
+}
+
 /// The curve a namedCurve OID names (RFC 5480, 2.1.1.1); `KeyNotAllowed` for any other.
 pub(crate) fn curve_from_oid(id: ObjectIdentifier) -> Result<EccCurve> {
     match id {
@@ -204,15 +219,6 @@ pub(crate) fn curve_from_oid(id: ObjectIdentifier) -> Result<EccCurve> {
         oid::SECP384R1 => Ok(EccCurve::NistP384),
         oid::SECP521R1 => Ok(EccCurve::NistP521),
         _ => Err(Error::KeyNotAllowed { what: "EC curve" }),
-    }
-}
-
-/// The namedCurve OID of a curve (RFC 5480, 2.1.1.1).
-pub(crate) fn curve_oid(curve: EccCurve) -> ObjectIdentifier {
-    match curve {
-        EccCurve::NistP256 => oid::SECP256R1,
-        EccCurve::NistP384 => oid::SECP384R1,
-        EccCurve::NistP521 => oid::SECP521R1,
     }
 }
 
@@ -235,6 +241,15 @@ pub(crate) fn strip_leading_zeros(v: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The namedCurve OID of a curve (RFC 5480, 2.1.1.1).
+    fn curve_oid(curve: EccCurve) -> ObjectIdentifier {
+        match curve {
+            EccCurve::NistP256 => oid::SECP256R1,
+            EccCurve::NistP384 => oid::SECP384R1,
+            EccCurve::NistP521 => oid::SECP521R1,
+        }
+    }
 
     fn pem_encode(label: &str, der: &[u8]) -> String {
         der::pem::encode_string(label, der::pem::LineEnding::LF, der).unwrap()
@@ -331,6 +346,27 @@ mod tests {
                 }
             );
             assert_eq!(key.to_spki_der().unwrap(), der);
+            let digest: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(&der).into();
+            assert_eq!(key.spki_sha256().unwrap(), digest);
+            // A coordinate given without its leading zero bytes is padded back to them.
+            let PublicKey::Ecc { x, y, .. } = &key else {
+                unreachable!()
+            };
+            let mut x_short = x.clone();
+            x_short[0] = 0;
+            let short = PublicKey::Ecc {
+                curve,
+                x: x_short[1..].to_vec(),
+                y: y.clone(),
+            };
+            let der = short.to_spki_der().unwrap();
+            assert_eq!(der.len(), key.to_spki_der().unwrap().len());
+            assert_eq!(
+                PublicKey::from_spki(&der).unwrap().to_spki_der().unwrap(),
+                der
+            );
+            let digest: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(&der).into();
+            assert_eq!(short.spki_sha256().unwrap(), digest);
         }
     }
 
