@@ -29,6 +29,7 @@
 
 mod parse;
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use serde_json::Value;
@@ -256,22 +257,22 @@ impl GeofenceRule {
 pub struct GeofenceReason {
     rule: GeofenceRule,
     denial: Option<Error>,
-    message: String,
+    message: Cow<'static, str>,
 }
 
 impl GeofenceReason {
-    fn pass(rule: GeofenceRule, message: String) -> Self {
+    fn pass(rule: GeofenceRule, message: impl Into<Cow<'static, str>>) -> Self {
         GeofenceReason {
             rule,
             denial: None,
-            message,
+            message: message.into(),
         }
     }
 
     fn deny(rule: GeofenceRule, error: Error) -> Self {
         GeofenceReason {
             rule,
-            message: error.to_string(),
+            message: error.to_string().into(),
             denial: Some(error),
         }
     }
@@ -485,7 +486,7 @@ impl GeofencePolicy {
             Ok(()) => {
                 reasons.push(GeofenceReason::pass(
                     GeofenceRule::Reading,
-                    "the reading is a well-formed location event".into(),
+                    "the reading is a well-formed location event",
                 ));
                 true
             }
@@ -511,7 +512,7 @@ impl GeofencePolicy {
 
     fn sensor(&self, reading: &LocationEvent, ctx: &GeofenceContext) -> GeofenceReason {
         let rule = GeofenceRule::Sensor;
-        let ok = |what: &str| GeofenceReason::pass(rule, what.to_owned());
+        let ok = |what: &'static str| GeofenceReason::pass(rule, what);
         let not_listed =
             |sensor| GeofenceReason::deny(rule, Error::GeofenceSensorNotAllowed { sensor });
         match reading.sensor_type {
@@ -736,7 +737,7 @@ impl GeofencePolicy {
             if hit.is_empty() {
                 reasons.push(GeofenceReason::pass(
                     rule,
-                    "the reading's circle reaches no denied area".into(),
+                    "the reading's circle reaches no denied area",
                 ));
             }
             for a in hit {
