@@ -16,6 +16,43 @@ impl std::ops::Deref for Text<'_> {
     }
 }
 
+/// A JSON string's bytes as read, for a member decoded strictly afterwards (base64, hex): like
+/// [`Text`] borrowed unless it holds an escape, but not checked as UTF-8 on the way, since the
+/// decoder refuses every byte outside its alphabet anyway. Anything but a string is refused.
+pub(crate) struct RawText<'a>(pub(crate) std::borrow::Cow<'a, [u8]>);
+
+impl<'de> Deserialize<'de> for RawText<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Bytes;
+        impl<'de> Visitor<'de> for Bytes {
+            type Value = RawText<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<Self::Value, E> {
+                Ok(RawText(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+                Ok(RawText(std::borrow::Cow::Owned(v.to_vec())))
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                self.visit_borrowed_bytes(v.as_bytes())
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                self.visit_bytes(v.as_bytes())
+            }
+        }
+        d.deserialize_bytes(Bytes)
+    }
+}
+
+impl std::ops::Deref for RawText<'_> {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
 /// The JSON value of claims made only of strings, integers, booleans and finite numbers, which
 /// always serialize (`Null` would mark a type that broke that rule).
 pub(crate) fn value_of<T: serde::Serialize>(claims: &T) -> Value {
@@ -25,8 +62,8 @@ pub(crate) fn value_of<T: serde::Serialize>(claims: &T) -> Value {
 /// Hex text (either case) decoded, or `None` (odd length, a non-hex digit): one table lookup
 /// per digit into a buffer of the exact size. `hex::decode` takes about 80 instructions a byte
 /// and `hex::decode_to_slice` about 38, on the PCR values and log digests every appraisal reads.
-pub(crate) fn hex_bytes(text: &str) -> Option<Vec<u8>> {
-    let digits = text.as_bytes();
+pub(crate) fn hex_bytes(text: impl AsRef<[u8]>) -> Option<Vec<u8>> {
+    let digits = text.as_ref();
     if digits.len() % 2 != 0 {
         return None;
     }

@@ -12,7 +12,7 @@ use serde_json::value::RawValue;
 
 use crate::compat::pcr_json;
 use crate::error::{Error, Result};
-use crate::json::Text;
+use crate::json::{hex_bytes, RawText};
 use crate::tpm::PcrValues;
 
 /// The bundle format version this code reads and writes.
@@ -91,7 +91,7 @@ fn invalid(field: &str, reason: impl Into<String>) -> Error {
     }
 }
 
-fn b64(field: &str, text: &str) -> Result<Vec<u8>> {
+fn b64(field: &str, text: &[u8]) -> Result<Vec<u8>> {
     STANDARD
         .decode(text)
         .map_err(|e| invalid(field, format!("not base64: {e}")))
@@ -107,7 +107,7 @@ impl EvidenceBundle {
                 format!("{} bytes, more than {MAX_BUNDLE_SIZE}", bytes.len()),
             ));
         }
-        let wire: Wire<Text<'_>, &RawValue> =
+        let wire: Wire<RawText<'_>, &RawValue> =
             serde_json::from_slice(bytes).map_err(|e| invalid("$", e.to_string()))?;
         if wire.version != BUNDLE_VERSION {
             return Err(invalid(
@@ -127,8 +127,7 @@ impl EvidenceBundle {
                 ),
             ));
         }
-        let nonce =
-            hex::decode(&*wire.nonce).map_err(|e| invalid("$.nonce", format!("not hex: {e}")))?;
+        let nonce = hex_bytes(&*wire.nonce).ok_or_else(|| invalid("$.nonce", "not hex"))?;
         if nonce.is_empty() {
             return Err(invalid("$.nonce", "empty"));
         }

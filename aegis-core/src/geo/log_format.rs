@@ -159,11 +159,11 @@ struct WireLine<'a> {
 /// requires) and `seq` is a small integer.
 fn exact_line(text: &str, seq: u64, prev: &[u8; 32]) -> Option<LocationRecord> {
     let line: WireLine<'_> = serde_json::from_str(text).ok()?;
-    if line.seq != seq || hex_bytes(&line.prev)? != prev.as_slice() {
+    if line.seq != seq || hex_bytes(&*line.prev)? != prev.as_slice() {
         return None;
     }
-    let nonce = hex_bytes(&line.nonce)?;
-    let digest = hex_bytes(&line.digest)?;
+    let nonce = hex_bytes(&*line.nonce)?;
+    let digest = hex_bytes(&*line.digest)?;
     check_nonce(&nonce).ok()?;
     let canonical = line.event.canonical_json().ok()?;
     let rewritten = format!(
