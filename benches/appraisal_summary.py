@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Summarises `cargo bench -p aegis-core --bench appraise` (criterion's estimates): appraisals
 per second per core, and the ratio of a full appraisal to its signature operations alone (the
-certify and quote verifications and the EAR's ES256 signature). The main figure keeps each
+certify and quote verifications and the EAR's ES256 signature, each with the SHA-256 of the
+message it covers). The main figure keeps each
 agent's enrolment in memory with its EK chain verified once, as a verifier appraising the same
 agents every minute would; the EK chain re-verified every time is printed beside it."""
 

@@ -10,7 +10,8 @@
 //!   in every appraisal (enrolment restored from its record only);
 //! - `signatures/<ak>`: only its signature operations, straight on the provider: the certify's
 //!   and the quote's signature verifications (with the AK's provider key prepared once, as in
-//!   the appraisal) and the ES256 signature;
+//!   the appraisal), each with the SHA-256 of its TPMS_ATTEST, and the EAR's ES256 signature
+//!   with the SHA-256 of its JWS signing input;
 //! - `ak-key/<ak>/{fresh,prepared}`: one quote signature verification with the AK turned into
 //!   a provider key for that call, or with the key prepared once: what the kept enrolment saves.
 //!
@@ -51,7 +52,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("signatures");
     g.measurement_time(Duration::from_secs(6));
     for (label, id) in VECTORS {
-        let ops = SignatureOps::from_vector(id);
+        let ops = SignatureOps::from_vector(p, id, &signer);
         g.bench_function(label, |b| b.iter(|| ops.run(p, &verifier)));
     }
     g.finish();
@@ -59,7 +60,7 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("ak-key");
     g.measurement_time(Duration::from_secs(4));
     for (label, id) in VECTORS {
-        let ops = SignatureOps::from_vector(id);
+        let ops = SignatureOps::from_vector(p, id, &signer);
         g.bench_function(format!("{label}/fresh"), |b| {
             b.iter(|| ops.verify_quote_with(p, &KeyCache::default()))
         });

@@ -39,7 +39,7 @@ fn main() {
     println!("interleaved, {rounds} rounds of {PER_ROUND}: median per operation");
     for (label, id) in VECTORS {
         let a = Appraisal::from_vector(p, id, true);
-        let ops = SignatureOps::from_vector(id);
+        let ops = SignatureOps::from_vector(p, id, &signer);
         black_box(a.run(p, &signer));
         let (mut full, mut sigs, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..rounds {

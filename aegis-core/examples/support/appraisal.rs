@@ -152,25 +152,29 @@ impl Appraisal {
 
 /// The signature operations of one appraisal of a bundle vector, straight on the provider: the
 /// certify's and the quote's signature verifications with the AK's prepared provider key (kept
-/// across runs, as an appraisal with a kept enrolment keeps it)
-/// and an ES256 signature (the EAR's).
+/// across runs, as an appraisal with a kept enrolment keeps it), each over the SHA-256 of its
+/// TPMS_ATTEST, and the EAR's ES256 signature over the SHA-256 of its JWS signing input (RFC
+/// 7518, 3.4: ES256 is ECDSA with SHA-256 of the message, as the verifications hash theirs).
 pub struct SignatureOps {
     ak: PublicKey,
     prepared: KeyCache,
     bundle: EvidenceBundle,
-    ear_digest: [u8; 32],
+    ear_signing_input: Vec<u8>,
 }
 
 impl SignatureOps {
-    /// The operations of bundle vector `id`.
-    pub fn from_vector(id: &str) -> Self {
+    /// The operations of bundle vector `id`, the EAR's signing input taken from one appraisal
+    /// signed by `signer`.
+    pub fn from_vector(p: &dyn CryptoProvider, id: &str, signer: &SoftwareSigner) -> Self {
         let bundle = EvidenceBundle::from_json(&read(&vector(id)["bundle"])).unwrap();
         let ak = PublicKey::from_tpm_public(&Public::parse_tpm2b(&bundle.ak_public).unwrap());
+        let token = Appraisal::from_vector(p, id, true).run(p, signer);
+        let (signing_input, _) = token.rsplit_once('.').unwrap();
         SignatureOps {
             ak,
             prepared: KeyCache::default(),
             bundle,
-            ear_digest: [7; 32],
+            ear_signing_input: signing_input.as_bytes().to_vec(),
         }
     }
 
@@ -179,13 +183,10 @@ impl SignatureOps {
         let b = &self.bundle;
         self.verify(p, &self.prepared, &b.certify_attest, &b.certify_signature);
         self.verify(p, &self.prepared, &b.quote_attest, &b.quote_signature);
+        let digest = HashAlg::Sha256.digest(&self.ear_signing_input);
         std::hint::black_box(
-            p.sign_digest(
-                verifier,
-                SignatureScheme::Ecdsa(HashAlg::Sha256),
-                &self.ear_digest,
-            )
-            .unwrap(),
+            p.sign_digest(verifier, SignatureScheme::Ecdsa(HashAlg::Sha256), &digest)
+                .unwrap(),
         );
     }
 
