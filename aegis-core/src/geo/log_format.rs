@@ -166,11 +166,27 @@ fn exact_line(text: &str, seq: u64, prev: &[u8; 32]) -> Option<LocationRecord> {
     let digest = hex_bytes(&*line.digest)?;
     check_nonce(&nonce).ok()?;
     let canonical = line.event.canonical_json().ok()?;
-    let rewritten = format!(
-        r#"{{"digest":"{}","event":{canonical},"nonce":"{}","prev":"{}","seq":{seq}}}"#,
-        line.digest, line.nonce, line.prev
-    );
-    if rewritten != text {
+    // `text` is {"digest":"<digest>","event":<canonical>,"nonce":"<nonce>","prev":"<prev>",
+    // "seq":<seq>}, compared piece by piece.
+    let mut seq_text = itoa::Buffer::new();
+    let pieces: [&str; 11] = [
+        r#"{"digest":""#,
+        &line.digest,
+        r#"","event":"#,
+        &canonical,
+        r#","nonce":""#,
+        &line.nonce,
+        r#"","prev":""#,
+        &line.prev,
+        r#"","seq":"#,
+        seq_text.format(seq),
+        "}",
+    ];
+    let mut rest = text;
+    for piece in pieces {
+        rest = rest.strip_prefix(piece)?;
+    }
+    if !rest.is_empty() {
         return None;
     }
     let record = LocationRecord {
