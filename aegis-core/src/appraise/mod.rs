@@ -347,7 +347,7 @@ pub fn appraise(
         }
         (Some(loc), Some(log), Ok(q)) => {
             let verified = geo::parse_log(log).and_then(|records| {
-                geo::verify_location_log(&records, q, loc.index, loc.bank, nonces.quote)
+                geo::verify_location_records(records, q, loc.index, loc.bank, nonces.quote)
             });
             outcomes.push((Check::LocationLog, outcome(&verified)));
             verified.ok()

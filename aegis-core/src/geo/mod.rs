@@ -350,6 +350,17 @@ pub fn verify_location_log(
     bank: HashAlg,
     nonce: &[u8],
 ) -> Result<VerifiedLocation> {
+    verify_location_records(records.to_vec(), quote, pcr, bank, nonce)
+}
+
+/// [`verify_location_log`] of records the caller hands over (the appraisal's, parsed for it).
+pub(crate) fn verify_location_records(
+    records: Vec<LocationRecord>,
+    quote: &VerifiedQuote,
+    pcr: u8,
+    bank: HashAlg,
+    nonce: &[u8],
+) -> Result<VerifiedLocation> {
     if nonce.is_empty() {
         return Err(Error::EmptyNonce);
     }
@@ -361,7 +372,7 @@ pub fn verify_location_log(
             bank: bank.alg_id(),
             index: pcr,
         })?;
-    let replayed = replay(records, bank)?;
+    let replayed = replay(&records, bank)?;
     if !bool::from(replayed.as_slice().ct_eq(quoted)) {
         return Err(Error::LocationLogMismatch);
     }
@@ -369,9 +380,10 @@ pub fn verify_location_log(
     if !bool::from(last.nonce.as_slice().ct_eq(nonce)) {
         return Err(Error::LocationNonceMismatch);
     }
+    let current = last.event.clone();
     Ok(VerifiedLocation {
-        records: records.to_vec(),
-        current: last.event.clone(),
+        records,
+        current,
         pcr,
         bank,
     })
