@@ -92,9 +92,14 @@ fn invalid(field: &str, reason: impl Into<String>) -> Error {
 }
 
 fn b64(field: &str, text: &[u8]) -> Result<Vec<u8>> {
+    b64_named(text, || field.to_owned())
+}
+
+/// `text` decoded, or the error naming the member `field` gives (made only on a failure).
+fn b64_named(text: &[u8], field: impl FnOnce() -> String) -> Result<Vec<u8>> {
     STANDARD
         .decode(text)
-        .map_err(|e| invalid(field, format!("not base64: {e}")))
+        .map_err(|e| invalid(&field(), format!("not base64: {e}")))
 }
 
 impl EvidenceBundle {
@@ -144,7 +149,7 @@ impl EvidenceBundle {
                 .ek_chain
                 .iter()
                 .enumerate()
-                .map(|(i, c)| b64(&format!("$.ek_chain[{i}]"), c))
+                .map(|(i, c)| b64_named(c, || format!("$.ek_chain[{i}]")))
                 .collect::<Result<_>>()?,
             ak_public: b64("$.ak_public", &wire.ak_public)?,
             app_key_public: b64("$.app_key_public", &wire.app_key_public)?,

@@ -31,7 +31,8 @@ impl<'de, V: Deserialize<'de>, const MAX: usize> Deserialize<'de> for UniqueKeys
                 self,
                 mut map: A,
             ) -> core::result::Result<Self::Value, A::Error> {
-                let mut out: Vec<(Text<'de>, V)> = Vec::new();
+                // At most MAX entries (24 PCRs, 4 banks): room for all of them at once.
+                let mut out: Vec<(Text<'de>, V)> = Vec::with_capacity(MAX);
                 while let Some(k) = map.next_key::<Text<'de>>()? {
                     if out.len() == MAX {
                         return Err(serde::de::Error::custom("too many entries"));
