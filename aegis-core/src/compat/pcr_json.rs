@@ -4,83 +4,134 @@
 
 use core::fmt;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::json::Text;
 use crate::tpm::{HashAlg, PcrValues};
 
-/// A JSON object of at most `MAX` entries, read in order, refusing a key that appears twice
-/// (parsers disagree on which duplicate wins, so evidence must not depend on it). Typed values
-/// and the cap keep work and allocation proportional to the input (no `Value` tree).
-struct UniqueKeys<'de, V, const MAX: usize>(Vec<(Text<'de>, V)>);
+/// What a malformed document is refused with when no more specific fault was found.
+const SHAPE: Error = Error::InvalidFormat {
+    what: "PCR JSON: an object of banks, each an object of index -> hex string, no duplicate keys",
+};
 
-impl<'de, V: Deserialize<'de>, const MAX: usize> Deserialize<'de> for UniqueKeys<'de, V, MAX> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
-        struct Entries<V, const MAX: usize>(core::marker::PhantomData<V>);
-        impl<'de, V: Deserialize<'de>, const MAX: usize> Visitor<'de> for Entries<V, MAX> {
-            type Value = UniqueKeys<'de, V, MAX>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(
-                    f,
-                    "an object of at most {MAX} entries without duplicate keys"
-                )
-            }
-            fn visit_map<A: MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> core::result::Result<Self::Value, A::Error> {
-                // At most MAX entries (24 PCRs, 4 banks): room for all of them at once.
-                let mut out: Vec<(Text<'de>, V)> = Vec::with_capacity(MAX);
-                while let Some(k) = map.next_key::<Text<'de>>()? {
-                    if out.len() == MAX {
-                        return Err(serde::de::Error::custom("too many entries"));
-                    }
-                    if out.iter().any(|(seen, _)| **seen == *k) {
-                        return Err(serde::de::Error::custom("duplicate key"));
-                    }
-                    let v = map.next_value::<V>()?;
-                    out.push((k, v));
-                }
-                Ok(UniqueKeys(out))
-            }
-        }
-        d.deserialize_map(Entries::<V, MAX>(core::marker::PhantomData))
+/// Parses the JSON form in one pass, straight into [`PcrValues`] (no `Value` tree, no copy of
+/// the strings). Unknown banks, bad indices, a bank or PCR given twice (parsers disagree on
+/// which duplicate wins, so evidence must not depend on it) and non-hex values are
+/// `InvalidFormat`. Each bank and each PCR is read once, so the work is bounded by the input.
+pub fn parse(text: &[u8]) -> Result<PcrValues> {
+    let mut fault = None;
+    let mut de = serde_json::Deserializer::from_slice(text);
+    let read = de
+        .deserialize_map(Banks { fault: &mut fault })
+        .and_then(|values| de.end().map(|()| values));
+    match (read, fault) {
+        (Ok(values), _) => Ok(values),
+        (Err(_), Some(e)) => Err(e),
+        (Err(_), None) => Err(SHAPE),
     }
 }
 
-/// At most one object per bank and one entry per PCR.
-type BankObject<'de> = UniqueKeys<'de, Text<'de>, { crate::tpm::PCR_COUNT as usize }>;
-type PcrJson<'de> = UniqueKeys<'de, BankObject<'de>, { HashAlg::ALL.len() }>;
+/// Records `e` as the fault and stops the parse.
+fn refuse<E: de::Error>(fault: &mut Option<Error>, e: Error) -> E {
+    let message = e.to_string();
+    *fault = Some(e);
+    E::custom(message)
+}
 
-/// Parses the JSON form. Unknown banks, bad indices, duplicate keys and non-hex values are
-/// `InvalidFormat`.
-pub fn parse(text: &[u8]) -> Result<PcrValues> {
-    let banks: PcrJson = serde_json::from_slice(text).map_err(|_| Error::InvalidFormat {
-        what: "PCR JSON: an object of banks, each an object of index -> hex string, no duplicate keys",
-    })?;
-    let mut out = PcrValues::default();
-    for (bank, entries) in banks.0 {
-        let hash = HashAlg::from_name(&bank).ok_or(Error::InvalidFormat {
-            what: "PCR JSON bank name",
-        })?;
-        for (index, hex_text) in entries.0 {
-            let index: u8 = index
-                .parse()
+/// The document: an object of banks.
+struct Banks<'f> {
+    fault: &'f mut Option<Error>,
+}
+
+impl<'de> Visitor<'de> for Banks<'_> {
+    type Value = PcrValues;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object of PCR banks")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> core::result::Result<PcrValues, A::Error> {
+        let mut out = PcrValues::default();
+        let mut seen = [false; HashAlg::ALL.len()];
+        while let Some(name) = map.next_key::<Text<'de>>()? {
+            let Some((i, hash)) = HashAlg::ALL
+                .into_iter()
+                .enumerate()
+                .find(|(_, h)| h.name() == &*name)
+            else {
+                return Err(refuse(
+                    self.fault,
+                    Error::InvalidFormat {
+                        what: "PCR JSON bank name",
+                    },
+                ));
+            };
+            match seen.get_mut(i) {
+                Some(seen) if !*seen => *seen = true,
+                _ => return Err(de::Error::custom("a bank given twice")),
+            }
+            map.next_value_seed(Bank {
+                hash,
+                out: &mut out,
+                fault: &mut *self.fault,
+            })?;
+        }
+        Ok(out)
+    }
+}
+
+/// One bank's object of index -> hex value, read into `out`.
+struct Bank<'a> {
+    hash: HashAlg,
+    out: &'a mut PcrValues,
+    fault: &'a mut Option<Error>,
+}
+
+impl<'de> DeserializeSeed<'de> for Bank<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> core::result::Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Bank<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object of PCR index -> hex value")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> core::result::Result<(), A::Error> {
+        while let Some(index) = map.next_key::<Text<'de>>()? {
+            let value = map.next_value::<Text<'de>>()?;
+            let Some(index) = index
+                .parse::<u8>()
                 .ok()
                 .filter(|i| *i < crate::tpm::PCR_COUNT)
-                .ok_or(Error::InvalidFormat {
-                    what: "PCR JSON index (0-23)",
-                })?;
-            let hex_text = hex_text.strip_prefix("0x").unwrap_or(&hex_text);
-            let bytes = crate::json::hex_bytes(hex_text).ok_or(Error::InvalidFormat {
-                what: "PCR JSON value is not hex",
-            })?;
-            out.insert(hash, index, bytes)?;
+            else {
+                return Err(refuse(
+                    self.fault,
+                    Error::InvalidFormat {
+                        what: "PCR JSON index (0-23)",
+                    },
+                ));
+            };
+            if self.out.get(self.hash, index).is_some() {
+                return Err(de::Error::custom("a PCR given twice"));
+            }
+            let hex_text = value.strip_prefix("0x").unwrap_or(&value);
+            let Some(bytes) = crate::json::hex_bytes(hex_text) else {
+                return Err(refuse(
+                    self.fault,
+                    Error::InvalidFormat {
+                        what: "PCR JSON value is not hex",
+                    },
+                ));
+            };
+            self.out
+                .insert(self.hash, index, bytes)
+                .map_err(|e| refuse(self.fault, e))?;
         }
+        Ok(())
     }
-    Ok(out)
 }
 
 /// The JSON form of `values` (indices as decimal strings, values lower-case hex).
@@ -106,6 +157,13 @@ mod tests {
         for bad in [
             format!(r#"{{"sha256": {{"15": "{v}", "15": "{v}"}}}}"#),
             format!(r#"{{"sha256": {{"15": "{v}"}}, "sha256": {{"16": "{v}"}}}}"#),
+            // A bank given twice though the first is empty, a PCR twice under two spellings,
+            // an unknown bank, an index out of range, trailing text.
+            format!(r#"{{"sha256": {{}}, "sha256": {{"16": "{v}"}}}}"#),
+            format!(r#"{{"sha256": {{"15": "{v}", "015": "{v}"}}}}"#),
+            format!(r#"{{"sha999": {{"15": "{v}"}}}}"#),
+            format!(r#"{{"sha256": {{"24": "{v}"}}}}"#),
+            format!(r#"{{"sha256": {{"15": "{v}"}}}} x"#),
             r#"{"sha256": ["00"]}"#.to_string(),
             r#"{"sha256": {"15": 7}}"#.to_string(),
             // Values that are not hex: a non-hex digit, an odd length.
