@@ -208,7 +208,7 @@ impl VerifiedEar {
 
 pub(crate) fn sign_message(signer: &dyn Signer, alg: Algorithm, message: &[u8]) -> Result<Vec<u8>> {
     let scheme = alg.scheme();
-    let digest = scheme.hash().digest(message);
+    let digest = scheme.hash().hash_parts(&[message]);
     signer
         .sign_digest(&digest)?
         .encode(SignatureFormat::Raw, scheme, signer.public_key())

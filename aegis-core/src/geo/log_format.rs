@@ -194,7 +194,7 @@ fn exact_line(text: &str, seq: u64, prev: &[u8; 32]) -> Option<LocationRecord> {
         event: line.event,
         nonce,
     };
-    (record.digest(HashAlg::Sha256) == digest).then_some(record)
+    (*record.extend_value(HashAlg::Sha256) == *digest).then_some(record)
 }
 
 /// Line `text` checked step by step (any member order or form), each fault named: the line is

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
 use crate::error::{Error, Result};
-use crate::tpm::{HashAlg, PcrSelection};
+use crate::tpm::{Digest, HashAlg, PcrSelection};
 use crate::verify::VerifiedQuote;
 
 /// The PCR the design papers use for location (FORMATS.md); PCR 23 is the resettable alternative.
@@ -276,7 +276,12 @@ impl LocationRecord {
     }
     /// `H(JCS(event) || nonce)` with the bank's hash: the value extended into the PCR.
     pub fn digest(&self, bank: HashAlg) -> Vec<u8> {
-        bank.digest_parts(&[self.canonical.as_bytes(), &self.nonce])
+        self.extend_value(bank).to_vec()
+    }
+
+    /// [`LocationRecord::digest`] without an allocation.
+    pub(crate) fn extend_value(&self, bank: HashAlg) -> Digest {
+        bank.hash_parts(&[self.canonical.as_bytes(), &self.nonce])
     }
 }
 
@@ -306,7 +311,8 @@ pub fn replay(records: &[LocationRecord], bank: HashAlg) -> Result<Vec<u8>> {
     }
     let mut pcr = vec![0u8; bank.digest_size()];
     for r in records {
-        pcr = bank.digest_parts(&[&pcr, &r.digest(bank)]);
+        let extended = bank.hash_parts(&[&pcr, &r.extend_value(bank)]);
+        pcr.copy_from_slice(&extended);
     }
     Ok(pcr)
 }

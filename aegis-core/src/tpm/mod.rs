@@ -173,13 +173,18 @@ impl HashAlg {
 
     /// Hash the concatenation of `parts`.
     pub fn digest_parts(self, parts: &[&[u8]]) -> Vec<u8> {
-        use sha2::Digest;
-        fn run<D: Digest>(parts: &[&[u8]]) -> Vec<u8> {
+        self.hash_parts(parts).to_vec()
+    }
+
+    /// [`HashAlg::digest_parts`] into a [`Digest`] on the stack: the appraisal's hashes (the
+    /// signed TPMS_ATTEST, the PCR digest, the log, the EAR) without an allocation each.
+    pub(crate) fn hash_parts(self, parts: &[&[u8]]) -> Digest {
+        fn run<D: sha2::Digest>(parts: &[&[u8]]) -> Digest {
             let mut h = D::new();
             for p in parts {
                 h.update(p);
             }
-            h.finalize().to_vec()
+            Digest::of(&h.finalize())
         }
         match self {
             HashAlg::Sha1 => run::<sha1::Sha1>(parts),
@@ -187,6 +192,34 @@ impl HashAlg {
             HashAlg::Sha384 => run::<sha2::Sha384>(parts),
             HashAlg::Sha512 => run::<sha2::Sha512>(parts),
         }
+    }
+}
+
+/// A digest of at most 64 bytes (SHA-512's size), held without an allocation.
+#[derive(Clone, Copy)]
+pub(crate) struct Digest {
+    bytes: [u8; 64],
+    len: usize,
+}
+
+impl Digest {
+    /// The bytes of a hash function's output (at most 64: every [`HashAlg`]'s fits).
+    fn of(output: &[u8]) -> Self {
+        let mut d = Digest {
+            bytes: [0; 64],
+            len: output.len().min(64),
+        };
+        for (slot, byte) in d.bytes.iter_mut().zip(output) {
+            *slot = *byte;
+        }
+        d
+    }
+}
+
+impl std::ops::Deref for Digest {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or_default()
     }
 }
 
@@ -232,7 +265,7 @@ impl Name {
             "Name algorithm",
         )?;
         let mut q = alg.to_vec();
-        q.extend_from_slice(&hash.digest_parts(&[&parent_qualified.0, &self.0]));
+        q.extend_from_slice(&hash.hash_parts(&[&parent_qualified.0, &self.0]));
         Ok(Name(q))
     }
 

@@ -558,7 +558,7 @@ impl Public {
     /// The object's Name: nameAlg || H_nameAlg(TPMT_PUBLIC) (Part 1, 16).
     pub fn name(&self) -> Name {
         let mut n = self.name_alg.alg_id().to_be_bytes().to_vec();
-        n.extend_from_slice(&self.name_alg.digest(&self.raw));
+        n.extend_from_slice(&self.name_alg.hash_parts(&[&self.raw]));
         Name(n)
     }
 

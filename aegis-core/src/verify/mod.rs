@@ -175,8 +175,9 @@ pub fn verify_quote(
             concatenated.extend_from_slice(value);
         }
     }
-    let digest = hash.digest(&concatenated);
-    if !bool::from(digest.as_slice().ct_eq(info.pcr_digest.as_slice())) {
+    let digest = hash.hash_parts(&[&concatenated]);
+    let digest: &[u8] = &digest;
+    if !bool::from(digest.ct_eq(info.pcr_digest.as_slice())) {
         return Err(Error::PcrDigestMismatch);
     }
 
@@ -404,7 +405,7 @@ fn check_signature(
             });
         }
     }
-    let digest = sig_hash.digest(signed);
+    let digest = sig_hash.hash_parts(&[signed]);
     let signature = match sig {
         Signature::RsaSsa { sig, .. } => SignatureRef::RsaPkcs1v15(sig),
         Signature::RsaPss { sig, .. } => SignatureRef::RsaPss(sig),
