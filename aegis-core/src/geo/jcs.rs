@@ -138,7 +138,7 @@ pub(crate) fn write_es_number(x: f64, out: &mut String) -> Result<()> {
         None => (text, 0),
     };
     let mut digits = [0u8; 32];
-    let (mut k, mut seen, mut int_len, mut point_seen) = (0usize, 0i32, 0i32, false);
+    let (mut k, mut leading_zeros, mut int_len, mut point_seen) = (0usize, 0i32, 0i32, false);
     for b in mantissa.bytes() {
         if b == b'.' {
             point_seen = true;
@@ -148,7 +148,7 @@ pub(crate) fn write_es_number(x: f64, out: &mut String) -> Result<()> {
             int_len += 1;
         }
         if k == 0 && b == b'0' {
-            seen += 1;
+            leading_zeros += 1;
             continue;
         }
         *digits.get_mut(k).ok_or(unformattable.clone())? = b;
@@ -159,7 +159,7 @@ pub(crate) fn write_es_number(x: f64, out: &mut String) -> Result<()> {
     }
     let digits = std::str::from_utf8(digits.get(..k).ok_or(unformattable.clone())?)
         .map_err(|_| unformattable.clone())?;
-    let n = int_len - seen + exponent;
+    let n = int_len - leading_zeros + exponent;
     let k = k as i32;
     if k <= n && n <= 21 {
         out.push_str(digits);

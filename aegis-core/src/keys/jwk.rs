@@ -28,9 +28,9 @@ impl PublicKey {
                 jwk.push_str(r#"{"crv":""#);
                 jwk.push_str(crv);
                 jwk.push_str(r#"","kty":"EC","x":""#);
-                URL_SAFE_NO_PAD.encode_string(left_pad(x, curve, &mut padded)?, &mut jwk);
+                URL_SAFE_NO_PAD.encode_string(left_pad(x, *curve, &mut padded)?, &mut jwk);
                 jwk.push_str(r#"","y":""#);
-                URL_SAFE_NO_PAD.encode_string(left_pad(y, curve, &mut padded)?, &mut jwk);
+                URL_SAFE_NO_PAD.encode_string(left_pad(y, *curve, &mut padded)?, &mut jwk);
             }
             PublicKey::Rsa { modulus, exponent } => {
                 let e = exponent.to_be_bytes();
@@ -81,7 +81,7 @@ const MAX_COORDINATE: usize = 66;
 
 /// A coordinate left-padded with zeros to the curve size (never stripped: RFC 7518, 6.2.1.2),
 /// in `buf`.
-fn left_pad<'b>(v: &[u8], curve: &EccCurve, buf: &'b mut [u8; MAX_COORDINATE]) -> Result<&'b [u8]> {
+fn left_pad<'b>(v: &[u8], curve: EccCurve, buf: &'b mut [u8; MAX_COORDINATE]) -> Result<&'b [u8]> {
     let v = super::strip_leading_zeros(v);
     let size = curve.coordinate_size();
     let too_long = Error::SizeOutOfRange {
