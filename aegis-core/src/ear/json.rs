@@ -414,7 +414,15 @@ struct B64<'a>(&'a [u8]);
 
 impl serde::Serialize for B64<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(&B64URL.encode(self.0))
+        // A nonce (at most 64 bytes, 86 characters) is encoded on the stack.
+        let mut text = [0u8; 88];
+        match B64URL.encode_slice(self.0, &mut text) {
+            Ok(n) => s.serialize_str(
+                std::str::from_utf8(text.get(..n).unwrap_or_default())
+                    .map_err(serde::ser::Error::custom)?,
+            ),
+            Err(_) => s.serialize_str(&B64URL.encode(self.0)),
+        }
     }
 }
 
