@@ -523,7 +523,7 @@ pub fn appraise_bundle(
     {
         match checks.quote() {
             Some(q) => {
-                let refs = fence.check_pcr_references(q.pcrs());
+                let refs = fence.check_pcr_references_in(|bank, index| q.value(bank, index));
                 platform.record("pcr-reference-values", outcome_of(&refs));
                 if refs.is_ok() {
                     worsen(&mut platform.trust_vector.executables, claim::APPROVED_BOOT);

@@ -370,14 +370,10 @@ pub(crate) fn verify_location_records(
     if nonce.is_empty() {
         return Err(Error::EmptyNonce);
     }
-    let quoted = quote
-        .pcrs()
-        .get(bank, pcr)
-        .filter(|_| quote.selection().contains(bank, pcr))
-        .ok_or(Error::RequiredPcrMissing {
-            bank: bank.alg_id(),
-            index: pcr,
-        })?;
+    let quoted = quote.value(bank, pcr).ok_or(Error::RequiredPcrMissing {
+        bank: bank.alg_id(),
+        index: pcr,
+    })?;
     let replayed = replay(&records, bank)?;
     if !bool::from(replayed.as_slice().ct_eq(quoted)) {
         return Err(Error::LocationLogMismatch);

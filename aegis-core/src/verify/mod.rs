@@ -18,6 +18,8 @@ pub use policy::{AttestPolicy, CertifyPolicy, HashAllowList, QuotePolicy, Requir
 pub use signature::verify_signature;
 pub use sovereign::{verify_poc_location, verify_sovereign_attestation, VerifiedPocLocation};
 
+use std::sync::OnceLock;
+
 use subtle::ConstantTimeEq;
 
 use crate::crypto::verify_digest;
@@ -33,7 +35,11 @@ use crate::tpm::{
 pub struct VerifiedQuote {
     attest: Attest,
     selection: PcrSelection,
-    pcrs: PcrValues,
+    /// The selected PCRs' values in signed order (banks as signed, indices ascending): the
+    /// input of the verified pcrDigest.
+    values: Vec<u8>,
+    /// `values` as [`PcrValues`], made when first asked for.
+    pcrs: OnceLock<PcrValues>,
     hash: HashAlg,
 }
 
@@ -44,7 +50,33 @@ impl VerifiedQuote {
     }
     /// The PCR values, each one covered by the signed selection and the signed digest.
     pub fn pcrs(&self) -> &PcrValues {
-        &self.pcrs
+        self.pcrs.get_or_init(|| {
+            let mut pcrs = PcrValues::default();
+            for bank in &self.selection.banks {
+                for index in bank.indices() {
+                    if let Some(value) = self.value(bank.hash, index) {
+                        // Each selected PCR once: the insert cannot meet a duplicate.
+                        let _ = pcrs.insert(bank.hash, index, value.to_vec());
+                    }
+                }
+            }
+            pcrs
+        })
+    }
+    /// The value of PCR `index` in `bank` when the quote covers it (as [`VerifiedQuote::pcrs`]
+    /// gives it, without building them).
+    pub(crate) fn value(&self, bank: HashAlg, index: u8) -> Option<&[u8]> {
+        let mut offset = 0;
+        for b in &self.selection.banks {
+            let size = b.hash.digest_size();
+            if b.hash == bank {
+                let position = b.indices().position(|i| i == index)?;
+                let start = offset + position * size;
+                return self.values.get(start..start + size);
+            }
+            offset += b.indices().count() * size;
+        }
+        None
     }
     /// TPMS_CLOCK_INFO as signed.
     pub fn clock_info(&self) -> ClockInfo {
@@ -184,7 +216,8 @@ pub fn verify_quote(
     Ok(VerifiedQuote {
         selection: selection.clone(),
         attest: parsed,
-        pcrs: pcrs.clone(),
+        values: concatenated,
+        pcrs: OnceLock::new(),
         hash,
     })
 }

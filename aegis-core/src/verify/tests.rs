@@ -1356,3 +1356,68 @@ fn key_policy_rsa_sizes_are_checked_once_for_every_surface() {
     }
     assert_eq!(p.set_rsa_bits(&[]), Ok(()));
 }
+
+/// A quote over two banks signed in the order SHA-384 then SHA-256 (not their numeric order)
+/// with indices given out of order: each PCR's value is found at its place in the signed
+/// concatenation, and `pcrs()` gives back exactly the values verified.
+#[test]
+fn values_are_read_in_signed_bank_order() {
+    let s = ec_signer(EccCurve::NistP256, AK_ATTRS, Scheme::Ecdsa(HashAlg::Sha256));
+    let mut pcrs = PcrValues::default();
+    for (bank, index, fill) in [
+        (HashAlg::Sha256, 15u8, 0x15u8),
+        (HashAlg::Sha384, 7, 0x37),
+        (HashAlg::Sha256, 0, 0x10),
+        (HashAlg::Sha384, 23, 0x3f),
+    ] {
+        pcrs.insert(bank, index, vec![fill; bank.digest_size()])
+            .unwrap();
+    }
+    let selection = PcrSelection::new(&[
+        (HashAlg::Sha384, &[7u8, 23][..]),
+        (HashAlg::Sha256, &[0u8, 15][..]),
+    ])
+    .unwrap();
+    let mut concat = Vec::new();
+    for (bank, index) in [
+        (HashAlg::Sha384, 7),
+        (HashAlg::Sha384, 23),
+        (HashAlg::Sha256, 0),
+        (HashAlg::Sha256, 15),
+    ] {
+        concat.extend_from_slice(pcrs.get(bank, index).unwrap());
+    }
+    let attest = Attest::build(
+        st::ATTEST_QUOTE,
+        s.public.name(),
+        NONCE.to_vec(),
+        clock(),
+        0x2019_1023_0016_3636,
+        AttestInfo::Quote(QuoteInfo {
+            pcr_select: selection,
+            pcr_digest: HashAlg::Sha256.digest(&concat),
+        }),
+    )
+    .unwrap()
+    .as_bytes()
+    .to_vec();
+    let sig = s.sign(&attest);
+    for p in all_providers() {
+        let v = verify_quote(
+            p,
+            &s.ak(),
+            &attest,
+            &sig,
+            &pcrs,
+            NONCE,
+            &QuotePolicy::default(),
+        )
+        .unwrap();
+        for (bank, index, value) in pcrs.iter() {
+            assert_eq!(v.value(bank, index), Some(value), "{bank:?} {index}");
+        }
+        assert_eq!(v.value(HashAlg::Sha256, 7), None);
+        assert_eq!(v.value(HashAlg::Sha1, 15), None);
+        assert_eq!(v.pcrs(), &pcrs);
+    }
+}

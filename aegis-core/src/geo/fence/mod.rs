@@ -39,7 +39,7 @@ use super::jurisdiction::{self, Resolution};
 use super::{LocationEvent, SensorType};
 use crate::error::{Error, Result};
 use crate::time::UnixTime;
-use crate::tpm::PcrValues;
+use crate::tpm::{HashAlg, PcrValues};
 
 /// The policy format version this build reads (`"version": 1`).
 pub const POLICY_VERSION: u64 = 1;
@@ -392,8 +392,16 @@ impl GeofencePolicy {
     /// value, checked in bank and index order: the first that is not gives
     /// [`Error::PcrReferenceMissing`] or [`Error::PcrReferenceMismatch`].
     pub fn check_pcr_references(&self, quoted: &PcrValues) -> Result<()> {
+        self.check_pcr_references_in(|bank, index| quoted.get(bank, index))
+    }
+
+    /// [`GeofencePolicy::check_pcr_references`] against the values `quoted` gives.
+    pub(crate) fn check_pcr_references_in<'q>(
+        &self,
+        quoted: impl Fn(HashAlg, u8) -> Option<&'q [u8]>,
+    ) -> Result<()> {
         for (bank, index, want) in self.pcr_references.iter() {
-            match quoted.get(bank, index) {
+            match quoted(bank, index) {
                 None => {
                     return Err(Error::PcrReferenceMissing {
                         bank: bank.alg_id(),
