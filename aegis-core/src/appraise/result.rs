@@ -587,7 +587,8 @@ pub fn appraise_bundle(
         }
     }
 
-    let mut submods = vec![(PLATFORM, platform), (WORKLOAD_KEY, workload)];
+    let mut submods = Vec::with_capacity(3);
+    submods.extend([(PLATFORM, platform), (WORKLOAD_KEY, workload)]);
 
     // --- location ---
     if policy.appraisal.location.is_some() {
@@ -608,7 +609,6 @@ pub fn appraise_bundle(
             location.record("jurisdiction", outcome_of(&resolution));
             if let Ok(resolution) = &resolution {
                 location.geo = geo_claims(resolution);
-                location.verifier_claims.jurisdiction = Some(resolution.clone());
             }
             if let Some(fence) = &policy.geofence {
                 let decision = fence.evaluate_resolved(
@@ -632,6 +632,7 @@ pub fn appraise_bundle(
                     }
                 }
             }
+            location.verifier_claims.jurisdiction = resolution.ok();
         } else if policy.geofence.is_some() {
             location.record(
                 "geofence",
