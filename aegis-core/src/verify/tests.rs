@@ -163,6 +163,18 @@ fn sample_pcrs() -> PcrValues {
 fn quote_attest(signer: &Name, nonce: &[u8], pcrs: &PcrValues, hash: HashAlg) -> Attest {
     let selection = PcrSelection::new(&[(HashAlg::Sha256, &[0u8, 1, 15][..])]).unwrap();
     let concat: Vec<u8> = pcrs.iter().flat_map(|(_, _, v)| v.to_vec()).collect();
+    quote_attest_over(signer, nonce, selection, &concat, hash)
+}
+
+/// A TPMS_ATTEST of a quote over `selection` whose values, concatenated in signed order, are
+/// `concat`.
+fn quote_attest_over(
+    signer: &Name,
+    nonce: &[u8],
+    selection: PcrSelection,
+    concat: &[u8],
+    hash: HashAlg,
+) -> Attest {
     Attest::build(
         st::ATTEST_QUOTE,
         signer.clone(),
@@ -171,7 +183,7 @@ fn quote_attest(signer: &Name, nonce: &[u8], pcrs: &PcrValues, hash: HashAlg) ->
         0x2019_1023_0016_3636,
         AttestInfo::Quote(QuoteInfo {
             pcr_select: selection,
-            pcr_digest: hash.digest(&concat),
+            pcr_digest: hash.digest(concat),
         }),
     )
     .unwrap()
@@ -1250,20 +1262,9 @@ fn item4_sha1_pcr_bank_needs_the_sha1_opt_in() {
     let selection =
         PcrSelection::new(&[(HashAlg::Sha1, &[0u8][..]), (HashAlg::Sha256, &[15u8][..])]).unwrap();
     let concat: Vec<u8> = [vec![0x11; 20], vec![0x33; 32]].concat();
-    let attest = Attest::build(
-        st::ATTEST_QUOTE,
-        s.public.name(),
-        NONCE.to_vec(),
-        clock(),
-        7,
-        AttestInfo::Quote(QuoteInfo {
-            pcr_select: selection,
-            pcr_digest: HashAlg::Sha256.digest(&concat),
-        }),
-    )
-    .unwrap()
-    .as_bytes()
-    .to_vec();
+    let attest = quote_attest_over(&s.public.name(), NONCE, selection, &concat, HashAlg::Sha256)
+        .as_bytes()
+        .to_vec();
     let sig = s.sign(&attest);
     refused_then_verifies_with_sha1(
         &s,
@@ -1387,20 +1388,9 @@ fn values_are_read_in_signed_bank_order() {
     ] {
         concat.extend_from_slice(pcrs.get(bank, index).unwrap());
     }
-    let attest = Attest::build(
-        st::ATTEST_QUOTE,
-        s.public.name(),
-        NONCE.to_vec(),
-        clock(),
-        0x2019_1023_0016_3636,
-        AttestInfo::Quote(QuoteInfo {
-            pcr_select: selection,
-            pcr_digest: HashAlg::Sha256.digest(&concat),
-        }),
-    )
-    .unwrap()
-    .as_bytes()
-    .to_vec();
+    let attest = quote_attest_over(&s.public.name(), NONCE, selection, &concat, HashAlg::Sha256)
+        .as_bytes()
+        .to_vec();
     let sig = s.sign(&attest);
     for p in all_providers() {
         let v = verify_quote(
