@@ -1411,3 +1411,36 @@ fn values_are_read_in_signed_bank_order() {
         assert_eq!(v.pcrs(), &pcrs);
     }
 }
+
+/// VERIFIER-CHECKS.md item 16, the PCR the log replays into must be one the quote covers: a
+/// PCR outside the signed selection, or the right index in a bank the quote did not sign, is
+/// `RequiredPcrMissing` before any replay; a covered PCR the records do not replay to is
+/// `LocationLogMismatch`.
+#[test]
+fn item16_location_pcr_must_be_quoted() {
+    let (s, attest, sig, pcrs) = valid_quote();
+    let p = crate::crypto::default_provider();
+    let vq = verify_quote(
+        p,
+        &s.ak(),
+        &attest,
+        &sig,
+        &pcrs,
+        NONCE,
+        &QuotePolicy::default(),
+    )
+    .unwrap();
+    for (bank, index) in [(HashAlg::Sha256, 16u8), (HashAlg::Sha1, 15)] {
+        assert_eq!(
+            crate::geo::verify_location_log(&[], &vq, index, bank, NONCE).unwrap_err(),
+            Error::RequiredPcrMissing {
+                bank: bank.alg_id(),
+                index
+            }
+        );
+    }
+    assert_eq!(
+        crate::geo::verify_location_log(&[], &vq, 15, HashAlg::Sha256, NONCE).unwrap_err(),
+        Error::LocationLogMismatch
+    );
+}
