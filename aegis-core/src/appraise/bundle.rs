@@ -265,6 +265,9 @@ mod tests {
         assert_eq!(field_of(&with(&["nonce"], "zz".into())), "$.nonce");
         assert_eq!(field_of(&with(&["nonce"], "".into())), "$.nonce");
         assert_eq!(field_of(&with(&["ak_public"], "!!".into())), "$.ak_public");
+        // A binary member that is not a string at all is refused by the document's reader.
+        assert_eq!(field_of(&with(&["ak_public"], 5.into())), "$");
+        assert_eq!(field_of(&with(&["ak_public"], serde_json::json!([0]))), "$");
         assert_eq!(
             field_of(&with(&["quote", "attest"], "@".into())),
             "$.quote.attest"

@@ -552,6 +552,22 @@ mod tests {
     /// Whatever parses encodes and reads back equal (the fuzz target's property), zero
     /// integers included.
     #[test]
+    fn a_coordinate_longer_than_its_curve_cannot_be_encoded() {
+        for (x, y) in [
+            (vec![1u8; 33], vec![2u8; 32]),
+            (vec![1u8; 32], vec![2u8; 33]),
+        ] {
+            let key = PublicKey::Ecc {
+                curve: EccCurve::NistP256,
+                x,
+                y,
+            };
+            assert_eq!(key.to_spki_der().unwrap_err().name(), "InvalidValue");
+            assert_eq!(key.spki_sha256().unwrap_err().name(), "InvalidValue");
+        }
+    }
+
+    #[test]
     fn degenerate_rsa_integers_round_trip() {
         for (modulus, exponent) in [(vec![], 0u32), (vec![0x80], 1), (vec![0x01], 0xffff_ffff)] {
             let key = PublicKey::Rsa { modulus, exponent };
