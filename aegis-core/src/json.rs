@@ -59,6 +59,15 @@ pub(crate) fn value_of<T: serde::Serialize>(claims: &T) -> Value {
     serde_json::to_value(claims).unwrap_or(Value::Null)
 }
 
+/// Lowercase hex of `bytes`: `hex::encode`'s text, written through its table rather than a
+/// character iterator (the appraisal names the App Key in hex every time).
+pub(crate) fn hex_text(bytes: &[u8]) -> String {
+    let mut out = vec![0u8; bytes.len() * 2];
+    // Fails only on an output of the wrong length, and this one is right.
+    let _ = hex::encode_to_slice(bytes, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// Hex text (either case) decoded, or `None` (odd length, a non-hex digit): one table lookup
 /// per digit into a buffer of the exact size. `hex::decode` takes about 80 instructions a byte
 /// and `hex::decode_to_slice` about 38, on the PCR values and log digests every appraisal reads.
@@ -175,7 +184,15 @@ impl<'de> Visitor<'de> for StrictVisitor {
 
 #[cfg(test)]
 mod tests {
-    use super::hex_bytes;
+    use super::{hex_bytes, hex_text};
+
+    #[test]
+    fn hex_text_is_the_hex_crates_encoding() {
+        let all: Vec<u8> = (0..=255).collect();
+        for bytes in [&[][..], &[0x00], &[0xab, 0x0f], &all] {
+            assert_eq!(hex_text(bytes), hex::encode(bytes));
+        }
+    }
 
     #[test]
     fn hex_bytes_decodes_either_case_and_refuses_the_rest() {

@@ -14,6 +14,7 @@
 )]
 
 pub mod appraise;
+mod b64;
 pub mod compat;
 pub mod credential;
 pub mod crypto;

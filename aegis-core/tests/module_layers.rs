@@ -10,9 +10,9 @@
 
 use std::path::Path;
 
-/// Lowest first. `error` and `time` are leaves any module may use.
+/// Lowest first. `error`, `time`, `json` and `b64` are leaves any module may use.
 const LAYERS: &[&[&str]] = &[
-    &["error", "time", "json"],
+    &["error", "time", "json", "b64"],
     &["tpm"],
     &["keys"],
     &["crypto"],

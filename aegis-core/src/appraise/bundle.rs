@@ -97,9 +97,7 @@ fn b64(field: &str, text: &[u8]) -> Result<Vec<u8>> {
 
 /// `text` decoded, or the error naming the member `field` gives (made only on a failure).
 fn b64_named(text: &[u8], field: impl FnOnce() -> String) -> Result<Vec<u8>> {
-    STANDARD
-        .decode(text)
-        .map_err(|e| invalid(&field(), format!("not base64: {e}")))
+    crate::b64::decode_standard(text).map_err(|e| invalid(&field(), format!("not base64: {e}")))
 }
 
 impl EvidenceBundle {

@@ -38,7 +38,7 @@ use crate::error::{Error, Result};
 use crate::geo::fence::{GeofenceContext, GeofenceDecision, GeofencePolicy};
 use crate::geo::jurisdiction::{self, Resolution};
 use crate::geo::{LocationEvent, SensorType};
-use crate::json::value_of;
+use crate::json::{hex_text, value_of};
 use crate::keys::PublicKey;
 use crate::time::UnixTime;
 use crate::verify::{AkBinding, AttestationKey, EkEndorsement, KeyPolicy};
@@ -568,13 +568,13 @@ pub fn appraise_bundle(
         let key = PublicKey::from_tpm_public(c.certified_key());
         let names = key
             .spki_sha256()
-            .and_then(|spki| Ok((hex::encode(spki), key.jwk_thumbprint_b64()?)));
+            .and_then(|spki| Ok((hex_text(&spki), key.jwk_thumbprint_b64()?)));
         match names {
             Ok((spki_sha256, jkt)) => {
                 workload.verifier_claims.app_key = Some(AppKeyClaims {
                     spki_sha256,
                     jkt,
-                    name: hex::encode(c.name().as_bytes()),
+                    name: hex_text(c.name().as_bytes()),
                 });
             }
             Err(e) => {

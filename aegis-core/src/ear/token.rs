@@ -18,11 +18,10 @@
 //!    present, and every submod `eat_nonce` present equal it, and at least one is present;
 //! 8. the status rule ([`Ear::check_status_rule`]).
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
-use base64::Engine as _;
 use coset::{iana, AsCborValue, CoseSign1, CoseSign1Builder, HeaderBuilder};
 
 use super::{cbor, json, Dialect, Ear, MAX_TOKEN_SIZE};
+use crate::b64;
 use crate::crypto::{
     verify_digest, CryptoProvider, KeyCache, SignatureFormat, SignatureRef, SignatureScheme,
     SignatureValue, Signer,
@@ -223,12 +222,12 @@ pub(crate) fn sign_jwt_claims(signer: &dyn Signer, claims: &[u8]) -> Result<Stri
     // One buffer for the whole token: base64 takes 4 characters per 3 bytes, and an RSA
     // signature (the longest) at most 512 bytes.
     let mut token = String::with_capacity((header.len() + claims.len() + 512) / 3 * 4 + 8);
-    B64URL.encode_string(header, &mut token);
+    b64::encode_url_append(header.as_bytes(), &mut token);
     token.push('.');
-    B64URL.encode_string(claims, &mut token);
+    b64::encode_url_append(claims, &mut token);
     let sig = sign_message(signer, alg, token.as_bytes())?;
     token.push('.');
-    B64URL.encode_string(sig, &mut token);
+    b64::encode_url_append(&sig, &mut token);
     Ok(token)
 }
 
@@ -348,9 +347,7 @@ fn check_claims(
 }
 
 fn b64_part(part: &str, what: &'static str) -> Result<Vec<u8>> {
-    B64URL
-        .decode(part)
-        .map_err(|_| Error::EarMalformed { what })
+    b64::decode_url(part.as_bytes()).map_err(|_| Error::EarMalformed { what })
 }
 
 /// Verifies a JWT EAR (JWS compact serialization) against `options`, in the order of this
@@ -498,7 +495,7 @@ pub fn verify_token(
             other => *other,
         })
         .collect();
-    let cwt = B64URL.decode(text).map_err(|_| Error::EarMalformed {
+    let cwt = b64::decode_url(&text).map_err(|_| Error::EarMalformed {
         what: "token is neither a JWT, a CWT nor base64 of a CWT",
     })?;
     verify_cwt(provider, &cwt, options)

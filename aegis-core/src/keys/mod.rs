@@ -10,7 +10,8 @@
 //! Certificates and the one certificate path builder are in [`crate::x509`], above `crypto`.
 //!
 //! Module dependency order in aegis-core (a module imports only modules to its left; `error`,
-//! `time` and `json` are leaves every module may use; a test in `tests/module_layers.rs` keeps it):
+//! `time`, `json` and `b64` are leaves every module may use; a test in `tests/module_layers.rs`
+//! keeps it):
 //! `tpm` -> `keys` -> `crypto` -> `credential`, `x509`, `compat`, `ear` -> `ek` -> `verify` -> `geo`
 //! -> `appraise`, `inspect` -> `svid` -> `token`.
 

@@ -2,11 +2,10 @@
 //! without padding, JSON objects without duplicate members), the header `jwk` as a public key,
 //! the algorithm allow-list, signing through a [`Signer`] and verifying with the header key.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
-use base64::Engine as _;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+use crate::b64;
 use crate::crypto::{
     verify_digest, CryptoProvider, KeyCache, SignatureFormat, SignatureRef, SignatureValue, Signer,
 };
@@ -24,14 +23,12 @@ const PRIVATE_MEMBERS: &[&str] = &["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 
 /// base64url without padding (RFC 7515, 2), as bytes.
 pub(crate) fn b64_decode(part: &str, what: &'static str) -> Result<Vec<u8>> {
-    B64URL
-        .decode(part)
-        .map_err(|_| Error::TokenMalformed { what })
+    b64::decode_url(part.as_bytes()).map_err(|_| Error::TokenMalformed { what })
 }
 
 /// base64url(SHA-256(`bytes`)): `ath` (RFC 9449, 4.2) and WPT's `wth`/`tth`/`oth`.
 pub fn token_hash(bytes: &[u8]) -> String {
-    B64URL.encode(Sha256::digest(bytes))
+    b64::encode_url(&Sha256::digest(bytes))
 }
 
 /// A base64url part holding a JSON object, parsed strictly.
@@ -58,9 +55,9 @@ pub fn parse_jwk(jwk: &Value) -> Result<PublicKey> {
     }
     let field = |name: &str, what: &'static str| -> Result<Vec<u8>> {
         match m.get(name) {
-            Some(Value::String(s)) => B64URL
-                .decode(s)
-                .map_err(|_| Error::TokenJwkInvalid { what }),
+            Some(Value::String(s)) => {
+                b64::decode_url(s.as_bytes()).map_err(|_| Error::TokenJwkInvalid { what })
+            }
             _ => Err(Error::TokenJwkInvalid { what }),
         }
     };
@@ -118,7 +115,7 @@ pub(crate) fn sign(signer: &dyn Signer, typ: &str, claims: &Value) -> Result<Str
     let header = serde_json::json!({"alg": alg.jws_name(), "jwk": jwk, "typ": typ});
     let enc = |v: &Value| -> Result<String> {
         serde_json::to_vec(v)
-            .map(|b| B64URL.encode(b))
+            .map(|b| b64::encode_url(&b))
             .map_err(|_| Error::InvalidValue {
                 what: "proof token JSON",
             })
@@ -133,7 +130,7 @@ pub(crate) fn sign(signer: &dyn Signer, typ: &str, claims: &Value) -> Result<Str
             .sign_digest(&digest)?
             .encode(SignatureFormat::Raw, scheme, signer.public_key())?;
     token.push('.');
-    token.push_str(&B64URL.encode(sig));
+    b64::encode_url_append(&sig, &mut token);
     Ok(token)
 }
 
