@@ -91,11 +91,18 @@ pub fn encode_log(records: &[LocationRecord]) -> Result<Vec<u8>> {
 /// Parses a whole log (the bytes an agent sends a verifier) into records, checking every line
 /// (see the module documentation).
 pub fn parse_log(bytes: &[u8]) -> Result<Vec<LocationRecord>> {
-    parse_log_chain(bytes).map(|(r, _)| r)
+    parse_lines(bytes, false).map(|(r, _)| r)
 }
 
 /// [`parse_log`], and where the log ends (for a writer that appends to it).
 pub fn parse_log_chain(bytes: &[u8]) -> Result<(Vec<LocationRecord>, LogChain)> {
+    parse_lines(bytes, true)
+}
+
+/// The records of a log and, with `chain`, where it ends. Without `chain` the last line is not
+/// hashed (only a line that another follows is some line's `prev`; the appraisal hashes its
+/// lines this way), so the returned chain is not the log's end and the caller drops it.
+fn parse_lines(bytes: &[u8], chain: bool) -> Result<(Vec<LocationRecord>, LogChain)> {
     let corrupt = |what: &'static str| Error::LocationLogCorrupt { what };
     let mut records = Vec::new();
     let mut prev = [0u8; 32];
@@ -124,7 +131,9 @@ pub fn parse_log_chain(bytes: &[u8]) -> Result<(Vec<LocationRecord>, LogChain)> 
             Some(record) => record,
             None => checked_line(text, seq, &prev)?,
         };
-        prev = sha256(line_with_nl);
+        if chain || !rest.is_empty() {
+            prev = sha256(line_with_nl);
+        }
         records.push(record);
     }
     let chain = LogChain {
