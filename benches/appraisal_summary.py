@@ -1,10 +1,22 @@
 #!/usr/bin/env python3
-"""Summarises `cargo bench -p aegis-core --bench appraise` (criterion's estimates): appraisals
-per second per core, and the ratio of a full appraisal to its signature operations alone (the
-certify and quote verifications and the EAR's ES256 signature, each with the SHA-256 of the
-message it covers). The main figure keeps each
-agent's enrolment in memory with its EK chain verified once, as a verifier appraising the same
-agents every minute would; the EK chain re-verified every time is printed beside it."""
+"""Summarises the appraisal benchmark (issue 11, item 9): appraisals per second per core, and the
+ratio of a full appraisal to its signature operations alone (the certify and quote
+verifications and the EAR's ES256 signature, each with the SHA-256 of the message it covers).
+The appraisal keeps each agent's enrolment in memory with its EK chain verified once, as a
+verifier appraising the same agents every minute would; the EK chain re-verified every time is
+printed beside it.
+
+Two measurements, both printed:
+- criterion's medians (`cargo bench -p aegis-core --bench appraise`): each group measured on its
+  own, the groups a minute or more apart;
+- the interleaved rounds of examples/appraise_ratio.rs (its JSON, the first argument): rounds of
+  appraisals and rounds of their signature operations alternated in one process.
+
+The targets are decided on the interleaved figures. On a shared host whose speed changes from
+minute to minute, criterion can time the appraisal in a fast phase and the signatures in a slow
+one (or the other way round); alternating rounds moves both sides alike. Exit status 1 when the
+ratio target is missed; the throughput verdict is printed (with a P-256 AK its signature
+operations alone can exceed the time budget, which the "cap" line shows)."""
 
 import json
 import os
@@ -15,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CRITERION = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "criterion"
 THROUGHPUT_TARGET = 8500
 RATIO_TARGET = 1.3
+AKS = ("ecdsa-p256-ak", "rsa2048-ak")
 
 
 def median_ns(group: str, name: str) -> float:
@@ -22,19 +35,36 @@ def median_ns(group: str, name: str) -> float:
     return json.loads(path.read_text())["median"]["point_estimate"]
 
 
+def row(ak: str, full_ns: float, sigs_ns: float, ratio: float) -> str:
+    return f"{ak:<16}{full_ns / 1e3:>10.1f}us{sigs_ns / 1e3:>10.1f}us{ratio:>7.2f}x{1e9 / full_ns:>12,.0f}"
+
+
 def main() -> int:
-    ok = True
-    print(f"{'AK':<16}{'appraisal':>12}{'signatures':>12}{'ratio':>8}{'per s/core':>12}")
-    for ak in ("ecdsa-p256-ak", "rsa2048-ak"):
+    if len(sys.argv) != 2:
+        print("usage: appraisal_summary.py INTERLEAVED.json (from examples/appraise_ratio.rs)")
+        return 2
+    interleaved = json.loads(Path(sys.argv[1]).read_text())
+    header = f"{'AK':<16}{'appraisal':>12}{'signatures':>12}{'ratio':>8}{'per s/core':>12}"
+
+    print("criterion medians (groups measured one after another):")
+    print(header)
+    for ak in AKS:
         full = median_ns("appraisal", ak)
-        each = median_ns("appraisal-ek-chain-each-time", ak)
         sigs = median_ns("signatures", ak)
-        ratio = full / sigs
-        rate = 1e9 / full
-        print(f"{ak:<16}{full / 1e3:>10.1f}us{sigs / 1e3:>10.1f}us{ratio:>7.2f}x{rate:>12,.0f}")
-        print(f"  with the EK chain verified in every appraisal: {each / 1e3:.1f}us, {1e9 / each:,.0f}/s/core")
+        each = median_ns("appraisal-ek-chain-each-time", ak)
+        print(row(ak, full, sigs, full / sigs))
+        print(f"  with the EK chain verified in every appraisal: {each / 1e3:.1f}us, "
+              f"{1e9 / each:,.0f}/s/core")
+
+    print("\ninterleaved rounds (median per operation; these decide):")
+    print(header)
+    ok = True
+    for ak in AKS:
+        f = interleaved[ak]
+        full, sigs, ratio = f["appraisal_ns"], f["signatures_ns"], f["ratio"]
+        print(row(ak, full, sigs, ratio))
         ratio_ok = ratio <= RATIO_TARGET
-        rate_ok = rate >= THROUGHPUT_TARGET
+        rate_ok = 1e9 / full >= THROUGHPUT_TARGET
         print(f"  ratio <= {RATIO_TARGET}x: {'PASS' if ratio_ok else 'FAIL'}; "
               f">= {THROUGHPUT_TARGET:,}/s/core: {'PASS' if rate_ok else 'FAIL'}")
         # The signature operations alone bound the throughput: at 1.0x (no other cost at all)

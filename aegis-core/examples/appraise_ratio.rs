@@ -2,11 +2,16 @@
 //! full appraisals (benches/appraise.rs `appraisal/<ak>`) alternate with rounds of their
 //! signature operations alone (`signatures/<ak>`) in one process, so that a change in the
 //! machine's speed during the run (other load, frequency) moves both sides alike. Criterion
-//! measures its groups one after the other, minutes apart; `make bench-appraisal` prints both.
+//! measures its groups one after the other, minutes apart, and can catch the appraisal in one
+//! of a shared host's fast phases and its signatures in a slow one; so `make bench-appraisal`
+//! prints both and decides on these figures.
 //!
 //! ```text
-//! cargo run --release -p aegis-core --example appraise_ratio --features native [ROUNDS]
+//! cargo run --release -p aegis-core --example appraise_ratio --features native [ROUNDS [OUT.json]]
 //! ```
+//!
+//! With `OUT.json` the medians are also written there, for benches/appraisal_summary.py:
+//! `{"<ak>": {"appraisal_ns", "signatures_ns", "ratio", "per_second"}}`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -34,6 +39,8 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 fn main() {
     let rounds: usize = std::env::args().nth(1).map_or(30, |a| a.parse().unwrap());
+    let out = std::env::args().nth(2);
+    let mut figures = serde_json::Map::new();
     let p = default_provider();
     let (verifier, signer) = ear_signer(p);
     println!("interleaved, {rounds} rounds of {PER_ROUND}: median per operation");
@@ -57,13 +64,25 @@ fn main() {
             sigs.push(s);
             ratios.push(f / s);
         }
-        let f = median(full);
+        let (f, s, ratio) = (median(full), median(sigs), median(ratios));
         println!(
             "{label:<16}{:>10.1}us{:>10.1}us{:>7.2}x{:>12.0}",
             f * 1e6,
-            median(sigs) * 1e6,
-            median(ratios),
+            s * 1e6,
+            ratio,
             1.0 / f
         );
+        figures.insert(
+            label.to_owned(),
+            serde_json::json!({
+                "appraisal_ns": f * 1e9,
+                "signatures_ns": s * 1e9,
+                "ratio": ratio,
+                "per_second": 1.0 / f,
+            }),
+        );
+    }
+    if let Some(path) = out {
+        std::fs::write(&path, serde_json::to_vec_pretty(&figures).unwrap()).unwrap();
     }
 }
