@@ -30,7 +30,7 @@ use serde_json::{json, Value};
 use super::{appraise, AppraisalPolicy, Check, Evidence, EvidenceBundle, Nonces, Outcome};
 use crate::crypto::CryptoProvider;
 use crate::crypto::Signer;
-use crate::ear::json::{self as ear_json, LentClaims};
+use crate::ear::json::{EarParts, SubmodParts};
 use crate::ear::token as ear_token;
 use crate::ear::{claim, Dialect, Ear, GeoClaims, Status, Submod, TrustVector, VerifierId};
 use crate::ek::{verify_ek_certificate, EkTrustStore};
@@ -336,8 +336,9 @@ impl AttestationResult {
     }
 
     /// Signs this result's EAR ([`AttestationResult::to_ear`]) as a JWT ([`Ear::sign_jwt`]):
-    /// the same claims, written straight from the result (its verifier claims become JSON
-    /// once, in the token, without an intermediate `Value` tree).
+    /// the same claims, written straight from the result (borrowed, without building an `Ear`;
+    /// its verifier claims become JSON once, in the token, without an intermediate `Value`
+    /// tree).
     pub fn sign_jwt(
         &self,
         signer: &dyn Signer,
@@ -346,17 +347,38 @@ impl AttestationResult {
         iat: UnixTime,
         exp: UnixTime,
     ) -> Result<String> {
-        let ear = self.ear_skeleton(verifier_id, iat, exp);
-        ear.check_status_rule()?;
-        let claims = ear_json::to_bytes_with(&ear, dialect, |name| {
-            self.submod(name).map(|s| LentClaims {
-                attester: s.attester_claims.as_ref(),
-                verifier: VerifierClaimsView {
-                    claims: &s.verifier_claims,
-                    checks: &s.checks,
-                },
+        let mut submods: Vec<_> = self
+            .submods
+            .iter()
+            .map(|(name, s)| {
+                let parts = SubmodParts {
+                    status: s.status,
+                    trust_vector: s.trust_vector,
+                    policy_ids: &self.policy_ids,
+                    nonce: Some(&self.nonce),
+                    raw_evidence: None,
+                    attester_claims: s.attester_claims.as_ref(),
+                    verifier_claims: Some(VerifierClaimsView {
+                        claims: &s.verifier_claims,
+                        checks: &s.checks,
+                    }),
+                    geo: &s.geo,
+                };
+                (*name, parts)
             })
-        })?;
+            .collect();
+        // In the EAR's (a map's) order, as `to_ear` gives them.
+        submods.sort_unstable_by_key(|(name, _)| *name);
+        let ear = EarParts {
+            iat: seconds(iat),
+            exp: Some(seconds(exp)),
+            verifier_id: &verifier_id,
+            status: Some(self.status),
+            nonce: Some(&self.nonce),
+            submods,
+        };
+        ear.check_status_rule()?;
+        let claims = ear.to_bytes(dialect)?;
         ear_token::sign_jwt_claims(signer, &claims)
     }
 

@@ -7,7 +7,7 @@ use base64::Engine as _;
 use serde_json::{Map, Value};
 
 use super::geo::{label_of_name, uuid_parse, uuid_text, GeoKind, GeoValue, GEO_LABELS};
-use super::{Dialect, Ear, Status, Submod, TrustVector, VerifierId, TRUST_CLAIM_NAMES};
+use super::{Dialect, Ear, GeoClaims, Status, Submod, TrustVector, VerifierId, TRUST_CLAIM_NAMES};
 use crate::error::{Error, Result};
 
 /// The claim names of a dialect.
@@ -366,37 +366,91 @@ pub(crate) fn to_bytes(ear: &Ear, dialect: Dialect) -> Result<Vec<u8>> {
     if has_extra(ear) {
         return serde_json::to_vec(&encode(ear, dialect)?).map_err(|_| unwritable());
     }
-    to_bytes_with(ear, dialect, |_| None::<LentClaims<Value, Value>>)
+    EarParts::of(ear).to_bytes(dialect)
 }
 
-/// A submod's attester and verifier claims lent to [`to_bytes_with`].
-pub(crate) struct LentClaims<A, V> {
-    /// Written in place of the submod's `attester_claims` (none when `None`).
-    pub attester: Option<A>,
-    /// Written in place of the submod's `verifier_claims`.
-    pub verifier: V,
+/// An EAR without extension claims, borrowed for writing: [`to_bytes`] of an [`Ear`] goes
+/// through it, and an appraisal writes its result's EAR from it without building an `Ear` (and
+/// with its typed claims in place of `Value` trees: `A` and `V`).
+pub(crate) struct EarParts<'a, A, V> {
+    /// `iat`.
+    pub iat: i64,
+    /// `exp`.
+    pub exp: Option<i64>,
+    /// `ear_verifier_id`.
+    pub verifier_id: &'a VerifierId,
+    /// Top-level `ear_status`.
+    pub status: Option<Status>,
+    /// Top-level `eat_nonce`.
+    pub nonce: Option<&'a [u8]>,
+    /// `submods`, by name in ascending order (the order of `Ear::submods`).
+    pub submods: Vec<(&'a str, SubmodParts<'a, A, V>)>,
 }
 
-/// [`to_bytes`] of an EAR without extension claims, with each submod's attester and verifier
-/// claims taken from `lent(name)` when it gives some (in place of the submod's own): an
-/// appraisal's claims, borrowed from the result and its typed verifier claims serialized once
-/// without becoming a `Value` tree. An EAR with extension claims is refused
-/// (`InvalidArgument`): an appraisal's never has any.
-pub(crate) fn to_bytes_with<A: serde::Serialize, V: serde::Serialize>(
-    ear: &Ear,
-    dialect: Dialect,
-    lent: impl Fn(&str) -> Option<LentClaims<A, V>>,
-) -> Result<Vec<u8>> {
-    if has_extra(ear) {
-        return Err(Error::InvalidArgument {
-            what: "EAR claims with extension claims cannot take typed verifier claims",
-        });
+/// A submod without extension claims, borrowed for writing.
+pub(crate) struct SubmodParts<'a, A, V> {
+    pub status: Status,
+    pub trust_vector: TrustVector,
+    pub policy_ids: &'a [String],
+    pub nonce: Option<&'a [u8]>,
+    /// (media type, bytes).
+    pub raw_evidence: Option<(&'a str, &'a [u8])>,
+    pub attester_claims: Option<A>,
+    pub verifier_claims: Option<V>,
+    pub geo: &'a GeoClaims,
+}
+
+impl<'a> EarParts<'a, &'a Value, &'a Value> {
+    /// The parts of `ear`, its extension claims left out (callers check [`has_extra`]).
+    pub(crate) fn of(ear: &'a Ear) -> Self {
+        EarParts {
+            iat: ear.iat,
+            exp: ear.exp,
+            verifier_id: &ear.verifier_id,
+            status: ear.status,
+            nonce: ear.nonce.as_deref(),
+            submods: ear
+                .submods
+                .iter()
+                .map(|(name, sub)| {
+                    let parts = SubmodParts {
+                        status: sub.status,
+                        trust_vector: sub.trust_vector,
+                        policy_ids: &sub.policy_ids,
+                        nonce: sub.nonce.as_deref(),
+                        raw_evidence: sub
+                            .raw_evidence
+                            .as_ref()
+                            .map(|(t, b)| (t.as_str(), b.as_slice())),
+                        attester_claims: sub.attester_claims.as_ref(),
+                        verifier_claims: sub.verifier_claims.as_ref(),
+                        geo: &sub.geo,
+                    };
+                    (name.as_str(), parts)
+                })
+                .collect(),
+        }
     }
-    // An appraisal's EAR is a few kilobytes: start there rather than grow from 128 bytes.
-    let mut out = Vec::with_capacity(4096);
-    let view = EarView { ear, dialect, lent };
-    serde_json::to_writer(&mut out, &view).map_err(|_| unwritable())?;
-    Ok(out)
+}
+
+impl<A: serde::Serialize, V: serde::Serialize> EarParts<'_, A, V> {
+    /// The status rule ([`Ear::check_status_rule`]) on these claims.
+    pub(crate) fn check_status_rule(&self) -> Result<()> {
+        super::check_status_rule(
+            self.status,
+            self.submods
+                .iter()
+                .map(|(name, s)| (*name, s.status, &s.trust_vector, s.geo)),
+        )
+    }
+
+    /// The claims as compact JSON in `dialect`, in [`encode`]'s claim order.
+    pub(crate) fn to_bytes(&self, dialect: Dialect) -> Result<Vec<u8>> {
+        // An appraisal's EAR is a few kilobytes: start there rather than grow from 128 bytes.
+        let mut out = Vec::with_capacity(4096);
+        serde_json::to_writer(&mut out, &EarView(self, dialect)).map_err(|_| unwritable())?;
+        Ok(out)
+    }
 }
 
 fn has_extra(ear: &Ear) -> bool {
@@ -426,34 +480,28 @@ impl serde::Serialize for B64<'_> {
     }
 }
 
-/// An EAR without extension claims, serialized in [`encode`]'s claim order, with the claims
-/// [`to_bytes_with`] lends.
-struct EarView<'a, F> {
-    ear: &'a Ear,
-    dialect: Dialect,
-    lent: F,
-}
+/// [`EarParts`] serialized in [`encode`]'s claim order.
+struct EarView<'p, 'a, A, V>(&'p EarParts<'a, A, V>, Dialect);
 
-impl<A: serde::Serialize, V: serde::Serialize, F: Fn(&str) -> Option<LentClaims<A, V>>>
-    serde::Serialize for EarView<'_, F>
-{
+impl<A: serde::Serialize, V: serde::Serialize> serde::Serialize for EarView<'_, '_, A, V> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let (ear, n) = (self.ear, names(self.dialect));
+        let (ear, dialect) = (self.0, self.1);
+        let n = names(dialect);
         let mut m = s.serialize_map(None)?;
-        m.serialize_entry("eat_profile", self.dialect.profile())?;
+        m.serialize_entry("eat_profile", dialect.profile())?;
         m.serialize_entry("iat", &ear.iat)?;
         if let Some(exp) = ear.exp {
             m.serialize_entry("exp", &exp)?;
         }
-        m.serialize_entry(n.verifier_id, &VerifierIdView(&ear.verifier_id))?;
+        m.serialize_entry(n.verifier_id, &VerifierIdView(ear.verifier_id))?;
         if let Some(status) = ear.status {
             m.serialize_entry(n.status, status.name())?;
         }
-        if let Some(nonce) = &ear.nonce {
+        if let Some(nonce) = ear.nonce {
             m.serialize_entry("eat_nonce", &B64(nonce))?;
         }
-        m.serialize_entry("submods", &SubmodsView(self))?;
+        m.serialize_entry("submods", &SubmodsView(ear, dialect))?;
         m.end()
     }
 }
@@ -470,66 +518,48 @@ impl serde::Serialize for VerifierIdView<'_> {
     }
 }
 
-struct SubmodsView<'a, 'b, F>(&'b EarView<'a, F>);
+struct SubmodsView<'p, 'a, A, V>(&'p EarParts<'a, A, V>, Dialect);
 
-impl<A: serde::Serialize, V: serde::Serialize, F: Fn(&str) -> Option<LentClaims<A, V>>>
-    serde::Serialize for SubmodsView<'_, '_, F>
-{
+impl<A: serde::Serialize, V: serde::Serialize> serde::Serialize for SubmodsView<'_, '_, A, V> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.collect_map(self.0.ear.submods.iter().map(|(name, sub)| {
-            (
-                name,
-                SubmodView {
-                    sub,
-                    dialect: self.0.dialect,
-                    lent: (self.0.lent)(name),
-                },
-            )
-        }))
+        s.collect_map(
+            self.0
+                .submods
+                .iter()
+                .map(|(name, sub)| (name, SubmodView(sub, self.1))),
+        )
     }
 }
 
-/// A submod without extension claims, serialized in [`encode_submod`]'s claim order.
-struct SubmodView<'a, A, V> {
-    sub: &'a Submod,
-    dialect: Dialect,
-    /// Written in place of the submod's attester and verifier claims when present.
-    lent: Option<LentClaims<A, V>>,
-}
+/// [`SubmodParts`] serialized in [`encode_submod`]'s claim order.
+struct SubmodView<'p, 'a, A, V>(&'p SubmodParts<'a, A, V>, Dialect);
 
-impl<A: serde::Serialize, V: serde::Serialize> serde::Serialize for SubmodView<'_, A, V> {
+impl<A: serde::Serialize, V: serde::Serialize> serde::Serialize for SubmodView<'_, '_, A, V> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let (sub, n) = (self.sub, names(self.dialect));
+        let (sub, dialect) = (self.0, self.1);
+        let n = names(dialect);
         let mut m = s.serialize_map(None)?;
         m.serialize_entry(n.status, sub.status.name())?;
         if sub.trust_vector.any_set() {
             m.serialize_entry(n.vector, &VectorView(&sub.trust_vector))?;
         }
-        match (self.dialect, sub.policy_ids.first()) {
+        match (dialect, sub.policy_ids.first()) {
             (_, None) => {}
             (Dialect::Veraison, Some(first)) => m.serialize_entry(POLICY_ID_VERAISON, first)?,
-            _ => m.serialize_entry(POLICY_IDS, &sub.policy_ids)?,
+            _ => m.serialize_entry(POLICY_IDS, sub.policy_ids)?,
         }
-        if let Some(nonce) = &sub.nonce {
+        if let Some(nonce) = sub.nonce {
             m.serialize_entry("eat_nonce", &B64(nonce))?;
         }
-        if let Some((media_type, bytes)) = &sub.raw_evidence {
+        if let Some((media_type, bytes)) = sub.raw_evidence {
             m.serialize_entry(RAW_EVIDENCE, &(media_type, B64(bytes)))?;
         }
-        match (&self.lent, &sub.attester_claims) {
-            (Some(lent), _) => {
-                if let Some(c) = &lent.attester {
-                    m.serialize_entry(n.attester_claims, c)?;
-                }
-            }
-            (None, Some(c)) => m.serialize_entry(n.attester_claims, c)?,
-            (None, None) => {}
+        if let Some(c) = &sub.attester_claims {
+            m.serialize_entry(n.attester_claims, c)?;
         }
-        match (&self.lent, &sub.verifier_claims) {
-            (Some(lent), _) => m.serialize_entry(n.verifier_claims, &lent.verifier)?,
-            (None, Some(c)) => m.serialize_entry(n.verifier_claims, c)?,
-            (None, None) => {}
+        if let Some(c) = &sub.verifier_claims {
+            m.serialize_entry(n.verifier_claims, c)?;
         }
         for (i, value) in sub.geo.values() {
             let Some(label) = GEO_LABELS.get(i) else {

@@ -339,30 +339,12 @@ impl Ear {
     /// (`EarGeoInvalid`). Also: at least one submod (`EarClaimMissing`), at most
     /// [`MAX_SUBMODS`] (`CountOutOfRange`).
     pub fn check_status_rule(&self) -> Result<()> {
-        if self.submods.is_empty() {
-            return Err(Error::EarClaimMissing { claim: "submods" });
-        }
-        if self.submods.len() > MAX_SUBMODS {
-            return Err(Error::CountOutOfRange {
-                what: "EAR submods",
-                count: self.submods.len(),
-                max: MAX_SUBMODS,
-            });
-        }
-        let mut worst = Status::None;
-        for (name, sub) in &self.submods {
-            if sub.status < sub.trust_vector.status() {
-                return Err(Error::EarStatusBetterThanVector {
-                    submod: name.chars().take(128).collect(),
-                });
-            }
-            sub.geo.check()?;
-            worst = worst.worse_of(sub.status);
-        }
-        match self.status {
-            Some(top) if top < worst => Err(Error::EarStatusBetterThanSubmods),
-            _ => Ok(()),
-        }
+        check_status_rule(
+            self.status,
+            self.submods
+                .iter()
+                .map(|(name, s)| (name.as_str(), s.status, &s.trust_vector, &s.geo)),
+        )
     }
 
     /// The claims as JSON in `dialect` (what a JWT carries; the CLI prints it).
@@ -387,6 +369,38 @@ impl Ear {
     /// the CBOR counterpart of [`Ear::from_json`].
     pub fn from_cbor(bytes: &[u8]) -> Result<(Ear, Dialect)> {
         cbor::decode(bytes)
+    }
+}
+
+/// [`Ear::check_status_rule`] on an EAR's top-level status and its submods (name, status,
+/// trust vector, geoAR claims), however they are held.
+pub(crate) fn check_status_rule<'a>(
+    top: Option<Status>,
+    submods: impl ExactSizeIterator<Item = (&'a str, Status, &'a TrustVector, &'a GeoClaims)>,
+) -> Result<()> {
+    if submods.len() == 0 {
+        return Err(Error::EarClaimMissing { claim: "submods" });
+    }
+    if submods.len() > MAX_SUBMODS {
+        return Err(Error::CountOutOfRange {
+            what: "EAR submods",
+            count: submods.len(),
+            max: MAX_SUBMODS,
+        });
+    }
+    let mut worst = Status::None;
+    for (name, status, trust_vector, geo) in submods {
+        if status < trust_vector.status() {
+            return Err(Error::EarStatusBetterThanVector {
+                submod: name.chars().take(128).collect(),
+            });
+        }
+        geo.check()?;
+        worst = worst.worse_of(status);
+    }
+    match top {
+        Some(top) if top < worst => Err(Error::EarStatusBetterThanSubmods),
+        _ => Ok(()),
     }
 }
 

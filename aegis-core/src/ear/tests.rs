@@ -327,37 +327,75 @@ fn claims_bytes_written_directly_equal_the_value_tree_bytes() {
 }
 
 #[test]
-fn lent_claims_replace_the_submods_own_and_extension_claims_are_refused() {
-    // json::to_bytes_with (what AttestationResult::sign_jwt signs) writes the lent attester and
-    // verifier claims in place of the submod's own, at their usual place in the claim order.
+fn typed_claims_in_ear_parts_write_as_their_json() {
+    // json::EarParts (what AttestationResult::sign_jwt signs) writes typed attester and verifier
+    // claims at their usual place in the claim order, as the same claims held as JSON would be.
+    #[derive(serde::Serialize)]
+    struct Lent {
+        lent: &'static str,
+        n: u8,
+    }
     let mut ear = sample();
     ear.extra.clear();
     for sub in ear.submods.values_mut() {
         sub.extra.clear();
     }
-    let attester = serde_json::json!({"lent": "attester"});
-    let lend = |name: &str| {
-        (name == "tpm").then(|| json::LentClaims {
-            attester: Some(&attester),
-            verifier: serde_json::json!({"lent": "verifier"}),
-        })
-    };
     let mut expected = ear.clone();
-    if let Some(sub) = expected.submods.get_mut("tpm") {
-        sub.attester_claims = Some(attester.clone());
-        sub.verifier_claims = Some(serde_json::json!({"lent": "verifier"}));
+    for (name, sub) in expected.submods.iter_mut() {
+        let tpm = name == "tpm";
+        sub.attester_claims = tpm.then(|| serde_json::json!({"lent": "attester", "n": 1}));
+        sub.verifier_claims = tpm.then(|| serde_json::json!({"lent": "verifier", "n": 2}));
     }
+    let parts = json::EarParts::of(&ear);
+    let typed = json::EarParts {
+        iat: parts.iat,
+        exp: parts.exp,
+        verifier_id: parts.verifier_id,
+        status: parts.status,
+        nonce: parts.nonce,
+        submods: parts
+            .submods
+            .into_iter()
+            .map(|(name, s)| {
+                let tpm = name == "tpm";
+                let typed = json::SubmodParts {
+                    status: s.status,
+                    trust_vector: s.trust_vector,
+                    policy_ids: s.policy_ids,
+                    nonce: s.nonce,
+                    raw_evidence: s.raw_evidence,
+                    attester_claims: tpm.then_some(Lent {
+                        lent: "attester",
+                        n: 1,
+                    }),
+                    verifier_claims: tpm.then_some(Lent {
+                        lent: "verifier",
+                        n: 2,
+                    }),
+                    geo: s.geo,
+                };
+                (name, typed)
+            })
+            .collect(),
+    };
+    assert!(typed.submods.iter().any(|(name, _)| *name == "tpm"));
     for dialect in [Dialect::Ietf04, Dialect::Veraison] {
         assert_eq!(
-            String::from_utf8(json::to_bytes_with(&ear, dialect, lend).unwrap()).unwrap(),
+            String::from_utf8(typed.to_bytes(dialect).unwrap()).unwrap(),
             String::from_utf8(json::to_bytes(&expected, dialect).unwrap()).unwrap()
         );
     }
-    // Extension claims could stand in a standard claim's place: refused, not written around.
-    let with_extra = sample();
+    // The status rule holds on parts as on the EAR.
+    assert!(typed.check_status_rule().is_ok());
+    let mut worse = json::EarParts::of(&ear);
+    worse.status = Some(Status::Affirming);
+    if let Some((_, s)) = worse.submods.first_mut() {
+        s.status = Status::Contraindicated;
+        s.trust_vector = TrustVector::default();
+    }
     assert!(matches!(
-        json::to_bytes_with(&with_extra, Dialect::Ietf04, lend),
-        Err(Error::InvalidArgument { .. })
+        worse.check_status_rule(),
+        Err(Error::EarStatusBetterThanSubmods)
     ));
 }
 
