@@ -16,7 +16,9 @@
 //!   a provider key for that call, or with the key prepared once: what the kept enrolment saves.
 //!
 //! `make bench-appraisal` runs it and prints appraisals per second per core and the ratio of
-//! the appraisal to its signature operations (target: at most 1.3x).
+//! the appraisal to its signature operations (target: at most 1.3x), beside the same measured
+//! interleaved in one process (examples/appraise_ratio.rs), whose figures decide: this host's
+//! speed changes between criterion's groups, which it measures a minute or more apart.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
