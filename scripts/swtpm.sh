@@ -19,25 +19,37 @@ dir=$(cd "$2" && pwd)
 
 # A free port pair (server, control) on loopback. The probes set SO_REUSEADDR as a listening
 # server does, so that ports held only by TIME_WAIT connections (left by earlier tests' clients)
-# count as free.
+# count as free. Candidates alternate between a port the kernel picks and a random one below the
+# ephemeral range (a CI run once found no pair among 200 kernel-picked ports); when none is
+# found the last bind error goes to stderr.
 free_port() {
   python3 - <<'PY'
+import random
 import socket
+import sys
+
+last_error = None
+
 def probe(port):
+    global last_error
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         s.bind(("127.0.0.1", port))
         return s.getsockname()[1]
-    except OSError:
+    except OSError as e:
+        last_error = e
         return None
     finally:
         s.close()
-for _ in range(200):
-    p = probe(0)
+
+for attempt in range(400):
+    p = probe(0) if attempt % 2 == 0 else probe(random.randrange(20000, 32000))
     if p and p < 65535 and probe(p + 1):
         print(p)
         break
+else:
+    print(f"last bind error: {last_error}", file=sys.stderr)
 PY
 }
 
