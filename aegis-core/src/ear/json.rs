@@ -387,16 +387,23 @@ pub(crate) struct EarParts<'a, A, V> {
     pub submods: Vec<(&'a str, SubmodParts<'a, A, V>)>,
 }
 
-/// A submod without extension claims, borrowed for writing.
+/// A submod without extension claims, borrowed for writing (the fields of [`Submod`]).
 pub(crate) struct SubmodParts<'a, A, V> {
+    /// `ear_status`.
     pub status: Status,
+    /// `ear_trustworthiness_vector`.
     pub trust_vector: TrustVector,
+    /// `ear_appraisal_policy_ids`.
     pub policy_ids: &'a [String],
+    /// `eat_nonce`.
     pub nonce: Option<&'a [u8]>,
-    /// (media type, bytes).
+    /// `ear_raw_evidence`: (media type, bytes).
     pub raw_evidence: Option<(&'a str, &'a [u8])>,
+    /// `ear_attester_claims`.
     pub attester_claims: Option<A>,
+    /// `ear_verifier_claims`.
     pub verifier_claims: Option<V>,
+    /// The geoAR claims.
     pub geo: &'a GeoClaims,
 }
 
