@@ -442,6 +442,14 @@ fn each_jws_check_has_its_error() {
         check(h, claims()),
         Err(Error::TokenJwkInvalid { .. })
     ));
+    for (member, what) in [("x", "x is not base64url"), ("y", "y is not base64url")] {
+        let mut h = header(&s);
+        h["jwk"][member] = json!("AA+A");
+        assert_eq!(
+            check(h, claims()).unwrap_err(),
+            Error::TokenJwkInvalid { what }
+        );
+    }
     let mut h = header(&s);
     h["alg"] = json!("ES384");
     assert!(matches!(
@@ -614,6 +622,21 @@ fn strict_parsing() {
         verify(&padded, &pol, &ear),
         Err(Error::TokenMalformed { .. })
     ));
+    for (padded, what) in [
+        (
+            format!("{}.{}=.{}", parts[0], parts[1], parts[2]),
+            "claims are not a base64url JSON object",
+        ),
+        (
+            format!("{}.{}.{}=", parts[0], parts[1], parts[2]),
+            "signature is not base64url",
+        ),
+    ] {
+        assert_eq!(
+            verify(&padded, &pol, &ear).unwrap_err(),
+            Error::TokenMalformed { what }
+        );
+    }
     // Duplicate members (the signature is over the bytes, so re-sign).
     let claims_json = format!(r#"{{"jti":"a","jti":"b","htm":"POST","htu":"{HTU}","iat":{NOW}}}"#);
     let mut dup = format!("{}.{}", parts[0], B64URL.encode(claims_json));

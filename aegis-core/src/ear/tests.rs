@@ -426,6 +426,29 @@ fn structure_malformed_jwt_is_ear_malformed() {
 }
 
 #[test]
+fn each_jwt_part_not_base64url_is_its_own_ear_malformed() {
+    let s = p256();
+    let o = options(s.public_key());
+    let good = sample().sign_jwt(&s, Dialect::Ietf04).unwrap();
+    let parts: Vec<&str> = good.split('.').collect();
+    for (at, what) in [
+        (0, "JWS header is not base64url"),
+        (1, "JWS payload is not base64url"),
+        (2, "JWS signature is not base64url"),
+    ] {
+        let mut bad = parts.clone();
+        // Padding: valid standard base64, refused in a JWS (RFC 7515, 2).
+        let padded = format!("{}=", parts[at]);
+        bad[at] = &padded;
+        assert_eq!(
+            jwt_err(&bad.join("."), &o),
+            crate::Error::EarMalformed { what },
+            "part {at}"
+        );
+    }
+}
+
+#[test]
 fn structure_malformed_cwt_is_ear_malformed_or_trailing_bytes() {
     let s = p256();
     let o = options(s.public_key());
