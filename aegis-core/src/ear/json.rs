@@ -440,7 +440,7 @@ impl<'a> EarParts<'a, &'a Value, &'a Value> {
     }
 }
 
-impl<A: serde::Serialize, V: serde::Serialize> EarParts<'_, A, V> {
+impl<A, V> EarParts<'_, A, V> {
     /// The status rule ([`Ear::check_status_rule`]) on these claims.
     pub(crate) fn check_status_rule(&self) -> Result<()> {
         super::check_status_rule(
@@ -450,7 +450,9 @@ impl<A: serde::Serialize, V: serde::Serialize> EarParts<'_, A, V> {
                 .map(|(name, s)| (*name, s.status, &s.trust_vector, s.geo)),
         )
     }
+}
 
+impl<A: serde::Serialize, V: serde::Serialize> EarParts<'_, A, V> {
     /// The claims as compact JSON in `dialect`, in [`encode`]'s claim order.
     pub(crate) fn to_bytes(&self, dialect: Dialect) -> Result<Vec<u8>> {
         // An appraisal's EAR is a few kilobytes: start there rather than grow from 128 bytes.
