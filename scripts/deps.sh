@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 need_apt() {
   local missing=()
   for pkg in "$@"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    grep -q "install ok installed" <(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null) || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then

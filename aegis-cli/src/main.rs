@@ -10,7 +10,7 @@
 //! It uses aegis-core's public API only, as any other user would.
 
 use std::fs::File;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -308,46 +308,52 @@ fn main() -> ExitCode {
     let files = Files {
         max: cli.max_input_size,
     };
-    match run(cli.command, files) {
+    let (body, code) = match run(cli.command, files) {
         Ok(Outcome::Valid(mut body)) => {
             if let Some(map) = body.as_object_mut() {
                 map.insert("verdict".into(), json!("valid"));
             }
-            print_json(&body);
-            ExitCode::SUCCESS
+            (body, ExitCode::SUCCESS)
         }
-        Ok(Outcome::Decoded(body)) => {
-            print_json(&body);
-            ExitCode::SUCCESS
-        }
-
-        Ok(Outcome::Decided { body, allowed }) => {
-            print_json(&body);
+        Ok(Outcome::Decoded(body)) => (body, ExitCode::SUCCESS),
+        Ok(Outcome::Decided { body, allowed }) => (
+            body,
             if allowed {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)
-            }
-        }
-        Ok(Outcome::Invalid(e)) => {
-            print_json(&json!({
+            },
+        ),
+        Ok(Outcome::Invalid(e)) => (
+            json!({
                 "verdict": "invalid",
                 "error": {"code": e.code(), "name": e.name(), "message": e.to_string()},
-            }));
-            ExitCode::from(1)
-        }
+            }),
+            ExitCode::from(1),
+        ),
         Err(UsageError(msg)) => {
             eprintln!("aegis: {msg}");
+            return ExitCode::from(2);
+        }
+    };
+    match print_json(&body) {
+        Ok(()) => code,
+        Err(e) => {
+            eprintln!("aegis: cannot write the result to standard output: {e}");
             ExitCode::from(2)
         }
     }
 }
 
-fn print_json(v: &Value) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string())
-    );
+/// Writes `v` and its newline in one write: a reader that stops after the first match (`grep -q`)
+/// cannot close the pipe between two of our writes. A failed write is the caller's exit 2, never a
+/// panic (as `println!` would).
+fn print_json(v: &Value) -> std::io::Result<()> {
+    let mut text = serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string());
+    text.push('\n');
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
 }
 
 fn run(command: Command, files: Files) -> Result<Outcome, UsageError> {

@@ -374,6 +374,29 @@ fn codes_lists_the_stable_table() {
         .any(|c| c["code"] == 5004 && c["name"] == "PcrDigestMismatch"));
 }
 
+/// A result that cannot be written (here /dev/full; a closed pipe likewise) is exit 2 with a
+/// message, not a panic: scripts tell it from a verdict.
+#[test]
+fn unwritable_stdout_is_exit_2_not_a_panic() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_aegis"))
+        .arg("codes")
+        .current_dir(testdata())
+        .stdout(full)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
+    assert!(
+        stderr.contains("cannot write the result to standard output"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
 /// Runs `aegis args` and waits at most 10 s: a command that blocks on its input (a FIFO) or reads
 /// without end (/dev/zero) is killed and fails the test instead of hanging it.
 fn aegis_within_10s(args: &[&str]) -> Output {

@@ -91,13 +91,13 @@ cflags=(-std=c99 -Wall -Wextra -Wpedantic -Werror)
 step "examples/verify_quote.c: cc \$(pkg-config --cflags --libs aegis) (shared)"
 # shellcheck disable=SC2046
 $CC "${cflags[@]}" examples/verify_quote.c $(pkg-config --cflags --libs aegis) -o "$tmp/vq-shared"
-readelf -d "$tmp/vq-shared" | grep -q "NEEDED.*\[libaegis.so.$major\]" || fail "vq-shared does not need libaegis.so.$major"
+grep -q "NEEDED.*\[libaegis.so.$major\]" <(readelf -d "$tmp/vq-shared") || fail "vq-shared does not need libaegis.so.$major"
 run_example vq-shared "$tmp/vq-shared" LD_LIBRARY_PATH="$lib"
 
 step "examples/verify_quote.c: cc \$(pkg-config --cflags --libs aegis-static) (libaegis.a)"
 # shellcheck disable=SC2046
 $CC "${cflags[@]}" examples/verify_quote.c $(pkg-config --cflags --libs aegis-static) -o "$tmp/vq-static"
-! readelf -d "$tmp/vq-static" | grep -q 'NEEDED.*libaegis' || fail "vq-static needs libaegis.so"
+! grep -q 'NEEDED.*libaegis' <(readelf -d "$tmp/vq-static") || fail "vq-static needs libaegis.so"
 run_example vq-static "$tmp/vq-static"
 
 step "examples/verify_quote.c: cc \$(pkg-config --static --cflags --libs aegis), prefix with libaegis.a only"
@@ -109,7 +109,7 @@ sed "s|^prefix=.*|prefix=$sprefix|" "$lib/pkgconfig/aegis.pc" > "$sprefix/lib/pk
 # shellcheck disable=SC2046
 $CC "${cflags[@]}" examples/verify_quote.c \
   $(PKG_CONFIG_PATH="$sprefix/lib/pkgconfig" pkg-config --static --cflags --libs aegis) -o "$tmp/vq-static2"
-! readelf -d "$tmp/vq-static2" | grep -q 'NEEDED.*libaegis' || fail "vq-static2 needs libaegis.so"
+! grep -q 'NEEDED.*libaegis' <(readelf -d "$tmp/vq-static2") || fail "vq-static2 needs libaegis.so"
 run_example vq-static2 "$tmp/vq-static2"
 
 step "Go: bindings/go copied outside the repository, go mod vendor, build with pkg-config only"
@@ -211,7 +211,7 @@ EOF
   "$GO" mod vendor
   [ -f vendor/github.com/aegis-attest/aegis/bindings/go/cgo.go ] || fail "go mod vendor did not vendor the binding"
   CGO_ENABLED=1 "$GO" build -mod=vendor -o aegis-check .
-  readelf -d aegis-check | grep -q "NEEDED.*\[libaegis.so.$major\]" || fail "the Go program does not need libaegis.so.$major"
+  grep -q "NEEDED.*\[libaegis.so.$major\]" <(readelf -d aegis-check) || fail "the Go program does not need libaegis.so.$major"
   LD_LIBRARY_PATH="$lib" ./aegis-check "$vdir" "$nonce" "$signer" "$pcr_spec" | tee "$tmp/go.out"
   grep -q "^aegis $version: quote verified" "$tmp/go.out" || fail "the Go program did not verify $VECTOR"
   rc=0
