@@ -30,14 +30,20 @@ fmt-check:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) fmt --manifest-path bindings/python/Cargo.toml --all -- --check
 
+# AWS_LC_FEATURES: aegis-core's third crypto provider (aws-lc-rs, not default) and the CLI's
+# `--provider aws-lc`; linted and tested in a second build beside the default one.
+AWS_LC_FEATURES := -p aegis-core -p aegis-cli --features aegis-core/aws-lc,aegis-cli/aws-lc
+
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy $(AWS_LC_FEATURES) --all-targets -- -D warnings
 	$(CARGO) clippy --manifest-path bindings/python/Cargo.toml --all-targets -- -D warnings
 
 lint: errors-check fmt-check clippy
 
 test-rust:
 	$(CARGO) test --workspace
+	$(CARGO) test $(AWS_LC_FEATURES)
 
 # The SPIRE binaries e2e-spire needs are built (once per machine) in the background meanwhile.
 test: deps

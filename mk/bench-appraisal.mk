@@ -7,8 +7,10 @@
 #                          8,500 per second per core); then the same measured interleaved in one
 #                          process (examples/appraise_ratio.rs: appraisal and signature rounds
 #                          alternated, robust to the machine's speed changing between criterion's
-#                          groups). benches/appraisal_summary.py prints both and decides on the
-#                          interleaved figures (exit 1 when the ratio target is missed)
+#                          groups), for OpenSSL and aws-lc-rs alike (aegis-core's aws-lc
+#                          feature). benches/appraisal_summary.py prints both measurements and
+#                          decides on OpenSSL's interleaved figures (exit 1 when the ratio target
+#                          is missed), reporting aws-lc-rs's beside them
 
 .PHONY: bench-appraisal
 
@@ -19,6 +21,6 @@ APPRAISE_RATIO_JSON ?= $(or $(CARGO_TARGET_DIR),target)/appraise-ratio.json
 
 bench-appraisal:
 	$(CARGO) bench -p aegis-core --bench appraise
-	$(CARGO) run --release -q -p aegis-core --features native --example appraise_ratio -- \
+	$(CARGO) run --release -q -p aegis-core --features native,aws-lc --example appraise_ratio -- \
 		$(APPRAISE_RATIO_ROUNDS) $(APPRAISE_RATIO_JSON)
 	@python3 benches/appraisal_summary.py $(APPRAISE_RATIO_JSON)

@@ -279,6 +279,8 @@ enum Provider {
     Native,
     /// RustCrypto.
     Pure,
+    /// AWS-LC through aws-lc-rs (an aegis built with the `aws-lc` feature).
+    AwsLc,
 }
 
 /// Why the command could not judge the evidence (exit status 2).
@@ -382,7 +384,7 @@ fn run(command: Command, files: Files) -> Result<Outcome, UsageError> {
             action: GeofenceAction::Check(args),
         } => geofence_check(&args, files),
         Command::Appraise(args) => {
-            let (body, affirming) = appraise::run(&args, files, provider(Provider::Native))?;
+            let (body, affirming) = appraise::run(&args, files, provider(Provider::Native)?)?;
             Ok(Outcome::Decided {
                 body,
                 allowed: affirming,
@@ -540,10 +542,18 @@ fn parse_size(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("{text:?} is too large"))
 }
 
-fn provider(p: Provider) -> &'static dyn CryptoProvider {
+fn provider(p: Provider) -> Result<&'static dyn CryptoProvider, UsageError> {
     match p {
-        Provider::Native => &crypto::native::OpenSslProvider,
-        Provider::Pure => &crypto::pure::RustCryptoProvider,
+        Provider::Native => Ok(&crypto::native::OpenSslProvider),
+        Provider::Pure => Ok(&crypto::pure::RustCryptoProvider),
+        #[cfg(feature = "aws-lc")]
+        Provider::AwsLc => Ok(&crypto::aws_lc::AwsLcProvider),
+        #[cfg(not(feature = "aws-lc"))]
+        Provider::AwsLc => Err(UsageError(
+            "--provider aws-lc: this aegis was built without the aws-lc feature \
+             (cargo build -p aegis-cli --features aws-lc)"
+                .into(),
+        )),
     }
 }
 
@@ -658,7 +668,7 @@ fn common(args: &CommonArgs, files: Files) -> Result<Common, UsageError> {
         ak,
         nonce: parse_hex("--nonce", &args.nonce)?,
         attest,
-        provider: provider(args.provider),
+        provider: provider(args.provider)?,
     })
 }
 
@@ -815,7 +825,7 @@ fn ear_verify(args: &EarVerifyArgs, files: Files) -> Result<Outcome, UsageError>
     };
     let token = files.read(&args.token)?;
     Ok(
-        match ear::verify_token(provider(args.provider), &token, &options) {
+        match ear::verify_token(provider(args.provider)?, &token, &options) {
             Ok(v) => Outcome::Valid(json!({
                 "format": v.format().name(),
                 "dialect": v.dialect().name(),

@@ -124,6 +124,13 @@ fn ear_args(v: &Value) -> Vec<String> {
     a
 }
 
+/// The `--provider` values of this build.
+const PROVIDERS: &[&str] = if cfg!(feature = "aws-lc") {
+    &["native", "pure", "aws-lc"]
+} else {
+    &["native", "pure"]
+};
+
 #[test]
 fn manifest_verdicts_and_exit_codes() {
     let mut n = 0;
@@ -141,8 +148,8 @@ fn manifest_verdicts_and_exit_codes() {
             }
             _ => continue,
         };
-        for provider in ["native", "pure"] {
-            if kind == "inspect" && provider == "pure" {
+        for &provider in PROVIDERS {
+            if kind == "inspect" && provider != "native" {
                 continue;
             }
             let mut args = args.clone();
@@ -372,6 +379,22 @@ fn codes_lists_the_stable_table() {
     assert!(codes
         .iter()
         .any(|c| c["code"] == 5004 && c["name"] == "PcrDigestMismatch"));
+}
+
+/// `--provider aws-lc` in a build without the feature is a usage error that says how to get it.
+#[cfg(not(feature = "aws-lc"))]
+#[test]
+fn aws_lc_provider_without_the_feature_is_a_usage_error() {
+    let mut args = verify_args(&vector("quote-ecc-p256-ecdsa-sha256"));
+    args.extend(["--provider".into(), "aws-lc".into()]);
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = aegis(&argv);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("built without the aws-lc feature"),
+        "{stderr}"
+    );
 }
 
 /// A result that cannot be written (here /dev/full; a closed pipe likewise) is exit 2 with a

@@ -1,7 +1,9 @@
-//! Crypto providers (ARCHITECTURE.md, Crypto): one small trait, two implementations.
+//! Crypto providers (ARCHITECTURE.md, Crypto): one small trait, three implementations.
 //!
 //! - [`native`]: OpenSSL (the default; fastest here).
 //! - [`pure`]: RustCrypto (p256, p384, rsa, sha2) for builds without a C toolchain.
+//! - [`aws_lc`]: AWS-LC through aws-lc-rs (feature `aws-lc`, not default), the other native
+//!   library measured for the appraisal throughput target (issue 11, item 9).
 //!
 //! Verification code hashes with [`HashAlg::digest`] and hands the digest to the provider, so
 //! both providers see identical inputs and must reach identical verdicts.
@@ -23,6 +25,8 @@ pub use private_key::{KeySpec, PrivateKey};
 pub use signer::{SignatureScheme, SignatureValue, Signer};
 pub use software_signer::SoftwareSigner;
 
+#[cfg(feature = "aws-lc")]
+pub mod aws_lc;
 #[cfg(feature = "native")]
 pub mod native;
 #[cfg(feature = "pure")]
@@ -128,7 +132,7 @@ impl core::fmt::Debug for KeyCache {
 /// only for a valid signature, and `Err(Error::SignatureInvalid)` for any invalid one (never a
 /// panic). Key encodings that the library refuses are `Err(Error::KeyNotAllowed{..})`.
 pub trait CryptoProvider: Send + Sync + core::fmt::Debug {
-    /// "openssl" or "rustcrypto".
+    /// "openssl", "rustcrypto" or "aws-lc-rs".
     fn name(&self) -> &'static str;
 
     /// RSASSA-PKCS1-v1_5 over `digest` (computed with `hash`).
@@ -383,7 +387,7 @@ pub(crate) fn hmac_rust(hash: HashAlg, key: &[u8], data: &[u8]) -> Vec<u8> {
     }
 }
 
-/// The default provider: native (OpenSSL) when built, else pure (RustCrypto).
+/// The default provider: native (OpenSSL) when built, else pure (RustCrypto), else aws-lc-rs.
 pub fn default_provider() -> &'static dyn CryptoProvider {
     #[cfg(feature = "native")]
     {
@@ -392,6 +396,10 @@ pub fn default_provider() -> &'static dyn CryptoProvider {
     #[cfg(all(not(feature = "native"), feature = "pure"))]
     {
         &pure::RustCryptoProvider
+    }
+    #[cfg(all(not(feature = "native"), not(feature = "pure"), feature = "aws-lc"))]
+    {
+        &aws_lc::AwsLcProvider
     }
 }
 
@@ -403,8 +411,12 @@ pub fn all_providers() -> Vec<&'static dyn CryptoProvider> {
     v.push(&native::OpenSslProvider);
     #[cfg(feature = "pure")]
     v.push(&pure::RustCryptoProvider);
+    #[cfg(feature = "aws-lc")]
+    v.push(&aws_lc::AwsLcProvider);
     v
 }
 
-#[cfg(not(any(feature = "native", feature = "pure")))]
-compile_error!("aegis-core needs at least one crypto provider: feature \"native\" or \"pure\"");
+#[cfg(not(any(feature = "native", feature = "pure", feature = "aws-lc")))]
+compile_error!(
+    "aegis-core needs at least one crypto provider: feature \"native\", \"pure\" or \"aws-lc\""
+);

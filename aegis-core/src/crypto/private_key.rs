@@ -388,7 +388,7 @@ pub(crate) fn check_ec_scalar(curve: EccCurve, scalar: &[u8]) -> Result<()> {
 }
 
 /// Only 2048- to 4096-bit RSA keys are generated.
-#[cfg_attr(not(feature = "native"), allow(dead_code))]
+#[cfg_attr(not(any(feature = "native", feature = "aws-lc")), allow(dead_code))]
 pub(crate) fn check_rsa_bits(bits: u16) -> Result<()> {
     if (RSA_MIN_BITS..=RSA_MAX_BITS).contains(&usize::from(bits)) {
         Ok(())
