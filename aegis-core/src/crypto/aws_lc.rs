@@ -72,7 +72,9 @@ fn curve_hash(curve: EccCurve) -> HashAlg {
 fn ecdsa_digest(curve: EccCurve, digest: &[u8]) -> Result<Digest> {
     let as_hash = curve_hash(curve);
     let size = as_hash.digest_size();
-    if digest.len() >= size && curve != EccCurve::NistP521 || digest.len() == size {
+    // P-256's and P-384's orders are whole bytes; P-521's is longer than any digest.
+    let truncated = curve != EccCurve::NistP521 && digest.len() > size;
+    if digest.len() == size || truncated {
         return prehashed(as_hash, digest.get(..size).ok_or(Error::SignatureInvalid)?);
     }
     let mut padded = [0u8; 64];
@@ -113,13 +115,12 @@ fn fixed_signature(curve: EccCurve, r: &[u8], s: &[u8], out: &mut [u8; 132]) -> 
 }
 
 /// RSASSA-PSS with the maximum salt (RFC 8017, 9.1.1: emLen - hLen - 2), exactly.
-const PSS_MAX_SHA256: RsaParameters =
+static PSS_MAX_SHA256: RsaParameters =
     sig::RSA_PSS_2048_8192_SHA256.with_pss_salt_length(RsaPssSaltLength::Max);
-const PSS_MAX_SHA384: RsaParameters =
+static PSS_MAX_SHA384: RsaParameters =
     sig::RSA_PSS_2048_8192_SHA384.with_pss_salt_length(RsaPssSaltLength::Max);
-const PSS_MAX_SHA512: RsaParameters =
+static PSS_MAX_SHA512: RsaParameters =
     sig::RSA_PSS_2048_8192_SHA512.with_pss_salt_length(RsaPssSaltLength::Max);
-static PSS_MAX: [&RsaParameters; 3] = [&PSS_MAX_SHA256, &PSS_MAX_SHA384, &PSS_MAX_SHA512];
 
 /// The RSA verification algorithm for a modulus of `bits`: PKCS#1 v1.5, or PSS with salt =
 /// digest length (`max_salt`: the maximum salt instead).
@@ -156,9 +157,9 @@ fn rsa_alg(
         (true, false, HashAlg::Sha256) => &sig::RSA_PSS_2048_8192_SHA256,
         (true, false, HashAlg::Sha384) => &sig::RSA_PSS_2048_8192_SHA384,
         (true, false, HashAlg::Sha512) => &sig::RSA_PSS_2048_8192_SHA512,
-        (true, true, HashAlg::Sha256) => PSS_MAX[0],
-        (true, true, HashAlg::Sha384) => PSS_MAX[1],
-        (true, true, HashAlg::Sha512) => PSS_MAX[2],
+        (true, true, HashAlg::Sha256) => &PSS_MAX_SHA256,
+        (true, true, HashAlg::Sha384) => &PSS_MAX_SHA384,
+        (true, true, HashAlg::Sha512) => &PSS_MAX_SHA512,
     })
 }
 
@@ -245,7 +246,8 @@ fn same_alg(a: &'static dyn VerificationAlgorithm, b: &'static dyn VerificationA
 }
 
 /// Verifies with `cache`'s parsed key when it was parsed for this algorithm, else parses afresh;
-/// then, for PSS, with the maximum salt when the digest-length salt fails.
+/// then, for PSS, with the maximum salt when the digest-length salt fails (that second key is
+/// parsed per call: an AK signing with the maximum salt pays about half a microsecond).
 fn verify(
     key: PublicKeyRef<'_>,
     cache: &KeyCache,
