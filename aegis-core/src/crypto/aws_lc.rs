@@ -571,12 +571,8 @@ impl CryptoProvider for AwsLcProvider {
         digest: &[u8],
     ) -> Result<SignatureValue> {
         super::check_sign_request(key, scheme, digest)?;
-        match key.cache().get_or_init(|| AwsLcPrivate::new(key)) {
-            Some(Ok(prepared)) => prepared.sign(scheme, digest),
-            Some(Err(e)) => Err(e.clone()),
-            // The cache belongs to another provider: prepare for this call only.
-            None => AwsLcPrivate::new(key)?.sign(scheme, digest),
-        }
+        key.cache()
+            .use_prepared(|| AwsLcPrivate::new(key), |k| k.sign(scheme, digest))
     }
 
     /// `EcdsaKeyPair::generate` for P-256/P-384, `RsaKeyPair::generate` (e = 65537) for 2048,

@@ -109,6 +109,23 @@ impl KeyCache {
     }
 }
 
+impl KeyCache {
+    /// `use_it` on the form `prepare` makes of this slot's key: made on first use and kept (a
+    /// failed preparation is kept too, and returned as it is), or made for this call only when
+    /// the slot holds another provider's form.
+    pub(crate) fn use_prepared<T: core::any::Any + Send + Sync, R>(
+        &self,
+        prepare: impl Fn() -> Result<T>,
+        use_it: impl FnOnce(&T) -> Result<R>,
+    ) -> Result<R> {
+        match self.get_or_init(&prepare) {
+            Some(Ok(prepared)) => use_it(prepared),
+            Some(Err(e)) => Err(e.clone()),
+            None => use_it(&prepare()?),
+        }
+    }
+}
+
 impl Clone for KeyCache {
     /// A fresh, empty slot: the cached form is cheap to rebuild and never shared.
     fn clone(&self) -> Self {

@@ -374,12 +374,7 @@ impl CryptoProvider for OpenSslProvider {
         digest: &[u8],
         sig: SignatureRef<'_>,
     ) -> Result<()> {
-        match cache.get_or_init(|| NativeKey::new(key)) {
-            Some(Ok(prepared)) => prepared.verify(hash, digest, sig),
-            Some(Err(e)) => Err(e.clone()),
-            // The cache belongs to another provider: prepare for this call only.
-            None => NativeKey::new(key)?.verify(hash, digest, sig),
-        }
+        cache.use_prepared(|| NativeKey::new(key), |k| k.verify(hash, digest, sig))
     }
 
     /// EME-OAEP encoding (RFC 8017, 7.1.1) in Rust, then the raw RSA public operation in
@@ -496,12 +491,8 @@ impl CryptoProvider for OpenSslProvider {
         digest: &[u8],
     ) -> Result<SignatureValue> {
         super::check_sign_request(key, scheme, digest)?;
-        match key.cache().get_or_init(|| NativePrivate::new(key)) {
-            Some(Ok(prepared)) => prepared.sign(scheme, digest),
-            Some(Err(e)) => Err(e.clone()),
-            // The cache belongs to another provider: prepare for this call only.
-            None => NativePrivate::new(key)?.sign(scheme, digest),
-        }
+        key.cache()
+            .use_prepared(|| NativePrivate::new(key), |k| k.sign(scheme, digest))
     }
 
     /// EC_KEY_generate_key for P-256/P-384; RSA_generate_key_ex with e = 65537 for 2048 to
