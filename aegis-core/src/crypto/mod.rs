@@ -6,7 +6,7 @@
 //!   library measured for the appraisal throughput target (issue 11, item 9).
 //!
 //! Verification code hashes with [`HashAlg::digest`] and hands the digest to the provider, so
-//! both providers see identical inputs and must reach identical verdicts.
+//! every provider sees identical inputs and must reach identical verdicts.
 //!
 //! Signing: [`PrivateKey`] holds a software key in a provider-neutral form,
 //! [`CryptoProvider::sign_digest`] signs with it, and [`SoftwareSigner`] wraps both behind the
@@ -107,9 +107,7 @@ impl KeyCache {
             .get_or_init(|| Box::new(prepare()))
             .downcast_ref::<T>()
     }
-}
 
-impl KeyCache {
     /// `use_it` on the form `prepare` makes of this slot's key: made on first use and kept (a
     /// failed preparation is kept too, and returned as it is), or made for this call only when
     /// the slot holds another provider's form.
