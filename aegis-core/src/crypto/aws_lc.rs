@@ -19,7 +19,6 @@ use aws_lc_rs::signature::{
     RsaPssSaltLength, UnparsedPublicKey, VerificationAlgorithm,
 };
 use aws_lc_rs::{agreement, cipher, hmac, rand};
-use pkcs1::der::Encode;
 use zeroize::Zeroizing;
 
 use super::private_key::{bit_length, check_curve, check_ec_scalar, check_rsa_bits, Secret};
@@ -28,7 +27,7 @@ use super::{
     RsaPublicKey, SignatureRef, SignatureScheme, SignatureValue,
 };
 use crate::error::{Error, Result};
-use crate::keys::strip_leading_zeros;
+use crate::keys::{split_uncompressed_point, strip_leading_zeros};
 use crate::tpm::{EccCurve, HashAlg};
 
 /// aws-lc-rs-backed [`CryptoProvider`].
@@ -163,41 +162,22 @@ fn rsa_alg(
     })
 }
 
-/// RSAPublicKey (RFC 8017, A.1.1) DER of `key`.
-fn rsa_public_der(key: RsaPublicKey<'_>) -> Result<Vec<u8>> {
-    let bad = |_| Error::KeyNotAllowed {
-        what: "RSA public key rejected by aws-lc-rs",
-    };
-    let e = key.exponent.to_be_bytes();
-    pkcs1::RsaPublicKey {
-        modulus: pkcs1::UintRef::new(strip_leading_zeros(key.modulus)).map_err(bad)?,
-        public_exponent: pkcs1::UintRef::new(strip_leading_zeros(&e)).map_err(bad)?,
+/// The SubjectPublicKeyInfo DER of `key` (aws-lc-rs reads it for verification and OAEP).
+fn rsa_spki(key: RsaPublicKey<'_>) -> Result<Vec<u8>> {
+    crate::keys::PublicKey::Rsa {
+        modulus: key.modulus.to_vec(),
+        exponent: key.exponent,
     }
-    .to_der()
-    .map_err(bad)
+    .to_spki_der()
 }
 
-/// The SEC 1 uncompressed point 04 || x || y (2.3.3).
-fn sec1_point(key: EccPublicKey<'_>) -> Vec<u8> {
-    let mut p = Vec::with_capacity(1 + key.x.len() + key.y.len());
-    p.push(0x04);
-    p.extend_from_slice(key.x);
-    p.extend_from_slice(key.y);
-    p
-}
-
-/// Affine x and y of a SEC 1 uncompressed point of `curve`.
+/// Affine x and y of a SEC 1 uncompressed point of `curve` that aws-lc-rs returned.
 fn split_point(curve: EccCurve, point: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
-    let size = curve.coordinate_size();
-    match point.split_first() {
-        Some((0x04, xy)) if xy.len() == 2 * size => {
-            let (x, y) = xy.split_at(size);
-            Ok((x.to_vec(), y.to_vec()))
-        }
-        _ => Err(Error::CryptoProvider {
+    split_uncompressed_point(curve.coordinate_size(), point)
+        .map(|(x, y)| (x.to_vec(), y.to_vec()))
+        .ok_or(Error::CryptoProvider {
             what: "aws-lc-rs returned a point that is not SEC 1 uncompressed",
-        }),
-    }
+        })
 }
 
 /// The algorithm of one verification and the digest as its input.
@@ -221,11 +201,11 @@ fn verification(
     }
 }
 
-/// The key in the encoding aws-lc-rs parses: RSAPublicKey DER, or the SEC 1 point.
+/// The key in an encoding aws-lc-rs parses: SubjectPublicKeyInfo, or the SEC 1 point.
 fn key_bytes(key: PublicKeyRef<'_>) -> Result<Vec<u8>> {
     match key {
-        PublicKeyRef::Rsa(k) => rsa_public_der(k),
-        PublicKeyRef::Ecc(k) => Ok(sec1_point(k)),
+        PublicKeyRef::Rsa(k) => rsa_spki(k),
+        PublicKeyRef::Ecc(k) => Ok(k.sec1_uncompressed()),
     }
 }
 
@@ -319,11 +299,12 @@ impl AwsLcPrivate {
                 }),
             (Secret::Ecc { curve, scalar }, crate::keys::PublicKey::Ecc { x, y, .. }) => {
                 let alg = ecdsa_signing_alg(*curve)?;
-                let point = sec1_point(EccPublicKey {
+                let point = EccPublicKey {
                     curve: *curve,
                     x,
                     y,
-                });
+                }
+                .sec1_uncompressed();
                 EcdsaKeyPair::from_private_key_and_public_key(alg, scalar, &point)
                     .map(|pair| AwsLcPrivate::Ecdsa {
                         curve: *curve,
@@ -468,11 +449,7 @@ impl CryptoProvider for AwsLcProvider {
             HashAlg::Sha384 => &aws_lc_rs::rsa::OAEP_SHA384_MGF1SHA384,
             HashAlg::Sha512 => &aws_lc_rs::rsa::OAEP_SHA512_MGF1SHA512,
         };
-        let spki = crate::keys::PublicKey::Rsa {
-            modulus: key.modulus.to_vec(),
-            exponent: key.exponent,
-        }
-        .to_spki_der()?;
+        let spki = rsa_spki(key)?;
         let rejected = Error::KeyNotAllowed {
             what: "RSA public key rejected by aws-lc-rs",
         };
@@ -498,7 +475,7 @@ impl CryptoProvider for AwsLcProvider {
             .map_err(fail)?;
         let public = eph.compute_public_key().map_err(fail)?;
         let (ephemeral_x, ephemeral_y) = split_point(peer.curve, public.as_ref())?;
-        let peer_point = sec1_point(peer);
+        let peer_point = peer.sec1_uncompressed();
         let shared_x = agreement::agree_ephemeral(
             eph,
             agreement::UnparsedPublicKey::new(alg, &peer_point),

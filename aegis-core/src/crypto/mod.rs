@@ -52,6 +52,17 @@ pub struct EccPublicKey<'a> {
     pub y: &'a [u8],
 }
 
+impl EccPublicKey<'_> {
+    /// The uncompressed SEC 1 point 04 || x || y (SEC 1, 2.3.3).
+    pub(crate) fn sec1_uncompressed(&self) -> Vec<u8> {
+        let mut p = Vec::with_capacity(1 + self.x.len() + self.y.len());
+        p.push(0x04);
+        p.extend_from_slice(self.x);
+        p.extend_from_slice(self.y);
+        p
+    }
+}
+
 /// Result of an ephemeral ECDH against a peer key (TPM2_MakeCredential for ECC EKs, Part 1 C.6.4).
 #[derive(Debug)]
 pub struct EcdhEphemeral {
@@ -111,6 +122,7 @@ impl KeyCache {
     /// `use_it` on the form `prepare` makes of this slot's key: made on first use and kept (a
     /// failed preparation is kept too, and returned as it is), or made for this call only when
     /// the slot holds another provider's form.
+    #[cfg_attr(not(any(feature = "native", feature = "aws-lc")), allow(dead_code))]
     pub(crate) fn use_prepared<T: core::any::Any + Send + Sync, R>(
         &self,
         prepare: impl Fn() -> Result<T>,

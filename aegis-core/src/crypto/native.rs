@@ -94,10 +94,7 @@ pub(crate) fn ec_key(key: EccPublicKey<'_>) -> Result<EcKey<Public>> {
         what: "EC public key rejected by OpenSSL (not on the curve?)",
     };
     let group = group(key.curve)?;
-    let mut sec1 = Vec::with_capacity(1 + key.x.len() + key.y.len());
-    sec1.push(0x04);
-    sec1.extend_from_slice(key.x);
-    sec1.extend_from_slice(key.y);
+    let sec1 = key.sec1_uncompressed();
     let mut ctx = BigNumContext::new().map_err(bad)?;
     let point = EcPoint::from_bytes(group, &sec1, &mut ctx).map_err(bad)?;
     EcKey::from_public_key(group, &point).map_err(bad)

@@ -10,7 +10,7 @@ use const_oid::ObjectIdentifier;
 use der::{Decode, Encode};
 use zeroize::Zeroizing;
 
-use super::{CryptoProvider, KeyCache};
+use super::{CryptoProvider, EccPublicKey, KeyCache};
 use crate::error::{Error, Result};
 use crate::keys::PublicKey;
 use crate::tpm::EccCurve;
@@ -340,7 +340,7 @@ impl PrivateKey {
     }
 
     /// The provider's parsed form of the key (see [`KeyCache`]).
-    #[cfg_attr(not(feature = "native"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "native", feature = "aws-lc")), allow(dead_code))]
     pub(crate) fn cache(&self) -> &KeyCache {
         &self.cache
     }
@@ -348,13 +348,12 @@ impl PrivateKey {
     /// The uncompressed SEC 1 point (2.3.3) of an EC key; empty for RSA.
     fn public_sec1(&self) -> Vec<u8> {
         match &self.public {
-            PublicKey::Ecc { x, y, .. } => {
-                let mut v = Vec::with_capacity(1 + x.len() + y.len());
-                v.push(0x04);
-                v.extend_from_slice(x);
-                v.extend_from_slice(y);
-                v
+            PublicKey::Ecc { curve, x, y } => EccPublicKey {
+                curve: *curve,
+                x,
+                y,
             }
+            .sec1_uncompressed(),
             PublicKey::Rsa { .. } => Vec::new(),
         }
     }

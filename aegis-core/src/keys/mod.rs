@@ -20,6 +20,8 @@ pub mod oid;
 mod spki;
 
 pub use spki::public_key_to_spki_der;
+#[cfg(feature = "aws-lc")]
+pub(crate) use spki::split_uncompressed_point;
 pub(crate) use spki::{pem_decode, strip_leading_zeros};
 
 use crate::error::{Error, Result};

@@ -93,16 +93,12 @@ impl PublicKey {
                     })?;
                 let curve = curve_from_oid(curve_oid)?;
                 let n = curve.coordinate_size();
-                // RFC 5480, 2.2 and SEC 1, 2.3.3: 0x04 || x || y, each coordinate n bytes.
-                match key_bits.split_first() {
-                    Some((0x04, xy)) if xy.len() == 2 * n => {
-                        let (x, y) = xy.split_at(n);
-                        Ok(PublicKey::Ecc {
-                            curve,
-                            x: x.to_vec(),
-                            y: y.to_vec(),
-                        })
-                    }
+                match split_uncompressed_point(n, key_bits) {
+                    Some((x, y)) => Ok(PublicKey::Ecc {
+                        curve,
+                        x: x.to_vec(),
+                        y: y.to_vec(),
+                    }),
                     _ => Err(Error::InvalidFormat {
                         what: "EC point is not uncompressed for its curve",
                     }),
@@ -163,6 +159,15 @@ impl PublicKey {
             (PublicKey::Ecc { .. }, PublicKey::Ecc { .. }) => self == other,
             _ => false,
         }
+    }
+}
+
+/// The affine x and y of an uncompressed point 0x04 || x || y with `n`-byte coordinates (RFC
+/// 5480, 2.2; SEC 1, 2.3.3), or `None` for any other encoding or length.
+pub(crate) fn split_uncompressed_point(n: usize, point: &[u8]) -> Option<(&[u8], &[u8])> {
+    match point.split_first() {
+        Some((0x04, xy)) if xy.len() == 2 * n => Some(xy.split_at(n)),
+        _ => None,
     }
 }
 
