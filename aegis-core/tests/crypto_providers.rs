@@ -523,3 +523,57 @@ fn random_fills_and_differs() {
         assert_ne!(a, [0u8; 32]);
     }
 }
+
+/// The refusals of the key-transport operations MakeCredential uses, one at a time. Every
+/// provider gives the same variant, except that the rsa crate (pure) reports an over-long OAEP
+/// message as its own failure, `CryptoProvider`.
+#[test]
+fn oaep_ecdh_and_aes_refusals_each_have_their_error() {
+    let rsa = RsaFixture::new(2048);
+    // RSA-2048 with SHA-256 OAEP carries at most 256 - 2*32 - 2 = 190 bytes.
+    let too_long = [0u8; 191];
+    let ec = EcFixture::new(EccCurve::NistP256);
+    let bad_y = flip(&ec.y, 31);
+    let off_curve = EccPublicKey {
+        curve: EccCurve::NistP256,
+        x: &ec.x,
+        y: &bad_y,
+    };
+    for p in providers() {
+        let name = p.name();
+        let r = p.rsa_oaep_encrypt(rsa.public(), HashAlg::Sha256, b"IDENTITY\0", &too_long);
+        if name == "rustcrypto" {
+            assert!(
+                matches!(r, Err(Error::CryptoProvider { .. })),
+                "{name}: {r:?}"
+            );
+        } else {
+            assert!(
+                matches!(r, Err(Error::InvalidArgument { .. })),
+                "{name}: {r:?}"
+            );
+        }
+        assert!(p
+            .rsa_oaep_encrypt(rsa.public(), HashAlg::Sha256, b"IDENTITY\0", &too_long[1..])
+            .is_ok());
+        let r = p.ecdh_ephemeral(off_curve);
+        assert!(
+            matches!(r, Err(Error::KeyNotAllowed { .. })),
+            "{name}: {r:?}"
+        );
+        for key_len in [15, 17, 33] {
+            let r = p.aes_cfb_encrypt(&vec![0u8; key_len], &[0u8; 16], b"data");
+            assert!(
+                matches!(r, Err(Error::InvalidArgument { .. })),
+                "{name} key {key_len}: {r:?}"
+            );
+        }
+        for iv_len in [0, 15, 17] {
+            let r = p.aes_cfb_encrypt(&[0u8; 16], &vec![0u8; iv_len], b"data");
+            assert!(
+                matches!(r, Err(Error::InvalidArgument { .. })),
+                "{name} iv {iv_len}: {r:?}"
+            );
+        }
+    }
+}

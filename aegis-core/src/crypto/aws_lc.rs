@@ -669,4 +669,51 @@ mod tests {
             assert_eq!(refused(1024, hash, false), Ok(()));
         }
     }
+
+    #[test]
+    fn digests_of_no_hash_the_signature_could_cover_are_invalid_signatures() {
+        // An RSA digest whose length is not its hash's; a P-521 digest longer than SHA-512's.
+        assert_eq!(
+            prehashed(HashAlg::Sha256, &[0; 31]).map(|_| ()),
+            Err(Error::SignatureInvalid)
+        );
+        assert_eq!(
+            ecdsa_digest(EccCurve::NistP521, &[0; 65]).map(|_| ()),
+            Err(Error::SignatureInvalid)
+        );
+    }
+
+    #[test]
+    fn keys_aws_lc_rejects_are_key_not_allowed() {
+        let modulus = [0xc5u8; 256];
+        // An even exponent is no RSA key: parsing the public key fails.
+        let even = PublicKeyRef::Rsa(RsaPublicKey {
+            modulus: &modulus,
+            exponent: 2,
+        });
+        let r = verify(
+            even,
+            &KeyCache::default(),
+            HashAlg::Sha256,
+            &[0; 32],
+            SignatureRef::RsaPkcs1v15(&[1; 256]),
+        );
+        assert!(matches!(r, Err(Error::KeyNotAllowed { .. })), "{r:?}");
+        // A PKCS#1 private key that is not one: preparing it for signing fails.
+        let key = PrivateKey::from_parts(
+            Secret::Rsa {
+                pkcs1_der: Zeroizing::new(vec![0x30, 0x03, 0x02, 0x01, 0x00]),
+            },
+            crate::keys::PublicKey::Rsa {
+                modulus: modulus.to_vec(),
+                exponent: 65537,
+            },
+        );
+        let r = AwsLcProvider.sign_digest(
+            &key,
+            SignatureScheme::RsaPkcs1v15(HashAlg::Sha256),
+            &[0; 32],
+        );
+        assert!(matches!(r, Err(Error::KeyNotAllowed { .. })), "{r:?}");
+    }
 }
